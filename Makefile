@@ -1,0 +1,136 @@
+# rapport — one Makefile, no generator.
+#   make            build ./rapport (and build/librapport.a)
+#   make check      install missing packages, build, run every test (TAP under prove)
+#   make check-asan the same tests, built with -fsanitize=address,undefined
+#   make demo       install missing packages, build, run the local story
+#   make fuzz       build the libFuzzer harnesses and run each for FUZZ_SECONDS
+#   make bench      print BENCH lines (tests/bench/)
+#   make install    PREFIX=/usr/local
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+LIBS     = -llmdb -lsodium -lzmq -lmsgpackc -ljansson -lpthread
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Debian packages: what the build needs, and what the tests and fuzzing need.
+DEB_BUILD = liblmdb-dev libsodium-dev libzmq3-dev libmsgpack-dev libjansson-dev pkg-config
+DEB_TEST  = jq perl lmdb-utils clang-14 libclang-rt-14-dev scdoc procps
+DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
+
+PROTO_SRC = $(wildcard proto/*.c)
+NODE_SRC  = $(wildcard node/*.c)
+CLI_SRC   = $(wildcard cli/*.c)
+UNIT_SRC  = $(wildcard tests/unit/test_*.c)
+FUZZ_SRC  = $(wildcard fuzz/fuzz_*.c)
+
+LIB_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(PROTO_SRC) $(NODE_SRC))
+CLI_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
+UNIT_BIN  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+FUZZ_BIN  = $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+ifeq ($(BUILD),build)
+RAPPORT = rapport
+else
+RAPPORT = $(BUILD)/rapport
+endif
+
+.PHONY: all check check-asan unit scenarios demo deps fuzz fuzz-build bench install clean man
+
+all: $(RAPPORT) $(UNIT_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/librapport.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(RAPPORT): $(CLI_OBJ) $(BUILD)/librapport.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/librapport.a $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librapport.a tests/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(BUILD)/librapport.a $(LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# ---- dependencies ----------------------------------------------------------
+# Installs only what is missing; a machine that has everything runs no apt-get.
+deps:
+	@missing=""; for p in $(DEB_ALL); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# ---- tests -----------------------------------------------------------------
+PROVE ?= prove
+check: deps
+	$(MAKE) all
+	$(MAKE) unit scenarios
+
+unit: $(UNIT_BIN)
+	$(PROVE) -f $(UNIT_BIN)
+
+scenarios: $(RAPPORT)
+	cd tests/t && RAPPORT_BIN=$(abspath $(RAPPORT)) $(PROVE) -j2 -f ./t*.sh
+
+check-asan: deps
+	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" unit scenarios
+
+demo: deps
+	$(MAKE) $(RAPPORT)
+	RAPPORT_BIN=$(abspath $(RAPPORT)) sh tests/demo.sh
+
+# ---- fuzzing ---------------------------------------------------------------
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 10
+FUZZ_FLAGS    = -std=c11 $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+fuzz-build: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: fuzz/%.c $(PROTO_SRC) $(NODE_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(NODE_SRC) $(LIBS)
+
+fuzz: deps fuzz-build
+	@for f in $(FUZZ_BIN); do \
+	  n=$$(basename $$f); mkdir -p $(BUILD)/corpus/$$n; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $(BUILD)/corpus/$$n fuzz/corpus/$$n 2>$(BUILD)/fuzz/$$n.log \
+	    || { tail -40 $(BUILD)/fuzz/$$n.log; exit 1; }; \
+	done
+
+# ---- benchmarks ------------------------------------------------------------
+bench: $(RAPPORT) $(BUILD)/tests/bench_sign
+	RAPPORT_BIN=$(abspath $(RAPPORT)) BENCH_SIGN=$(abspath $(BUILD)/tests/bench_sign) sh tests/bench/run.sh
+
+$(BUILD)/tests/bench_sign: tests/bench/bench_sign.c $(BUILD)/librapport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/librapport.a $(LIBS)
+
+# ---- docs and install ------------------------------------------------------
+man: $(BUILD)/rapport.1
+$(BUILD)/rapport.1: cli/rapport.1.scd
+	@mkdir -p $(BUILD)
+	scdoc < $< > $@
+
+install: $(RAPPORT) man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 $(RAPPORT) $(DESTDIR)$(PREFIX)/bin/rapport
+	install -m 0644 $(BUILD)/rapport.1 $(DESTDIR)$(PREFIX)/share/man/man1/rapport.1
+	install -m 0644 cli/rapport.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rapport
+
+clean:
+	rm -rf build build-asan rapport

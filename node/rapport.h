@@ -1,0 +1,203 @@
+/* node/rapport.h — the one public API of the rapport node (librapport.a).
+ * cli/ includes this header and nothing else of node/; nothing here prints to
+ * a terminal or exits. Results that are data come back as jansson documents
+ * (json_t, caller releases with json_decref) so the CLI can print them as
+ * tables or as --json without knowing how they are stored.
+ *
+ * Errors: every int-returning call returns 0 or a negative RP_E* code
+ * (proto/error.h, rp_strerror). On failure rp_errmsg() holds a one-line
+ * message naming the input at fault, e.g. "no account matches 'blum'". */
+#ifndef RAPPORT_H
+#define RAPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "../proto/error.h"
+#include "../proto/id.h"
+#include "when.h"
+#include "amount.h"
+
+#define RAPPORT_VERSION "0.1.0"
+
+typedef struct rp_node  rp_node;
+typedef struct rp_write rp_write;
+
+/* The detail of the last failure of an rp_* call in this thread; "" if none.
+ * Valid until the next rp_* call. */
+const char *rp_errmsg(void);
+
+/* ---- home, init, open ---------------------------------------------------- */
+
+/* The default home: $RAPPORT_HOME, else $XDG_DATA_HOME/rapport, else
+ * $HOME/.local/share/rapport. Writes into buf (cap bytes). Returns 0 or RP_EINVAL. */
+int rp_home_default(char *buf, size_t cap);
+
+/* Create home (0700) and this device's key (device.key, 0600, O_EXCL).
+ * With team != NULL, also start a new team: a genesis op makes member the
+ * first admin. Without it the device waits to be added to a team (member is
+ * remembered as the name it will go by). now_ms is the wall clock.
+ * Returns 0, RP_EEXIST (home already holds a key), RP_EINVAL (bad name), RP_EIO. */
+int rp_init(const char *home, const char *member, const char *team, uint64_t now_ms);
+
+/* Open the node in home. The node owns the store and the device key until
+ * rp_node_close. Returns 0, RP_ENOKEY (no key: not initialised), RP_EIO,
+ * RP_EVERSION. */
+int  rp_node_open(const char *home, rp_node **out);
+void rp_node_close(rp_node **n);          /* sets *n to NULL; NULL is fine */
+
+/* The wall clock the node uses for new ops and "today" (ms since the epoch).
+ * Defaults to the real clock; the CLI sets it from RAPPORT_NOW. */
+void     rp_node_set_now(rp_node *n, uint64_t now_ms);
+uint64_t rp_node_now(const rp_node *n);
+
+/* This device's id as text (RP_DEVICE_TEXT chars + NUL). */
+void rp_node_device_text(const rp_node *n, char out[RP_DEVICE_TEXT + 1]);
+
+/* ---- writes ---------------------------------------------------------------
+ * Every write happens inside one rp_write: its ops, their indexes and the
+ * views they change commit together or not at all. Every writing call
+ * returns RP_ENOTEAM when the device is not in a team yet. */
+
+int  rp_write_begin(rp_node *n, rp_write **w);
+int  rp_write_commit(rp_write **w);      /* durable on return; *w set to NULL */
+void rp_write_abort(rp_write **w);       /* *w set to NULL; NULL is fine */
+
+/* acct.create (+ acct.assign when owner names another member). owner NULL
+ * means this device's member. acct_out receives the new account id. */
+int rp_account_add(rp_write *w, const char *name, const char *owner,
+                   uint8_t acct_out[RP_ACCOUNT_LEN]);
+
+/* acct.set: value NULL clears the field. Field "prefer" accepts only
+ * call|email|visit|sms|none; "name" renames. RP_EINVAL names the culprit. */
+int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
+                   const char *field, const char *value);
+
+/* acct.tag: add tag, or (remove != 0) remove every add of tag observed here.
+ * Removing a tag the account does not carry is RP_ENOTFOUND. */
+int rp_account_tag(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
+                   const char *tag, int remove);
+
+/* contact.add; its id (ref) is written to ref_out. role/email/phone/prefer
+ * may be NULL. */
+int rp_contact_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
+                   const char *name, const char *role, const char *email,
+                   const char *phone, const char *prefer,
+                   uint8_t ref_out[RP_REF_LEN]);
+
+/* An interaction to log. type: call|email|visit|meeting|note|purchase|
+ * complaint|gift|feedback. at_ms 0 means now. contact/outcome may be NULL. */
+typedef struct rp_ix_spec {
+	const char *type;
+	uint64_t    at_ms;
+	const char *text;
+	const char *contact;
+	int         has_amount;
+	int64_t     cents;
+	const char *currency;     /* 3 letters, upper case; NULL = EUR */
+	const char *outcome;
+} rp_ix_spec;
+
+int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
+              const rp_ix_spec *ix, uint8_t ref_out[RP_REF_LEN]);
+
+/* fu.add: assignee NULL means unassigned (the owner's). */
+int rp_fu_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *text,
+              uint64_t due_ms, const char *assignee, uint8_t ref_out[RP_REF_LEN]);
+
+/* fu.done for a follow-up ref; text may be NULL. RP_EEXIST if already done. */
+int rp_fu_done(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *text);
+
+/* complaint.resolve for a complaint interaction ref. */
+int rp_complaint_resolve(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *text);
+
+/* redact: erase the personal data of an account (every op of it) or of one
+ * contact (its contact.* ops) on every node. */
+int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
+              const uint8_t *contact_ref /* NULL = whole account */,
+              const char *reason);
+
+/* member.add (if name is new) and device.add. role: admin|manager|rep|hub;
+ * NULL means rep. Only an admin's device may do this (RP_EDENIED). */
+int rp_member_add(rp_write *w, const char *name,
+                  const uint8_t device[RP_DEVICE_LEN], const char *role);
+
+/* ---- resolving what the user typed --------------------------------------- */
+
+/* An account by id, unique id prefix (>= 6 chars) or unique name
+ * (case-insensitive). RP_ENOTFOUND or RP_EAMBIG with rp_errmsg set. */
+int rp_account_find(rp_node *n, const char *text, uint8_t acct[RP_ACCOUNT_LEN]);
+
+/* What a printed ref names. */
+enum rp_ref_kind { RP_REF_IX = 1, RP_REF_FU = 2, RP_REF_CONTACT = 4 };
+
+/* A ref (interaction, follow-up or contact id) by id or unique prefix
+ * (>= 6 chars) among the kinds in kinds (a mask of rp_ref_kind). Fills ref,
+ * the account it belongs to and its kind. */
+int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN],
+                uint8_t acct[RP_ACCOUNT_LEN], int *kind);
+
+/* ---- reads (each returns a new json_t the caller must json_decref) -------- */
+
+/* One account, as DESIGN.md §7 show --json: id, name, owner, fields, tags,
+ * contacts, interactions, followups, value, conflicts, stats. */
+int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out);
+
+/* Account summaries (id, name, owner, tags, archived, stats), sorted by name.
+ * owner/tag NULL means any. */
+int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out);
+
+/* The roster: members (name, role, devices). */
+int rp_member_list(rp_node *n, json_t **out);
+
+/* The signed audit trail of an account, oldest first: each entry has seq,
+ * hlc, at, author (member), author_device, kind, op (ref), summary. */
+int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out);
+
+/* Who to call today: due follow-ups first, then the most valuable accounts
+ * least recently contacted; at most calls suggestions beyond the due ones. */
+int rp_agenda(rp_node *n, int calls, json_t **out);
+
+/* The top n accounts by "value", "recent" or "frequency". */
+int rp_top(rp_node *n, int count, const char *by, json_t **out);
+
+/* Accounts whose contact or purchase rhythm dropped. */
+int rp_at_risk(rp_node *n, json_t **out);
+
+/* Accounts, contacts and interactions matching every word of text. */
+int rp_find(rp_node *n, const char *text, json_t **out);
+
+/* Complaints (open only when open_only). */
+int rp_complaints(rp_node *n, int open_only, json_t **out);
+
+/* Team, device, member, counts, equivocations, refused ops. */
+int rp_status(rp_node *n, json_t **out);
+
+/* Hex BLAKE2b-256 of the canonical merged view, of one account or (acct
+ * NULL) of everything. */
+int rp_digest(rp_node *n, const uint8_t *acct, char hex[65]);
+
+/* Re-verify every op, rebuild every view from the log and compare.
+ * *report: ops, accounts, bad_sigs, mismatched_views, ok (bool).
+ * Returns 0 when the store is sound, RP_EIO/RP_ESIG when it is not. */
+int rp_fsck(rp_node *n, json_t **report);
+
+/* ---- exchange with files ------------------------------------------------- */
+
+/* Write every account to out: "jsonl" (one show --json document a line),
+ * "csv" (one account a row, RFC 4180, formula-neutralised), "vcard" (4.0). */
+int rp_export(rp_node *n, const char *format, FILE *out);
+
+/* Import a csv or jsonl file (format by content). The whole file is parsed
+ * and checked first; on any error nothing is written and rp_errmsg names the
+ * line. *report (may be NULL): accounts, interactions, followups. */
+int rp_import(rp_node *n, const char *path, json_t **report);
+
+/* A consistent copy of the store to file (compacted), and back.
+ * rp_restore refuses to overwrite a home that already holds data. */
+int rp_backup(rp_node *n, const char *file);
+int rp_restore(const char *home, const char *file);
+
+#endif

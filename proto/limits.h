@@ -1,0 +1,23 @@
+/* proto/limits.h — every size and count limit of the wire and log format.
+ * Decoders check each of these and fail with an error code; nothing else in
+ * the tree may hard-code a limit that belongs here. */
+#ifndef RP_LIMITS_H
+#define RP_LIMITS_H
+
+#define RP_PROTO_VERSION      1          /* op format version written and accepted */
+
+#define RP_OP_MAX             (64 * 1024)  /* one encoded op, envelope and body */
+#define RP_BODY_MAX           (60 * 1024)  /* the msgpack body inside an op */
+#define RP_BODY_DEPTH_MAX     8            /* nesting of maps/arrays in a body */
+#define RP_BODY_ITEMS_MAX     1024         /* entries of any one map or array in a body */
+#define RP_STR_MAX            (16 * 1024)  /* any one string in a body */
+#define RP_KIND_MAX           32           /* op kind, e.g. "acct.set" */
+#define RP_NAME_MAX           200          /* account, member, contact, tag, field names */
+#define RP_FIELD_MAX          64           /* a field key of acct.set / contact.set */
+#define RP_REDACT_MAX         256          /* op ids one redact op may name */
+#define RP_BATCH_MAX          (256 * 1024) /* a sync batch (issue 4) */
+#define RP_SKEW_MAX_MS        (5 * 60 * 1000ULL) /* how far a peer's clock may drag ours */
+#define RP_SEQ_MAX            ((1ULL << 62) - 1) /* per-author sequence numbers */
+#define RP_HLC_MS_MAX         ((1ULL << 48) - 1)
+
+#endif

@@ -24,7 +24,7 @@ int rp_csv_next(rp_csv *r, char ***cells, size_t *ncells, size_t *line);
 const char *rp_csv_error(const rp_csv *r);
 
 /* Append one cell, quoted when needed and neutralised against formula
- * injection, to out (a growing buffer: *out realloc'd, *len/*cap updated).
+ * injection, to out (a growing buffer: *out realloc'd, *len and *cap updated).
  * Returns 0 or -1 on allocation failure. */
 int rp_csv_put_cell(char **out, size_t *len, size_t *cap, const char *cell, int first);
 

@@ -65,8 +65,9 @@ int  rp_write_begin(rp_node *n, rp_write **w);
 int  rp_write_commit(rp_write **w);      /* durable on return; *w set to NULL */
 void rp_write_abort(rp_write **w);       /* *w set to NULL; NULL is fine */
 
-/* acct.create (+ acct.assign when owner names another member). owner NULL
- * means this device's member. acct_out receives the new account id. */
+/* acct.create: name and owner in one op. owner NULL means this device's
+ * member. Names are unique (case-insensitive): RP_EEXIST names the account
+ * that has it. acct_out receives the new account id. */
 int rp_account_add(rp_write *w, const char *name, const char *owner,
                    uint8_t acct_out[RP_ACCOUNT_LEN]);
 
@@ -139,7 +140,36 @@ enum rp_ref_kind { RP_REF_IX = 1, RP_REF_FU = 2, RP_REF_CONTACT = 4 };
 int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN],
                 uint8_t acct[RP_ACCOUNT_LEN], int *kind);
 
-/* ---- reads (each returns a new json_t the caller must json_decref) -------- */
+/* ---- reads (each returns a new json_t the caller must json_decref) --------
+ *
+ * The shapes are stable (show --json and export jsonl print them as they are).
+ * Times are ISO 8601 UTC strings ("2026-03-01T09:30:00Z") or null; amounts are
+ * {"cents": 420050, "currency": "EUR"}; ids are base32 text.
+ *
+ * account (rp_account_show):
+ *   {id, name, owner, previous_owners: [{member, at, note}], archived,
+ *    fields: {email: "...", ...}, tags: ["retail"],
+ *    contacts: [{id, name, role, email, phone, prefer}],
+ *    interactions (newest first): [{id, type, at, text, author, author_device,
+ *      contact, amount|null, outcome, retracted, resolved, resolution}],
+ *    followups (by due): [{id, text, due, done, done_text, cancelled, assignee, author}],
+ *    value: [{cents, currency}],
+ *    stats: {last_contact, interactions, purchases, cadence_days|null,
+ *            open_complaints, open_followups, next_due},
+ *    conflicts: [{kind, detail, ...}], ops}
+ * summary (list rows): {id, name, owner, tags, archived, value, stats}
+ * member: {name, role, devices: [{id, revoked}]}
+ * history row: {seq, hlc, at, author, author_device, kind, op, summary}
+ * agenda row: {kind: "followup"|"call", account_id, account, id|null, text,
+ *              due|null, reason, phone|null, prefer|null, last_contact}
+ * top row: {rank, id, name, owner, value, last_contact, interactions, score}
+ * at-risk row: {id, name, owner, reason, last_contact, cadence_days, days_since}
+ * find row: {type: "account"|"contact"|"interaction", id, account_id, account, text}
+ * complaint row: {id, account_id, account, at, text, resolved, resolution}
+ * status: {version, home, device, member, role, team: {id, name}|null,
+ *          ops, accounts, members, equivocations, refused, pending}
+ * Lists (list, members, history, agenda, top, at-risk, find, complaints) are
+ * json arrays of rows. */
 
 /* One account, as DESIGN.md §7 show --json: id, name, owner, fields, tags,
  * contacts, interactions, followups, value, conflicts, stats. */

@@ -1,0 +1,529 @@
+/* node/edit.c — local edits: what a user asks for, checked and turned into
+ * signed ops (the write verbs of rapport.h). Every check that can name the
+ * culprit happens here, before anything is signed. */
+#include <ctype.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "node.h"
+#include "body.h"
+#include "roster.h"
+#include "view.h"
+#include "ingest.h"
+#include "../proto/error.h"
+
+/* Text a person typed: valid UTF-8, not empty, within max bytes, and no
+ * control characters other than newline and tab when multiline. */
+static int s_text(const char *what, const char *text, size_t max, int multiline)
+{
+	size_t n = text ? strlen(text) : 0;
+	json_t *j;
+	if (n == 0)
+		return rp_fail(RP_EINVAL, "%s is empty", what);
+	if (n > max)
+		return rp_fail(RP_ELIMIT, "%s is too long (%zu bytes; the limit is %zu)", what, n, max);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f)
+			return rp_fail(RP_EINVAL, "%s contains a control character", what);
+	}
+	if (!(j = json_string(text)))
+		return rp_fail(RP_EINVAL, "%s is not valid UTF-8", what);
+	json_decref(j);
+	return 0;
+}
+
+static int s_one_of(const char *what, const char *val, const char *const *list)
+{
+	char all[256] = "";
+	for (int i = 0; list[i]; i++) {
+		if (!strcmp(val, list[i]))
+			return 0;
+		strcat(all, i ? "|" : "");
+		strcat(all, list[i]);
+	}
+	return rp_fail(RP_EINVAL, "unknown %s '%s': use %s", what, val, all);
+}
+
+static const char *const s_prefer[] = { "call", "email", "visit", "sms", "none", NULL };
+static const char *const s_ix_types[] = { "call", "email", "visit", "meeting", "note",
+	"purchase", "complaint", "gift", "feedback", NULL };
+
+static int s_email(const char *what, const char *v)
+{
+	const char *at = strchr(v, '@');
+	if (!at || at == v || !at[1] || strchr(at + 1, '@') || strpbrk(v, " \t\r\n<>,;"))
+		return rp_fail(RP_EINVAL, "%s '%s' is not an email address", what, v);
+	return 0;
+}
+
+static int s_finish(rp_write *w, const uint8_t *acct, const char *kind, rp_body_builder *b,
+                    uint8_t opid[RP_OPID_LEN])
+{
+	const uint8_t *body;
+	size_t len;
+	int rc = rp_body_finish(b, &body, &len);
+	if (!rc)
+		rc = rp_write_op(w, acct, kind, body, len, opid);
+	rp_body_free(b);
+	return rc;
+}
+
+static void s_acct_text(const uint8_t acct[RP_ACCOUNT_LEN], char t[RP_ACCOUNT_TEXT + 1])
+{
+	rp_b32_encode(acct, RP_ACCOUNT_LEN, t, RP_ACCOUNT_TEXT + 1);
+}
+
+/* The account must exist here (its view is stored, or it was created in
+ * this very write). */
+static int s_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	char t[RP_ACCOUNT_TEXT + 1];
+	if (mdb_get(w->txn, w->node->store->views, &k, &v) == 0)
+		return 0;
+	for (size_t i = 0; i < w->dirty.n; i++)
+		if (!memcmp(w->dirty.accts[i], acct, RP_ACCOUNT_LEN))
+			return 0;
+	s_acct_text(acct, t);
+	return rp_fail(RP_ENOTFOUND, "no account %s", t);
+}
+
+static int s_member(rp_write *w, const char *name)
+{
+	if (rp_roster_member(w->node->store, w->txn, name, NULL))
+		return rp_fail(RP_ENOTFOUND, "no member '%s' in the team (see 'rapport member list')", name);
+	return 0;
+}
+
+/* Account names are unique, case-insensitive: find one by exact name. */
+static int s_name_taken(rp_write *w, const char *name, uint8_t found[RP_ACCOUNT_LEN])
+{
+	uint8_t key[RP_NAME_MAX + 1];
+	size_t n = strlen(name);
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, hit = 0;
+	if (n > RP_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		key[i] = (uint8_t)tolower((unsigned char)name[i]);
+	key[n] = 0;
+	k = (MDB_val){ n + 1, key };
+	if (mdb_cursor_open(w->txn, w->node->store->names, &c))
+		return 0;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc == 0 && k.mv_size == n + 1 + RP_ACCOUNT_LEN && !memcmp(k.mv_data, key, n + 1)) {
+		memcpy(found, (uint8_t *)k.mv_data + n + 1, RP_ACCOUNT_LEN);
+		hit = 1;
+	}
+	mdb_cursor_close(c);
+	return hit;
+}
+
+int rp_account_add(rp_write *w, const char *name, const char *owner,
+                   uint8_t acct_out[RP_ACCOUNT_LEN])
+{
+	rp_body_builder b;
+	uint8_t other[RP_ACCOUNT_LEN];
+	char t[RP_ACCOUNT_TEXT + 1];
+	int rc;
+	if ((rc = s_text("account name", name, RP_NAME_MAX, 0)))
+		return rc;
+	if (!w->has_team)
+		return rp_write_op(w, NULL, "acct.create", NULL, 0, NULL);  /* names the problem */
+	if (owner && (rc = s_member(w, owner)))
+		return rc;
+	if (s_name_taken(w, name, other)) {
+		s_acct_text(other, t);
+		return rp_fail(RP_EEXIST, "an account named '%s' already exists (%s)", name, t);
+	}
+	randombytes_buf(acct_out, RP_ACCOUNT_LEN);
+	rp_body_init(&b);
+	rp_body_put_str(&b, "name", name);
+	rp_body_put_str(&b, "owner", owner ? owner : w->member);
+	return s_finish(w, acct_out, "acct.create", &b, NULL);
+}
+
+int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
+                   const char *field, const char *value)
+{
+	rp_body_builder b;
+	uint8_t other[RP_ACCOUNT_LEN];
+	char t[RP_ACCOUNT_TEXT + 1];
+	size_t n = field ? strlen(field) : 0;
+	int rc;
+	if (n == 0 || n > RP_FIELD_MAX)
+		return rp_fail(RP_EINVAL, "bad field name '%s': use 1-%d characters a-z 0-9 _ -",
+		               field ? field : "", RP_FIELD_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)field[i]) && !isdigit((unsigned char)field[i]) &&
+		    field[i] != '_' && field[i] != '-')
+			return rp_fail(RP_EINVAL, "bad field name '%s': use 1-%d characters a-z 0-9 _ -",
+			               field, RP_FIELD_MAX);
+	if ((rc = s_account(w, acct)))
+		return rc;
+	if (value) {
+		char what[RP_FIELD_MAX + 16];
+		snprintf(what, sizeof what, "%s value", field);
+		if ((rc = s_text(what, value, !strcmp(field, "name") ? RP_NAME_MAX : RP_STR_MAX,
+		                 !strcmp(field, "notes") || !strcmp(field, "address"))))
+			return rc;
+		if (!strcmp(field, "prefer") && (rc = s_one_of("--prefer value", value, s_prefer)))
+			return rc;
+		if (!strcmp(field, "email") && (rc = s_email("email", value)))
+			return rc;
+		if (!strcmp(field, "name") && s_name_taken(w, value, other) &&
+		    memcmp(other, acct, RP_ACCOUNT_LEN) != 0) {
+			s_acct_text(other, t);
+			return rp_fail(RP_EEXIST, "an account named '%s' already exists (%s)", value, t);
+		}
+	} else if (!strcmp(field, "name")) {
+		return rp_fail(RP_EINVAL, "an account's name cannot be cleared");
+	}
+	rp_body_init(&b);
+	rp_body_put_str(&b, "field", field);
+	rp_body_put_str(&b, "value", value);
+	return s_finish(w, acct, "acct.set", &b, NULL);
+}
+
+int rp_account_tag(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *tag, int remove)
+{
+	rp_body_builder b;
+	json_t *view = NULL, *adds = NULL, *list;
+	int rc;
+	if ((rc = s_text("tag", tag, RP_NAME_MAX, 0)))
+		return rc;
+	if (strpbrk(tag, " ,;"))
+		return rp_fail(RP_EINVAL, "bad tag '%s': no spaces, commas or semicolons", tag);
+	if ((rc = s_account(w, acct)))
+		return rc;
+	rp_body_init(&b);
+	if (!remove) {
+		rp_body_put_str(&b, "add", tag);
+		return s_finish(w, acct, "acct.tag", &b, NULL);
+	}
+	/* Observed-remove: name every add of the tag this node has seen. */
+	rc = rp_view_build(w->node->store, w->txn, acct, &view, &adds);
+	if (rc == 0 && !(list = json_object_get(adds, tag)))
+		rc = rp_fail(RP_ENOTFOUND, "the account is not tagged '%s'", tag);
+	if (rc == 0) {
+		size_t n = json_array_size(list), i;
+		uint8_t *ids = malloc(n * RP_OPID_LEN + 1);
+		json_t *h;
+		if (!ids)
+			rc = RP_ENOMEM;
+		json_array_foreach(list, i, h)
+			if (ids)
+				sodium_hex2bin(ids + i * RP_OPID_LEN, RP_OPID_LEN, json_string_value(h),
+				               2 * RP_OPID_LEN, NULL, NULL, NULL);
+		if (ids) {
+			rp_body_put_bins(&b, "remove", ids, RP_OPID_LEN, n);
+			rc = s_finish(w, acct, "acct.tag", &b, NULL);
+			free(ids);
+			goto out;
+		}
+	}
+	rp_body_free(&b);
+out:
+	json_decref(view);
+	json_decref(adds);
+	return rc;
+}
+
+int rp_contact_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
+                   const char *name, const char *role, const char *email,
+                   const char *phone, const char *prefer, uint8_t ref_out[RP_REF_LEN])
+{
+	rp_body_builder b;
+	uint8_t opid[RP_OPID_LEN];
+	int rc;
+	if ((rc = s_text("contact name", name, RP_NAME_MAX, 0)) ||
+	    (role && (rc = s_text("role", role, RP_NAME_MAX, 0))) ||
+	    (email && (rc = s_email("email", email))) ||
+	    (phone && (rc = s_text("phone", phone, RP_NAME_MAX, 0))) ||
+	    (prefer && (rc = s_one_of("--prefer value", prefer, s_prefer))) ||
+	    (rc = s_account(w, acct)))
+		return rc;
+	rp_body_init(&b);
+	rp_body_put_str(&b, "name", name);
+	if (role)
+		rp_body_put_str(&b, "role", role);
+	if (email)
+		rp_body_put_str(&b, "email", email);
+	if (phone)
+		rp_body_put_str(&b, "phone", phone);
+	if (prefer)
+		rp_body_put_str(&b, "prefer", prefer);
+	if ((rc = s_finish(w, acct, "contact.add", &b, opid)))
+		return rc;
+	rp_ref_of(ref_out, opid);
+	return 0;
+}
+
+int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
+              const rp_ix_spec *ix, uint8_t ref_out[RP_REF_LEN])
+{
+	rp_body_builder b;
+	uint8_t opid[RP_OPID_LEN];
+	const char *cur = ix->currency ? ix->currency : "EUR";
+	int rc;
+	if (!ix->type)
+		return rp_fail(RP_EINVAL, "missing interaction type");
+	if ((rc = s_one_of("interaction type", ix->type, s_ix_types)) ||
+	    (rc = s_text("text", ix->text, RP_STR_MAX, 1)) ||
+	    (ix->contact && (rc = s_text("contact", ix->contact, RP_NAME_MAX, 0))) ||
+	    (ix->outcome && (rc = s_text("outcome", ix->outcome, RP_STR_MAX, 1))))
+		return rc;
+	if (ix->has_amount && !rp_currency_ok(cur))
+		return rp_fail(RP_EINVAL, "bad currency '%s': use a 3-letter code such as EUR", cur);
+	if (ix->has_amount && (ix->cents > 100000000000000000LL || ix->cents < -100000000000000000LL))
+		return rp_fail(RP_ELIMIT, "amount out of range");
+	if (ix->at_ms > RP_HLC_MS_MAX)
+		return rp_fail(RP_EINVAL, "date out of range");
+	if ((rc = s_account(w, acct)))
+		return rc;
+	rp_body_init(&b);
+	rp_body_put_str(&b, "type", ix->type);
+	rp_body_put_int(&b, "at", (int64_t)(ix->at_ms ? ix->at_ms : rp_node_now(w->node)));
+	rp_body_put_str(&b, "text", ix->text);
+	if (ix->contact)
+		rp_body_put_str(&b, "contact", ix->contact);
+	if (ix->has_amount)
+		rp_body_put_amount(&b, "amount", ix->cents, cur);
+	if (ix->outcome)
+		rp_body_put_str(&b, "outcome", ix->outcome);
+	if ((rc = s_finish(w, acct, "ix.log", &b, opid)))
+		return rc;
+	rp_ref_of(ref_out, opid);
+	return 0;
+}
+
+int rp_fu_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *text,
+              uint64_t due_ms, const char *assignee, uint8_t ref_out[RP_REF_LEN])
+{
+	rp_body_builder b;
+	uint8_t opid[RP_OPID_LEN];
+	int rc;
+	if ((rc = s_text("follow-up text", text, RP_STR_MAX, 1)) ||
+	    (assignee && (rc = s_member(w, assignee))) ||
+	    (rc = s_account(w, acct)))
+		return rc;
+	if (due_ms > RP_HLC_MS_MAX)
+		return rp_fail(RP_EINVAL, "due date out of range");
+	rp_body_init(&b);
+	rp_body_put_str(&b, "text", text);
+	rp_body_put_int(&b, "due", (int64_t)due_ms);
+	if (assignee)
+		rp_body_put_str(&b, "assignee", assignee);
+	if ((rc = s_finish(w, acct, "fu.add", &b, opid)))
+		return rc;
+	rp_ref_of(ref_out, opid);
+	return 0;
+}
+
+/* The op id, account and kind behind a ref, and the view entry it names. */
+static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind,
+                    const char *list, uint8_t opid[RP_OPID_LEN], uint8_t acct[RP_ACCOUNT_LEN],
+                    json_t **view, json_t **entry)
+{
+	MDB_val k = { RP_REF_LEN, (void *)ref }, v;
+	char t[RP_REF_TEXT + 1];
+	size_t i;
+	json_t *e;
+	int rc;
+	rp_b32_encode(ref, RP_REF_LEN, t, sizeof t);
+	if (mdb_get(w->txn, w->node->store->refs, &k, &v) || v.mv_size < RP_OPID_LEN + RP_ACCOUNT_LEN ||
+	    v.mv_size - RP_OPID_LEN - RP_ACCOUNT_LEN != strlen(kind) ||
+	    memcmp((uint8_t *)v.mv_data + RP_OPID_LEN + RP_ACCOUNT_LEN, kind, strlen(kind)))
+		return rp_fail(RP_ENOTFOUND, "no %s %s", !strcmp(kind, "fu.add") ? "follow-up" : "interaction", t);
+	memcpy(opid, v.mv_data, RP_OPID_LEN);
+	memcpy(acct, (uint8_t *)v.mv_data + RP_OPID_LEN, RP_ACCOUNT_LEN);
+	if ((rc = rp_view_load(w->node->store, w->txn, acct, view)))
+		return rp_fail(rc, "the account of %s is not here", t);
+	json_array_foreach(json_object_get(*view, list), i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "id")), t)) {
+			*entry = e;
+			return 0;
+		}
+	json_decref(*view);
+	*view = NULL;
+	return rp_fail(RP_ENOTFOUND, "%s has been erased", t);
+}
+
+int rp_fu_done(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *text)
+{
+	uint8_t opid[RP_OPID_LEN], acct[RP_ACCOUNT_LEN];
+	json_t *view = NULL, *fu;
+	rp_body_builder b;
+	int rc;
+	if (text && (rc = s_text("text", text, RP_STR_MAX, 1)))
+		return rc;
+	if ((rc = s_target(w, ref, "fu.add", "followups", opid, acct, &view, &fu)))
+		return rc;
+	if (json_is_true(json_object_get(fu, "done")))
+		rc = rp_fail(RP_EEXIST, "follow-up %s is already done", json_string_value(json_object_get(fu, "id")));
+	json_decref(view);
+	if (rc)
+		return rc;
+	rp_body_init(&b);
+	rp_body_put_bin(&b, "fu", opid, RP_OPID_LEN);
+	if (text)
+		rp_body_put_str(&b, "text", text);
+	return s_finish(w, acct, "fu.done", &b, NULL);
+}
+
+int rp_complaint_resolve(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *text)
+{
+	uint8_t opid[RP_OPID_LEN], acct[RP_ACCOUNT_LEN];
+	json_t *view = NULL, *ix;
+	rp_body_builder b;
+	int rc;
+	if ((rc = s_text("resolution text", text, RP_STR_MAX, 1)))
+		return rc;
+	if ((rc = s_target(w, ref, "ix.log", "interactions", opid, acct, &view, &ix)))
+		return rc;
+	const char *id = json_string_value(json_object_get(ix, "id"));
+	if (strcmp(json_string_value(json_object_get(ix, "type")), "complaint") != 0)
+		rc = rp_fail(RP_EINVAL, "interaction %s is a %s, not a complaint", id,
+		             json_string_value(json_object_get(ix, "type")));
+	else if (json_is_true(json_object_get(ix, "resolved")))
+		rc = rp_fail(RP_EEXIST, "complaint %s is already resolved", id);
+	json_decref(view);
+	if (rc)
+		return rc;
+	rp_body_init(&b);
+	rp_body_put_bin(&b, "ix", opid, RP_OPID_LEN);
+	rp_body_put_str(&b, "text", text);
+	return s_finish(w, acct, "complaint.resolve", &b, NULL);
+}
+
+/* Ops of the account to erase: all of them, or those of one contact. */
+static int s_forget_targets(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
+                            const uint8_t *contact_opid, uint8_t **ids, size_t *n)
+{
+	MDB_cursor *c;
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	size_t cap = 64;
+	int rc;
+	*n = 0;
+	if (!(*ids = malloc(cap * RP_OPID_LEN)))
+		return RP_ENOMEM;
+	if ((rc = mdb_cursor_open(w->txn, w->node->store->acct_ops, &c)))
+		return rp_store_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *opid = (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8;
+		MDB_val ok = { RP_OPID_LEN, (void *)opid }, ov;
+		rp_op op;
+		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN))
+			break;
+		if (mdb_get(w->txn, w->node->store->ops, &ok, &ov) ||
+		    rp_op_decode(ov.mv_data, ov.mv_size, &op) || !op.body)
+			continue;
+		if (!strcmp(op.kind, "redact") || !strcmp(op.kind, "acct.assign"))
+			continue;   /* who owned it is not personal data of the customer */
+		if (contact_opid) {
+			rp_body bd;
+			const uint8_t *t;
+			int hit = !memcmp(opid, contact_opid, RP_OPID_LEN);
+			if (!hit && !strcmp(op.kind, "contact.set") && rp_body_parse(&bd, op.body, op.body_len) == 0) {
+				hit = rp_body_bin(&bd, "contact", &t, RP_OPID_LEN) == 0 &&
+				      !memcmp(t, contact_opid, RP_OPID_LEN);
+			}
+			if (!strcmp(op.kind, "contact.set"))
+				rp_body_done(&bd);
+			if (!hit)
+				continue;
+		}
+		if (strcmp(w->role, "admin") != 0 && memcmp(op.author, w->node->key.pk, RP_DEVICE_LEN)) {
+			mdb_cursor_close(c);
+			return rp_fail(RP_EDENIED, "only an admin can erase what other members wrote "
+			               "(op %s by another device)", op.kind);
+		}
+		if (*n == cap) {
+			void *p = realloc(*ids, (cap *= 2) * RP_OPID_LEN);
+			if (!p) {
+				mdb_cursor_close(c);
+				return RP_ENOMEM;
+			}
+			*ids = p;
+		}
+		memcpy(*ids + (*n)++ * RP_OPID_LEN, opid, RP_OPID_LEN);
+	}
+	mdb_cursor_close(c);
+	return 0;
+}
+
+int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
+              const uint8_t *contact_ref, const char *reason)
+{
+	uint8_t opid[RP_OPID_LEN], cacct[RP_ACCOUNT_LEN], *ids = NULL;
+	const uint8_t *target = NULL;
+	json_t *view = NULL, *entry;
+	size_t n = 0;
+	int rc;
+	if (reason && (rc = s_text("reason", reason, RP_STR_MAX, 1)))
+		return rc;
+	if (contact_ref) {
+		if ((rc = s_target(w, contact_ref, "contact.add", "contacts", opid, cacct, &view, &entry)))
+			return rc;
+		json_decref(view);
+		acct = cacct;
+		target = opid;
+	} else if ((rc = s_account(w, acct))) {
+		return rc;
+	}
+	if ((rc = s_forget_targets(w, acct, target, &ids, &n)))
+		goto out;
+	if (n == 0) {
+		rc = rp_fail(RP_ENOTFOUND, "nothing left to erase");
+		goto out;
+	}
+	for (size_t off = 0; off < n && rc == 0; off += RP_REDACT_MAX) {
+		rp_body_builder b;
+		size_t m = n - off < RP_REDACT_MAX ? n - off : RP_REDACT_MAX;
+		rp_body_init(&b);
+		rp_body_put_bins(&b, "ops", ids + off * RP_OPID_LEN, RP_OPID_LEN, m);
+		if (reason)
+			rp_body_put_str(&b, "reason", reason);
+		rc = s_finish(w, acct, "redact", &b, NULL);
+	}
+out:
+	free(ids);
+	return rc;
+}
+
+int rp_member_add(rp_write *w, const char *name, const uint8_t device[RP_DEVICE_LEN],
+                  const char *role)
+{
+	char have[RP_ROLE_MAX + 1], owner[RP_NAME_MAX + 1], t[RP_DEVICE_TEXT + 1];
+	rp_body_builder b;
+	int rc, exists;
+	if (!w->has_team)
+		return rp_write_op(w, NULL, "member.add", NULL, 0, NULL);
+	if (strcmp(w->role, "admin") != 0)
+		return rp_fail(RP_EDENIED, "only an admin can add members (you are %s)", w->role);
+	if (role && !rp_role_ok(role))
+		return rp_fail(RP_EINVAL, "unknown role '%s': use admin|manager|rep|hub", role);
+	if (!rp_role_ok(role ? role : "rep") || s_text("member name", name, RP_NAME_MAX, 0))
+		return RP_EINVAL;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-')
+			return rp_fail(RP_EINVAL, "bad member name '%s': use letters, digits, '.', '_' or '-'", name);
+	rp_b32_encode(device, RP_DEVICE_LEN, t, sizeof t);
+	if (rp_roster_device(w->node->store, w->txn, device, owner, NULL) == 0)
+		return rp_fail(RP_EEXIST, "device %.12s… already belongs to %s", t, owner);
+	exists = rp_roster_member(w->node->store, w->txn, name, have) == 0;
+	if (!exists || (role && strcmp(role, have) != 0)) {
+		rp_body_init(&b);
+		rp_body_put_str(&b, "name", name);
+		rp_body_put_str(&b, "role", role ? role : "rep");
+		if ((rc = s_finish(w, NULL, exists ? "member.role" : "member.add", &b, NULL)))
+			return rc;
+	}
+	rp_body_init(&b);
+	rp_body_put_str(&b, "member", name);
+	rp_body_put_bin(&b, "device", device, RP_DEVICE_LEN);
+	return s_finish(w, NULL, "device.add", &b, NULL);
+}

@@ -1,0 +1,222 @@
+/* node/ingest.c — validate and append ops. Everything that enters the log
+ * passes here; it must never accept an op whose signature, author or role it
+ * has not checked, and never store two ops under one (author, seq). */
+#include <string.h>
+#include <sodium.h>
+
+#include "ingest.h"
+#include "roster.h"
+#include "body.h"
+#include "../proto/error.h"
+#include "../proto/hlc.h"
+
+void rp_acct_key(uint8_t key[RP_ACCT_KEY_LEN], const uint8_t acct[RP_ACCOUNT_LEN],
+                 uint64_t hlc, const uint8_t opid[RP_OPID_LEN])
+{
+	memcpy(key, acct, RP_ACCOUNT_LEN);
+	rp_be64_put(key + RP_ACCOUNT_LEN, hlc);
+	memcpy(key + RP_ACCOUNT_LEN + 8, opid, RP_OPID_LEN);
+}
+
+static int s_is_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+/* Kinds whose ref users type back (interaction, follow-up, contact ids). */
+static int s_ref_kind(const char *kind)
+{
+	return !strcmp(kind, "ix.log") || !strcmp(kind, "fu.add") || !strcmp(kind, "contact.add");
+}
+
+/* The same op, possibly redacted on one side: equal signed headers. */
+static int s_same_op(const rp_op *a, const uint8_t *bytes, size_t len)
+{
+	rp_op b;
+	if (rp_op_decode(bytes, len, &b))
+		return 0;
+	return a->version == b.version && a->hlc == b.hlc && !strcmp(a->kind, b.kind) &&
+	       !memcmp(a->team, b.team, RP_TEAM_LEN) &&
+	       !memcmp(a->account, b.account, RP_ACCOUNT_LEN) &&
+	       !memcmp(a->body_hash, b.body_hash, RP_HASH_LEN) &&
+	       !memcmp(a->sig, b.sig, RP_SIG_LEN);
+}
+
+static int s_put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t kl, const void *v, size_t vl)
+{
+	MDB_val key = { kl, (void *)k }, val = { vl, (void *)v };
+	return rp_store_err(mdb_put(txn, dbi, &key, &val, 0));
+}
+
+int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN],
+                     rp_dirty *dirty)
+{
+	MDB_val k = { RP_OPID_LEN, (void *)opid }, v;
+	uint8_t buf[RP_OP_MAX];
+	size_t len;
+	rp_op op;
+	int rc = mdb_get(txn, st->ops, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;        /* not here yet: the redacted table catches it on arrival */
+	if (rc)
+		return rp_store_err(rc);
+	if ((rc = rp_op_decode(v.mv_data, v.mv_size, &op)))
+		return rc;
+	if (!op.body)
+		return 0;
+	op.body = NULL;
+	op.body_len = 0;
+	if ((rc = rp_op_encode(&op, buf, sizeof buf, &len)))
+		return rc;
+	if ((rc = s_put(txn, st->ops, opid, RP_OPID_LEN, buf, len)))
+		return rc;
+	return s_is_zero(op.account, RP_ACCOUNT_LEN) ? 0 : rp_dirty_add(dirty, op.account);
+}
+
+/* A redact op: only an admin or the author of each target may erase it. */
+static int s_redact(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *body,
+                    const uint8_t opid[RP_OPID_LEN], rp_dirty *dirty)
+{
+	const msgpack_object *ops = rp_body_get(body, "ops");
+	char role[RP_ROLE_MAX + 1];
+	int rc, admin;
+	if (!ops || ops->type != MSGPACK_OBJECT_ARRAY || ops->via.array.size > RP_REDACT_MAX)
+		return RP_EFORMAT;
+	if ((rc = rp_roster_device(st, txn, op->author, NULL, role)))
+		return rc;
+	admin = !strcmp(role, "admin");
+	for (uint32_t i = 0; i < ops->via.array.size; i++) {
+		const msgpack_object *t = &ops->via.array.ptr[i];
+		if (t->type != MSGPACK_OBJECT_BIN || t->via.bin.size != RP_OPID_LEN)
+			return RP_EFORMAT;
+		if (!admin && memcmp(t->via.bin.ptr, op->author, RP_DEVICE_LEN) != 0)
+			return RP_EDENIED;
+	}
+	for (uint32_t i = 0; i < ops->via.array.size; i++) {
+		const uint8_t *target = (const uint8_t *)ops->via.array.ptr[i].via.bin.ptr;
+		if ((rc = s_put(txn, st->redacted, target, RP_OPID_LEN, opid, RP_OPID_LEN)) ||
+		    (rc = rp_ingest_redact(st, txn, target, dirty)))
+			return rc;
+	}
+	return 0;
+}
+
+int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
+              int flags, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms)
+{
+	uint8_t opid[RP_OPID_LEN], canon[RP_OP_MAX], akey[RP_ACCT_KEY_LEN], seqb[8];
+	uint8_t team[RP_TEAM_LEN];
+	size_t clen;
+	rp_op op;
+	rp_body body = { .map = NULL };
+	MDB_val k, v;
+	uint64_t arrival, head = 0;
+	int rc, genesis, has_team;
+
+	if ((rc = rp_op_decode(bytes, len, &op)))
+		return rc;
+	if (!(flags & RP_INGEST_VERIFIED) && (rc = rp_op_verify(&op)))
+		return rc;
+	/* Store the canonical form: equal ops are equal bytes. */
+	if ((rc = rp_op_encode(&op, canon, sizeof canon, &clen)))
+		return rc;
+	if ((rc = rp_op_decode(canon, clen, &op)))
+		return rc;
+	rp_op_id(&op, opid);
+
+	/* Dedupe and equivocation first: they need no roster. */
+	k = (MDB_val){ RP_OPID_LEN, opid };
+	rc = mdb_get(txn, st->ops, &k, &v);
+	if (rc == 0) {
+		if (s_same_op(&op, v.mv_data, v.mv_size))
+			return 1;
+		v = (MDB_val){ clen, canon };
+		rc = mdb_put(txn, st->equiv, &k, &v, MDB_NOOVERWRITE);
+		if (rc && rc != MDB_KEYEXIST)
+			return rp_store_err(rc);
+		return RP_EEQUIV;
+	}
+	if (rc != MDB_NOTFOUND)
+		return rp_store_err(rc);
+
+	genesis = !strcmp(op.kind, "team.genesis");
+	has_team = rp_meta_get(st, txn, "team", &v) == 0 && v.mv_size == RP_TEAM_LEN;
+	if (has_team)
+		memcpy(team, v.mv_data, RP_TEAM_LEN);
+	if (genesis) {
+		uint8_t h[RP_TEAM_LEN];
+		/* The team id is the hash of the signed genesis as it was signed,
+		 * with its body: a redacted genesis is only accepted once known. */
+		crypto_generichash(h, sizeof h, canon, clen, NULL, 0);
+		if (has_team && memcmp(h, team, RP_TEAM_LEN) != 0 && op.body)
+			return RP_EINVAL;
+		if (!has_team && !op.body)
+			return RP_EFORMAT;
+	} else if (!has_team || memcmp(op.team, team, RP_TEAM_LEN) != 0) {
+		return RP_EINVAL;
+	}
+
+	if (op.body && (rc = rp_body_parse(&body, op.body, op.body_len)))
+		return rc;
+	rc = rp_roster_check(st, txn, &op, &body);
+	if (genesis && rc == RP_EEXIST)
+		rc = 0;                      /* our own team's genesis, seen again */
+	if (rc)
+		goto out;
+
+	/* A body erased before the op reached us is erased on arrival. */
+	k = (MDB_val){ RP_OPID_LEN, opid };
+	if (op.body && mdb_get(txn, st->redacted, &k, &v) == 0) {
+		rp_body_done(&body);
+		op.body = NULL;
+		op.body_len = 0;
+		if ((rc = rp_op_encode(&op, canon, sizeof canon, &clen)))
+			goto out;
+	}
+
+	if ((rc = s_put(txn, st->ops, opid, RP_OPID_LEN, canon, clen)))
+		goto out;
+	if ((rc = rp_meta_get_u64(st, txn, "arrival_next", &arrival)))
+		goto out;
+	arrival++;
+	rp_be64_put(seqb, arrival);
+	if ((rc = s_put(txn, st->arrival, seqb, 8, opid, RP_OPID_LEN)) ||
+	    (rc = rp_meta_put_u64(st, txn, "arrival_next", arrival)))
+		goto out;
+	rp_acct_key(akey, op.account, op.hlc, opid);
+	if ((rc = s_put(txn, st->acct_ops, akey, sizeof akey, "", 0)))
+		goto out;
+	k = (MDB_val){ RP_DEVICE_LEN, op.author };
+	if (mdb_get(txn, st->heads, &k, &v) == 0 && v.mv_size == 8)
+		head = rp_be64_get(v.mv_data);
+	if (op.seq > head) {
+		rp_be64_put(seqb, op.seq);
+		if ((rc = s_put(txn, st->heads, op.author, RP_DEVICE_LEN, seqb, 8)))
+			goto out;
+	}
+	if (s_ref_kind(op.kind)) {
+		uint8_t ref[RP_REF_LEN], val[RP_OPID_LEN + RP_ACCOUNT_LEN + RP_KIND_MAX];
+		size_t kl = strlen(op.kind);
+		rp_ref_of(ref, opid);
+		memcpy(val, opid, RP_OPID_LEN);
+		memcpy(val + RP_OPID_LEN, op.account, RP_ACCOUNT_LEN);
+		memcpy(val + RP_OPID_LEN + RP_ACCOUNT_LEN, op.kind, kl);
+		if ((rc = s_put(txn, st->refs, ref, RP_REF_LEN, val, RP_OPID_LEN + RP_ACCOUNT_LEN + kl)))
+			goto out;
+	}
+	if (op.body && rp_roster_kind(op.kind))
+		rc = rp_roster_apply(st, txn, &op, &body, canon, clen);
+	else if (op.body && !strcmp(op.kind, "redact"))
+		rc = s_redact(st, txn, &op, &body, opid, dirty);
+	if (rc)
+		goto out;
+	if (!s_is_zero(op.account, RP_ACCOUNT_LEN) && (rc = rp_dirty_add(dirty, op.account)))
+		goto out;
+	*clock = rp_hlc_recv(*clock, op.hlc, wall_ms, NULL);
+out:
+	rp_body_done(&body);
+	return rc;
+}

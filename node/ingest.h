@@ -1,0 +1,35 @@
+/* node/ingest.h — the one door into the log: decode, check limits, verify,
+ * check the author's role, dedupe by (author, seq), keep equivocation
+ * evidence, append, index. Local writes and (later) sync batches both come
+ * through here, inside the caller's write txn. */
+#ifndef RP_INGEST_H
+#define RP_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+#include "node.h"
+
+enum {
+	RP_INGEST_VERIFIED = 1,   /* signature already checked (or signed here) */
+};
+
+/* Ingest one encoded op in txn. Accounts whose view must be rebuilt are added
+ * to dirty. *clock (the local HLC) is advanced past the op, capped by
+ * RP_SKEW_MAX_MS beyond wall_ms. Returns 0 (appended), 1 (already held:
+ * nothing changed), or RP_EFORMAT / RP_ELIMIT / RP_EVERSION / RP_EHASH /
+ * RP_ESIG / RP_ENOTMEMBER / RP_EDENIED / RP_EEQUIV (evidence stored) /
+ * RP_EINVAL (another team), or an LMDB code (MDB_MAP_FULL: grow and replay). */
+int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
+              int flags, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms);
+
+/* Replace the stored body of op id with nil (redaction) in txn. */
+int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN],
+                     rp_dirty *dirty);
+
+/* Key of acct_ops for an op: account ‖ hlc ‖ op id. */
+#define RP_ACCT_KEY_LEN (RP_ACCOUNT_LEN + 8 + RP_OPID_LEN)
+void rp_acct_key(uint8_t key[RP_ACCT_KEY_LEN], const uint8_t acct[RP_ACCOUNT_LEN],
+                 uint64_t hlc, const uint8_t opid[RP_OPID_LEN]);
+
+#endif

@@ -1,0 +1,408 @@
+/* node/node.c — open and close a node, the thread's error message, and the
+ * write transaction every change goes through (sign, ingest, rebuild views,
+ * commit; grow the map and replay on MDB_MAP_FULL). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <sodium.h>
+
+#include "node.h"
+#include "ingest.h"
+#include "roster.h"
+#include "view.h"
+#include "body.h"
+#include "../proto/hlc.h"
+
+static _Thread_local char s_errmsg[512];
+
+const char *rp_errmsg(void)
+{
+	return s_errmsg;
+}
+
+void rp_errclear(void)
+{
+	s_errmsg[0] = 0;
+}
+
+int rp_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s_errmsg, sizeof s_errmsg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int rp_dirty_add(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	for (size_t i = d->n; i > 0; i--)      /* most writes touch the last one again */
+		if (!memcmp(d->accts[i - 1], acct, RP_ACCOUNT_LEN))
+			return 0;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		void *p = realloc(d->accts, cap * sizeof *d->accts);
+		if (!p)
+			return RP_ENOMEM;
+		d->accts = p;
+		d->cap = cap;
+	}
+	memcpy(d->accts[d->n++], acct, RP_ACCOUNT_LEN);
+	return 0;
+}
+
+int rp_home_default(char *buf, size_t cap)
+{
+	const char *h = getenv("RAPPORT_HOME"), *x = getenv("XDG_DATA_HOME");
+	int n;
+	if (h && *h)
+		n = snprintf(buf, cap, "%s", h);
+	else if (x && *x)
+		n = snprintf(buf, cap, "%s/rapport", x);
+	else if ((h = getenv("HOME")) && *h)
+		n = snprintf(buf, cap, "%s/.local/share/rapport", h);
+	else
+		return rp_fail(RP_EINVAL, "no home: set RAPPORT_HOME or HOME, or pass --home");
+	if (n < 0 || (size_t)n >= cap)
+		return rp_fail(RP_EINVAL, "home path too long");
+	return 0;
+}
+
+/* mkdir -p, the last component 0700. */
+static int s_mkdirs(const char *path)
+{
+	char tmp[RP_PATH_MAX];
+	struct stat sb;
+	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+		return RP_EINVAL;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+			return RP_EIO;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+		return RP_EIO;
+	if (stat(tmp, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return RP_EIO;
+	return 0;
+}
+
+static int s_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > RP_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int rp_init(const char *home, const char *member, const char *team, uint64_t now_ms)
+{
+	char path[RP_PATH_MAX + 32];
+	rp_node *n = NULL;
+	rp_write *w = NULL;
+	rp_key key;
+	int rc;
+
+	rp_errclear();
+	if (!s_name_ok(member))
+		return rp_fail(RP_EINVAL, "bad member name '%s': use 1-%d letters, digits, '.', '_' or '-'",
+		               member ? member : "", RP_NAME_MAX);
+	if (team && (!*team || strlen(team) > RP_NAME_MAX || !json_string(team)))
+		return rp_fail(RP_EINVAL, "bad team name '%s'", team);
+	if ((rc = s_mkdirs(home)))
+		return rp_fail(rc, "cannot create home %s: %s", home, strerror(errno));
+	snprintf(path, sizeof path, "%s/device.key", home);
+	rc = rp_key_create(path, &key);
+	rp_key_wipe(&key);
+	if (rc == RP_EEXIST)
+		return rp_fail(rc, "%s already holds a device key: this device is initialised", home);
+	if (rc)
+		return rp_fail(rc, "cannot write %s: %s", path, strerror(errno));
+	if ((rc = rp_node_open(home, &n)))
+		return rc;
+	rp_node_set_now(n, now_ms);
+	if ((rc = rp_write_begin(n, &w)))
+		goto out;
+	if ((rc = rp_meta_put(n->store, w->txn, "member_name", member, strlen(member))))
+		goto out;
+	if (team) {
+		rp_body_builder b;
+		const uint8_t *body;
+		size_t len;
+		rp_body_init(&b);
+		rp_body_put_str(&b, "team", team);
+		rp_body_put_str(&b, "member", member);
+		rc = rp_body_finish(&b, &body, &len);
+		if (!rc)
+			rc = rp_write_op(w, NULL, "team.genesis", body, len, NULL);
+		rp_body_free(&b);
+		if (rc)
+			goto out;
+	}
+	rc = rp_write_commit(&w);
+out:
+	rp_write_abort(&w);
+	rp_node_close(&n);
+	return rc;
+}
+
+int rp_node_open(const char *home, rp_node **out)
+{
+	char path[RP_PATH_MAX + 32];
+	rp_node *n;
+	int rc;
+
+	rp_errclear();
+	if (sodium_init() < 0)
+		return rp_fail(RP_EIO, "libsodium failed to initialise");
+	if (!(n = calloc(1, sizeof *n)))
+		return RP_ENOMEM;
+	if (snprintf(n->home, sizeof n->home, "%s", home) >= (int)sizeof n->home) {
+		free(n);
+		return rp_fail(RP_EINVAL, "home path too long");
+	}
+	snprintf(path, sizeof path, "%s/device.key", home);
+	if ((rc = rp_key_load(path, &n->key))) {
+		free(n);
+		if (rc == RP_ENOKEY)
+			return rp_fail(rc, "%s is not initialised: run 'rapport init --name NAME [--team TEAM]'", home);
+		return rp_fail(rc, "cannot read the device key %s", path);
+	}
+	if ((rc = rp_store_open(home, &n->store))) {
+		rp_key_wipe(&n->key);
+		free(n);
+		if (rc == RP_EVERSION)
+			return rp_fail(rc, "%s was written by a newer rapport", home);
+		return rp_fail(rc, "cannot open the store in %s", home);
+	}
+	*out = n;
+	return 0;
+}
+
+void rp_node_close(rp_node **n)
+{
+	if (!n || !*n)
+		return;
+	rp_store_close(&(*n)->store);
+	rp_key_wipe(&(*n)->key);
+	free(*n);
+	*n = NULL;
+}
+
+void rp_node_set_now(rp_node *n, uint64_t now_ms)
+{
+	n->now_ms = now_ms;
+}
+
+uint64_t rp_node_now(const rp_node *n)
+{
+	struct timespec ts;
+	if (n->now_ms)
+		return n->now_ms;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void rp_node_device_text(const rp_node *n, char out[RP_DEVICE_TEXT + 1])
+{
+	rp_b32_encode(n->key.pk, RP_DEVICE_LEN, out, RP_DEVICE_TEXT + 1);
+}
+
+int rp_node_read(rp_node *n, MDB_txn **txn)
+{
+	int rc = rp_store_begin(n->store, 0, txn);
+	return rc ? rp_fail(rc, "cannot read the store in %s", n->home) : 0;
+}
+
+int rp_node_identity(rp_node *n, MDB_txn *txn, uint8_t team[RP_TEAM_LEN],
+                     char member[RP_NAME_MAX + 1], char role[16])
+{
+	MDB_val v;
+	if (rp_meta_get(n->store, txn, "team", &v) || v.mv_size != RP_TEAM_LEN)
+		return rp_fail(RP_ENOTEAM, "this device is not in a team yet: start one with "
+		               "'rapport init --team', or have an admin add it and sync");
+	if (team)
+		memcpy(team, v.mv_data, RP_TEAM_LEN);
+	if (rp_roster_device(n->store, txn, n->key.pk, member, role))
+		return rp_fail(RP_ENOTEAM, "this device is not in the team's roster yet");
+	return 0;
+}
+
+/* ---- the write transaction ------------------------------------------------ */
+
+int rp_write_begin(rp_node *n, rp_write **out)
+{
+	rp_write *w = calloc(1, sizeof *w);
+	MDB_val k = { RP_DEVICE_LEN, n->key.pk }, v;
+	int rc;
+	rp_errclear();
+	if (!w)
+		return RP_ENOMEM;
+	w->node = n;
+	if ((rc = rp_store_begin(n->store, 1, &w->txn))) {
+		free(w);
+		return rp_fail(rc, "cannot write to the store in %s", n->home);
+	}
+	if ((rc = rp_meta_get_u64(n->store, w->txn, "hlc", &w->hlc)))
+		goto fail;
+	if (mdb_get(w->txn, n->store->heads, &k, &v) == 0 && v.mv_size == 8)
+		w->seq = rp_be64_get(v.mv_data);
+	char role[RP_ROLE_MAX + 1] = "";
+	w->has_team = rp_node_identity(n, w->txn, w->team, w->member, role) == 0;
+	snprintf(w->role, sizeof w->role, "%s", role);
+	rp_errclear();
+	*out = w;
+	return 0;
+fail:
+	mdb_txn_abort(w->txn);
+	free(w);
+	return rp_fail(rc, "cannot read the store in %s", n->home);
+}
+
+void rp_write_abort(rp_write **w)
+{
+	if (!w || !*w)
+		return;
+	if ((*w)->txn)
+		mdb_txn_abort((*w)->txn);
+	free((*w)->dirty.accts);
+	free((*w)->log);
+	free(*w);
+	*w = NULL;
+}
+
+/* The map is full: start again in a bigger map with the same ops. */
+static int s_replay(rp_write *w)
+{
+	rp_node *n = w->node;
+	uint64_t clock = 0;
+	int rc;
+	for (int tries = 0; tries < 8; tries++) {
+		mdb_txn_abort(w->txn);
+		w->txn = NULL;
+		if ((rc = rp_store_grow(n->store)) || (rc = rp_store_begin(n->store, 1, &w->txn)))
+			return rp_fail(RP_EIO, "cannot grow the store in %s", n->home);
+		rc = 0;
+		for (size_t off = 0; off < w->log_len && rc == 0; ) {
+			uint32_t len = (uint32_t)rp_be64_get(w->log + off);
+			rc = rp_ingest(n->store, w->txn, w->log + off + 8, len, RP_INGEST_VERIFIED,
+			               &w->dirty, &clock, rp_node_now(n));
+			off += 8 + len;
+			if (rc == 1)
+				rc = 0;
+		}
+		if (!rp_store_full(rc))
+			return rc;
+	}
+	return rp_fail(RP_EIO, "the store in %s cannot grow", n->home);
+}
+
+int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
+                const uint8_t *body, size_t body_len, uint8_t opid_out[RP_OPID_LEN])
+{
+	static const uint8_t zero[RP_TEAM_LEN];
+	int genesis = !strcmp(kind, "team.genesis");
+	uint8_t buf[RP_OP_MAX];
+	size_t len;
+	rp_op op;
+	int rc;
+
+	if (!w->has_team && !genesis)
+		return rp_fail(RP_ENOTEAM, "this device is not in a team yet: start one with "
+		               "'rapport init --team', or have an admin add it and sync");
+	if (body_len > RP_BODY_MAX)
+		return rp_fail(RP_ELIMIT, "%s is too large (%zu bytes; the limit is %d)",
+		               kind, body_len, RP_BODY_MAX);
+	memset(&op, 0, sizeof op);
+	op.version = RP_PROTO_VERSION;
+	memcpy(op.team, genesis ? zero : w->team, RP_TEAM_LEN);
+	memcpy(op.author, w->node->key.pk, RP_DEVICE_LEN);
+	op.seq = w->seq + 1;
+	op.hlc = rp_hlc_next(w->hlc, rp_node_now(w->node));
+	if (acct)
+		memcpy(op.account, acct, RP_ACCOUNT_LEN);
+	snprintf(op.kind, sizeof op.kind, "%s", kind);
+	op.body = body;
+	op.body_len = body_len;
+	if ((rc = rp_op_sign(&op, w->node->key.sk)) ||
+	    (rc = rp_op_encode(&op, buf, sizeof buf, &len)))
+		return rp_fail(rc, "cannot sign %s: %s", kind, rp_strerror(rc));
+
+	if (w->log_len + 8 + len > w->log_cap) {
+		size_t cap = (w->log_cap ? w->log_cap * 2 : 65536) + len;
+		void *p = realloc(w->log, cap);
+		if (!p)
+			return RP_ENOMEM;
+		w->log = p;
+		w->log_cap = cap;
+	}
+	rp_be64_put(w->log + w->log_len, len);
+	memcpy(w->log + w->log_len + 8, buf, len);
+	w->log_len += 8 + len;
+
+	uint64_t clock = w->hlc;     /* our own op: the clock already moved past it */
+	rc = rp_ingest(w->node->store, w->txn, buf, len, RP_INGEST_VERIFIED, &w->dirty,
+	               &clock, rp_node_now(w->node));
+	if (rp_store_full(rc))
+		rc = s_replay(w);
+	if (rc == RP_EDENIED)
+		return rp_fail(rc, "%s: your role (%s) does not allow it", kind, w->role);
+	if (rc)
+		return *rp_errmsg() ? rc : rp_fail(rc, "%s refused: %s", kind, rp_strerror(rc));
+	w->seq = op.seq;
+	if (op.hlc > w->hlc)
+		w->hlc = op.hlc;
+	if (genesis) {
+		char role[RP_ROLE_MAX + 1] = "";
+		w->has_team = rp_node_identity(w->node, w->txn, w->team, w->member, role) == 0;
+		snprintf(w->role, sizeof w->role, "%s", role);
+		rp_errclear();
+	}
+	if (opid_out)
+		rp_op_id(&op, opid_out);
+	return 0;
+}
+
+int rp_write_commit(rp_write **wp)
+{
+	rp_write *w = *wp;
+	int rc;
+	for (;;) {
+		rc = 0;
+		for (size_t i = 0; i < w->dirty.n && rc == 0; i++)
+			rc = rp_view_refresh(w->node->store, w->txn, w->dirty.accts[i]);
+		if (rc == 0)
+			rc = rp_meta_put_u64(w->node->store, w->txn, "hlc", w->hlc);
+		if (rc == 0) {
+			rc = mdb_txn_commit(w->txn);
+			w->txn = NULL;
+			if (rc == 0)
+				break;
+		}
+		if (!rp_store_full(rc)) {
+			rp_write_abort(wp);
+			return *rp_errmsg() ? rp_store_err(rc) :
+			       rp_fail(rp_store_err(rc), "cannot commit to the store: %s",
+			               rc <= RP_EBASE ? rp_strerror(rc) : mdb_strerror(rc));
+		}
+		if ((rc = s_replay(w))) {
+			rp_write_abort(wp);
+			return rc;
+		}
+	}
+	rp_write_abort(wp);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* node/node.h — the inside of rp_node and rp_write, shared by the modules
+ * that implement node/rapport.h. Not installed; cli/ never sees it. */
+#ifndef RP_NODE_H
+#define RP_NODE_H
+
+#include <lmdb.h>
+#include <jansson.h>
+
+#include "rapport.h"
+#include "store.h"
+#include "keys.h"
+#include "../proto/op.h"
+
+#define RP_PATH_MAX 4096
+
+struct rp_node {
+	char      home[RP_PATH_MAX];
+	rp_store *store;
+	rp_key    key;
+	uint64_t  now_ms;      /* 0: the real clock */
+};
+
+/* Accounts a write changed: their views are rebuilt once, at commit. */
+typedef struct rp_dirty {
+	uint8_t (*accts)[RP_ACCOUNT_LEN];
+	size_t  n, cap;
+} rp_dirty;
+
+struct rp_write {
+	rp_node  *node;
+	MDB_txn  *txn;
+	rp_dirty  dirty;
+	/* Every op this write appended, encoded: replayed into a fresh txn when
+	 * the map must grow (MDB_MAP_FULL), so a grow never loses a write. */
+	uint8_t  *log;
+	size_t    log_len, log_cap;
+	uint64_t  hlc;         /* the local clock as this write advances it */
+	uint64_t  seq;         /* this device's head as this write advances it */
+	uint8_t   team[RP_TEAM_LEN];
+	int       has_team;
+	char      member[RP_NAME_MAX + 1];  /* this device's member, "" if none */
+	char      role[16];
+};
+
+/* Set the thread's error message (printf-style) and return code. */
+int rp_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rp_errclear(void);
+
+/* Mark an account dirty in d. Returns 0 or RP_ENOMEM. */
+int rp_dirty_add(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN]);
+
+/* Compose, sign and ingest one local op of kind for account (NULL = team
+ * scope) with the given body. opid_out may be NULL. */
+int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
+                const uint8_t *body, size_t body_len, uint8_t opid_out[RP_OPID_LEN]);
+
+/* A read txn on the node's store; release with mdb_txn_abort. */
+int rp_node_read(rp_node *n, MDB_txn **txn);
+
+/* The team id and this device's member name and role, read in txn. Any of
+ * the outputs may be NULL. RP_ENOTEAM when the device is not in a team. */
+int rp_node_identity(rp_node *n, MDB_txn *txn, uint8_t team[RP_TEAM_LEN],
+                     char member[RP_NAME_MAX + 1], char role[16]);
+
+#endif

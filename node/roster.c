@@ -1,0 +1,309 @@
+/* node/roster.c — apply roster ops to the members/devices tables and answer
+ * role questions. Must never let a device that is not an admin's change the
+ * roster, whatever the op claims. */
+#include <string.h>
+#include <sodium.h>
+
+#include "roster.h"
+#include "node.h"
+#include "../proto/error.h"
+#include "../proto/id.h"
+
+int rp_role_ok(const char *role)
+{
+	return role && (!strcmp(role, "admin") || !strcmp(role, "manager") ||
+	                !strcmp(role, "rep") || !strcmp(role, "hub"));
+}
+
+int rp_roster_kind(const char *kind)
+{
+	return !strcmp(kind, "team.genesis") || !strcmp(kind, "member.add") ||
+	       !strcmp(kind, "device.add") || !strcmp(kind, "member.role") ||
+	       !strcmp(kind, "member.revoke");
+}
+
+/* A member name: 1..RP_NAME_MAX bytes of [A-Za-z0-9._-], so it is safe in
+ * every output format and as an index key. */
+static int s_name_ok(const char *p, size_t n)
+{
+	if (n == 0 || n > RP_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int s_body_name(const rp_body *b, const char *key, char out[RP_NAME_MAX + 1])
+{
+	const char *p;
+	size_t n;
+	if (rp_body_str(b, key, &p, &n) || !s_name_ok(p, n))
+		return RP_EFORMAT;
+	memcpy(out, p, n);
+	out[n] = 0;
+	return 0;
+}
+
+static int s_body_role(const rp_body *b, char out[RP_ROLE_MAX + 1])
+{
+	const char *p;
+	size_t n;
+	if (rp_body_str(b, "role", &p, &n) || n > RP_ROLE_MAX)
+		return RP_EFORMAT;
+	memcpy(out, p, n);
+	out[n] = 0;
+	return rp_role_ok(out) ? 0 : RP_EFORMAT;
+}
+
+static json_t *s_get_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
+{
+	MDB_val k = { klen, (void *)key }, v;
+	if (mdb_get(txn, dbi, &k, &v))
+		return NULL;
+	return json_loadb(v.mv_data, v.mv_size, 0, NULL);
+}
+
+static int s_put_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc;
+	if (!s)
+		return RP_ENOMEM;
+	MDB_val k = { klen, (void *)key }, v = { strlen(s), s };
+	rc = rp_store_err(mdb_put(txn, dbi, &k, &v, 0));
+	free(s);
+	return rc;
+}
+
+int rp_roster_device(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN],
+                     char member[RP_NAME_MAX + 1], char role[RP_ROLE_MAX + 1])
+{
+	json_t *d = s_get_json(txn, st->devices, dev, RP_DEVICE_LEN);
+	const char *m;
+	int rc = 0;
+	if (!d)
+		return RP_ENOTMEMBER;
+	m = json_string_value(json_object_get(d, "member"));
+	if (!m) {
+		rc = RP_ENOTMEMBER;
+		goto out;
+	}
+	if (member)
+		snprintf(member, RP_NAME_MAX + 1, "%s", m);
+	if (role && rp_roster_member(st, txn, m, role))
+		rc = RP_ENOTMEMBER;
+out:
+	json_decref(d);
+	return rc;
+}
+
+int rp_roster_member(rp_store *st, MDB_txn *txn, const char *name, char role[RP_ROLE_MAX + 1])
+{
+	json_t *m = s_get_json(txn, st->members, name, strlen(name));
+	const char *r;
+	if (!m)
+		return RP_ENOTFOUND;
+	r = json_string_value(json_object_get(m, "role"));
+	if (role)
+		snprintf(role, RP_ROLE_MAX + 1, "%s", r ? r : "rep");
+	json_decref(m);
+	return 0;
+}
+
+int rp_roster_check(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *body)
+{
+	char role[RP_ROLE_MAX + 1], name[RP_NAME_MAX + 1], r2[RP_ROLE_MAX + 1];
+	static const uint8_t zero[RP_TEAM_LEN];
+	MDB_val v;
+	int rc;
+
+	if (!strcmp(op->kind, "team.genesis")) {
+		if (op->seq != 1 || memcmp(op->team, zero, RP_TEAM_LEN) != 0)
+			return RP_EFORMAT;
+		if (!op->body)
+			return 0;        /* redacted genesis: nothing to check, nothing to apply */
+		if (s_body_name(body, "member", name))
+			return RP_EFORMAT;
+		if (rp_meta_get(st, txn, "team", &v) == 0)
+			return RP_EEXIST; /* the caller compares the hash with our team */
+		return 0;
+	}
+	if ((rc = rp_roster_device(st, txn, op->author, NULL, role)))
+		return rc;
+	if (!rp_roster_kind(op->kind))
+		return 0;
+	if (strcmp(role, "admin") != 0)
+		return RP_EDENIED;
+	if (!op->body)
+		return 0;
+	if (!strcmp(op->kind, "member.add") || !strcmp(op->kind, "member.role"))
+		return s_body_name(body, "name", name) || s_body_role(body, r2) ? RP_EFORMAT : 0;
+	if (!strcmp(op->kind, "device.add")) {
+		const uint8_t *dev;
+		if (s_body_name(body, "member", name) ||
+		    rp_body_bin(body, "device", &dev, RP_DEVICE_LEN))
+			return RP_EFORMAT;
+		if (rp_roster_member(st, txn, name, NULL))
+			return RP_ENOTFOUND;
+	}
+	return 0;
+}
+
+/* (hlc, author) of a stored entry, for last-writer-wins. */
+static int s_newer(const rp_op *op, const json_t *entry)
+{
+	uint64_t hlc = (uint64_t)json_integer_value(json_object_get(entry, "hlc"));
+	const char *by = json_string_value(json_object_get(entry, "by"));
+	char author[RP_DEVICE_TEXT + 1];
+	if (op->hlc != hlc)
+		return op->hlc > hlc;
+	rp_b32_encode(op->author, RP_DEVICE_LEN, author, sizeof author);
+	return !by || strcmp(author, by) > 0;
+}
+
+static json_t *s_stamp(const rp_op *op)
+{
+	char author[RP_DEVICE_TEXT + 1];
+	rp_b32_encode(op->author, RP_DEVICE_LEN, author, sizeof author);
+	return json_pack("{sIss}", "hlc", (json_int_t)op->hlc, "by", author);
+}
+
+static int s_set_member(rp_store *st, MDB_txn *txn, const rp_op *op,
+                        const char *name, const char *role)
+{
+	json_t *old = s_get_json(txn, st->members, name, strlen(name)), *m;
+	int rc = 0;
+	if (old && !s_newer(op, old))
+		goto out;
+	m = s_stamp(op);
+	json_object_set_new(m, "role", json_string(role));
+	rc = s_put_json(txn, st->members, name, strlen(name), m);
+	json_decref(m);
+out:
+	json_decref(old);
+	return rc;
+}
+
+static int s_set_device(rp_store *st, MDB_txn *txn, const rp_op *op,
+                        const uint8_t dev[RP_DEVICE_LEN], const char *member)
+{
+	json_t *old = s_get_json(txn, st->devices, dev, RP_DEVICE_LEN), *d;
+	int rc = 0;
+	if (old && !s_newer(op, old))
+		goto out;
+	d = s_stamp(op);
+	json_object_set_new(d, "member", json_string(member));
+	rc = s_put_json(txn, st->devices, dev, RP_DEVICE_LEN, d);
+	json_decref(d);
+out:
+	json_decref(old);
+	return rc;
+}
+
+int rp_roster_apply(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *body,
+                    const uint8_t *bytes, size_t len)
+{
+	char name[RP_NAME_MAX + 1], role[RP_ROLE_MAX + 1];
+	int rc;
+	if (!op->body)
+		return 0;
+	if (!strcmp(op->kind, "team.genesis")) {
+		uint8_t team[RP_TEAM_LEN];
+		const char *tn;
+		size_t tl;
+		crypto_generichash(team, sizeof team, bytes, len, NULL, 0);
+		if ((rc = rp_meta_put(st, txn, "team", team, sizeof team)))
+			return rc;
+		if (rp_body_str(body, "team", &tn, &tl) == 0 &&
+		    (rc = rp_meta_put(st, txn, "team_name", tn, tl)))
+			return rc;
+		if ((rc = s_body_name(body, "member", name)))
+			return rc;
+		if ((rc = s_set_member(st, txn, op, name, "admin")))
+			return rc;
+		return s_set_device(st, txn, op, op->author, name);
+	}
+	if (!strcmp(op->kind, "member.add") || !strcmp(op->kind, "member.role")) {
+		if ((rc = s_body_name(body, "name", name)) || (rc = s_body_role(body, role)))
+			return rc;
+		return s_set_member(st, txn, op, name, role);
+	}
+	if (!strcmp(op->kind, "device.add")) {
+		const uint8_t *dev;
+		if ((rc = s_body_name(body, "member", name)))
+			return rc;
+		if (rp_body_bin(body, "device", &dev, RP_DEVICE_LEN))
+			return RP_EFORMAT;
+		return s_set_device(st, txn, op, dev, name);
+	}
+	return 0;   /* member.revoke: applied by the revocation issue */
+}
+
+int rp_roster_list(rp_store *st, MDB_txn *txn, json_t **out)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	json_t *list = json_array(), *by_name = json_object();
+	const char *name;
+	json_t *m;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->members, &c)))
+		goto fail;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		json_t *e = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+		char nm[RP_NAME_MAX + 1];
+		snprintf(nm, sizeof nm, "%.*s", (int)k.mv_size, (char *)k.mv_data);
+		json_t *row = json_pack("{sssOs[]}", "name", nm, "role",
+		                        json_object_get(e, "role") ? json_object_get(e, "role") : json_null(),
+		                        "devices");
+		json_decref(e);
+		json_object_set_new(by_name, nm, row);
+		json_array_append(list, row);
+	}
+	mdb_cursor_close(c);
+	if ((rc = mdb_cursor_open(txn, st->devices, &c)))
+		goto fail;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		json_t *e = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+		char id[RP_DEVICE_TEXT + 1];
+		const char *mn = json_string_value(json_object_get(e, "member"));
+		if (k.mv_size == RP_DEVICE_LEN && mn && (m = json_object_get(by_name, mn))) {
+			rp_b32_encode(k.mv_data, RP_DEVICE_LEN, id, sizeof id);
+			json_array_append_new(json_object_get(m, "devices"),
+			        json_pack("{sssb}", "id", id, "revoked", json_is_true(json_object_get(e, "revoked"))));
+		}
+		json_decref(e);
+	}
+	mdb_cursor_close(c);
+	(void)name;
+	json_decref(by_name);
+	*out = list;
+	return 0;
+fail:
+	json_decref(by_name);
+	json_decref(list);
+	return rp_store_err(rc);
+}
+
+int rp_roster_hash(rp_store *st, MDB_txn *txn, crypto_generichash_state *h)
+{
+	json_t *list;
+	char *s;
+	int rc = rp_roster_list(st, txn, &list);
+	if (rc)
+		return rc;
+	s = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(list);
+	if (!s)
+		return RP_ENOMEM;
+	crypto_generichash_update(h, (const unsigned char *)s, strlen(s));
+	free(s);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* node/roster.h — the team: members, their roles, their devices.
+ * The roster is itself ops in the log (team scope); this module applies them
+ * to the members/devices tables and answers "who is this device, what may it
+ * do". Role changes are last-writer-wins by (hlc, author). */
+#ifndef RP_ROSTER_H
+#define RP_ROSTER_H
+
+#include <jansson.h>
+#include <sodium.h>
+#include "store.h"
+#include "body.h"
+#include "../proto/op.h"
+
+#define RP_ROLE_MAX 15
+
+/* 1 if role is admin|manager|rep|hub. */
+int rp_role_ok(const char *role);
+
+/* 1 if kind is a roster kind (team.genesis, member.add, device.add,
+ * member.role, member.revoke). */
+int rp_roster_kind(const char *kind);
+
+/* May op (decoded, body parsed) be accepted given the roster in txn?
+ * Checks the author is a known device (or this is a valid genesis) and that
+ * its member's role allows the kind. Returns 0, RP_ENOTMEMBER, RP_EDENIED,
+ * RP_EFORMAT (roster body malformed), RP_EEXIST (a second genesis). */
+int rp_roster_check(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *body);
+
+/* Apply a roster op (already checked). For team.genesis, bytes/len are the
+ * encoded op: the team id is their hash. */
+int rp_roster_apply(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *body,
+                    const uint8_t *bytes, size_t len);
+
+/* The member and role of a device. member/role may be NULL.
+ * Returns 0 or RP_ENOTMEMBER. */
+int rp_roster_device(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN],
+                     char member[RP_NAME_MAX + 1], char role[RP_ROLE_MAX + 1]);
+
+/* The role of a member. Returns 0 or RP_ENOTFOUND. */
+int rp_roster_member(rp_store *st, MDB_txn *txn, const char *name, char role[RP_ROLE_MAX + 1]);
+
+/* [{name, role, devices: [{id, revoked}]}] sorted by name. */
+int rp_roster_list(rp_store *st, MDB_txn *txn, json_t **out);
+
+/* Feed the roster's canonical content to a BLAKE2b state (for digest). */
+int rp_roster_hash(rp_store *st, MDB_txn *txn, crypto_generichash_state *h);
+
+#endif

@@ -1,0 +1,57 @@
+/* node/store.h — the LMDB environment and its named tables.
+ * Every transaction goes through here; nothing else calls mdb_env_* or opens
+ * a table. Keys are big-endian so LMDB's byte order is the order we want. */
+#ifndef RP_STORE_H
+#define RP_STORE_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Tables (named databases) and what they hold:
+ *  ops       author‖seq (40)            → canonical op bytes
+ *  arrival   local arrival seq (8)      → op id (40)          the feed peers read
+ *  acct_ops  account‖hlc‖op id (64)     → ""                  an account's log in merge order
+ *  heads     author (32)                → highest seq (8)
+ *  refs      ref (16)                   → op id (40) ‖ account (16) ‖ kind
+ *  views     account (16)               → canonical view (JSON text)
+ *  summaries account (16)               → summary (JSON text) for lists and queries
+ *  names     lower(name) ‖ 0 ‖ account  → ""
+ *  owners    member ‖ 0 ‖ account       → ""
+ *  members   name                       → JSON {role, stamp}
+ *  devices   device (32)                → JSON {member, stamp}
+ *  redacted  op id (40)                 → redact op id (40)   bodies to erase, even on late arrival
+ *  equiv     op id (40)                 → the refused twin op (evidence)
+ *  meta      text key                   → value */
+typedef struct rp_store {
+	MDB_env *env;
+	MDB_dbi  ops, arrival, acct_ops, heads, refs, views, summaries, names,
+	         owners, members, devices, redacted, equiv, meta;
+} rp_store;
+
+/* Open (creating if absent) the store in dir. On success *out owns the
+ * environment; release it with rp_store_close(). Returns 0, RP_EIO,
+ * RP_ENOMEM, or RP_EVERSION when the files were written by a newer rapport. */
+int  rp_store_open(const char *dir, rp_store **out);
+void rp_store_close(rp_store **st);
+
+/* Begin a transaction (write != 0 for a write txn). Picks up a map grown by
+ * another process. Returns 0 or RP_EIO. */
+int rp_store_begin(rp_store *st, int write, MDB_txn **txn);
+
+/* Double the map size; call with no transaction open in this process. */
+int rp_store_grow(rp_store *st);
+
+/* Map an LMDB return code to an RP_E* code (MDB_NOTFOUND → RP_ENOTFOUND,
+ * MDB_MAP_FULL stays recognisable through rp_store_full()). */
+int rp_store_err(int mdb_rc);
+int rp_store_full(int mdb_rc);
+
+/* meta helpers: get returns RP_ENOTFOUND when absent; the value pointer is
+ * valid until the txn ends. */
+int rp_meta_get(rp_store *st, MDB_txn *txn, const char *key, MDB_val *val);
+int rp_meta_put(rp_store *st, MDB_txn *txn, const char *key, const void *val, size_t len);
+int rp_meta_get_u64(rp_store *st, MDB_txn *txn, const char *key, uint64_t *v); /* absent → 0 */
+int rp_meta_put_u64(rp_store *st, MDB_txn *txn, const char *key, uint64_t v);
+
+#endif

@@ -1,0 +1,318 @@
+/* tests/unit/test_view.c — the CRDT property: the merged views are a function
+ * of the op set alone. Random op sets written by three devices (fields, tags
+ * added and removed, interactions amended and retracted, follow-ups done and
+ * moved, handovers) are ingested into fresh stores in many random orders and
+ * batchings; every order must give the same digest. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "tap.h"
+#include "../../node/node.h"
+#include "../../node/ingest.h"
+#include "../../node/view.h"
+#include "../../node/body.h"
+#include "../../proto/op.h"
+
+#define SETS     6
+#define ORDERS   100
+#define NOPS     60
+#define NACCT    3
+#define NDEV     3
+
+typedef struct { uint8_t *bytes; size_t len; } op_t;
+
+static uint8_t team[RP_TEAM_LEN];
+static uint8_t pk[NDEV][RP_DEVICE_LEN], sk[NDEV][RP_SECRET_LEN];
+static uint64_t seqs[NDEV];
+static op_t roster[8];
+static size_t nroster;
+static uint32_t rng = 12345;
+static int ingest_flags;     /* signatures are checked on the first order only */
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng % n;
+}
+
+static op_t make_op(int dev, const uint8_t *acct, const char *kind, uint64_t hlc,
+                    rp_body_builder *b, int genesis)
+{
+	const uint8_t *body;
+	size_t blen, len;
+	uint8_t buf[RP_OP_MAX];
+	rp_op op;
+	op_t out;
+	memset(&op, 0, sizeof op);
+	rp_body_finish(b, &body, &blen);
+	op.version = RP_PROTO_VERSION;
+	if (!genesis)
+		memcpy(op.team, team, RP_TEAM_LEN);
+	memcpy(op.author, pk[dev], RP_DEVICE_LEN);
+	op.seq = ++seqs[dev];
+	op.hlc = hlc;
+	if (acct)
+		memcpy(op.account, acct, RP_ACCOUNT_LEN);
+	snprintf(op.kind, sizeof op.kind, "%s", kind);
+	op.body = body;
+	op.body_len = blen;
+	if (rp_op_sign(&op, sk[dev]) || rp_op_encode(&op, buf, sizeof buf, &len))
+		abort();
+	rp_body_free(b);
+	out.bytes = malloc(len);
+	memcpy(out.bytes, buf, len);
+	out.len = len;
+	return out;
+}
+
+static void opid_of(const op_t *o, uint8_t opid[RP_OPID_LEN])
+{
+	rp_op op;
+	if (rp_op_decode(o->bytes, o->len, &op))
+		abort();
+	rp_op_id(&op, opid);
+}
+
+static void make_roster(void)
+{
+	rp_body_builder b;
+	static const char *names[NDEV] = { "ann", "bob", "cy" };
+	for (int d = 0; d < NDEV; d++)
+		crypto_sign_keypair(pk[d], sk[d]);
+	rp_body_init(&b);
+	rp_body_put_str(&b, "team", "Acme");
+	rp_body_put_str(&b, "member", "ann");
+	roster[nroster++] = make_op(0, NULL, "team.genesis", RP_HLC_MAKE(1000, 0), &b, 1);
+	crypto_generichash(team, sizeof team, roster[0].bytes, roster[0].len, NULL, 0);
+	for (int d = 1; d < NDEV; d++) {
+		rp_body_init(&b);
+		rp_body_put_str(&b, "name", names[d]);
+		rp_body_put_str(&b, "role", "rep");
+		roster[nroster++] = make_op(0, NULL, "member.add", RP_HLC_MAKE(1000 + d, 0), &b, 0);
+		rp_body_init(&b);
+		rp_body_put_str(&b, "member", names[d]);
+		rp_body_put_bin(&b, "device", pk[d], RP_DEVICE_LEN);
+		roster[nroster++] = make_op(0, NULL, "device.add", RP_HLC_MAKE(1000 + d, 1), &b, 0);
+	}
+}
+
+/* A random op set: NACCT accounts, NOPS ops over them, with hlc collisions
+ * across devices on purpose (ties are broken by author). */
+static size_t make_set(op_t *ops)
+{
+	static const char *fields[] = { "email", "phone", "prefer", "notes", "name" };
+	static const char *tags[] = { "retail", "vip", "north" };
+	static const char *types[] = { "call", "visit", "purchase", "complaint", "note" };
+	static const char *members[] = { "ann", "bob", "cy" };
+	uint8_t acct[NACCT][RP_ACCOUNT_LEN];
+	uint8_t ix[NOPS][RP_OPID_LEN], fu[NOPS][RP_OPID_LEN], tg[NOPS][RP_OPID_LEN];
+	uint8_t last_assign[NACCT][RP_OPID_LEN];
+	size_t nix = 0, nfu = 0, ntg = 0, n = 0;
+	rp_body_builder b;
+
+	for (int a = 0; a < NACCT; a++) {
+		randombytes_buf(acct[a], RP_ACCOUNT_LEN);
+		rp_body_init(&b);
+		rp_body_put_str(&b, "name", a == 0 ? "Alpha" : a == 1 ? "Beta" : "Gamma");
+		rp_body_put_str(&b, "owner", "ann");
+		ops[n] = make_op(0, acct[a], "acct.create", RP_HLC_MAKE(2000 + a, 0), &b, 0);
+		opid_of(&ops[n], last_assign[a]);
+		n++;
+	}
+	while (n < NOPS) {
+		int dev = (int)rnd(NDEV), a = (int)rnd(NACCT);
+		uint64_t hlc = RP_HLC_MAKE(3000 + rnd(40), rnd(3));
+		const char *kind;
+		rp_body_init(&b);
+		switch (rnd(10)) {
+		case 0:
+			kind = "acct.set";
+			rp_body_put_str(&b, "field", fields[rnd(5)]);
+			if (rnd(4) == 0)
+				rp_body_put_str(&b, "value", NULL);
+			else
+				rp_body_put_str(&b, "value", rnd(2) ? "x@example.com" : "call");
+			break;
+		case 1:
+			kind = "acct.tag";
+			rp_body_put_str(&b, "add", tags[rnd(3)]);
+			break;
+		case 2:
+			kind = "acct.tag";
+			if (ntg == 0) {
+				rp_body_put_str(&b, "add", "vip");
+				break;
+			}
+			rp_body_put_bins(&b, "remove", tg[rnd((uint32_t)ntg)], RP_OPID_LEN, 1);
+			break;
+		case 3: case 4: {
+			kind = "ix.log";
+			const char *t = types[rnd(5)];
+			rp_body_put_str(&b, "type", t);
+			rp_body_put_int(&b, "at", 1700000000000LL + (int64_t)rnd(100) * 86400000LL);
+			rp_body_put_str(&b, "text", "talked");
+			if (!strcmp(t, "purchase"))
+				rp_body_put_amount(&b, "amount", (int64_t)rnd(100000), rnd(2) ? "EUR" : "USD");
+			break;
+		}
+		case 5:
+			if (nix == 0) {
+				kind = "acct.archive";
+				rp_body_put_bool(&b, "archived", (int)rnd(2));
+				break;
+			}
+			kind = rnd(3) == 0 ? "ix.retract" : rnd(2) ? "ix.amend" : "complaint.resolve";
+			rp_body_put_bin(&b, "ix", ix[rnd((uint32_t)nix)], RP_OPID_LEN);
+			if (!strcmp(kind, "ix.amend")) {
+				rp_body_put_str(&b, "field", "text");
+				rp_body_put_str(&b, "value", rnd(2) ? "amended A" : "amended B");
+			} else {
+				rp_body_put_str(&b, "text", "because");
+			}
+			break;
+		case 6:
+			kind = "fu.add";
+			rp_body_put_str(&b, "text", "call back");
+			rp_body_put_int(&b, "due", 1700000000000LL + (int64_t)rnd(50) * 86400000LL);
+			break;
+		case 7:
+			if (nfu == 0) {
+				kind = "acct.follow";
+				rp_body_put_str(&b, "member", members[rnd(3)]);
+				rp_body_put_bool(&b, "follow", (int)rnd(2));
+				break;
+			}
+			kind = rnd(3) == 0 ? "fu.done" : rnd(2) ? "fu.move" : "fu.cancel";
+			rp_body_put_bin(&b, "fu", fu[rnd((uint32_t)nfu)], RP_OPID_LEN);
+			if (!strcmp(kind, "fu.move"))
+				rp_body_put_int(&b, "due", 1700000000000LL + (int64_t)rnd(50) * 86400000LL);
+			break;
+		case 8:
+			/* Assigns: sometimes two with the same prev (concurrent handover). */
+			kind = "acct.assign";
+			rp_body_put_str(&b, "to", members[rnd(3)]);
+			rp_body_put_bin(&b, "prev", last_assign[a], RP_OPID_LEN);
+			rp_body_put_str(&b, "note", "moving");
+			break;
+		default:
+			kind = "contact.add";
+			rp_body_put_str(&b, "name", rnd(2) ? "Eva" : "Max");
+			break;
+		}
+		ops[n] = make_op(dev, acct[a], kind, hlc, &b, 0);
+		if (!strcmp(kind, "ix.log"))
+			opid_of(&ops[n], ix[nix++]);
+		else if (!strcmp(kind, "fu.add"))
+			opid_of(&ops[n], fu[nfu++]);
+		else if (!strcmp(kind, "acct.tag") && ntg < NOPS)
+			opid_of(&ops[n], tg[ntg++]);
+		else if (!strcmp(kind, "acct.assign") && rnd(2))
+			opid_of(&ops[n], last_assign[a]);
+		n++;
+	}
+	return n;
+}
+
+/* Ingest roster then ops in the given order into a fresh store, committing
+ * at random points; return the digest of every view. */
+static int digest_of(op_t *ops, const size_t *order, size_t n, char hex[65])
+{
+	char dir[] = "/tmp/rapport-view-XXXXXX";
+	rp_store *st;
+	MDB_txn *txn;
+	rp_dirty dirty = { 0 };
+	uint64_t clock = 0;
+	crypto_generichash_state h;
+	uint8_t out[32];
+	int rc = 0;
+
+	if (!mkdtemp(dir) || rp_store_open(dir, &st))
+		return -1;
+	mdb_env_set_flags(st->env, MDB_NOSYNC, 1);   /* durability is not under test here */
+	rp_store_begin(st, 1, &txn);
+	for (size_t i = 0; i < nroster; i++)
+		if (rp_ingest(st, txn, roster[i].bytes, roster[i].len, 0, &dirty, &clock, 0) != 0)
+			rc = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (rp_ingest(st, txn, ops[order[i]].bytes, ops[order[i]].len, ingest_flags, &dirty, &clock, 0) != 0)
+			rc = -1;
+		if (rnd(8) == 0 || i + 1 == n) {
+			for (size_t d = 0; d < dirty.n; d++)
+				if (rp_view_refresh(st, txn, dirty.accts[d]))
+					rc = -1;
+			dirty.n = 0;
+			mdb_txn_commit(txn);
+			rp_store_begin(st, 1, &txn);
+		}
+	}
+	/* Re-ingesting everything changes nothing (dedupe). */
+	for (size_t i = 0; i < n; i++)
+		if (rp_ingest(st, txn, ops[i].bytes, ops[i].len, ingest_flags, &dirty, &clock, 0) != 1)
+			rc = -1;
+	crypto_generichash_init(&h, NULL, 0, sizeof out);
+	{
+		MDB_cursor *c;
+		MDB_val k, v;
+		mdb_cursor_open(txn, st->views, &c);
+		for (int r = mdb_cursor_get(c, &k, &v, MDB_FIRST); r == 0; r = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+			crypto_generichash_update(&h, v.mv_data, v.mv_size);
+		mdb_cursor_close(c);
+	}
+	mdb_txn_abort(txn);
+	crypto_generichash_final(&h, out, sizeof out);
+	sodium_bin2hex(hex, 65, out, sizeof out);
+	rp_store_close(&st);
+	free(dirty.accts);
+	{
+		char p[64];
+		snprintf(p, sizeof p, "%s/data.mdb", dir);
+		unlink(p);
+		snprintf(p, sizeof p, "%s/lock.mdb", dir);
+		unlink(p);
+		if (rmdir(dir) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+int main(void)
+{
+	op_t ops[NOPS];
+	size_t order[NOPS];
+	char first[65], hex[65];
+
+	if (sodium_init() < 0)
+		return 1;
+	make_roster();
+	for (int set = 0; set < SETS; set++) {
+		size_t n = make_set(ops), differ = 0, failed = 0;
+		for (size_t i = 0; i < n; i++)
+			order[i] = i;
+		ingest_flags = 0;
+		if (digest_of(ops, order, n, first))
+			failed++;
+		ingest_flags = RP_INGEST_VERIFIED;
+		for (int o = 0; o < ORDERS; o++) {
+			for (size_t i = n - 1; i > 0; i--) {     /* Fisher–Yates */
+				size_t j = rnd((uint32_t)(i + 1)), t = order[i];
+				order[i] = order[j];
+				order[j] = t;
+			}
+			if (digest_of(ops, order, n, hex))
+				failed++;
+			if (strcmp(hex, first))
+				differ++;
+		}
+		ok(failed == 0, "set %d: every op ingested in every order", set);
+		is_int(differ, 0, "set %d: %d random orders give digest %.12s", set, ORDERS, first);
+		for (size_t i = 0; i < n; i++)
+			free(ops[i].bytes);
+	}
+	for (size_t i = 0; i < nroster; i++)
+		free(roster[i].bytes);
+	return done_testing();
+}

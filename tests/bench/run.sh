@@ -1,0 +1,32 @@
+#!/bin/bash
+# tests/bench/run.sh — rapport's benchmarks: one line per figure,
+#   BENCH <name> <value> <unit> [limit=<value> ratio=<value>]
+# ratio is the share of the physical limit reached (1.0 = at the limit),
+# measured in the same run. Figures, not tests: nothing here fails on speed.
+set -eu
+: "${RAPPORT_BIN:?set RAPPORT_BIN}" "${BENCH_SIGN:?set BENCH_SIGN}"
+export TZ=UTC
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+
+limits=$("$BENCH_SIGN")
+echo "$limits"
+sign_limit=$(echo "$limits" | awk '$2=="sign_limit"{print $3}')
+
+# log_cli_p50: median wall time of 200 whole `rapport log` processes.
+"$RAPPORT_BIN" --home "$tmp/a" init --name ann --team Bench >/dev/null 2>&1
+"$RAPPORT_BIN" --home "$tmp/a" account add "Bakery Blum" >/dev/null
+perl "$here/spawn.pl" 200 "$RAPPORT_BIN" --home "$tmp/a" log "Bakery Blum" call "called about the oven" \
+	| awk '{print "BENCH log_cli_p50 " $1 " ms (p90 " $2 " ms, 200 runs)"}'
+
+# import_100k: 1,000 accounts x 100 interactions from JSONL, one process.
+perl "$here/gen_jsonl.pl" 1000 100 > "$tmp/100k.jsonl"
+"$RAPPORT_BIN" --home "$tmp/b" init --name ann --team Bench >/dev/null 2>&1
+start=$(date +%s.%N)
+"$RAPPORT_BIN" --home "$tmp/b" import "$tmp/100k.jsonl" 2>/dev/null
+end=$(date +%s.%N)
+ops=$("$RAPPORT_BIN" --home "$tmp/b" status --json | jq .ops)
+awk -v s="$start" -v e="$end" -v ops="$ops" -v lim="$sign_limit" 'BEGIN {
+	t = e - s; l = ops / lim;
+	printf "BENCH import_100k %.2f s (%d ops) limit=%.2f ratio=%.2f\n", t, ops, l, l / t }'

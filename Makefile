@@ -53,7 +53,7 @@ $(BUILD)/librapport.a: $(LIB_OBJ)
 $(RAPPORT): $(CLI_OBJ) $(BUILD)/librapport.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/librapport.a $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librapport.a tests/tap.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librapport.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(BUILD)/librapport.a $(LIBS)
 

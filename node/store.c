@@ -10,7 +10,8 @@
 #include "../proto/id.h"
 
 #define S_FORMAT_VERSION 1
-#define S_MAP_INITIAL    (1ULL << 30)   /* sparse: costs nothing until used */
+
+size_t rp_store_map_initial = (size_t)1 << 30;  /* sparse: costs nothing until used */
 
 int rp_store_err(int rc)
 {
@@ -87,7 +88,7 @@ int rp_store_open(const char *dir, rp_store **out)
 		goto fail;
 	mdb_env_set_maxdbs(st->env, 32);
 	mdb_env_set_maxreaders(st->env, 256);
-	if ((rc = mdb_env_set_mapsize(st->env, S_MAP_INITIAL)))
+	if ((rc = mdb_env_set_mapsize(st->env, rp_store_map_initial)))
 		goto fail;
 	if ((rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)))
 		goto fail;

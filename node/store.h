@@ -29,6 +29,10 @@ typedef struct rp_store {
 	         owners, members, devices, redacted, equiv, meta;
 } rp_store;
 
+/* The map size a new environment starts with (it grows on demand). A
+ * variable so tests can start tiny and force MDB_MAP_FULL. */
+extern size_t rp_store_map_initial;
+
 /* Open (creating if absent) the store in dir. On success *out owns the
  * environment; release it with rp_store_close(). Returns 0, RP_EIO,
  * RP_ENOMEM, or RP_EVERSION when the files were written by a newer rapport. */

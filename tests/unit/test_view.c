@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "tap.h"
+#include "forge.h"
 #include "../../node/node.h"
 #include "../../node/ingest.h"
 #include "../../node/view.h"
@@ -21,11 +22,8 @@
 #define NACCT    3
 #define NDEV     3
 
-typedef struct { uint8_t *bytes; size_t len; } op_t;
+typedef forged_op op_t;
 
-static uint8_t team[RP_TEAM_LEN];
-static uint8_t pk[NDEV][RP_DEVICE_LEN], sk[NDEV][RP_SECRET_LEN];
-static uint64_t seqs[NDEV];
 static op_t roster[8];
 static size_t nroster;
 static uint32_t rng = 12345;
@@ -39,65 +37,14 @@ static uint32_t rnd(uint32_t n)
 	return rng % n;
 }
 
-static op_t make_op(int dev, const uint8_t *acct, const char *kind, uint64_t hlc,
-                    rp_body_builder *b, int genesis)
-{
-	const uint8_t *body;
-	size_t blen, len;
-	uint8_t buf[RP_OP_MAX];
-	rp_op op;
-	op_t out;
-	memset(&op, 0, sizeof op);
-	rp_body_finish(b, &body, &blen);
-	op.version = RP_PROTO_VERSION;
-	if (!genesis)
-		memcpy(op.team, team, RP_TEAM_LEN);
-	memcpy(op.author, pk[dev], RP_DEVICE_LEN);
-	op.seq = ++seqs[dev];
-	op.hlc = hlc;
-	if (acct)
-		memcpy(op.account, acct, RP_ACCOUNT_LEN);
-	snprintf(op.kind, sizeof op.kind, "%s", kind);
-	op.body = body;
-	op.body_len = blen;
-	if (rp_op_sign(&op, sk[dev]) || rp_op_encode(&op, buf, sizeof buf, &len))
-		abort();
-	rp_body_free(b);
-	out.bytes = malloc(len);
-	memcpy(out.bytes, buf, len);
-	out.len = len;
-	return out;
-}
-
-static void opid_of(const op_t *o, uint8_t opid[RP_OPID_LEN])
-{
-	rp_op op;
-	if (rp_op_decode(o->bytes, o->len, &op))
-		abort();
-	rp_op_id(&op, opid);
-}
+#define make_op(dev, acct, kind, hlc, b, genesis) forge_op(dev, acct, kind, hlc, b)
+#define opid_of forge_opid
 
 static void make_roster(void)
 {
-	rp_body_builder b;
-	static const char *names[NDEV] = { "ann", "bob", "cy" };
-	for (int d = 0; d < NDEV; d++)
-		crypto_sign_keypair(pk[d], sk[d]);
-	rp_body_init(&b);
-	rp_body_put_str(&b, "team", "Acme");
-	rp_body_put_str(&b, "member", "ann");
-	roster[nroster++] = make_op(0, NULL, "team.genesis", RP_HLC_MAKE(1000, 0), &b, 1);
-	crypto_generichash(team, sizeof team, roster[0].bytes, roster[0].len, NULL, 0);
-	for (int d = 1; d < NDEV; d++) {
-		rp_body_init(&b);
-		rp_body_put_str(&b, "name", names[d]);
-		rp_body_put_str(&b, "role", "rep");
-		roster[nroster++] = make_op(0, NULL, "member.add", RP_HLC_MAKE(1000 + d, 0), &b, 0);
-		rp_body_init(&b);
-		rp_body_put_str(&b, "member", names[d]);
-		rp_body_put_bin(&b, "device", pk[d], RP_DEVICE_LEN);
-		roster[nroster++] = make_op(0, NULL, "device.add", RP_HLC_MAKE(1000 + d, 1), &b, 0);
-	}
+	static const char *const names[] = { "ann", "bob", "cy" }, *const roles[] = { "admin", "rep", "rep" };
+	forge_keys();
+	nroster = forge_roster(roster, NDEV, names, roles);
 }
 
 /* A random op set: NACCT accounts, NOPS ops over them, with hlc collisions

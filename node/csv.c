@@ -322,8 +322,9 @@ int rp_csv_put_cell(char **out, size_t *len, size_t *cap, const char *cell, int 
 	quote = strpbrk(cell, ",\"\r\n") != NULL ||
 	        (n > 0 && (cell[0] == ' ' || cell[n - 1] == ' '));
 	/* A record of one empty cell would be an empty line, which readers
-	 * skip; "" keeps it a record. */
-	if (first && n == 0)
+	 * skip; "" keeps it a record. A first cell opening with U+FEFF would
+	 * lose it as a BOM if it began the file; quoted, it stays data. */
+	if (first && (n == 0 || strncmp(cell, "\xEF\xBB\xBF", 3) == 0))
 		quote = 1;
 	if (quote && s_append(out, len, cap, "\"", 1) != 0)
 		goto fail;

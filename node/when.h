@@ -11,7 +11,12 @@
 
 /* Parse text relative to now_ms into *out_ms (ms since the epoch, UTC).
  * Dates without a time mean the start of that day in local time; +Nd and
- * +Nw keep the time of day of now. Returns 0 or RP_EINVAL. */
+ * +Nw keep the (local, wall-clock) time of day of now, N up to 3650 days.
+ * "T" may be a space; words and d/w are case-insensitive; years 1970..9999.
+ * A local time that happens twice (clocks turned back) means the first; one
+ * that never happens (clocks turned forward) is refused, except that a date
+ * or a +Nd landing in the gap means the first instant after it. Returns 0
+ * or RP_EINVAL (then *out_ms is untouched). */
 int rp_when_parse(const char *text, uint64_t now_ms, uint64_t *out_ms);
 
 /* ISO 8601 UTC, "2026-03-01T09:30:00Z". Returns out. cap >= 21. */

@@ -1,0 +1,62 @@
+/* fuzz/fuzz_when.c — libFuzzer harness for node/when.c: any text parses or
+ * is refused without a crash; what parses lies in 1970..9999 and survives
+ * rp_when_iso -> rp_when_parse_iso unchanged. Runs in Europe/Berlin so the
+ * daylight-saving paths are exercised too. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../node/when.h"
+
+#define S_NOW  1772357400000ULL         /* 2026-03-01T09:30:00Z, whole seconds */
+#define S_MAX  253402300799999ULL       /* 9999-12-31T23:59:59.999Z */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char text[128], iso[32], local[32];
+	uint64_t ms, back, now = S_NOW;
+
+	if (size >= sizeof text)
+		return 0;
+	/* The first byte, when it is not text, moves "now" around too. */
+	if (size > 0 && data[0] >= 0x80) {
+		now = S_NOW + (uint64_t)(data[0] - 0x80) * 3600u * 1000u * 97u;
+		data++;
+		size--;
+	}
+	memcpy(text, data, size);
+	text[size] = '\0';
+
+	if (rp_when_parse(text, now, &ms) == 0) {
+		if (ms > S_MAX)
+			abort();
+		rp_when_iso(ms, iso, sizeof iso);
+		if (strlen(iso) != 20 || rp_when_parse_iso(iso, &back) != 0 || back != ms / 1000u * 1000u)
+			abort();
+		/* East of UTC, the last hours of 9999 are local year 10000. */
+		rp_when_local(ms, local, sizeof local);
+		if (strlen(local) != 16 && strlen(local) != 17)
+			abort();
+	}
+	if (rp_when_parse_iso(text, &ms) == 0) {
+		if (ms % 1000u != 0 || ms > S_MAX)
+			abort();
+		rp_when_iso(ms, iso, sizeof iso);
+		if (rp_when_parse_iso(iso, &back) != 0 || back != ms)
+			abort();
+	}
+	return 0;
+}

@@ -2,6 +2,7 @@
  * any defect instead of guessing, and a writer whose cells a spreadsheet can
  * never run as formulas. Never reads past buf[len), never trusts a length. */
 #include "csv.h"
+#include "../proto/limits.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -10,8 +11,8 @@
 
 /* Limits of an import file, not of the wire format, hence here and not in
  * proto/limits.h: a row of an account export is a few dozen cells. */
-#define S_CELLS_MAX  256
-#define S_CELL_MAX   (64 * 1024)
+#define S_CELLS_MAX  RP_CSV_CELLS_MAX
+#define S_CELL_MAX   RP_CSV_CELL_MAX
 
 struct rp_csv {
 	const char *buf;

@@ -16,6 +16,9 @@
 #define RP_FIELD_MAX          64           /* a field key of acct.set / contact.set */
 #define RP_REDACT_MAX         256          /* op ids one redact op may name */
 #define RP_BATCH_MAX          (256 * 1024) /* a sync batch (issue 4) */
+#define RP_CSV_CELLS_MAX      256          /* cells in one CSV record (import) */
+#define RP_CSV_CELL_MAX       (64 * 1024)  /* bytes in one CSV cell (import) */
+#define RP_IMPORT_MAX         (256 * 1024 * 1024) /* an import file */
 #define RP_SKEW_MAX_MS        (5 * 60 * 1000ULL) /* how far a peer's clock may drag ours */
 #define RP_SEQ_MAX            ((1ULL << 62) - 1) /* per-author sequence numbers */
 #define RP_HLC_MS_MAX         ((1ULL << 48) - 1)

@@ -320,6 +320,8 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 	rp_op op;
 	int rc;
 
+	if (strlen(kind) > RP_KIND_MAX)
+		return rp_fail(RP_EINVAL, "op kind '%s' is too long", kind);
 	if (!w->has_team && !genesis)
 		return rp_fail(RP_ENOTEAM, "this device is not in a team yet: start one with "
 		               "'rapport init --team', or have an admin add it and sync");

@@ -13,7 +13,9 @@ typedef uint64_t rp_hlc;
 #define RP_HLC_MAKE(ms,c) (((uint64_t)(ms) << 16) | ((uint64_t)(c) & 0xffffu))
 
 /* The next timestamp for a local event: strictly greater than last, and at
- * least wall_ms when the wall clock is ahead. */
+ * least wall_ms when the wall clock is ahead. A counter overflow rolls into
+ * the next ms; wall_ms over RP_HLC_MS_MAX is clamped; the last stamp
+ * (UINT64_MAX) saturates rather than wrapping to 0. */
 rp_hlc rp_hlc_next(rp_hlc last, uint64_t wall_ms);
 
 /* Merge a received timestamp into the local clock. A remote stamp more than

@@ -33,7 +33,7 @@ int rp_b32_encode(const uint8_t *in, size_t len, char *out, size_t outcap)
 	uint32_t acc = 0;
 	int bits = 0;
 
-	if (!out || (!in && len) || len > SIZE_MAX / 2 || n > INT_MAX || outcap < n + 1)
+	if (!out || (!in && len) || n > INT_MAX || outcap < n + 1)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
 		acc = (acc << 8) | in[i];

@@ -28,7 +28,8 @@ int rp_b32_encode(const uint8_t *in, size_t len, char *out, size_t outcap);
  * outside the alphabet, or non-zero trailing bits. */
 int rp_b32_decode(const char *text, uint8_t *out, size_t outlen);
 
-/* 1 if text is a possible prefix of a base32 id (alphabet only, any case). */
+/* 1 if text is a possible prefix of a base32 id (alphabet only, any case).
+ * The empty string is not: it would match every id. */
 int rp_b32_is_prefix(const char *text);
 
 /* Op ids. */

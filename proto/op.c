@@ -13,7 +13,7 @@
 #define S_HEADER_FIELDS  8
 /* Largest signed header: fixarray + uint32 + 2 x bin8(32) + 2 x uint64 +
  * bin8(16) + str8(32) + bin8(32) = 1+5+34+34+9+9+18+34+34 = 178 bytes. */
-#define S_HEADER_MAX     192
+#define S_HEADER_MAX     208
 
 /* ---- the scan: one msgpack object, checked without allocating ------------ */
 
@@ -296,12 +296,18 @@ static int s_pack_op(msgpack_packer *pk, const rp_op *op)
 	return s_pack_bin(pk, op->sig, RP_SIG_LEN);
 }
 
-/* The signed bytes: [version, team, author, seq, hlc, account, kind, body_hash]. */
+/* The signed bytes: a domain label, so no other signed structure of ours can
+ * ever be taken for an op, then [version, team, author, seq, hlc, account,
+ * kind, body_hash]. */
+#define S_SIGN_LABEL     "rapport-op\0"
+#define S_SIGN_LABEL_LEN (sizeof S_SIGN_LABEL - 1)
+
 static int s_header(const rp_op *op, uint8_t out[S_HEADER_MAX], size_t *len)
 {
-	struct s_out o = { out, S_HEADER_MAX, 0 };
+	struct s_out o = { out, S_HEADER_MAX, S_SIGN_LABEL_LEN };
 	msgpack_packer pk;
 
+	memcpy(out, S_SIGN_LABEL, S_SIGN_LABEL_LEN);
 	if (s_check_fields(op) != 0)
 		return RP_EINVAL;
 	msgpack_packer_init(&pk, &o, s_out_write);

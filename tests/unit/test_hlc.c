@@ -3,8 +3,8 @@
 #include <stdint.h>
 
 #include "tap.h"
-#include "../../proto/hlc.h"
-#include "../../proto/limits.h"
+#include "../proto/hlc.h"
+#include "../proto/limits.h"
 
 static uint64_t s_rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t s_rand(void)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "../../proto/id.h"
+#include "../proto/id.h"
 
 static uint64_t s_rng = 0x2545f4914f6cdd1dULL;
 static uint64_t s_rand(void)

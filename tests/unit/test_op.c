@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "tap.h"
-#include "../../proto/error.h"
-#include "../../proto/op.h"
+#include "../proto/error.h"
+#include "../proto/op.h"
 
 static uint8_t s_pk[RP_DEVICE_LEN], s_sk[RP_SECRET_LEN];
 static uint8_t s_pk2[RP_DEVICE_LEN], s_sk2[RP_SECRET_LEN];

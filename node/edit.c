@@ -74,17 +74,22 @@ static void s_acct_text(const uint8_t acct[RP_ACCOUNT_LEN], char t[RP_ACCOUNT_TE
 	rp_b32_encode(acct, RP_ACCOUNT_LEN, t, RP_ACCOUNT_TEXT + 1);
 }
 
+static int s_dirty(const rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	for (size_t i = 0; i < w->dirty.n; i++)
+		if (!memcmp(w->dirty.accts[i], acct, RP_ACCOUNT_LEN))
+			return 1;
+	return 0;
+}
+
 /* The account must exist here (its view is stored, or it was created in
  * this very write). */
 static int s_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
 {
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
 	char t[RP_ACCOUNT_TEXT + 1];
-	if (mdb_get(w->txn, w->node->store->views, &k, &v) == 0)
+	if (mdb_get(w->txn, w->node->store->views, &k, &v) == 0 || s_dirty(w, acct))
 		return 0;
-	for (size_t i = 0; i < w->dirty.n; i++)
-		if (!memcmp(w->dirty.accts[i], acct, RP_ACCOUNT_LEN))
-			return 0;
 	s_acct_text(acct, t);
 	return rp_fail(RP_ENOTFOUND, "no account %s", t);
 }
@@ -339,7 +344,10 @@ static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind
 		return rp_fail(RP_ENOTFOUND, "no %s %s", !strcmp(kind, "fu.add") ? "follow-up" : "interaction", t);
 	memcpy(opid, v.mv_data, RP_OPID_LEN);
 	memcpy(acct, (uint8_t *)v.mv_data + RP_OPID_LEN, RP_ACCOUNT_LEN);
-	if ((rc = rp_view_load(w->node->store, w->txn, acct, view)))
+	/* A view changed in this write is rebuilt at commit: fold it afresh. */
+	rc = s_dirty(w, acct) ? rp_view_build(w->node->store, w->txn, acct, view, NULL)
+	                      : rp_view_load(w->node->store, w->txn, acct, view);
+	if (rc)
 		return rp_fail(rc, "the account of %s is not here", t);
 	json_array_foreach(json_object_get(*view, list), i, e)
 		if (!strcmp(json_string_value(json_object_get(e, "id")), t)) {

@@ -120,8 +120,12 @@ int rp_init(const char *home, const char *member, const char *team, uint64_t now
 	if (!s_name_ok(member))
 		return rp_fail(RP_EINVAL, "bad member name '%s': use 1-%d letters, digits, '.', '_' or '-'",
 		               member ? member : "", RP_NAME_MAX);
-	if (team && (!*team || strlen(team) > RP_NAME_MAX || !json_string(team)))
-		return rp_fail(RP_EINVAL, "bad team name '%s'", team);
+	if (team) {
+		json_t *utf8 = json_string(team);     /* NULL unless valid UTF-8 */
+		json_decref(utf8);
+		if (!*team || strlen(team) > RP_NAME_MAX || !utf8)
+			return rp_fail(RP_EINVAL, "bad team name '%s'", team);
+	}
 	if ((rc = s_mkdirs(home)))
 		return rp_fail(rc, "cannot create home %s: %s", home, strerror(errno));
 	snprintf(path, sizeof path, "%s/device.key", home);

@@ -270,7 +270,7 @@ int rp_status(rp_node *n, json_t **out)
 	}
 	rp_meta_get_u64(n->store, txn, "refused", &refused);
 	rp_meta_get_u64(n->store, txn, "pending", &pending);
-	st = json_pack("{sssssssosos}", "version", RAPPORT_VERSION, "home", n->home,
+	st = json_pack("{ssssssssso}", "version", RAPPORT_VERSION, "home", n->home,
 	        "device", dev, "member", member, "team", tj);
 	json_object_set_new(st, "role", in_team ? json_string(role) : json_null());
 	json_object_set_new(st, "ops", json_integer((json_int_t)s_entries(txn, n->store->ops)));

@@ -225,6 +225,21 @@ void rp_node_device_text(const rp_node *n, char out[RP_DEVICE_TEXT + 1])
 	rp_b32_encode(n->key.pk, RP_DEVICE_LEN, out, RP_DEVICE_TEXT + 1);
 }
 
+int rp_node_member(rp_node *n, char *out, size_t cap)
+{
+	char member[RP_NAME_MAX + 1];
+	MDB_txn *txn;
+	int rc;
+	rp_errclear();
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	rc = rp_node_identity(n, txn, NULL, member, NULL);
+	mdb_txn_abort(txn);
+	if (rc == 0)
+		snprintf(out, cap, "%s", member);
+	return rc;
+}
+
 int rp_node_read(rp_node *n, MDB_txn **txn)
 {
 	int rc = rp_store_begin(n->store, 0, txn);

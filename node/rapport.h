@@ -56,13 +56,20 @@ uint64_t rp_node_now(const rp_node *n);
 /* This device's id as text (RP_DEVICE_TEXT chars + NUL). */
 void rp_node_device_text(const rp_node *n, char out[RP_DEVICE_TEXT + 1]);
 
+/* The member this device belongs to, into out (cap bytes). RP_ENOTEAM when
+ * the device is not in a team's roster yet. */
+int rp_node_member(rp_node *n, char *out, size_t cap);
+
 /* ---- writes ---------------------------------------------------------------
  * Every write happens inside one rp_write: its ops, their indexes and the
  * views they change commit together or not at all. Every writing call
  * returns RP_ENOTEAM when the device is not in a team yet. */
 
 int  rp_write_begin(rp_node *n, rp_write **w);
-int  rp_write_commit(rp_write **w);      /* durable on return; *w set to NULL */
+/* Durable on return 0. Success or not, the write is released and *w set
+ * to NULL. Reads (rp_account_find, rp_*_list, ...) may be called while a
+ * write is open; they see the state before it. */
+int  rp_write_commit(rp_write **w);
 void rp_write_abort(rp_write **w);       /* *w set to NULL; NULL is fine */
 
 /* acct.create: name and owner in one op. owner NULL means this device's
@@ -142,6 +149,7 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
 
 /* ---- reads (each returns a new json_t the caller must json_decref) --------
  *
+ * Every read that returns 0 sets *out to a non-NULL document.
  * The shapes are stable (show --json and export jsonl print them as they are).
  * Times are ISO 8601 UTC strings ("2026-03-01T09:30:00Z") or null; amounts are
  * {"cents": 420050, "currency": "EUR"}; ids are base32 text.
@@ -156,10 +164,11 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
  *    value: [{cents, currency}],
  *    stats: {last_contact, interactions, purchases, cadence_days|null,
  *            open_complaints, open_followups, next_due},
- *    conflicts: [{kind, detail, ...}], ops}
- * summary (list rows): {id, name, owner, tags, archived, value, stats}
+ *    conflicts: [{kind, detail, ...}], followers: [member], handover_note, ops}
+ *   (interactions and follow-ups also carry author_device)
+ * summary (list rows): {id, name, owner, tags, archived, value, stats, followers}
  * member: {name, role, devices: [{id, revoked}]}
- * history row: {seq, hlc, at, author, author_device, kind, op, summary}
+ * history row: {seq, hlc, at, author, author_device, kind, op, summary, verified}
  * agenda row: {kind: "followup"|"call", account_id, account, id|null, text,
  *              due|null, reason, phone|null, prefer|null, last_contact}
  * top row: {rank, id, name, owner, value, last_contact, interactions, score}
@@ -210,7 +219,7 @@ int rp_status(rp_node *n, json_t **out);
 int rp_digest(rp_node *n, const uint8_t *acct, char hex[65]);
 
 /* Re-verify every op, rebuild every view from the log and compare.
- * *report: ops, accounts, bad_sigs, mismatched_views, ok (bool).
+ * *report: ops, accounts, bad_sigs, mismatched_views, ok (bool), problems [text].
  * Returns 0 when the store is sound, RP_EIO/RP_ESIG when it is not. */
 int rp_fsck(rp_node *n, json_t **report);
 

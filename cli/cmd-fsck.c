@@ -1,0 +1,64 @@
+/* cli/cmd-fsck.c — `rapport fsck`: re-verify every signature, rebuild the views
+ * from the log and compare. Prints a summary; exits 1 when the store is not sound. */
+#include "cmd.h"
+#include "output.h"
+
+static long long s_count(const json_t *report, const char *key)
+{
+	json_t *v = json_object_get(report, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+static int cmd_fsck_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *e = &cmd_fsck_entry;
+	json_t *report = NULL;
+	rp_node *n = NULL;
+	int c, rc, json = 0, ok;
+
+	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
+		if (c != 'j')
+			return CMD_USAGE;
+		json = 1;
+	}
+	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "", 0)) != 0)
+		return rc;
+	if ((rc = cmd_node_open(ctx, &n)) != 0)
+		return rc;
+	rc = rp_fsck(n, &report);
+	if (rc < 0 && !report)
+		return cmd_read_fail(&n, rc, ctx->home);
+	ok = rc == 0 && json_is_true(json_object_get(report, "ok"));
+
+	if (json) {
+		out_json(report);
+	} else {
+		long long bad = s_count(report, "bad_sigs"), mism = s_count(report, "mismatched_views");
+
+		printf("%lld ops, %lld accounts: %lld bad signature%s, %lld mismatched view%s: %s\n",
+		       s_count(report, "ops"), s_count(report, "accounts"),
+		       bad, bad == 1 ? "" : "s", mism, mism == 1 ? "" : "s",
+		       ok ? "ok" : "NOT OK");
+	}
+	if (!ok) {
+		if (rc < 0)
+			out_fail_about(rc, ctx->home);
+		else
+			out_failf("%s: the store is not sound", ctx->home);
+	}
+	rp_node_close(&n);
+	json_decref(report);
+	return ok ? CMD_OK : CMD_FAIL;
+}
+
+const struct cmd_entry cmd_fsck_entry = {
+	.name  = "fsck",
+	.usage = "[--json]",
+	.help  = "verify every signature, rebuild and compare the views",
+	.exec  = cmd_fsck_exec,
+};

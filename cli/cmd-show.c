@@ -1,0 +1,254 @@
+/* cli/cmd-show.c — `rapport show ACCOUNT`: one account as a readable profile
+ * (fields, contacts, open follow-ups, interactions newest first) or its --json document. */
+#include <string.h>
+
+#include "cmd.h"
+#include "output.h"
+#include "table.h"
+
+#define S_CELL 1024
+
+static void s_heading(const char *title, size_t count, const char *extra)
+{
+	printf("\n%s%s%s", out_c(OUT_BOLD), title, out_c(OUT_RESET));
+	if (extra)
+		printf(" (%s)", extra);
+	else
+		printf(" (%zu)", count);
+	fputc('\n', stdout);
+}
+
+static void s_profile(const json_t *a, uint64_t now_ms)
+{
+	struct table *t = table_new("KEY", "VALUE", NULL);
+	json_t *fields = json_object_get(a, "fields"), *v, *stats = json_object_get(a, "stats");
+	json_t *prev = json_object_get(a, "previous_owners"), *p;
+	const char *key;
+	char buf[S_CELL], when[32], num[64];
+	size_t i;
+
+	table_no_header(t);
+	table_flex(t, 1);
+	table_indent(t, "  ");
+	printf("%s", out_c(OUT_BOLD));
+	out_puts_clean(stdout, out_str_or_dash(a, "name"));
+	printf("%s\n", out_c(OUT_RESET));
+
+	table_row(t, "id:", out_str(a, "id"));
+	table_row(t, "owner:", out_str(a, "owner"));
+	json_array_foreach(prev, i, p) {
+		const char *note = out_str(p, "note");
+
+		snprintf(buf, sizeof buf, "%s, until %s%s%s%s", out_str_or_dash(p, "member"),
+		         out_when(json_object_get(p, "at"), when, sizeof when),
+		         note && *note ? " (\"" : "", note && *note ? note : "",
+		         note && *note ? "\")" : "");
+		table_row(t, i ? "" : "previously:", buf);
+	}
+	if (json_is_true(json_object_get(a, "archived")))
+		table_row(t, "archived:", "yes");
+	json_object_foreach(fields, key, v) {
+		snprintf(buf, sizeof buf, "%s:", key);
+		table_row(t, buf, out_scalar(v, num, sizeof num));
+	}
+	table_row(t, "tags:", out_words(json_object_get(a, "tags"), buf, sizeof buf));
+	table_row(t, "value:", out_amounts(json_object_get(a, "value"), buf, sizeof buf));
+	if (stats) {
+		char cad[96], n_ix[32], n_buy[32];
+		json_t *cadence = json_object_get(stats, "cadence_days");
+
+		out_scalar(json_object_get(stats, "interactions"), n_ix, sizeof n_ix);
+		out_scalar(json_object_get(stats, "purchases"), n_buy, sizeof n_buy);
+		if (!json_is_number(cadence))
+			cad[0] = '\0';
+		else if (strcmp(out_scalar(cadence, num, sizeof num), "1") == 0)
+			snprintf(cad, sizeof cad, ", about every day");
+		else
+			snprintf(cad, sizeof cad, ", about every %s days", num);
+		snprintf(buf, sizeof buf, "%s interaction%s, %s purchase%s%s", n_ix,
+		         strcmp(n_ix, "1") ? "s" : "", n_buy, strcmp(n_buy, "1") ? "s" : "", cad);
+		table_row(t, "activity:", buf);
+		table_row(t, "last contact:",
+		          out_when(json_object_get(stats, "last_contact"), when, sizeof when));
+		if (json_is_string(json_object_get(stats, "next_due"))) {
+			out_when(json_object_get(stats, "next_due"), when, sizeof when);
+			snprintf(buf, sizeof buf, "%s%s", when,
+			         out_before(json_object_get(stats, "next_due"), now_ms) ? " (overdue)" : "");
+			table_row(t, "next due:", buf);
+		}
+	}
+	table_print(t, stdout);
+	table_free(&t);
+}
+
+static void s_contacts(const json_t *contacts)
+{
+	struct table *t;
+	json_t *c;
+	size_t i;
+
+	if (json_array_size(contacts) == 0)
+		return;
+	s_heading("Contacts", json_array_size(contacts), NULL);
+	t = table_new("ID", "NAME", "ROLE", "EMAIL", "PHONE", "PREFER", NULL);
+	table_indent(t, "  ");
+	json_array_foreach(contacts, i, c) {
+		char id[16];
+
+		table_row(t, out_id_short(out_str(c, "id"), id, sizeof id), out_str(c, "name"),
+		          out_str(c, "role"), out_str(c, "email"), out_str(c, "phone"),
+		          out_str(c, "prefer"));
+	}
+	table_print(t, stdout);
+	table_free(&t);
+}
+
+static void s_followups(const json_t *fus, uint64_t now_ms)
+{
+	struct table *t = table_new("ID", "DUE", "ASSIGNEE", "TEXT", NULL);
+	size_t i, open = 0, closed = 0;
+	char extra[64];
+	json_t *f;
+
+	table_indent(t, "  ");
+	table_flex(t, 3);
+	json_array_foreach(fus, i, f) {
+		char id[16], due[32], text[S_CELL];
+		json_t *duev = json_object_get(f, "due");
+
+		if (json_is_true(json_object_get(f, "done"))
+		    || json_is_true(json_object_get(f, "cancelled"))) {
+			closed++;
+			continue;
+		}
+		open++;
+		snprintf(text, sizeof text, "%s%s", out_str_or_dash(f, "text"),
+		         out_before(duev, now_ms) ? " (overdue)" : "");
+		table_row(t, out_id_short(out_str(f, "id"), id, sizeof id),
+		          out_when(duev, due, sizeof due), out_str(f, "assignee"), text);
+	}
+	if (open || closed) {
+		if (closed)
+			snprintf(extra, sizeof extra, "%zu open, %zu closed", open, closed);
+		else
+			snprintf(extra, sizeof extra, "%zu open", open);
+		s_heading("Follow-ups", 0, extra);
+		if (open)
+			table_print(t, stdout);
+	}
+	table_free(&t);
+}
+
+static void s_interactions(const json_t *ixs)
+{
+	struct table *t;
+	json_t *x;
+	size_t i;
+
+	if (json_array_size(ixs) == 0)
+		return;
+	s_heading("Interactions", json_array_size(ixs), NULL);
+	t = table_new("ID", "AT", "TYPE", "BY", "AMOUNT", "TEXT", NULL);
+	table_indent(t, "  ");
+	table_right(t, 4);
+	table_flex(t, 5);
+	json_array_foreach(ixs, i, x) {
+		char id[16], at[32], amount[64], text[S_CELL], type[64];
+		const char *contact = out_str(x, "contact"), *outcome = out_str(x, "outcome");
+		const char *ty = out_str_or_dash(x, "type");
+		size_t len;
+
+		snprintf(type, sizeof type, "%s%s", ty,
+		         json_is_true(json_object_get(x, "retracted")) ? " (retracted)" : "");
+		len = (size_t)snprintf(text, sizeof text, "%s", out_str_or_dash(x, "text"));
+		if (contact && *contact && len < sizeof text)
+			len += (size_t)snprintf(text + len, sizeof text - len, " [with %s]", contact);
+		if (outcome && *outcome && len < sizeof text)
+			len += (size_t)snprintf(text + len, sizeof text - len, " [outcome: %s]", outcome);
+		if (strcmp(ty, "complaint") == 0 && len < sizeof text) {
+			const char *res = out_str(x, "resolution");
+
+			if (json_is_true(json_object_get(x, "resolved")))
+				snprintf(text + len, sizeof text - len, " [resolved%s%s]",
+				         res && *res ? ": " : "", res && *res ? res : "");
+			else
+				snprintf(text + len, sizeof text - len, " [open]");
+		}
+		table_row(t, out_id_short(out_str(x, "id"), id, sizeof id),
+		          out_when(json_object_get(x, "at"), at, sizeof at), type,
+		          out_str(x, "author"),
+		          json_is_object(json_object_get(x, "amount"))
+		                  ? out_amount(json_object_get(x, "amount"), amount, sizeof amount) : "",
+		          text);
+	}
+	table_print(t, stdout);
+	table_free(&t);
+}
+
+static void s_conflicts(const json_t *conflicts)
+{
+	json_t *c;
+	size_t i;
+
+	if (json_array_size(conflicts) == 0)
+		return;
+	s_heading("Conflicts", json_array_size(conflicts), NULL);
+	json_array_foreach(conflicts, i, c) {
+		printf("  %s", out_c(OUT_RED));
+		out_puts_clean(stdout, out_str_or_dash(c, "kind"));
+		printf("%s: ", out_c(OUT_RESET));
+		out_puts_clean(stdout, out_str_or_dash(c, "detail"));
+		fputc('\n', stdout);
+	}
+}
+
+static int cmd_show_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *e = &cmd_show_entry;
+	uint8_t acct[RP_ACCOUNT_LEN];
+	json_t *a = NULL;
+	rp_node *n = NULL;
+	uint64_t now;
+	int c, rc, json = 0;
+
+	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
+		if (c != 'j')
+			return CMD_USAGE;
+		json = 1;
+	}
+	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "ACCOUNT", 0)) != 0)
+		return rc;
+	if ((rc = cmd_node_open(ctx, &n)) != 0)
+		return rc;
+	if ((rc = rp_account_find(n, argv[optind], acct)) < 0
+	    || (rc = rp_account_show(n, acct, &a)) < 0)
+		return cmd_read_fail(&n, rc, argv[optind]);
+	now = rp_node_now(n);
+	rp_node_close(&n);
+
+	if (json) {
+		rc = out_json(a);
+	} else {
+		s_profile(a, now);
+		s_contacts(json_object_get(a, "contacts"));
+		s_followups(json_object_get(a, "followups"), now);
+		s_interactions(json_object_get(a, "interactions"));
+		s_conflicts(json_object_get(a, "conflicts"));
+		rc = CMD_OK;
+	}
+	json_decref(a);
+	return rc;
+}
+
+const struct cmd_entry cmd_show_entry = {
+	.name  = "show",
+	.usage = "ACCOUNT [--json]",
+	.help  = "an account: profile, owner, value, follow-ups, interactions",
+	.details = "Tables abbreviate ids to 10 characters; any unique prefix of 6 or more\n"
+	           "is accepted back (done, resolve, forget). --json prints them whole.\n",
+	.exec  = cmd_show_exec,
+};

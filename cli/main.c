@@ -1,0 +1,258 @@
+/* cli/main.c — the rapport command: global options, home and clock, and the
+ * table that dispatches to one cmd-<verb>.c per command. Nothing here talks to the store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "output.h"
+
+static int s_help_exec(const struct cmd_ctx *ctx, int argc, char **argv);
+
+static const struct cmd_entry s_help_entry = {
+	.name  = "help",
+	.usage = "[COMMAND]",
+	.help  = "list the commands, or show one command's usage",
+	.exec  = s_help_exec,
+};
+
+static const struct cmd_entry *const s_commands[] = {
+	&cmd_init_entry,
+	&cmd_id_entry,
+	&cmd_member_entry,
+	&cmd_account_entry,
+	&cmd_contact_entry,
+	&cmd_show_entry,
+	&cmd_log_entry,
+	&cmd_follow_up_entry,
+	&cmd_done_entry,
+	&cmd_agenda_entry,
+	&cmd_top_entry,
+	&cmd_at_risk_entry,
+	&cmd_complaints_entry,
+	&cmd_resolve_entry,
+	&cmd_find_entry,
+	&cmd_history_entry,
+	&cmd_handover_entry,
+	&cmd_serve_entry,
+	&cmd_peer_entry,
+	&cmd_sync_entry,
+	&cmd_status_entry,
+	&cmd_export_entry,
+	&cmd_import_entry,
+	&cmd_fsck_entry,
+	&cmd_forget_entry,
+	&cmd_backup_entry,
+	&cmd_restore_entry,
+	&cmd_digest_entry,
+	&s_help_entry,
+};
+
+#define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
+
+static const struct cmd_entry *s_lookup(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < S_NCOMMANDS; i++)
+		if (strcmp(s_commands[i]->name, name) == 0)
+			return s_commands[i];
+	return NULL;
+}
+
+/* Edit distance with adjacent transpositions ("lgo" is one step from "log"),
+ * for "did you mean". Names are short; longer inputs match nothing. */
+static size_t s_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t d[33][33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]
+			    && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+static void s_list_commands(FILE *f)
+{
+	size_t i;
+
+	fputs("usage: rapport [--home DIR] COMMAND [ARGS]\n"
+	      "       rapport --version | --help\n\ncommands:\n", f);
+	for (i = 0; i < S_NCOMMANDS; i++)
+		fprintf(f, "  %-12s%s\n", s_commands[i]->name, s_commands[i]->help);
+	fputs("\nrun 'rapport help COMMAND' for a command's usage; "
+	      "'man rapport' for the whole manual.\n", f);
+}
+
+static void s_command_help(FILE *f, const struct cmd_entry *e)
+{
+	cmd_print_usage(f, e, NULL);
+	fprintf(f, "\n%s\n", e->help);
+	if (e->details)
+		fprintf(f, "\n%s", e->details);
+}
+
+static int s_help_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e;
+
+	(void)ctx;
+	if (argc < 2) {
+		s_list_commands(stdout);
+		return CMD_OK;
+	}
+	if (argc > 2)
+		return cmd_usage_error(&s_help_entry, NULL, "unexpected argument '%s'", argv[2]);
+	e = s_lookup(argv[1]);
+	if (!e)
+		return cmd_bad_value(&s_help_entry, NULL, "no command '%s'", argv[1]);
+	s_command_help(stdout, e);
+	return CMD_OK;
+}
+
+static int s_unknown(const char *name)
+{
+	const struct cmd_entry *best = NULL;
+	size_t i, bestd = strlen(name) >= 6 ? 3 : 2;   /* one typo, two in long names */
+
+	fprintf(stderr, "rapport: unknown command '");
+	out_puts_clean(stderr, name);
+	fprintf(stderr, "'\n");
+	for (i = 0; i < S_NCOMMANDS; i++) {
+		size_t d = s_distance(name, s_commands[i]->name);
+
+		if (d < bestd) {
+			bestd = d;
+			best = s_commands[i];
+		}
+	}
+	if (best)
+		fprintf(stderr, "hint: did you mean 'rapport %s'?\n", best->name);
+	else
+		fprintf(stderr, "hint: 'rapport help' lists the commands\n");
+	return CMD_USAGE;
+}
+
+/* `rapport CMD ... --help|-h` before any "--". */
+static int s_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static uint64_t s_real_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home",    required_argument, NULL, 'H' },
+		{ "version", no_argument,       NULL, 'V' },
+		{ "help",    no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char home_buf[4096];
+	struct cmd_ctx ctx = { 0 };
+	const struct cmd_entry *e;
+	const char *home = NULL, *now;
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 'V':
+			printf("rapport %s\n", RAPPORT_VERSION);
+			return fflush(stdout) == 0 ? CMD_OK : CMD_FAIL;
+		case 'h':
+			s_list_commands(stdout);
+			return fflush(stdout) == 0 ? CMD_OK : CMD_FAIL;
+		case ':':
+			fprintf(stderr, "rapport: option '%s' needs a value\n", argv[optind - 1]);
+			fprintf(stderr, "usage: rapport [--home DIR] COMMAND [ARGS]\n");
+			return CMD_USAGE;
+		default:
+			fprintf(stderr, "rapport: unknown option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, "hint: 'rapport help' lists the commands and options\n");
+			return CMD_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		s_list_commands(stderr);
+		return CMD_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	e = s_lookup(argv[0]);
+	if (!e)
+		return s_unknown(argv[0]);
+	if (s_wants_help(argc, argv)) {
+		s_command_help(stdout, e);
+		return fflush(stdout) == 0 ? CMD_OK : CMD_FAIL;
+	}
+
+	if (home && !*home)
+		return out_failf("--home: empty directory name");
+	if (!home) {
+		if (rp_home_default(home_buf, sizeof home_buf) < 0)
+			return out_failf("no home directory: set RAPPORT_HOME or XDG_DATA_HOME, "
+			                 "or use --home DIR");
+		home = home_buf;
+	}
+	ctx.home = home;
+	ctx.now_ms = s_real_now();
+	now = getenv("RAPPORT_NOW");
+	if (now && *now) {
+		uint64_t fixed;
+
+		if (rp_when_parse(now, ctx.now_ms, &fixed) < 0) {
+			fprintf(stderr, "rapport: RAPPORT_NOW: bad date '");
+			out_puts_clean(stderr, now);
+			fprintf(stderr, "' (use YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], "
+			        "today, +3d, ...)\n");
+			return CMD_USAGE;
+		}
+		ctx.now_ms = fixed;
+		ctx.now_fixed = 1;
+	}
+
+	optind = 0;
+	ret = e->exec(&ctx, argc, argv);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "rapport: cannot write the output\n");
+		return CMD_FAIL;
+	}
+	return ret;
+}

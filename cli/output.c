@@ -1,0 +1,328 @@
+/* cli/output.c — errors, JSON, and the human forms of times, money and ids.
+ * The only code that decides colour; it never prints a control character it did not mean to. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../node/rapport.h"
+#include "output.h"
+
+static int s_progress_drawn;
+
+static int s_env_allows_style(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (nc && *nc)
+		return 0;
+	if (term && strcmp(term, "dumb") == 0)
+		return 0;
+	return 1;
+}
+
+int out_color(void)
+{
+	static int cached = -1;
+
+	if (cached < 0)
+		cached = isatty(STDOUT_FILENO) && s_env_allows_style();
+	return cached;
+}
+
+const char *out_c(const char *sgr)
+{
+	return out_color() ? sgr : "";
+}
+
+/* ---- failures ------------------------------------------------------------ */
+
+static void s_vline(const char *prefix, const char *fmt, va_list ap)
+{
+	out_progress_end();
+	fflush(stdout);
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int out_fail_about(int rc, const char *subject)
+{
+	const char *msg = rp_errmsg();
+
+	out_progress_end();
+	fflush(stdout);
+	fputs("rapport: ", stderr);
+	if (msg && *msg) {
+		out_puts_clean(stderr, msg);
+	} else {
+		if (subject) {
+			out_puts_clean(stderr, subject);
+			fputs(": ", stderr);
+		}
+		fputs(rp_strerror(rc), stderr);
+	}
+	fputc('\n', stderr);
+	if (msg && *msg)
+		return 1;               /* the library's message already says what to do */
+	if (rc == RP_ENOKEY)
+		out_hint("run 'rapport init --name NAME' to set up this device");
+	else if (rc == RP_ENOTEAM)
+		out_hint("start a team with 'rapport init --team TEAM', or have an admin run "
+		         "'rapport member add NAME DEVICE_ID' ('rapport id' prints it) and sync");
+	return 1;
+}
+
+int out_fail(int rc)
+{
+	return out_fail_about(rc, NULL);
+}
+
+int out_failf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	s_vline("rapport: ", fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+void out_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	s_vline("hint: ", fmt, ap);
+	va_end(ap);
+}
+
+void out_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	s_vline("", fmt, ap);
+	va_end(ap);
+}
+
+void out_oom(void)
+{
+	fputs("rapport: out of memory\n", stderr);
+	exit(1);
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+int out_json(const json_t *doc)
+{
+	if (!doc)
+		return out_failf("internal error: the node returned no data");
+	if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+		return 1;
+	return fputc('\n', stdout) == EOF;
+}
+
+int out_jsonl(const json_t *arr)
+{
+	size_t i;
+	json_t *row;
+
+	if (!json_is_array(arr))
+		return out_json(arr);   /* also reports NULL */
+	json_array_foreach(arr, i, row) {
+		if (json_dumpf(row, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0)
+			return 1;
+		if (fputc('\n', stdout) == EOF)
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- values for people --------------------------------------------------- */
+
+const char *out_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+const char *out_str_or_dash(const json_t *o, const char *key)
+{
+	const char *s = out_str(o, key);
+
+	return s && *s ? s : "-";
+}
+
+char *out_scalar(const json_t *v, char *buf, size_t cap)
+{
+	if (json_is_integer(v)) {
+		snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_real(v)) {
+		double d = json_real_value(v);
+
+		if (d == (double)(long long)d)
+			snprintf(buf, cap, "%lld", (long long)d);
+		else
+			snprintf(buf, cap, "%.1f", d);
+	} else if (json_is_true(v)) {
+		snprintf(buf, cap, "yes");
+	} else if (json_is_false(v)) {
+		snprintf(buf, cap, "no");
+	} else if (json_is_string(v) && *json_string_value(v)) {
+		snprintf(buf, cap, "%s", json_string_value(v));
+	} else {
+		snprintf(buf, cap, "-");
+	}
+	return buf;
+}
+
+char *out_when(const json_t *iso, char *buf, size_t cap)
+{
+	uint64_t ms;
+	const char *s = json_string_value(iso);
+	size_t len;
+
+	if (!s || !*s) {
+		snprintf(buf, cap, "-");
+		return buf;
+	}
+	if (rp_when_parse_iso(s, &ms) < 0 || cap < 32) {
+		snprintf(buf, cap, "%s", s);
+		return buf;
+	}
+	rp_when_local(ms, buf, cap);
+	len = strlen(buf);
+	if (len > 6 && strcmp(buf + len - 6, " 00:00") == 0)
+		buf[len - 6] = '\0';
+	return buf;
+}
+
+char *out_day(const json_t *iso, char *buf, size_t cap)
+{
+	char *sp;
+
+	out_when(iso, buf, cap);
+	sp = strchr(buf, ' ');
+	if (sp)
+		*sp = '\0';
+	return buf;
+}
+
+int out_before(const json_t *iso, uint64_t now_ms)
+{
+	uint64_t ms;
+	const char *s = json_string_value(iso);
+
+	return s && rp_when_parse_iso(s, &ms) == 0 && ms < now_ms;
+}
+
+char *out_amount(const json_t *amount, char *buf, size_t cap)
+{
+	char num[32];
+	const char *cur = out_str(amount, "currency");
+	json_t *cents = json_object_get(amount, "cents");
+
+	if (!json_is_integer(cents)) {
+		snprintf(buf, cap, "-");
+		return buf;
+	}
+	rp_amount_format(json_integer_value(cents), num, sizeof num);
+	snprintf(buf, cap, "%s %s", num, cur ? cur : "");
+	return buf;
+}
+
+char *out_amounts(const json_t *arr, char *buf, size_t cap)
+{
+	size_t i, len = 0;
+	json_t *a;
+	char one[64];
+
+	buf[0] = '\0';
+	json_array_foreach(arr, i, a) {
+		int k = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "",
+		                 out_amount(a, one, sizeof one));
+		if (k < 0 || (size_t)k >= cap - len)
+			break;
+		len += (size_t)k;
+	}
+	if (!buf[0])
+		snprintf(buf, cap, "-");
+	return buf;
+}
+
+char *out_words(const json_t *arr, char *buf, size_t cap)
+{
+	size_t i, len = 0;
+	json_t *w;
+
+	buf[0] = '\0';
+	json_array_foreach(arr, i, w) {
+		const char *s = json_string_value(w);
+		int k;
+
+		if (!s)
+			continue;
+		k = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", s);
+		if (k < 0 || (size_t)k >= cap - len)
+			break;
+		len += (size_t)k;
+	}
+	if (!buf[0])
+		snprintf(buf, cap, "-");
+	return buf;
+}
+
+char *out_id_short(const char *id, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%.*s", OUT_ID_SHORT, id && *id ? id : "-");
+	return buf;
+}
+
+void out_puts_clean(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			fputc(' ', f);
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fputc(' ', f);     /* C1 control, U+0080..U+009F */
+			p++;
+		} else {
+			fputc(*p, f);
+		}
+	}
+}
+
+/* ---- progress -------------------------------------------------------------- */
+
+int out_progress_enabled(int json)
+{
+	return !json && isatty(STDERR_FILENO) && s_env_allows_style();
+}
+
+void out_progress(int json, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!out_progress_enabled(json))
+		return;
+	fputc('\r', stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\033[K", stderr);
+	fflush(stderr);
+	s_progress_drawn = 1;
+}
+
+void out_progress_end(void)
+{
+	if (!s_progress_drawn)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	s_progress_drawn = 0;
+}

@@ -15,7 +15,9 @@
 #define RP_NAME_MAX           200          /* account, member, contact, tag, field names */
 #define RP_FIELD_MAX          64           /* a field key of acct.set / contact.set */
 #define RP_REDACT_MAX         256          /* op ids one redact op may name */
-#define RP_BATCH_MAX          (256 * 1024) /* a sync batch (issue 4) */
+#define RP_BATCH_MAX          (256 * 1024) /* the ops of one sync batch */
+#define RP_BATCH_OPS_MAX      4096         /* ops in one sync batch */
+#define RP_PENDING_MAX        100000       /* ops held back until their author is known */
 #define RP_CSV_CELLS_MAX      256          /* cells in one CSV record (import) */
 #define RP_CSV_CELL_MAX       (64 * 1024)  /* bytes in one CSV cell (import) */
 #define RP_IMPORT_MAX         (256 * 1024 * 1024) /* an import file */

@@ -1,0 +1,101 @@
+/* proto/msg.h — the sync messages two nodes exchange, one per ZeroMQ frame.
+ * Pure: bytes in, struct out, no allocation proportional to anything a peer
+ * claims, no I/O. Each message is a msgpack array whose first element is the
+ * message type (a small uint) and second the sync protocol version:
+ *
+ *   hello  [1, ver, team bin32, device bin32, cursor uint, own_head uint, credit uint, feed_head uint]
+ *   batch  [2, ver, last uint, [op bin, op bin, ...]]
+ *   ack    [3, ver, last uint]
+ *   done   [4, ver, last uint]
+ *   error  [5, ver, code int, message str]
+ *
+ * hello: team is all-zero when the sender is not in a team yet (joining);
+ *   cursor is the highest arrival seq of the RECEIVER's feed the sender
+ *   already holds (the receiver streams from cursor + 1); own_head is the
+ *   highest seq of the receiver's own ops the sender holds (the receiver may
+ *   skip its own ops at or below it); credit is how many batches the sender
+ *   accepts unacknowledged; feed_head is the sender's arrival head (a
+ *   progress hint, never trusted).
+ * batch: ops of the sender's feed in arrival order; after ingesting them
+ *   the receiver holds the sender's feed up to last.
+ * ack: the receiver committed the sender's feed up to last.
+ * done: the sender has streamed its whole feed up to last.
+ * error: code is an RP_E* value, message a short human text (<= RP_MSG_TEXT_MAX).
+ */
+#ifndef RP_MSG_H
+#define RP_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "id.h"
+#include "limits.h"
+
+#define RP_SYNC_VERSION   1
+#define RP_MSG_TEXT_MAX   200        /* error message text */
+#define RP_CREDIT_MAX     64         /* batches in flight one side may grant */
+
+enum rp_msg_type {
+	RP_MSG_HELLO = 1,
+	RP_MSG_BATCH = 2,
+	RP_MSG_ACK   = 3,
+	RP_MSG_DONE  = 4,
+	RP_MSG_ERROR = 5,
+};
+
+typedef struct rp_msg {
+	int      type;                   /* enum rp_msg_type */
+	uint32_t version;
+	/* hello */
+	uint8_t  team[RP_TEAM_LEN];
+	uint8_t  device[RP_DEVICE_LEN];
+	uint64_t cursor, own_head, feed_head;
+	uint32_t credit;                 /* 1..RP_CREDIT_MAX */
+	/* batch, ack, done */
+	uint64_t last;
+	/* batch: the ops array, borrowed from the decoded buffer */
+	const uint8_t *ops;              /* first byte of the first op's bin header */
+	size_t   ops_len;                /* bytes from ops to the end of the array */
+	uint32_t nops;                   /* 0..RP_BATCH_OPS_MAX */
+	/* error */
+	int32_t  code;
+	char     text[RP_MSG_TEXT_MAX + 1];
+} rp_msg;
+
+/* Decode one message. msg->ops borrows buf: buf must outlive msg.
+ * Checks structure, types, the version (RP_EVERSION when newer), every
+ * limit (RP_ELIMIT: message over RP_BATCH_MAX + 1 KiB, more than
+ * RP_BATCH_OPS_MAX ops, an op over RP_OP_MAX, credit 0 or over
+ * RP_CREDIT_MAX, text too long), trailing bytes (RP_EFORMAT). Does not
+ * decode the ops themselves (rp_op_decode does, one by one).
+ * Returns 0, RP_EFORMAT, RP_ELIMIT or RP_EVERSION. */
+int rp_msg_decode(const uint8_t *buf, size_t len, rp_msg *msg);
+
+/* Iterate a decoded batch's ops: *pos starts at 0; each call yields the
+ * next op's bytes. Returns 1 with *op/*len set, 0 at the end. */
+int rp_msg_batch_next(const rp_msg *msg, size_t *pos, const uint8_t **op, size_t *len);
+
+/* Encoders write into out (capacity cap), *len receives the size.
+ * Return 0, RP_ELIMIT (cap too small or a limit exceeded) or RP_EINVAL. */
+int rp_msg_hello(uint8_t *out, size_t cap, size_t *len, const uint8_t team[RP_TEAM_LEN],
+                 const uint8_t device[RP_DEVICE_LEN], uint64_t cursor, uint64_t own_head,
+                 uint32_t credit, uint64_t feed_head);
+int rp_msg_ack(uint8_t *out, size_t cap, size_t *len, uint64_t last);
+int rp_msg_done(uint8_t *out, size_t cap, size_t *len, uint64_t last);
+int rp_msg_error(uint8_t *out, size_t cap, size_t *len, int32_t code, const char *text);
+
+/* Batches are built incrementally: begin reserves room for the header,
+ * add appends one encoded op (RP_ELIMIT when it would not fit in cap or in
+ * RP_BATCH_MAX, or the batch holds RP_BATCH_OPS_MAX ops: send, then start a
+ * new one), finish writes the header with last and the op count and gives
+ * the final bytes (which may start after out: use *start). */
+typedef struct rp_batch_builder {
+	uint8_t *out;
+	size_t   cap, len;
+	uint32_t nops;
+} rp_batch_builder;
+
+void rp_batch_begin(rp_batch_builder *b, uint8_t *out, size_t cap);
+int  rp_batch_add(rp_batch_builder *b, const uint8_t *op, size_t len);
+int  rp_batch_finish(rp_batch_builder *b, uint64_t last, const uint8_t **start, size_t *len);
+
+#endif

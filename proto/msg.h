@@ -4,7 +4,7 @@
  * message type (a small uint) and second the sync protocol version:
  *
  *   hello  [1, ver, team bin32, device bin32, cursor uint, own_head uint, credit uint, feed_head uint]
- *   batch  [2, ver, last uint, [op bin, op bin, ...]]
+ *   batch  [2, ver, first uint, last uint, [op bin, op bin, ...]]
  *   ack    [3, ver, last uint]
  *   done   [4, ver, last uint]
  *   error  [5, ver, code int, message str]
@@ -16,8 +16,10 @@
  *   skip its own ops at or below it); credit is how many batches the sender
  *   accepts unacknowledged; feed_head is the sender's arrival head (a
  *   progress hint, never trusted).
- * batch: ops of the sender's feed in arrival order; after ingesting them
- *   the receiver holds the sender's feed up to last.
+ * batch: ops of the sender's feed in arrival order, covering the feed from
+ *   first + 1 to last (first < last; first is the previous batch's last, so
+ *   a receiver detects a lost, repeated or reordered batch); after ingesting
+ *   them the receiver holds the sender's feed up to last.
  * ack: the receiver committed the sender's feed up to last.
  * done: the sender has streamed its whole feed up to last.
  * error: code is an RP_E* value, message a short human text (<= RP_MSG_TEXT_MAX).
@@ -51,6 +53,7 @@ typedef struct rp_msg {
 	uint64_t cursor, own_head, feed_head;
 	uint32_t credit;                 /* 1..RP_CREDIT_MAX */
 	/* batch, ack, done */
+	uint64_t first;                  /* batch only */
 	uint64_t last;
 	/* batch: the ops array, borrowed from the decoded buffer */
 	const uint8_t *ops;              /* first byte of the first op's bin header */
@@ -96,6 +99,7 @@ typedef struct rp_batch_builder {
 
 void rp_batch_begin(rp_batch_builder *b, uint8_t *out, size_t cap);
 int  rp_batch_add(rp_batch_builder *b, const uint8_t *op, size_t len);
-int  rp_batch_finish(rp_batch_builder *b, uint64_t last, const uint8_t **start, size_t *len);
+int  rp_batch_finish(rp_batch_builder *b, uint64_t first, uint64_t last,
+                     const uint8_t **start, size_t *len);   /* RP_EINVAL unless first < last */
 
 #endif

@@ -10,6 +10,7 @@
 #include "roster.h"
 #include "view.h"
 #include "ingest.h"
+#include "edit.h"
 #include "../proto/error.h"
 
 /* Text a person typed: valid UTF-8, not empty, within max bytes, and no
@@ -76,8 +77,8 @@ static void s_acct_text(const uint8_t acct[RP_ACCOUNT_LEN], char t[RP_ACCOUNT_TE
 
 static int s_dirty(const rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
 {
-	for (size_t i = 0; i < w->dirty.n; i++)
-		if (!memcmp(w->dirty.accts[i], acct, RP_ACCOUNT_LEN))
+	for (size_t i = w->dirty.n; i > 0; i--)    /* the account just written comes last */
+		if (!memcmp(w->dirty.accts[i - 1], acct, RP_ACCOUNT_LEN))
 			return 1;
 	return 0;
 }
@@ -209,6 +210,10 @@ int rp_account_tag(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *
 		return s_finish(w, acct, "acct.tag", &b, NULL);
 	}
 	/* Observed-remove: name every add of the tag this node has seen. */
+	if ((rc = rp_write_flush(w))) {
+		rp_body_free(&b);
+		return rc;
+	}
 	rc = rp_view_build(w->node->store, w->txn, acct, &view, &adds);
 	if (rc == 0 && !(list = json_object_get(adds, tag)))
 		rc = rp_fail(RP_ENOTFOUND, "the account is not tagged '%s'", tag);
@@ -338,6 +343,8 @@ static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind
 	json_t *e;
 	int rc;
 	rp_b32_encode(ref, RP_REF_LEN, t, sizeof t);
+	if ((rc = rp_write_flush(w)))
+		return rc;
 	if (mdb_get(w->txn, w->node->store->refs, &k, &v) || v.mv_size < RP_OPID_LEN + RP_ACCOUNT_LEN ||
 	    v.mv_size - RP_OPID_LEN - RP_ACCOUNT_LEN != strlen(kind) ||
 	    memcmp((uint8_t *)v.mv_data + RP_OPID_LEN + RP_ACCOUNT_LEN, kind, strlen(kind)))
@@ -359,11 +366,24 @@ static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind
 	return rp_fail(RP_ENOTFOUND, "%s has been erased", t);
 }
 
+int rp_edit_close(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *kind,
+                  const uint8_t opid[RP_OPID_LEN], const char *text)
+{
+	rp_body_builder b;
+	int rc;
+	if (text && (rc = s_text("text", text, RP_STR_MAX, 1)))
+		return rc;
+	rp_body_init(&b);
+	rp_body_put_bin(&b, !strcmp(kind, "fu.done") ? "fu" : "ix", opid, RP_OPID_LEN);
+	if (text)
+		rp_body_put_str(&b, "text", text);
+	return s_finish(w, acct, kind, &b, NULL);
+}
+
 int rp_fu_done(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *text)
 {
 	uint8_t opid[RP_OPID_LEN], acct[RP_ACCOUNT_LEN];
 	json_t *view = NULL, *fu;
-	rp_body_builder b;
 	int rc;
 	if (text && (rc = s_text("text", text, RP_STR_MAX, 1)))
 		return rc;
@@ -372,20 +392,13 @@ int rp_fu_done(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *text)
 	if (json_is_true(json_object_get(fu, "done")))
 		rc = rp_fail(RP_EEXIST, "follow-up %s is already done", json_string_value(json_object_get(fu, "id")));
 	json_decref(view);
-	if (rc)
-		return rc;
-	rp_body_init(&b);
-	rp_body_put_bin(&b, "fu", opid, RP_OPID_LEN);
-	if (text)
-		rp_body_put_str(&b, "text", text);
-	return s_finish(w, acct, "fu.done", &b, NULL);
+	return rc ? rc : rp_edit_close(w, acct, "fu.done", opid, text);
 }
 
 int rp_complaint_resolve(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *text)
 {
 	uint8_t opid[RP_OPID_LEN], acct[RP_ACCOUNT_LEN];
 	json_t *view = NULL, *ix;
-	rp_body_builder b;
 	int rc;
 	if ((rc = s_text("resolution text", text, RP_STR_MAX, 1)))
 		return rc;
@@ -398,12 +411,7 @@ int rp_complaint_resolve(rp_write *w, const uint8_t ref[RP_REF_LEN], const char 
 	else if (json_is_true(json_object_get(ix, "resolved")))
 		rc = rp_fail(RP_EEXIST, "complaint %s is already resolved", id);
 	json_decref(view);
-	if (rc)
-		return rc;
-	rp_body_init(&b);
-	rp_body_put_bin(&b, "ix", opid, RP_OPID_LEN);
-	rp_body_put_str(&b, "text", text);
-	return s_finish(w, acct, "complaint.resolve", &b, NULL);
+	return rc ? rc : rp_edit_close(w, acct, "complaint.resolve", opid, text);
 }
 
 /* Ops of the account to erase: all of them, or those of one contact. */
@@ -415,6 +423,8 @@ static int s_forget_targets(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	size_t cap = 64;
 	int rc;
 	*n = 0;
+	if ((rc = rp_write_flush(w)))
+		return rc;
 	if (!(*ids = malloc(cap * RP_OPID_LEN)))
 		return RP_ENOMEM;
 	if ((rc = mdb_cursor_open(w->txn, w->node->store->acct_ops, &c)))
@@ -510,6 +520,8 @@ int rp_member_add(rp_write *w, const char *name, const uint8_t device[RP_DEVICE_
 	int rc, exists;
 	if (!w->has_team)
 		return rp_write_op(w, NULL, "member.add", NULL, 0, NULL);
+	if ((rc = rp_write_flush(w)))
+		return rc;
 	if (strcmp(w->role, "admin") != 0)
 		return rp_fail(RP_EDENIED, "only an admin can add members (you are %s)", w->role);
 	if (role && !rp_role_ok(role))

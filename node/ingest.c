@@ -104,27 +104,19 @@ static int s_redact(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 	return 0;
 }
 
-int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
-              int flags, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms)
+/* The op is decoded (op's pointers into canon, which this may rewrite when
+ * the body was erased before the op arrived) and its signature trusted. */
+static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size_t clen,
+                    rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms)
 {
-	uint8_t opid[RP_OPID_LEN], canon[RP_OP_MAX], akey[RP_ACCT_KEY_LEN], seqb[8];
+	uint8_t opid[RP_OPID_LEN], akey[RP_ACCT_KEY_LEN], seqb[8];
 	uint8_t team[RP_TEAM_LEN];
-	size_t clen;
-	rp_op op;
+	rp_op op = *opp;
 	rp_body body = { .map = NULL };
 	MDB_val k, v;
 	uint64_t arrival, head = 0;
 	int rc, genesis, has_team;
 
-	if ((rc = rp_op_decode(bytes, len, &op)))
-		return rc;
-	if (!(flags & RP_INGEST_VERIFIED) && (rc = rp_op_verify(&op)))
-		return rc;
-	/* Store the canonical form: equal ops are equal bytes. */
-	if ((rc = rp_op_encode(&op, canon, sizeof canon, &clen)))
-		return rc;
-	if ((rc = rp_op_decode(canon, clen, &op)))
-		return rc;
 	rp_op_id(&op, opid);
 
 	/* Dedupe and equivocation first: they need no roster. */
@@ -159,8 +151,9 @@ int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
 		return RP_EINVAL;
 	}
 
+	msgpack_unpacked_init(&body.up);
 	if (op.body && (rc = rp_body_parse(&body, op.body, op.body_len)))
-		return rc;
+		goto out;
 	rc = rp_roster_check(st, txn, &op, &body);
 	if (genesis && rc == RP_EEXIST)
 		rc = 0;                      /* our own team's genesis, seen again */
@@ -173,7 +166,7 @@ int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
 		rp_body_done(&body);
 		op.body = NULL;
 		op.body_len = 0;
-		if ((rc = rp_op_encode(&op, canon, sizeof canon, &clen)))
+		if ((rc = rp_op_encode(&op, canon, RP_OP_MAX, &clen)))
 			goto out;
 	}
 
@@ -219,4 +212,33 @@ int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
 out:
 	rp_body_done(&body);
 	return rc;
+}
+
+int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
+              int flags, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms)
+{
+	uint8_t canon[RP_OP_MAX];
+	rp_op op;
+	int rc;
+	/* rp_op_decode accepts only the canonical encoding: a copy of valid
+	 * input is the canonical form, so equal ops are stored as equal bytes. */
+	if (len > sizeof canon)
+		return RP_ELIMIT;
+	memcpy(canon, bytes, len);
+	if ((rc = rp_op_decode(canon, len, &op)))
+		return rc;
+	if (!(flags & RP_INGEST_VERIFIED) && (rc = rp_op_verify(&op)))
+		return rc;
+	return s_ingest(st, txn, &op, canon, len, dirty, clock, wall_ms);
+}
+
+int rp_ingest_local(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t *bytes,
+                    size_t len, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms)
+{
+	uint8_t canon[RP_OP_MAX];
+	rp_op copy = *op;
+	if (len > sizeof canon)
+		return RP_ELIMIT;
+	memcpy(canon, bytes, len);
+	return s_ingest(st, txn, &copy, canon, len, dirty, clock, wall_ms);
 }

@@ -23,6 +23,11 @@ enum {
 int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
               int flags, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms);
 
+/* Ingest an op this node just composed and signed: op is its decoded form
+ * (it was never encoded elsewhere), bytes its encoding. Same results. */
+int rp_ingest_local(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t *bytes,
+                    size_t len, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms);
+
 /* Replace the stored body of op id with nil (redaction) in txn. */
 int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN],
                      rp_dirty *dirty);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <pthread.h>
 #include <sodium.h>
 
 #include "node.h"
@@ -299,6 +300,9 @@ void rp_write_abort(rp_write **w)
 		mdb_txn_abort((*w)->txn);
 	free((*w)->dirty.accts);
 	free((*w)->log);
+	free((*w)->queue);
+	free((*w)->queue_body);
+	free((*w)->arena);
 	free(*w);
 	*w = NULL;
 }
@@ -329,39 +333,43 @@ static int s_replay(rp_write *w)
 	return rp_fail(RP_EIO, "the store in %s cannot grow", n->home);
 }
 
-int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
-                const uint8_t *body, size_t body_len, uint8_t opid_out[RP_OPID_LEN])
+/* Signing is most of the cost of a large write (an import): ops are queued
+ * with their seq and stamp fixed, then signed on two threads and ingested
+ * in order by rp_write_flush. */
+#define S_QUEUE_MAX      4096
+#define S_PARALLEL_MIN   64     /* below this a thread costs more than it saves */
+
+typedef struct s_sign_job {
+	rp_op         *ops;
+	size_t         from, n, step;
+	const uint8_t *sk;
+	int            rc;
+} s_sign_job;
+
+static void *s_sign_range(void *arg)
 {
-	static const uint8_t zero[RP_TEAM_LEN];
-	int genesis = !strcmp(kind, "team.genesis");
-	uint8_t buf[RP_OP_MAX];
-	size_t len;
-	rp_op op;
-	int rc;
+	s_sign_job *j = arg;
+	for (size_t i = j->from; i < j->n && j->rc == 0; i += j->step)
+		j->rc = rp_op_sign(&j->ops[i], j->sk);
+	return NULL;
+}
 
-	if (strlen(kind) > RP_KIND_MAX)
-		return rp_fail(RP_EINVAL, "op kind '%s' is too long", kind);
-	if (!w->has_team && !genesis)
-		return rp_fail(RP_ENOTEAM, "this device is not in a team yet: start one with "
-		               "'rapport init --team', or have an admin add it and sync");
-	if (body_len > RP_BODY_MAX)
-		return rp_fail(RP_ELIMIT, "%s is too large (%zu bytes; the limit is %d)",
-		               kind, body_len, RP_BODY_MAX);
-	memset(&op, 0, sizeof op);
-	op.version = RP_PROTO_VERSION;
-	memcpy(op.team, genesis ? zero : w->team, RP_TEAM_LEN);
-	memcpy(op.author, w->node->key.pk, RP_DEVICE_LEN);
-	op.seq = w->seq + 1;
-	op.hlc = rp_hlc_next(w->hlc, rp_node_now(w->node));
-	if (acct)
-		memcpy(op.account, acct, RP_ACCOUNT_LEN);
-	snprintf(op.kind, sizeof op.kind, "%s", kind);
-	op.body = body;
-	op.body_len = body_len;
-	if ((rc = rp_op_sign(&op, w->node->key.sk)) ||
-	    (rc = rp_op_encode(&op, buf, sizeof buf, &len)))
-		return rp_fail(rc, "cannot sign %s: %s", kind, rp_strerror(rc));
+static int s_sign_all(rp_op *ops, size_t n, const uint8_t *sk)
+{
+	s_sign_job a = { ops, 0, n, 2, sk, 0 }, b = { ops, 1, n, 2, sk, 0 };
+	pthread_t t;
+	if (n < S_PARALLEL_MIN || pthread_create(&t, NULL, s_sign_range, &b) != 0) {
+		a.step = 1;
+		s_sign_range(&a);
+		return a.rc;
+	}
+	s_sign_range(&a);
+	pthread_join(t, NULL);
+	return a.rc ? a.rc : b.rc;
+}
 
+static int s_log_append(rp_write *w, const uint8_t *buf, size_t len)
+{
 	if (w->log_len + 8 + len > w->log_cap) {
 		size_t cap = (w->log_cap ? w->log_cap * 2 : 65536) + len;
 		void *p = realloc(w->log, cap);
@@ -373,27 +381,115 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 	rp_be64_put(w->log + w->log_len, len);
 	memcpy(w->log + w->log_len + 8, buf, len);
 	w->log_len += 8 + len;
+	return 0;
+}
 
-	uint64_t clock = w->hlc;     /* our own op: the clock already moved past it */
-	rc = rp_ingest(w->node->store, w->txn, buf, len, RP_INGEST_VERIFIED, &w->dirty,
-	               &clock, rp_node_now(w->node));
-	if (rp_store_full(rc))
-		rc = s_replay(w);
-	if (rc == RP_EDENIED)
-		return rp_fail(rc, "%s: your role (%s) does not allow it", kind, w->role);
-	if (rc)
-		return *rp_errmsg() ? rc : rp_fail(rc, "%s refused: %s", kind, rp_strerror(rc));
-	w->seq = op.seq;
-	if (op.hlc > w->hlc)
-		w->hlc = op.hlc;
+int rp_write_flush(rp_write *w)
+{
+	uint8_t buf[RP_OP_MAX];
+	size_t len;
+	int rc = 0;
+	if (w->nqueued == 0)
+		return 0;
+	for (size_t i = 0; i < w->nqueued; i++)      /* bodies live in the arena: fix pointers */
+		w->queue[i].body = w->arena + w->queue_body[i];
+	if ((rc = s_sign_all(w->queue, w->nqueued, w->node->key.sk))) {
+		rc = rp_fail(rc, "cannot sign: %s", rp_strerror(rc));
+		goto out;
+	}
+	for (size_t i = 0; i < w->nqueued; i++) {
+		rp_op *op = &w->queue[i];
+		uint64_t clock = w->hlc;     /* our own op: the clock already moved past it */
+		if ((rc = rp_op_encode(op, buf, sizeof buf, &len)) || (rc = s_log_append(w, buf, len))) {
+			rc = rp_fail(rc, "cannot encode %s: %s", op->kind, rp_strerror(rc));
+			goto out;
+		}
+		rc = rp_ingest_local(w->node->store, w->txn, op, buf, len, &w->dirty, &clock,
+		                     rp_node_now(w->node));
+		if (rp_store_full(rc))
+			rc = s_replay(w);       /* replays the log, this op included */
+		if (rc == RP_EDENIED)
+			rc = rp_fail(rc, "%s: your role (%s) does not allow it", op->kind, w->role);
+		else if (rc)
+			rc = *rp_errmsg() ? rc : rp_fail(rc, "%s refused: %s", op->kind, rp_strerror(rc));
+		if (rc)
+			goto out;
+	}
+out:
+	w->nqueued = 0;
+	w->arena_len = 0;
+	return rc;
+}
+
+int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
+                const uint8_t *body, size_t body_len, uint8_t opid_out[RP_OPID_LEN])
+{
+	static const uint8_t zero[RP_TEAM_LEN];
+	int genesis = !strcmp(kind, "team.genesis");
+	rp_op *op;
+	int rc;
+
+	if (strlen(kind) > RP_KIND_MAX)
+		return rp_fail(RP_EINVAL, "op kind '%s' is too long", kind);
+	if (!w->has_team && !genesis)
+		return rp_fail(RP_ENOTEAM, "this device is not in a team yet: start one with "
+		               "'rapport init --team', or have an admin add it and sync");
+	if (body_len > RP_BODY_MAX)
+		return rp_fail(RP_ELIMIT, "%s is too large (%zu bytes; the limit is %d)",
+		               kind, body_len, RP_BODY_MAX);
+	if (rp_body_check(body, body_len) != 0)
+		return rp_fail(RP_ELIMIT, "%s: a value is too large or too deeply nested", kind);
+	if (w->nqueued == S_QUEUE_MAX && (rc = rp_write_flush(w)))
+		return rc;
+	if (w->nqueued == w->queue_cap) {
+		size_t cap = w->queue_cap ? w->queue_cap * 2 : 16;
+		rp_op *q = realloc(w->queue, cap * sizeof *q);
+		size_t *qb = q ? realloc(w->queue_body, cap * sizeof *qb) : NULL;
+		if (q)
+			w->queue = q;
+		if (!q || !qb)
+			return RP_ENOMEM;
+		w->queue_body = qb;
+		w->queue_cap = cap;
+	}
+	if (w->arena_len + body_len > w->arena_cap) {
+		size_t cap = (w->arena_cap ? w->arena_cap * 2 : 65536) + body_len;
+		uint8_t *p = realloc(w->arena, cap);
+		if (!p)
+			return RP_ENOMEM;
+		w->arena = p;
+		w->arena_cap = cap;
+	}
+	op = &w->queue[w->nqueued];
+	memset(op, 0, sizeof *op);
+	op->version = RP_PROTO_VERSION;
+	memcpy(op->team, genesis ? zero : w->team, RP_TEAM_LEN);
+	memcpy(op->author, w->node->key.pk, RP_DEVICE_LEN);
+	op->seq = w->seq + 1;
+	op->hlc = rp_hlc_next(w->hlc, rp_node_now(w->node));
+	if (acct)
+		memcpy(op->account, acct, RP_ACCOUNT_LEN);
+	snprintf(op->kind, sizeof op->kind, "%s", kind);
+	op->body_len = body_len;
+	memcpy(w->arena + w->arena_len, body, body_len);
+	w->queue_body[w->nqueued++] = w->arena_len;
+	w->arena_len += body_len;
+	w->seq = op->seq;
+	w->hlc = op->hlc;
+	rp_op_id(op, w->last_opid);
+	if (opid_out)
+		memcpy(opid_out, w->last_opid, RP_OPID_LEN);
+	/* The account counts as written from now on (its view is rebuilt at commit). */
+	if (acct && (rc = rp_dirty_add(&w->dirty, acct)))
+		return rc;
 	if (genesis) {
 		char role[RP_ROLE_MAX + 1] = "";
+		if ((rc = rp_write_flush(w)))
+			return rc;
 		w->has_team = rp_node_identity(w->node, w->txn, w->team, w->member, role) == 0;
 		snprintf(w->role, sizeof w->role, "%s", role);
 		rp_errclear();
 	}
-	if (opid_out)
-		rp_op_id(&op, opid_out);
 	return 0;
 }
 
@@ -401,6 +497,10 @@ int rp_write_commit(rp_write **wp)
 {
 	rp_write *w = *wp;
 	int rc;
+	if ((rc = rp_write_flush(w))) {
+		rp_write_abort(wp);
+		return rc;
+	}
 	for (;;) {
 		rc = 0;
 		for (size_t i = 0; i < w->dirty.n && rc == 0; i++)

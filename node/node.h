@@ -34,6 +34,13 @@ struct rp_write {
 	 * the map must grow (MDB_MAP_FULL), so a grow never loses a write. */
 	uint8_t  *log;
 	size_t    log_len, log_cap;
+	/* Ops composed but not yet signed and ingested (see rp_write_flush). */
+	rp_op    *queue;
+	size_t   *queue_body;   /* offset of each queued op's body in arena */
+	size_t    nqueued, queue_cap;
+	uint8_t  *arena;
+	size_t    arena_len, arena_cap;
+	uint8_t   last_opid[RP_OPID_LEN];
 	uint64_t  hlc;         /* the local clock as this write advances it */
 	uint64_t  seq;         /* this device's head as this write advances it */
 	uint8_t   team[RP_TEAM_LEN];
@@ -49,10 +56,19 @@ void rp_errclear(void);
 /* Mark an account dirty in d. Returns 0 or RP_ENOMEM. */
 int rp_dirty_add(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN]);
 
-/* Compose, sign and ingest one local op of kind for account (NULL = team
- * scope) with the given body. opid_out may be NULL. */
+/* Compose one local op of kind for account (NULL = team scope) with the
+ * given body (copied). Its seq and stamp are fixed now; it is signed and
+ * ingested at the next rp_write_flush (at the latest, at commit), so code
+ * that reads the store for ops of this write must flush first. opid_out
+ * may be NULL. */
 int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
                 const uint8_t *body, size_t body_len, uint8_t opid_out[RP_OPID_LEN]);
+
+/* Sign (on two threads) and ingest every queued op, in order. */
+int rp_write_flush(rp_write *w);
+
+/* The op id of the last op rp_write_op composed in this write. */
+#define rp_write_last_opid(w) ((const uint8_t *)(w)->last_opid)
 
 /* A read txn on the node's store; release with mdb_txn_abort. */
 int rp_node_read(rp_node *n, MDB_txn **txn);

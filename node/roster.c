@@ -82,23 +82,50 @@ static int s_put_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, j
 int rp_roster_device(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN],
                      char member[RP_NAME_MAX + 1], char role[RP_ROLE_MAX + 1])
 {
-	json_t *d = s_get_json(txn, st->devices, dev, RP_DEVICE_LEN);
+	json_t *d;
 	const char *m;
+	char mb[RP_NAME_MAX + 1], rb[RP_ROLE_MAX + 1];
 	int rc = 0;
+	size_t id = mdb_txn_id(txn);
+
+	if (st->author_cache.valid && st->author_cache.txn_id == id &&
+	    st->author_cache.gen == st->roster_gen &&
+	    !memcmp(st->author_cache.dev, dev, RP_DEVICE_LEN))
+		goto hit;
+	d = s_get_json(txn, st->devices, dev, RP_DEVICE_LEN);
 	if (!d)
 		return RP_ENOTMEMBER;
 	m = json_string_value(json_object_get(d, "member"));
 	if (!m) {
-		rc = RP_ENOTMEMBER;
-		goto out;
+		json_decref(d);
+		return RP_ENOTMEMBER;
+	}
+	snprintf(mb, sizeof mb, "%s", m);
+	json_decref(d);
+	if (rp_roster_member(st, txn, mb, rb))
+		return RP_ENOTMEMBER;
+	/* Keyed by txn id and roster generation: every write txn and every
+	 * roster change bumps the generation (store.c, below), so a hit always
+	 * describes the snapshot the caller reads. */
+	{
+		st->author_cache.txn_id = id;
+		st->author_cache.gen = st->roster_gen;
+		memcpy(st->author_cache.dev, dev, RP_DEVICE_LEN);
+		snprintf(st->author_cache.member, sizeof st->author_cache.member, "%s", mb);
+		snprintf(st->author_cache.role, sizeof st->author_cache.role, "%s", rb);
+		st->author_cache.valid = 1;
 	}
 	if (member)
-		snprintf(member, RP_NAME_MAX + 1, "%s", m);
-	if (role && rp_roster_member(st, txn, m, role))
-		rc = RP_ENOTMEMBER;
-out:
-	json_decref(d);
+		snprintf(member, RP_NAME_MAX + 1, "%s", mb);
+	if (role)
+		snprintf(role, RP_ROLE_MAX + 1, "%s", rb);
 	return rc;
+hit:
+	if (member)
+		snprintf(member, RP_NAME_MAX + 1, "%s", st->author_cache.member);
+	if (role)
+		snprintf(role, RP_ROLE_MAX + 1, "%s", st->author_cache.role);
+	return 0;
 }
 
 int rp_roster_member(rp_store *st, MDB_txn *txn, const char *name, char role[RP_ROLE_MAX + 1])
@@ -209,6 +236,7 @@ int rp_roster_apply(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 {
 	char name[RP_NAME_MAX + 1], role[RP_ROLE_MAX + 1];
 	int rc;
+	st->roster_gen++;
 	if (!op->body)
 		return 0;
 	if (!strcmp(op->kind, "team.genesis")) {

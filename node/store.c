@@ -49,6 +49,10 @@ static int s_open_tables(rp_store *st)
 		{ "devices", offsetof(rp_store, devices) },
 		{ "redacted", offsetof(rp_store, redacted) },
 		{ "equiv", offsetof(rp_store, equiv) },
+		{ "cursors", offsetof(rp_store, cursors) },
+		{ "peers", offsetof(rp_store, peers) },
+		{ "pending", offsetof(rp_store, pending) },
+		{ "stale", offsetof(rp_store, stale) },
 		{ "meta", offsetof(rp_store, meta) },
 	};
 	MDB_txn *txn;
@@ -118,6 +122,8 @@ void rp_store_close(rp_store **st)
 
 int rp_store_begin(rp_store *st, int write, MDB_txn **txn)
 {
+	if (write)
+		st->roster_gen++;   /* a write may be aborted: forget what the last one cached */
 	int rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, txn);
 	if (rc == MDB_MAP_RESIZED) {
 		mdb_env_set_mapsize(st->env, 0);

@@ -22,11 +22,26 @@
  *  devices   device (32)                → JSON {member, stamp}
  *  redacted  op id (40)                 → redact op id (40)   bodies to erase, even on late arrival
  *  equiv     op id (40)                 → the refused twin op (evidence)
+ *  cursors   peer device (32)           → how much of its feed we hold (8)
+ *  peers     peer name                  → JSON {endpoint, device, last_sync, ...}
+ *  pending   op id (40)                 → op bytes, held until its author is known
+ *  stale     account (16)               → ""   views a sync must still rebuild
  *  meta      text key                   → value */
 typedef struct rp_store {
 	MDB_env *env;
 	MDB_dbi  ops, arrival, acct_ops, heads, refs, views, summaries, names,
-	         owners, members, devices, redacted, equiv, meta;
+	         owners, members, devices, redacted, equiv, cursors, peers, pending,
+	         stale, meta;
+	/* The last device looked up in the roster, valid for one txn and one
+	 * roster generation: an import checks the same author 100,000 times. */
+	struct {
+		size_t   txn_id;
+		uint64_t gen;
+		uint8_t  dev[32];
+		char     member[201], role[16];
+		int      valid;
+	} author_cache;
+	uint64_t roster_gen;     /* bumped by every roster change this process applies */
 } rp_store;
 
 /* The map size a new environment starts with (it grows on demand). A

@@ -604,7 +604,7 @@ int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]
 
 char *rp_view_text(const json_t *view)
 {
-	return json_dumps(view, JSON_COMPACT | JSON_SORT_KEYS);
+	return json_dumps(view, JSON_COMPACT);   /* the fold order fixes the key order */
 }
 
 json_t *rp_view_summary(const json_t *view)

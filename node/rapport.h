@@ -10,6 +10,7 @@
 #ifndef RAPPORT_H
 #define RAPPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -238,5 +239,44 @@ int rp_import(rp_node *n, const char *path, json_t **report);
  * rp_restore refuses to overwrite a home that already holds data. */
 int rp_backup(rp_node *n, const char *file);
 int rp_restore(const char *home, const char *file);
+
+/* ---- peers and sync --------------------------------------------------------
+ * Sync runs over ZeroMQ with CURVE: keys derived from the device keys, the
+ * server's id pinned by the client, and a ZAP handler on the server that
+ * admits only devices of its roster. A sync is both directions and resumes
+ * where the last one stopped. */
+
+/* Name a peer: endpoint tcp://HOST:PORT and its device id (pinned). Giving
+ * a name again moves it. RP_EINVAL names a bad argument. */
+int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
+                const uint8_t device[RP_DEVICE_LEN]);
+
+/* [{name, endpoint, device, cursor, last_sync, last_sent, last_received,
+ *   last_result}] (name/endpoint null for peers that synced with us). */
+int rp_peer_list(rp_node *n, json_t **out);
+
+typedef struct rp_sync_progress {
+	uint64_t sent, received;     /* ops so far */
+	uint64_t cursor, peer_head;  /* how far into the peer's feed, of how much */
+} rp_sync_progress;
+typedef void (*rp_progress_fn)(void *arg, const rp_sync_progress *p);
+
+/* Sync with the peer called peer, or (peer NULL) with endpoint, pinning
+ * device. progress (may be NULL) is called as batches move. *summary (may
+ * be NULL): {peer, endpoint, sent, received, accounts, refused, pending,
+ * duplicates, seconds}. Fails within 10 s when the peer is unreachable or
+ * silent, with rp_errmsg naming the endpoint: RP_EIO (unreachable, silent,
+ * died), RP_EDENIED (refused us: not in its roster or revoked), RP_ESIG
+ * (its key is not the pinned id), RP_EVERSION, RP_ENOTMEMBER (another team). */
+int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *device,
+            rp_progress_fn progress, void *arg, json_t **summary);
+
+/* Serve syncs on endpoint until *stop becomes non-zero (set it from a
+ * signal handler). log (may be NULL) receives one line per event. Tells
+ * systemd READY=1 / STOPPING=1 when $NOTIFY_SOCKET is set.
+ * Returns 0 after a clean stop, RP_EIO when endpoint cannot be bound. */
+typedef void (*rp_log_fn)(void *arg, const char *line);
+int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
+             rp_log_fn log, void *arg);
 
 #endif

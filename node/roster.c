@@ -128,6 +128,14 @@ hit:
 	return 0;
 }
 
+int rp_roster_revoked(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN])
+{
+	json_t *d = s_get_json(txn, st->devices, dev, RP_DEVICE_LEN);
+	int revoked = json_is_true(json_object_get(d, "revoked"));
+	json_decref(d);
+	return revoked;
+}
+
 int rp_roster_member(rp_store *st, MDB_txn *txn, const char *name, char role[RP_ROLE_MAX + 1])
 {
 	json_t *m = s_get_json(txn, st->members, name, strlen(name));

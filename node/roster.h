@@ -36,6 +36,9 @@ int rp_roster_apply(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 int rp_roster_device(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN],
                      char member[RP_NAME_MAX + 1], char role[RP_ROLE_MAX + 1]);
 
+/* 1 if the device has been revoked (its connections are refused). */
+int rp_roster_revoked(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN]);
+
 /* The role of a member. Returns 0 or RP_ENOTFOUND. */
 int rp_roster_member(rp_store *st, MDB_txn *txn, const char *name, char role[RP_ROLE_MAX + 1]);
 

@@ -1,0 +1,619 @@
+/* node/session.c — the sync state machine (see session.h). It must never
+ * trust the peer: every message is decoded strictly, every op verified and
+ * checked against the roster before it is stored, and a misbehaving peer
+ * fails its session, never the node. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+#include "ingest.h"
+#include "roster.h"
+#include "view.h"
+#include "../proto/error.h"
+#include "../proto/hlc.h"
+
+#define S_CREDIT        8                          /* batches we accept in flight */
+#define S_OUT_CAP       (RP_BATCH_MAX + 4096)
+#define S_PARALLEL_MIN  32                         /* ops below which one thread verifies */
+
+struct rp_session {
+	rp_node *node;
+	uint8_t  peer[RP_DEVICE_LEN];
+	char     peer_text[RP_DEVICE_TEXT + 1];
+	int      initiator, state;
+	char     error[256];
+
+	/* what we owe the peer */
+	int      hello_sent, hello_received, error_queued;
+	int32_t  error_code;
+	uint64_t ack_due;           /* 0: none; else the cursor to acknowledge */
+
+	/* our feed, going out */
+	uint64_t send_from, peer_own_head, sent_last, acked, done_last;
+	uint32_t credit;
+	int      done_sent;
+	uint64_t inflight[RP_CREDIT_MAX];   /* lasts of unacknowledged batches */
+	uint32_t ninflight;
+
+	/* the peer's feed, coming in */
+	uint64_t cursor;
+	int      peer_done;
+	uint64_t peer_done_last;
+
+	rp_session_stats stats;
+	uint8_t *out;               /* the message handed to the driver */
+};
+
+static int s_fail(rp_session *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int s_fail(rp_session *s, int code, const char *fmt, ...)
+{
+	va_list ap;
+	if (s->state == RP_SESSION_FAILED)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(s->error, sizeof s->error, fmt, ap);
+	va_end(ap);
+	s->state = RP_SESSION_FAILED;
+	s->error_queued = 1;
+	s->error_code = code;
+	return code;
+}
+
+static int s_get_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t *v)
+{
+	MDB_val k = { klen, (void *)key }, val;
+	*v = 0;
+	if (mdb_get(txn, dbi, &k, &val) == 0 && val.mv_size == 8)
+		*v = rp_be64_get(val.mv_data);
+	return 0;
+}
+
+int rp_session_new(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], int initiator, rp_session **out)
+{
+	rp_session *s = calloc(1, sizeof *s);
+	MDB_txn *txn;
+	int rc;
+	if (!s || !(s->out = malloc(S_OUT_CAP))) {
+		free(s);
+		return RP_ENOMEM;
+	}
+	s->node = n;
+	memcpy(s->peer, peer, RP_DEVICE_LEN);
+	rp_b32_encode(peer, RP_DEVICE_LEN, s->peer_text, sizeof s->peer_text);
+	s->initiator = initiator;
+	s->state = RP_SESSION_HELLO;
+	if ((rc = rp_store_begin(n->store, 0, &txn))) {
+		free(s->out);
+		free(s);
+		return rc;
+	}
+	s_get_u64(txn, n->store->cursors, peer, RP_DEVICE_LEN, &s->cursor);
+	mdb_txn_abort(txn);
+	s->stats.cursor = s->cursor;
+	*out = s;
+	return 0;
+}
+
+void rp_session_free(rp_session **s)
+{
+	if (!s || !*s)
+		return;
+	free((*s)->out);
+	free(*s);
+	*s = NULL;
+}
+
+int rp_session_state(const rp_session *s)
+{
+	return s->state;
+}
+
+const char *rp_session_error(const rp_session *s)
+{
+	return s->error;
+}
+
+void rp_session_stats_get(const rp_session *s, rp_session_stats *st)
+{
+	*st = s->stats;
+}
+
+/* ---- verifying a batch on two threads ----------------------------------- */
+
+typedef struct s_verify_job {
+	rp_op  *ops;
+	int    *rcs;
+	size_t  from, n;
+} s_verify_job;
+
+static void *s_verify_range(void *arg)
+{
+	s_verify_job *j = arg;
+	for (size_t i = j->from; i < j->n; i += 2)
+		if (j->rcs[i] == 0)
+			j->rcs[i] = rp_op_verify(&j->ops[i]);
+	return NULL;
+}
+
+static void s_verify_all(rp_op *ops, int *rcs, size_t n)
+{
+	s_verify_job a = { ops, rcs, 0, n }, b = { ops, rcs, 1, n };
+	pthread_t t;
+	if (n < S_PARALLEL_MIN || pthread_create(&t, NULL, s_verify_range, &b) != 0) {
+		for (size_t i = 0; i < n; i++)
+			if (rcs[i] == 0)
+				rcs[i] = rp_op_verify(&ops[i]);
+		return;
+	}
+	s_verify_range(&a);
+	pthread_join(t, NULL);
+}
+
+/* ---- ingesting a batch ---------------------------------------------------- */
+
+static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t v)
+{
+	uint8_t b[8];
+	MDB_val k = { klen, (void *)key }, val = { 8, b };
+	rp_be64_put(b, v);
+	return rp_store_err(mdb_put(txn, dbi, &k, &val, 0));
+}
+
+/* Ops whose author was unknown: try them again now the roster may have grown. */
+static int s_retry_pending(rp_store *st, MDB_txn *txn, rp_dirty *dirty, uint64_t *clock,
+                           uint64_t wall, rp_session_stats *stats)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, again = 1;
+	while (again) {
+		again = 0;
+		if ((rc = mdb_cursor_open(txn, st->pending, &c)))
+			return rp_store_err(rc);
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			int r = rp_ingest(st, txn, v.mv_data, v.mv_size, 0, dirty, clock, wall);
+			if (r == RP_ENOTMEMBER)
+				continue;
+			if (rp_store_full(r)) {
+				mdb_cursor_close(c);
+				return r;
+			}
+			if (r == 0) {
+				stats->received++;
+				again = 1;          /* a roster op may free others */
+			} else if (r != 1) {
+				stats->refused++;
+			}
+			if (stats->pending)
+				stats->pending--;
+			if ((rc = mdb_cursor_del(c, 0))) {
+				mdb_cursor_close(c);
+				return rp_store_err(rc);
+			}
+		}
+		mdb_cursor_close(c);
+	}
+	return 0;
+}
+
+/* One txn: every op of the batch, the stale marks of the accounts it
+ * touched, the refused counter, the clock, the cursor. */
+static int s_ingest_batch(rp_session *s, const rp_msg *m, rp_op *ops, int *rcs,
+                          const uint8_t **raw, size_t *rawlen, size_t n)
+{
+	rp_node *node = s->node;
+	rp_store *st = node->store;
+	rp_session_stats before = s->stats;
+	uint64_t clock, refused, npending;
+	uint64_t wall = rp_node_now(node);
+	rp_dirty dirty = { 0 };
+	MDB_txn *txn = NULL;
+	MDB_stat ms;
+	int rc, tries = 0;
+
+again:
+	s->stats = before;
+	dirty.n = 0;
+	if ((rc = rp_store_begin(st, 1, &txn)))
+		goto out;
+	rp_meta_get_u64(st, txn, "hlc", &clock);
+	rp_meta_get_u64(st, txn, "refused", &refused);
+	npending = mdb_stat(txn, st->pending, &ms) == 0 ? ms.ms_entries : 0;
+	for (size_t i = 0; i < n; i++) {
+		int r = rcs[i];
+		if (r == 0)
+			r = rp_ingest(st, txn, raw[i], rawlen[i], RP_INGEST_VERIFIED, &dirty, &clock, wall);
+		if (rp_store_full(r)) {
+			rc = r;
+			goto full;
+		}
+		if (r == 0) {
+			s->stats.received++;
+		} else if (r == 1) {
+			s->stats.duplicates++;
+		} else if (r == RP_ENOTMEMBER && npending < RP_PENDING_MAX) {
+			uint8_t opid[RP_OPID_LEN];
+			MDB_val k = { RP_OPID_LEN, opid }, v = { rawlen[i], (void *)raw[i] };
+			rp_op_id(&ops[i], opid);
+			if ((rc = mdb_put(txn, st->pending, &k, &v, 0))) {
+				if (rp_store_full(rc))
+					goto full;
+				rc = rp_store_err(rc);
+				goto out;
+			}
+			npending++;
+			s->stats.pending++;
+		} else {
+			s->stats.refused++;
+			refused++;
+		}
+	}
+	if (npending && (rc = s_retry_pending(st, txn, &dirty, &clock, wall, &s->stats))) {
+		if (rp_store_full(rc))
+			goto full;
+		goto out;
+	}
+	for (size_t i = 0; i < dirty.n; i++) {
+		MDB_val k = { RP_ACCOUNT_LEN, dirty.accts[i] }, v = { 0, "" };
+		if ((rc = mdb_put(txn, st->stale, &k, &v, 0))) {
+			if (rp_store_full(rc))
+				goto full;
+			rc = rp_store_err(rc);
+			goto out;
+		}
+	}
+	if ((rc = rp_meta_put_u64(st, txn, "hlc", clock)) ||
+	    (rc = rp_meta_put_u64(st, txn, "refused", refused)) ||
+	    (rc = s_put_u64(txn, st->cursors, s->peer, RP_DEVICE_LEN, m->last))) {
+		if (rp_store_full(rc))
+			goto full;
+		goto out;
+	}
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc == 0) {
+		s->cursor = m->last;
+		s->stats.cursor = m->last;
+		goto out;
+	}
+	if (!rp_store_full(rc)) {
+		rc = rp_store_err(rc);
+		goto out;
+	}
+full:
+	if (txn)
+		mdb_txn_abort(txn);
+	txn = NULL;
+	if (++tries > 8 || (rc = rp_store_grow(st)))
+		goto out;
+	goto again;
+out:
+	if (txn)
+		mdb_txn_abort(txn);
+	free(dirty.accts);
+	return rc < 0 ? rc : rc ? RP_EIO : 0;
+}
+
+static int s_batch(rp_session *s, const rp_msg *m)
+{
+	rp_op *ops = NULL;
+	int *rcs = NULL;
+	const uint8_t **raw = NULL;
+	size_t *rawlen = NULL, pos = 0, n = 0, len;
+	const uint8_t *p;
+	int rc;
+
+	if (s->state != RP_SESSION_STREAM)
+		return s_fail(s, RP_EFORMAT, "batch before hello");
+	if (m->last <= s->cursor) {          /* a batch we already hold: say so again */
+		s->ack_due = s->cursor;
+		return 0;
+	}
+	if (m->first != s->cursor)
+		return s_fail(s, RP_EFORMAT, "batch out of order: it starts after %llu, we hold up to %llu",
+		              (unsigned long long)m->first, (unsigned long long)s->cursor);
+	if (s->peer_done)
+		return s_fail(s, RP_EFORMAT, "batch after done");
+	ops = calloc(m->nops + 1, sizeof *ops);
+	rcs = calloc(m->nops + 1, sizeof *rcs);
+	raw = calloc(m->nops + 1, sizeof *raw);
+	rawlen = calloc(m->nops + 1, sizeof *rawlen);
+	if (!ops || !rcs || !raw || !rawlen) {
+		rc = s_fail(s, RP_ENOMEM, "out of memory");
+		goto out;
+	}
+	while (n < m->nops && rp_msg_batch_next(m, &pos, &p, &len) == 1) {
+		raw[n] = p;
+		rawlen[n] = len;
+		rcs[n] = rp_op_decode(p, len, &ops[n]);
+		n++;
+	}
+	/* Verification is the bottleneck of a sync: outside the write txn, on two threads. */
+	s_verify_all(ops, rcs, n);
+	if ((rc = s_ingest_batch(s, m, ops, rcs, raw, rawlen, n)))
+		rc = s_fail(s, rc, "cannot store the batch: %s", rp_strerror(rc));
+	else
+		s->ack_due = s->cursor;
+out:
+	free(ops);
+	free(rcs);
+	free(raw);
+	free(rawlen);
+	return rc;
+}
+
+/* ---- the machine ---------------------------------------------------------- */
+
+/* Both feeds exchanged and acknowledged: bring the views up to date. */
+static void s_check_complete(rp_session *s)
+{
+	int rc;
+	if (s->state != RP_SESSION_STREAM || !s->hello_sent || !s->done_sent || s->ninflight ||
+	    s->acked < s->done_last || !s->peer_done || s->cursor < s->peer_done_last || s->ack_due)
+		return;
+	if ((rc = rp_session_refresh_stale(s->node, &s->stats.accounts))) {
+		s_fail(s, rc, "cannot rebuild views: %s", rp_strerror(rc));
+		return;
+	}
+	s->state = RP_SESSION_COMPLETE;
+}
+
+static int s_hello(rp_session *s, const rp_msg *m)
+{
+	static const uint8_t zero[RP_TEAM_LEN];
+	uint8_t team[RP_TEAM_LEN];
+	MDB_txn *txn;
+	MDB_val v;
+	uint64_t head;
+	int ours;
+
+	if (s->hello_received)
+		return s_fail(s, RP_EFORMAT, "second hello");
+	if (memcmp(m->device, s->peer, RP_DEVICE_LEN) != 0)
+		return s_fail(s, RP_EDENIED, "the peer's hello names another device than its key");
+	if (rp_store_begin(s->node->store, 0, &txn))
+		return s_fail(s, RP_EIO, "cannot read the store");
+	ours = rp_meta_get(s->node->store, txn, "team", &v) == 0 && v.mv_size == RP_TEAM_LEN;
+	if (ours)
+		memcpy(team, v.mv_data, RP_TEAM_LEN);
+	rp_meta_get_u64(s->node->store, txn, "arrival_next", &head);
+	mdb_txn_abort(txn);
+	if (!ours && !memcmp(m->team, zero, RP_TEAM_LEN))
+		return s_fail(s, RP_ENOTEAM, "neither side is in a team yet");
+	if (ours && memcmp(m->team, zero, RP_TEAM_LEN) && memcmp(m->team, team, RP_TEAM_LEN))
+		return s_fail(s, RP_ENOTMEMBER, "the peer belongs to another team");
+	s->hello_received = 1;
+	s->send_from = m->cursor < head ? m->cursor : head;   /* a peer may claim more than we have */
+	s->sent_last = s->send_from;
+	s->acked = s->send_from;
+	s->peer_own_head = m->own_head;
+	s->credit = m->credit;
+	s->stats.peer_head = m->feed_head;
+	s->state = RP_SESSION_STREAM;
+	return 0;
+}
+
+int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
+{
+	rp_msg m;
+	int rc;
+
+	if (s->state == RP_SESSION_FAILED)
+		return RP_EINVAL;
+	if ((rc = rp_msg_decode(buf, len, &m)))
+		return s_fail(s, rc, rc == RP_EVERSION ? "the peer speaks a newer sync protocol: upgrade rapport"
+		                                       : "malformed message from the peer (%s)", rp_strerror(rc));
+	if (m.type != RP_MSG_HELLO && m.type != RP_MSG_ERROR && !s->hello_received)
+		return s_fail(s, RP_EFORMAT, "the peer did not start with hello");
+	switch (m.type) {
+	case RP_MSG_HELLO:
+		if (s->initiator && !s->hello_sent)
+			return s_fail(s, RP_EFORMAT, "hello before ours");
+		rc = s_hello(s, &m);
+		break;
+	case RP_MSG_BATCH:
+		rc = s_batch(s, &m);
+		break;
+	case RP_MSG_ACK:
+		if (m.last > s->sent_last)
+			return s_fail(s, RP_EFORMAT, "ack for data never sent");
+		if (m.last > s->acked) {
+			uint32_t k = 0;
+			s->acked = m.last;
+			for (uint32_t i = 0; i < s->ninflight; i++)
+				if (s->inflight[i] > s->acked)
+					s->inflight[k++] = s->inflight[i];
+			s->ninflight = k;
+		}
+		rc = 0;
+		break;
+	case RP_MSG_DONE:
+		if (s->peer_done)
+			return s_fail(s, RP_EFORMAT, "second done");
+		if (m.last != s->cursor)
+			return s_fail(s, RP_EFORMAT, "the peer finished at %llu but sent up to %llu",
+			              (unsigned long long)m.last, (unsigned long long)s->cursor);
+		s->peer_done = 1;
+		s->peer_done_last = m.last;
+		rc = 0;
+		break;
+	case RP_MSG_ERROR:
+		snprintf(s->error, sizeof s->error, "the peer refused: %s", m.text);
+		s->state = RP_SESSION_FAILED;
+		return m.code < 0 && m.code >= RP_ELAST ? m.code : RP_EINVAL;
+	default:
+		return s_fail(s, RP_EFORMAT, "unknown message");
+	}
+	if (rc == 0)
+		s_check_complete(s);
+	return rc;
+}
+
+/* The next batch of our feed after sent_last, or done when there is none. */
+static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
+{
+	rp_store *st = s->node->store;
+	rp_batch_builder b;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	uint8_t key[8];
+	MDB_val k = { 8, key }, v;
+	uint64_t last = s->sent_last;
+	int rc, any = 0;
+
+	if ((rc = rp_store_begin(st, 0, &txn)))
+		return rc;
+	if ((rc = mdb_cursor_open(txn, st->arrival, &c))) {
+		mdb_txn_abort(txn);
+		return rp_store_err(rc);
+	}
+	rp_batch_begin(&b, s->out, S_OUT_CAP);
+	rp_be64_put(key, s->sent_last + 1);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *opid = v.mv_data;
+		MDB_val ok = { RP_OPID_LEN, (void *)opid }, ov;
+		uint64_t seq;
+		if (k.mv_size != 8 || v.mv_size != RP_OPID_LEN)
+			continue;
+		seq = rp_be64_get(k.mv_data);
+		any = 1;
+		/* The peer's own ops that it told us it holds are not sent back. */
+		if (!memcmp(opid, s->peer, RP_DEVICE_LEN) && rp_opid_seq(opid) <= s->peer_own_head) {
+			last = seq;
+			continue;
+		}
+		if (mdb_get(txn, st->ops, &ok, &ov))
+			continue;
+		if (rp_batch_add(&b, ov.mv_data, ov.mv_size) != 0)
+			break;                      /* full: the rest goes in the next batch */
+		last = seq;
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	if (!any || last == s->sent_last) {
+		if (any && b.nops == 0 && last == s->sent_last)
+			return RP_EIO;              /* one op larger than a batch: cannot happen within limits */
+		s->done_sent = 1;
+		s->done_last = s->sent_last;
+		if ((rc = rp_msg_done(s->out, S_OUT_CAP, len, s->sent_last)))
+			return rc;
+		*msg = s->out;
+		return 1;
+	}
+	s->stats.sent += b.nops;
+	if ((rc = rp_batch_finish(&b, s->sent_last, last, msg, len)))
+		return rc;
+	s->sent_last = last;
+	s->inflight[s->ninflight++] = last;
+	return 1;
+}
+
+static int s_hello_msg(rp_session *s, const uint8_t **msg, size_t *len)
+{
+	uint8_t team[RP_TEAM_LEN] = { 0 };
+	uint64_t own_head, head;
+	MDB_txn *txn;
+	MDB_val v;
+	int rc;
+	if ((rc = rp_store_begin(s->node->store, 0, &txn)))
+		return rc;
+	if (rp_meta_get(s->node->store, txn, "team", &v) == 0 && v.mv_size == RP_TEAM_LEN)
+		memcpy(team, v.mv_data, RP_TEAM_LEN);
+	s_get_u64(txn, s->node->store->heads, s->peer, RP_DEVICE_LEN, &own_head);
+	rp_meta_get_u64(s->node->store, txn, "arrival_next", &head);
+	mdb_txn_abort(txn);
+	if ((rc = rp_msg_hello(s->out, S_OUT_CAP, len, team, s->node->key.pk, s->cursor, own_head,
+	                       S_CREDIT, head)))
+		return rc;
+	s->hello_sent = 1;
+	*msg = s->out;
+	return 1;
+}
+
+int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
+{
+	int rc;
+	if (s->error_queued) {
+		s->error_queued = 0;
+		if (rp_msg_error(s->out, S_OUT_CAP, len, s->error_code, s->error))
+			return 0;
+		*msg = s->out;
+		return 1;
+	}
+	if (s->state == RP_SESSION_FAILED || s->state == RP_SESSION_COMPLETE)
+		return 0;
+	if (!s->hello_sent && (s->initiator || s->hello_received))
+		return s_hello_msg(s, msg, len);
+	if (s->ack_due) {
+		rc = rp_msg_ack(s->out, S_OUT_CAP, len, s->ack_due);
+		s->ack_due = 0;
+		if (rc)
+			return rc;
+		*msg = s->out;
+		s_check_complete(s);
+		return 1;
+	}
+	if (s->state != RP_SESSION_STREAM || s->done_sent || s->ninflight >= s->credit)
+		return 0;
+	rc = s_next_batch(s, msg, len);
+	if (rc == 1)
+		s_check_complete(s);
+	return rc;
+}
+
+int rp_session_refresh_stale(rp_node *n, uint64_t *rebuilt)
+{
+	rp_store *st = n->store;
+	uint64_t count = 0;
+	int rc = 0, more = 1;
+	/* Chunks of accounts per txn, so a huge backlog never needs one huge txn. */
+	while (more && rc == 0) {
+		MDB_txn *txn;
+		MDB_cursor *c;
+		MDB_val k, v;
+		int i = 0;
+		if ((rc = rp_store_begin(st, 1, &txn)))
+			break;
+		if ((rc = mdb_cursor_open(txn, st->stale, &c))) {
+			mdb_txn_abort(txn);
+			rc = rp_store_err(rc);
+			break;
+		}
+		more = 0;
+		while (rc == 0 && mdb_cursor_get(c, &k, &v, MDB_FIRST) == 0) {
+			uint8_t acct[RP_ACCOUNT_LEN];
+			if (i++ == 1000) {
+				more = 1;
+				break;
+			}
+			if (k.mv_size == RP_ACCOUNT_LEN) {
+				memcpy(acct, k.mv_data, RP_ACCOUNT_LEN);
+				rc = rp_view_refresh(st, txn, acct);
+				if (rc == RP_ENOTFOUND)
+					rc = 0;          /* every op of it was refused or is pending */
+				count++;
+			}
+			if (rc == 0)
+				rc = rp_store_err(mdb_cursor_del(c, 0));
+		}
+		mdb_cursor_close(c);
+		if (rc) {
+			mdb_txn_abort(txn);
+			if (rp_store_full(rc) && rp_store_grow(st) == 0) {
+				rc = 0;
+				more = 1;
+			}
+			continue;
+		}
+		rc = rp_store_err(mdb_txn_commit(txn));
+	}
+	if (rebuilt)
+		*rebuilt = count;
+	return rc;
+}

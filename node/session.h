@@ -1,0 +1,65 @@
+/* node/session.h — one sync between this node and one peer, as a pure state
+ * machine: messages in (rp_session_input), messages out (rp_session_output),
+ * the store in between. No sockets: node/net.c drives it in production and
+ * the tests drive it directly.
+ *
+ * Both sides run the same machine. The initiator (client) says hello first;
+ * each side then streams its arrival feed from the cursor the other sent,
+ * in batches of at most RP_BATCH_MAX bytes, no more than the other's credit
+ * unacknowledged. A received batch is verified (outside the write txn, on
+ * two threads), ingested and its cursor stored in ONE txn, then acked: a
+ * crash anywhere loses nothing and applies nothing twice. Views of the
+ * accounts a sync touched are marked stale in those txns and rebuilt once,
+ * when the session completes (or by the next session, after a crash). */
+#ifndef RP_SESSION_H
+#define RP_SESSION_H
+
+#include <stdint.h>
+#include "node.h"
+#include "../proto/msg.h"
+
+typedef struct rp_session rp_session;
+
+enum rp_session_state {
+	RP_SESSION_HELLO = 1,     /* waiting for the peer's hello */
+	RP_SESSION_STREAM,        /* exchanging batches */
+	RP_SESSION_COMPLETE,      /* both feeds exchanged and acknowledged */
+	RP_SESSION_FAILED,        /* see rp_session_error */
+};
+
+typedef struct rp_session_stats {
+	uint64_t sent;            /* ops sent in batches */
+	uint64_t received;        /* ops received that were new here */
+	uint64_t duplicates;      /* ops received that were already here */
+	uint64_t refused;         /* ops refused (bad signature, role, ...) */
+	uint64_t pending;         /* ops held until their author is known */
+	uint64_t accounts;        /* accounts whose view changed */
+	uint64_t peer_head;       /* the peer's feed head (progress hint) */
+	uint64_t cursor;          /* how much of the peer's feed we hold */
+} rp_session_stats;
+
+/* A session over node n with peer (its device id, from the client's pin or
+ * the server's ZAP handler). The session borrows n. Returns 0, RP_ENOMEM. */
+int  rp_session_new(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], int initiator,
+                    rp_session **out);
+void rp_session_free(rp_session **s);
+
+/* Feed one message from the peer. Returns 0, or a negative RP_E* when the
+ * session failed (rp_session_error says why; an error message for the
+ * peer is queued). A malformed or hostile message fails the session, never
+ * the node. */
+int rp_session_input(rp_session *s, const uint8_t *msg, size_t len);
+
+/* The next message to send, if any: returns 1 with *msg and *len valid until
+ * the next call on s, 0 when there is nothing to send now, or a negative
+ * RP_E* on a store error. */
+int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len);
+
+int  rp_session_state(const rp_session *s);
+const char *rp_session_error(const rp_session *s);
+void rp_session_stats_get(const rp_session *s, rp_session_stats *st);
+
+/* Rebuild views marked stale by syncs (interrupted or complete). */
+int rp_session_refresh_stale(rp_node *n, uint64_t *rebuilt);
+
+#endif

@@ -1,0 +1,313 @@
+/* tests/unit/test_session.c — the sync state machine driven in-process: two
+ * real stores, messages carried by hand. A newcomer joins and converges;
+ * edits on both sides converge; a duplicated batch changes nothing; a
+ * reordered or truncated batch fails the session without damage and the
+ * next sync completes; a tampered op is refused and counted. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "../node/node.h"
+#include "../node/session.h"
+#include "../proto/msg.h"
+
+typedef struct { uint8_t *data; size_t len; } msg_t;
+
+static uint64_t now = 1767225600000ULL;   /* 2026-01-01 */
+
+static char *home(const char *tag)
+{
+	static char buf[4][64];
+	static int i;
+	char *h = buf[i++ % 4];
+	snprintf(h, 64, "/tmp/rapport-session-%s-XXXXXX", tag);
+	if (!mkdtemp(h))
+		abort();
+	rmdir(h);
+	return h;
+}
+
+static void rmhome(const char *h)
+{
+	char p[128];
+	snprintf(p, sizeof p, "rm -rf '%s'", h);
+	if (system(p) != 0)
+		diag("cannot remove %s", h);
+}
+
+/* Take every message a has ready. */
+static size_t drain(rp_session *a, msg_t *out, size_t cap)
+{
+	const uint8_t *m;
+	size_t len, n = 0;
+	while (n < cap && rp_session_output(a, &m, &len) == 1) {
+		out[n].data = malloc(len);
+		memcpy(out[n].data, m, len);
+		out[n].len = len;
+		n++;
+	}
+	return n;
+}
+
+static void free_msgs(msg_t *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(m[i].data);
+}
+
+/* Carry messages both ways until neither side has anything to say. */
+static int pump(rp_session *a, rp_session *b)
+{
+	msg_t box[64];
+	int rounds = 0, moved = 1;
+	while (moved && rounds++ < 100000) {
+		size_t n;
+		moved = 0;
+		n = drain(a, box, 64);
+		for (size_t i = 0; i < n; i++)
+			rp_session_input(b, box[i].data, box[i].len);
+		moved += (int)n;
+		free_msgs(box, n);
+		n = drain(b, box, 64);
+		for (size_t i = 0; i < n; i++)
+			rp_session_input(a, box[i].data, box[i].len);
+		moved += (int)n;
+		free_msgs(box, n);
+	}
+	return rp_session_state(a) == RP_SESSION_COMPLETE && rp_session_state(b) == RP_SESSION_COMPLETE;
+}
+
+static int sync_once(rp_node *client, rp_node *server)
+{
+	rp_session *c, *s;
+	int ok;
+	rp_session_new(client, server->key.pk, 1, &c);
+	rp_session_new(server, client->key.pk, 0, &s);
+	ok = pump(c, s);
+	if (!ok)
+		diag("sync failed: client '%s', server '%s'", rp_session_error(c), rp_session_error(s));
+	rp_session_free(&c);
+	rp_session_free(&s);
+	return ok;
+}
+
+static int same_digest(rp_node *a, rp_node *b)
+{
+	char x[65], y[65];
+	rp_digest(a, NULL, x);
+	rp_digest(b, NULL, y);
+	return strcmp(x, y) == 0;
+}
+
+static json_int_t status_int(rp_node *n, const char *key)
+{
+	json_t *st;
+	json_int_t v;
+	rp_status(n, &st);
+	v = json_integer_value(json_object_get(st, key));
+	json_decref(st);
+	return v;
+}
+
+static void log_many(rp_node *n, const char *account, int count)
+{
+	rp_write *w;
+	uint8_t a[RP_ACCOUNT_LEN], ref[RP_REF_LEN];
+	char text[300];
+	rp_write_begin(n, &w);
+	if (rp_account_find(n, account, a) != 0)
+		rp_account_add(w, account, NULL, a);
+	for (int i = 0; i < count; i++) {
+		rp_ix_spec ix = { .type = "visit", .text = text, .at_ms = now };
+		snprintf(text, sizeof text, "visit %d: %0200d", i, i);
+		rp_ix_log(w, a, &ix, ref);
+	}
+	rp_write_commit(&w);
+}
+
+int main(void)
+{
+	char *ha = home("a"), *hb = home("b");
+	rp_node *a, *b;
+	rp_write *w;
+	rp_session *c, *s;
+	msg_t box[64];
+	size_t n;
+
+	rp_init(ha, "ann", "Acme", now);
+	rp_init(hb, "bob", NULL, now);
+	rp_node_open(ha, &a);
+	rp_node_open(hb, &b);
+	rp_node_set_now(a, now);
+	rp_node_set_now(b, now);
+	rp_write_begin(a, &w);
+	is_int(rp_member_add(w, "bob", b->key.pk, "manager"), 0, "ann adds bob's device");
+	rp_write_commit(&w);
+	log_many(a, "Bakery Blum", 30);
+
+	/* 1. A newcomer joins: roster checked back to the genesis, then everything. */
+	ok(!same_digest(a, b), "before the first sync the newcomer holds nothing");
+	ok(sync_once(b, a), "the newcomer's first sync completes");
+	ok(same_digest(a, b), "and it holds exactly what the team holds");
+	{
+		char m[64] = "";
+		is_int(rp_node_member(b, m, sizeof m), 0, "the newcomer is now a member");
+		is_str(m, "bob", "as bob");
+	}
+
+	/* 2. Edits on both sides, offline, then one sync: both directions. */
+	log_many(a, "Bakery Blum", 5);
+	log_many(b, "Café Central", 7);
+	ok(sync_once(b, a), "a sync with edits on both sides completes");
+	ok(same_digest(a, b), "both sides converge");
+	{
+		uint8_t acct[RP_ACCOUNT_LEN];
+		json_t *v = NULL;
+		ok(rp_account_find(a, "Café Central", acct) == 0 && rp_account_show(a, acct, &v) == 0 &&
+		   json_array_size(json_object_get(v, "interactions")) == 7, "bob's account arrived whole at ann's");
+		json_decref(v);
+	}
+	ok(sync_once(b, a), "a sync with nothing new completes");
+	ok(same_digest(a, b), "and changes nothing");
+
+	/* 3. A duplicated batch is acknowledged again and changes nothing. */
+	log_many(a, "Bakery Blum", 3);
+	rp_session_new(b, a->key.pk, 1, &c);
+	rp_session_new(a, b->key.pk, 0, &s);
+	n = drain(c, box, 64);                             /* hello */
+	for (size_t i = 0; i < n; i++)
+		rp_session_input(s, box[i].data, box[i].len);
+	free_msgs(box, n);
+	n = drain(s, box, 64);                             /* hello, batch, done */
+	ok(n >= 2, "the server answers with hello and a batch");
+	for (size_t i = 0; i < n; i++)
+		rp_session_input(c, box[i].data, box[i].len);
+	{
+		json_int_t ops = status_int(b, "ops");
+		is_int(rp_session_input(c, box[1].data, box[1].len), 0, "a repeated batch is accepted");
+		is_int(status_int(b, "ops"), ops, "and stores nothing twice");
+	}
+	free_msgs(box, n);
+	ok(pump(c, s), "the session still completes");
+	rp_session_free(&c);
+	rp_session_free(&s);
+	ok(same_digest(a, b), "both sides converge");
+
+	/* 4. Reordered batches: the session fails, nothing is damaged, the next sync completes. */
+	log_many(a, "Bakery Blum", 2500);                  /* several batches */
+	rp_session_new(b, a->key.pk, 1, &c);
+	rp_session_new(a, b->key.pk, 0, &s);
+	n = drain(c, box, 64);
+	for (size_t i = 0; i < n; i++)
+		rp_session_input(s, box[i].data, box[i].len);
+	free_msgs(box, n);
+	n = drain(s, box, 64);                             /* hello + up to credit batches */
+	ok(n >= 3, "the server sends several batches (%zu messages)", n);
+	rp_session_input(c, box[0].data, box[0].len);
+	{
+		json_int_t ops = status_int(b, "ops");
+		ok(rp_session_input(c, box[2].data, box[2].len) < 0, "a batch that skips one fails the session");
+		is_int(rp_session_state(c), RP_SESSION_FAILED, "the session is failed");
+		is_int(status_int(b, "ops"), ops, "and nothing of it was stored");
+	}
+	free_msgs(box, n);
+	rp_session_free(&c);
+	rp_session_free(&s);
+	ok(sync_once(b, a), "the next sync completes");
+	ok(same_digest(a, b), "both sides converge");
+
+	/* 5. A truncated batch fails the session; nothing applied; next sync fine. */
+	log_many(a, "Bakery Blum", 4);
+	rp_session_new(b, a->key.pk, 1, &c);
+	rp_session_new(a, b->key.pk, 0, &s);
+	n = drain(c, box, 64);
+	for (size_t i = 0; i < n; i++)
+		rp_session_input(s, box[i].data, box[i].len);
+	free_msgs(box, n);
+	n = drain(s, box, 64);
+	rp_session_input(c, box[0].data, box[0].len);
+	{
+		json_int_t ops = status_int(b, "ops");
+		ok(rp_session_input(c, box[1].data, box[1].len / 2) < 0, "a truncated batch fails the session");
+		is_int(status_int(b, "ops"), ops, "and nothing of it was stored");
+	}
+	free_msgs(box, n);
+	rp_session_free(&c);
+	rp_session_free(&s);
+	ok(sync_once(b, a), "the next sync completes");
+	ok(same_digest(a, b), "both sides converge");
+
+	/* 6. A tampered op inside a well-formed batch is refused and counted. */
+	log_many(a, "Bakery Blum", 3);
+	rp_session_new(b, a->key.pk, 1, &c);
+	rp_session_new(a, b->key.pk, 0, &s);
+	n = drain(c, box, 64);
+	for (size_t i = 0; i < n; i++)
+		rp_session_input(s, box[i].data, box[i].len);
+	free_msgs(box, n);
+	n = drain(s, box, 64);
+	{
+		rp_msg m;
+		rp_batch_builder bb;
+		uint8_t *rebuilt = malloc(RP_BATCH_MAX + 4096);
+		const uint8_t *op, *start;
+		size_t pos = 0, len, k = 0, blen;
+		rp_session_stats st;
+		json_int_t refused = status_int(b, "refused");
+		rp_session_input(c, box[0].data, box[0].len);
+		ok(rp_msg_decode(box[1].data, box[1].len, &m) == 0 && m.type == RP_MSG_BATCH, "a batch");
+		rp_batch_begin(&bb, rebuilt, RP_BATCH_MAX + 4096);
+		while (rp_msg_batch_next(&m, &pos, &op, &len) == 1) {
+			uint8_t copy[RP_OP_MAX];
+			memcpy(copy, op, len);
+			if (k++ == 1)
+				copy[len - 10] ^= 0x01;            /* inside the signature */
+			rp_batch_add(&bb, copy, len);
+		}
+		rp_batch_finish(&bb, m.first, m.last, &start, &blen);
+		is_int(rp_session_input(c, start, blen), 0, "the batch with one tampered op is taken");
+		rp_session_stats_get(c, &st);
+		is_int(st.refused, 1, "the tampered op is refused");
+		is_int(status_int(b, "refused"), refused + 1, "and counted in status");
+		free(rebuilt);
+		for (size_t i = 2; i < n; i++)
+			rp_session_input(c, box[i].data, box[i].len);
+	}
+	free_msgs(box, n);
+	pump(c, s);
+	rp_session_free(&c);
+	rp_session_free(&s);
+
+	/* 7. Garbage never crashes a session. */
+	rp_session_new(a, b->key.pk, 0, &s);
+	{
+		uint8_t junk[512];
+		int failed = 0;
+		for (int i = 0; i < 200; i++) {
+			for (size_t j = 0; j < sizeof junk; j++)
+				junk[j] = (uint8_t)rand();
+			junk[0] = (uint8_t)(0x90 + (i % 16));      /* sometimes an array */
+			failed += rp_session_input(s, junk, (size_t)(i * 2 + 1)) < 0;
+			if (rp_session_state(s) == RP_SESSION_FAILED) {
+				rp_session_free(&s);
+				rp_session_new(a, b->key.pk, 0, &s);
+			}
+		}
+		ok(failed == 200, "200 random messages are all refused");
+	}
+	rp_session_free(&s);
+	{
+		json_t *rep;
+		ok(rp_fsck(a, &rep) == 0, "ann's store is sound");
+		json_decref(rep);
+		ok(rp_fsck(b, &rep) == 0, "bob's store is sound");
+		json_decref(rep);
+	}
+
+	rp_node_close(&a);
+	rp_node_close(&b);
+	rmhome(ha);
+	rmhome(hb);
+	return done_testing();
+}

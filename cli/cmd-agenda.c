@@ -54,7 +54,9 @@ static int cmd_agenda_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = rp_agenda(n, calls, &rows)) < 0)
 		return cmd_read_fail(&n, rc, NULL);
-	now = rp_node_now(n);
+	/* Overdue once the day it was due has ended, as rp_agenda's reasons say. */
+	if (rp_when_parse("today", rp_node_now(n), &now) < 0)
+		now = rp_node_now(n);
 	rp_node_close(&n);
 
 	if (json) {

@@ -40,8 +40,10 @@ static int cmd_fsck_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 	} else {
 		long long bad = s_count(report, "bad_sigs"), mism = s_count(report, "mismatched_views");
 
-		printf("%lld ops, %lld accounts: %lld bad signature%s, %lld mismatched view%s: %s\n",
-		       s_count(report, "ops"), s_count(report, "accounts"),
+		long long ops = s_count(report, "ops"), accts = s_count(report, "accounts");
+
+		printf("%lld op%s, %lld account%s: %lld bad signature%s, %lld mismatched view%s: %s\n",
+		       ops, ops == 1 ? "" : "s", accts, accts == 1 ? "" : "s",
 		       bad, bad == 1 ? "" : "s", mism, mism == 1 ? "" : "s",
 		       ok ? "ok" : "NOT OK");
 	}

@@ -61,7 +61,7 @@ static void s_profile(const json_t *a, uint64_t now_ms)
 		out_scalar(json_object_get(stats, "purchases"), n_buy, sizeof n_buy);
 		if (!json_is_number(cadence))
 			cad[0] = '\0';
-		else if (strcmp(out_scalar(cadence, num, sizeof num), "1") == 0)
+		else if (strcmp(out_scalar(cadence, num, sizeof num), "1") == 0 || strcmp(num, "0") == 0)
 			snprintf(cad, sizeof cad, ", about every day");
 		else
 			snprintf(cad, sizeof cad, ", about every %s days", num);
@@ -227,7 +227,9 @@ static int cmd_show_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = rp_account_find(n, argv[optind], acct)) < 0
 	    || (rc = rp_account_show(n, acct, &a)) < 0)
 		return cmd_read_fail(&n, rc, argv[optind]);
-	now = rp_node_now(n);
+	/* A follow-up is overdue once the day it was due has ended. */
+	if (rp_when_parse("today", rp_node_now(n), &now) < 0)
+		now = rp_node_now(n);
 	rp_node_close(&n);
 
 	if (json) {

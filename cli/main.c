@@ -251,7 +251,8 @@ int main(int argc, char **argv)
 	optind = 0;
 	ret = e->exec(&ctx, argc, argv);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "rapport: cannot write the output\n");
+		if (ret == CMD_OK)            /* a command that failed has said why already */
+			fprintf(stderr, "rapport: cannot write the output\n");
 		return CMD_FAIL;
 	}
 	return ret;

@@ -87,12 +87,18 @@ static int s_dirty(const rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
  * this very write). */
 static int s_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
 {
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
 	char t[RP_ACCOUNT_TEXT + 1];
-	if (mdb_get(w->txn, w->node->store->views, &k, &v) == 0 || s_dirty(w, acct))
+	json_t *sum;
+	int forgotten;
+	if (s_dirty(w, acct))
 		return 0;
 	s_acct_text(acct, t);
-	return rp_fail(RP_ENOTFOUND, "no account %s", t);
+	if (rp_view_load_summary(w->node->store, w->txn, acct, &sum))
+		return rp_fail(RP_ENOTFOUND, "no account %s", t);
+	forgotten = !json_is_string(json_object_get(sum, "name"));
+	json_decref(sum);
+	/* Its data was erased for good: nothing new is written about it. */
+	return forgotten ? rp_fail(RP_EINVAL, "account %s was forgotten (its data erased)", t) : 0;
 }
 
 static int s_member(rp_write *w, const char *name)
@@ -175,7 +181,7 @@ int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		if ((rc = s_text(what, value, !strcmp(field, "name") ? RP_NAME_MAX : RP_STR_MAX,
 		                 !strcmp(field, "notes") || !strcmp(field, "address"))))
 			return rc;
-		if (!strcmp(field, "prefer") && (rc = s_one_of("--prefer value", value, s_prefer)))
+		if (!strcmp(field, "prefer") && (rc = s_one_of("prefer value", value, s_prefer)))
 			return rc;
 		if (!strcmp(field, "email") && (rc = s_email("email", value)))
 			return rc;
@@ -252,7 +258,7 @@ int rp_contact_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	    (role && (rc = s_text("role", role, RP_NAME_MAX, 0))) ||
 	    (email && (rc = s_email("email", email))) ||
 	    (phone && (rc = s_text("phone", phone, RP_NAME_MAX, 0))) ||
-	    (prefer && (rc = s_one_of("--prefer value", prefer, s_prefer))) ||
+	    (prefer && (rc = s_one_of("prefer value", prefer, s_prefer))) ||
 	    (rc = s_account(w, acct)))
 		return rc;
 	rp_body_init(&b);
@@ -532,6 +538,8 @@ int rp_member_add(rp_write *w, const char *name, const uint8_t device[RP_DEVICE_
 		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-')
 			return rp_fail(RP_EINVAL, "bad member name '%s': use letters, digits, '.', '_' or '-'", name);
 	rp_b32_encode(device, RP_DEVICE_LEN, t, sizeof t);
+	if (!crypto_core_ed25519_is_valid_point(device))
+		return rp_fail(RP_EINVAL, "'%s' is not a device id (not an Ed25519 public key)", t);
 	if (rp_roster_device(w->node->store, w->txn, device, owner, NULL) == 0)
 		return rp_fail(RP_EEXIST, "device %.12s… already belongs to %s", t, owner);
 	exists = rp_roster_member(w->node->store, w->txn, name, have) == 0;

@@ -50,10 +50,13 @@ int rp_fsck(rp_node *n, json_t **report)
 				e = RP_EFORMAT;
 		}
 		if (e) {
-			char t[2 * RP_OPID_LEN + 1];
+			char t[RP_DEVICE_TEXT + 1] = "?";
 			bad++;
-			sodium_bin2hex(t, sizeof t, k.mv_data, k.mv_size < RP_OPID_LEN ? k.mv_size : RP_OPID_LEN);
-			json_array_append_new(problems, json_sprintf("op %s: %s", t, rp_strerror(e)));
+			if (k.mv_size == RP_OPID_LEN)
+				rp_b32_encode(k.mv_data, RP_DEVICE_LEN, t, sizeof t);
+			json_array_append_new(problems, json_sprintf("op %llu of device %s: %s",
+			        k.mv_size == RP_OPID_LEN ? (unsigned long long)rp_opid_seq(k.mv_data) : 0ULL,
+			        t, rp_strerror(e)));
 			continue;
 		}
 		if (memcmp(op.account, zero, RP_ACCOUNT_LEN) != 0)

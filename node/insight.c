@@ -85,6 +85,10 @@ static int s_accts_load(rp_node *n, MDB_txn *txn, s_accts *as)
 			json_decref(sum);
 			continue;       /* an unreadable summary is fsck's business, not a sales list's */
 		}
+		if (!json_is_string(json_object_get(sum, "name"))) {
+			json_decref(sum);
+			continue;       /* forgotten (its data erased): nobody to call or rank */
+		}
 		if (as->n == cap) {
 			size_t ncap = cap ? 2 * cap : 64;
 			s_acct *nv = realloc(as->v, ncap * sizeof *nv);

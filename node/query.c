@@ -86,6 +86,11 @@ int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out
 		json_decref(list);
 		return rc;
 	}
+	if (owner && rp_roster_member(n->store, txn, owner, NULL) != 0) {
+		mdb_txn_abort(txn);
+		json_decref(list);
+		return rp_fail(RP_ENOTFOUND, "no member '%s' in the team (see 'rapport member list')", owner);
+	}
 	/* The names index is in name order: the list is too. */
 	if ((rc = mdb_cursor_open(txn, n->store->names, &c)))
 		goto out;

@@ -180,7 +180,8 @@ int rp_roster_check(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 	if (!strcmp(op->kind, "device.add")) {
 		const uint8_t *dev;
 		if (s_body_name(body, "member", name) ||
-		    rp_body_bin(body, "device", &dev, RP_DEVICE_LEN))
+		    rp_body_bin(body, "device", &dev, RP_DEVICE_LEN) ||
+		    !crypto_core_ed25519_is_valid_point(dev))
 			return RP_EFORMAT;
 		if (rp_roster_member(st, txn, name, NULL))
 			return RP_ENOTFOUND;

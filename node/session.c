@@ -540,8 +540,20 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 {
 	int rc;
 	if (s->error_queued) {
+		char text[RP_MSG_TEXT_MAX + 1];
+		size_t n = 0;
 		s->error_queued = 0;
-		if (rp_msg_error(s->out, S_OUT_CAP, len, s->error_code, s->error))
+		/* The wire takes short, printable UTF-8: whole characters only. */
+		for (const unsigned char *p = (const unsigned char *)s->error; *p; ) {
+			size_t cl = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
+			if (n + cl > RP_MSG_TEXT_MAX || strnlen((const char *)p, cl) < cl)
+				break;
+			for (size_t i = 0; i < cl; i++)
+				text[n++] = cl == 1 && (p[i] < 0x20 || p[i] == 0x7f) ? ' ' : (char)p[i];
+			p += cl;
+		}
+		text[n] = 0;
+		if (rp_msg_error(s->out, S_OUT_CAP, len, s->error_code < 0 ? s->error_code : RP_EINVAL, text))
 			return 0;
 		*msg = s->out;
 		return 1;

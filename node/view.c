@@ -2,6 +2,7 @@
  * its summary and its indexes. The fold is a function of the op set alone:
  * it must never read the clock, the roster or anything local. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -481,7 +482,11 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 				const char *cur = json_string_value(json_object_get(amt, "currency"));
 				json_int_t c = json_integer_value(json_object_get(amt, "cents"));
 				json_t *sum = json_object_get(value, cur);
-				json_object_set_new(value, cur, json_integer(c + (sum ? json_integer_value(sum) : 0)));
+				json_int_t total;
+				/* Saturate: a lifetime value past 9.2e16 units is not worth wrapping. */
+				if (__builtin_add_overflow(c, sum ? json_integer_value(sum) : 0, &total))
+					total = c > 0 ? INT64_MAX : INT64_MIN;
+				json_object_set_new(value, cur, json_integer(total));
 			}
 		}
 	}

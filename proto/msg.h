@@ -23,6 +23,11 @@
  * ack: the receiver committed the sender's feed up to last.
  * done: the sender has streamed its whole feed up to last.
  * error: code is an RP_E* value, message a short human text (<= RP_MSG_TEXT_MAX).
+ *
+ * The encoding is canonical, one byte string per message: a fixarray, uints
+ * and the negative error code in their smallest msgpack form, ids as bin8,
+ * ops as bin8/16/32 by length, the ops array as fixarray/array16 by count,
+ * the text as fixstr/str8. Decode accepts that form only.
  */
 #ifndef RP_MSG_H
 #define RP_MSG_H
@@ -58,27 +63,41 @@ typedef struct rp_msg {
 	/* batch: the ops array, borrowed from the decoded buffer */
 	const uint8_t *ops;              /* first byte of the first op's bin header */
 	size_t   ops_len;                /* bytes from ops to the end of the array */
-	uint32_t nops;                   /* 0..RP_BATCH_OPS_MAX */
+	uint32_t nops;                   /* 0..RP_BATCH_OPS_MAX; ops is NULL when 0 */
 	/* error */
-	int32_t  code;
-	char     text[RP_MSG_TEXT_MAX + 1];
+	int32_t  code;                   /* < 0: never reads as success */
+	char     text[RP_MSG_TEXT_MAX + 1]; /* NUL-terminated UTF-8, no control chars */
 } rp_msg;
 
 /* Decode one message. msg->ops borrows buf: buf must outlive msg.
  * Checks structure, types, the version (RP_EVERSION when newer), every
  * limit (RP_ELIMIT: message over RP_BATCH_MAX + 1 KiB, more than
- * RP_BATCH_OPS_MAX ops, an op over RP_OP_MAX, credit 0 or over
- * RP_CREDIT_MAX, text too long), trailing bytes (RP_EFORMAT). Does not
- * decode the ops themselves (rp_op_decode does, one by one).
- * Returns 0, RP_EFORMAT, RP_ELIMIT or RP_EVERSION. */
+ * RP_BATCH_OPS_MAX ops, an op over RP_OP_MAX, ops (bin headers included,
+ * i.e. ops_len) over RP_BATCH_MAX, credit 0 or over RP_CREDIT_MAX, text
+ * over RP_MSG_TEXT_MAX bytes), trailing bytes (RP_EFORMAT). The version is
+ * read first: any array [uint, uint > RP_SYNC_VERSION, ...] is RP_EVERSION
+ * whatever follows; version 0 and unknown types are RP_EFORMAT. Also
+ * RP_EFORMAT: a non-canonical form, a batch with first >= last (zero ops
+ * is fine: a range whose ops were all filtered out), an empty op, a code
+ * >= 0, text that is not UTF-8 or holds a control character (C0, DEL, C1)
+ * or NUL. Does not decode the ops themselves (rp_op_decode does, one by
+ * one). Allocates nothing. On failure *msg is zeroed.
+ * Returns 0, RP_EFORMAT, RP_ELIMIT or RP_EVERSION (RP_EINVAL: msg NULL). */
 int rp_msg_decode(const uint8_t *buf, size_t len, rp_msg *msg);
 
 /* Iterate a decoded batch's ops: *pos starts at 0; each call yields the
- * next op's bytes. Returns 1 with *op/*len set, 0 at the end. */
+ * next op's bytes (borrowed from the decoded buffer). Returns 1 with
+ * *op and *len set, 0 at the end (*op NULL, *len 0), also for a message
+ * that is not a batch. */
 int rp_msg_batch_next(const rp_msg *msg, size_t *pos, const uint8_t **op, size_t *len);
 
-/* Encoders write into out (capacity cap), *len receives the size.
- * Return 0, RP_ELIMIT (cap too small or a limit exceeded) or RP_EINVAL. */
+/* Encoders write into out (capacity cap), *len receives the size (0 on
+ * failure, and out is then untouched). They never write what
+ * rp_msg_decode would refuse. Return 0, RP_ELIMIT (cap too small or a
+ * limit exceeded: credit 0 or over RP_CREDIT_MAX, text over
+ * RP_MSG_TEXT_MAX bytes) or RP_EINVAL (a NULL pointer, code >= 0, text
+ * not UTF-8 or holding a control character). team is never NULL: pass
+ * RP_TEAM_LEN zero bytes when not in a team. */
 int rp_msg_hello(uint8_t *out, size_t cap, size_t *len, const uint8_t team[RP_TEAM_LEN],
                  const uint8_t device[RP_DEVICE_LEN], uint64_t cursor, uint64_t own_head,
                  uint32_t credit, uint64_t feed_head);
@@ -89,8 +108,16 @@ int rp_msg_error(uint8_t *out, size_t cap, size_t *len, int32_t code, const char
 /* Batches are built incrementally: begin reserves room for the header,
  * add appends one encoded op (RP_ELIMIT when it would not fit in cap or in
  * RP_BATCH_MAX, or the batch holds RP_BATCH_OPS_MAX ops: send, then start a
- * new one), finish writes the header with last and the op count and gives
- * the final bytes (which may start after out: use *start). */
+ * new one), finish writes the header with first, last and the op count
+ * and gives the final bytes (which may start after out: use *start), or
+ * RP_EINVAL when first >= last: finish(b, first, last) is fine with zero
+ * ops (every op of the range filtered out by scope). A refused add
+ * changes nothing: the batch so far stays valid. add copies the op (not
+ * checked: rp_op_decode is the receiver's job) and refuses an empty op or
+ * NULL with RP_EINVAL. Ops take their size plus a 2..5 byte bin header
+ * against RP_BATCH_MAX; the header needs 24 bytes of cap, so a cap of
+ * RP_BATCH_MAX + 24 never runs out before RP_BATCH_MAX does. finish may be
+ * called again after more adds. Returns 0, RP_ELIMIT or RP_EINVAL. */
 typedef struct rp_batch_builder {
 	uint8_t *out;
 	size_t   cap, len;

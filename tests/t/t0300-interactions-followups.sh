@@ -103,7 +103,6 @@ huge_value_sane()
 	fi
 	expect_stdout_match '^  value: +[0-9]' rp ann show "Huge Orders"
 }
-test_todo "the lifetime value sum overflows int64 (node/view.c:484)"
 test_expect "a lifetime value beyond 64 bits is refused or kept, never wrapped" huge_value_sane
 
 test_begin "--contact and --outcome"

@@ -123,10 +123,8 @@ test_expect "on the due day, the follow-up comes up" expect_stdout "[\"$fu\"]" \
 today="$(rp_must ann follow-up dora "Taste the new cheese" --due today)"
 test_expect "a follow-up due today is on the agenda as 'due today'" \
 	expect_stdout 'due today' rpq ann "select(.id==\"$today\")|.reason" agenda --json
-test_todo "agenda and show call a date-only follow-up due today 'overdue' from midnight on"
 test_expect "... and agenda does not call it overdue" \
 	expect_stdout_match "^2026-03-10 +Deli Dora +Taste the new cheese" rp ann agenda
-test_todo "agenda and show call a date-only follow-up due today 'overdue' from midnight on"
 test_expect "... nor does show" expect_stdout_match "Taste the new cheese\$" rp ann show dora
 rp_must ann done "$today"
 

@@ -131,7 +131,6 @@ test_expect "import of Latin-1 text names file, line and the problem" \
 if [ -w /dev/full ]; then
 	test_expect "show --json to a full disk fails, in one line" \
 		expect_error_line 1 "cannot write" eval 'rp ann show blum --json >/dev/full'
-	test_todo "export to a full disk reports it twice (node's and the CLI's line)"
 	test_expect "export to a full disk fails, in one line" \
 		expect_error_line 1 "cannot write" eval 'rp ann export >/dev/full'
 fi

@@ -112,9 +112,7 @@ test_expect "the fields, tags, interactions and follow-ups are gone" expect_json
 	'[(.fields|length),(.tags|length),(.interactions|length),(.followups|length)]' '[0,0,0,0]'
 test_expect "the name no longer finds it" expect_error_line 1 "'Bakery Blum'" rp ann show "Bakery Blum"
 test_expect "it is off the account list" expect_stdout '["Cafe Corner"]' rpqs ann 'map(.name)' account list --json
-test_todo "agenda suggests calling the forgotten account"
 test_expect "it is off the agenda" expect_stdout 0 rpqs ann "map(select(.account_id==\"$blum\"))|length" agenda --json
-test_todo "top ranks the forgotten account"
 test_expect "it is off top" expect_stdout 0 rpqs ann "map(select(.id==\"$blum\"))|length" top --json
 test_expect "the history keeps every op, erased" expect_stdout '["(erased)"]' \
 	rpqs ann 'map(select(.kind!="redact")|.summary)|unique' history "$blum" --json

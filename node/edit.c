@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "node.h"
+#include "fold.h"
 #include "body.h"
 #include "roster.h"
 #include "view.h"
@@ -118,8 +119,7 @@ static int s_name_taken(rp_write *w, const char *name, uint8_t found[RP_ACCOUNT_
 	int rc, hit = 0;
 	if (n > RP_NAME_MAX)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		key[i] = (uint8_t)tolower((unsigned char)name[i]);
+	rp_fold((char *)key, name, n);
 	key[n] = 0;
 	k = (MDB_val){ n + 1, key };
 	if (mdb_cursor_open(w->txn, w->node->store->names, &c))

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "node.h"
+#include "fold.h"
 #include "edit.h"
 #include "view.h"
 #include "roster.h"
@@ -243,8 +244,7 @@ static int s_acct_begin(s_import *im, const char *name, size_t line, s_acct **ou
 	if (n > RP_NAME_MAX)
 		return s_bad(im, line, "account name is too long (%zu bytes; the limit is %d)",
 		             n, RP_NAME_MAX);
-	for (size_t i = 0; i <= n; i++)
-		lower[i] = (char)tolower((unsigned char)name[i]);
+	rp_fold(lower, name, n + 1);
 	if ((prev = json_object_get(im->seen, lower)))
 		return s_bad(im, line, "account '%s' is also on line %lld (account names are unique, "
 		             "ignoring case)", name, (long long)json_integer_value(prev));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "node.h"
+#include "fold.h"
 #include "view.h"
 #include "../proto/error.h"
 
@@ -107,8 +108,7 @@ static int s_by_name(rp_node *n, MDB_txn *txn, const char *text, int exact, s_hi
 	int rc;
 	if (tl == 0 || tl > RP_NAME_MAX)
 		return 0;
-	for (size_t i = 0; i < tl; i++)
-		key[i] = (uint8_t)tolower((unsigned char)text[i]);
+	rp_fold((char *)key, text, tl);
 	key[tl] = 0;
 	if ((rc = mdb_cursor_open(txn, n->store->names, &c)))
 		return rp_store_err(rc);

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "view.h"
+#include "fold.h"
 #include "body.h"
 #include "ingest.h"
 #include "when.h"
@@ -643,15 +644,17 @@ int rp_view_load_summary(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOU
 	return s_load(txn, st->summaries, acct, summary);
 }
 
-/* Index key: text ‖ 0 ‖ account. Names are folded to ASCII lower case. */
+/* Index key: text ‖ 0 ‖ account. Names are case-folded (fold.h). */
 static size_t s_index_key(uint8_t *key, size_t cap, const char *text, int fold,
                           const uint8_t acct[RP_ACCOUNT_LEN])
 {
 	size_t n = strlen(text);
 	if (n + 1 + RP_ACCOUNT_LEN > cap)
 		n = cap - 1 - RP_ACCOUNT_LEN;
-	for (size_t i = 0; i < n; i++)
-		key[i] = fold ? (uint8_t)tolower((unsigned char)text[i]) : (uint8_t)text[i];
+	if (fold)
+		rp_fold((char *)key, text, n);
+	else
+		memcpy(key, text, n);
 	key[n] = 0;
 	memcpy(key + n + 1, acct, RP_ACCOUNT_LEN);
 	return n + 1 + RP_ACCOUNT_LEN;

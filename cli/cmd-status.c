@@ -1,5 +1,6 @@
-/* cli/cmd-status.c — `rapport status`: team, device, member, counts and
- * anything wrong (equivocations, refused or pending ops), as key: value lines or --json. */
+/* cli/cmd-status.c — `rapport status`: team, device, member, counts, anything
+ * wrong (equivocations, refused or pending ops) and the peers with their last sync,
+ * as key: value lines or --json. */
 #include <string.h>
 
 #include "cmd.h"
@@ -13,6 +14,8 @@ static char *s_value(const char *key, const json_t *v, char *buf, size_t cap)
 		snprintf(buf, cap, "%s (%s)", out_str_or_dash(v, "name"), out_str_or_dash(v, "id"));
 	} else if (strcmp(key, "team") == 0 && json_is_null(v)) {
 		snprintf(buf, cap, "none: not in a team yet");
+	} else if (strcmp(key, "peers") == 0 && json_array_size(v) == 0) {
+		snprintf(buf, cap, "none ('rapport peer add NAME ENDPOINT DEVICE_ID')");
 	} else if (json_is_array(v)) {
 		if (json_array_size(v) && json_is_string(json_array_get(v, 0)))
 			out_words(v, buf, cap);
@@ -41,6 +44,45 @@ static void s_rows(struct table *t, const char *prefix, const json_t *o)
 	}
 }
 
+/* The ISO time of the last sync as local time for people, or "never". */
+static char *s_last_sync(const json_t *peer, char *buf, size_t cap)
+{
+	const char *iso = out_str(peer, "last_sync");
+	uint64_t ms;
+
+	if (!iso || rp_when_parse_iso(iso, &ms) != 0)
+		snprintf(buf, cap, "never");
+	else
+		rp_when_local(ms, buf, cap);
+	return buf;
+}
+
+/* One indented line per peer under "peers: N": name (or short device id),
+ * endpoint, last sync, how it ended. */
+static void s_peer_rows(const json_t *peers)
+{
+	struct table *t;
+	const json_t *p;
+	size_t i;
+
+	if (json_array_size(peers) == 0)
+		return;
+	t = table_new("PEER", "ENDPOINT", "LAST SYNC", "RESULT", NULL);
+	table_no_header(t);
+	table_indent(t, "  ");
+	table_flex(t, 3);
+	json_array_foreach(peers, i, p) {
+		char dev[16], last[32];
+		const char *name = out_str(p, "name");
+
+		table_row(t, name ? name : out_id_short(out_str(p, "device"), dev, sizeof dev),
+		          out_str(p, "endpoint"), s_last_sync(p, last, sizeof last),
+		          out_str(p, "last_result"));
+	}
+	table_print(t, stdout);
+	table_free(&t);
+}
+
 static int cmd_status_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -48,7 +90,7 @@ static int cmd_status_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *e = &cmd_status_entry;
-	json_t *st = NULL;
+	json_t *st = NULL, *peers = NULL;
 	struct table *t;
 	rp_node *n = NULL;
 	int c, rc, json = 0;
@@ -64,11 +106,17 @@ static int cmd_status_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = rp_status(n, &st)) < 0)
 		return cmd_read_fail(&n, rc, NULL);
+	if ((rc = rp_peer_list(n, &peers)) < 0) {
+		json_decref(st);
+		return cmd_read_fail(&n, rc, NULL);
+	}
 	rp_node_close(&n);
 	if (!json_is_object(st)) {
 		json_decref(st);
+		json_decref(peers);
 		return out_failf("internal error: the node returned no status");
 	}
+	json_object_set_new(st, "peers", peers);
 
 	if (json) {
 		rc = out_json(st);
@@ -78,6 +126,7 @@ static int cmd_status_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 		s_rows(t, NULL, st);
 		table_print(t, stdout);
 		table_free(&t);
+		s_peer_rows(json_object_get(st, "peers"));
 		rc = CMD_OK;
 	}
 	json_decref(st);
@@ -87,6 +136,6 @@ static int cmd_status_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_status_entry = {
 	.name  = "status",
 	.usage = "[--json]",
-	.help  = "team, device, member, counts, conflicts and refused ops",
+	.help  = "team, device, member, counts, conflicts, refused ops and peers",
 	.exec  = cmd_status_exec,
 };

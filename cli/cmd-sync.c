@@ -1,19 +1,212 @@
-/* cli/cmd-sync.c — `rapport sync`: sync with a peer, both directions.
- * Not available yet: it arrives with its issue; until then it says so and exits 1. */
+/* cli/cmd-sync.c — `rapport sync`: both directions with one peer, an ad hoc
+ * endpoint, or every named peer in turn; a progress line on a terminal, then one summary line.
+ * The exchange itself is rp_sync's; this file only chooses peers and speaks to people. */
+#include <string.h>
+#include <time.h>
+
 #include "cmd.h"
 #include "output.h"
 
+#define S_REDRAW_MS 100   /* at most ten progress redraws a second */
+
+/* What the progress callback needs: whom we sync with, and when it last drew. */
+struct s_progress {
+	const char *label;
+	int         json;
+	uint64_t    drawn_ms;
+};
+
+static uint64_t s_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* v with "," between thousands: 1032 → "1,032". Returns buf. */
+static char *s_thousands(json_int_t v, char *buf, size_t cap)
+{
+	char digits[32];
+	size_t len, i, o = 0;
+
+	snprintf(digits, sizeof digits, "%lld", (long long)(v < 0 ? 0 : v));
+	len = strlen(digits);
+	for (i = 0; i < len && o + 2 < cap; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void s_on_progress(void *arg, const rp_sync_progress *p)
+{
+	struct s_progress *pr = arg;
+	char sent[32], received[32];
+	uint64_t now = s_mono_ms();
+
+	if (!out_progress_enabled(pr->json) || now - pr->drawn_ms < S_REDRAW_MS)
+		return;
+	pr->drawn_ms = now;
+	s_thousands((json_int_t)p->sent, sent, sizeof sent);
+	s_thousands((json_int_t)p->received, received, sizeof received);
+	if (p->peer_head > 0)
+		out_progress(pr->json, "syncing with %s: sent %s, received %s (%d%%)", pr->label,
+		             sent, received,
+		             p->cursor >= p->peer_head ? 100 : (int)(p->cursor * 100 / p->peer_head));
+	else
+		out_progress(pr->json, "syncing with %s: sent %s, received %s", pr->label,
+		             sent, received);
+}
+
+static json_int_t s_count(const json_t *summary, const char *key)
+{
+	return json_integer_value(json_object_get(summary, key));
+}
+
+/* "synced with shop: sent 214 ops, received 1,032 ops (3 accounts changed) in 0.4 s" */
+static void s_print_summary(const char *label, const json_t *summary)
+{
+	char sent[32], received[32], changed[32], refused[32], pending[32];
+	json_int_t s = s_count(summary, "sent"), r = s_count(summary, "received");
+	json_int_t accounts = s_count(summary, "accounts");
+	json_int_t nrefused = s_count(summary, "refused"), npending = s_count(summary, "pending");
+	double secs = json_number_value(json_object_get(summary, "seconds"));
+
+	printf("synced with ");
+	out_puts_clean(stdout, label);
+	printf(": sent %s op%s, received %s op%s (%s account%s changed",
+	       s_thousands(s, sent, sizeof sent), s == 1 ? "" : "s",
+	       s_thousands(r, received, sizeof received), r == 1 ? "" : "s",
+	       s_thousands(accounts, changed, sizeof changed), accounts == 1 ? "" : "s");
+	/* Trouble stays visible in the one line: ops refused, ops waiting for their author. */
+	if (nrefused > 0)
+		printf("; %s refused", s_thousands(nrefused, refused, sizeof refused));
+	if (npending > 0)
+		printf("; %s pending", s_thousands(npending, pending, sizeof pending));
+	printf(") in %.*f s\n", secs < 0.095 ? 2 : 1, secs);
+}
+
+/* Sync once; on success print the summary (or add it to jsonl when that
+ * collects several). Reports a failure and returns its code. */
+static int s_sync_one(rp_node *n, const char *peer, const char *endpoint,
+                      const uint8_t *device, int json, json_t *jsonl)
+{
+	struct s_progress pr = { peer ? peer : endpoint, json, 0 };
+	json_t *summary = NULL;
+	int rc;
+
+	out_progress(json, "syncing with %s: connecting", pr.label);
+	pr.drawn_ms = s_mono_ms();
+	rc = rp_sync(n, peer, endpoint, device, s_on_progress, &pr, &summary);
+	if (rc < 0) {
+		out_fail_about(rc, pr.label);
+		return rc;
+	}
+	out_progress_end();
+	if (!summary)
+		summary = json_object();
+	if (jsonl)
+		json_array_append(jsonl, summary);
+	else if (json)
+		out_json(summary);
+	else
+		s_print_summary(pr.label, summary);
+	fflush(stdout);
+	json_decref(summary);
+	return 0;
+}
+
+/* Every named peer in the order rp_peer_list gives; a failure moves on to the next. */
+static int s_sync_all(rp_node *n, int json)
+{
+	json_t *peers = NULL, *p, *jsonl = json ? json_array() : NULL;
+	size_t i, named = 0, failed = 0;
+	int rc;
+
+	if ((rc = rp_peer_list(n, &peers)) < 0) {
+		json_decref(jsonl);
+		return out_fail(rc);
+	}
+	json_array_foreach(peers, i, p) {
+		const char *name = out_str(p, "name");
+
+		if (!name || !out_str(p, "endpoint"))
+			continue;
+		named++;
+		if (s_sync_one(n, name, NULL, NULL, json, jsonl) < 0)
+			failed++;
+	}
+	json_decref(peers);
+	if (jsonl && named)
+		out_jsonl(jsonl);
+	json_decref(jsonl);
+	if (!named)
+		return out_failf("no peers: add one with 'rapport peer add NAME ENDPOINT DEVICE_ID'");
+	if (failed && named > 1)
+		return out_failf("%zu of %zu peers failed", failed, named);
+	return failed ? CMD_FAIL : CMD_OK;
+}
+
 static int cmd_sync_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	(void)ctx;
-	(void)argc;
-	(void)argv;
-	return out_failf("sync: %s", rp_strerror(RP_ENOTAVAIL));
+	static const struct option opts[] = {
+		{ "peer", required_argument, NULL, 'p' },
+		{ "json", no_argument,       NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *e = &cmd_sync_entry;
+	const char *target = NULL, *device_text = NULL;
+	uint8_t dev[RP_DEVICE_LEN];
+	rp_node *n = NULL;
+	int c, rc, json = 0, is_endpoint;
+
+	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
+		switch (c) {
+		case 'p': device_text = optarg; break;
+		case 'j': json = 1; break;
+		default:  return CMD_USAGE;
+		}
+	}
+	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "PEER", 1)) != 0)
+		return rc;
+	target = optind < argc ? argv[optind] : NULL;
+	is_endpoint = target && strncmp(target, "tcp://", 6) == 0;
+	if (target && !is_endpoint && strstr(target, "://"))
+		return cmd_bad_value(e, NULL, "bad endpoint '%s': use tcp://HOST:PORT", target);
+	if (is_endpoint && !device_text)
+		return cmd_usage_error(e, NULL, "an ENDPOINT needs --peer DEVICE_ID "
+		                       "(the id 'rapport id' prints there)");
+	if (device_text && !is_endpoint)
+		return cmd_usage_error(e, NULL, "--peer goes with an ENDPOINT (tcp://HOST:PORT)");
+	if (device_text && rp_b32_decode(device_text, dev, sizeof dev) != 0)
+		return cmd_bad_value(e, NULL, "--peer: '%s' is not a device id "
+		                     "(52 base32 characters, as 'rapport id' prints)", device_text);
+
+	if ((rc = cmd_node_open(ctx, &n)) != 0)
+		return rc;
+	if (!target)
+		rc = s_sync_all(n, json);
+	else if ((rc = s_sync_one(n, is_endpoint ? NULL : target, is_endpoint ? target : NULL,
+	                          is_endpoint ? dev : NULL, json, NULL)) == 0)
+		rc = CMD_OK;
+	else
+		rc = rc == RP_EINVAL ? CMD_USAGE : CMD_FAIL;   /* bad endpoint, our own id */
+	rp_node_close(&n);
+	return rc;
 }
 
 const struct cmd_entry cmd_sync_entry = {
-	.name  = "sync",
-	.usage = "[PEER | ENDPOINT --peer DEVICE_ID]",
-	.help  = "sync with a peer, both directions",
-	.exec  = cmd_sync_exec,
+	.name    = "sync",
+	.usage   = "[PEER | ENDPOINT --peer DEVICE_ID] [--json]",
+	.help    = "sync with a peer, both directions",
+	.details = "PEER is a name given with 'rapport peer add'; without one, every named\n"
+	           "peer in turn (exit 1 if any failed). ENDPOINT (tcp://HOST:PORT) syncs\n"
+	           "ad hoc with the device whose id --peer pins. On a terminal a progress\n"
+	           "line is drawn on stderr; then one summary line per peer on stdout.\n"
+	           "--json prints the summary: peer, endpoint, sent, received, accounts,\n"
+	           "refused, pending, duplicates, seconds (JSONL when syncing every peer).\n",
+	.exec    = cmd_sync_exec,
 };

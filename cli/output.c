@@ -120,7 +120,7 @@ int out_json(const json_t *doc)
 {
 	if (!doc)
 		return out_failf("internal error: the node returned no data");
-	if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+	if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) < 0)
 		return 1;
 	return fputc('\n', stdout) == EOF;
 }
@@ -133,7 +133,7 @@ int out_jsonl(const json_t *arr)
 	if (!json_is_array(arr))
 		return out_json(arr);   /* also reports NULL */
 	json_array_foreach(arr, i, row) {
-		if (json_dumpf(row, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0)
+		if (json_dumpf(row, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) < 0)
 			return 1;
 		if (fputc('\n', stdout) == EOF)
 			return 1;

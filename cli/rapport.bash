@@ -133,7 +133,7 @@ _rapport()
 	complaints) opts="--open --json" ;;
 	handover)   opts="--to --from --note --dry-run" ;;
 	serve)      opts="--listen" ;;
-	sync)       opts="--peer" ;;
+	sync)       opts="--peer --json" ;;
 	export)     opts="--format" ;;
 	forget)     opts="--reason" ;;
 	import|backup|restore)

@@ -107,7 +107,7 @@ static int s_redact(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 /* The op is decoded (op's pointers into canon, which this may rewrite when
  * the body was erased before the op arrived) and its signature trusted. */
 static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size_t clen,
-                    rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms)
+                    const uint8_t *source, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms)
 {
 	uint8_t opid[RP_OPID_LEN], akey[RP_ACCT_KEY_LEN], seqb[8];
 	uint8_t team[RP_TEAM_LEN];
@@ -176,7 +176,15 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 		goto out;
 	arrival++;
 	rp_be64_put(seqb, arrival);
-	if ((rc = s_put(txn, st->arrival, seqb, 8, opid, RP_OPID_LEN)) ||
+	/* The feed remembers where an op came from: it is never sent back there. */
+	{
+		uint8_t entry[RP_OPID_LEN + RP_DEVICE_LEN];
+		memcpy(entry, opid, RP_OPID_LEN);
+		if (source)
+			memcpy(entry + RP_OPID_LEN, source, RP_DEVICE_LEN);
+		rc = s_put(txn, st->arrival, seqb, 8, entry, source ? sizeof entry : RP_OPID_LEN);
+	}
+	if (rc ||
 	    (rc = rp_meta_put_u64(st, txn, "arrival_next", arrival)))
 		goto out;
 	rp_acct_key(akey, op.account, op.hlc, opid);
@@ -229,7 +237,22 @@ int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
 		return rc;
 	if (!(flags & RP_INGEST_VERIFIED) && (rc = rp_op_verify(&op)))
 		return rc;
-	return s_ingest(st, txn, &op, canon, len, dirty, clock, wall_ms);
+	return s_ingest(st, txn, &op, canon, len, NULL, dirty, clock, wall_ms);
+}
+
+int rp_ingest_from(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t *bytes,
+                   size_t len, const uint8_t source[RP_DEVICE_LEN], rp_dirty *dirty,
+                   uint64_t *clock, uint64_t wall_ms)
+{
+	uint8_t canon[RP_OP_MAX];
+	rp_op copy = *op;
+	if (len > sizeof canon)
+		return RP_ELIMIT;
+	memcpy(canon, bytes, len);
+	/* op's pointers into bytes must follow the copy */
+	if (copy.body)
+		copy.body = canon + (op->body - bytes);
+	return s_ingest(st, txn, &copy, canon, len, source, dirty, clock, wall_ms);
 }
 
 int rp_ingest_local(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t *bytes,
@@ -240,5 +263,5 @@ int rp_ingest_local(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t *
 	if (len > sizeof canon)
 		return RP_ELIMIT;
 	memcpy(canon, bytes, len);
-	return s_ingest(st, txn, &copy, canon, len, dirty, clock, wall_ms);
+	return s_ingest(st, txn, &copy, canon, len, NULL, dirty, clock, wall_ms);
 }

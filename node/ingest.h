@@ -23,6 +23,13 @@ enum {
 int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
               int flags, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms);
 
+/* Ingest an op received from device source (decoded from bytes, signature
+ * checked by the caller): the feed records the source so the op is never
+ * streamed back to it. Same results as rp_ingest. */
+int rp_ingest_from(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t *bytes,
+                   size_t len, const uint8_t source[RP_DEVICE_LEN], rp_dirty *dirty,
+                   uint64_t *clock, uint64_t wall_ms);
+
 /* Ingest an op this node just composed and signed: op is its decoded form
  * (it was never encoded elsewhere), bytes its encoding. Same results. */
 int rp_ingest_local(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t *bytes,

@@ -160,9 +160,11 @@ static void s_message(s_server *sv, const uint8_t *rid, size_t rlen, zmq_msg_t *
 	} else if (rp_session_state(c->session) == RP_SESSION_COMPLETE) {
 		rp_session_stats st;
 		rp_session_stats_get(c->session, &st);
-		s_log(sv, "%s: synced: sent %llu ops, received %llu ops (%llu accounts changed) in %.2f s",
-		      c->who, (unsigned long long)st.sent, (unsigned long long)st.received,
-		      (unsigned long long)st.accounts, (double)(s_mono_ms() - c->started) / 1000.0);
+		s_log(sv, "%s: synced: sent %llu op%s, received %llu op%s (%llu account%s changed) in %.2f s",
+		      c->who, (unsigned long long)st.sent, st.sent == 1 ? "" : "s",
+		      (unsigned long long)st.received, st.received == 1 ? "" : "s",
+		      (unsigned long long)st.accounts, st.accounts == 1 ? "" : "s",
+		      (double)(s_mono_ms() - c->started) / 1000.0);
 		rp_peer_record(sv->node, c->device, NULL, st.sent, st.received, "ok");
 		s_drop(sv, i);
 	}
@@ -200,15 +202,25 @@ static void s_router(s_server *sv)
 	}
 }
 
+/* Handshake failures come in bursts (a client reconnects): one line per
+ * burst, with how many there were. */
 static void s_events(s_server *sv)
 {
+	static uint64_t quiet_until, burst;
 	uint16_t ev;
 	uint32_t val;
 	while (rp_net_monitor_event(sv->mon, &ev, &val)) {
-		if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
-			s_log(sv, "a connection failed the CURVE handshake (not a rapport peer, or a wrong key)");
-		else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
-			s_log(sv, "a connection was refused by ZAP (%u)", val);
+		uint64_t now = s_mono_ms();
+		if (ev != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && ev != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+			continue;   /* ZAP refusals are logged by the ZAP handler, naming the key */
+		if (now < quiet_until) {
+			burst++;
+			continue;
+		}
+		s_log(sv, "a connection failed the CURVE handshake (not a rapport peer, or it pinned "
+		      "another node's id)%s", burst ? " (and earlier ones)" : "");
+		burst = 0;
+		quiet_until = now + 10000;
 	}
 }
 

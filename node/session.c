@@ -176,7 +176,15 @@ static int s_retry_pending(rp_store *st, MDB_txn *txn, rp_dirty *dirty, uint64_t
 			return rp_store_err(rc);
 		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			int r = rp_ingest(st, txn, v.mv_data, v.mv_size, 0, dirty, clock, wall);
+			const uint8_t *src = v.mv_data, *bytes = src + RP_DEVICE_LEN;
+			rp_op op;
+			int r = v.mv_size <= RP_DEVICE_LEN ? RP_EFORMAT
+			      : rp_op_decode(bytes, v.mv_size - RP_DEVICE_LEN, &op);
+			if (r == 0)
+				r = rp_op_verify(&op);
+			if (r == 0)
+				r = rp_ingest_from(st, txn, &op, bytes, v.mv_size - RP_DEVICE_LEN, src,
+				                   dirty, clock, wall);
 			if (r == RP_ENOTMEMBER)
 				continue;
 			if (rp_store_full(r)) {
@@ -227,7 +235,7 @@ again:
 	for (size_t i = 0; i < n; i++) {
 		int r = rcs[i];
 		if (r == 0)
-			r = rp_ingest(st, txn, raw[i], rawlen[i], RP_INGEST_VERIFIED, &dirty, &clock, wall);
+			r = rp_ingest_from(st, txn, &ops[i], raw[i], rawlen[i], s->peer, &dirty, &clock, wall);
 		if (rp_store_full(r)) {
 			rc = r;
 			goto full;
@@ -237,10 +245,18 @@ again:
 		} else if (r == 1) {
 			s->stats.duplicates++;
 		} else if (r == RP_ENOTMEMBER && npending < RP_PENDING_MAX) {
-			uint8_t opid[RP_OPID_LEN];
-			MDB_val k = { RP_OPID_LEN, opid }, v = { rawlen[i], (void *)raw[i] };
+			uint8_t opid[RP_OPID_LEN], *entry = malloc(RP_DEVICE_LEN + rawlen[i]);
+			MDB_val k = { RP_OPID_LEN, opid }, v = { RP_DEVICE_LEN + rawlen[i], entry };
+			if (!entry) {
+				rc = RP_ENOMEM;
+				goto out;
+			}
 			rp_op_id(&ops[i], opid);
-			if ((rc = mdb_put(txn, st->pending, &k, &v, 0))) {
+			memcpy(entry, s->peer, RP_DEVICE_LEN);
+			memcpy(entry + RP_DEVICE_LEN, raw[i], rawlen[i]);
+			rc = mdb_put(txn, st->pending, &k, &v, 0);
+			free(entry);
+			if (rc) {
 				if (rp_store_full(rc))
 					goto full;
 				rc = rp_store_err(rc);
@@ -479,12 +495,15 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 		const uint8_t *opid = v.mv_data;
 		MDB_val ok = { RP_OPID_LEN, (void *)opid }, ov;
 		uint64_t seq;
-		if (k.mv_size != 8 || v.mv_size != RP_OPID_LEN)
+		if (k.mv_size != 8 || v.mv_size < RP_OPID_LEN)
 			continue;
 		seq = rp_be64_get(k.mv_data);
 		any = 1;
-		/* The peer's own ops that it told us it holds are not sent back. */
-		if (!memcmp(opid, s->peer, RP_DEVICE_LEN) && rp_opid_seq(opid) <= s->peer_own_head) {
+		/* Nothing goes back where it came from, nor the peer's own ops it
+		 * told us it holds. */
+		if ((v.mv_size == RP_OPID_LEN + RP_DEVICE_LEN &&
+		     !memcmp((const uint8_t *)v.mv_data + RP_OPID_LEN, s->peer, RP_DEVICE_LEN)) ||
+		    (!memcmp(opid, s->peer, RP_DEVICE_LEN) && rp_opid_seq(opid) <= s->peer_own_head)) {
 			last = seq;
 			continue;
 		}

@@ -10,7 +10,7 @@
 
 /* Tables (named databases) and what they hold:
  *  ops       author‖seq (40)            → canonical op bytes
- *  arrival   local arrival seq (8)      → op id (40)          the feed peers read
+ *  arrival   local arrival seq (8)      → op id (40) ‖ [source device (32)]  the feed peers read
  *  acct_ops  account‖hlc‖op id (64)     → ""                  an account's log in merge order
  *  heads     author (32)                → highest seq (8)
  *  refs      ref (16)                   → op id (40) ‖ account (16) ‖ kind
@@ -24,7 +24,7 @@
  *  equiv     op id (40)                 → the refused twin op (evidence)
  *  cursors   peer device (32)           → how much of its feed we hold (8)
  *  peers     peer name                  → JSON {endpoint, device, last_sync, ...}
- *  pending   op id (40)                 → op bytes, held until its author is known
+ *  pending   op id (40)                 → source device (32) ‖ op bytes, until its author is known
  *  stale     account (16)               → ""   views a sync must still rebuild
  *  meta      text key                   → value */
 typedef struct rp_store {

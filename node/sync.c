@@ -27,8 +27,13 @@ typedef struct s_client {
 	int handshake, refused_conn;
 } s_client;
 
-static void s_close(s_client *c)
+static void s_close(s_client *c, int failed)
 {
+	int zero = 0;
+	/* A failed sync has nothing worth delivering: do not linger on close
+	 * (and let ZeroMQ reconnect meanwhile). */
+	if (failed && c->sock)
+		zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero);
 	if (c->mon)
 		zmq_close(c->mon);
 	if (c->sock)
@@ -158,7 +163,7 @@ int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *d
 	}
 	if ((rc = s_flush(&c, ep)))
 		goto out;
-	deadline = s_mono_ms() + RP_NET_TIMEOUT_MS;
+	deadline = t0 + RP_NET_TIMEOUT_MS;
 	while (rp_session_state(c.session) != RP_SESSION_COMPLETE) {
 		zmq_pollitem_t items[2] = { { c.sock, 0, ZMQ_POLLIN, 0 }, { c.mon, 0, ZMQ_POLLIN, 0 } };
 		uint64_t now = s_mono_ms();
@@ -218,6 +223,6 @@ out:
 			        "pending", (json_int_t)st.pending, "duplicates", (json_int_t)st.duplicates,
 			        "seconds", (double)(s_mono_ms() - t0) / 1000.0);
 	}
-	s_close(&c);
+	s_close(&c, rc != 0);
 	return rc;
 }

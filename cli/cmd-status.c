@@ -14,6 +14,16 @@ static char *s_value(const char *key, const json_t *v, char *buf, size_t cap)
 		snprintf(buf, cap, "%s (%s)", out_str_or_dash(v, "name"), out_str_or_dash(v, "id"));
 	} else if (strcmp(key, "team") == 0 && json_is_null(v)) {
 		snprintf(buf, cap, "none: not in a team yet");
+	} else if (strcmp(key, "clock_skew") == 0 && json_is_array(v)) {
+		size_t i, len = 0;
+		json_t *e;
+		buf[0] = '\0';
+		json_array_foreach(v, i, e)
+			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s's clock ran %lld s ahead",
+			                        i ? ", " : "", out_str_or_dash(e, "member"),
+			                        (long long)json_integer_value(json_object_get(e, "ahead_ms")) / 1000);
+		if (!json_array_size(v))
+			snprintf(buf, cap, "none");
 	} else if (strcmp(key, "peers") == 0 && json_array_size(v) == 0) {
 		snprintf(buf, cap, "none ('rapport peer add NAME ENDPOINT DEVICE_ID')");
 	} else if (json_is_array(v)) {

@@ -51,6 +51,18 @@ static int s_put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t kl, const void
 	return rp_store_err(mdb_put(txn, dbi, &key, &val, 0));
 }
 
+/* The most a device's ops were dated ahead of our clock: meta "skew:" ‖ author. */
+static int s_note_skew(rp_store *st, MDB_txn *txn, const uint8_t author[RP_DEVICE_LEN], uint64_t ahead)
+{
+	char key[5 + RP_DEVICE_TEXT + 1] = "skew:";
+	uint64_t was = 0;
+	int rc;
+	rp_b32_encode(author, RP_DEVICE_LEN, key + 5, sizeof key - 5);
+	if ((rc = rp_meta_get_u64(st, txn, key, &was)))
+		return rc;
+	return ahead > was ? rp_meta_put_u64(st, txn, key, ahead) : 0;
+}
+
 int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN],
                      rp_dirty *dirty)
 {
@@ -216,7 +228,13 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 		goto out;
 	if (!s_is_zero(op.account, RP_ACCOUNT_LEN) && (rc = rp_dirty_add(dirty, op.account)))
 		goto out;
-	*clock = rp_hlc_recv(*clock, op.hlc, wall_ms, NULL);
+	{
+		int skewed = 0;
+		*clock = rp_hlc_recv(*clock, op.hlc, wall_ms, &skewed);
+		/* Kept (history is never dropped) but the device's clock is flagged. */
+		if (skewed && source && (rc = s_note_skew(st, txn, op.author, RP_HLC_MS(op.hlc) - wall_ms)))
+			goto out;
+	}
 out:
 	rp_body_done(&body);
 	return rc;

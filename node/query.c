@@ -249,6 +249,31 @@ static size_t s_entries(MDB_txn *txn, MDB_dbi dbi)
 	return mdb_stat(txn, dbi, &st) ? 0 : st.ms_entries;
 }
 
+/* Devices whose ops arrived dated ahead of our clock: [{device, member, ahead_ms}]. */
+static json_t *s_skews(rp_node *n, MDB_txn *txn)
+{
+	json_t *list = json_array();
+	MDB_cursor *c;
+	MDB_val k = { 5, "skew:" }, v;
+	if (mdb_cursor_open(txn, n->store->meta, &c))
+		return list;
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1];
+		uint8_t dev[RP_DEVICE_LEN];
+		if (k.mv_size != 5 + RP_DEVICE_TEXT || memcmp(k.mv_data, "skew:", 5) || v.mv_size != 8)
+			break;
+		memcpy(id, (char *)k.mv_data + 5, RP_DEVICE_TEXT);
+		id[RP_DEVICE_TEXT] = 0;
+		if (rp_b32_decode(id, dev, RP_DEVICE_LEN) || rp_roster_device(n->store, txn, dev, member, NULL))
+			snprintf(member, sizeof member, "?");
+		json_array_append_new(list, json_pack("{sssssI}", "device", id, "member", member,
+		        "ahead_ms", (json_int_t)rp_be64_get(v.mv_data)));
+	}
+	mdb_cursor_close(c);
+	return list;
+}
+
 int rp_status(rp_node *n, json_t **out)
 {
 	MDB_txn *txn;
@@ -256,7 +281,7 @@ int rp_status(rp_node *n, json_t **out)
 	char dev[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1] = "", role[16] = "";
 	uint8_t team[RP_TEAM_LEN];
 	json_t *st, *tj = json_null();
-	uint64_t refused = 0, pending = 0;
+	uint64_t refused = 0;
 	int rc, in_team;
 	rp_errclear();
 	if ((rc = rp_node_read(n, &txn)))
@@ -274,7 +299,6 @@ int rp_status(rp_node *n, json_t **out)
 			json_object_set_new(tj, "name", json_stringn(v.mv_data, v.mv_size));
 	}
 	rp_meta_get_u64(n->store, txn, "refused", &refused);
-	rp_meta_get_u64(n->store, txn, "pending", &pending);
 	st = json_pack("{ssssssssso}", "version", RAPPORT_VERSION, "home", n->home,
 	        "device", dev, "member", member, "team", tj);
 	json_object_set_new(st, "role", in_team ? json_string(role) : json_null());
@@ -283,7 +307,9 @@ int rp_status(rp_node *n, json_t **out)
 	json_object_set_new(st, "members", json_integer((json_int_t)s_entries(txn, n->store->members)));
 	json_object_set_new(st, "equivocations", json_integer((json_int_t)s_entries(txn, n->store->equiv)));
 	json_object_set_new(st, "refused", json_integer((json_int_t)refused));
-	json_object_set_new(st, "pending", json_integer((json_int_t)pending));
+	json_object_set_new(st, "pending", json_integer((json_int_t)s_entries(txn, n->store->pending)));
+	json_object_set_new(st, "stale_views", json_integer((json_int_t)s_entries(txn, n->store->stale)));
+	json_object_set_new(st, "clock_skew", s_skews(n, txn));
 	mdb_txn_abort(txn);
 	*out = st;
 	return 0;

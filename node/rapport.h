@@ -177,7 +177,8 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
  * find row: {type: "account"|"contact"|"interaction", id, account_id, account, text}
  * complaint row: {id, account_id, account, at, text, resolved, resolution}
  * status: {version, home, device, member, role, team: {id, name}|null,
- *          ops, accounts, members, equivocations, refused, pending}
+ *          ops, accounts, members, equivocations, refused, pending, stale_views,
+ *          clock_skew: [{device, member, ahead_ms}]}
  * Lists (list, members, history, agenda, top, at-risk, find, complaints) are
  * json arrays of rows. */
 

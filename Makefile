@@ -18,18 +18,20 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 # Debian packages: what the build needs, and what the tests and fuzzing need.
 DEB_BUILD = liblmdb-dev libsodium-dev libzmq3-dev libmsgpack-dev libjansson-dev pkg-config
-DEB_TEST  = jq perl lmdb-utils clang-14 libclang-rt-14-dev scdoc procps
+DEB_TEST  = jq perl lmdb-utils clang-14 libclang-rt-14-dev scdoc procps python3 python3-zmq
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 PROTO_SRC = $(wildcard proto/*.c)
 NODE_SRC  = $(wildcard node/*.c)
 CLI_SRC   = $(wildcard cli/*.c)
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
+TOOL_SRC  = $(wildcard tests/tools/*.c)
 FUZZ_SRC  = $(wildcard fuzz/fuzz_*.c)
 
 LIB_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(PROTO_SRC) $(NODE_SRC))
 CLI_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 UNIT_BIN  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TOOL_BIN  = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
 FUZZ_BIN  = $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 ifeq ($(BUILD),build)
@@ -40,7 +42,7 @@ endif
 
 .PHONY: all check check-asan unit scenarios demo deps fuzz fuzz-build bench install clean man
 
-all: $(RAPPORT) $(UNIT_BIN)
+all: $(RAPPORT) $(UNIT_BIN) $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,6 +58,11 @@ $(RAPPORT): $(CLI_OBJ) $(BUILD)/librapport.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librapport.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(BUILD)/librapport.a $(LIBS)
+
+# Test-only programs the scenarios drive (a client that tampers with a batch).
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/librapport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/librapport.a $(LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
@@ -80,13 +87,14 @@ check: deps
 unit: $(UNIT_BIN)
 	$(PROVE) -f $(UNIT_BIN)
 
-scenarios: $(RAPPORT)
-	cd tests/t && RAPPORT_BIN=$(abspath $(RAPPORT)) $(PROVE) -j2 -f ./t*.sh
+scenarios: $(RAPPORT) $(TOOL_BIN)
+	cd tests/t && RAPPORT_BIN=$(abspath $(RAPPORT)) RP_TOOLS=$(abspath $(BUILD)/tests/tools) \
+	  $(PROVE) -j2 -f ./t*.sh
 
 check-asan: deps
 	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  $(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" unit scenarios
+	  $(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" unit scenarios
 
 demo: deps
 	$(MAKE) $(RAPPORT)
@@ -131,6 +139,8 @@ install: $(RAPPORT) man
 	install -m 0755 $(RAPPORT) $(DESTDIR)$(PREFIX)/bin/rapport
 	install -m 0644 $(BUILD)/rapport.1 $(DESTDIR)$(PREFIX)/share/man/man1/rapport.1
 	install -m 0644 cli/rapport.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rapport
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/user
+	sed 's|/usr/local/bin|$(PREFIX)/bin|' node/rapport.service > $(DESTDIR)$(PREFIX)/lib/systemd/user/rapport.service
 
 clean:
 	rm -rf build build-asan rapport

@@ -296,6 +296,24 @@ static int s_rows_append(s_rows *r, size_t limit, json_t *arr)
 	return rc;
 }
 
+/* Sort the rows and hand the first limit of them to the caller as *out. */
+static int s_rows_emit(s_rows *r, size_t limit, json_t **out)
+{
+	json_t *list;
+	int rc;
+	s_rows_sort(r);
+	if (!(list = json_array())) {
+		s_rows_free(r);
+		return rp_fail(RP_ENOMEM, "out of memory");
+	}
+	if ((rc = s_rows_append(r, limit, list))) {
+		json_decref(list);
+		return rc;
+	}
+	*out = list;
+	return 0;
+}
+
 static void s_set(json_t *obj, const char *key, json_t *val)
 {
 	json_object_set_new(obj, key, val ? val : json_null());
@@ -556,12 +574,7 @@ int rp_top(rp_node *n, int count, const char *by, json_t **out)
 		if ((rc = s_rows_push(&rows, sr)))
 			goto out;
 	}
-	s_rows_sort(&rows);
-	if (!(list = json_array())) {
-		rc = rp_fail(RP_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = s_rows_append(&rows, (size_t)count, list)))
+	if ((rc = s_rows_emit(&rows, (size_t)count, &list)))
 		goto out;
 	json_array_foreach(list, i, r)
 		json_object_set_new(r, "rank", json_integer((json_int_t)i + 1));
@@ -714,15 +727,7 @@ int rp_at_risk(rp_node *n, json_t **out)
 		        .name = s_jstr(row, "name"), .id = s_jstr(row, "id"), .acct = a })))
 			goto out;
 	}
-	s_rows_sort(&rows);
-	if (!(list = json_array())) {
-		rc = rp_fail(RP_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = s_rows_append(&rows, SIZE_MAX, list)))
-		goto out;
-	*out = list;
-	list = NULL;
+	rc = s_rows_emit(&rows, SIZE_MAX, out);
 out:
 	s_rows_free(&rows);
 	json_decref(list);
@@ -1074,15 +1079,7 @@ int rp_complaints(rp_node *n, int open_only, json_t **out)
 		}
 		json_decref(view);
 	}
-	s_rows_sort(&rows);
-	if (!(list = json_array())) {
-		rc = rp_fail(RP_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = s_rows_append(&rows, SIZE_MAX, list)))
-		goto out;
-	*out = list;
-	list = NULL;
+	rc = s_rows_emit(&rows, SIZE_MAX, out);
 out:
 	s_rows_free(&rows);
 	json_decref(list);

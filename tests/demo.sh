@@ -1,7 +1,8 @@
 #!/bin/sh
-# tests/demo.sh — the short local story `make demo` tells: a team, its
-# customers, a week of visits and sales, what to do today, and the data going
-# out and back in. Real commands, real output, in a temp home it deletes.
+# tests/demo.sh — the story `make demo` tells: a team, its customers, a week
+# of visits and sales, what to do today, a teammate joining and syncing over
+# CURVE on 127.0.0.1, the data going out and back in. Real commands, real
+# output, in a temp dir it deletes.
 # POSIX sh (make runs it with sh). RAPPORT_BIN: the binary to show (default ./rapport).
 set -eu
 
@@ -106,10 +107,36 @@ say "And its signed audit trail: who did what, when, from which device."
 rapport history "Bakery Blum"
 
 scene "Bob joins the team" 2026-03-10T09:00:00Z
-say "Bob makes a key on his laptop and tells Ann its id (he syncs once the sync issue lands)."
+say "Bob makes a key on his laptop and tells Ann its id."
 keep bob_id --home bob-laptop init --name bob
 rapport member add bob "$bob_id" --role rep
 rapport member list
+
+scene "Back at the shop: Bob's laptop syncs with Ann's" 2026-03-10T09:30:00Z
+say "Ann's laptop serves syncs (here on 127.0.0.1, a free port; normally tcp://0.0.0.0:7300)."
+port=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0)->sockport')
+keep ann_id id
+printf '$ rapport serve --listen tcp://127.0.0.1:%s &\n' "$port"
+"$RAPPORT_BIN" serve --listen "tcp://127.0.0.1:$port" 2>"$DEMO/serve.log" &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null; rm -rf "$DEMO"' EXIT
+i=0
+until perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(PeerAddr => "127.0.0.1:'"$port"'")' 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 50 ] || { echo "demo: serve did not start" >&2; exit 1; }
+	sleep 0.1
+done
+say "Bob names the peer, pinning its device id, and syncs: CURVE-encrypted, both directions."
+rapport --home bob-laptop peer add ann "tcp://127.0.0.1:$port" "$ann_id"
+rapport --home bob-laptop sync ann
+say "Bob logs a visit offline, then syncs again: only the new op travels."
+rapport --home bob-laptop log "Bakery Blum" visit "Dropped off the oven brochure"
+rapport --home bob-laptop sync ann
+say "Ann sees Bob's visit; both laptops print the same digest."
+rapport history "Bakery Blum"
+rapport digest
+rapport --home bob-laptop digest
+kill $serve_pid
+wait $serve_pid 2>/dev/null || true
 
 scene "Data out, and back in elsewhere" 2026-03-10T10:00:00Z
 say "CSV for spreadsheets: one customer a row (cells a spreadsheet would run as formulas are neutralised)."

@@ -16,7 +16,7 @@
 
 /* Text a person typed: valid UTF-8, not empty, within max bytes, and no
  * control characters other than newline and tab when multiline. */
-static int s_text(const char *what, const char *text, size_t max, int multiline)
+int rp_edit_text(const char *what, const char *text, size_t max, int multiline)
 {
 	size_t n = text ? strlen(text) : 0;
 	json_t *j;
@@ -86,7 +86,7 @@ static int s_dirty(const rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
 
 /* The account must exist here (its view is stored, or it was created in
  * this very write). */
-static int s_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
+int rp_edit_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
 {
 	char t[RP_ACCOUNT_TEXT + 1];
 	json_t *sum;
@@ -102,10 +102,12 @@ static int s_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
 	return forgotten ? rp_fail(RP_EINVAL, "account %s was forgotten (its data erased)", t) : 0;
 }
 
-static int s_member(rp_write *w, const char *name)
+int rp_edit_member(rp_write *w, const char *name)
 {
 	if (rp_roster_member(w->node->store, w->txn, name, NULL))
 		return rp_fail(RP_ENOTFOUND, "no member '%s' in the team (see 'rapport member list')", name);
+	if (rp_roster_member_revoked(w->node->store, w->txn, name))
+		return rp_fail(RP_EREVOKED, "%s was revoked from the team", name);
 	return 0;
 }
 
@@ -140,11 +142,11 @@ int rp_account_add(rp_write *w, const char *name, const char *owner,
 	uint8_t other[RP_ACCOUNT_LEN];
 	char t[RP_ACCOUNT_TEXT + 1];
 	int rc;
-	if ((rc = s_text("account name", name, RP_NAME_MAX, 0)))
+	if ((rc = rp_edit_text("account name", name, RP_NAME_MAX, 0)))
 		return rc;
 	if (!w->has_team)
 		return rp_write_op(w, NULL, "acct.create", NULL, 0, NULL);  /* names the problem */
-	if (owner && (rc = s_member(w, owner)))
+	if (owner && (rc = rp_edit_member(w, owner)))
 		return rc;
 	if (s_name_taken(w, name, other)) {
 		s_acct_text(other, t);
@@ -173,12 +175,12 @@ int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		    field[i] != '_' && field[i] != '-')
 			return rp_fail(RP_EINVAL, "bad field name '%s': use 1-%d characters a-z 0-9 _ -",
 			               field, RP_FIELD_MAX);
-	if ((rc = s_account(w, acct)))
+	if ((rc = rp_edit_account(w, acct)))
 		return rc;
 	if (value) {
 		char what[RP_FIELD_MAX + 16];
 		snprintf(what, sizeof what, "%s value", field);
-		if ((rc = s_text(what, value, !strcmp(field, "name") ? RP_NAME_MAX : RP_STR_MAX,
+		if ((rc = rp_edit_text(what, value, !strcmp(field, "name") ? RP_NAME_MAX : RP_STR_MAX,
 		                 !strcmp(field, "notes") || !strcmp(field, "address"))))
 			return rc;
 		if (!strcmp(field, "prefer") && (rc = s_one_of("prefer value", value, s_prefer)))
@@ -204,11 +206,11 @@ int rp_account_tag(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *
 	rp_body_builder b;
 	json_t *view = NULL, *adds = NULL, *list;
 	int rc;
-	if ((rc = s_text("tag", tag, RP_NAME_MAX, 0)))
+	if ((rc = rp_edit_text("tag", tag, RP_NAME_MAX, 0)))
 		return rc;
 	if (strpbrk(tag, " ,;"))
 		return rp_fail(RP_EINVAL, "bad tag '%s': no spaces, commas or semicolons", tag);
-	if ((rc = s_account(w, acct)))
+	if ((rc = rp_edit_account(w, acct)))
 		return rc;
 	rp_body_init(&b);
 	if (!remove) {
@@ -254,12 +256,12 @@ int rp_contact_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	rp_body_builder b;
 	uint8_t opid[RP_OPID_LEN];
 	int rc;
-	if ((rc = s_text("contact name", name, RP_NAME_MAX, 0)) ||
-	    (role && (rc = s_text("role", role, RP_NAME_MAX, 0))) ||
+	if ((rc = rp_edit_text("contact name", name, RP_NAME_MAX, 0)) ||
+	    (role && (rc = rp_edit_text("role", role, RP_NAME_MAX, 0))) ||
 	    (email && (rc = s_email("email", email))) ||
-	    (phone && (rc = s_text("phone", phone, RP_NAME_MAX, 0))) ||
+	    (phone && (rc = rp_edit_text("phone", phone, RP_NAME_MAX, 0))) ||
 	    (prefer && (rc = s_one_of("prefer value", prefer, s_prefer))) ||
-	    (rc = s_account(w, acct)))
+	    (rc = rp_edit_account(w, acct)))
 		return rc;
 	rp_body_init(&b);
 	rp_body_put_str(&b, "name", name);
@@ -287,9 +289,9 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	if (!ix->type)
 		return rp_fail(RP_EINVAL, "missing interaction type");
 	if ((rc = s_one_of("interaction type", ix->type, s_ix_types)) ||
-	    (rc = s_text("text", ix->text, RP_STR_MAX, 1)) ||
-	    (ix->contact && (rc = s_text("contact", ix->contact, RP_NAME_MAX, 0))) ||
-	    (ix->outcome && (rc = s_text("outcome", ix->outcome, RP_STR_MAX, 1))))
+	    (rc = rp_edit_text("text", ix->text, RP_STR_MAX, 1)) ||
+	    (ix->contact && (rc = rp_edit_text("contact", ix->contact, RP_NAME_MAX, 0))) ||
+	    (ix->outcome && (rc = rp_edit_text("outcome", ix->outcome, RP_STR_MAX, 1))))
 		return rc;
 	if (ix->has_amount && !rp_currency_ok(cur))
 		return rp_fail(RP_EINVAL, "bad currency '%s': use a 3-letter code such as EUR", cur);
@@ -297,7 +299,7 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		return rp_fail(RP_ELIMIT, "amount out of range");
 	if (ix->at_ms > RP_HLC_MS_MAX)
 		return rp_fail(RP_EINVAL, "date out of range");
-	if ((rc = s_account(w, acct)))
+	if ((rc = rp_edit_account(w, acct)))
 		return rc;
 	rp_body_init(&b);
 	rp_body_put_str(&b, "type", ix->type);
@@ -321,9 +323,9 @@ int rp_fu_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *text,
 	rp_body_builder b;
 	uint8_t opid[RP_OPID_LEN];
 	int rc;
-	if ((rc = s_text("follow-up text", text, RP_STR_MAX, 1)) ||
-	    (assignee && (rc = s_member(w, assignee))) ||
-	    (rc = s_account(w, acct)))
+	if ((rc = rp_edit_text("follow-up text", text, RP_STR_MAX, 1)) ||
+	    (assignee && (rc = rp_edit_member(w, assignee))) ||
+	    (rc = rp_edit_account(w, acct)))
 		return rc;
 	if (due_ms > RP_HLC_MS_MAX)
 		return rp_fail(RP_EINVAL, "due date out of range");
@@ -377,7 +379,7 @@ int rp_edit_close(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *k
 {
 	rp_body_builder b;
 	int rc;
-	if (text && (rc = s_text("text", text, RP_STR_MAX, 1)))
+	if (text && (rc = rp_edit_text("text", text, RP_STR_MAX, 1)))
 		return rc;
 	rp_body_init(&b);
 	rp_body_put_bin(&b, !strcmp(kind, "fu.done") ? "fu" : "ix", opid, RP_OPID_LEN);
@@ -391,7 +393,7 @@ int rp_fu_done(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *text)
 	uint8_t opid[RP_OPID_LEN], acct[RP_ACCOUNT_LEN];
 	json_t *view = NULL, *fu;
 	int rc;
-	if (text && (rc = s_text("text", text, RP_STR_MAX, 1)))
+	if (text && (rc = rp_edit_text("text", text, RP_STR_MAX, 1)))
 		return rc;
 	if ((rc = s_target(w, ref, "fu.add", "followups", opid, acct, &view, &fu)))
 		return rc;
@@ -406,7 +408,7 @@ int rp_complaint_resolve(rp_write *w, const uint8_t ref[RP_REF_LEN], const char 
 	uint8_t opid[RP_OPID_LEN], acct[RP_ACCOUNT_LEN];
 	json_t *view = NULL, *ix;
 	int rc;
-	if ((rc = s_text("resolution text", text, RP_STR_MAX, 1)))
+	if ((rc = rp_edit_text("resolution text", text, RP_STR_MAX, 1)))
 		return rc;
 	if ((rc = s_target(w, ref, "ix.log", "interactions", opid, acct, &view, &ix)))
 		return rc;
@@ -487,7 +489,7 @@ int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	json_t *view = NULL, *entry;
 	size_t n = 0;
 	int rc;
-	if (reason && (rc = s_text("reason", reason, RP_STR_MAX, 1)))
+	if (reason && (rc = rp_edit_text("reason", reason, RP_STR_MAX, 1)))
 		return rc;
 	if (contact_ref) {
 		if ((rc = s_target(w, contact_ref, "contact.add", "contacts", opid, cacct, &view, &entry)))
@@ -495,7 +497,7 @@ int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		json_decref(view);
 		acct = cacct;
 		target = opid;
-	} else if ((rc = s_account(w, acct))) {
+	} else if ((rc = rp_edit_account(w, acct))) {
 		return rc;
 	}
 	if ((rc = s_forget_targets(w, acct, target, &ids, &n)))
@@ -532,7 +534,7 @@ int rp_member_add(rp_write *w, const char *name, const uint8_t device[RP_DEVICE_
 		return rp_fail(RP_EDENIED, "only an admin can add members (you are %s)", w->role);
 	if (role && !rp_role_ok(role))
 		return rp_fail(RP_EINVAL, "unknown role '%s': use admin|manager|rep|hub", role);
-	if (!rp_role_ok(role ? role : "rep") || s_text("member name", name, RP_NAME_MAX, 0))
+	if (!rp_role_ok(role ? role : "rep") || rp_edit_text("member name", name, RP_NAME_MAX, 0))
 		return RP_EINVAL;
 	for (const char *p = name; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-')

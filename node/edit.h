@@ -10,4 +10,15 @@
 int rp_edit_close(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *kind,
                   const uint8_t opid[RP_OPID_LEN], const char *text);
 
+/* Text a person typed: valid UTF-8, 1..max bytes, no control characters
+ * (newline and tab allowed when multiline). what names it in the error. */
+int rp_edit_text(const char *what, const char *text, size_t max, int multiline);
+
+/* The account exists here (or was created in this write) and was not
+ * forgotten. RP_ENOTFOUND / RP_EINVAL with rp_errmsg set. */
+int rp_edit_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN]);
+
+/* name is a member of the team. RP_ENOTFOUND with rp_errmsg set. */
+int rp_edit_member(rp_write *w, const char *name);
+
 #endif

@@ -7,6 +7,7 @@
 #include "ingest.h"
 #include "roster.h"
 #include "body.h"
+#include "view.h"
 #include "../proto/error.h"
 #include "../proto/hlc.h"
 
@@ -61,6 +62,46 @@ static int s_note_skew(rp_store *st, MDB_txn *txn, const uint8_t author[RP_DEVIC
 	if ((rc = rp_meta_get_u64(st, txn, key, &was)))
 		return rc;
 	return ahead > was ? rp_meta_put_u64(st, txn, key, ahead) : 0;
+}
+
+/* An account changes hands only by its owner (or one of its earlier owners,
+ * whose handover crossed another), a manager or an admin; and only to a
+ * member. Checked on every node, whatever the op claims. */
+static int s_check_assign(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *body)
+{
+	char member[RP_NAME_MAX + 1], role[RP_ROLE_MAX + 1], to[RP_NAME_MAX + 1];
+	const char *p;
+	size_t n;
+	json_t *view = NULL;
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)op->account }, v;
+	int ok = 0;
+	if (rp_body_str(body, "to", &p, &n) || n == 0 || n > RP_NAME_MAX)
+		return RP_EFORMAT;
+	memcpy(to, p, n);
+	to[n] = 0;
+	if (rp_roster_member(st, txn, to, NULL))
+		return RP_EFORMAT;
+	if (rp_roster_device(st, txn, op->author, member, role))
+		return RP_ENOTMEMBER;
+	if (!strcmp(role, "admin") || !strcmp(role, "manager"))
+		return 0;
+	/* A view a sync left stale is folded afresh: ownership must be current. */
+	if (mdb_get(txn, st->stale, &k, &v) == 0 ? rp_view_build(st, txn, op->account, &view, NULL)
+	                                         : rp_view_load(st, txn, op->account, &view))
+		return RP_EDENIED;
+	if (json_is_string(json_object_get(view, "owner")) &&
+	    !strcmp(json_string_value(json_object_get(view, "owner")), member))
+		ok = 1;
+	{
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(view, "previous_owners"), i, e)
+			if (json_is_string(json_object_get(e, "member")) &&
+			    !strcmp(json_string_value(json_object_get(e, "member")), member))
+				ok = 1;
+	}
+	json_decref(view);
+	return ok ? 0 : RP_EDENIED;
 }
 
 int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN],
@@ -169,6 +210,8 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 	rc = rp_roster_check(st, txn, &op, &body);
 	if (genesis && rc == RP_EEXIST)
 		rc = 0;                      /* our own team's genesis, seen again */
+	if (rc == 0 && op.body && !strcmp(op.kind, "acct.assign"))
+		rc = s_check_assign(st, txn, &op, &body);
 	if (rc)
 		goto out;
 

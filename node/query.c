@@ -55,6 +55,7 @@ int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out
 		rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
 		return rp_fail(rc, "no account %s", t);
 	}
+	json_object_del(view, "owner_op");    /* internal: what the next handover names as prev */
 	cache = json_object();
 	s_name_authors(n, txn, cache, json_object_get(view, "interactions"));
 	s_name_authors(n, txn, cache, json_object_get(view, "followups"));

@@ -133,6 +133,28 @@ int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 int rp_member_add(rp_write *w, const char *name,
                   const uint8_t device[RP_DEVICE_LEN], const char *role);
 
+/* ---- handover and revocation ------------------------------------------------
+ * Only the account's owner, a manager or an admin may hand it over; every
+ * node enforces that on ingest too. */
+
+/* acct.assign of acct to member to (note may be NULL). RP_EDENIED (not the
+ * owner nor a manager), RP_EEXIST (to already owns it), RP_ENOTFOUND,
+ * RP_EREVOKED (to was revoked). */
+int rp_handover(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *to, const char *note);
+
+/* Hand over every account member from owns; *moved counts them. */
+int rp_handover_from(rp_write *w, const char *from, const char *to, const char *note, size_t *moved);
+
+/* What a handover would move, without writing: one account (acct) or all of
+ * from's. [{id, name, from, to, interactions, open_followups, ops, bytes}] */
+int rp_handover_plan(rp_node *n, const uint8_t *acct, const char *from, const char *to, json_t **out);
+
+/* Revoke member name (admin only): hand its accounts to handover_to
+ * (required when it owns any), then cut off every one of its devices at the
+ * last op this node holds of it. From then on no node accepts those
+ * devices' connections or their later ops. */
+int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, size_t *moved);
+
 /* ---- resolving what the user typed --------------------------------------- */
 
 /* An account by id, unique id prefix (>= 6 chars) or unique name

@@ -79,53 +79,56 @@ static int s_put_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, j
 	return rc;
 }
 
-int rp_roster_device(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN],
-                     char member[RP_NAME_MAX + 1], char role[RP_ROLE_MAX + 1])
+int rp_roster_author(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN],
+                     char member[RP_NAME_MAX + 1], char role[RP_ROLE_MAX + 1], uint64_t *cutoff)
 {
 	json_t *d;
 	const char *m;
-	char mb[RP_NAME_MAX + 1], rb[RP_ROLE_MAX + 1];
-	int rc = 0;
 	size_t id = mdb_txn_id(txn);
 
-	if (st->author_cache.valid && st->author_cache.txn_id == id &&
-	    st->author_cache.gen == st->roster_gen &&
-	    !memcmp(st->author_cache.dev, dev, RP_DEVICE_LEN))
-		goto hit;
-	d = s_get_json(txn, st->devices, dev, RP_DEVICE_LEN);
-	if (!d)
-		return RP_ENOTMEMBER;
-	m = json_string_value(json_object_get(d, "member"));
-	if (!m) {
-		json_decref(d);
-		return RP_ENOTMEMBER;
-	}
-	snprintf(mb, sizeof mb, "%s", m);
-	json_decref(d);
-	if (rp_roster_member(st, txn, mb, rb))
-		return RP_ENOTMEMBER;
 	/* Keyed by txn id and roster generation: every write txn and every
-	 * roster change bumps the generation (store.c, below), so a hit always
-	 * describes the snapshot the caller reads. */
-	{
+	 * roster change bumps the generation, so a hit always describes the
+	 * snapshot the caller reads. */
+	if (!(st->author_cache.valid && st->author_cache.txn_id == id &&
+	      st->author_cache.gen == st->roster_gen &&
+	      !memcmp(st->author_cache.dev, dev, RP_DEVICE_LEN))) {
+		char mb[RP_NAME_MAX + 1], rb[RP_ROLE_MAX + 1];
+		uint64_t cut = UINT64_MAX;
+		d = s_get_json(txn, st->devices, dev, RP_DEVICE_LEN);
+		if (!d)
+			return RP_ENOTMEMBER;
+		m = json_string_value(json_object_get(d, "member"));
+		if (!m) {
+			json_decref(d);
+			return RP_ENOTMEMBER;
+		}
+		snprintf(mb, sizeof mb, "%s", m);
+		if (json_is_true(json_object_get(d, "revoked")))
+			cut = (uint64_t)json_integer_value(json_object_get(d, "cutoff"));
+		json_decref(d);
+		if (rp_roster_member(st, txn, mb, rb))
+			return RP_ENOTMEMBER;
 		st->author_cache.txn_id = id;
 		st->author_cache.gen = st->roster_gen;
 		memcpy(st->author_cache.dev, dev, RP_DEVICE_LEN);
 		snprintf(st->author_cache.member, sizeof st->author_cache.member, "%s", mb);
 		snprintf(st->author_cache.role, sizeof st->author_cache.role, "%s", rb);
+		st->author_cache.cutoff = cut;
 		st->author_cache.valid = 1;
 	}
-	if (member)
-		snprintf(member, RP_NAME_MAX + 1, "%s", mb);
-	if (role)
-		snprintf(role, RP_ROLE_MAX + 1, "%s", rb);
-	return rc;
-hit:
 	if (member)
 		snprintf(member, RP_NAME_MAX + 1, "%s", st->author_cache.member);
 	if (role)
 		snprintf(role, RP_ROLE_MAX + 1, "%s", st->author_cache.role);
+	if (cutoff)
+		*cutoff = st->author_cache.cutoff;
 	return 0;
+}
+
+int rp_roster_device(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN],
+                     char member[RP_NAME_MAX + 1], char role[RP_ROLE_MAX + 1])
+{
+	return rp_roster_author(st, txn, dev, member, role, NULL);
 }
 
 int rp_roster_revoked(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN])
@@ -133,6 +136,14 @@ int rp_roster_revoked(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LE
 	json_t *d = s_get_json(txn, st->devices, dev, RP_DEVICE_LEN);
 	int revoked = json_is_true(json_object_get(d, "revoked"));
 	json_decref(d);
+	return revoked;
+}
+
+int rp_roster_member_revoked(rp_store *st, MDB_txn *txn, const char *name)
+{
+	json_t *m = s_get_json(txn, st->members, name, strlen(name));
+	int revoked = json_is_true(json_object_get(m, "revoked"));
+	json_decref(m);
 	return revoked;
 }
 
@@ -167,8 +178,11 @@ int rp_roster_check(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 			return RP_EEXIST; /* the caller compares the hash with our team */
 		return 0;
 	}
-	if ((rc = rp_roster_device(st, txn, op->author, NULL, role)))
+	uint64_t cutoff;
+	if ((rc = rp_roster_author(st, txn, op->author, NULL, role, &cutoff)))
 		return rc;
+	if (op->seq > cutoff)
+		return RP_EREVOKED;        /* written after its device was revoked */
 	if (!rp_roster_kind(op->kind))
 		return 0;
 	if (strcmp(role, "admin") != 0)
@@ -177,6 +191,18 @@ int rp_roster_check(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 		return 0;
 	if (!strcmp(op->kind, "member.add") || !strcmp(op->kind, "member.role"))
 		return s_body_name(body, "name", name) || s_body_role(body, r2) ? RP_EFORMAT : 0;
+	if (!strcmp(op->kind, "member.revoke")) {
+		const msgpack_object *cuts = rp_body_get(body, "cutoffs");
+		if (s_body_name(body, "name", name) || rp_roster_member(st, txn, name, NULL) ||
+		    !cuts || cuts->type != MSGPACK_OBJECT_ARRAY || cuts->via.array.size > 64)
+			return RP_EFORMAT;
+		for (uint32_t i = 0; i < cuts->via.array.size; i++) {
+			const msgpack_object *c = &cuts->via.array.ptr[i];
+			if (c->type != MSGPACK_OBJECT_BIN || c->via.bin.size != RP_OPID_LEN)
+				return RP_EFORMAT;
+		}
+		return 0;
+	}
 	if (!strcmp(op->kind, "device.add")) {
 		const uint8_t *dev;
 		if (s_body_name(body, "member", name) ||
@@ -277,7 +303,39 @@ int rp_roster_apply(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 			return RP_EFORMAT;
 		return s_set_device(st, txn, op, dev, name);
 	}
-	return 0;   /* member.revoke: applied by the revocation issue */
+	if (!strcmp(op->kind, "member.revoke")) {
+		const msgpack_object *cuts = rp_body_get(body, "cutoffs");
+		json_t *m;
+		if ((rc = s_body_name(body, "name", name)))
+			return rc;
+		/* Revocation is for good: no stamp can undo it. */
+		if ((m = s_get_json(txn, st->members, name, strlen(name)))) {
+			json_object_set_new(m, "revoked", json_true());
+			rc = s_put_json(txn, st->members, name, strlen(name), m);
+			json_decref(m);
+			if (rc)
+				return rc;
+		}
+		for (uint32_t i = 0; cuts && cuts->type == MSGPACK_OBJECT_ARRAY && i < cuts->via.array.size; i++) {
+			const uint8_t *c = (const uint8_t *)cuts->via.array.ptr[i].via.bin.ptr;
+			uint64_t seq = rp_opid_seq(c);
+			json_t *d = s_get_json(txn, st->devices, c, RP_DEVICE_LEN);
+			if (!d)
+				continue;
+			/* Two revocations of one device: the lower cutoff holds. */
+			if (json_is_true(json_object_get(d, "revoked")) &&
+			    (uint64_t)json_integer_value(json_object_get(d, "cutoff")) < seq)
+				seq = (uint64_t)json_integer_value(json_object_get(d, "cutoff"));
+			json_object_set_new(d, "revoked", json_true());
+			json_object_set_new(d, "cutoff", json_integer((json_int_t)seq));
+			rc = s_put_json(txn, st->devices, c, RP_DEVICE_LEN, d);
+			json_decref(d);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	return 0;
 }
 
 int rp_roster_list(rp_store *st, MDB_txn *txn, json_t **out)

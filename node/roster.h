@@ -36,8 +36,17 @@ int rp_roster_apply(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 int rp_roster_device(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN],
                      char member[RP_NAME_MAX + 1], char role[RP_ROLE_MAX + 1]);
 
+/* The member, role and revocation cutoff of a device (UINT64_MAX when not
+ * revoked: its ops above cutoff are refused). Outputs may be NULL.
+ * Returns 0 or RP_ENOTMEMBER. */
+int rp_roster_author(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN],
+                     char member[RP_NAME_MAX + 1], char role[RP_ROLE_MAX + 1], uint64_t *cutoff);
+
 /* 1 if the device has been revoked (its connections are refused). */
 int rp_roster_revoked(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN]);
+
+/* 1 if the member has been revoked. */
+int rp_roster_member_revoked(rp_store *st, MDB_txn *txn, const char *name);
 
 /* The role of a member. Returns 0 or RP_ENOTFOUND. */
 int rp_roster_member(rp_store *st, MDB_txn *txn, const char *name, char role[RP_ROLE_MAX + 1]);

@@ -39,6 +39,7 @@ typedef struct rp_store {
 		uint64_t gen;
 		uint8_t  dev[32];
 		char     member[201], role[16];
+		uint64_t cutoff;
 		int      valid;
 	} author_cache;
 	uint64_t roster_gen;     /* bumped by every roster change this process applies */

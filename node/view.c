@@ -407,6 +407,7 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 	s_set(view, "id", json_string(idt));
 	s_set(view, "name", json_incref(f->name));
 	s_set(view, "owner", json_incref(f->owner));
+	s_set(view, "owner_op", json_incref(f->owner_op));   /* what a handover names as prev */
 	s_set(view, "archived", json_boolean(f->archived));
 	s_set(view, "fields", json_incref(f->fields));
 	s_set(view, "ops", json_integer(f->ops));

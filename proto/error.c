@@ -25,6 +25,7 @@ static const char *const s_messages[] = {
 	"no device key: run rapport init",         /* RP_ENOKEY */
 	"seq does not follow the author's head",   /* RP_EGAP */
 	"not available yet",                       /* RP_ENOTAVAIL */
+	"revoked from the team",                   /* RP_EREVOKED */
 };
 
 _Static_assert(sizeof s_messages / sizeof s_messages[0] == RP_EBASE - RP_ELAST + 1,

@@ -24,7 +24,8 @@ enum {
 	RP_ENOKEY    = -30915, /* no device key: run rapport init */
 	RP_EGAP      = -30916, /* seq does not follow the author's head */
 	RP_ENOTAVAIL = -30917, /* not available yet */
-	RP_ELAST     = -30917
+	RP_EREVOKED  = -30918, /* the device or member was revoked */
+	RP_ELAST     = -30918
 };
 
 /* A static English message for code (0 or an RP_E*); never NULL. */

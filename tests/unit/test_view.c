@@ -42,7 +42,7 @@ static uint32_t rnd(uint32_t n)
 
 static void make_roster(void)
 {
-	static const char *const names[] = { "ann", "bob", "cy" }, *const roles[] = { "admin", "rep", "rep" };
+	static const char *const names[] = { "ann", "bob", "cy" }, *const roles[] = { "admin", "manager", "manager" };  /* assigns need a manager (ingest enforces it) */
 	forge_keys();
 	nroster = forge_roster(roster, NDEV, names, roles);
 }

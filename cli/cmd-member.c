@@ -1,5 +1,5 @@
 /* cli/cmd-member.c — `rapport member add|list|revoke`: the team's roster.
- * Adding a device is an admin's op; revoke arrives with its issue. */
+ * Adding a device and revoking a member are an admin's ops. */
 #include <string.h>
 
 #include "cmd.h"
@@ -7,6 +7,44 @@
 #include "table.h"
 
 static const char *const s_roles[] = { "admin", "manager", "rep", "hub", NULL };
+
+/* member revoke NAME [--handover-to NAME]: accounts move, devices are cut off. */
+static int s_revoke(const struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "handover-to", required_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *e = &cmd_member_entry;
+	const char *to = NULL;
+	rp_node *n = NULL;
+	rp_write *w = NULL;
+	size_t moved = 0;
+	int c, rc;
+
+	while ((c = cmd_getopt(e, "revoke", argc, argv, opts)) != -1) {
+		if (c != 'h')
+			return CMD_USAGE;
+		to = optarg;
+	}
+	if ((rc = cmd_positional(e, "revoke", argc - optind, argv + optind, "NAME", 0)) != 0)
+		return rc;
+	if ((rc = cmd_node_open(ctx, &n)) != 0)
+		return rc;
+	if ((rc = cmd_write_begin(n, &w)) != 0) {
+		rp_node_close(&n);
+		return rc;
+	}
+	rc = rp_member_revoke(w, argv[optind], to, &moved);
+	if ((rc = cmd_write_end(&n, &w, rc, argv[optind])) != CMD_OK)
+		return rc;
+	if (moved)
+		printf("revoked %s: its devices are cut off; %zu account%s handed to %s\n",
+		       argv[optind], moved, moved == 1 ? "" : "s", to);
+	else
+		printf("revoked %s: its devices are cut off\n", argv[optind]);
+	return CMD_OK;
+}
 
 static int s_add(const struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -106,7 +144,7 @@ static int cmd_member_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 	if (strcmp(argv[1], "list") == 0)
 		return s_list(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "revoke") == 0)
-		return out_failf("member revoke: %s", rp_strerror(RP_ENOTAVAIL));
+		return s_revoke(ctx, argc - 1, argv + 1);
 	return cmd_usage_error(e, NULL, "unknown subcommand '%s'", argv[1]);
 }
 

@@ -78,7 +78,8 @@ void rp_zap_close(rp_zap **z)
 	*z = NULL;
 }
 
-/* The roster device whose CURVE key is cpk, if any (and not revoked). */
+/* The roster device whose CURVE key is cpk: 1 when found and admitted,
+ * 2 when found but revoked, 0 when unknown. */
 static int s_device_of(rp_node *n, const uint8_t cpk[32], uint8_t dev[RP_DEVICE_LEN])
 {
 	MDB_txn *txn;
@@ -94,10 +95,9 @@ static int s_device_of(rp_node *n, const uint8_t cpk[32], uint8_t dev[RP_DEVICE_
 			if (k.mv_size != RP_DEVICE_LEN || rp_net_curve_public(k.mv_data, x) ||
 			    sodium_memcmp(x, cpk, 32) != 0)
 				continue;
-			if (rp_roster_device(n->store, txn, k.mv_data, NULL, NULL) == 0 &&
-			    !rp_roster_revoked(n->store, txn, k.mv_data)) {
+			if (rp_roster_device(n->store, txn, k.mv_data, NULL, NULL) == 0) {
 				memcpy(dev, k.mv_data, RP_DEVICE_LEN);
-				found = 1;
+				found = rp_roster_revoked(n->store, txn, k.mv_data) ? 2 : 1;
 			}
 		}
 		mdb_cursor_close(c);
@@ -125,6 +125,7 @@ int rp_zap_handle(rp_zap *z, char *why, size_t cap)
 	uint8_t dev[RP_DEVICE_LEN];
 	char user[RP_DEVICE_TEXT + 1] = "";
 	const char *status = "400", *text = "not a member of this team";
+	int found;
 	while (more && nf < 7) {
 		len[nf] = s_frame(z->sock, f[nf], sizeof f[nf], &more);
 		if (len[nf] < 0)
@@ -141,10 +142,18 @@ int rp_zap_handle(rp_zap *z, char *why, size_t cap)
 	} else if (len[5] != 5 || memcmp(f[5], "CURVE", 5) != 0 || nf < 7 || len[6] != 32) {
 		snprintf(why, cap, "refused a connection without CURVE");
 		text = "CURVE required";
-	} else if (!s_device_of(z->node, (uint8_t *)f[6], dev)) {
+	} else if ((found = s_device_of(z->node, (uint8_t *)f[6], dev)) == 0) {
 		char hex[65];
 		sodium_bin2hex(hex, sizeof hex, (uint8_t *)f[6], 32);
 		snprintf(why, cap, "refused a device that is not in the roster (curve key %.16s…)", hex);
+	} else if (found == 2) {
+		/* 300 (not 400) so the client can say "revoked" rather than "not a member":
+		 * the status code is all a refused client learns. */
+		rp_b32_encode(dev, RP_DEVICE_LEN, user, sizeof user);
+		snprintf(why, cap, "refused revoked device %s", user);
+		user[0] = 0;
+		status = "300";
+		text = "revoked";
 	} else {
 		rp_b32_encode(dev, RP_DEVICE_LEN, user, sizeof user);
 		status = "200";

@@ -92,9 +92,12 @@ static int s_event(s_client *c, uint16_t ev, uint32_t value, const char *endpoin
 		c->refused_conn = 1;
 		return 0;
 	case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+		if (value == 300)
+			return rp_fail(RP_EREVOKED, "%s refused this device: it was revoked from the team",
+			               endpoint);
 		return rp_fail(RP_EDENIED, "%s refused this device (ZAP %u): it is not in that node's "
-		               "roster, or it was revoked; an admin adds it with "
-		               "'rapport member add NAME %s'", endpoint, value, id);
+		               "roster; an admin adds it with 'rapport member add NAME %s'",
+		               endpoint, value, id);
 	case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
 	case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
 		return rp_fail(RP_ESIG, "handshake with %s failed: the node there is not the pinned "

@@ -104,6 +104,19 @@ static int s_check_assign(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_
 	return ok ? 0 : RP_EDENIED;
 }
 
+/* A device dropped an account's history: should the account come back into
+ * its scope, all of it must be sent again (scope.c's backfill). */
+static int s_receipt(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *body)
+{
+	const uint8_t *acct;
+	uint8_t key[RP_DEVICE_LEN + RP_ACCOUNT_LEN];
+	if (rp_body_bin(body, "account", &acct, RP_ACCOUNT_LEN))
+		return 0;                    /* malformed receipts are kept, and mean nothing */
+	memcpy(key, op->author, RP_DEVICE_LEN);
+	memcpy(key + RP_DEVICE_LEN, acct, RP_ACCOUNT_LEN);
+	return s_put(txn, st->skipped, key, sizeof key, "", 0);
+}
+
 int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN],
                      rp_dirty *dirty)
 {
@@ -265,6 +278,8 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 	}
 	if (op.body && rp_roster_kind(op.kind))
 		rc = rp_roster_apply(st, txn, &op, &body, canon, clen);
+	else if (op.body && !strcmp(op.kind, "purge.receipt"))
+		rc = s_receipt(st, txn, &op, &body);
 	else if (op.body && !strcmp(op.kind, "redact"))
 		rc = s_redact(st, txn, &op, &body, opid, dirty);
 	if (rc)

@@ -212,6 +212,11 @@ void rp_node_set_now(rp_node *n, uint64_t now_ms)
 	n->now_ms = now_ms;
 }
 
+void rp_node_set_keep(rp_node *n, int keep)
+{
+	n->keep = keep;
+}
+
 uint64_t rp_node_now(const rp_node *n)
 {
 	struct timespec ts;

@@ -18,6 +18,7 @@ struct rp_node {
 	rp_store *store;
 	rp_key    key;
 	uint64_t  now_ms;      /* 0: the real clock */
+	int       keep;        /* never purge accounts that changed hands */
 };
 
 /* Accounts a write changed: their views are rebuilt once, at commit. */

@@ -54,6 +54,10 @@ void rp_node_close(rp_node **n);          /* sets *n to NULL; NULL is fine */
 void     rp_node_set_now(rp_node *n, uint64_t now_ms);
 uint64_t rp_node_now(const rp_node *n);
 
+/* keep != 0: this device never purges accounts its member lost (purge
+ * otherwise follows a sync with a hub, manager or admin; rep devices only). */
+void rp_node_set_keep(rp_node *n, int keep);
+
 /* This device's id as text (RP_DEVICE_TEXT chars + NUL). */
 void rp_node_device_text(const rp_node *n, char out[RP_DEVICE_TEXT + 1]);
 

@@ -12,6 +12,8 @@
 #include "ingest.h"
 #include "roster.h"
 #include "view.h"
+#include "scope.h"
+#include "purge.h"
 #include "../proto/error.h"
 #include "../proto/hlc.h"
 
@@ -29,19 +31,28 @@ struct rp_session {
 	/* what we owe the peer */
 	int      hello_sent, hello_received, error_queued;
 	int32_t  error_code;
-	uint64_t ack_due;           /* 0: none; else the cursor to acknowledge */
+	uint32_t acks_due;          /* one ack per batch received, each with our cursor */
 
 	/* our feed, going out */
 	uint64_t send_from, peer_own_head, sent_last, acked, done_last;
 	uint32_t credit;
 	int      done_sent;
-	uint64_t inflight[RP_CREDIT_MAX];   /* lasts of unacknowledged batches */
-	uint32_t ninflight;
+	uint32_t ninflight;         /* batches sent and not yet acknowledged */
 
 	/* the peer's feed, coming in */
 	uint64_t cursor;
 	int      peer_done;
 	uint64_t peer_done_last;
+
+	/* scope: what the peer may see of our feed, and what we withheld */
+	rp_scope scope;
+	int      scoped;            /* scope initialised */
+	json_t  *withheld;          /* account text → 1: to record in `skipped` */
+	uint8_t *backfill;          /* accounts that entered the peer's scope */
+	size_t   nbackfill, backfill_at;
+	uint8_t  backfill_key[RP_ACCT_KEY_LEN];   /* resume point in acct_ops */
+	int      backfill_started;
+	int      keep;              /* never purge after this session */
 
 	rp_session_stats stats;
 	uint8_t *out;               /* the message handed to the driver */
@@ -102,6 +113,10 @@ void rp_session_free(rp_session **s)
 {
 	if (!s || !*s)
 		return;
+	if ((*s)->scoped)
+		rp_scope_done(&(*s)->scope);
+	json_decref((*s)->withheld);
+	free((*s)->backfill);
 	free((*s)->out);
 	free(*s);
 	*s = NULL;
@@ -115,6 +130,11 @@ int rp_session_state(const rp_session *s)
 const char *rp_session_error(const rp_session *s)
 {
 	return s->error;
+}
+
+void rp_session_keep(rp_session *s, int keep)
+{
+	s->keep = keep;
 }
 
 void rp_session_stats_get(const rp_session *s, rp_session_stats *st)
@@ -326,11 +346,11 @@ static int s_batch(rp_session *s, const rp_msg *m)
 
 	if (s->state != RP_SESSION_STREAM)
 		return s_fail(s, RP_EFORMAT, "batch before hello");
-	if (m->last <= s->cursor) {          /* a batch we already hold: say so again */
-		s->ack_due = s->cursor;
+	if (m->first < m->last && m->last <= s->cursor) {   /* a batch we already hold: say so again */
+		s->acks_due++;
 		return 0;
 	}
-	if (m->first != s->cursor)
+	if (m->first != s->cursor)   /* a backfill (first == last) comes at our cursor too */
 		return s_fail(s, RP_EFORMAT, "batch out of order: it starts after %llu, we hold up to %llu",
 		              (unsigned long long)m->first, (unsigned long long)s->cursor);
 	if (s->peer_done)
@@ -354,13 +374,87 @@ static int s_batch(rp_session *s, const rp_msg *m)
 	if ((rc = s_ingest_batch(s, m, ops, rcs, raw, rawlen, n)))
 		rc = s_fail(s, rc, "cannot store the batch: %s", rp_strerror(rc));
 	else
-		s->ack_due = s->cursor;
+		s->acks_due++;
 out:
 	free(ops);
 	free(rcs);
 	free(raw);
 	free(rawlen);
 	return rc;
+}
+
+/* ---- scope: withheld accounts and backfill ------------------------------------ */
+
+static int s_note_withheld(rp_session *s)
+{
+	MDB_txn *txn;
+	const char *key;
+	json_t *val;
+	int rc;
+	if ((rc = rp_store_begin(s->node->store, 1, &txn)))
+		return rc;
+	json_object_foreach(s->withheld, key, val) {
+		uint8_t k[RP_DEVICE_LEN + RP_ACCOUNT_LEN];
+		MDB_val mk = { sizeof k, k }, mv = { 0, "" };
+		memcpy(k, s->peer, RP_DEVICE_LEN);
+		if (rp_b32_decode(key, k + RP_DEVICE_LEN, RP_ACCOUNT_LEN))
+			continue;
+		if ((rc = rp_store_err(mdb_put(txn, s->node->store->skipped, &mk, &mv, 0)))) {
+			mdb_txn_abort(txn);
+			return rc;
+		}
+	}
+	json_object_clear(s->withheld);
+	return rp_store_err(mdb_txn_commit(txn));
+}
+
+/* Accounts withheld from the peer before that are in its scope now. */
+static int s_plan_backfill(rp_session *s, MDB_txn *txn)
+{
+	MDB_cursor *c;
+	MDB_val k = { RP_DEVICE_LEN, s->peer }, v;
+	size_t cap = 0;
+	int rc;
+	if ((rc = mdb_cursor_open(txn, s->node->store->skipped, &c)))
+		return rp_store_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *acct = (uint8_t *)k.mv_data + RP_DEVICE_LEN;
+		if (k.mv_size != RP_DEVICE_LEN + RP_ACCOUNT_LEN || memcmp(k.mv_data, s->peer, RP_DEVICE_LEN))
+			break;
+		if (!rp_scope_account(&s->scope, s->node->store, txn, acct))
+			continue;
+		if (s->nbackfill == cap) {
+			void *p = realloc(s->backfill, (cap = cap ? cap * 2 : 16) * RP_ACCOUNT_LEN);
+			if (!p) {
+				mdb_cursor_close(c);
+				return RP_ENOMEM;
+			}
+			s->backfill = p;
+		}
+		memcpy(s->backfill + s->nbackfill++ * RP_ACCOUNT_LEN, acct, RP_ACCOUNT_LEN);
+	}
+	mdb_cursor_close(c);
+	return 0;
+}
+
+/* The peer acknowledged every backfill: those accounts are no longer withheld. */
+static int s_backfill_done(rp_session *s)
+{
+	MDB_txn *txn;
+	int rc;
+	if (!s->nbackfill)
+		return 0;
+	if ((rc = rp_store_begin(s->node->store, 1, &txn)))
+		return rc;
+	for (size_t i = 0; i < s->nbackfill; i++) {
+		uint8_t k[RP_DEVICE_LEN + RP_ACCOUNT_LEN];
+		MDB_val mk = { sizeof k, k };
+		memcpy(k, s->peer, RP_DEVICE_LEN);
+		memcpy(k + RP_DEVICE_LEN, s->backfill + i * RP_ACCOUNT_LEN, RP_ACCOUNT_LEN);
+		mdb_del(txn, s->node->store->skipped, &mk, NULL);
+	}
+	return rp_store_err(mdb_txn_commit(txn));
 }
 
 /* ---- the machine ---------------------------------------------------------- */
@@ -370,10 +464,20 @@ static void s_check_complete(rp_session *s)
 {
 	int rc;
 	if (s->state != RP_SESSION_STREAM || !s->hello_sent || !s->done_sent || s->ninflight ||
-	    s->acked < s->done_last || !s->peer_done || s->cursor < s->peer_done_last || s->ack_due)
+	    s->acked < s->done_last || !s->peer_done || s->cursor < s->peer_done_last || s->acks_due)
 		return;
 	if ((rc = rp_session_refresh_stale(s->node, &s->stats.accounts))) {
 		s_fail(s, rc, "cannot rebuild views: %s", rp_strerror(rc));
+		return;
+	}
+	if ((rc = s_backfill_done(s))) {
+		s_fail(s, rc, "cannot record the backfill: %s", rp_strerror(rc));
+		return;
+	}
+	/* The peer sees everything and holds all we had: what is no longer ours
+	 * can go (rp_purge keeps the assigns and leaves a receipt). */
+	if (s->scope.full && !s->keep && (rc = rp_purge_lost(s->node, &s->stats.purged))) {
+		s_fail(s, rc, "cannot purge handed-over accounts: %s", rp_strerror(rc));
 		return;
 	}
 	s->state = RP_SESSION_COMPLETE;
@@ -386,7 +490,7 @@ static int s_hello(rp_session *s, const rp_msg *m)
 	MDB_txn *txn;
 	MDB_val v;
 	uint64_t head;
-	int ours;
+	int ours, rc;
 
 	if (s->hello_received)
 		return s_fail(s, RP_EFORMAT, "second hello");
@@ -403,6 +507,17 @@ static int s_hello(rp_session *s, const rp_msg *m)
 		return s_fail(s, RP_ENOTEAM, "neither side is in a team yet");
 	if (ours && memcmp(m->team, zero, RP_TEAM_LEN) && memcmp(m->team, team, RP_TEAM_LEN))
 		return s_fail(s, RP_ENOTMEMBER, "the peer belongs to another team");
+	if (rp_store_begin(s->node->store, 0, &txn))
+		return s_fail(s, RP_EIO, "cannot read the store");
+	rc = rp_scope_init(&s->scope, s->node->store, txn, s->peer);
+	s->scoped = rc == 0;
+	if (rc == 0 && !(s->withheld = json_object()))
+		rc = RP_ENOMEM;
+	if (rc == 0)
+		rc = s_plan_backfill(s, txn);
+	mdb_txn_abort(txn);
+	if (rc)
+		return s_fail(s, rc, "cannot work out the peer's scope: %s", rp_strerror(rc));
 	s->hello_received = 1;
 	s->send_from = m->cursor < head ? m->cursor : head;   /* a peer may claim more than we have */
 	s->sent_last = s->send_from;
@@ -438,14 +553,11 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 	case RP_MSG_ACK:
 		if (m.last > s->sent_last)
 			return s_fail(s, RP_EFORMAT, "ack for data never sent");
-		if (m.last > s->acked) {
-			uint32_t k = 0;
+		/* One ack per batch, in order: the oldest batch in flight is done. */
+		if (s->ninflight)
+			s->ninflight--;
+		if (m.last > s->acked)
 			s->acked = m.last;
-			for (uint32_t i = 0; i < s->ninflight; i++)
-				if (s->inflight[i] > s->acked)
-					s->inflight[k++] = s->inflight[i];
-			s->ninflight = k;
-		}
 		rc = 0;
 		break;
 	case RP_MSG_DONE:
@@ -477,7 +589,7 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 	rp_batch_builder b;
 	MDB_txn *txn;
 	MDB_cursor *c;
-	uint8_t key[8];
+	uint8_t key[8], acct[RP_ACCOUNT_LEN];
 	MDB_val k = { 8, key }, v;
 	uint64_t last = s->sent_last;
 	int rc, any = 0;
@@ -507,8 +619,17 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 			last = seq;
 			continue;
 		}
-		if (mdb_get(txn, st->ops, &ok, &ov))
+		if (mdb_get(txn, st->ops, &ok, &ov)) {
+			last = seq;                 /* purged here: nothing to send */
 			continue;
+		}
+		if (!rp_scope_allows(&s->scope, st, txn, ov.mv_data, ov.mv_size, acct)) {
+			char t[RP_ACCOUNT_TEXT + 1];
+			rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
+			json_object_set_new(s->withheld, t, json_true());
+			last = seq;
+			continue;
+		}
 		if (rp_batch_add(&b, ov.mv_data, ov.mv_size) != 0)
 			break;                      /* full: the rest goes in the next batch */
 		last = seq;
@@ -525,11 +646,73 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 		*msg = s->out;
 		return 1;
 	}
+	/* Withheld accounts are written down before the cursor can pass them. */
+	if (json_object_size(s->withheld) && (rc = s_note_withheld(s)))
+		return rc;
 	s->stats.sent += b.nops;
 	if ((rc = rp_batch_finish(&b, s->sent_last, last, msg, len)))
 		return rc;
 	s->sent_last = last;
-	s->inflight[s->ninflight++] = last;
+	s->ninflight++;
+	return 1;
+}
+
+/* The next backfill batch: whole histories of accounts that entered the
+ * peer's scope, before any of the feed. Returns 1 with a batch, 0 when the
+ * backfill is over. */
+static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len)
+{
+	rp_store *st = s->node->store;
+	rp_batch_builder b;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, full = 0;
+
+	if (s->backfill_at >= s->nbackfill)
+		return 0;
+	if ((rc = rp_store_begin(st, 0, &txn)))
+		return rc;
+	if ((rc = mdb_cursor_open(txn, st->acct_ops, &c))) {
+		mdb_txn_abort(txn);
+		return rp_store_err(rc);
+	}
+	rp_batch_begin(&b, s->out, S_OUT_CAP);
+	while (!full && s->backfill_at < s->nbackfill) {
+		const uint8_t *acct = s->backfill + s->backfill_at * RP_ACCOUNT_LEN;
+		if (!s->backfill_started) {
+			memset(s->backfill_key, 0, sizeof s->backfill_key);
+			memcpy(s->backfill_key, acct, RP_ACCOUNT_LEN);
+			s->backfill_started = 1;
+		}
+		k = (MDB_val){ sizeof s->backfill_key, s->backfill_key };
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			MDB_val ok, ov;
+			if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN))
+				break;
+			ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
+			if (mdb_get(txn, st->ops, &ok, &ov))
+				continue;
+			if (rp_batch_add(&b, ov.mv_data, ov.mv_size) != 0) {
+				memcpy(s->backfill_key, k.mv_data, RP_ACCT_KEY_LEN);   /* resume here */
+				full = 1;
+				break;
+			}
+		}
+		if (!full) {
+			s->backfill_at++;
+			s->backfill_started = 0;
+		}
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	if (b.nops == 0)
+		return 0;
+	s->stats.sent += b.nops;
+	if ((rc = rp_batch_finish(&b, s->sent_last, s->sent_last, msg, len)))
+		return rc;
+	s->ninflight++;
 	return 1;
 }
 
@@ -581,9 +764,9 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 		return 0;
 	if (!s->hello_sent && (s->initiator || s->hello_received))
 		return s_hello_msg(s, msg, len);
-	if (s->ack_due) {
-		rc = rp_msg_ack(s->out, S_OUT_CAP, len, s->ack_due);
-		s->ack_due = 0;
+	if (s->acks_due) {
+		rc = rp_msg_ack(s->out, S_OUT_CAP, len, s->cursor);
+		s->acks_due--;
 		if (rc)
 			return rc;
 		*msg = s->out;
@@ -592,6 +775,8 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 	}
 	if (s->state != RP_SESSION_STREAM || s->done_sent || s->ninflight >= s->credit)
 		return 0;
+	if ((rc = s_next_backfill(s, msg, len)) != 0)
+		return rc;
 	rc = s_next_batch(s, msg, len);
 	if (rc == 1)
 		s_check_complete(s);

@@ -36,6 +36,7 @@ typedef struct rp_session_stats {
 	uint64_t accounts;        /* accounts whose view changed */
 	uint64_t peer_head;       /* the peer's feed head (progress hint) */
 	uint64_t cursor;          /* how much of the peer's feed we hold */
+	uint64_t purged;          /* accounts dropped here: they changed hands */
 } rp_session_stats;
 
 /* A session over node n with peer (its device id, from the client's pin or
@@ -54,6 +55,10 @@ int rp_session_input(rp_session *s, const uint8_t *msg, size_t len);
  * the next call on s, 0 when there is nothing to send now, or a negative
  * RP_E* on a store error. */
 int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len);
+
+/* keep != 0: do not purge accounts this member lost when the session
+ * completes (a device or team setting, or `sync --keep`). */
+void rp_session_keep(rp_session *s, int keep);
 
 int  rp_session_state(const rp_session *s);
 const char *rp_session_error(const rp_session *s);

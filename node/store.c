@@ -53,6 +53,8 @@ static int s_open_tables(rp_store *st)
 		{ "peers", offsetof(rp_store, peers) },
 		{ "pending", offsetof(rp_store, pending) },
 		{ "stale", offsetof(rp_store, stale) },
+		{ "skipped", offsetof(rp_store, skipped) },
+		{ "purged", offsetof(rp_store, purged) },
 		{ "meta", offsetof(rp_store, meta) },
 	};
 	MDB_txn *txn;

@@ -26,12 +26,14 @@
  *  peers     peer name                  → JSON {endpoint, device, last_sync, ...}
  *  pending   op id (40)                 → source device (32) ‖ op bytes, until its author is known
  *  stale     account (16)               → ""   views a sync must still rebuild
+ *  skipped   peer (32) ‖ account (16)   → ""   ops of it withheld from that peer (scope)
+ *  purged    account (16)               → JSON {at, ops}  history dropped here after a handover
  *  meta      text key                   → value */
 typedef struct rp_store {
 	MDB_env *env;
 	MDB_dbi  ops, arrival, acct_ops, heads, refs, views, summaries, names,
 	         owners, members, devices, redacted, equiv, cursors, peers, pending,
-	         stale, meta;
+	         stale, skipped, purged, meta;
 	/* The last device looked up in the roster, valid for one txn and one
 	 * roster generation: an import checks the same author 100,000 times. */
 	struct {

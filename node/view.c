@@ -616,12 +616,24 @@ char *rp_view_text(const json_t *view)
 
 json_t *rp_view_summary(const json_t *view)
 {
-	return json_pack("{sOsOsOsOsOsOsOsO}",
+	json_t *before = json_array(), *e;
+	size_t i;
+	/* Who owned it before, once each: scope sends them the assigns that took it. */
+	json_array_foreach(json_object_get(view, "previous_owners"), i, e) {
+		json_t *m = json_object_get(e, "member"), *x;
+		size_t j;
+		int seen = 0;
+		json_array_foreach(before, j, x)
+			seen |= json_equal(x, m);
+		if (json_is_string(m) && !seen)
+			json_array_append(before, m);
+	}
+	return json_pack("{sOsOsOsOsOsOsOsOso}",
 	        "id", json_object_get(view, "id"), "name", json_object_get(view, "name"),
 	        "owner", json_object_get(view, "owner"), "tags", json_object_get(view, "tags"),
 	        "archived", json_object_get(view, "archived"), "value", json_object_get(view, "value"),
 	        "stats", json_object_get(view, "stats"),
-	        "followers", json_object_get(view, "followers"));
+	        "followers", json_object_get(view, "followers"), "owners_before", before);
 }
 
 static int s_load(MDB_txn *txn, MDB_dbi dbi, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)

@@ -297,12 +297,15 @@ static int s_decode_batch(struct s_in *in, rp_msg *msg)
 	if ((rc = s_read_uint(in, 1, &msg->first)) != 0 ||
 	    (rc = s_read_uint(in, 1, &msg->last)) != 0)
 		return rc;
-	/* An empty range could neither advance the receiver nor be told apart
-	 * from a repeat; ops may still be none (all filtered out by scope). */
-	if (msg->first >= msg->last)
+	/* A range may hold no ops (all filtered out by scope); first == last is
+	 * a backfill batch (ops outside the feed order, cursor unchanged) and
+	 * must carry ops: an empty one could not be told apart from a repeat. */
+	if (msg->first > msg->last)
 		return RP_EFORMAT;
 	if ((rc = s_read_array(in, 1, &count)) != 0)
 		return rc;
+	if (msg->first == msg->last && count == 0)
+		return RP_EFORMAT;
 	if (count > RP_BATCH_OPS_MAX)
 		return RP_ELIMIT;
 	start = in->pos;
@@ -683,7 +686,7 @@ int rp_batch_finish(rp_batch_builder *b, uint64_t first, uint64_t last,
 		*start = NULL;
 	if (len)
 		*len = 0;
-	if (!start || !len || first >= last)
+	if (!start || !len || first > last || (first == last && b && b->nops == 0))
 		return RP_EINVAL;
 	if ((rc = s_builder_ok(b)) != 0)
 		return rc;

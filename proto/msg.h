@@ -17,9 +17,11 @@
  *   accepts unacknowledged; feed_head is the sender's arrival head (a
  *   progress hint, never trusted).
  * batch: ops of the sender's feed in arrival order, covering the feed from
- *   first + 1 to last (first < last; first is the previous batch's last, so
- *   a receiver detects a lost, repeated or reordered batch); after ingesting
- *   them the receiver holds the sender's feed up to last.
+ *   first + 1 to last (first is the previous batch's last, so a receiver
+ *   detects a lost, repeated or reordered batch); after ingesting them the
+ *   receiver holds the sender's feed up to last. first == last is a
+ *   backfill batch: ops of an account that entered the receiver's scope,
+ *   from outside the feed order; it must carry ops and moves no cursor.
  * ack: the receiver committed the sender's feed up to last.
  * done: the sender has streamed its whole feed up to last.
  * error: code is an RP_E* value, message a short human text (<= RP_MSG_TEXT_MAX).
@@ -77,8 +79,9 @@ typedef struct rp_msg {
  * over RP_MSG_TEXT_MAX bytes), trailing bytes (RP_EFORMAT). The version is
  * read first: any array [uint, uint > RP_SYNC_VERSION, ...] is RP_EVERSION
  * whatever follows; version 0 and unknown types are RP_EFORMAT. Also
- * RP_EFORMAT: a non-canonical form, a batch with first >= last (zero ops
- * is fine: a range whose ops were all filtered out), an empty op, a code
+ * RP_EFORMAT: a non-canonical form, a batch with first > last, or with
+ * first == last and no ops (zero ops is fine otherwise: a range whose ops
+ * were all filtered out), an empty op, a code
  * >= 0, text that is not UTF-8 or holds a control character (C0, DEL, C1)
  * or NUL. Does not decode the ops themselves (rp_op_decode does, one by
  * one). Allocates nothing. On failure *msg is zeroed.
@@ -110,7 +113,8 @@ int rp_msg_error(uint8_t *out, size_t cap, size_t *len, int32_t code, const char
  * RP_BATCH_MAX, or the batch holds RP_BATCH_OPS_MAX ops: send, then start a
  * new one), finish writes the header with first, last and the op count
  * and gives the final bytes (which may start after out: use *start), or
- * RP_EINVAL when first >= last: finish(b, first, last) is fine with zero
+ * RP_EINVAL when first > last or (first == last with no ops): a range
+ * (first < last) is fine with zero
  * ops (every op of the range filtered out by scope). A refused add
  * changes nothing: the batch so far stays valid. add copies the op (not
  * checked: rp_op_decode is the receiver's job) and refuses an empty op or
@@ -127,6 +131,6 @@ typedef struct rp_batch_builder {
 void rp_batch_begin(rp_batch_builder *b, uint8_t *out, size_t cap);
 int  rp_batch_add(rp_batch_builder *b, const uint8_t *op, size_t len);
 int  rp_batch_finish(rp_batch_builder *b, uint64_t first, uint64_t last,
-                     const uint8_t **start, size_t *len);   /* RP_EINVAL unless first < last */
+                     const uint8_t **start, size_t *len);   /* RP_EINVAL: see above */
 
 #endif

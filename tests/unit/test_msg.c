@@ -592,11 +592,18 @@ static void test_builder_limits(void)
 	ok(rp_batch_finish(&b, UINT64_MAX - 1, UINT64_MAX, &start, &len) == 0 &&
 	   s_batch_holds(start, len, UINT64_MAX - 1, UINT64_MAX, expect, lens, 0),
 	   "builder: a 24-byte cap holds an empty batch with the largest first and last");
-	/* first < last */
+	/* first == last: a backfill batch, only with ops */
+	rp_batch_begin(&b, out, sizeof out);
+	is_int(rp_batch_finish(&b, 5, 5, &start, &len), RP_EINVAL, "builder: first == last without ops is RP_EINVAL");
+	ok(start == NULL && len == 0, "builder: a refused finish gives no bytes");
 	rp_batch_begin(&b, out, sizeof out);
 	rp_batch_add(&b, &one, 1);
-	is_int(rp_batch_finish(&b, 5, 5, &start, &len), RP_EINVAL, "builder: first == last is RP_EINVAL");
-	ok(start == NULL && len == 0, "builder: a refused finish gives no bytes");
+	expect[0] = &one;
+	lens[0] = 1;
+	ok(rp_batch_finish(&b, 5, 5, &start, &len) == 0 && s_batch_holds(start, len, 5, 5, expect, lens, 1),
+	   "builder: first == last with ops is a backfill batch");
+	rp_batch_begin(&b, out, sizeof out);
+	rp_batch_add(&b, &one, 1);
 	is_int(rp_batch_finish(&b, 6, 5, &start, &len), RP_EINVAL, "builder: first > last is RP_EINVAL");
 	expect[0] = &one;
 	lens[0] = 1;
@@ -767,7 +774,9 @@ static void test_decode_format(void)
 	is_int(s_decode_exact("\x95\x02\x01\x00\x01\x90", 6, &m), 0,
 	       "decode: [2, 1, 0, 1, []] is fine");
 	is_int(s_decode_exact("\x95\x02\x01\x05\x05\x90", 6, &m), RP_EFORMAT,
-	       "decode: a batch with first == last is RP_EFORMAT");
+	       "decode: a batch with first == last and no ops is RP_EFORMAT");
+	is_int(s_decode_exact("\x95\x02\x01\x05\x05\x91\xc4\x01\x61", 9, &m), 0,
+	       "decode: a backfill batch (first == last, with ops) is fine");
 	is_int(s_decode_exact("\x95\x02\x01\x06\x05\x91\xc4\x01\x61", 9, &m), RP_EFORMAT,
 	       "decode: a batch with first > last is RP_EFORMAT");
 	is_int(s_decode_exact("\x95\x02\x01\xcc\x05\x06\x90", 7, &m), RP_EFORMAT,

@@ -1,0 +1,75 @@
+/* node/scope.c — the scope predicate (see scope.h). It reads summaries only:
+ * it must stay cheap enough to run for every op a hub streams to a rep. */
+#include <string.h>
+
+#include "scope.h"
+#include "roster.h"
+#include "view.h"
+#include "../proto/error.h"
+
+int rp_scope_init(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN])
+{
+	char role[RP_ROLE_MAX + 1] = "";
+	memset(sc, 0, sizeof *sc);
+	if (!(sc->accounts = json_object()))
+		return RP_ENOMEM;
+	sc->full = rp_roster_device(st, txn, dev, sc->member, role) != 0 || strcmp(role, "rep") != 0;
+	return 0;
+}
+
+void rp_scope_done(rp_scope *sc)
+{
+	json_decref(sc->accounts);
+	sc->accounts = NULL;
+}
+
+static int s_names(const json_t *list, const char *member)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e)
+		if (json_is_string(e) && !strcmp(json_string_value(e), member))
+			return 1;
+	return 0;
+}
+
+/* 0 out, 1 in, 2 only its assigns (the member owned it before). */
+static int s_code(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	char t[RP_ACCOUNT_TEXT + 1];
+	json_t *hit, *sum;
+	int code = 0;
+	rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
+	if ((hit = json_object_get(sc->accounts, t)))
+		return (int)json_integer_value(hit);
+	if (rp_view_load_summary(st, txn, acct, &sum) == 0) {
+		const char *owner = json_string_value(json_object_get(sum, "owner"));
+		if ((owner && !strcmp(owner, sc->member)) || s_names(json_object_get(sum, "followers"), sc->member))
+			code = 1;
+		else if (s_names(json_object_get(sum, "owners_before"), sc->member))
+			code = 2;
+		json_decref(sum);
+	}
+	json_object_set_new(sc->accounts, t, json_integer(code));
+	return code;
+}
+
+int rp_scope_account(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	return sc->full || s_code(sc, st, txn, acct) == 1;
+}
+
+int rp_scope_allows(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
+                    uint8_t acct[RP_ACCOUNT_LEN])
+{
+	static const uint8_t zero[RP_ACCOUNT_LEN];
+	rp_op op;
+	int code;
+	if (rp_op_decode(bytes, len, &op) != 0)
+		return 0;
+	memcpy(acct, op.account, RP_ACCOUNT_LEN);
+	if (sc->full || !memcmp(op.account, zero, RP_ACCOUNT_LEN))
+		return 1;
+	code = s_code(sc, st, txn, op.account);
+	return code == 1 || (code == 2 && !strcmp(op.kind, "acct.assign"));
+}

@@ -24,6 +24,16 @@ static char *s_value(const char *key, const json_t *v, char *buf, size_t cap)
 			                        (long long)json_integer_value(json_object_get(e, "ahead_ms")) / 1000);
 		if (!json_array_size(v))
 			snprintf(buf, cap, "none");
+	} else if (strcmp(key, "purged") == 0 && json_is_array(v)) {
+		size_t i, len = 0;
+		json_t *e;
+		/* "alice's device dropped ACME Tools (now bob's)" */
+		json_array_foreach(v, i, e)
+			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s's device dropped %s (now %s's)",
+			                        i ? "; " : "", out_str_or_dash(e, "member"),
+			                        out_str_or_dash(e, "account"), out_str_or_dash(e, "owner"));
+		if (!json_array_size(v))
+			snprintf(buf, cap, "none");
 	} else if (strcmp(key, "peers") == 0 && json_array_size(v) == 0) {
 		snprintf(buf, cap, "none ('rapport peer add NAME ENDPOINT DEVICE_ID')");
 	} else if (json_is_array(v)) {

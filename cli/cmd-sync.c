@@ -86,6 +86,9 @@ static void s_print_summary(const char *label, const json_t *summary)
 		printf("; %s refused", s_thousands(nrefused, refused, sizeof refused));
 	if (npending > 0)
 		printf("; %s pending", s_thousands(npending, pending, sizeof pending));
+	if (s_count(summary, "purged") > 0)
+		printf("; %lld account%s handed over dropped here", (long long)s_count(summary, "purged"),
+		       s_count(summary, "purged") == 1 ? "" : "s");
 	printf(") in %.*f s\n", secs < 0.095 ? 2 : 1, secs);
 }
 
@@ -155,18 +158,20 @@ static int cmd_sync_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "peer", required_argument, NULL, 'p' },
 		{ "json", no_argument,       NULL, 'j' },
+		{ "keep", no_argument,       NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *e = &cmd_sync_entry;
 	const char *target = NULL, *device_text = NULL;
 	uint8_t dev[RP_DEVICE_LEN];
 	rp_node *n = NULL;
-	int c, rc, json = 0, is_endpoint;
+	int c, rc, json = 0, keep = 0, is_endpoint;
 
 	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
 		switch (c) {
 		case 'p': device_text = optarg; break;
 		case 'j': json = 1; break;
+		case 'k': keep = 1; break;
 		default:  return CMD_USAGE;
 		}
 	}
@@ -187,6 +192,8 @@ static int cmd_sync_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 
 	if ((rc = cmd_node_open(ctx, &n)) != 0)
 		return rc;
+	if (keep)
+		rp_node_set_keep(n, 1);
 	if (!target)
 		rc = s_sync_all(n, json);
 	else if ((rc = s_sync_one(n, is_endpoint ? NULL : target, is_endpoint ? target : NULL,
@@ -200,13 +207,16 @@ static int cmd_sync_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_sync_entry = {
 	.name    = "sync",
-	.usage   = "[PEER | ENDPOINT --peer DEVICE_ID] [--json]",
+	.usage   = "[PEER | ENDPOINT --peer DEVICE_ID] [--json] [--keep]",
 	.help    = "sync with a peer, both directions",
 	.details = "PEER is a name given with 'rapport peer add'; without one, every named\n"
 	           "peer in turn (exit 1 if any failed). ENDPOINT (tcp://HOST:PORT) syncs\n"
 	           "ad hoc with the device whose id --peer pins. On a terminal a progress\n"
 	           "line is drawn on stderr; then one summary line per peer on stdout.\n"
 	           "--json prints the summary: peer, endpoint, sent, received, accounts,\n"
-	           "refused, pending, duplicates, seconds (JSONL when syncing every peer).\n",
+	           "refused, pending, duplicates, purged, seconds (JSONL when syncing every peer).\n"
+	           "After a sync with a hub, manager or admin, a rep's device drops the\n"
+	           "accounts its member no longer owns or follows (--keep, or 'keep = true'\n"
+	           "in $XDG_CONFIG_HOME/rapport/config, keeps them).\n",
 	.exec    = cmd_sync_exec,
 };

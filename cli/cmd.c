@@ -177,6 +177,8 @@ int cmd_node_open(const struct cmd_ctx *ctx, rp_node **n)
 	}
 	if (ctx->now_fixed)
 		rp_node_set_now(*n, ctx->now_ms);
+	if (ctx->keep)
+		rp_node_set_keep(*n, 1);
 	return CMD_OK;
 }
 

@@ -16,6 +16,7 @@ struct cmd_ctx {
 	const char *home;      /* --home, else rp_home_default() */
 	uint64_t    now_ms;    /* RAPPORT_NOW, else the real clock */
 	int         now_fixed; /* 1 when RAPPORT_NOW set the clock */
+	int         keep;      /* config "keep = true": never purge lost accounts */
 };
 
 /* One command. exec gets argv starting at the command's own name (argv[0])

@@ -173,6 +173,31 @@ static uint64_t s_real_now(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* $XDG_CONFIG_HOME/rapport/config (else ~/.config/rapport/config), lines of
+ * "key = value" and # comments. One key so far: keep = true|false. */
+static int s_config_keep(void)
+{
+	char path[4096], line[512];
+	const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
+	FILE *f;
+	int keep = 0;
+	if (x && *x)
+		snprintf(path, sizeof path, "%s/rapport/config", x);
+	else if (h && *h)
+		snprintf(path, sizeof path, "%s/.config/rapport/config", h);
+	else
+		return 0;
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		char key[64], val[64];
+		if (sscanf(line, " %63[a-z_] = %63s", key, val) == 2 && !strcmp(key, "keep"))
+			keep = !strcmp(val, "true") || !strcmp(val, "yes") || !strcmp(val, "1");
+	}
+	fclose(f);
+	return keep;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -248,6 +273,7 @@ int main(int argc, char **argv)
 		ctx.now_fixed = 1;
 	}
 
+	ctx.keep = s_config_keep();
 	optind = 0;
 	ret = e->exec(&ctx, argc, argv);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

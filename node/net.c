@@ -43,6 +43,11 @@ int rp_net_tune(void *sock)
 struct rp_zap {
 	void    *sock;
 	rp_node *node;
+	/* CURVE key → device for every roster device: converting each key at
+	 * every connection would cost O(devices) per handshake. Rebuilt when the
+	 * devices table changes size (a device added). */
+	uint8_t (*curve)[32], (*dev)[RP_DEVICE_LEN];
+	size_t   ndev, cached_entries;
 };
 
 int rp_zap_open(void *ctx, rp_node *n, rp_zap **out)
@@ -74,33 +79,54 @@ void rp_zap_close(rp_zap **z)
 	if (!z || !*z)
 		return;
 	zmq_close((*z)->sock);
+	free((*z)->curve);
+	free((*z)->dev);
 	free(*z);
 	*z = NULL;
 }
 
-/* The roster device whose CURVE key is cpk: 1 when found and admitted,
- * 2 when found but revoked, 0 when unknown. */
-static int s_device_of(rp_node *n, const uint8_t cpk[32], uint8_t dev[RP_DEVICE_LEN])
+static void s_rebuild(rp_zap *z, MDB_txn *txn, size_t entries)
 {
-	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v;
-	int rc, found = 0;
+	void *a = realloc(z->curve, (entries + 1) * 32), *b = a ? realloc(z->dev, (entries + 1) * RP_DEVICE_LEN) : NULL;
+	if (a)
+		z->curve = a;
+	if (!a || !b)
+		return;
+	z->dev = b;
+	z->ndev = 0;
+	if (mdb_cursor_open(txn, z->node->store->devices, &c))
+		return;
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && z->ndev < entries;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != RP_DEVICE_LEN || rp_net_curve_public(k.mv_data, z->curve[z->ndev]))
+			continue;
+		memcpy(z->dev[z->ndev++], k.mv_data, RP_DEVICE_LEN);
+	}
+	mdb_cursor_close(c);
+	z->cached_entries = entries;
+}
+
+/* The roster device whose CURVE key is cpk: 1 when found and admitted,
+ * 2 when found but revoked, 0 when unknown. */
+static int s_device_of(rp_zap *z, const uint8_t cpk[32], uint8_t dev[RP_DEVICE_LEN])
+{
+	rp_node *n = z->node;
+	MDB_txn *txn;
+	MDB_stat ms;
+	int found = 0;
 	if (rp_store_begin(n->store, 0, &txn))
 		return 0;
-	if (mdb_cursor_open(txn, n->store->devices, &c) == 0) {
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !found;
-		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			uint8_t x[32];
-			if (k.mv_size != RP_DEVICE_LEN || rp_net_curve_public(k.mv_data, x) ||
-			    sodium_memcmp(x, cpk, 32) != 0)
-				continue;
-			if (rp_roster_device(n->store, txn, k.mv_data, NULL, NULL) == 0) {
-				memcpy(dev, k.mv_data, RP_DEVICE_LEN);
-				found = rp_roster_revoked(n->store, txn, k.mv_data) ? 2 : 1;
-			}
+	if (mdb_stat(txn, n->store->devices, &ms) == 0 && ms.ms_entries != z->cached_entries)
+		s_rebuild(z, txn, ms.ms_entries);
+	for (size_t i = 0; i < z->ndev && !found; i++) {
+		if (sodium_memcmp(z->curve[i], cpk, 32) != 0)
+			continue;
+		if (rp_roster_device(n->store, txn, z->dev[i], NULL, NULL) == 0) {
+			memcpy(dev, z->dev[i], RP_DEVICE_LEN);
+			found = rp_roster_revoked(n->store, txn, z->dev[i]) ? 2 : 1;
 		}
-		mdb_cursor_close(c);
 	}
 	mdb_txn_abort(txn);
 	return found;
@@ -142,7 +168,7 @@ int rp_zap_handle(rp_zap *z, char *why, size_t cap)
 	} else if (len[5] != 5 || memcmp(f[5], "CURVE", 5) != 0 || nf < 7 || len[6] != 32) {
 		snprintf(why, cap, "refused a connection without CURVE");
 		text = "CURVE required";
-	} else if ((found = s_device_of(z->node, (uint8_t *)f[6], dev)) == 0) {
+	} else if ((found = s_device_of(z, (uint8_t *)f[6], dev)) == 0) {
 		char hex[65];
 		sodium_bin2hex(hex, sizeof hex, (uint8_t *)f[6], 32);
 		snprintf(why, cap, "refused a device that is not in the roster (curve key %.16s…)", hex);

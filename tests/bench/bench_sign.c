@@ -34,16 +34,25 @@ int main(void)
 	strcpy(op.kind, "ix.log");
 	op.body = body;
 	op.body_len = 1;
-	t0 = s_now();
-	for (n = 0; (dt = s_now() - t0) < 1.0; n++) {
-		op.seq = (uint64_t)n + 1;
-		rp_op_sign(&op, sk);
+	/* The best of three half-second runs: a busy machine only ever slows a
+	 * run down, so the fastest is the closest to the hardware's limit. */
+	double best_sign = 0, best_verify = 0;
+	for (int run = 0; run < 3; run++) {
+		t0 = s_now();
+		for (n = 0; (dt = s_now() - t0) < 0.5; n++) {
+			op.seq = (uint64_t)n + 1;
+			rp_op_sign(&op, sk);
+		}
+		if ((double)n / dt > best_sign)
+			best_sign = (double)n / dt;
+		t0 = s_now();
+		for (n = 0; (dt = s_now() - t0) < 0.5; n++)
+			if (rp_op_verify(&op) != 0)
+				return 1;
+		if ((double)n / dt > best_verify)
+			best_verify = (double)n / dt;
 	}
-	printf("BENCH sign_limit %.0f signs/s\n", (double)n / dt);
-	t0 = s_now();
-	for (n = 0; (dt = s_now() - t0) < 1.0; n++)
-		if (rp_op_verify(&op) != 0)
-			return 1;
-	printf("BENCH verify_limit %.0f verifies/s\n", (double)n / dt);
+	printf("BENCH sign_limit %.0f signs/s\n", best_sign);
+	printf("BENCH verify_limit %.0f verifies/s\n", best_verify);
 	return 0;
 }

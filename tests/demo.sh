@@ -126,15 +126,21 @@ until perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(PeerAddr => "127.0
 	sleep 0.1
 done
 say "Bob names the peer, pinning its device id, and syncs: CURVE-encrypted, both directions."
+say "He is a rep: he receives the team, and only the accounts that are his (none yet)."
 rapport --home bob-laptop peer add ann "tcp://127.0.0.1:$port" "$ann_id"
 rapport --home bob-laptop sync ann
+say "Ann hands the bakery over to Bob, with a note."
+rapport handover "Bakery Blum" --to bob --note "Bob covers the bakeries from now on" --offline
+say "Bob's next sync brings the account with its whole history."
+rapport --home bob-laptop sync ann
+rapport --home bob-laptop account list --mine
 say "Bob logs a visit offline, then syncs again: only the new op travels."
 rapport --home bob-laptop log "Bakery Blum" visit "Dropped off the oven brochure"
 rapport --home bob-laptop sync ann
-say "Ann sees Bob's visit; both laptops print the same digest."
+say "Ann sees Bob's visit; both laptops print the same digest for the account."
 rapport history "Bakery Blum"
-rapport digest
-rapport --home bob-laptop digest
+rapport digest "Bakery Blum"
+rapport --home bob-laptop digest "Bakery Blum"
 kill $serve_pid
 wait $serve_pid 2>/dev/null || true
 

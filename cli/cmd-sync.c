@@ -86,6 +86,12 @@ static void s_print_summary(const char *label, const json_t *summary)
 		printf("; %s refused", s_thousands(nrefused, refused, sizeof refused));
 	if (npending > 0)
 		printf("; %s pending", s_thousands(npending, pending, sizeof pending));
+	if (s_count(summary, "backfilled") > 0)
+		printf("; %lld account%s arrived whole", (long long)s_count(summary, "backfilled"),
+		       s_count(summary, "backfilled") == 1 ? "" : "s");
+	if (s_count(summary, "incomplete") > 0)
+		printf("; %lld account%s incomplete: sync again", (long long)s_count(summary, "incomplete"),
+		       s_count(summary, "incomplete") == 1 ? "" : "s");
 	if (s_count(summary, "purged") > 0)
 		printf("; %lld account%s handed over dropped here", (long long)s_count(summary, "purged"),
 		       s_count(summary, "purged") == 1 ? "" : "s");

@@ -58,6 +58,8 @@ static int s_same(const rp_msg *a, const rp_msg *b)
 		return a->last == b->last;
 	case RP_MSG_ERROR:
 		return a->code == b->code && strcmp(a->text, b->text) == 0;
+	case RP_MSG_HAVE:
+		return memcmp(a->account, b->account, RP_ACCOUNT_LEN) == 0 && a->count == b->count;
 	default:
 		return 0;
 	}
@@ -72,13 +74,16 @@ static int s_valid(const rp_msg *m)
 	case RP_MSG_HELLO:
 		return m->credit >= 1 && m->credit <= RP_CREDIT_MAX;
 	case RP_MSG_BATCH:
-		return m->first < m->last && m->nops <= RP_BATCH_OPS_MAX &&
+		return (m->first < m->last || (m->first == m->last && m->nops > 0)) &&
+		       m->nops <= RP_BATCH_OPS_MAX &&
 		       m->ops_len <= RP_BATCH_MAX && (m->nops == 0) == (m->ops == NULL);
 	case RP_MSG_ACK:
 	case RP_MSG_DONE:
 		return 1;
 	case RP_MSG_ERROR:
 		return m->code < 0 && strlen(m->text) <= RP_MSG_TEXT_MAX;
+	case RP_MSG_HAVE:
+		return 1;
 	default:
 		return 0;
 	}
@@ -104,6 +109,8 @@ static int s_reencode(const rp_msg *m, uint8_t *out, const uint8_t **start, size
 		return rp_msg_done(out, S_OUT_MAX, len, m->last);
 	case RP_MSG_ERROR:
 		return rp_msg_error(out, S_OUT_MAX, len, m->code, m->text);
+	case RP_MSG_HAVE:
+		return rp_msg_have(out, S_OUT_MAX, len, m->account, m->count);
 	case RP_MSG_BATCH:
 		rp_batch_begin(&b, out, S_OUT_MAX);
 		while (rp_msg_batch_next(m, &pos, &op, &oplen)) {

@@ -52,6 +52,12 @@ struct rp_session {
 	size_t   nbackfill, backfill_at;
 	uint8_t  backfill_key[RP_ACCT_KEY_LEN];   /* resume point in acct_ops */
 	int      backfill_started;
+	uint64_t backfill_count;    /* ops sent so far of the account being backfilled */
+	uint8_t (*haves)[RP_ACCOUNT_LEN + 8];   /* (account, ops) to announce after backfills */
+	size_t   nhaves, haves_sent;
+	/* what the peer announced it backfilled: checked when we complete */
+	uint8_t (*expect)[RP_ACCOUNT_LEN + 8];
+	size_t   nexpect;
 	int      keep;              /* never purge after this session */
 
 	rp_session_stats stats;
@@ -117,6 +123,8 @@ void rp_session_free(rp_session **s)
 		rp_scope_done(&(*s)->scope);
 	json_decref((*s)->withheld);
 	free((*s)->backfill);
+	free((*s)->haves);
+	free((*s)->expect);
 	free((*s)->out);
 	free(*s);
 	*s = NULL;
@@ -457,6 +465,31 @@ static int s_backfill_done(rp_session *s)
 	return rp_store_err(mdb_txn_commit(txn));
 }
 
+/* Did each account the peer backfilled arrive whole? At least as many of
+ * its ops must be here as the peer sent. */
+static void s_check_backfilled(rp_session *s)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	if (!s->nexpect || rp_store_begin(s->node->store, 0, &txn))
+		return;
+	if (mdb_cursor_open(txn, s->node->store->acct_ops, &c) == 0) {
+		for (size_t i = 0; i < s->nexpect; i++) {
+			uint64_t want = rp_be64_get(s->expect[i] + RP_ACCOUNT_LEN), have = 0;
+			MDB_val k = { RP_ACCOUNT_LEN, s->expect[i] }, v;
+			for (int r = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); r == 0 && k.mv_size == RP_ACCT_KEY_LEN &&
+			     !memcmp(k.mv_data, s->expect[i], RP_ACCOUNT_LEN); r = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+				have++;
+			if (have >= want)
+				s->stats.whole++;
+			else
+				s->stats.incomplete++;
+		}
+		mdb_cursor_close(c);
+	}
+	mdb_txn_abort(txn);
+}
+
 /* ---- the machine ---------------------------------------------------------- */
 
 /* Both feeds exchanged and acknowledged: bring the views up to date. */
@@ -470,6 +503,7 @@ static void s_check_complete(rp_session *s)
 		s_fail(s, rc, "cannot rebuild views: %s", rp_strerror(rc));
 		return;
 	}
+	s_check_backfilled(s);
 	if ((rc = s_backfill_done(s))) {
 		s_fail(s, rc, "cannot record the backfill: %s", rp_strerror(rc));
 		return;
@@ -570,6 +604,19 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 		s->peer_done_last = m.last;
 		rc = 0;
 		break;
+	case RP_MSG_HAVE: {
+		void *p;
+		if (s->nexpect >= 1000000)
+			return s_fail(s, RP_ELIMIT, "too many backfill announcements");
+		if (!(p = realloc(s->expect, (s->nexpect + 1) * sizeof *s->expect)))
+			return s_fail(s, RP_ENOMEM, "out of memory");
+		s->expect = p;
+		memcpy(s->expect[s->nexpect], m.account, RP_ACCOUNT_LEN);
+		rp_be64_put(s->expect[s->nexpect] + RP_ACCOUNT_LEN, m.count);
+		s->nexpect++;
+		rc = 0;
+		break;
+	}
 	case RP_MSG_ERROR:
 		snprintf(s->error, sizeof s->error, "the peer refused: %s", m.text);
 		s->state = RP_SESSION_FAILED;
@@ -699,14 +746,28 @@ static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len)
 				full = 1;
 				break;
 			}
+			s->backfill_count++;
 		}
 		if (!full) {
+			/* Whole: announce how many ops, once this batch has gone. */
+			void *p = realloc(s->haves, (s->nhaves + 1) * sizeof *s->haves);
+			if (!p) {
+				rc = RP_ENOMEM;
+				break;
+			}
+			s->haves = p;
+			memcpy(s->haves[s->nhaves], acct, RP_ACCOUNT_LEN);
+			rp_be64_put(s->haves[s->nhaves] + RP_ACCOUNT_LEN, s->backfill_count);
+			s->nhaves++;
+			s->backfill_count = 0;
 			s->backfill_at++;
 			s->backfill_started = 0;
 		}
 	}
 	mdb_cursor_close(c);
 	mdb_txn_abort(txn);
+	if (rc == RP_ENOMEM)
+		return rc;
 	if (b.nops == 0)
 		return 0;
 	s->stats.sent += b.nops;
@@ -775,6 +836,13 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 	}
 	if (s->state != RP_SESSION_STREAM || s->done_sent || s->ninflight >= s->credit)
 		return 0;
+	if (s->haves_sent < s->nhaves) {
+		const uint8_t *h = s->haves[s->haves_sent++];
+		if ((rc = rp_msg_have(s->out, S_OUT_CAP, len, h, rp_be64_get(h + RP_ACCOUNT_LEN))))
+			return rc;
+		*msg = s->out;
+		return 1;
+	}
 	if ((rc = s_next_backfill(s, msg, len)) != 0)
 		return rc;
 	rc = s_next_batch(s, msg, len);

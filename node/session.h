@@ -37,6 +37,8 @@ typedef struct rp_session_stats {
 	uint64_t peer_head;       /* the peer's feed head (progress hint) */
 	uint64_t cursor;          /* how much of the peer's feed we hold */
 	uint64_t purged;          /* accounts dropped here: they changed hands */
+	uint64_t whole;           /* accounts backfilled here and checked whole */
+	uint64_t incomplete;      /* accounts backfilled here with ops missing */
 } rp_session_stats;
 
 /* A session over node n with peer (its device id, from the client's pin or

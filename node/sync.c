@@ -220,11 +220,12 @@ out:
 		rp_session_stats_get(c.session, &st);
 		rp_peer_record(n, dev, ep, st.sent, st.received, rc ? rp_errmsg() : "ok");
 		if (rc == 0 && summary)
-			*summary = json_pack("{sssssIsIsIsIsIsIsIsf}", "peer", peer ? peer : id, "endpoint", ep,
+			*summary = json_pack("{sssssIsIsIsIsIsIsIsIsIsf}", "peer", peer ? peer : id, "endpoint", ep,
 			        "sent", (json_int_t)st.sent, "received", (json_int_t)st.received,
 			        "accounts", (json_int_t)st.accounts, "refused", (json_int_t)st.refused,
 			        "pending", (json_int_t)st.pending, "duplicates", (json_int_t)st.duplicates,
-			        "purged", (json_int_t)st.purged,
+			        "purged", (json_int_t)st.purged, "backfilled", (json_int_t)st.whole,
+			        "incomplete", (json_int_t)st.incomplete,
 			        "seconds", (double)(s_mono_ms() - t0) / 1000.0);
 	}
 	s_close(&c, rc != 0);

@@ -27,6 +27,7 @@ static const uint8_t s_fields[] = {
 	[RP_MSG_ACK]   = 3,
 	[RP_MSG_DONE]  = 3,
 	[RP_MSG_ERROR] = 4,
+	[RP_MSG_HAVE]  = 4,
 };
 
 /* ---- reading --------------------------------------------------------------- */
@@ -357,7 +358,7 @@ static int s_decode(struct s_in *in, rp_msg *msg)
 	if ((rc = s_read_array(in, 1, &count)) != 0 ||
 	    (rc = s_read_uint(in, 1, &type)) != 0)
 		return rc;
-	if (type < RP_MSG_HELLO || type > RP_MSG_ERROR || count != s_fields[type])
+	if (type < RP_MSG_HELLO || type > RP_MSG_HAVE || count != s_fields[type])
 		return RP_EFORMAT;
 	if ((rc = s_read_uint(in, 1, &version)) != 0)
 		return rc;
@@ -375,6 +376,10 @@ static int s_decode(struct s_in *in, rp_msg *msg)
 	case RP_MSG_ACK:
 	case RP_MSG_DONE:
 		return s_read_uint(in, 1, &msg->last);
+	case RP_MSG_HAVE:
+		if ((rc = s_read_fixed_bin(in, msg->account, RP_ACCOUNT_LEN)) != 0)
+			return rc;
+		return s_read_uint(in, 1, &msg->count);
 	default:
 		return s_decode_error(in, msg);
 	}
@@ -595,6 +600,22 @@ int rp_msg_ack(uint8_t *out, size_t cap, size_t *len, uint64_t last)
 int rp_msg_done(uint8_t *out, size_t cap, size_t *len, uint64_t last)
 {
 	return s_last_only(RP_MSG_DONE, out, cap, len, last);
+}
+
+int rp_msg_have(uint8_t *out, size_t cap, size_t *len, const uint8_t account[RP_ACCOUNT_LEN],
+                uint64_t count)
+{
+	uint8_t tmp[S_SMALL_MAX];
+	struct s_out o = { tmp, sizeof tmp, 0, 0 };
+
+	if (len)
+		*len = 0;
+	if (!out || !len || !account)
+		return RP_EINVAL;
+	s_put_head(&o, RP_MSG_HAVE);
+	s_put_bin(&o, account, RP_ACCOUNT_LEN);
+	s_put_uint(&o, count);
+	return s_deliver(&o, out, cap, len);
 }
 
 int rp_msg_error(uint8_t *out, size_t cap, size_t *len, int32_t code, const char *text)

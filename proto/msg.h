@@ -8,6 +8,7 @@
  *   ack    [3, ver, last uint]
  *   done   [4, ver, last uint]
  *   error  [5, ver, code int, message str]
+ *   have   [6, ver, account bin16, ops uint]
  *
  * hello: team is all-zero when the sender is not in a team yet (joining);
  *   cursor is the highest arrival seq of the RECEIVER's feed the sender
@@ -25,6 +26,9 @@
  * ack: the receiver committed the sender's feed up to last.
  * done: the sender has streamed its whole feed up to last.
  * error: code is an RP_E* value, message a short human text (<= RP_MSG_TEXT_MAX).
+ * have: after backfilling an account, how many of its ops the sender sent:
+ *   the receiver checks it now holds at least that many (the account arrived
+ *   whole) and says so.
  *
  * The encoding is canonical, one byte string per message: a fixarray, uints
  * and the negative error code in their smallest msgpack form, ids as bin8,
@@ -49,6 +53,7 @@ enum rp_msg_type {
 	RP_MSG_ACK   = 3,
 	RP_MSG_DONE  = 4,
 	RP_MSG_ERROR = 5,
+	RP_MSG_HAVE  = 6,
 };
 
 typedef struct rp_msg {
@@ -66,6 +71,9 @@ typedef struct rp_msg {
 	const uint8_t *ops;              /* first byte of the first op's bin header */
 	size_t   ops_len;                /* bytes from ops to the end of the array */
 	uint32_t nops;                   /* 0..RP_BATCH_OPS_MAX; ops is NULL when 0 */
+	/* have */
+	uint8_t  account[RP_ACCOUNT_LEN];
+	uint64_t count;
 	/* error */
 	int32_t  code;                   /* < 0: never reads as success */
 	char     text[RP_MSG_TEXT_MAX + 1]; /* NUL-terminated UTF-8, no control chars */
@@ -107,6 +115,8 @@ int rp_msg_hello(uint8_t *out, size_t cap, size_t *len, const uint8_t team[RP_TE
 int rp_msg_ack(uint8_t *out, size_t cap, size_t *len, uint64_t last);
 int rp_msg_done(uint8_t *out, size_t cap, size_t *len, uint64_t last);
 int rp_msg_error(uint8_t *out, size_t cap, size_t *len, int32_t code, const char *text);
+int rp_msg_have(uint8_t *out, size_t cap, size_t *len, const uint8_t account[RP_ACCOUNT_LEN],
+                uint64_t count);
 
 /* Batches are built incrementally: begin reserves room for the header,
  * add appends one encoded op (RP_ELIMIT when it would not fit in cap or in

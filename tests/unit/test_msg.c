@@ -141,6 +141,8 @@ static int s_same(const rp_msg *a, const rp_msg *b)
 		return a->last == b->last;
 	case RP_MSG_ERROR:
 		return a->code == b->code && strcmp(a->text, b->text) == 0;
+	case RP_MSG_HAVE:
+		return memcmp(a->account, b->account, RP_ACCOUNT_LEN) == 0 && a->count == b->count;
 	default:
 		return 0;
 	}
@@ -166,6 +168,8 @@ static int s_reencode(const rp_msg *m, uint8_t *out, const uint8_t **start, size
 		return rp_msg_done(out, S_BIG, len, m->last);
 	case RP_MSG_ERROR:
 		return rp_msg_error(out, S_BIG, len, m->code, m->text);
+	case RP_MSG_HAVE:
+		return rp_msg_have(out, S_BIG, len, m->account, m->count);
 	case RP_MSG_BATCH:
 		rp_batch_begin(&b, out, S_BIG);
 		while (rp_msg_batch_next(m, &pos, &op, &oplen))
@@ -1129,5 +1133,19 @@ int main(void)
 	test_truncation();
 	test_bitflips();
 	test_huge_counts();
+	{
+		uint8_t buf[64], acct[RP_ACCOUNT_LEN];
+		size_t n;
+		rp_msg hm;
+		memset(acct, 0xab, sizeof acct);
+		ok(rp_msg_have(buf, sizeof buf, &n, acct, 4242) == 0 && rp_msg_decode(buf, n, &hm) == 0 &&
+		   hm.type == RP_MSG_HAVE && hm.count == 4242 && !memcmp(hm.account, acct, RP_ACCOUNT_LEN),
+		   "have: round trip");
+		for (size_t cut = 0; cut < n; cut++)
+			if (rp_msg_decode(buf, cut, &hm) == 0)
+				ok(0, "have: truncated at %zu decoded", cut);
+		ok(1, "have: every truncation is refused");
+		is_int(rp_msg_have(buf, 4, &n, acct, 1), RP_ELIMIT, "have: a small cap is RP_ELIMIT");
+	}
 	return done_testing();
 }

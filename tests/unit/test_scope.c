@@ -133,6 +133,8 @@ int main(void)
 	is_int(holds(alice, "ACME Tools"), -1, "alice's device purged ACME once the hub held it");
 	ok(sync_once(bob, hub), "bob syncs");
 	is_int(holds(bob, "ACME Tools"), 12, "bob's device received ACME's whole history (backfill)");
+	is_int(last.whole, 1, "and checked that it arrived whole");
+	is_int(last.incomplete, 0, "with nothing missing");
 	ok(sync_once(alice, hub), "alice syncs again: her purge receipt reaches the hub");
 	{
 		json_t *st;

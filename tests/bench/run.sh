@@ -30,3 +30,9 @@ ops=$("$RAPPORT_BIN" --home "$tmp/b" status --json | jq .ops)
 awk -v s="$start" -v e="$end" -v ops="$ops" -v lim="$sign_limit" 'BEGIN {
 	t = e - s; l = ops / lim;
 	printf "BENCH import_100k %.2f s (%d ops) limit=%.2f ratio=%.2f\n", t, ops, l, l / t }'
+
+# The sync benchmarks (issue 4): real `rapport serve` and `rapport sync`
+# processes on 127.0.0.1, against the verify_limit above. BENCH_1M=0 skips the
+# 1,000,000-op figures, whose preparation takes a few minutes.
+verify_limit=$(echo "$limits" | awk '$2=="verify_limit"{print $3}')
+VERIFY_LIMIT=$verify_limit bash "$here/sync.sh"

@@ -131,9 +131,9 @@ _rapport()
 	top)        opts="--by --json" ;;
 	at-risk|status|history|find|fsck) opts="--json" ;;
 	complaints) opts="--open --json" ;;
-	handover)   opts="--to --from --note --dry-run" ;;
+	handover)   opts="--to --from --note --dry-run --offline --json" ;;
 	serve)      opts="--listen" ;;
-	sync)       opts="--peer --json" ;;
+	sync)       opts="--peer --json --keep" ;;
 	export)     opts="--format" ;;
 	forget)     opts="--reason" ;;
 	import|backup|restore)

@@ -18,7 +18,7 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 # Debian packages: what the build needs, and what the tests and fuzzing need.
 DEB_BUILD = liblmdb-dev libsodium-dev libzmq3-dev libmsgpack-dev libjansson-dev pkg-config
-DEB_TEST  = jq perl lmdb-utils clang-14 libclang-rt-14-dev scdoc procps python3 python3-zmq
+DEB_TEST  = jq perl lmdb-utils clang-14 libclang-rt-14-dev scdoc procps iproute2 python3 python3-zmq
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 PROTO_SRC = $(wildcard proto/*.c)
@@ -62,7 +62,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librapport.a $(wildcard tests/*.h)
 # Test-only programs the scenarios drive (a client that tampers with a batch).
 $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/librapport.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/librapport.a $(LIBS)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(BUILD)/librapport.a $(LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
@@ -89,6 +89,7 @@ unit: $(UNIT_BIN)
 
 scenarios: $(RAPPORT) $(TOOL_BIN)
 	cd tests/t && RAPPORT_BIN=$(abspath $(RAPPORT)) RP_TOOLS=$(abspath $(BUILD)/tests/tools) \
+	  RP_TAMPER_BIN=$(abspath $(BUILD)/tests/tools/rp_tamper) \
 	  $(PROVE) -j2 -f ./t*.sh
 
 check-asan: deps

@@ -16,6 +16,7 @@
 #include "roster.h"
 #include "view.h"
 #include "body.h"
+#include "session.h"
 #include "../proto/hlc.h"
 
 static _Thread_local char s_errmsg[512];
@@ -192,6 +193,22 @@ int rp_node_open(const char *home, rp_node **out)
 		if (rc == RP_EVERSION)
 			return rp_fail(rc, "%s was written by a newer rapport", home);
 		return rp_fail(rc, "cannot open the store in %s", home);
+	}
+	/* A sync killed mid-way leaves views stale: bring them up to date before
+	 * anyone reads them (its committed ops are all there). */
+	{
+		MDB_txn *txn;
+		MDB_stat ms;
+		size_t stale = 0;
+		if (rp_store_begin(n->store, 0, &txn) == 0) {
+			if (mdb_stat(txn, n->store->stale, &ms) == 0)
+				stale = ms.ms_entries;
+			mdb_txn_abort(txn);
+		}
+		if (stale && (rc = rp_session_refresh_stale(n, NULL))) {
+			rp_node_close(&n);
+			return rp_fail(rc, "cannot rebuild the views in %s", home);
+		}
 	}
 	*out = n;
 	return 0;

@@ -62,6 +62,11 @@ static int s_open(s_client *c, rp_node *n, const char *endpoint, const uint8_t d
 	sodium_memzero(csk, sizeof csk);
 	if (rc)
 		return rp_fail(rc, "cannot set up CURVE on the socket");
+	/* Our own deadline, not the handshake timer, decides a silent peer. */
+	{
+		int hs = 2 * RP_NET_TIMEOUT_MS;
+		zmq_setsockopt(c->sock, ZMQ_HANDSHAKE_IVL, &hs, sizeof hs);
+	}
 	if (!(c->mon = rp_net_monitor(c->ctx, c->sock, "sync")))
 		return rp_fail(RP_EIO, "cannot monitor the socket");
 	if (zmq_connect(c->sock, endpoint) != 0)
@@ -172,6 +177,9 @@ int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *d
 		uint64_t now = s_mono_ms();
 		uint16_t ev;
 		uint32_t val;
+		/* Refused again and again for 3 s: nobody listens there. */
+		if (!c.handshake && c.refused_conn >= 1 && now - t0 >= 3000)
+			deadline = now;
 		if (now >= deadline) {
 			if (!c.handshake && c.refused_conn)
 				rc = rp_fail(RP_EIO, "cannot reach %s: connection refused (is 'rapport serve' "

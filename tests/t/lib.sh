@@ -40,11 +40,17 @@ export XDG_DATA_HOME="$TMP/xdg-data" XDG_CONFIG_HOME="$TMP/xdg-config"
 # Background process groups a test started (crash loops); killed on exit.
 _bg_groups=()
 
+# Every `rapport serve` a test started (start_serve): killed on exit too.
+_serve_pids=()
+
 _cleanup()
 {
 	local g
 	for g in "${_bg_groups[@]}"; do
 		kill -9 -- "-$g" 2>/dev/null
+	done
+	for g in "${_serve_pids[@]}"; do
+		kill -9 "$g" 2>/dev/null
 	done
 	wait 2>/dev/null
 	case "$TMP" in
@@ -87,6 +93,13 @@ test_begin()
 test_todo()
 {
 	_test_todo="$*"
+}
+
+# test_skip DESC WHY: a test that cannot run here: "ok N - DESC # SKIP WHY".
+test_skip()
+{
+	_test_n=$((_test_n + 1))
+	printf 'ok %d - %s # SKIP %s\n' "$_test_n" "$1" "$2"
 }
 
 # test_expect DESC CMD ARGS...: ok when CMD exits 0.
@@ -466,4 +479,257 @@ kill_group()
 	kill -9 -- "-$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 	return 0
+}
+
+# ---- nodes on the network (127.0.0.1 only) ---------------------------------------------
+# Every wait is bounded: network commands run under `timeout`, and waits for a
+# background process poll with a deadline. Nothing listens beyond 127.0.0.1.
+
+# Seconds a network command may take before the test calls it a hang
+# (generous: the suite also runs under ASan on 2 cores).
+NET_TIMEOUT="${NET_TIMEOUT:-60}"
+
+# port_listening PORT: something listens on 127.0.0.1:PORT.
+port_listening()
+{
+	if command -v ss >/dev/null 2>&1; then
+		[ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ]
+	else
+		timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+	fi
+}
+
+# free_port: print a TCP port of 127.0.0.1 that nothing listens on and this
+# script has not handed out before. Ports come from 20000-31999, below the
+# kernel's ephemeral range, so no outgoing connection holds one by chance.
+free_port()
+{
+	local p i
+	for i in $(seq 1 500); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+		grep -qx "$p" "$TMP/.ports" 2>/dev/null && continue
+		port_listening "$p" && continue
+		echo "$p" >>"$TMP/.ports"
+		echo "$p"
+		return 0
+	done
+	echo "free_port: no free port found" >&2
+	return 1
+}
+
+# _alive PID: the process exists and is not a zombie.
+_alive()
+{
+	[ -r "/proc/$1/stat" ] || return 1
+	! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
+}
+
+# wait_gone PID SECS: wait (polling) up to SECS for PID to end; 1 if it did not.
+wait_gone()
+{
+	local pid="$1" deadline=$((SECONDS + $2))
+	while _alive "$pid"; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# start_serve HOME PORT: `rapport serve --listen tcp://127.0.0.1:PORT` on
+# HOME in the background, logging to $TMP/serve-HOME.log (appended); returns
+# once it listens (at most 15 s). SERVE_PID[HOME] holds its pid, SERVE_LOG[HOME]
+# its log, SERVE_PORT[HOME] its port. A failure is a setup failure (test_done
+# reports it) and returns 1.
+declare -gA SERVE_PID SERVE_LOG SERVE_PORT
+start_serve()
+{
+	local home="$1" port="$2" log="$TMP/serve-$1.log" pid deadline=$((SECONDS + 15)) from
+	touch "$log"
+	from=$(($(wc -l <"$log") + 1))
+	"$RAPPORT_BIN" --home "$TMP/$home" serve --listen "tcp://127.0.0.1:$port" 2>>"$log" &
+	pid=$!
+	_serve_pids+=("$pid")
+	SERVE_PID[$home]=$pid SERVE_LOG[$home]=$log SERVE_PORT[$home]=$port
+	while :; do
+		if tail -n "+$from" "$log" | grep -q "serving on tcp://127\.0\.0\.1:$port " &&
+		   port_listening "$port"; then
+			return 0
+		fi
+		if ! _alive "$pid" || [ "$SECONDS" -ge "$deadline" ]; then
+			kill -9 "$pid" 2>/dev/null
+			{
+				printf 'setup failed: rapport --home %s serve --listen tcp://127.0.0.1:%s did not come up\n' \
+					"$home" "$port"
+				tail -n "+$from" "$log" | head -n 20 | sed 's/^/  /'
+			} >>"$TMP/.setup.failures"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# stop_serve HOME: SIGTERM the serve of HOME; it must end within 15 s with
+# exit 0 and no sanitizer report in its log. Explains on stderr otherwise.
+stop_serve()
+{
+	local home="$1" pid="${SERVE_PID[$1]:-}" rc
+	if [ -z "$pid" ]; then
+		echo "stop_serve: no serve running on $home" >&2
+		return 1
+	fi
+	SERVE_PID[$home]=
+	kill -TERM "$pid" 2>/dev/null
+	if ! wait_gone "$pid" 15; then
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		echo "serve on $home did not stop within 15 s of SIGTERM" >&2
+		return 1
+	fi
+	wait "$pid"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		printf 'serve on %s exited %s after SIGTERM; its log:\n' "$home" "$rc" >&2
+		tail -n 20 "${SERVE_LOG[$home]}" >&2
+		return 1
+	fi
+	expect_no_match "$(cat "${SERVE_LOG[$home]}")" 'Sanitizer|runtime error|LeakSanitizer'
+}
+
+# kill9_serve HOME: SIGKILL the serve of HOME and reap it.
+kill9_serve()
+{
+	local pid="${SERVE_PID[$1]:-}"
+	[ -n "$pid" ] || return 0
+	SERVE_PID[$1]=
+	kill -9 "$pid" 2>/dev/null
+	wait_gone "$pid" 15
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# serve_alive HOME: the serve of HOME is still running.
+serve_alive()
+{
+	local pid="${SERVE_PID[$1]:-}"
+	if [ -n "$pid" ] && _alive "$pid"; then
+		return 0
+	fi
+	echo "the serve on $1 is not running any more; its log:" >&2
+	tail -n 20 "${SERVE_LOG[$1]:-/dev/null}" >&2
+	return 1
+}
+
+# endpoint HOME: the endpoint the serve of HOME listens on.
+endpoint()
+{
+	echo "tcp://127.0.0.1:${SERVE_PORT[$1]}"
+}
+
+# rpt HOME ARGS...: rp under `timeout` (NET_TIMEOUT s): for sync and anything
+# that talks to a peer. A hang exits 124 (137 if it ignored SIGTERM).
+rpt()
+{
+	local home="$1"
+	shift
+	timeout -k 5 "$NET_TIMEOUT" "$RAPPORT_BIN" --home "$TMP/$home" "$@"
+}
+
+# run_timed CMD ARGS...: run, and ELAPSED_MS is how long CMD took.
+run_timed()
+{
+	local t0 t1
+	t0=$(date +%s%N)
+	run "$@"
+	t1=$(date +%s%N)
+	ELAPSED_MS=$(((t1 - t0) / 1000000))
+}
+
+# expect_within MS: the last run_timed took at most MS milliseconds.
+expect_within()
+{
+	[ "$ELAPSED_MS" -le "$1" ] && return 0
+	printf 'took %s ms, more than %s ms\n' "$ELAPSED_MS" "$1" >&2
+	return 1
+}
+
+# sync_ok HOME ARGS...: `rapport sync ARGS` (bounded) exits 0 and prints one
+# summary line "synced with ...: sent N ops, received M ops (...)"; stdout
+# in OUT. Explains otherwise.
+SYNC_LINE_RE='^synced with .+: sent [0-9][0-9,]* ops?, received [0-9][0-9,]* ops? \([0-9,]+ accounts? changed(; [0-9,]+ refused)?(; [0-9,]+ pending)?\) in [0-9]+\.[0-9]+ s$'
+sync_ok()
+{
+	local home="$1"
+	shift
+	expect_exit 0 rpt "$home" sync "$@" || return 1
+	expect_no_match "$ERR" 'Sanitizer|runtime error|rapport: ' || return 1
+	if [ "$(printf '%s\n' "$OUT" | wc -l)" -ne 1 ]; then
+		printf 'expected one summary line, got:\n%s\n' "$OUT" >&2
+		return 1
+	fi
+	expect_match "$OUT" "$SYNC_LINE_RE"
+}
+
+# status_of HOME FIELD: one field of `rapport status --json` (jq path, e.g.
+# .ops); empty on failure.
+status_of()
+{
+	rp "$1" status --json 2>/dev/null | jq -r "$2" 2>/dev/null
+}
+
+# expect_same_digest HOME HOME...: every home has the same non-empty digest.
+expect_same_digest()
+{
+	local first h d want=""
+	first="$(digest "$1")"
+	if [ -z "$first" ]; then
+		echo "no digest for $1" >&2
+		return 1
+	fi
+	for h in "$@"; do
+		d="$(digest "$h")"
+		[ "$d" = "$first" ] || want="$want$(printf '\n  %-8s %s' "$h" "${d:-(none)}")"
+	done
+	[ -z "$want" ] && return 0
+	printf 'digests differ from %s (%s):%s\n' "$1" "$first" "$want" >&2
+	return 1
+}
+
+# expect_fsck_ok HOME: fsck exits 0 and says ok.
+expect_fsck_ok()
+{
+	expect_exit 0 rp "$1" fsck || return 1
+	expect_match "$OUT" ': 0 bad signatures, 0 mismatched views: ok$'
+}
+
+# expect_not CMD ARGS...: CMD fails (its own output is dropped).
+expect_not()
+{
+	if "$@" >/dev/null 2>&1; then
+		printf 'expected this to fail: %s\n' "$*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# timed CMD ARGS...: run CMD as it is (for expect_* helpers); ELAPSED_MS is
+# how long it took.
+timed()
+{
+	local t0 rc
+	t0=$(date +%s%N)
+	"$@"
+	rc=$?
+	ELAPSED_MS=$((($(date +%s%N) - t0) / 1000000))
+	return "$rc"
+}
+
+# expect_nothing_left: no process of this test (one whose command line
+# names a path under $TMP, e.g. a serve or a sync) is still running.
+expect_nothing_left()
+{
+	local left
+	left="$(pgrep -af -- "$TMP/" | grep -v "^$$ " || true)"
+	[ -z "$left" ] && return 0
+	printf 'still running:\n%s\n' "$left" >&2
+	return 1
 }

@@ -1,0 +1,441 @@
+#!/bin/bash
+# Handover, scoped replication, backfill, purge and revocation (issue 5), end
+# to end with real processes on 127.0.0.1: a hub (ann, the admin's device,
+# serving), a manager (meg) and three reps (alice, bob, carol), each syncing
+# with the hub. The story: accounts change hands by a manager, by their owner,
+# all of a member's at once, while the manager is offline, twice at the same
+# time, and when a rep leaves; a rep logs on an account it lost while offline.
+#
+# After every step the interactions of the accounts involved are counted on
+# every device; after every sync a rep's device is checked to hold exactly the
+# accounts its member owns (by the hub's view), each whole (its per-account
+# digest equals the hub's), and nothing of another member's; the two
+# full-scope devices (hub, manager) are compared by digest.
+. ./lib.sh
+
+DEVICES="hub meg alice bob carol"
+
+# hsync HOME [ARGS...]: `rapport sync ARGS` (bounded) exits 0, nothing on
+# stderr, one summary line. Like lib.sh's sync_ok, and the line may also say
+# that accounts handed over were dropped here (a purge), that accounts arrived
+# whole (a backfill) or are incomplete (holds_own catches that).
+HSYNC_RE='^synced with .+: sent [0-9][0-9,]* ops?, received [0-9][0-9,]* ops? \([0-9,]+ accounts? changed(; [0-9,]+ refused)?(; [0-9,]+ pending)?(; [0-9,]+ accounts? handed over dropped here)?(; [0-9,]+ accounts? arrived whole)?(; [0-9,]+ accounts? incomplete: sync again)?\) in [0-9]+\.[0-9]+ s$'
+hsync()
+{
+	local home="$1"
+	shift
+	expect_exit 0 rpt "$home" sync "$@" || return 1
+	if [ -n "$ERR" ]; then
+		printf 'expected nothing on stderr, got:\n%s\n' "$ERR" >&2
+		return 1
+	fi
+	if [ "$(printf '%s\n' "$OUT" | wc -l)" -ne 1 ]; then
+		printf 'expected one summary line, got:\n%s\n' "$OUT" >&2
+		return 1
+	fi
+	expect_match "$OUT" "$HSYNC_RE"
+}
+
+# names IDS_JSON: the hub's names of a JSON array of account ids, for messages.
+names()
+{
+	rp hub export | jq -r -s -c --argjson ids "$1" \
+		'[.[]|select(.id as $i|$ids|index($i))|.name]|sort|join(", ")'
+}
+
+# holds_own HOME MEMBER: HOME holds exactly the accounts the hub says MEMBER
+# owns (by id), each whole (per-account digest equal to the hub's), every one
+# of them MEMBER's in HOME's own view too, and its export names no other
+# account.
+holds_own()
+{
+	local home="$1" member="$2" held want owners id bad=""
+	held="$(rp "$home" export | jq -r -s -c 'map(.id)|sort')" || return 1
+	want="$(rp hub export | jq -r -s -c --arg m "$member" 'map(select(.owner==$m)|.id)|sort')"
+	if [ "$held" != "$want" ]; then
+		printf '%s holds [%s]; the hub says %s owns [%s]\n' "$home" "$(names "$held")" \
+			"$member" "$(names "$want")" >&2
+		return 1
+	fi
+	owners="$(rp "$home" account list --json | jq -r -s -c '[.[].owner]|unique')"
+	if [ "$owners" != "[]" ] && [ "$owners" != "[\"$member\"]" ]; then
+		printf '%s lists accounts owned by %s\n' "$home" "$owners" >&2
+		return 1
+	fi
+	for id in $(printf '%s' "$held" | jq -r '.[]'); do
+		[ "$(rp "$home" digest "$id")" = "$(rp hub digest "$id")" ] || bad="$bad $id"
+	done
+	[ -z "$bad" ] && return 0
+	printf 'accounts on %s that differ from the hub (not whole?): %s\n' "$home" "$(names "$(printf '%s\n' $bad | jq -R . | jq -s -c .)")" >&2
+	return 1
+}
+
+# rep_sync HOME MEMBER [ARGS...]: two tests: HOME syncs with the hub, and then
+# holds exactly MEMBER's accounts. SYNC_OUT keeps the summary line.
+rep_sync()
+{
+	local home="$1" member="$2"
+	shift 2
+	test_expect "$home: sync hub $*" hsync "$home" hub "$@"
+	SYNC_OUT="$OUT"
+	test_expect "... $home holds exactly $member's accounts, each whole, no one else's" \
+		holds_own "$home" "$member"
+}
+
+# full_sync HOME: a full-scope device syncs with the hub; then both have the
+# same digest.
+full_sync()
+{
+	test_expect "$1: sync hub" hsync "$1" hub
+	SYNC_OUT="$OUT"
+	test_expect "... $1 and the hub have the same digest" expect_same_digest hub "$1"
+}
+
+# ix_counts ACCOUNT_ID: "hub=N meg=N alice=N bob=N carol=N", the interactions
+# of the account on each device ("-" where the device does not hold it).
+ix_counts()
+{
+	local h n out=""
+	for h in $DEVICES; do
+		n="$(rp "$h" show "$1" --json 2>/dev/null | jq '.interactions|length' 2>/dev/null)"
+		out="$out $h=${n:--}"
+	done
+	printf '%s\n' "${out# }"
+}
+
+# expect_counts ACCOUNT_ID WANT
+expect_counts()
+{
+	expect_eq "$(ix_counts "$1")" "$2" "interactions per device"
+}
+
+# owner_on HOME ACCOUNT_ID: the owner HOME shows ("-" when it does not hold it).
+owner_on()
+{
+	local o
+	o="$(rp "$1" show "$2" --json 2>/dev/null | jq -r .owner 2>/dev/null)"
+	printf '%s\n' "${o:--}"
+}
+
+test_begin "a hub, a manager and three reps join"
+
+new_team hub ann Shop
+for m in meg alice bob carol; do
+	new_device "$m" "$m"
+done
+hub_id="$(rp_must hub id)"
+rp_must hub member add meg "$(rp_must meg id)" --role manager >/dev/null
+for m in alice bob carol; do
+	rp_must hub member add "$m" "$(rp_must "$m" id)" --role rep >/dev/null
+done
+carol_dev="$(rp_must carol id)"
+alice_dev="$(rp_must alice id)"
+hub_port="$(free_port)"
+start_serve hub "$hub_port"
+hub_ep="$(endpoint hub)"
+for m in meg alice bob carol; do
+	rp_must "$m" peer add hub "$hub_ep" "$hub_id" >/dev/null
+done
+
+full_sync meg
+for m in alice bob carol; do
+	rep_sync "$m" "$m"
+done
+test_expect "everyone knows the roles" \
+	expect_eq "$(for h in $DEVICES; do status_of "$h" '.member+":"+.role'; done | tr '\n' ' ')" \
+	"ann:admin meg:manager alice:rep bob:rep carol:rep "
+
+test_begin "each rep works on its own accounts; the hub and the manager see them all"
+
+acme="$(rp_must alice account add "ACME Tools" --email buyer@acme.example)"
+rp_must alice log "$acme" visit "ACME: met the buyer" >/dev/null
+rp_must alice log "$acme" call "ACME: prices for the drills" >/dev/null
+rp_must alice log "$acme" purchase "ACME: 40 drills" --amount 1200.00 --currency EUR >/dev/null
+rp_must alice follow-up "$acme" "ACME: send the quote" --due +3d >/dev/null
+deli="$(rp_must alice account add "Deli Dora")"
+rp_must alice log "$deli" email "Deli: sent the catalogue" >/dev/null
+bakery="$(rp_must bob account add "Bakery Blum")"
+rp_must bob log "$bakery" visit "Bakery: met the owner" >/dev/null
+rp_must bob log "$bakery" call "Bakery: oven prices" >/dev/null
+eliot="$(rp_must bob account add "Eliot Electric")"
+rp_must bob log "$eliot" note "Eliot: wants a demo" >/dev/null
+cafe="$(rp_must carol account add "Cafe Corner")"
+rp_must carol log "$cafe" call "Cafe: asked for prices" >/dev/null
+rp_must carol log "$cafe" visit "Cafe: showed the grinder" >/dev/null
+hotel="$(rp_must hub account add "Hotel Seeblick")"
+rp_must hub log "$hotel" meeting "Hotel: met the manager" >/dev/null
+
+for m in alice bob carol; do
+	rep_sync "$m" "$m"
+done
+full_sync meg
+for m in alice bob carol; do
+	rep_sync "$m" "$m"
+done
+test_expect "ACME Tools: 3 interactions on the hub, the manager and alice; nowhere else" \
+	expect_counts "$acme" "hub=3 meg=3 alice=3 bob=- carol=-"
+test_expect "Bakery Blum: on the hub, the manager and bob" \
+	expect_counts "$bakery" "hub=2 meg=2 alice=- bob=2 carol=-"
+test_expect "Cafe Corner: on the hub, the manager and carol" \
+	expect_counts "$cafe" "hub=2 meg=2 alice=- bob=- carol=2"
+test_expect "Hotel Seeblick (ann's): on the hub and the manager only" \
+	expect_counts "$hotel" "hub=1 meg=1 alice=- bob=- carol=-"
+test_expect "the hub and the manager hold all six accounts, with the same digest" \
+	eval 'expect_eq "$(status_of hub .accounts) $(status_of meg .accounts)" "6 6" && expect_same_digest hub meg'
+test_expect "alice: account list --mine lists ACME Tools and Deli Dora" \
+	expect_stdout "$(printf 'ACME Tools\nDeli Dora')" \
+	rpq alice .name account list --mine --json
+
+test_begin "handover --dry-run says what would move and writes nothing"
+
+meg_digest="$(digest meg)"
+meg_ops="$(status_of meg .ops)"
+test_expect "meg: handover \"ACME Tools\" --to bob --dry-run: exit 0" \
+	expect_exit 0 rp meg handover "ACME Tools" --to bob --dry-run
+test_expect "... one row: ACME Tools, alice → bob, 3 interactions, 1 open follow-up, its ops and size" \
+	expect_match "$OUT" '^ACME Tools +alice +bob +3 +1 +[1-9][0-9]* +[0-9]+\.[0-9] KiB$'
+test_expect "... and says nothing was written" \
+	expect_eq "$(printf '%s\n' "$OUT" | tail -n 1)" "dry run: nothing was written"
+test_expect "... --json: the same figures" \
+	expect_stdout "[\"$acme\",\"ACME Tools\",\"alice\",\"bob\",3,1]" \
+	rpq meg '[.id,.name,.from,.to,.interactions,.open_followups]' handover "ACME Tools" --to bob --dry-run --json
+test_expect "meg: handover --from alice --to bob --dry-run lists both of alice's accounts" \
+	expect_stdout '["ACME Tools","Deli Dora"]' \
+	rpqs meg 'map(.name)|sort' handover --from alice --to bob --dry-run --json
+test_expect "... the manager's digest and op count are unchanged" \
+	eval 'expect_unchanged meg "$meg_digest" && expect_eq "$(status_of meg .ops)" "$meg_ops" ops'
+test_expect "... ACME Tools is still alice's everywhere" \
+	eval 'expect_eq "$(owner_on hub "$acme") $(owner_on meg "$acme") $(owner_on alice "$acme")" "alice alice alice"'
+
+test_begin "the manager hands ACME Tools to bob: confirmed by the hub at once"
+
+test_expect "meg: handover \"ACME Tools\" --to bob --note \"alice moves north\"" \
+	expect_stdout "ACME Tools → bob: confirmed by hub" \
+	rpt meg handover "ACME Tools" --to bob --note "alice moves north"
+test_expect "... the hub shows bob as the owner, alice before him, and the note" \
+	expect_stdout '["bob",["alice"],"alice moves north"]' \
+	rpq hub '[.owner,[.previous_owners[].member],.handover_note]' show "$acme" --json
+test_expect "... show (for people) says who had it and the note" \
+	expect_stdout_match '^ +previously: +alice, until .*alice moves north' rp meg show "ACME Tools"
+test_expect "... the hub and the manager agree" expect_same_digest hub meg
+test_expect "ACME Tools: bob has not synced, alice still holds it" \
+	expect_counts "$acme" "hub=3 meg=3 alice=3 bob=- carol=-"
+
+rep_sync bob bob
+test_expect "... bob received ACME Tools' whole history (its ops, older than his cursor)" \
+	expect_match "$SYNC_OUT" 'received [1-9][0-9]* ops? \(1 account changed\)'
+test_expect "ACME Tools: 3 interactions on bob's device now" \
+	expect_counts "$acme" "hub=3 meg=3 alice=3 bob=3 carol=-"
+test_expect "bob: account list --mine: ACME Tools, Bakery Blum, Eliot Electric" \
+	expect_stdout "$(printf 'ACME Tools\nBakery Blum\nEliot Electric')" rpq bob .name account list --mine --json
+test_expect "bob's device shows the open follow-up and the purchase" \
+	expect_stdout '[["ACME: send the quote"],[{"cents":120000,"currency":"EUR"}]]' \
+	rpq bob '[[.followups[]|select(.done|not)|.text],.value]' show "$acme" --json
+test_expect "the open follow-up is on bob's agenda when due, not on alice's" \
+	eval 'expect_match "$(at_time 2026-03-14T09:00:00Z rpq bob ".text" agenda --json)" "^ACME: send the quote$" &&
+	      expect_no_match "$(at_time 2026-03-14T09:00:00Z rp alice agenda --json)" "send the quote"'
+
+rep_sync alice alice
+test_expect "... alice's sync says the account handed over was dropped here" \
+	expect_match "$SYNC_OUT" '\(1 account changed; 1 account handed over dropped here\)'
+test_expect "ACME Tools: gone from alice's device" \
+	expect_counts "$acme" "hub=3 meg=3 alice=- bob=3 carol=-"
+test_expect "alice's export holds no trace of ACME Tools (name, id, interactions)" \
+	eval 'rp alice export >"$TMP/alice.jsonl" &&
+	      expect_eq "$(jq -r .name "$TMP/alice.jsonl")" "Deli Dora" &&
+	      expect_no_match "$(cat "$TMP/alice.jsonl")" "ACME|$acme"'
+test_expect "alice: show \"ACME Tools\" fails: no such account here" \
+	expect_error 1 "ACME Tools" rp alice show "ACME Tools"
+test_expect "alice: account list --mine: Deli Dora only" \
+	expect_stdout "Deli Dora" rpq alice .name account list --mine --json
+test_expect "alice's device records its purge receipt" \
+	expect_stdout "[\"$alice_dev\",\"alice\",\"$acme\",\"bob\"]" \
+	rpq alice '.purged[]|[.device,.member,.account_id,.owner]' status --json
+test_expect "fsck passes on alice's device after the purge" expect_fsck_ok alice
+
+rep_sync alice alice
+test_expect "... alice's next sync sends the receipt" expect_match "$SYNC_OUT" ': sent 1 op, '
+full_sync meg
+test_expect "meg: status --json lists alice's device dropping ACME Tools, now bob's" \
+	expect_stdout "[[\"$alice_dev\",\"alice\",\"ACME Tools\",\"bob\",true]]" \
+	rpq meg '[.purged[]|[.device,.member,.account,.owner,(.ops>0)]]' status --json
+test_expect "meg: status says so in words" \
+	expect_stdout_match "^purged: +alice's device dropped ACME Tools \\(now bob's\\)$" rp meg status
+
+test_begin "a rep hands over its own account"
+
+test_expect "bob: handover \"Eliot Electric\" --to alice: confirmed by the hub" \
+	expect_stdout "Eliot Electric → alice: confirmed by hub" rpt bob handover "Eliot Electric" --to alice
+test_expect "... bob's device dropped it at once (the hub holds it)" \
+	expect_counts "$eliot" "hub=1 meg=1 alice=- bob=- carol=-"
+test_expect "... bob holds exactly his accounts" holds_own bob bob
+rep_sync alice alice
+test_expect "Eliot Electric: alice has it now, whole" \
+	expect_counts "$eliot" "hub=1 meg=1 alice=1 bob=- carol=-"
+test_expect "... owned by alice, bob before her" \
+	expect_stdout '["alice",["bob"]]' rpq alice '[.owner,[.previous_owners[].member]]' show "$eliot" --json
+
+test_begin "a handover written while the manager is offline is delivered later"
+
+# meg's laptop is on a train: the hub it knows is unreachable (a port nothing
+# listens on), while the hub goes on serving the others.
+dead_port="$(free_port)"
+rp_must meg peer add hub "tcp://127.0.0.1:$dead_port" "$hub_id" >/dev/null
+test_expect "meg (offline): handover \"Bakery Blum\" --to carol: queued" \
+	expect_stdout "Bakery Blum → carol: queued: will reach carol at the next sync" \
+	timed rpt meg handover "Bakery Blum" --to carol --note "carol takes the bakeries"
+test_expect "... within ${NET_TIMEOUT} s (it tried the hub and gave up)" expect_within $((NET_TIMEOUT * 1000))
+test_expect "... meg's device shows carol as the owner" expect_eq "$(owner_on meg "$bakery")" carol
+test_expect "... the hub still says bob" expect_eq "$(owner_on hub "$bakery")" bob
+rep_sync carol carol
+rep_sync bob bob
+test_expect "Bakery Blum: still bob's on his device, not on carol's" \
+	expect_counts "$bakery" "hub=2 meg=2 alice=- bob=2 carol=-"
+
+# ... and, still apart, both the hub (ann) and meg hand Hotel Seeblick over:
+# ann to alice, meg to bob.
+test_expect "hub (ann): handover \"Hotel Seeblick\" --to alice (the hub has no peer to confirm with: queued)" \
+	expect_stdout "Hotel Seeblick → alice: queued: will reach alice at the next sync" \
+	rpt hub handover "Hotel Seeblick" --to alice
+test_expect "meg (offline): handover \"Hotel Seeblick\" --to bob --offline: queued" \
+	expect_stdout "Hotel Seeblick → bob: queued: will reach bob at the next sync" \
+	rpt meg handover "Hotel Seeblick" --to bob --offline
+test_expect "the hub and meg now differ" \
+	expect_ne "$(digest hub)" "$(digest meg)"
+
+rp_must meg peer add hub "$hub_ep" "$hub_id" >/dev/null
+full_sync meg
+test_expect "... meg sent its two handovers" expect_match "$SYNC_OUT" ': sent 2 ops, received [1-9][0-9]* ops? '
+test_expect "Bakery Blum is carol's on the hub now" expect_eq "$(owner_on hub "$bakery")" carol
+hotel_owner="$(owner_on hub "$hotel")"
+case "$hotel_owner" in
+alice) hotel_loser=bob ;;
+*) hotel_loser=alice ;;
+esac
+test_expect "Hotel Seeblick: one owner on the hub and meg, alice or bob ($hotel_owner)" \
+	eval 'expect_match "$hotel_owner" "^(alice|bob)$" && expect_eq "$(owner_on meg "$hotel")" "$hotel_owner"'
+test_expect "... the hub shows the conflict: both intended owners, and the winner" \
+	expect_stdout "[[\"alice\",\"bob\"],\"$hotel_owner\"]" \
+	rpq hub '.conflicts[]|[(.owners|sort),.winner]' show "$hotel" --json
+test_expect "... and so does meg" \
+	expect_stdout "[[\"alice\",\"bob\"],\"$hotel_owner\"]" \
+	rpq meg '.conflicts[]|[(.owners|sort),.winner]' show "$hotel" --json
+
+rep_sync carol carol
+test_expect "... carol received Bakery Blum whole" expect_match "$SYNC_OUT" 'received [1-9][0-9]* ops? \(1 account changed\)'
+rep_sync bob bob
+test_expect "... bob's device dropped Bakery Blum" expect_match "$SYNC_OUT" '1 account handed over dropped here'
+rep_sync alice alice
+test_expect "Bakery Blum: carol's device now, not bob's" \
+	expect_counts "$bakery" "hub=2 meg=2 alice=- bob=- carol=2"
+test_expect "... with the note and bob as previous owner on carol's device" \
+	expect_stdout '["carol",["bob"],"carol takes the bakeries"]' \
+	rpq carol '[.owner,[.previous_owners[].member],.handover_note]' show "$bakery" --json
+test_expect "Hotel Seeblick: on $hotel_owner's device only, among the reps" \
+	expect_eq "$(owner_on "$hotel_owner" "$hotel") $(owner_on "$hotel_loser" "$hotel") $(owner_on carol "$hotel")" \
+	"$hotel_owner - -"
+
+test_begin "a rep logs on an account it lost, offline: the op reaches the new owner"
+
+test_expect "meg: handover \"Cafe Corner\" --to alice: confirmed" \
+	expect_stdout "Cafe Corner → alice: confirmed by hub" rpt meg handover "Cafe Corner" --to alice
+test_expect "carol (offline, not synced yet) logs a visit on Cafe Corner" \
+	expect_ok rp carol log "Cafe Corner" visit "Cafe: delivered the grinder"
+test_expect "Cafe Corner: 3 interactions on carol's device, 2 elsewhere" \
+	expect_counts "$cafe" "hub=2 meg=2 alice=- bob=- carol=3"
+rep_sync carol carol
+test_expect "... carol sent the visit and dropped the account" \
+	expect_match "$SYNC_OUT" ': sent 1 op, .*1 account handed over dropped here\)'
+rep_sync alice alice
+test_expect "... alice received Cafe Corner whole, with carol's visit" \
+	expect_stdout '["alice",3,["carol"]]' \
+	rpq alice '[.owner,(.interactions|length),[.interactions[]|select(.text=="Cafe: delivered the grinder")|.author]]' show "$cafe" --json
+full_sync meg
+test_expect "Cafe Corner: 3 interactions on the hub, meg and alice; gone from carol's device" \
+	expect_counts "$cafe" "hub=3 meg=3 alice=3 bob=- carol=-"
+
+test_begin "handover --from: every account of a member at once"
+
+alice_accounts="$(rp hub account list --owner alice --json | jq -r -s 'length')"
+test_expect "meg: handover --from alice --to carol: $alice_accounts accounts, confirmed" \
+	expect_stdout "$alice_accounts accounts of alice → carol: confirmed by hub" \
+	rpt meg handover --from alice --to carol --note "alice is on leave"
+test_expect "... the hub says alice owns nothing" \
+	expect_stdout "" rpq hub .name account list --owner alice --json
+rep_sync alice alice
+test_expect "... alice's device dropped them all" \
+	expect_match "$SYNC_OUT" "; $alice_accounts accounts handed over dropped here\\)"
+test_expect "alice: account list --mine is empty" expect_stdout "" rp alice account list --mine --json
+test_expect "alice: export is empty" expect_stdout "" rp alice export
+rep_sync carol carol
+test_expect "Deli Dora: carol's device now" \
+	expect_counts "$deli" "hub=1 meg=1 alice=- bob=- carol=1"
+test_expect "Cafe Corner: back on carol's device, with her visit" \
+	expect_counts "$cafe" "hub=3 meg=3 alice=- bob=- carol=3"
+test_expect "Eliot Electric: carol's device now" \
+	expect_counts "$eliot" "hub=1 meg=1 alice=- bob=- carol=1"
+test_expect "meg: handover --from alice again: nothing to hand over" \
+	expect_stderr_match '^nothing to hand over: alice owns no accounts$' rpt meg handover --from alice --to bob
+test_expect "... exit 0" expect_eq "$RC" 0
+
+test_begin "carol leaves: revoked, her accounts go to bob, her device is refused"
+
+carol_accounts="$(rp hub account list --owner carol --json | jq -r -s 'length')"
+test_expect "carol (offline) logs on Deli Dora before she learns of it" \
+	expect_ok rp carol log "$deli" note "Deli: after the revoke"
+test_expect "hub (ann): member revoke carol --handover-to bob" \
+	expect_stdout "revoked carol: its devices are cut off; $carol_accounts accounts handed to bob" \
+	rp hub member revoke carol --handover-to bob
+test_expect "... the roster shows carol's device revoked" \
+	expect_stdout "[\"$carol_dev\",true]" \
+	rpqs hub '.[]|select(.name=="carol")|.devices[]|[.id,.revoked]' member list --json
+hub_digest="$(digest hub)"
+test_todo "the ZAP 300 status never reaches the client (libzmq disconnects silently): reported"
+test_expect "carol: sync hub: exit 1, one line saying her device was revoked" \
+	expect_error_line 1 'revoked' rpt carol sync hub
+test_expect "... (whatever it says, it fails, with exit 1)" expect_eq "$RC" 1
+test_expect "... quickly (within 15 s)" eval 'timed rpt carol sync hub; expect_within 15000'
+test_expect "... the hub's log says it refused a revoked device" \
+	expect_match "$(cat "${SERVE_LOG[hub]}")" "refused revoked device $carol_dev"
+test_expect "... and the hub took nothing from her: its digest is unchanged" expect_unchanged hub "$hub_digest"
+test_expect "Deli Dora: her note did not reach the hub" \
+	expect_counts "$deli" "hub=1 meg=1 alice=- bob=- carol=2"
+rep_sync bob bob
+test_expect "... bob received carol's $carol_accounts accounts" \
+	expect_match "$SYNC_OUT" "\\($carol_accounts accounts changed\\)"
+test_expect "Bakery Blum, Cafe Corner, Deli Dora, Eliot Electric: whole on bob's device" \
+	eval 'expect_eq "$(for a in "$bakery" "$cafe" "$deli" "$eliot"; do owner_on bob "$a"; done | tr "\n" " ")" "bob bob bob bob "'
+test_expect "Cafe Corner: on bob's device, with carol's visit" \
+	expect_counts "$cafe" "hub=3 meg=3 alice=- bob=3 carol=3"
+full_sync meg
+test_expect "nothing refused or pending on the hub or meg" \
+	expect_eq "$(for h in hub meg; do status_of $h '[.refused,.pending,.equivocations]|tostring'; done | sort -u)" '[0,0,0]'
+
+test_begin "a rep cannot hand over what it does not own; --keep keeps what it lost"
+
+test_expect "meg: handover \"ACME Tools\" --to alice" \
+	expect_stdout "ACME Tools → alice: confirmed by hub" rpt meg handover "ACME Tools" --to alice
+test_expect "bob: sync hub --keep: exit 0, nothing dropped" hsync bob hub --keep
+test_expect "... the line says nothing was dropped" expect_no_match "$OUT" 'dropped'
+test_expect "... bob's device still holds ACME Tools, now alice's" \
+	expect_eq "$(owner_on bob "$acme")" alice
+test_expect "bob: handover \"ACME Tools\" --to meg is refused: exit 1, one error line" \
+	expect_error_line 1 '.' rpt bob handover "ACME Tools" --to meg
+test_expect "... and wrote nothing" expect_eq "$(owner_on bob "$acme")" alice
+rep_sync bob bob
+test_expect "... without --keep, bob's next sync drops ACME Tools" \
+	expect_match "$SYNC_OUT" '1 account handed over dropped here'
+rep_sync alice alice
+test_expect "ACME Tools: alice's device again, with all 3 interactions" \
+	expect_counts "$acme" "hub=3 meg=3 alice=3 bob=- carol=-"
+
+test_begin "at the end"
+
+full_sync meg
+test_expect "the hub and meg agree" expect_same_digest hub meg
+for h in $DEVICES; do
+	test_expect "fsck passes on $h" expect_fsck_ok "$h"
+done
+test_expect "the hub's serve: SIGTERM, exit 0" stop_serve hub
+
+test_done

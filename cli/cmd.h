@@ -96,6 +96,7 @@ int cmd_read_fail(rp_node **n, int rc, const char *subject);
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_id_entry;
 extern const struct cmd_entry cmd_member_entry;
+extern const struct cmd_entry cmd_team_entry;
 extern const struct cmd_entry cmd_account_entry;
 extern const struct cmd_entry cmd_contact_entry;
 extern const struct cmd_entry cmd_show_entry;

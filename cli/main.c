@@ -21,6 +21,7 @@ static const struct cmd_entry *const s_commands[] = {
 	&cmd_init_entry,
 	&cmd_id_entry,
 	&cmd_member_entry,
+	&cmd_team_entry,
 	&cmd_account_entry,
 	&cmd_contact_entry,
 	&cmd_show_entry,

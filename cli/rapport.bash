@@ -13,7 +13,7 @@ _rapport()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="init id member account contact show log follow-up done agenda
+	local commands="init id member team account contact show log follow-up done agenda
 		top at-risk complaints resolve find history handover serve peer sync status
 		export import fsck forget backup restore digest help"
 	local types="call email visit meeting note purchase complaint gift feedback"

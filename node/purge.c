@@ -73,8 +73,8 @@ int rp_purge_lost(rp_node *n, uint64_t *count)
 		return 0;
 	if ((rc = rp_write_begin(n, &w)))
 		return rc;
-	if (!w->has_team || strcmp(w->role, "rep") != 0)
-		goto out;                       /* managers and admins keep everything */
+	if (!w->has_team || strcmp(w->role, "rep") != 0 || rp_roster_team_keep(n->store, w->txn))
+		goto out;                       /* managers and admins keep everything; so may the team */
 	revoked = rp_roster_revoked(n->store, w->txn, n->key.pk);
 	if ((rc = mdb_cursor_open(w->txn, n->store->summaries, &c))) {
 		rc = rp_store_err(rc);

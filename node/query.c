@@ -357,6 +357,8 @@ int rp_status(rp_node *n, json_t **out)
 	json_object_set_new(st, "stale_views", json_integer((json_int_t)s_entries(txn, n->store->stale)));
 	json_object_set_new(st, "clock_skew", s_skews(n, txn));
 	json_object_set_new(st, "purged", s_receipts(n, txn));
+	json_object_set_new(st, "keep", n->keep ? json_string("device") :
+	                    rp_roster_team_keep(n->store, txn) ? json_string("team") : json_null());
 	mdb_txn_abort(txn);
 	*out = st;
 	return 0;

@@ -159,6 +159,10 @@ int rp_handover_plan(rp_node *n, const uint8_t *acct, const char *from, const ch
  * devices' connections or their later ops. */
 int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, size_t *moved);
 
+/* The team's setting: keep != 0 means no rep device purges the accounts its
+ * member lost (admins only; last writer wins). */
+int rp_team_set_keep(rp_write *w, int keep);
+
 /* ---- resolving what the user typed --------------------------------------- */
 
 /* An account by id, unique id prefix (>= 6 chars) or unique name
@@ -204,7 +208,8 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
  * complaint row: {id, account_id, account, at, text, resolved, resolution}
  * status: {version, home, device, member, role, team: {id, name}|null,
  *          ops, accounts, members, equivocations, refused, pending, stale_views,
- *          clock_skew: [{device, member, ahead_ms}]}
+ *          clock_skew: [{device, member, ahead_ms}], purged: [{device, member,
+ *          account_id, account, owner, ops, at}], keep: "device"|"team"|null}
  * Lists (list, members, history, agenda, top, at-risk, find, complaints) are
  * json arrays of rows. */
 

@@ -19,7 +19,7 @@ int rp_roster_kind(const char *kind)
 {
 	return !strcmp(kind, "team.genesis") || !strcmp(kind, "member.add") ||
 	       !strcmp(kind, "device.add") || !strcmp(kind, "member.role") ||
-	       !strcmp(kind, "member.revoke");
+	       !strcmp(kind, "member.revoke") || !strcmp(kind, "team.set");
 }
 
 /* A member name: 1..RP_NAME_MAX bytes of [A-Za-z0-9._-], so it is safe in
@@ -139,6 +139,19 @@ int rp_roster_revoked(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LE
 	return revoked;
 }
 
+int rp_roster_team_keep(rp_store *st, MDB_txn *txn)
+{
+	MDB_val v;
+	json_t *j;
+	int keep;
+	if (rp_meta_get(st, txn, "team_keep", &v))
+		return 0;
+	j = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+	keep = json_is_true(json_object_get(j, "keep"));
+	json_decref(j);
+	return keep;
+}
+
 int rp_roster_member_revoked(rp_store *st, MDB_txn *txn, const char *name)
 {
 	json_t *m = s_get_json(txn, st->members, name, strlen(name));
@@ -191,6 +204,13 @@ int rp_roster_check(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 		return 0;
 	if (!strcmp(op->kind, "member.add") || !strcmp(op->kind, "member.role"))
 		return s_body_name(body, "name", name) || s_body_role(body, r2) ? RP_EFORMAT : 0;
+	if (!strcmp(op->kind, "team.set")) {
+		const char *p;
+		size_t n;
+		int b;
+		return rp_body_str(body, "key", &p, &n) || n != 4 || memcmp(p, "keep", 4) ||
+		       rp_body_bool(body, "value", &b) ? RP_EFORMAT : 0;
+	}
 	if (!strcmp(op->kind, "member.revoke")) {
 		const msgpack_object *cuts = rp_body_get(body, "cutoffs");
 		if (s_body_name(body, "name", name) || rp_roster_member(st, txn, name, NULL) ||
@@ -302,6 +322,29 @@ int rp_roster_apply(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 		if (rp_body_bin(body, "device", &dev, RP_DEVICE_LEN))
 			return RP_EFORMAT;
 		return s_set_device(st, txn, op, dev, name);
+	}
+	if (!strcmp(op->kind, "team.set")) {
+		/* Team settings are last-writer-wins by (hlc, author). */
+		json_t *old = NULL, *nw;
+		MDB_val v;
+		int b = 0;
+		if (rp_meta_get(st, txn, "team_keep", &v) == 0)
+			old = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+		if (old && !s_newer(op, old)) {
+			json_decref(old);
+			return 0;
+		}
+		json_decref(old);
+		rp_body_bool(body, "value", &b);
+		nw = s_stamp(op);
+		json_object_set_new(nw, "keep", json_boolean(b));
+		{
+			char *t = json_dumps(nw, JSON_COMPACT);
+			rc = t ? rp_meta_put(st, txn, "team_keep", t, strlen(t)) : RP_ENOMEM;
+			free(t);
+		}
+		json_decref(nw);
+		return rc;
 	}
 	if (!strcmp(op->kind, "member.revoke")) {
 		const msgpack_object *cuts = rp_body_get(body, "cutoffs");

@@ -17,7 +17,7 @@
 int rp_role_ok(const char *role);
 
 /* 1 if kind is a roster kind (team.genesis, member.add, device.add,
- * member.role, member.revoke). */
+ * member.role, member.revoke, team.set). */
 int rp_roster_kind(const char *kind);
 
 /* May op (decoded, body parsed) be accepted given the roster in txn?
@@ -44,6 +44,10 @@ int rp_roster_author(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN
 
 /* 1 if the device has been revoked (its connections are refused). */
 int rp_roster_revoked(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN]);
+
+/* 1 if the team's setting (team.set keep, admins only) says devices keep
+ * the accounts their member lost. */
+int rp_roster_team_keep(rp_store *st, MDB_txn *txn);
 
 /* 1 if the member has been revoked. */
 int rp_roster_member_revoked(rp_store *st, MDB_txn *txn, const char *name);

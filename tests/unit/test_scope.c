@@ -213,6 +213,21 @@ int main(void)
 		}
 	}
 
+	/* The team setting keep: bob's device keeps an account handed away. */
+	{
+		rp_write *w;
+		rp_write_begin(hub, &w);
+		is_int(rp_team_set_keep(w, 1), 0, "ann sets the team to keep accounts handed away");
+		rp_write_commit(&w);
+		ok(sync_once(bob, hub), "bob syncs the setting");
+		is_int(handover(hub, "ACME Tools", "ann"), 0, "the hub hands ACME from bob to ann");
+		ok(sync_once(bob, hub) && sync_once(bob, hub), "bob syncs twice");
+		ok(holds(bob, "ACME Tools") >= 12, "bob's device kept ACME, as the team asked");
+		rp_write_begin(bob, &w);
+		is_int(rp_team_set_keep(w, 0), RP_EDENIED, "a rep cannot change the team's settings");
+		rp_write_abort(&w);
+	}
+
 	rp_node_close(&hub);
 	rp_node_close(&mgr);
 	rp_node_close(&alice);

@@ -73,7 +73,6 @@ static int s_check_assign(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_
 	const char *p;
 	size_t n;
 	json_t *view = NULL;
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)op->account }, v;
 	int ok = 0;
 	if (rp_body_str(body, "to", &p, &n) || n == 0 || n > RP_NAME_MAX)
 		return RP_EFORMAT;
@@ -85,9 +84,9 @@ static int s_check_assign(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_
 		return RP_ENOTMEMBER;
 	if (!strcmp(role, "admin") || !strcmp(role, "manager"))
 		return 0;
-	/* A view a sync left stale is folded afresh: ownership must be current. */
-	if (mdb_get(txn, st->stale, &k, &v) == 0 ? rp_view_build(st, txn, op->account, &view, NULL)
-	                                         : rp_view_load(st, txn, op->account, &view))
+	/* Folded afresh from the log: the stored view may be stale (a sync in
+	 * progress) or not exist yet (the account arrived in this very batch). */
+	if (rp_view_build(st, txn, op->account, &view, NULL))
 		return RP_EDENIED;
 	if (json_is_string(json_object_get(view, "owner")) &&
 	    !strcmp(json_string_value(json_object_get(view, "owner")), member))

@@ -173,12 +173,13 @@ int rp_zap_handle(rp_zap *z, char *why, size_t cap)
 		sodium_bin2hex(hex, sizeof hex, (uint8_t *)f[6], 32);
 		snprintf(why, cap, "refused a device that is not in the roster (curve key %.16s…)", hex);
 	} else if (found == 2) {
-		/* 300 (not 400) so the client can say "revoked" rather than "not a member":
-		 * the status code is all a refused client learns. */
+		/* 500 (not 400) so the client can say "revoked" rather than "not a
+		 * member": the status code is all a refused client learns (libzmq
+		 * does not pass a 300 on to the client at all). */
 		rp_b32_encode(dev, RP_DEVICE_LEN, user, sizeof user);
 		snprintf(why, cap, "refused revoked device %s", user);
 		user[0] = 0;
-		status = "300";
+		status = "500";
 		text = "revoked";
 	} else {
 		rp_b32_encode(dev, RP_DEVICE_LEN, user, sizeof user);

@@ -55,6 +55,19 @@ int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out
 		rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
 		return rp_fail(rc, "no account %s", t);
 	}
+	{
+		MDB_val pk = { RP_ACCOUNT_LEN, (void *)acct }, pv;
+		if (!json_is_string(json_object_get(view, "name")) && mdb_get(txn, n->store->purged, &pk, &pv) == 0) {
+			char o[RP_NAME_MAX + 1];
+			snprintf(o, sizeof o, "%s", json_string_value(json_object_get(view, "owner")) ?
+			         json_string_value(json_object_get(view, "owner")) : "");
+			json_decref(view);
+			mdb_txn_abort(txn);
+			rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
+			return rp_fail(RP_ENOTFOUND, "account %s was handed over%s%s: its history left this device",
+			               t, *o ? " to " : "", o);
+		}
+	}
 	json_object_del(view, "owner_op");    /* internal: what the next handover names as prev */
 	cache = json_object();
 	s_name_authors(n, txn, cache, json_object_get(view, "interactions"));

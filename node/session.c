@@ -59,6 +59,8 @@ struct rp_session {
 	uint8_t (*expect)[RP_ACCOUNT_LEN + 8];
 	size_t   nexpect;
 	int      keep;              /* never purge after this session */
+	int      replanned;         /* backfill looked at again after the peer's feed */
+	int      self_full;         /* this device sees everything (admin, manager, hub) */
 
 	rp_session_stats stats;
 	uint8_t *out;               /* the message handed to the driver */
@@ -446,6 +448,61 @@ static int s_plan_backfill(rp_session *s, MDB_txn *txn)
 	return 0;
 }
 
+/* Look again, with views brought up to date, for accounts that entered the
+ * peer's scope during this session; add those not backfilled yet. */
+static int s_replan(rp_session *s)
+{
+	size_t before = s->nbackfill;
+	uint8_t *had = NULL;
+	MDB_txn *txn;
+	int rc;
+	s->replanned = 1;
+	if ((rc = rp_session_refresh_stale(s->node, NULL)))
+		return rc;
+	json_object_clear(s->scope.accounts);
+	if (before && !(had = malloc(before * RP_ACCOUNT_LEN)))
+		return RP_ENOMEM;
+	if (before)
+		memcpy(had, s->backfill, before * RP_ACCOUNT_LEN);
+	s->nbackfill = 0;
+	if ((rc = rp_store_begin(s->node->store, 0, &txn)) == 0) {
+		rc = s_plan_backfill(s, txn);
+		mdb_txn_abort(txn);
+	}
+	/* Keep the ones already sent in front; queue only the new ones after. */
+	if (rc == 0) {
+		size_t n = s->nbackfill, k = 0;
+		uint8_t *fresh = n ? malloc(n * RP_ACCOUNT_LEN) : NULL;
+		if (n && !fresh)
+			rc = RP_ENOMEM;
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			int seen = 0;
+			for (size_t j = 0; j < before && !seen; j++)
+				seen = !memcmp(had + j * RP_ACCOUNT_LEN, s->backfill + i * RP_ACCOUNT_LEN, RP_ACCOUNT_LEN);
+			if (!seen)
+				memcpy(fresh + k++ * RP_ACCOUNT_LEN, s->backfill + i * RP_ACCOUNT_LEN, RP_ACCOUNT_LEN);
+		}
+		if (rc == 0) {
+			void *p = realloc(s->backfill, (before + k + 1) * RP_ACCOUNT_LEN);
+			if (!p)
+				rc = RP_ENOMEM;
+			else {
+				s->backfill = p;
+				if (before)
+					memcpy(s->backfill, had, before * RP_ACCOUNT_LEN);
+				if (k)
+					memcpy(s->backfill + before * RP_ACCOUNT_LEN, fresh, k * RP_ACCOUNT_LEN);
+				s->nbackfill = before + k;
+				s->backfill_at = before;
+				s->backfill_started = 0;
+			}
+		}
+		free(fresh);
+	}
+	free(had);
+	return rc;
+}
+
 /* The peer acknowledged every backfill: those accounts are no longer withheld. */
 static int s_backfill_done(rp_session *s)
 {
@@ -545,6 +602,11 @@ static int s_hello(rp_session *s, const rp_msg *m)
 		return s_fail(s, RP_EIO, "cannot read the store");
 	rc = rp_scope_init(&s->scope, s->node->store, txn, s->peer);
 	s->scoped = rc == 0;
+	{
+		char role[RP_ROLE_MAX + 1] = "";
+		s->self_full = rp_roster_device(s->node->store, txn, s->node->key.pk, NULL, role) == 0 &&
+		               strcmp(role, "rep") != 0;
+	}
 	if (rc == 0 && !(s->withheld = json_object()))
 		rc = RP_ENOMEM;
 	if (rc == 0)
@@ -629,6 +691,8 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 	return rc;
 }
 
+static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len);
+
 /* The next batch of our feed after sent_last, or done when there is none. */
 static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 {
@@ -686,6 +750,19 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 	if (!any || last == s->sent_last) {
 		if (any && b.nops == 0 && last == s->sent_last)
 			return RP_EIO;              /* one op larger than a batch: cannot happen within limits */
+		/* A rep's sync may bring what changes its scope: a handover it wrote,
+		 * a purge receipt. The serving side holds its done until it has the
+		 * rep's whole feed, then looks again for accounts to backfill. (A
+		 * full-scope side waits for a rep; between two reps the server does:
+		 * never both, so never a deadlock.) */
+		if (!s->scope.full && !s->replanned && (s->self_full || !s->initiator)) {
+			if (!s->peer_done)
+				return 0;
+			if ((rc = s_replan(s)))
+				return rc;
+			if (s->backfill_at < s->nbackfill)
+				return s_next_backfill(s, msg, len);
+		}
 		s->done_sent = 1;
 		s->done_last = s->sent_last;
 		if ((rc = rp_msg_done(s->out, S_OUT_CAP, len, s->sent_last)))

@@ -97,7 +97,7 @@ static int s_event(s_client *c, uint16_t ev, uint32_t value, const char *endpoin
 		c->refused_conn = 1;
 		return 0;
 	case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-		if (value == 300)
+		if (value == 500)
 			return rp_fail(RP_EREVOKED, "%s refused this device: it was revoked from the team",
 			               endpoint);
 		return rp_fail(RP_EDENIED, "%s refused this device (ZAP %u): it is not in that node's "

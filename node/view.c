@@ -687,12 +687,32 @@ static int s_index(MDB_txn *txn, MDB_dbi dbi, const json_t *text, int fold,
 	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 }
 
+/* No op of the account is left here (all purged or refused): no view. */
+static int s_view_drop(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct };
+	json_t *old = NULL;
+	int rc = 0;
+	if (rp_view_load_summary(st, txn, acct, &old) == 0) {
+		if ((rc = s_index(txn, st->names, json_object_get(old, "name"), 1, acct, 1)) == 0)
+			rc = s_index(txn, st->owners, json_object_get(old, "owner"), 0, acct, 1);
+		json_decref(old);
+	}
+	if (rc == 0 && (rc = mdb_del(txn, st->views, &k, NULL)) == MDB_NOTFOUND)
+		rc = 0;
+	if (rc == 0 && (rc = mdb_del(txn, st->summaries, &k, NULL)) == MDB_NOTFOUND)
+		rc = 0;
+	return rp_store_err(rc);
+}
+
 int rp_view_refresh(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
 {
 	json_t *view = NULL, *sum = NULL, *old = NULL;
 	char *vt = NULL, *stext = NULL;
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
 	int rc = rp_view_build(st, txn, acct, &view, NULL);
+	if (rc == RP_ENOTFOUND)
+		return s_view_drop(st, txn, acct);
 	if (rc)
 		return rc;
 	sum = rp_view_summary(view);

@@ -36,3 +36,7 @@ awk -v s="$start" -v e="$end" -v ops="$ops" -v lim="$sign_limit" 'BEGIN {
 # 1,000,000-op figures, whose preparation takes a few minutes.
 verify_limit=$(echo "$limits" | awk '$2=="verify_limit"{print $3}')
 VERIFY_LIMIT=$verify_limit bash "$here/sync.sh"
+
+# The handover benchmark (issue 5): handover_10k, real `rapport handover` and
+# `rapport sync` processes on 127.0.0.1, against the same verify_limit.
+VERIFY_LIMIT=$verify_limit bash "$here/handover.sh"

@@ -10,7 +10,15 @@
 # every device; after every sync a rep's device is checked to hold exactly the
 # accounts its member owns (by the hub's view), each whole (its per-account
 # digest equals the hub's), and nothing of another member's; the two
-# full-scope devices (hub, manager) are compared by digest.
+# full-scope devices (hub, manager) are compared by digest. "Holds" means as
+# `export` and `account list` show it.
+#
+# Known bugs (reported) are TODO tests: a revoked device is not told why it is
+# refused; an account that enters a rep's scope through what the rep itself
+# sends in a sync (its purge receipt) arrives a sync late; a rep's own
+# handover that arrives together with the account's history is refused on
+# ingest (t3010 shows the worst of it); `show ID` of a purged account prints
+# an empty view.
 . ./lib.sh
 
 DEVICES="hub meg alice bob carol"
@@ -44,17 +52,17 @@ names()
 }
 
 # holds_own HOME MEMBER: HOME holds exactly the accounts the hub says MEMBER
-# owns (by id), each whole (per-account digest equal to the hub's), every one
-# of them MEMBER's in HOME's own view too, and its export names no other
-# account.
+# owns (by id, as `export` and `account list` show them), each whole (its
+# per-account digest equals the hub's), and each MEMBER's in HOME's own view.
 holds_own()
 {
-	local home="$1" member="$2" held want owners id bad=""
+	local home="$1" member="$2" held listed want owners id bad=""
 	held="$(rp "$home" export | jq -r -s -c 'map(.id)|sort')" || return 1
+	listed="$(rp "$home" account list --json | jq -r -s -c 'map(.id)|sort')"
 	want="$(rp hub export | jq -r -s -c --arg m "$member" 'map(select(.owner==$m)|.id)|sort')"
-	if [ "$held" != "$want" ]; then
-		printf '%s holds [%s]; the hub says %s owns [%s]\n' "$home" "$(names "$held")" \
-			"$member" "$(names "$want")" >&2
+	if [ "$held" != "$want" ] || [ "$listed" != "$want" ]; then
+		printf '%s holds [%s] (export), [%s] (account list); the hub says %s owns [%s]\n' \
+			"$home" "$(names "$held")" "$(names "$listed")" "$member" "$(names "$want")" >&2
 		return 1
 	fi
 	owners="$(rp "$home" account list --json | jq -r -s -c '[.[].owner]|unique')"
@@ -66,18 +74,22 @@ holds_own()
 		[ "$(rp "$home" digest "$id")" = "$(rp hub digest "$id")" ] || bad="$bad $id"
 	done
 	[ -z "$bad" ] && return 0
-	printf 'accounts on %s that differ from the hub (not whole?): %s\n' "$home" "$(names "$(printf '%s\n' $bad | jq -R . | jq -s -c .)")" >&2
+	# shellcheck disable=SC2086
+	printf 'accounts on %s that differ from the hub (not whole?): %s\n' "$home" \
+		"$(names "$(printf '%s\n' $bad | jq -R . | jq -s -c .)")" >&2
 	return 1
 }
 
 # rep_sync HOME MEMBER [ARGS...]: two tests: HOME syncs with the hub, and then
 # holds exactly MEMBER's accounts. SYNC_OUT keeps the summary line.
+# HOLD_TODO=WHY marks the second a known bug.
 rep_sync()
 {
 	local home="$1" member="$2"
 	shift 2
-	test_expect "$home: sync hub $*" hsync "$home" hub "$@"
+	test_expect "$home: sync hub${*:+ $*}" hsync "$home" hub "$@"
 	SYNC_OUT="$OUT"
+	[ -n "${HOLD_TODO:-}" ] && test_todo "$HOLD_TODO"
 	test_expect "... $home holds exactly $member's accounts, each whole, no one else's" \
 		holds_own "$home" "$member"
 }
@@ -91,14 +103,22 @@ full_sync()
 	test_expect "... $1 and the hub have the same digest" expect_same_digest hub "$1"
 }
 
+# held HOME ACCOUNT_ID FILTER: FILTER (jq) on the account as HOME's export
+# holds it; "-" when the export does not hold it.
+held()
+{
+	local v
+	v="$(rp "$1" export 2>/dev/null | jq -r -c --arg id "$2" "select(.id==\$id)|$3" 2>/dev/null)"
+	printf '%s\n' "${v:--}"
+}
+
 # ix_counts ACCOUNT_ID: "hub=N meg=N alice=N bob=N carol=N", the interactions
 # of the account on each device ("-" where the device does not hold it).
 ix_counts()
 {
-	local h n out=""
+	local h out=""
 	for h in $DEVICES; do
-		n="$(rp "$h" show "$1" --json 2>/dev/null | jq '.interactions|length' 2>/dev/null)"
-		out="$out $h=${n:--}"
+		out="$out $h=$(held "$h" "$1" '.interactions|length')"
 	done
 	printf '%s\n' "${out# }"
 }
@@ -109,12 +129,43 @@ expect_counts()
 	expect_eq "$(ix_counts "$1")" "$2" "interactions per device"
 }
 
-# owner_on HOME ACCOUNT_ID: the owner HOME shows ("-" when it does not hold it).
+# owner_on HOME ACCOUNT_ID: the owner on HOME ("-" when it does not hold it).
 owner_on()
 {
-	local o
-	o="$(rp "$1" show "$2" --json 2>/dev/null | jq -r .owner 2>/dev/null)"
-	printf '%s\n' "${o:--}"
+	held "$1" "$2" .owner
+}
+
+# bg_start NAME HOME ARGS...: `rapport --home HOME ARGS` (bounded by
+# NET_TIMEOUT) in the background, in a process group of its own (killed on
+# exit); its stdout, stderr, exit status and duration go to $TMP/NAME.*.
+_bg_body()
+{
+	local name="$1" t0
+	shift
+	t0=$(date +%s%N)
+	rpt "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	echo "$? $((($(date +%s%N) - t0) / 1000000))" >"$TMP/$name.rc"
+}
+bg_start()
+{
+	rm -f "$TMP/$1.rc"
+	start_group _bg_body "$@"
+	BG_JOB=$BG_PID
+}
+
+# bg_wait NAME PID: wait for it (NET_TIMEOUT + 10 s at most); RC, OUT, ERR
+# and ELAPSED_MS as run and timed set them.
+bg_wait()
+{
+	local deadline=$((SECONDS + NET_TIMEOUT + 10))
+	while [ ! -e "$TMP/$1.rc" ] && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.1
+	done
+	kill_group "$2"
+	RC=124 ELAPSED_MS=$(((NET_TIMEOUT + 10) * 1000))
+	[ -e "$TMP/$1.rc" ] && read -r RC ELAPSED_MS <"$TMP/$1.rc"
+	OUT="$(cat "$TMP/$1.out" 2>/dev/null)"
+	ERR="$(cat "$TMP/$1.err" 2>/dev/null)"
 }
 
 test_begin "a hub, a manager and three reps join"
@@ -130,8 +181,7 @@ for m in alice bob carol; do
 done
 carol_dev="$(rp_must carol id)"
 alice_dev="$(rp_must alice id)"
-hub_port="$(free_port)"
-start_serve hub "$hub_port"
+start_serve hub "$(free_port)"
 hub_ep="$(endpoint hub)"
 for m in meg alice bob carol; do
 	rp_must "$m" peer add hub "$hub_ep" "$hub_id" >/dev/null
@@ -186,6 +236,17 @@ test_expect "alice: account list --mine lists ACME Tools and Deli Dora" \
 	expect_stdout "$(printf 'ACME Tools\nDeli Dora')" \
 	rpq alice .name account list --mine --json
 
+test_begin "what a rep may not do, on its own device"
+
+test_expect "alice cannot hand over all of bob's accounts" \
+	expect_error 1 "only a manager can hand over bob's accounts" rp alice handover --from bob --to alice
+test_expect "alice cannot revoke a member" \
+	expect_error 1 "only an admin can revoke" rp alice member revoke carol --handover-to alice
+test_expect "alice cannot add a member (the roster is an admin's)" \
+	expect_exit 1 rp alice member add zed "$(rp hub id)" --role rep
+test_expect "... nothing was written on alice's device" \
+	expect_eq "$(status_of alice .members)" 5
+
 test_begin "handover --dry-run says what would move and writes nothing"
 
 meg_digest="$(digest meg)"
@@ -222,8 +283,8 @@ test_expect "ACME Tools: bob has not synced, alice still holds it" \
 	expect_counts "$acme" "hub=3 meg=3 alice=3 bob=- carol=-"
 
 rep_sync bob bob
-test_expect "... bob received ACME Tools' whole history (its ops, older than his cursor)" \
-	expect_match "$SYNC_OUT" 'received [1-9][0-9]* ops? \(1 account changed\)'
+test_expect "... bob received ACME Tools' whole history (ops older than his cursor)" \
+	expect_match "$SYNC_OUT" 'received [1-9][0-9]* ops? \(1 account changed; 1 account arrived whole\)'
 test_expect "ACME Tools: 3 interactions on bob's device now" \
 	expect_counts "$acme" "hub=3 meg=3 alice=3 bob=3 carol=-"
 test_expect "bob: account list --mine: ACME Tools, Bakery Blum, Eliot Electric" \
@@ -231,21 +292,27 @@ test_expect "bob: account list --mine: ACME Tools, Bakery Blum, Eliot Electric" 
 test_expect "bob's device shows the open follow-up and the purchase" \
 	expect_stdout '[["ACME: send the quote"],[{"cents":120000,"currency":"EUR"}]]' \
 	rpq bob '[[.followups[]|select(.done|not)|.text],.value]' show "$acme" --json
-test_expect "the open follow-up is on bob's agenda when due, not on alice's" \
-	eval 'expect_match "$(at_time 2026-03-14T09:00:00Z rpq bob ".text" agenda --json)" "^ACME: send the quote$" &&
-	      expect_no_match "$(at_time 2026-03-14T09:00:00Z rp alice agenda --json)" "send the quote"'
+test_expect "the open follow-up is on bob's agenda when it is due" \
+	expect_stdout "ACME: send the quote" \
+	at_time 2026-03-14T09:00:00Z rpq bob 'select(.kind=="followup")|.text' agenda --json
 
 rep_sync alice alice
 test_expect "... alice's sync says the account handed over was dropped here" \
 	expect_match "$SYNC_OUT" '\(1 account changed; 1 account handed over dropped here\)'
 test_expect "ACME Tools: gone from alice's device" \
 	expect_counts "$acme" "hub=3 meg=3 alice=- bob=3 carol=-"
-test_expect "alice's export holds no trace of ACME Tools (name, id, interactions)" \
+test_expect "alice's export holds no trace of ACME Tools (name, id, interactions, follow-up)" \
 	eval 'rp alice export >"$TMP/alice.jsonl" &&
 	      expect_eq "$(jq -r .name "$TMP/alice.jsonl")" "Deli Dora" &&
-	      expect_no_match "$(cat "$TMP/alice.jsonl")" "ACME|$acme"'
+	      expect_no_match "$(cat "$TMP/alice.jsonl")" "ACME|$acme|drills|quote"'
+test_expect "... nor does her csv export" \
+	expect_no_match "$(rp alice export --format csv)" "ACME|$acme"
 test_expect "alice: show \"ACME Tools\" fails: no such account here" \
 	expect_error 1 "ACME Tools" rp alice show "ACME Tools"
+test_expect "alice: show ACME Tools' id fails too" expect_exit 1 rp alice show "$acme"
+test_expect "alice: find drills finds nothing" expect_no_match "$(rp alice find drills 2>&1)" 'ACME'
+test_expect "the follow-up is no longer on alice's agenda" \
+	expect_no_match "$(at_time 2026-03-14T09:00:00Z rp alice agenda --json)" "send the quote"
 test_expect "alice: account list --mine: Deli Dora only" \
 	expect_stdout "Deli Dora" rpq alice .name account list --mine --json
 test_expect "alice's device records its purge receipt" \
@@ -262,7 +329,14 @@ test_expect "meg: status --json lists alice's device dropping ACME Tools, now bo
 test_expect "meg: status says so in words" \
 	expect_stdout_match "^purged: +alice's device dropped ACME Tools \\(now bob's\\)$" rp meg status
 
-test_begin "a rep hands over its own account"
+test_begin "the manager goes offline and hands Bakery Blum to carol; meanwhile a rep hands over its own account"
+
+# meg's laptop is on a train: the hub it knows is unreachable (a port nothing
+# listens on), while the hub goes on serving the others. Her handover tries
+# the hub for up to 10 s: that runs in the background while bob works.
+rp_must meg peer add hub "tcp://127.0.0.1:$(free_port)" "$hub_id" >/dev/null
+bg_start meg-offline meg handover "Bakery Blum" --to carol --note "carol takes the bakeries"
+meg_job=$BG_JOB
 
 test_expect "bob: handover \"Eliot Electric\" --to alice: confirmed by the hub" \
 	expect_stdout "Eliot Electric → alice: confirmed by hub" rpt bob handover "Eliot Electric" --to alice
@@ -270,48 +344,40 @@ test_expect "... bob's device dropped it at once (the hub holds it)" \
 	expect_counts "$eliot" "hub=1 meg=1 alice=- bob=- carol=-"
 test_expect "... bob holds exactly his accounts" holds_own bob bob
 rep_sync alice alice
+test_expect "... alice's sync refused nothing" expect_no_match "$SYNC_OUT" 'refused'
 test_expect "Eliot Electric: alice has it now, whole" \
 	expect_counts "$eliot" "hub=1 meg=1 alice=1 bob=- carol=-"
 test_expect "... owned by alice, bob before her" \
 	expect_stdout '["alice",["bob"]]' rpq alice '[.owner,[.previous_owners[].member]]' show "$eliot" --json
 
-test_begin "a handover written while the manager is offline is delivered later"
-
-# meg's laptop is on a train: the hub it knows is unreachable (a port nothing
-# listens on), while the hub goes on serving the others.
-dead_port="$(free_port)"
-rp_must meg peer add hub "tcp://127.0.0.1:$dead_port" "$hub_id" >/dev/null
+bg_wait meg-offline "$meg_job"
 test_expect "meg (offline): handover \"Bakery Blum\" --to carol: queued" \
-	expect_stdout "Bakery Blum → carol: queued: will reach carol at the next sync" \
-	timed rpt meg handover "Bakery Blum" --to carol --note "carol takes the bakeries"
-test_expect "... within ${NET_TIMEOUT} s (it tried the hub and gave up)" expect_within $((NET_TIMEOUT * 1000))
+	expect_eq "$OUT" "Bakery Blum → carol: queued: will reach carol at the next sync"
+test_expect "... exit 0, nothing on stderr, within $NET_TIMEOUT s" \
+	eval 'expect_eq "$RC:$ERR" "0:" && expect_within $((NET_TIMEOUT * 1000))'
 test_expect "... meg's device shows carol as the owner" expect_eq "$(owner_on meg "$bakery")" carol
 test_expect "... the hub still says bob" expect_eq "$(owner_on hub "$bakery")" bob
 rep_sync carol carol
 rep_sync bob bob
-test_expect "Bakery Blum: still bob's on his device, not on carol's" \
+test_expect "Bakery Blum: still bob's, on his device only" \
 	expect_counts "$bakery" "hub=2 meg=2 alice=- bob=2 carol=-"
 
-# ... and, still apart, both the hub (ann) and meg hand Hotel Seeblick over:
-# ann to alice, meg to bob.
+test_begin "concurrent handovers: the hub and the offline manager give Hotel Seeblick to different reps"
+
 test_expect "hub (ann): handover \"Hotel Seeblick\" --to alice (the hub has no peer to confirm with: queued)" \
 	expect_stdout "Hotel Seeblick → alice: queued: will reach alice at the next sync" \
 	rpt hub handover "Hotel Seeblick" --to alice
 test_expect "meg (offline): handover \"Hotel Seeblick\" --to bob --offline: queued" \
 	expect_stdout "Hotel Seeblick → bob: queued: will reach bob at the next sync" \
 	rpt meg handover "Hotel Seeblick" --to bob --offline
-test_expect "the hub and meg now differ" \
-	expect_ne "$(digest hub)" "$(digest meg)"
+test_expect "the hub and meg now differ" expect_ne "$(digest hub)" "$(digest meg)"
 
 rp_must meg peer add hub "$hub_ep" "$hub_id" >/dev/null
 full_sync meg
-test_expect "... meg sent its two handovers" expect_match "$SYNC_OUT" ': sent 2 ops, received [1-9][0-9]* ops? '
+test_expect "... meg, back online, sent its two handovers" \
+	expect_match "$SYNC_OUT" ': sent 2 ops, received [1-9][0-9]* ops? '
 test_expect "Bakery Blum is carol's on the hub now" expect_eq "$(owner_on hub "$bakery")" carol
 hotel_owner="$(owner_on hub "$hotel")"
-case "$hotel_owner" in
-alice) hotel_loser=bob ;;
-*) hotel_loser=alice ;;
-esac
 test_expect "Hotel Seeblick: one owner on the hub and meg, alice or bob ($hotel_owner)" \
 	eval 'expect_match "$hotel_owner" "^(alice|bob)$" && expect_eq "$(owner_on meg "$hotel")" "$hotel_owner"'
 test_expect "... the hub shows the conflict: both intended owners, and the winner" \
@@ -322,18 +388,23 @@ test_expect "... and so does meg" \
 	rpq meg '.conflicts[]|[(.owners|sort),.winner]' show "$hotel" --json
 
 rep_sync carol carol
-test_expect "... carol received Bakery Blum whole" expect_match "$SYNC_OUT" 'received [1-9][0-9]* ops? \(1 account changed\)'
+test_expect "... carol received Bakery Blum whole" \
+	expect_match "$SYNC_OUT" 'received [1-9][0-9]* ops? \(1 account changed; 1 account arrived whole\)'
 rep_sync bob bob
 test_expect "... bob's device dropped Bakery Blum" expect_match "$SYNC_OUT" '1 account handed over dropped here'
 rep_sync alice alice
 test_expect "Bakery Blum: carol's device now, not bob's" \
 	expect_counts "$bakery" "hub=2 meg=2 alice=- bob=- carol=2"
-test_expect "... with the note and bob as previous owner on carol's device" \
+test_expect "... with the note, and bob as previous owner, on carol's device" \
 	expect_stdout '["carol",["bob"],"carol takes the bakeries"]' \
 	rpq carol '[.owner,[.previous_owners[].member],.handover_note]' show "$bakery" --json
 test_expect "Hotel Seeblick: on $hotel_owner's device only, among the reps" \
-	expect_eq "$(owner_on "$hotel_owner" "$hotel") $(owner_on "$hotel_loser" "$hotel") $(owner_on carol "$hotel")" \
-	"$hotel_owner - -"
+	expect_counts "$hotel" "$(for h in $DEVICES; do
+		case $h in hub | meg | "$hotel_owner") printf '%s=1 ' "$h" ;; *) printf '%s=- ' "$h" ;; esac
+	done | sed 's/ $//')"
+test_expect "... which shows the conflict too" \
+	expect_stdout "[[\"alice\",\"bob\"],\"$hotel_owner\"]" \
+	rpq "$hotel_owner" '.conflicts[]|[(.owners|sort),.winner]' show "$hotel" --json
 
 test_begin "a rep logs on an account it lost, offline: the op reaches the new owner"
 
@@ -367,6 +438,10 @@ test_expect "... alice's device dropped them all" \
 	expect_match "$SYNC_OUT" "; $alice_accounts accounts handed over dropped here\\)"
 test_expect "alice: account list --mine is empty" expect_stdout "" rp alice account list --mine --json
 test_expect "alice: export is empty" expect_stdout "" rp alice export
+# Cafe Corner comes back to carol, whose receipt for it has not reached the hub yet.
+rep_sync carol carol
+# ... and Eliot Electric, which bob handed to alice himself, arrives with bob's
+# assign refused (see t3010).
 rep_sync carol carol
 test_expect "Deli Dora: carol's device now" \
 	expect_counts "$deli" "hub=1 meg=1 alice=- bob=- carol=1"
@@ -374,9 +449,9 @@ test_expect "Cafe Corner: back on carol's device, with her visit" \
 	expect_counts "$cafe" "hub=3 meg=3 alice=- bob=- carol=3"
 test_expect "Eliot Electric: carol's device now" \
 	expect_counts "$eliot" "hub=1 meg=1 alice=- bob=- carol=1"
-test_expect "meg: handover --from alice again: nothing to hand over" \
-	expect_stderr_match '^nothing to hand over: alice owns no accounts$' rpt meg handover --from alice --to bob
-test_expect "... exit 0" expect_eq "$RC" 0
+test_expect "meg: handover --from alice again: nothing to hand over, exit 0" \
+	eval 'expect_stderr_match "^nothing to hand over: alice owns no accounts$" rpt meg handover --from alice --to bob &&
+	      expect_eq "$RC" 0 exit'
 
 test_begin "carol leaves: revoked, her accounts go to bob, her device is refused"
 
@@ -389,26 +464,19 @@ test_expect "hub (ann): member revoke carol --handover-to bob" \
 test_expect "... the roster shows carol's device revoked" \
 	expect_stdout "[\"$carol_dev\",true]" \
 	rpqs hub '.[]|select(.name=="carol")|.devices[]|[.id,.revoked]' member list --json
-hub_digest="$(digest hub)"
-test_todo "the ZAP 300 status never reaches the client (libzmq disconnects silently): reported"
-test_expect "carol: sync hub: exit 1, one line saying her device was revoked" \
-	expect_error_line 1 'revoked' rpt carol sync hub
-test_expect "... (whatever it says, it fails, with exit 1)" expect_eq "$RC" 1
-test_expect "... quickly (within 15 s)" eval 'timed rpt carol sync hub; expect_within 15000'
-test_expect "... the hub's log says it refused a revoked device" \
-	expect_match "$(cat "${SERVE_LOG[hub]}")" "refused revoked device $carol_dev"
-test_expect "... and the hub took nothing from her: its digest is unchanged" expect_unchanged hub "$hub_digest"
-test_expect "Deli Dora: her note did not reach the hub" \
-	expect_counts "$deli" "hub=1 meg=1 alice=- bob=- carol=2"
+# carol's attempt runs in the background (it takes up to 10 s) while the others go on.
+bg_start carol-revoked carol sync hub
+carol_job=$BG_JOB
 rep_sync bob bob
 test_expect "... bob received carol's $carol_accounts accounts" \
-	expect_match "$SYNC_OUT" "\\($carol_accounts accounts changed\\)"
-test_expect "Bakery Blum, Cafe Corner, Deli Dora, Eliot Electric: whole on bob's device" \
+	expect_match "$SYNC_OUT" "\\($carol_accounts accounts changed"
+rep_sync bob bob
+test_expect "Bakery Blum, Cafe Corner, Deli Dora, Eliot Electric: bob's, on his device" \
 	eval 'expect_eq "$(for a in "$bakery" "$cafe" "$deli" "$eliot"; do owner_on bob "$a"; done | tr "\n" " ")" "bob bob bob bob "'
+full_sync meg
 test_expect "Cafe Corner: on bob's device, with carol's visit" \
 	expect_counts "$cafe" "hub=3 meg=3 alice=- bob=3 carol=3"
-full_sync meg
-test_expect "nothing refused or pending on the hub or meg" \
+test_expect "nothing refused, pending or equivocating on the hub or meg" \
 	expect_eq "$(for h in hub meg; do status_of $h '[.refused,.pending,.equivocations]|tostring'; done | sort -u)" '[0,0,0]'
 
 test_begin "a rep cannot hand over what it does not own; --keep keeps what it lost"
@@ -419,8 +487,9 @@ test_expect "bob: sync hub --keep: exit 0, nothing dropped" hsync bob hub --keep
 test_expect "... the line says nothing was dropped" expect_no_match "$OUT" 'dropped'
 test_expect "... bob's device still holds ACME Tools, now alice's" \
 	expect_eq "$(owner_on bob "$acme")" alice
-test_expect "bob: handover \"ACME Tools\" --to meg is refused: exit 1, one error line" \
-	expect_error_line 1 '.' rpt bob handover "ACME Tools" --to meg
+test_expect "bob: handover \"ACME Tools\" --to meg is refused: exit 1, not his to give" \
+	expect_error_line 1 "only alice \\(its owner\\) or a manager can hand over 'ACME Tools' \\(you are bob, a rep\\)" \
+	rpt bob handover "ACME Tools" --to meg
 test_expect "... and wrote nothing" expect_eq "$(owner_on bob "$acme")" alice
 rep_sync bob bob
 test_expect "... without --keep, bob's next sync drops ACME Tools" \
@@ -429,13 +498,44 @@ rep_sync alice alice
 test_expect "ACME Tools: alice's device again, with all 3 interactions" \
 	expect_counts "$acme" "hub=3 meg=3 alice=3 bob=- carol=-"
 
+test_begin "the team setting keep: rep devices keep what they lose"
+
+test_expect "bob cannot change the team's settings" expect_exit 1 rp bob team keep on
+test_expect "hub (ann): team keep on" expect_ok rp hub team keep on
+test_expect "meg: handover \"Deli Dora\" --to alice" \
+	expect_stdout "Deli Dora → alice: confirmed by hub" rpt meg handover "Deli Dora" --to alice
+test_expect "bob: sync hub: nothing dropped" hsync bob hub
+test_expect "... the line says nothing was dropped" expect_no_match "$OUT" 'dropped'
+test_expect "... bob's device kept Deli Dora, now alice's, as the team asked" \
+	expect_eq "$(owner_on bob "$deli")" alice
+test_expect "hub (ann): team keep off" expect_ok rp hub team keep off
+rep_sync bob bob
+test_expect "... now bob's device drops Deli Dora" expect_match "$SYNC_OUT" '1 account handed over dropped here'
+rep_sync alice alice
+test_expect "Deli Dora: alice's device, whole" \
+	expect_counts "$deli" "hub=1 meg=1 alice=1 bob=- carol=2"
+
+test_begin "carol's attempt to sync, started when she was revoked"
+
+bg_wait carol-revoked "$carol_job"
+test_expect "carol: sync hub fails: exit 1" expect_eq "$RC" 1 exit
+test_expect "... within 15 s" expect_within 15000
+test_expect "... with one line saying her device was revoked" \
+	expect_match "$ERR" '^rapport: .*revoked'
+test_expect "the hub's log says it refused a revoked device" \
+	expect_match "$(cat "${SERVE_LOG[hub]}")" "refused revoked device $carol_dev"
+test_expect "Deli Dora: carol's note did not reach the hub (nor anyone)" \
+	expect_counts "$deli" "hub=1 meg=1 alice=1 bob=- carol=2"
+
 test_begin "at the end"
 
 full_sync meg
-test_expect "the hub and meg agree" expect_same_digest hub meg
 for h in $DEVICES; do
 	test_expect "fsck passes on $h" expect_fsck_ok "$h"
 done
+test_expect "no device refused an op (status .refused)" \
+	expect_eq "$(for h in $DEVICES; do printf '%s=%s ' "$h" "$(status_of "$h" .refused)"; done)" \
+	"hub=0 meg=0 alice=0 bob=0 carol=0 "
 test_expect "the hub's serve: SIGTERM, exit 0" stop_serve hub
 
 test_done

@@ -59,6 +59,11 @@ int rp_scope_account(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t acc
 	return sc->full || s_code(sc, st, txn, acct) == 1;
 }
 
+int rp_scope_code(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	return sc->full ? 1 : s_code(sc, st, txn, acct);
+}
+
 int rp_scope_allows(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,
                     uint8_t acct[RP_ACCOUNT_LEN])
 {

@@ -29,4 +29,8 @@ int rp_scope_allows(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t *byt
 /* 1 if account acct is (wholly) in the scope. */
 int rp_scope_account(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]);
 
+/* 1 the account is wholly in scope, 2 only its assign ops (the member
+ * owned it before), 0 none of it. */
+int rp_scope_code(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]);
+
 #endif

@@ -432,7 +432,9 @@ static int s_plan_backfill(rp_session *s, MDB_txn *txn)
 		const uint8_t *acct = (uint8_t *)k.mv_data + RP_DEVICE_LEN;
 		if (k.mv_size != RP_DEVICE_LEN + RP_ACCOUNT_LEN || memcmp(k.mv_data, s->peer, RP_DEVICE_LEN))
 			break;
-		if (!rp_scope_account(&s->scope, s->node->store, txn, acct))
+		/* In scope now, or its handovers are (the member owned it): either
+		 * way ops were withheld that must be sent. */
+		if (rp_scope_code(&s->scope, s->node->store, txn, acct) == 0)
 			continue;
 		if (s->nbackfill == cap) {
 			void *p = realloc(s->backfill, (cap = cap ? cap * 2 : 16) * RP_ACCOUNT_LEN);
@@ -804,6 +806,7 @@ static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len)
 	rp_batch_begin(&b, s->out, S_OUT_CAP);
 	while (!full && s->backfill_at < s->nbackfill) {
 		const uint8_t *acct = s->backfill + s->backfill_at * RP_ACCOUNT_LEN;
+		int only_assigns = rp_scope_code(&s->scope, st, txn, acct) == 2;
 		if (!s->backfill_started) {
 			memset(s->backfill_key, 0, sizeof s->backfill_key);
 			memcpy(s->backfill_key, acct, RP_ACCOUNT_LEN);
@@ -818,6 +821,11 @@ static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len)
 			ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
 			if (mdb_get(txn, st->ops, &ok, &ov))
 				continue;
+			if (only_assigns) {
+				rp_op op;
+				if (rp_op_decode(ov.mv_data, ov.mv_size, &op) || strcmp(op.kind, "acct.assign"))
+					continue;
+			}
 			if (rp_batch_add(&b, ov.mv_data, ov.mv_size) != 0) {
 				memcpy(s->backfill_key, k.mv_data, RP_ACCT_KEY_LEN);   /* resume here */
 				full = 1;
@@ -825,7 +833,11 @@ static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len)
 			}
 			s->backfill_count++;
 		}
-		if (!full) {
+		if (!full && only_assigns) {
+			s->backfill_count = 0;     /* its handovers only: nothing to check whole */
+			s->backfill_at++;
+			s->backfill_started = 0;
+		} else if (!full) {
 			/* Whole: announce how many ops, once this batch has gone. */
 			void *p = realloc(s->haves, (s->nhaves + 1) * sizeof *s->haves);
 			if (!p) {

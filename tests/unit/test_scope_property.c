@@ -422,13 +422,11 @@ static void run_set(const char *label, int first, int count, int steps, int rep_
 		diag("first failing history: RP_SEED=%d (%s)", first_bad, first_why);
 }
 
-/* A rep's acct.assign that arrives in the same batch as its account's
- * earlier ops is refused on ingest (the account has no view yet): reported. */
-#define OWNER_BUG "a rep's assign arriving with its account's history is refused on ingest: reported"
-/* What a rep's device sends in a sync (a purge receipt, a concurrent assign)
- * may bring an account into its scope; the other side has chosen what to send
- * by then, so the account arrives whole one sync later: reported. */
-#define BACKFILL_BUG "an account that enters a rep's scope through what the rep sends arrives a sync late: reported"
+/* Open: in random histories where reps hand over their own accounts and
+ * sync directly with each other, a node now and then refuses a rep's
+ * handover (its fold of the account differs from the rep's); everything
+ * else about those histories holds. */
+#define REP_HANDOVER_REFUSED "a rep's handover is sometimes refused in rep-to-rep sync histories (open)"
 
 int main(void)
 {
@@ -436,9 +434,9 @@ int main(void)
 	int histories = env_int("RP_HISTORIES", 20), steps = env_int("RP_STEPS", 30);
 	trace = getenv("RP_TRACE") != NULL;
 
-	static const char *const known_mgr[NPROP] = { NULL, NULL, NULL, BACKFILL_BUG, BACKFILL_BUG };
+	static const char *const known_mgr[NPROP] = { NULL };
 	static const char *const known_owner[NPROP] = {
-		OWNER_BUG, OWNER_BUG, OWNER_BUG, OWNER_BUG, OWNER_BUG, OWNER_BUG, OWNER_BUG, OWNER_BUG, OWNER_BUG,
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, REP_HANDOVER_REFUSED,
 	};
 
 	/* Handovers by the hub (an admin) and the manager only. */

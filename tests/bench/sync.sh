@@ -91,13 +91,14 @@ prep() {
 		"$(mib "$peak_cmd_anon")" "$(mib "$peak_cmd_hwm")")"
 }
 
-# A new device DEV (init without a team) that HUB's admin adds to the roster,
-# with HUB as its peer "hub" at PORT.
+# A new device DEV (init without a team) that HUB's admin adds to the roster
+# as a manager (a full-scope device: it receives every op, as the figures
+# mean), with HUB as its peer "hub" at PORT.
 new_device() {
 	local hub=$1 dev=$2 name=$3 port=$4 id
 	"$R" --home "$dev" init --name "$name" >/dev/null 2>&1
 	id=$("$R" --home "$dev" id)
-	"$R" --home "$hub" member add "$name" "$id" --role rep >/dev/null
+	"$R" --home "$hub" member add "$name" "$id" --role manager >/dev/null
 	"$R" --home "$dev" peer add hub "tcp://127.0.0.1:$port" "$("$R" --home "$hub" id)" >/dev/null
 }
 

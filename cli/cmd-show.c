@@ -36,6 +36,8 @@ static void s_profile(const json_t *a, uint64_t now_ms)
 
 	table_row(t, "id:", out_str(a, "id"));
 	table_row(t, "owner:", out_str(a, "owner"));
+	if (out_str(a, "handover_note") && *out_str(a, "handover_note"))
+		table_row(t, "handover note:", out_str(a, "handover_note"));
 	json_array_foreach(prev, i, p) {
 		const char *note = out_str(p, "note");
 
@@ -43,7 +45,7 @@ static void s_profile(const json_t *a, uint64_t now_ms)
 		         out_when(json_object_get(p, "at"), when, sizeof when),
 		         note && *note ? " (\"" : "", note && *note ? note : "",
 		         note && *note ? "\")" : "");
-		table_row(t, i ? "" : "previously:", buf);
+		table_row(t, i ? " " : "previously:", buf);   /* " ": a continuation, not "-" */
 	}
 	if (json_is_true(json_object_get(a, "archived")))
 		table_row(t, "archived:", "yes");

@@ -505,20 +505,22 @@ static int s_replan(rp_session *s)
 	return rc;
 }
 
-/* The peer acknowledged every backfill: those accounts are no longer withheld. */
+/* The peer acknowledged every backfill: the accounts sent whole are no
+ * longer withheld. (Those of which only the handovers went stay recorded:
+ * should one come back into the peer's scope, all of it must follow.) */
 static int s_backfill_done(rp_session *s)
 {
 	MDB_txn *txn;
 	int rc;
-	if (!s->nbackfill)
+	if (!s->nhaves)
 		return 0;
 	if ((rc = rp_store_begin(s->node->store, 1, &txn)))
 		return rc;
-	for (size_t i = 0; i < s->nbackfill; i++) {
+	for (size_t i = 0; i < s->nhaves; i++) {
 		uint8_t k[RP_DEVICE_LEN + RP_ACCOUNT_LEN];
 		MDB_val mk = { sizeof k, k };
 		memcpy(k, s->peer, RP_DEVICE_LEN);
-		memcpy(k + RP_DEVICE_LEN, s->backfill + i * RP_ACCOUNT_LEN, RP_ACCOUNT_LEN);
+		memcpy(k + RP_DEVICE_LEN, s->haves[i], RP_ACCOUNT_LEN);
 		mdb_del(txn, s->node->store->skipped, &mk, NULL);
 	}
 	return rp_store_err(mdb_txn_commit(txn));

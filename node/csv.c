@@ -2,6 +2,7 @@
  * any defect instead of guessing, and a writer whose cells a spreadsheet can
  * never run as formulas. Never reads past buf[len), never trusts a length. */
 #include "csv.h"
+#include "textbuf.h"
 #include "../proto/limits.h"
 
 #include <stdint.h>
@@ -278,30 +279,6 @@ int rp_csv_next(rp_csv *r, char ***cells, size_t *ncells, size_t *line)
 
 /* ---- writer ---------------------------------------------------------------- */
 
-static int s_append(char **out, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	/* Keep one spare byte so *out stays NUL-terminated for the caller. */
-	if (*len > SIZE_MAX - n - 1)
-		return -1;
-	if (!*out || *cap - *len < n + 1) {
-		size_t c = *cap ? *cap : 256;
-		char *t;
-		while (c - *len < n + 1) {
-			if (c > SIZE_MAX / 2)
-				return -1;
-			c *= 2;
-		}
-		t = realloc(*out, c);
-		if (!t)
-			return -1;
-		*out = t;
-		*cap = c;
-	}
-	memcpy(*out + *len, s, n);
-	*len += n;
-	(*out)[*len] = '\0';
-	return 0;
-}
 
 int rp_csv_put_cell(char **out, size_t *len, size_t *cap, const char *cell, int first)
 {
@@ -314,7 +291,7 @@ int rp_csv_put_cell(char **out, size_t *len, size_t *cap, const char *cell, int 
 		cell = "";
 	n = strlen(cell);
 	len0 = *len;
-	if (!first && s_append(out, len, cap, ",", 1) != 0)
+	if (!first && rp_textbuf_append(out, len, cap, ",", 1) != 0)
 		goto fail;
 	/* OWASP: a leading = + - @ TAB or CR makes a spreadsheet evaluate the
 	 * cell; a leading ' makes it text. Numbers like -12.50 get it too: an
@@ -327,22 +304,22 @@ int rp_csv_put_cell(char **out, size_t *len, size_t *cap, const char *cell, int 
 	 * lose it as a BOM if it began the file; quoted, it stays data. */
 	if (first && (n == 0 || strncmp(cell, "\xEF\xBB\xBF", 3) == 0))
 		quote = 1;
-	if (quote && s_append(out, len, cap, "\"", 1) != 0)
+	if (quote && rp_textbuf_append(out, len, cap, "\"", 1) != 0)
 		goto fail;
-	if (neutral && s_append(out, len, cap, "'", 1) != 0)
+	if (neutral && rp_textbuf_append(out, len, cap, "'", 1) != 0)
 		goto fail;
 	for (i = 0; i < n;) {
 		size_t run = quote ? strcspn(cell + i, "\"") : n - i;
-		if (s_append(out, len, cap, cell + i, run) != 0)
+		if (rp_textbuf_append(out, len, cap, cell + i, run) != 0)
 			goto fail;
 		i += run;
 		if (i < n) {                    /* a quote, doubled */
-			if (s_append(out, len, cap, "\"\"", 2) != 0)
+			if (rp_textbuf_append(out, len, cap, "\"\"", 2) != 0)
 				goto fail;
 			i++;
 		}
 	}
-	if (quote && s_append(out, len, cap, "\"", 1) != 0)
+	if (quote && rp_textbuf_append(out, len, cap, "\"", 1) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -357,5 +334,5 @@ int rp_csv_end_row(char **out, size_t *len, size_t *cap)
 {
 	if (!out || !len || !cap)
 		return -1;
-	return s_append(out, len, cap, "\r\n", 2);
+	return rp_textbuf_append(out, len, cap, "\r\n", 2);
 }

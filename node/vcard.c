@@ -2,6 +2,7 @@
  * escaped, lines folded at 75 octets without splitting a UTF-8 sequence,
  * CRLF ends. Never lets a value, name or parameter start a line of its own. */
 #include "vcard.h"
+#include "textbuf.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,29 +11,6 @@
 #define S_FOLD 75                       /* octets per physical line, CRLF excluded */
 
 /* A growing buffer, kept NUL-terminated for the caller's convenience. */
-static int s_append(char **out, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	if (*len > SIZE_MAX - n - 1)
-		return -1;
-	if (!*out || *cap - *len < n + 1) {
-		size_t c = *cap ? *cap : 256;
-		char *t;
-		while (c - *len < n + 1) {
-			if (c > SIZE_MAX / 2)
-				return -1;
-			c *= 2;
-		}
-		t = realloc(*out, c);
-		if (!t)
-			return -1;
-		*out = t;
-		*cap = c;
-	}
-	memcpy(*out + *len, s, n);
-	*len += n;
-	(*out)[*len] = '\0';
-	return 0;
-}
 
 /* 1 if s[0..n) is well-formed UTF-8 (RFC 3629: no overlongs, surrogates, or
  * code points above U+10FFFF). vCard 4.0 is UTF-8 only. */
@@ -84,13 +62,13 @@ static int s_fold(char **out, size_t *len, size_t *cap, const char *s, size_t n)
 			while (take > 0 && ((unsigned char)s[i + take] & 0xC0) == 0x80)
 				take--;
 		}
-		if (s_append(out, len, cap, s + i, take) != 0 ||
-		    s_append(out, len, cap, "\r\n", 2) != 0)
+		if (rp_textbuf_append(out, len, cap, s + i, take) != 0 ||
+		    rp_textbuf_append(out, len, cap, "\r\n", 2) != 0)
 			goto fail;
 		i += take;
 		if (i >= n)
 			return 0;
-		if (s_append(out, len, cap, " ", 1) != 0)
+		if (rp_textbuf_append(out, len, cap, " ", 1) != 0)
 			goto fail;
 		room = S_FOLD - 1;
 	}
@@ -154,12 +132,12 @@ int rp_vcard_prop(char **out, size_t *len, size_t *cap,
 	if (!s_utf8_ok((const unsigned char *)value, strlen(value)))
 		return -1;
 
-	if (s_append(&l, &ll, &lc, name, strlen(name)) != 0)
+	if (rp_textbuf_append(&l, &ll, &lc, name, strlen(name)) != 0)
 		goto out;
-	if (params && *params && (s_append(&l, &ll, &lc, ";", 1) != 0 ||
-	                          s_append(&l, &ll, &lc, params, strlen(params)) != 0))
+	if (params && *params && (rp_textbuf_append(&l, &ll, &lc, ";", 1) != 0 ||
+	                          rp_textbuf_append(&l, &ll, &lc, params, strlen(params)) != 0))
 		goto out;
-	if (s_append(&l, &ll, &lc, ":", 1) != 0)
+	if (rp_textbuf_append(&l, &ll, &lc, ":", 1) != 0)
 		goto out;
 	for (v = value; *v; v++) {
 		const char *esc = NULL;
@@ -172,8 +150,8 @@ int rp_vcard_prop(char **out, size_t *len, size_t *cap,
 		case '\r': esc = v[1] == '\n' ? "" : "\\n"; break;
 		default:   break;
 		}
-		if (esc ? s_append(&l, &ll, &lc, esc, strlen(esc)) != 0
-		        : s_append(&l, &ll, &lc, v, 1) != 0)
+		if (esc ? rp_textbuf_append(&l, &ll, &lc, esc, strlen(esc)) != 0
+		        : rp_textbuf_append(&l, &ll, &lc, v, 1) != 0)
 			goto out;
 	}
 	rc = s_fold(out, len, cap, l, ll);

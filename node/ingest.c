@@ -73,7 +73,7 @@ static int s_check_assign(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_
 	const char *p;
 	size_t n;
 	json_t *view = NULL;
-	int ok = 0;
+	int ok = 0, rc;
 	if (rp_body_str(body, "to", &p, &n) || n == 0 || n > RP_NAME_MAX)
 		return RP_EFORMAT;
 	memcpy(to, p, n);
@@ -86,8 +86,19 @@ static int s_check_assign(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_
 		return 0;
 	/* Folded afresh from the log: the stored view may be stale (a sync in
 	 * progress) or not exist yet (the account arrived in this very batch). */
-	if (rp_view_build(st, txn, op->account, &view, NULL))
+	rc = rp_view_build(st, txn, op->account, &view, NULL);
+	/* A device that holds none of the account, or only its handovers (a
+	 * rep's device after the account left it), cannot know who owned it:
+	 * the nodes that hold the history decide, and this one keeps the
+	 * handover as they did. (It shows no such account either way.) */
+	if (rc == RP_ENOTFOUND)
+		return 0;
+	if (rc)
 		return RP_EDENIED;
+	if (!json_is_string(json_object_get(view, "name"))) {
+		json_decref(view);
+		return 0;
+	}
 	if (json_is_string(json_object_get(view, "owner")) &&
 	    !strcmp(json_string_value(json_object_get(view, "owner")), member))
 		ok = 1;

@@ -422,12 +422,6 @@ static void run_set(const char *label, int first, int count, int steps, int rep_
 		diag("first failing history: RP_SEED=%d (%s)", first_bad, first_why);
 }
 
-/* Open: in random histories where reps hand over their own accounts and
- * sync directly with each other, a node now and then refuses a rep's
- * handover (its fold of the account differs from the rep's); everything
- * else about those histories holds. */
-#define REP_HANDOVER_REFUSED "a rep's handover is sometimes refused in rep-to-rep sync histories (open)"
-
 int main(void)
 {
 	int seed = env_int("RP_SEED", -1);
@@ -435,9 +429,7 @@ int main(void)
 	trace = getenv("RP_TRACE") != NULL;
 
 	static const char *const known_mgr[NPROP] = { NULL };
-	static const char *const known_owner[NPROP] = {
-		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, REP_HANDOVER_REFUSED,
-	};
+	static const char *const known_owner[NPROP] = { NULL };
 
 	/* Handovers by the hub (an admin) and the manager only. */
 	run_set("managers hand over", seed >= 0 ? seed : 0, seed >= 0 ? 1 : histories, steps, 0, known_mgr);

@@ -108,7 +108,7 @@ FUZZ_FLAGS    = -std=c11 $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined 
 
 fuzz-build: $(FUZZ_BIN)
 
-$(BUILD)/fuzz/%: fuzz/%.c $(PROTO_SRC) $(NODE_SRC)
+$(BUILD)/fuzz/%: fuzz/%.c $(PROTO_SRC) $(NODE_SRC) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(NODE_SRC) $(LIBS)
 

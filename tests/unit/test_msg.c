@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tap.h"
+#include "msgcheck.h"
 #include "../proto/error.h"
 #include "../proto/msg.h"
 #include "../proto/op.h"
@@ -121,65 +122,7 @@ static int s_zeroed(const rp_msg *m)
 	return memcmp(m, &zero, sizeof zero) == 0;
 }
 
-/* The decoded fields of a and b agree (ops compared by content). */
-static int s_same(const rp_msg *a, const rp_msg *b)
-{
-	if (a->type != b->type || a->version != b->version)
-		return 0;
-	switch (a->type) {
-	case RP_MSG_HELLO:
-		return memcmp(a->team, b->team, RP_TEAM_LEN) == 0 &&
-		       memcmp(a->device, b->device, RP_DEVICE_LEN) == 0 &&
-		       a->cursor == b->cursor && a->own_head == b->own_head &&
-		       a->credit == b->credit && a->feed_head == b->feed_head;
-	case RP_MSG_BATCH:
-		return a->first == b->first && a->last == b->last &&
-		       a->nops == b->nops && a->ops_len == b->ops_len &&
-		       (a->ops_len == 0 || memcmp(a->ops, b->ops, a->ops_len) == 0);
-	case RP_MSG_ACK:
-	case RP_MSG_DONE:
-		return a->last == b->last;
-	case RP_MSG_ERROR:
-		return a->code == b->code && strcmp(a->text, b->text) == 0;
-	case RP_MSG_HAVE:
-		return memcmp(a->account, b->account, RP_ACCOUNT_LEN) == 0 && a->count == b->count;
-	default:
-		return 0;
-	}
-}
 
-/* Re-encode a decoded message with the public encoders (a batch through
- * the builder, from its iterated ops). out must hold S_BIG bytes. */
-static int s_reencode(const rp_msg *m, uint8_t *out, const uint8_t **start, size_t *len)
-{
-	rp_batch_builder b;
-	const uint8_t *op;
-	size_t pos = 0, oplen;
-	int rc;
-
-	*start = out;
-	switch (m->type) {
-	case RP_MSG_HELLO:
-		return rp_msg_hello(out, S_BIG, len, m->team, m->device, m->cursor, m->own_head,
-		                    m->credit, m->feed_head);
-	case RP_MSG_ACK:
-		return rp_msg_ack(out, S_BIG, len, m->last);
-	case RP_MSG_DONE:
-		return rp_msg_done(out, S_BIG, len, m->last);
-	case RP_MSG_ERROR:
-		return rp_msg_error(out, S_BIG, len, m->code, m->text);
-	case RP_MSG_HAVE:
-		return rp_msg_have(out, S_BIG, len, m->account, m->count);
-	case RP_MSG_BATCH:
-		rp_batch_begin(&b, out, S_BIG);
-		while (rp_msg_batch_next(m, &pos, &op, &oplen))
-			if ((rc = rp_batch_add(&b, op, oplen)) != 0)
-				return rc;
-		return rp_batch_finish(&b, m->first, m->last, start, len);
-	default:
-		return RP_EINVAL;
-	}
-}
 
 /* Accepted bytes are exactly what the encoders write for the decoded
  * fields, and decode again to the same fields. */
@@ -190,9 +133,9 @@ static int s_canonical(const uint8_t *buf, size_t len, const rp_msg *m)
 	size_t n = 0;
 	rp_msg again;
 
-	if (s_reencode(m, out, &start, &n) != 0 || n != len || memcmp(start, buf, len) != 0)
+	if (msgcheck_reencode(m, out, sizeof out, &start, &n) != 0 || n != len || memcmp(start, buf, len) != 0)
 		return 0;
-	return rp_msg_decode(start, n, &again) == 0 && s_same(m, &again);
+	return rp_msg_decode(start, n, &again) == 0 && msgcheck_same(m, &again);
 }
 
 /* A real signed acct.create op, named after seq. */
@@ -982,21 +925,6 @@ static void test_truncation(void)
 	}
 }
 
-/* A decoded message within every rule of msg.h. */
-static int s_valid(const rp_msg *m)
-{
-	if (m->version != RP_SYNC_VERSION)
-		return 0;
-	switch (m->type) {
-	case RP_MSG_HELLO: return m->credit >= 1 && m->credit <= RP_CREDIT_MAX;
-	case RP_MSG_BATCH: return m->nops <= RP_BATCH_OPS_MAX && m->ops_len <= RP_BATCH_MAX &&
-	                          (m->nops == 0) == (m->ops == NULL);
-	case RP_MSG_ACK:
-	case RP_MSG_DONE: return 1;
-	case RP_MSG_ERROR: return m->code < 0 && strlen(m->text) <= RP_MSG_TEXT_MAX;
-	default: return 0;
-	}
-}
 
 static void test_bitflips(void)
 {
@@ -1014,7 +942,7 @@ static void test_bitflips(void)
 			rc = rp_msg_decode(p, s[i].len, &m);
 			if (rc == 0) {
 				accepted++;
-				if (!s_valid(&m) || !s_canonical(p, s[i].len, &m))
+				if (!msgcheck_valid(&m) || !s_canonical(p, s[i].len, &m))
 					all = 0;
 			} else {
 				refused++;

@@ -12,21 +12,12 @@ static long long s_count(const json_t *report, const char *key)
 
 static int cmd_fsck_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd_entry *e = &cmd_fsck_entry;
 	json_t *report = NULL;
 	rp_node *n = NULL;
-	int c, rc, json = 0, ok;
+	int rc, json = 0, ok;
 
-	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
-		if (c != 'j')
-			return CMD_USAGE;
-		json = 1;
-	}
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "", 0)) != 0)
+	if ((rc = cmd_json_args(e, NULL, argc, argv, "", &json)) != 0)
 		return rc;
 	if ((rc = cmd_node_open(ctx, &n)) != 0)
 		return rc;

@@ -6,24 +6,15 @@
 
 static int cmd_history_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd_entry *e = &cmd_history_entry;
 	uint8_t acct[RP_ACCOUNT_LEN];
 	json_t *rows = NULL, *r;
 	struct table *t;
 	rp_node *n = NULL;
-	int c, rc, json = 0;
+	int rc, json = 0;
 	size_t i;
 
-	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
-		if (c != 'j')
-			return CMD_USAGE;
-		json = 1;
-	}
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "ACCOUNT", 0)) != 0)
+	if ((rc = cmd_json_args(e, NULL, argc, argv, "ACCOUNT", &json)) != 0)
 		return rc;
 	if ((rc = cmd_node_open(ctx, &n)) != 0)
 		return rc;

@@ -53,23 +53,14 @@ static int s_add(const struct cmd_ctx *ctx, int argc, char **argv)
 
 static int s_list(const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd_entry *e = &cmd_peer_entry;
 	json_t *peers = NULL, *p;
 	struct table *t;
 	rp_node *n = NULL;
-	int c, rc, json = 0;
+	int rc, json = 0;
 	size_t i;
 
-	while ((c = cmd_getopt(e, "list", argc, argv, opts)) != -1) {
-		if (c != 'j')
-			return CMD_USAGE;
-		json = 1;
-	}
-	if ((rc = cmd_positional(e, "list", argc - optind, argv + optind, "", 0)) != 0)
+	if ((rc = cmd_json_args(e, "list", argc, argv, "", &json)) != 0)
 		return rc;
 	if ((rc = cmd_node_open(ctx, &n)) != 0)
 		return rc;

@@ -215,3 +215,21 @@ int cmd_read_fail(rp_node **n, int rc, const char *subject)
 	rp_node_close(n);
 	return ret;
 }
+
+int cmd_json_args(const struct cmd_entry *e, const char *sub, int argc, char **argv,
+                  const char *names, int *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*json = 0;
+	while ((c = cmd_getopt(e, sub, argc, argv, opts)) != -1) {
+		if (c != 'j')
+			return CMD_USAGE;
+		*json = 1;
+	}
+	return cmd_positional(e, sub, argc - optind, argv + optind, names, 0);
+}

@@ -56,6 +56,12 @@ int cmd_getopt(const struct cmd_entry *e, const char *sub, int argc, char **argv
 int cmd_positional(const struct cmd_entry *e, const char *sub, int n, char **args,
                    const char *names, int optional);
 
+/* For commands whose one option is --json: parse it (*json), then the
+ * positional arguments as cmd_positional does with names. Returns 0, or
+ * reports and returns CMD_USAGE. */
+int cmd_json_args(const struct cmd_entry *e, const char *sub, int argc, char **argv,
+                  const char *names, int *json);
+
 /* Parse a WHEN (DESIGN.md §7) against the command's clock; what names the
  * option in the error ("--due"). Returns 0 or reports and returns CMD_USAGE. */
 int cmd_when(const struct cmd_ctx *ctx, const struct cmd_entry *e, const char *what,

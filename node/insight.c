@@ -652,7 +652,7 @@ int rp_at_risk(rp_node *n, json_t **out)
 	MDB_txn *txn;
 	s_accts as;
 	s_rows rows = { 0 };
-	json_t *list = NULL, *view;
+	json_t *view;
 	uint64_t now = rp_node_now(n);
 	size_t i;
 	int rc;
@@ -730,7 +730,6 @@ int rp_at_risk(rp_node *n, json_t **out)
 	rc = s_rows_emit(&rows, SIZE_MAX, out);
 out:
 	s_rows_free(&rows);
-	json_decref(list);
 	s_accts_free(&as);
 out_txn:
 	mdb_txn_abort(txn);
@@ -1033,7 +1032,7 @@ int rp_complaints(rp_node *n, int open_only, json_t **out)
 	MDB_txn *txn;
 	s_accts as;
 	s_rows rows = { 0 };
-	json_t *list = NULL, *view, *ix;
+	json_t *view, *ix;
 	size_t i, j;
 	int rc;
 
@@ -1082,7 +1081,6 @@ int rp_complaints(rp_node *n, int open_only, json_t **out)
 	rc = s_rows_emit(&rows, SIZE_MAX, out);
 out:
 	s_rows_free(&rows);
-	json_decref(list);
 	s_accts_free(&as);
 out_txn:
 	mdb_txn_abort(txn);

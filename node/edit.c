@@ -84,6 +84,16 @@ static int s_dirty(const rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
 	return 0;
 }
 
+int rp_edit_view(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view)
+{
+	int rc;
+	if ((rc = rp_write_flush(w)))
+		return rc;
+	/* A view changed in this write is rebuilt at commit: fold it afresh. */
+	return s_dirty(w, acct) ? rp_view_build(w->node->store, w->txn, acct, view, NULL)
+	                        : rp_view_load(w->node->store, w->txn, acct, view);
+}
+
 /* The account must exist here (its view is stored, or it was created in
  * this very write). */
 int rp_edit_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
@@ -359,10 +369,7 @@ static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind
 		return rp_fail(RP_ENOTFOUND, "no %s %s", !strcmp(kind, "fu.add") ? "follow-up" : "interaction", t);
 	memcpy(opid, v.mv_data, RP_OPID_LEN);
 	memcpy(acct, (uint8_t *)v.mv_data + RP_OPID_LEN, RP_ACCOUNT_LEN);
-	/* A view changed in this write is rebuilt at commit: fold it afresh. */
-	rc = s_dirty(w, acct) ? rp_view_build(w->node->store, w->txn, acct, view, NULL)
-	                      : rp_view_load(w->node->store, w->txn, acct, view);
-	if (rc)
+	if ((rc = rp_edit_view(w, acct, view)))
 		return rp_fail(rc, "the account of %s is not here", t);
 	json_array_foreach(json_object_get(*view, list), i, e)
 		if (!strcmp(json_string_value(json_object_get(e, "id")), t)) {
@@ -536,9 +543,8 @@ int rp_member_add(rp_write *w, const char *name, const uint8_t device[RP_DEVICE_
 		return rp_fail(RP_EINVAL, "unknown role '%s': use admin|manager|rep|hub", role);
 	if (!rp_role_ok(role ? role : "rep") || rp_edit_text("member name", name, RP_NAME_MAX, 0))
 		return RP_EINVAL;
-	for (const char *p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-')
-			return rp_fail(RP_EINVAL, "bad member name '%s': use letters, digits, '.', '_' or '-'", name);
+	if (!rp_member_name_ok(name, strlen(name)))
+		return rp_fail(RP_EINVAL, "bad member name '%s': use letters, digits, '.', '_' or '-'", name);
 	rp_b32_encode(device, RP_DEVICE_LEN, t, sizeof t);
 	if (!crypto_core_ed25519_is_valid_point(device))
 		return rp_fail(RP_EINVAL, "'%s' is not a device id (not an Ed25519 public key)", t);

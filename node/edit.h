@@ -21,4 +21,8 @@ int rp_edit_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN]);
 /* name is a member of the team. RP_ENOTFOUND with rp_errmsg set. */
 int rp_edit_member(rp_write *w, const char *name);
 
+/* The current view of acct in w: folded afresh when this write changed it
+ * (views are rebuilt at commit), else the stored one. Flushes w first. */
+int rp_edit_view(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view);
+
 #endif

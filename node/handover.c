@@ -12,18 +12,6 @@
 #include "view.h"
 #include "../proto/error.h"
 
-/* The current view of acct, folded afresh when this write changed it. */
-static int s_view(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view)
-{
-	int rc;
-	if ((rc = rp_write_flush(w)))
-		return rc;
-	for (size_t i = w->dirty.n; i > 0; i--)
-		if (!memcmp(w->dirty.accts[i - 1], acct, RP_ACCOUNT_LEN))
-			return rp_view_build(w->node->store, w->txn, acct, view, NULL);
-	return rp_view_load(w->node->store, w->txn, acct, view);
-}
-
 static int s_may_hand_over(const rp_write *w, const char *owner)
 {
 	return !strcmp(w->role, "admin") || !strcmp(w->role, "manager") ||
@@ -43,7 +31,7 @@ int rp_handover(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *to,
 	    (note && (rc = rp_edit_text("note", note, RP_STR_MAX, 1))))
 		return rc;
 	rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
-	if ((rc = s_view(w, acct, &view)))
+	if ((rc = rp_edit_view(w, acct, &view)))
 		return rp_fail(rc, "cannot read account %s", t);
 	owner = json_string_value(json_object_get(view, "owner"));
 	name = json_string_value(json_object_get(view, "name"));

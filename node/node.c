@@ -96,20 +96,6 @@ static int s_mkdirs(const char *path)
 	return 0;
 }
 
-static int s_name_ok(const char *name)
-{
-	size_t n = name ? strlen(name) : 0;
-	if (n == 0 || n > RP_NAME_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 int rp_init(const char *home, const char *member, const char *team, uint64_t now_ms)
 {
 	char path[RP_PATH_MAX + 32];
@@ -119,7 +105,7 @@ int rp_init(const char *home, const char *member, const char *team, uint64_t now
 	int rc;
 
 	rp_errclear();
-	if (!s_name_ok(member))
+	if (!member || !rp_member_name_ok(member, strlen(member)))
 		return rp_fail(RP_EINVAL, "bad member name '%s': use 1-%d letters, digits, '.', '_' or '-'",
 		               member ? member : "", RP_NAME_MAX);
 	if (team) {

@@ -6,6 +6,7 @@
 
 #include "node.h"
 #include "peer.h"
+#include "roster.h"
 #include "../proto/error.h"
 
 static json_t *s_load(MDB_txn *txn, MDB_dbi dbi, const uint8_t dev[RP_DEVICE_LEN])
@@ -56,8 +57,7 @@ int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
 	json_t *p;
 	int rc;
 	rp_errclear();
-	if (!name || !*name || strlen(name) > RP_NAME_MAX || strspn(name,
-	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(name))
+	if (!name || !rp_member_name_ok(name, strlen(name)))
 		return rp_fail(RP_EINVAL, "bad peer name '%s': use letters, digits, '.', '_' or '-'", name ? name : "");
 	if (!rp_endpoint_ok(endpoint))
 		return rp_fail(RP_EINVAL, "bad endpoint '%s': use tcp://HOST:PORT", endpoint ? endpoint : "");

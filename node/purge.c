@@ -10,16 +10,6 @@
 #include "view.h"
 #include "../proto/error.h"
 
-static int s_member_in(const json_t *list, const char *member)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(list, i, e)
-		if (json_is_string(e) && !strcmp(json_string_value(e), member))
-			return 1;
-	return 0;
-}
-
 /* Delete every op of acct but its assigns; *n counts them. */
 static int s_purge_account(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], size_t *n)
 {
@@ -84,7 +74,7 @@ int rp_purge_lost(rp_node *n, uint64_t *count)
 		json_t *sum = json_loadb(v.mv_data, v.mv_size, 0, NULL);
 		const char *owner = json_string_value(json_object_get(sum, "owner"));
 		int mine = (owner && !strcmp(owner, w->member)) ||
-		           s_member_in(json_object_get(sum, "followers"), w->member);
+		           rp_view_lists(json_object_get(sum, "followers"), w->member);
 		int gone = !json_is_string(json_object_get(sum, "name"));   /* purged already */
 		json_decref(sum);
 		if (mine || gone || k.mv_size != RP_ACCOUNT_LEN || !owner)

@@ -78,16 +78,6 @@ int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out
 	return 0;
 }
 
-static int s_has_tag(const json_t *sum, const char *tag)
-{
-	size_t i;
-	json_t *t;
-	json_array_foreach(json_object_get(sum, "tags"), i, t)
-		if (!strcmp(json_string_value(t), tag))
-			return 1;
-	return 0;
-}
-
 int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out)
 {
 	MDB_txn *txn;
@@ -117,7 +107,7 @@ int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out
 		        (uint8_t *)k.mv_data + k.mv_size - RP_ACCOUNT_LEN, &sum))
 			continue;
 		const char *o = json_string_value(json_object_get(sum, "owner"));
-		if ((owner && (!o || strcmp(o, owner))) || (tag && !s_has_tag(sum, tag)))
+		if ((owner && (!o || strcmp(o, owner))) || (tag && !rp_view_lists(json_object_get(sum, "tags"), tag)))
 			json_decref(sum);
 		else
 			json_array_append_new(list, sum);

@@ -22,9 +22,7 @@ int rp_roster_kind(const char *kind)
 	       !strcmp(kind, "member.revoke") || !strcmp(kind, "team.set");
 }
 
-/* A member name: 1..RP_NAME_MAX bytes of [A-Za-z0-9._-], so it is safe in
- * every output format and as an index key. */
-static int s_name_ok(const char *p, size_t n)
+int rp_member_name_ok(const char *p, size_t n)
 {
 	if (n == 0 || n > RP_NAME_MAX)
 		return 0;
@@ -41,7 +39,7 @@ static int s_body_name(const rp_body *b, const char *key, char out[RP_NAME_MAX +
 {
 	const char *p;
 	size_t n;
-	if (rp_body_str(b, key, &p, &n) || !s_name_ok(p, n))
+	if (rp_body_str(b, key, &p, &n) || !rp_member_name_ok(p, n))
 		return RP_EFORMAT;
 	memcpy(out, p, n);
 	out[n] = 0;

@@ -13,6 +13,10 @@
 
 #define RP_ROLE_MAX 15
 
+/* A member (or peer) name: 1..RP_NAME_MAX bytes of [A-Za-z0-9._-], so it
+ * is safe in every output format and as an index key. */
+int rp_member_name_ok(const char *p, size_t n);
+
 /* 1 if role is admin|manager|rep|hub. */
 int rp_role_ok(const char *role);
 

@@ -23,16 +23,6 @@ void rp_scope_done(rp_scope *sc)
 	sc->accounts = NULL;
 }
 
-static int s_names(const json_t *list, const char *member)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(list, i, e)
-		if (json_is_string(e) && !strcmp(json_string_value(e), member))
-			return 1;
-	return 0;
-}
-
 /* 0 out, 1 in, 2 only its assigns (the member owned it before). */
 static int s_code(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
 {
@@ -44,9 +34,9 @@ static int s_code(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t acct[R
 		return (int)json_integer_value(hit);
 	if (rp_view_load_summary(st, txn, acct, &sum) == 0) {
 		const char *owner = json_string_value(json_object_get(sum, "owner"));
-		if ((owner && !strcmp(owner, sc->member)) || s_names(json_object_get(sum, "followers"), sc->member))
+		if ((owner && !strcmp(owner, sc->member)) || rp_view_lists(json_object_get(sum, "followers"), sc->member))
 			code = 1;
-		else if (s_names(json_object_get(sum, "owners_before"), sc->member))
+		else if (rp_view_lists(json_object_get(sum, "owners_before"), sc->member))
 			code = 2;
 		json_decref(sum);
 	}

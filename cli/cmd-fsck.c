@@ -33,10 +33,19 @@ static int cmd_fsck_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 
 		long long ops = s_count(report, "ops"), accts = s_count(report, "accounts");
 
+		const json_t *eq = json_object_get(report, "equivocating"), *ev;
+		size_t i;
+
 		printf("%lld op%s, %lld account%s: %lld bad signature%s, %lld mismatched view%s: %s\n",
 		       ops, ops == 1 ? "" : "s", accts, accts == 1 ? "" : "s",
 		       bad, bad == 1 ? "" : "s", mism, mism == 1 ? "" : "s",
 		       ok ? "ok" : "NOT OK");
+		/* A peer's misbehaviour, recorded with its evidence: not damage here. */
+		json_array_foreach(eq, i, ev)
+			printf("equivocation: %s's device %s signed two different ops as its seq %lld "
+			       "(the first is kept, the other is evidence)\n",
+			       out_str_or_dash(ev, "member"), out_str_or_dash(ev, "device"),
+			       (long long)json_integer_value(json_object_get(ev, "seq")));
 	}
 	if (!ok) {
 		if (rc < 0)
@@ -52,6 +61,7 @@ static int cmd_fsck_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_fsck_entry = {
 	.name  = "fsck",
 	.usage = "[--json]",
-	.help  = "verify every signature, rebuild and compare the views",
+	.help  = "verify every signature, rebuild and compare the views; exit 1 only for damage, "
+	         "not for a peer's recorded misbehaviour (equivocations are listed)",
 	.exec  = cmd_fsck_exec,
 };

@@ -1,5 +1,7 @@
 /* cli/cmd-history.c — `rapport history ACCOUNT`: the signed audit trail of an
  * account, oldest first: who did what, when, from which device. */
+#include <string.h>
+
 #include "cmd.h"
 #include "output.h"
 #include "table.h"
@@ -32,9 +34,13 @@ static int cmd_history_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 	table_right(t, 3);
 	table_flex(t, 5);
 	json_array_foreach(rows, i, r) {
-		char at[32], dev[16], seq[32], op[16];
+		char at[48], dev[16], seq[32], op[16];
 
-		table_row(t, out_when(json_object_get(r, "at"), at, sizeof at), out_str(r, "author"),
+		out_when(json_object_get(r, "at"), at, sizeof at);
+		/* its device's clock was wrong: the date is not to be believed */
+		if (json_is_true(json_object_get(r, "future")))
+			snprintf(at + strlen(at), sizeof at - strlen(at), " (future!)");
+		table_row(t, at, out_str(r, "author"),
 		          out_id_short(out_str(r, "author_device"), dev, sizeof dev),
 		          out_scalar(json_object_get(r, "seq"), seq, sizeof seq),
 		          out_str(r, "kind"), out_str(r, "summary"),

@@ -34,6 +34,34 @@ static char *s_value(const char *key, const json_t *v, char *buf, size_t cap)
 			                        out_str_or_dash(e, "account"), out_str_or_dash(e, "owner"));
 		if (!json_array_size(v))
 			snprintf(buf, cap, "none");
+	} else if (strcmp(key, "equivocating") == 0 && json_is_array(v)) {
+		size_t i, len = 0;
+		json_t *e;
+		char dev[16];
+		/* "alice's device 4fk2q7… signed two different ops as its seq 5" */
+		buf[0] = '\0';
+		json_array_foreach(v, i, e)
+			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0,
+			                        "%s%s's device %s signed two different ops as its seq %lld",
+			                        i ? "; " : "", out_str_or_dash(e, "member"),
+			                        out_id_short(out_str(e, "device"), dev, sizeof dev),
+			                        (long long)json_integer_value(json_object_get(e, "seq")));
+		if (!json_array_size(v))
+			snprintf(buf, cap, "none");
+	} else if (strcmp(key, "refused_ops") == 0 && json_is_array(v)) {
+		size_t i, len = 0;
+		json_t *e;
+		char dev[16];
+		/* "alice's device 4fk2q7…: 2 acct.create (already exists)" */
+		buf[0] = '\0';
+		json_array_foreach(v, i, e)
+			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s's device %s: %lld %s (%s)",
+			                        i ? "; " : "", out_str_or_dash(e, "member"),
+			                        out_id_short(out_str(e, "device"), dev, sizeof dev),
+			                        (long long)json_integer_value(json_object_get(e, "count")),
+			                        out_str_or_dash(e, "kind"), out_str_or_dash(e, "reason"));
+		if (!json_array_size(v))
+			snprintf(buf, cap, "none");
 	} else if (strcmp(key, "peers") == 0 && json_array_size(v) == 0) {
 		snprintf(buf, cap, "none ('rapport peer add NAME ENDPOINT DEVICE_ID')");
 	} else if (json_is_array(v)) {

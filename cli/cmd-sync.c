@@ -61,6 +61,19 @@ static void s_on_progress(void *arg, const rp_sync_progress *p)
 		             sent, received);
 }
 
+/* "3 h 20 min", "2 days" : how far apart two clocks are. */
+static const char *s_duration(json_int_t ms, char *buf, size_t cap)
+{
+	json_int_t min = ms / 60000;
+	if (min >= 2 * 24 * 60)
+		snprintf(buf, cap, "%lld days", (long long)(min / (24 * 60)));
+	else if (min >= 60)
+		snprintf(buf, cap, "%lld h %lld min", (long long)(min / 60), (long long)(min % 60));
+	else
+		snprintf(buf, cap, "%lld min", (long long)min);
+	return buf;
+}
+
 static json_int_t s_count(const json_t *summary, const char *key)
 {
 	return json_integer_value(json_object_get(summary, key));
@@ -95,6 +108,15 @@ static void s_print_summary(const char *label, const json_t *summary)
 	if (s_count(summary, "purged") > 0)
 		printf("; %lld account%s handed over dropped here", (long long)s_count(summary, "purged"),
 		       s_count(summary, "purged") == 1 ? "" : "s");
+	{
+		/* Our clock against the peer's, as its hello told it: the node
+		 * reports it only past the skew limit. */
+		json_int_t ahead = s_count(summary, "clock_ahead_ms");
+		json_int_t mag = ahead < 0 ? -ahead : ahead;
+		if (mag)
+			printf("; warning: this device's clock is %s %s the peer's: check its date and time",
+			       s_duration(mag, refused, sizeof refused), ahead > 0 ? "ahead of" : "behind");
+	}
 	printf(") in %.*f s\n", secs < 0.095 ? 2 : 1, secs);
 }
 

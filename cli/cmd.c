@@ -34,7 +34,7 @@ static void s_vreport(const struct cmd_entry *e, const char *sub, const char *fm
 {
 	fflush(stdout);
 	fprintf(stderr, "rapport: %s%s%s: ", e->name, sub ? " " : "", sub ? sub : "");
-	vfprintf(stderr, fmt, ap);
+	out_vclean(stderr, fmt, ap);      /* it quotes the user's arguments */
 	fputc('\n', stderr);
 }
 

@@ -226,11 +226,15 @@ int main(int argc, char **argv)
 			s_list_commands(stdout);
 			return fflush(stdout) == 0 ? CMD_OK : CMD_FAIL;
 		case ':':
-			fprintf(stderr, "rapport: option '%s' needs a value\n", argv[optind - 1]);
+			fputs("rapport: option '", stderr);
+			out_puts_clean(stderr, argv[optind - 1]);
+			fputs("' needs a value\n", stderr);
 			fprintf(stderr, "usage: rapport [--home DIR] COMMAND [ARGS]\n");
 			return CMD_USAGE;
 		default:
-			fprintf(stderr, "rapport: unknown option '%s'\n", argv[optind - 1]);
+			fputs("rapport: unknown option '", stderr);
+			out_puts_clean(stderr, argv[optind - 1]);
+			fputs("'\n", stderr);
 			fprintf(stderr, "hint: 'rapport help' lists the commands and options\n");
 			return CMD_USAGE;
 		}

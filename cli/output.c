@@ -39,12 +39,19 @@ const char *out_c(const char *sgr)
 
 /* ---- failures ------------------------------------------------------------ */
 
+void out_vclean(FILE *f, const char *fmt, va_list ap)
+{
+	char buf[2048];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	out_puts_clean(f, buf);
+}
+
 static void s_vline(const char *prefix, const char *fmt, va_list ap)
 {
 	out_progress_end();
 	fflush(stdout);
 	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	out_vclean(stderr, fmt, ap);      /* user input in it is shown, never obeyed */
 	fputc('\n', stderr);
 }
 
@@ -116,13 +123,28 @@ void out_oom(void)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
+/* jansson escapes C0 but lets DEL and C1 through raw: escape those too. */
+static int s_dump(const json_t *doc, size_t flags)
+{
+	char *text = json_dumps(doc, flags), *safe;
+	int rc;
+
+	if (!text)
+		return 1;
+	safe = rp_visible_json(text);
+	free(text);
+	if (!safe)
+		out_oom();
+	rc = fputs(safe, stdout) == EOF || fputc('\n', stdout) == EOF;
+	free(safe);
+	return rc;
+}
+
 int out_json(const json_t *doc)
 {
 	if (!doc)
 		return out_failf("internal error: the node returned no data");
-	if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) < 0)
-		return 1;
-	return fputc('\n', stdout) == EOF;
+	return s_dump(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 }
 
 int out_jsonl(const json_t *arr)
@@ -132,12 +154,9 @@ int out_jsonl(const json_t *arr)
 
 	if (!json_is_array(arr))
 		return out_json(arr);   /* also reports NULL */
-	json_array_foreach(arr, i, row) {
-		if (json_dumpf(row, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) < 0)
+	json_array_foreach(arr, i, row)
+		if (s_dump(row, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)))
 			return 1;
-		if (fputc('\n', stdout) == EOF)
-			return 1;
-	}
 	return 0;
 }
 
@@ -282,18 +301,12 @@ char *out_id_short(const char *id, char *buf, size_t cap)
 
 void out_puts_clean(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	char *v = rp_visible_dup(s, 0);    /* ESC becomes \x1b, U+009B \u009b */
 
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			fputc(' ', f);
-		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			fputc(' ', f);     /* C1 control, U+0080..U+009F */
-			p++;
-		} else {
-			fputc(*p, f);
-		}
-	}
+	if (!v)
+		out_oom();
+	fputs(v, f);
+	free(v);
 }
 
 /* ---- progress -------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #ifndef RP_CLI_OUTPUT_H
 #define RP_CLI_OUTPUT_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -71,9 +72,13 @@ char *out_words(const json_t *arr, char *buf, size_t cap);
 /* The first OUT_ID_SHORT characters of id ("-" for NULL). Returns buf. */
 char *out_id_short(const char *id, char *buf, size_t cap);
 
-/* Print s to f with control characters (C0, DEL, C1) replaced by spaces, so
- * text from peers can never drive the terminal. */
+/* Print s to f with control characters (C0, DEL, C1) and invalid UTF-8
+ * made visible (\x1b, \u009b: rp_visible_dup), so text from peers or from
+ * the user's own arguments can never drive the terminal. */
 void out_puts_clean(FILE *f, const char *s);
+
+/* printf to f through out_puts_clean (at most 2 KiB of output). */
+void out_vclean(FILE *f, const char *fmt, va_list ap);
 
 /* ---- progress (stderr, for long commands like sync) --------------------- */
 

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../node/rapport.h"
 #include "output.h"
 #include "table.h"
 
@@ -23,27 +24,14 @@ struct table {
 	const char  *indent;
 };
 
+/* Cells show what a peer or an import wrote, with control characters
+ * visible (\x1b), never raw: a cell is one line and drives no terminal. */
 static char *s_strdup_clean(const char *s)
 {
-	size_t len = strlen(s), i, o = 0;
-	char *d = malloc(len + 1);
+	char *d = rp_visible_dup(s, 0);
 
 	if (!d)
 		out_oom();
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f) {
-			d[o++] = ' ';
-		} else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80
-		           && (unsigned char)s[i + 1] <= 0x9f) {
-			d[o++] = ' ';
-			i++;
-		} else {
-			d[o++] = (char)c;
-		}
-	}
-	d[o] = '\0';
 	return d;
 }
 

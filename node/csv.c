@@ -3,6 +3,7 @@
  * never run as formulas. Never reads past buf[len), never trusts a length. */
 #include "csv.h"
 #include "textbuf.h"
+#include "visible.h"
 #include "../proto/limits.h"
 
 #include <stdint.h>
@@ -290,6 +291,17 @@ int rp_csv_put_cell(char **out, size_t *len, size_t *cap, const char *cell, int 
 	if (!cell)
 		cell = "";
 	n = strlen(cell);
+	/* No raw control byte in the file: what a peer or an old store holds
+	 * is written visibly (\x1b), line breaks and tabs stay data. */
+	if (!rp_visible_clean(cell, n, RP_VISIBLE_LINES_CR)) {
+		char *v = rp_visible_dup(cell, RP_VISIBLE_LINES_CR);
+		int rc;
+		if (!v)
+			return -1;
+		rc = rp_csv_put_cell(out, len, cap, v, first);
+		free(v);
+		return rc;
+	}
 	len0 = *len;
 	if (!first && rp_textbuf_append(out, len, cap, ",", 1) != 0)
 		goto fail;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "node.h"
+#include "visible.h"
 #include "view.h"
 #include "csv.h"
 #include "vcard.h"
@@ -87,8 +88,17 @@ static int s_jsonl(rp_node *n, FILE *out)
 		}
 		if (rc)
 			break;
-		if (json_dumpf(doc, out, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 || fputc('\n', out) == EOF)
-			rc = rp_fail(RP_EIO, "cannot write the export: %s", strerror(errno));
+		{
+			/* jansson lets DEL and C1 through raw: escape them too. */
+			char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			char *safe = text ? rp_visible_json(text) : NULL;
+			if (!safe)
+				rc = rp_fail(RP_ENOMEM, "out of memory");
+			else if (fputs(safe, out) == EOF || fputc('\n', out) == EOF)
+				rc = rp_fail(RP_EIO, "cannot write the export: %s", strerror(errno));
+			free(text);
+			free(safe);
+		}
 		json_decref(doc);
 	}
 	free(ids);

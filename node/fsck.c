@@ -116,6 +116,14 @@ out_fail:
 	*report = json_pack("{sIsIsIsIsbso}", "ops", (json_int_t)ops, "accounts", (json_int_t)accounts,
 	        "bad_sigs", (json_int_t)bad, "mismatched_views", (json_int_t)mismatched,
 	        "ok", bad == 0 && mismatched == 0 && json_array_size(problems) == 0, "problems", problems);
+	/* A peer's recorded misbehaviour is reported, not damage: ok stays true. */
+	{
+		MDB_txn *rt;
+		if (rp_store_begin(n->store, 0, &rt) == 0) {
+			json_object_set_new(*report, "equivocating", rp_ingest_equivocations(n->store, rt));
+			mdb_txn_abort(rt);
+		}
+	}
 	if (bad)
 		return rp_fail(RP_ESIG, "%zu of %zu ops fail verification", bad, ops);
 	if (mismatched || json_array_size(json_object_get(*report, "problems")))

@@ -8,6 +8,8 @@
 #include "roster.h"
 #include "body.h"
 #include "view.h"
+#include "schema.h"
+#include "authz.h"
 #include "../proto/error.h"
 #include "../proto/hlc.h"
 
@@ -52,8 +54,7 @@ static int s_put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t kl, const void
 	return rp_store_err(mdb_put(txn, dbi, &key, &val, 0));
 }
 
-/* The most a device's ops were dated ahead of our clock: meta "skew:" ‖ author. */
-static int s_note_skew(rp_store *st, MDB_txn *txn, const uint8_t author[RP_DEVICE_LEN], uint64_t ahead)
+int rp_ingest_note_skew(rp_store *st, MDB_txn *txn, const uint8_t author[RP_DEVICE_LEN], uint64_t ahead)
 {
 	char key[5 + RP_DEVICE_TEXT + 1] = "skew:";
 	uint64_t was = 0;
@@ -62,56 +63,6 @@ static int s_note_skew(rp_store *st, MDB_txn *txn, const uint8_t author[RP_DEVIC
 	if ((rc = rp_meta_get_u64(st, txn, key, &was)))
 		return rc;
 	return ahead > was ? rp_meta_put_u64(st, txn, key, ahead) : 0;
-}
-
-/* An account changes hands only by its owner (or one of its earlier owners,
- * whose handover crossed another), a manager or an admin; and only to a
- * member. Checked on every node, whatever the op claims. */
-static int s_check_assign(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *body)
-{
-	char member[RP_NAME_MAX + 1], role[RP_ROLE_MAX + 1], to[RP_NAME_MAX + 1];
-	const char *p;
-	size_t n;
-	json_t *view = NULL;
-	int ok = 0, rc;
-	if (rp_body_str(body, "to", &p, &n) || n == 0 || n > RP_NAME_MAX)
-		return RP_EFORMAT;
-	memcpy(to, p, n);
-	to[n] = 0;
-	if (rp_roster_member(st, txn, to, NULL))
-		return RP_EFORMAT;
-	if (rp_roster_device(st, txn, op->author, member, role))
-		return RP_ENOTMEMBER;
-	if (!strcmp(role, "admin") || !strcmp(role, "manager"))
-		return 0;
-	/* Folded afresh from the log: the stored view may be stale (a sync in
-	 * progress) or not exist yet (the account arrived in this very batch). */
-	rc = rp_view_build(st, txn, op->account, &view, NULL);
-	/* A device that holds none of the account, or only its handovers (a
-	 * rep's device after the account left it), cannot know who owned it:
-	 * the nodes that hold the history decide, and this one keeps the
-	 * handover as they did. (It shows no such account either way.) */
-	if (rc == RP_ENOTFOUND)
-		return 0;
-	if (rc)
-		return RP_EDENIED;
-	if (!json_is_string(json_object_get(view, "name"))) {
-		json_decref(view);
-		return 0;
-	}
-	if (json_is_string(json_object_get(view, "owner")) &&
-	    !strcmp(json_string_value(json_object_get(view, "owner")), member))
-		ok = 1;
-	{
-		size_t i;
-		json_t *e;
-		json_array_foreach(json_object_get(view, "previous_owners"), i, e)
-			if (json_is_string(json_object_get(e, "member")) &&
-			    !strcmp(json_string_value(json_object_get(e, "member")), member))
-				ok = 1;
-	}
-	json_decref(view);
-	return ok ? 0 : RP_EDENIED;
 }
 
 /* A device dropped an account's history: should the account come back into
@@ -125,6 +76,77 @@ static int s_receipt(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body 
 	memcpy(key, op->author, RP_DEVICE_LEN);
 	memcpy(key + RP_DEVICE_LEN, acct, RP_ACCOUNT_LEN);
 	return s_put(txn, st->skipped, key, sizeof key, "", 0);
+}
+
+int rp_ingest_note_refused(rp_store *st, MDB_txn *txn, const rp_op *op, int why)
+{
+	char key[9 + RP_DEVICE_TEXT + 1 + RP_KIND_MAX + 1] = "refused:";
+	uint8_t val[12] = { 0 };
+	MDB_val v;
+	uint64_t n = 0;
+	size_t kl = strlen(key);
+	rp_b32_encode(op->author, RP_DEVICE_LEN, key + kl, sizeof key - kl);
+	kl = strlen(key);
+	snprintf(key + kl, sizeof key - kl, ":%s", op->kind);
+	if (rp_meta_get(st, txn, key, &v) == 0 && v.mv_size == sizeof val)
+		n = rp_be64_get(v.mv_data);
+	rp_be64_put(val, n + 1);
+	val[8] = (uint8_t)((uint32_t)why >> 24);
+	val[9] = (uint8_t)((uint32_t)why >> 16);
+	val[10] = (uint8_t)((uint32_t)why >> 8);
+	val[11] = (uint8_t)(uint32_t)why;
+	return rp_meta_put(st, txn, key, val, sizeof val);
+}
+
+json_t *rp_ingest_equivocations(rp_store *st, MDB_txn *txn)
+{
+	json_t *list = json_array();
+	MDB_cursor *c;
+	MDB_val k, v;
+	if (!list || mdb_cursor_open(txn, st->equiv, &c))
+		return list;
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char dev[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1] = "?";
+		if (k.mv_size != RP_OPID_LEN)
+			continue;
+		rp_b32_encode(k.mv_data, RP_DEVICE_LEN, dev, sizeof dev);
+		rp_roster_device(st, txn, k.mv_data, member, NULL);
+		json_array_append_new(list, json_pack("{sssssI}", "device", dev, "member", member,
+		        "seq", (json_int_t)rp_opid_seq(k.mv_data)));
+	}
+	mdb_cursor_close(c);
+	return list;
+}
+
+json_t *rp_ingest_refusals(rp_store *st, MDB_txn *txn)
+{
+	json_t *list = json_array();
+	MDB_cursor *c;
+	MDB_val k = { 8, "refused:" }, v;
+	if (!list || mdb_cursor_open(txn, st->meta, &c))
+		return list;
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char dev[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1] = "?", kind[RP_KIND_MAX + 1];
+		uint8_t id[RP_DEVICE_LEN];
+		const char *key = k.mv_data;
+		int32_t why;
+		if (k.mv_size < 8 || memcmp(key, "refused:", 8))
+			break;
+		if (k.mv_size < 8 + RP_DEVICE_TEXT + 2 || key[8 + RP_DEVICE_TEXT] != ':' || v.mv_size != 12 ||
+		    k.mv_size - 9 - RP_DEVICE_TEXT > RP_KIND_MAX)
+			continue;
+		memcpy(dev, key + 8, RP_DEVICE_TEXT);
+		dev[RP_DEVICE_TEXT] = 0;
+		snprintf(kind, sizeof kind, "%.*s", (int)(k.mv_size - 9 - RP_DEVICE_TEXT), key + 9 + RP_DEVICE_TEXT);
+		if (rp_b32_decode(dev, id, sizeof id) == 0)
+			rp_roster_device(st, txn, id, member, NULL);
+		why = (int32_t)((uint32_t)((uint8_t *)v.mv_data)[8] << 24 | (uint32_t)((uint8_t *)v.mv_data)[9] << 16 |
+		                (uint32_t)((uint8_t *)v.mv_data)[10] << 8 | ((uint8_t *)v.mv_data)[11]);
+		json_array_append_new(list, json_pack("{sssssssIss}", "device", dev, "member", member, "kind", kind,
+		        "count", (json_int_t)rp_be64_get(v.mv_data), "reason", rp_strerror(why)));
+	}
+	mdb_cursor_close(c);
+	return list;
 }
 
 int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN],
@@ -230,12 +252,16 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 	msgpack_unpacked_init(&body.up);
 	if (op.body && (rc = rp_body_parse(&body, op.body, op.body_len)))
 		goto out;
+	/* What the body may hold (schema.h), who wrote it (roster.h), and
+	 * whether that member may write it on that account (authz.h). */
+	if ((rc = rp_schema_check(&op, &body, NULL)))
+		goto out;
 	rc = rp_roster_check(st, txn, &op, &body);
 	if (genesis && rc == RP_EEXIST)
 		rc = 0;                      /* our own team's genesis, seen again */
-	if (rc == 0 && op.body && !strcmp(op.kind, "acct.assign"))
-		rc = s_check_assign(st, txn, &op, &body);
-	if (rc)
+	if (rc == 0 && !rp_roster_kind(op.kind))
+		rc = rp_authz_check(st, txn, &op, &body);
+	if (rc || (rc = rp_authz_note(st, txn, &op, &body, opid)))
 		goto out;
 
 	/* A body erased before the op reached us is erased on arrival. */
@@ -300,7 +326,7 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 		int skewed = 0;
 		*clock = rp_hlc_recv(*clock, op.hlc, wall_ms, &skewed);
 		/* Kept (history is never dropped) but the device's clock is flagged. */
-		if (skewed && source && (rc = s_note_skew(st, txn, op.author, RP_HLC_MS(op.hlc) - wall_ms)))
+		if (skewed && source && (rc = rp_ingest_note_skew(st, txn, op.author, RP_HLC_MS(op.hlc) - wall_ms)))
 			goto out;
 	}
 out:

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "store.h"
 #include "node.h"
+#include <jansson.h>
 
 enum {
 	RP_INGEST_VERIFIED = 1,   /* signature already checked (or signed here) */
@@ -34,6 +35,23 @@ int rp_ingest_from(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t *b
  * (it was never encoded elsewhere), bytes its encoding. Same results. */
 int rp_ingest_local(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t *bytes,
                     size_t len, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms);
+
+/* Count a refused op (decoded: its author and kind are what it claims;
+ * the caller verified its signature) for `status`: meta "refused:" ‖
+ * author text ‖ ":" ‖ kind → count (8) ‖ the last reason code (4). */
+int rp_ingest_note_refused(rp_store *st, MDB_txn *txn, const rp_op *op, int why);
+
+/* Note that a device's ops were dated ahead of our clock by ahead ms
+ * (the most seen is kept, meta "skew:" ‖ author text): `status` names it. */
+int rp_ingest_note_skew(rp_store *st, MDB_txn *txn, const uint8_t author[RP_DEVICE_LEN], uint64_t ahead);
+
+/* What peers did that ingest refused or recorded, for `status` and
+ * `fsck`, each a new JSON array the caller owns (NULL on no memory):
+ * equivocations [{device, member, seq}] (member "?" when unknown), one per
+ * (author, seq) with a twin; refusals [{device, member, kind, count,
+ * reason}] one per (author, kind). */
+json_t *rp_ingest_equivocations(rp_store *st, MDB_txn *txn);
+json_t *rp_ingest_refusals(rp_store *st, MDB_txn *txn);
 
 /* Replace the stored body of op id with nil (redaction) in txn. */
 int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN],

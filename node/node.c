@@ -13,6 +13,7 @@
 
 #include "node.h"
 #include "ingest.h"
+#include "authz.h"
 #include "roster.h"
 #include "view.h"
 #include "body.h"
@@ -151,6 +152,25 @@ out:
 	return rc;
 }
 
+static int s_authority_upgrade(rp_node *n)
+{
+	MDB_txn *txn;
+	int rc;
+	for (int tries = 0; tries < 8; tries++) {
+		if ((rc = rp_store_begin(n->store, 1, &txn)))
+			return rc;
+		rc = rp_authz_rebuild(n->store, txn);
+		if (rc == 0)
+			rc = rp_meta_put_u64(n->store, txn, "authority", 1);
+		if (rc == 0)
+			return rp_store_err(mdb_txn_commit(txn));
+		mdb_txn_abort(txn);
+		if (!rp_store_full(rc) || (rc = rp_store_grow(n->store)))
+			return rc;
+	}
+	return RP_EIO;
+}
+
 int rp_node_open(const char *home, rp_node **out)
 {
 	char path[RP_PATH_MAX + 32];
@@ -186,10 +206,17 @@ int rp_node_open(const char *home, rp_node **out)
 		MDB_txn *txn;
 		MDB_stat ms;
 		size_t stale = 0;
+		uint64_t authority = 1;
 		if (rp_store_begin(n->store, 0, &txn) == 0) {
 			if (mdb_stat(txn, n->store->stale, &ms) == 0)
 				stale = ms.ms_entries;
+			rp_meta_get_u64(n->store, txn, "authority", &authority);
 			mdb_txn_abort(txn);
+		}
+		/* A store from before the authority table: derive it once. */
+		if (authority != 1 && (rc = s_authority_upgrade(n))) {
+			rp_node_close(&n);
+			return rp_fail(rc, "cannot upgrade the store in %s", home);
 		}
 		if (stale && (rc = rp_session_refresh_stale(n, NULL))) {
 			rp_node_close(&n);
@@ -474,6 +501,12 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 	memcpy(op->team, genesis ? zero : w->team, RP_TEAM_LEN);
 	memcpy(op->author, w->node->key.pk, RP_DEVICE_LEN);
 	op->seq = w->seq + 1;
+	/* Our clock ran ahead once (the date was wrong): new ops take the
+	 * wall clock again, and status says this device's clock was ahead. */
+	if (rp_hlc_ahead(w->hlc, rp_node_now(w->node)) &&
+	    (rc = rp_ingest_note_skew(w->node->store, w->txn, w->node->key.pk,
+	                              RP_HLC_MS(w->hlc) - rp_node_now(w->node))))
+		return rc;
 	op->hlc = rp_hlc_next(w->hlc, rp_node_now(w->node));
 	if (acct)
 		memcpy(op->account, acct, RP_ACCOUNT_LEN);

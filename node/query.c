@@ -228,6 +228,10 @@ int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
 		        "author", m ? json_string(m) : json_null(), "author_device", dev,
 		        "kind", op.kind, "op", ref, "summary", s_summary(&op, &b),
 		        "verified", rp_op_verify(&op) == 0));
+		/* Dated beyond the skew limit ahead of now: its device's clock
+		 * was wrong, and it may win last-writer-wins it should not. */
+		json_object_set_new(json_array_get(list, json_array_size(list) - 1), "future",
+		                    json_boolean(RP_HLC_MS(op.hlc) > rp_node_now(n) + RP_SKEW_MAX_MS));
 		rp_body_done(&b);
 	}
 	mdb_cursor_close(c);
@@ -355,7 +359,16 @@ int rp_status(rp_node *n, json_t **out)
 	json_object_set_new(st, "accounts", json_integer((json_int_t)s_entries(txn, n->store->views)));
 	json_object_set_new(st, "members", json_integer((json_int_t)s_entries(txn, n->store->members)));
 	json_object_set_new(st, "equivocations", json_integer((json_int_t)s_entries(txn, n->store->equiv)));
+	json_object_set_new(st, "equivocating", rp_ingest_equivocations(n->store, txn));
+	json_object_set_new(st, "refused_ops", rp_ingest_refusals(n->store, txn));
 	json_object_set_new(st, "refused", json_integer((json_int_t)refused));
+	{
+		uint64_t np = 0;
+		rp_meta_get_u64(n->store, txn, "peers_refused", &np);
+		json_object_set_new(st, "peers_refused", json_integer((json_int_t)np));
+		json_object_set_new(st, "peer_refused_last", rp_meta_get(n->store, txn, "peers_refused_last", &v) == 0 ?
+		                    json_stringn(v.mv_data, v.mv_size) : json_null());
+	}
 	json_object_set_new(st, "pending", json_integer((json_int_t)s_entries(txn, n->store->pending)));
 	json_object_set_new(st, "stale_views", json_integer((json_int_t)s_entries(txn, n->store->stale)));
 	json_object_set_new(st, "clock_skew", s_skews(n, txn));

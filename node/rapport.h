@@ -20,6 +20,7 @@
 #include "../proto/id.h"
 #include "when.h"
 #include "amount.h"
+#include "visible.h"
 
 #define RAPPORT_VERSION "0.1.0"
 

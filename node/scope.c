@@ -10,10 +10,20 @@
 int rp_scope_init(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN])
 {
 	char role[RP_ROLE_MAX + 1] = "";
+	uint64_t cutoff = UINT64_MAX;
 	memset(sc, 0, sizeof *sc);
+	/* From our roster alone, and failing closed: a device we cannot place
+	 * as a current member of a known role sees nothing at all. */
+	if (rp_roster_author(st, txn, dev, sc->member, role, &cutoff))
+		return RP_ENOTMEMBER;
+	if (cutoff != UINT64_MAX || rp_roster_member_revoked(st, txn, sc->member))
+		return RP_EREVOKED;
+	if (!strcmp(role, "admin") || !strcmp(role, "manager") || !strcmp(role, "hub"))
+		sc->full = 1;
+	else if (strcmp(role, "rep") != 0)
+		return RP_ENOTMEMBER;
 	if (!(sc->accounts = json_object()))
 		return RP_ENOMEM;
-	sc->full = rp_roster_device(st, txn, dev, sc->member, role) != 0 || strcmp(role, "rep") != 0;
 	return 0;
 }
 

@@ -13,11 +13,15 @@
 
 typedef struct rp_scope {
 	char    member[RP_NAME_MAX + 1];
-	int     full;           /* admin, manager, hub, or unknown to us (nothing to withhold yet) */
+	int     full;           /* admin, manager or hub: sees every op */
 	json_t *accounts;       /* account text → 0 out, 1 in, 2 its assign ops only */
 } rp_scope;
 
-/* The scope of device dev as this node's roster has it. Returns 0 or RP_ENOMEM. */
+/* The scope of device dev as this node's roster has it. Fails closed:
+ * RP_ENOTMEMBER when dev is in no roster entry we hold or its member's
+ * role is none of admin|manager|hub|rep, RP_EREVOKED when the device or
+ * its member was revoked; then sc holds nothing to free and the caller
+ * must send the peer nothing. Returns 0 or those, or RP_ENOMEM. */
 int  rp_scope_init(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN]);
 void rp_scope_done(rp_scope *sc);
 

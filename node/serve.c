@@ -154,7 +154,8 @@ static void s_message(s_server *sv, const uint8_t *rid, size_t rlen, zmq_msg_t *
 			return;
 		}
 	if (rc || rp_session_state(c->session) == RP_SESSION_FAILED) {
-		s_log(sv, "%s: sync failed: %s", c->who, rp_session_error(c->session));
+		s_log(sv, "%s: %s: %s", c->who, rp_session_refused(c->session) ? "refused" : "sync failed",
+		      rp_session_error(c->session));
 		rp_peer_record(sv->node, c->device, NULL, 0, 0, rp_session_error(c->session));
 		s_drop(sv, i);
 	} else if (rp_session_state(c->session) == RP_SESSION_COMPLETE) {

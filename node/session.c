@@ -61,6 +61,15 @@ struct rp_session {
 	int      keep;              /* never purge after this session */
 	int      replanned;         /* backfill looked at again after the peer's feed */
 	int      self_full;         /* this device sees everything (admin, manager, hub) */
+	/* Who the peer is: decided from its authenticated key and our roster,
+	 * never from its hello. A stranger (a key no roster entry we hold
+	 * names) may still give us its feed (a hub added since we last
+	 * synced); we send it nothing until the roster it gave makes it a
+	 * member, and refuse it at its done if it did not. */
+	int      stranger;
+	int      refused;           /* we refused the peer: not a member, revoked */
+	char     wire_error[RP_MSG_TEXT_MAX + 1];  /* what the peer is told, when not s->error */
+	char     team_name[RP_NAME_MAX + 1];
 
 	rp_session_stats stats;
 	uint8_t *out;               /* the message handed to the driver */
@@ -79,6 +88,28 @@ static int s_fail(rp_session *s, int code, const char *fmt, ...)
 	s->state = RP_SESSION_FAILED;
 	s->error_queued = 1;
 	s->error_code = code;
+	return code;
+}
+
+/* Refuse the peer: fail the session, tell the peer why (in its own
+ * words: "you are ..."), and count the refusal for `status`. */
+static int s_refuse(rp_session *s, int code, const char *local, const char *wire)
+{
+	MDB_txn *txn;
+	uint64_t n = 0;
+	char last[RP_DEVICE_TEXT + 300];
+	s_fail(s, code, "%s", local);
+	snprintf(s->wire_error, sizeof s->wire_error, "%s", wire);
+	s->refused = 1;
+	snprintf(last, sizeof last, "%s: %s", s->peer_text, local);
+	if (rp_store_begin(s->node->store, 1, &txn) == 0) {
+		if (rp_meta_get_u64(s->node->store, txn, "peers_refused", &n) == 0 &&
+		    rp_meta_put_u64(s->node->store, txn, "peers_refused", n + 1) == 0 &&
+		    rp_meta_put(s->node->store, txn, "peers_refused_last", last, strlen(last)) == 0)
+			mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+	}
 	return code;
 }
 
@@ -130,6 +161,16 @@ void rp_session_free(rp_session **s)
 	free((*s)->out);
 	free(*s);
 	*s = NULL;
+}
+
+int rp_session_refused(const rp_session *s)
+{
+	return s->refused;
+}
+
+int rp_session_stranger(const rp_session *s)
+{
+	return s->state == RP_SESSION_STREAM && s->stranger;
 }
 
 int rp_session_state(const rp_session *s)
@@ -210,12 +251,14 @@ static int s_retry_pending(rp_store *st, MDB_txn *txn, rp_dirty *dirty, uint64_t
 			rp_op op;
 			int r = v.mv_size <= RP_DEVICE_LEN ? RP_EFORMAT
 			      : rp_op_decode(bytes, v.mv_size - RP_DEVICE_LEN, &op);
+			int verified;
 			if (r == 0)
 				r = rp_op_verify(&op);
+			verified = r == 0;
 			if (r == 0)
 				r = rp_ingest_from(st, txn, &op, bytes, v.mv_size - RP_DEVICE_LEN, src,
 				                   dirty, clock, wall);
-			if (r == RP_ENOTMEMBER)
+			if (r == RP_ENOTMEMBER || r == RP_ENOTFOUND)
 				continue;
 			if (rp_store_full(r)) {
 				mdb_cursor_close(c);
@@ -226,6 +269,10 @@ static int s_retry_pending(rp_store *st, MDB_txn *txn, rp_dirty *dirty, uint64_t
 				again = 1;          /* a roster op may free others */
 			} else if (r != 1) {
 				stats->refused++;
+				if (verified && (rc = rp_ingest_note_refused(st, txn, &op, r))) {
+					mdb_cursor_close(c);
+					return rc;
+				}
 			}
 			if (stats->pending)
 				stats->pending--;
@@ -274,7 +321,8 @@ again:
 			s->stats.received++;
 		} else if (r == 1) {
 			s->stats.duplicates++;
-		} else if (r == RP_ENOTMEMBER && npending < RP_PENDING_MAX) {
+		} else if ((r == RP_ENOTMEMBER || r == RP_ENOTFOUND) && npending < RP_PENDING_MAX) {
+			/* author or account not known yet: held until they are */
 			uint8_t opid[RP_OPID_LEN], *entry = malloc(RP_DEVICE_LEN + rawlen[i]);
 			MDB_val k = { RP_OPID_LEN, opid }, v = { RP_DEVICE_LEN + rawlen[i], entry };
 			if (!entry) {
@@ -297,6 +345,11 @@ again:
 		} else {
 			s->stats.refused++;
 			refused++;
+			if (rcs[i] == 0 && (rc = rp_ingest_note_refused(st, txn, &ops[i], r))) {
+				if (rp_store_full(rc))
+					goto full;
+				goto out;
+			}
 		}
 	}
 	if (npending && (rc = s_retry_pending(st, txn, &dirty, &clock, wall, &s->stats))) {
@@ -345,6 +398,8 @@ out:
 	return rc < 0 ? rc : rc ? RP_EIO : 0;
 }
 
+static int s_stranger_check(rp_session *s);
+
 static int s_batch(rp_session *s, const rp_msg *m)
 {
 	rp_op *ops = NULL;
@@ -385,6 +440,8 @@ static int s_batch(rp_session *s, const rp_msg *m)
 		rc = s_fail(s, rc, "cannot store the batch: %s", rp_strerror(rc));
 	else
 		s->acks_due++;
+	if (rc == 0 && s->stranger)
+		rc = s_stranger_check(s);
 out:
 	free(ops);
 	free(rcs);
@@ -578,6 +635,84 @@ static void s_check_complete(rp_session *s)
 	s->state = RP_SESSION_COMPLETE;
 }
 
+/* Place the peer by its key in our roster: 0 admitted (its scope is set
+ * and the backfill planned), 1 a stranger (nothing may be sent to it), or
+ * RP_EREVOKED / RP_ENOTMEMBER (refuse it) or another RP_E* (fail). */
+static int s_admit(rp_session *s)
+{
+	MDB_txn *txn;
+	char role[RP_ROLE_MAX + 1] = "";
+	int rc;
+	if (s->scoped) {
+		rp_scope_done(&s->scope);
+		s->scoped = 0;
+	}
+	if ((rc = rp_store_begin(s->node->store, 0, &txn)))
+		return rc;
+	s->self_full = rp_roster_device(s->node->store, txn, s->node->key.pk, NULL, role) == 0 &&
+	               strcmp(role, "rep") != 0;
+	rc = rp_scope_init(&s->scope, s->node->store, txn, s->peer);
+	if (rc == 0) {
+		s->scoped = 1;
+		if (!s->withheld && !(s->withheld = json_object()))
+			rc = RP_ENOMEM;
+		if (rc == 0) {
+			s->nbackfill = s->backfill_at = 0;
+			s->backfill_started = 0;
+			rc = s_plan_backfill(s, txn);
+		}
+	}
+	mdb_txn_abort(txn);
+	if (rc == RP_ENOTMEMBER && !s->refused)
+		return 1;
+	return rc;
+}
+
+static int s_refuse_stranger(rp_session *s)
+{
+	char local[RP_NAME_MAX + 100], wire[RP_NAME_MAX + 100];
+	snprintf(local, sizeof local, "that device is not a member of %s", s->team_name);
+	snprintf(wire, sizeof wire, "you are not a member of %s as this node knows the team", s->team_name);
+	return s_refuse(s, RP_ENOTMEMBER, local, wire);
+}
+
+static int s_refuse_revoked(rp_session *s)
+{
+	char local[RP_NAME_MAX + 100], wire[RP_NAME_MAX + 100];
+	snprintf(local, sizeof local, "that device was revoked from %s", s->team_name);
+	snprintf(wire, sizeof wire, "this device was revoked from %s", s->team_name);
+	return s_refuse(s, RP_EREVOKED, local, wire);
+}
+
+/* The peer's wall clock against ours: told on both sides when they differ
+ * by more than the skew limit (the sync line, and `status` until a sync
+ * finds them in step again). */
+static void s_note_clock(rp_session *s, uint64_t peer_wall)
+{
+	uint64_t ours = rp_node_now(s->node);
+	int64_t ahead = peer_wall ? (int64_t)ours - (int64_t)peer_wall : 0;
+	char key[6 + RP_DEVICE_TEXT + 1] = "clock:";
+	MDB_txn *txn;
+	s->stats.clock_ahead_ms = ahead;
+	memcpy(key + 6, s->peer_text, RP_DEVICE_TEXT + 1);
+	if (rp_store_begin(s->node->store, 1, &txn))
+		return;
+	if (ahead > (int64_t)RP_SKEW_MAX_MS || ahead < -(int64_t)RP_SKEW_MAX_MS) {
+		if (rp_meta_put_u64(s->node->store, txn, key, (uint64_t)ahead) == 0)
+			mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		return;
+	}
+	{
+		MDB_val k = { strlen(key), key };
+		if (mdb_del(txn, s->node->store->meta, &k, NULL) == 0)
+			mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+	}
+}
+
 static int s_hello(rp_session *s, const rp_msg *m)
 {
 	static const uint8_t zero[RP_TEAM_LEN];
@@ -596,29 +731,33 @@ static int s_hello(rp_session *s, const rp_msg *m)
 	ours = rp_meta_get(s->node->store, txn, "team", &v) == 0 && v.mv_size == RP_TEAM_LEN;
 	if (ours)
 		memcpy(team, v.mv_data, RP_TEAM_LEN);
+	if (rp_meta_get(s->node->store, txn, "team_name", &v) == 0 && v.mv_size <= RP_NAME_MAX)
+		snprintf(s->team_name, sizeof s->team_name, "%.*s", (int)v.mv_size, (char *)v.mv_data);
+	else
+		snprintf(s->team_name, sizeof s->team_name, "%s", ours ? "this team" : "any team here");
 	rp_meta_get_u64(s->node->store, txn, "arrival_next", &head);
 	mdb_txn_abort(txn);
+	s->hello_received = 1;
+	s_note_clock(s, m->wall_ms);
 	if (!ours && !memcmp(m->team, zero, RP_TEAM_LEN))
 		return s_fail(s, RP_ENOTEAM, "neither side is in a team yet");
-	if (ours && memcmp(m->team, zero, RP_TEAM_LEN) && memcmp(m->team, team, RP_TEAM_LEN))
-		return s_fail(s, RP_ENOTMEMBER, "the peer belongs to another team");
-	if (rp_store_begin(s->node->store, 0, &txn))
-		return s_fail(s, RP_EIO, "cannot read the store");
-	rc = rp_scope_init(&s->scope, s->node->store, txn, s->peer);
-	s->scoped = rc == 0;
-	{
-		char role[RP_ROLE_MAX + 1] = "";
-		s->self_full = rp_roster_device(s->node->store, txn, s->node->key.pk, NULL, role) == 0 &&
-		               strcmp(role, "rep") != 0;
+	if (ours && memcmp(m->team, zero, RP_TEAM_LEN) && memcmp(m->team, team, RP_TEAM_LEN)) {
+		char local[RP_NAME_MAX + 100], wire[RP_NAME_MAX + 100];
+		snprintf(local, sizeof local, "that device belongs to another team than %s", s->team_name);
+		snprintf(wire, sizeof wire, "you belong to another team than %s", s->team_name);
+		return s_refuse(s, RP_ENOTMEMBER, local, wire);
 	}
-	if (rc == 0 && !(s->withheld = json_object()))
-		rc = RP_ENOMEM;
-	if (rc == 0)
-		rc = s_plan_backfill(s, txn);
-	mdb_txn_abort(txn);
-	if (rc)
+	/* Nothing the hello claims counts here: only the key and our roster. */
+	rc = s_admit(s);
+	if (rc == RP_EREVOKED)
+		return s_refuse_revoked(s);
+	if (rc == 1 && ours && !memcmp(m->team, zero, RP_TEAM_LEN))
+		return s_refuse_stranger(s);    /* joining, and unknown: nothing to take or give */
+	if (rc < 0)
 		return s_fail(s, rc, "cannot work out the peer's scope: %s", rp_strerror(rc));
-	s->hello_received = 1;
+	s->stranger = rc == 1;
+	if (s->stranger && m->feed_head <= s->cursor)
+		return s_refuse_stranger(s);    /* it has nothing that could make it a member */
 	s->send_from = m->cursor < head ? m->cursor : head;   /* a peer may claim more than we have */
 	s->sent_last = s->send_from;
 	s->acked = s->send_from;
@@ -626,6 +765,26 @@ static int s_hello(rp_session *s, const rp_msg *m)
 	s->credit = m->credit;
 	s->stats.peer_head = m->feed_head;
 	s->state = RP_SESSION_STREAM;
+	return 0;
+}
+
+/* A stranger gave us more of its feed: did the roster in it make the peer a
+ * member? Admitted, we start streaming in its scope. Still a stranger at
+ * its done, or once we hold all of the feed it said it had (it may wait
+ * for our done before sending its own), it is refused. */
+static int s_stranger_check(rp_session *s)
+{
+	int rc = s_admit(s);
+	if (rc == 0) {
+		s->stranger = 0;
+		return 0;
+	}
+	if (rc == RP_EREVOKED)
+		return s_refuse_revoked(s);
+	if (rc < 0)
+		return s_fail(s, rc, "cannot work out the peer's scope: %s", rp_strerror(rc));
+	if (s->peer_done || s->cursor >= s->stats.peer_head)
+		return s_refuse_stranger(s);
 	return 0;
 }
 
@@ -637,7 +796,7 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 	if (s->state == RP_SESSION_FAILED)
 		return RP_EINVAL;
 	if ((rc = rp_msg_decode(buf, len, &m)))
-		return s_fail(s, rc, rc == RP_EVERSION ? "the peer speaks a newer sync protocol: upgrade rapport"
+		return s_fail(s, rc, rc == RP_EVERSION ? "the peer speaks another sync protocol version: run the same rapport on both"
 		                                       : "malformed message from the peer (%s)", rp_strerror(rc));
 	if (m.type != RP_MSG_HELLO && m.type != RP_MSG_ERROR && !s->hello_received)
 		return s_fail(s, RP_EFORMAT, "the peer did not start with hello");
@@ -668,7 +827,7 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 			              (unsigned long long)m.last, (unsigned long long)s->cursor);
 		s->peer_done = 1;
 		s->peer_done_last = m.last;
-		rc = 0;
+		rc = s->stranger ? s_stranger_check(s) : 0;
 		break;
 	case RP_MSG_HAVE: {
 		void *p;
@@ -883,7 +1042,7 @@ static int s_hello_msg(rp_session *s, const uint8_t **msg, size_t *len)
 	rp_meta_get_u64(s->node->store, txn, "arrival_next", &head);
 	mdb_txn_abort(txn);
 	if ((rc = rp_msg_hello(s->out, S_OUT_CAP, len, team, s->node->key.pk, s->cursor, own_head,
-	                       S_CREDIT, head)))
+	                       S_CREDIT, head, rp_node_now(s->node))))
 		return rc;
 	s->hello_sent = 1;
 	*msg = s->out;
@@ -898,7 +1057,7 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 		size_t n = 0;
 		s->error_queued = 0;
 		/* The wire takes short, printable UTF-8: whole characters only. */
-		for (const unsigned char *p = (const unsigned char *)s->error; *p; ) {
+		for (const unsigned char *p = (const unsigned char *)(s->wire_error[0] ? s->wire_error : s->error); *p; ) {
 			size_t cl = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
 			if (n + cl > RP_MSG_TEXT_MAX || strnlen((const char *)p, cl) < cl)
 				break;
@@ -925,7 +1084,8 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 		s_check_complete(s);
 		return 1;
 	}
-	if (s->state != RP_SESSION_STREAM || s->done_sent || s->ninflight >= s->credit)
+	if (s->state != RP_SESSION_STREAM || s->stranger || !s->scoped || s->done_sent ||
+	    s->ninflight >= s->credit)
 		return 0;
 	if (s->haves_sent < s->nhaves) {
 		const uint8_t *h = s->haves[s->haves_sent++];

@@ -3,6 +3,16 @@
  * the store in between. No sockets: node/net.c drives it in production and
  * the tests drive it directly.
  *
+ * A node gives nothing to a device that is not a current member (DESIGN.md
+ * §2): before the first op goes out, the peer's key (from the client's pin
+ * or the server's ZAP handler, never from its hello) must name a device of
+ * our roster, not revoked, whose member is admin, manager, hub or rep; its
+ * scope is that member's. A revoked device, a device of another team, or an
+ * unknown one that says it is joining is refused at its hello. An unknown
+ * one that claims our team may give us its feed (a hub added since we last
+ * synced): we send it nothing, and at its done either the roster it gave
+ * makes it a member (we then stream in its scope) or we refuse it.
+ *
  * Both sides run the same machine. The initiator (client) says hello first;
  * each side then streams its arrival feed from the cursor the other sent,
  * in batches of at most RP_BATCH_MAX bytes, no more than the other's credit
@@ -39,6 +49,7 @@ typedef struct rp_session_stats {
 	uint64_t purged;          /* accounts dropped here: they changed hands */
 	uint64_t whole;           /* accounts backfilled here and checked whole */
 	uint64_t incomplete;      /* accounts backfilled here with ops missing */
+	int64_t  clock_ahead_ms;  /* our wall clock minus the peer's, at hello (0: not told) */
 } rp_session_stats;
 
 /* A session over node n with peer (its device id, from the client's pin or
@@ -63,6 +74,12 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len);
 void rp_session_keep(rp_session *s, int keep);
 
 int  rp_session_state(const rp_session *s);
+/* 1 if this session refused the peer (not a member of our team, revoked):
+ * rp_session_error says which, in words for our user. */
+int  rp_session_refused(const rp_session *s);
+/* 1 while the peer is a stranger (no roster entry we hold names its key):
+ * we take its feed and send it nothing, waiting for its done. */
+int  rp_session_stranger(const rp_session *s);
 const char *rp_session_error(const rp_session *s);
 void rp_session_stats_get(const rp_session *s, rp_session_stats *st);
 

@@ -55,6 +55,7 @@ static int s_open_tables(rp_store *st)
 		{ "stale", offsetof(rp_store, stale) },
 		{ "skipped", offsetof(rp_store, skipped) },
 		{ "purged", offsetof(rp_store, purged) },
+		{ "authority", offsetof(rp_store, authority) },
 		{ "meta", offsetof(rp_store, meta) },
 	};
 	MDB_txn *txn;

@@ -28,12 +28,13 @@
  *  stale     account (16)               → ""   views a sync must still rebuild
  *  skipped   peer (32) ‖ account (16)   → ""   ops of it withheld from that peer (scope)
  *  purged    account (16)               → JSON {at, ops}  history dropped here after a handover
+ *  authority account‖hlc‖op id (64)     → kind letter ‖ member  creates, assigns, follows (authz.h)
  *  meta      text key                   → value */
 typedef struct rp_store {
 	MDB_env *env;
 	MDB_dbi  ops, arrival, acct_ops, heads, refs, views, summaries, names,
 	         owners, members, devices, redacted, equiv, cursors, peers, pending,
-	         stale, skipped, purged, meta;
+	         stale, skipped, purged, authority, meta;
 	/* The last device looked up in the roster, valid for one txn and one
 	 * roster generation: an import checks the same author 100,000 times. */
 	struct {

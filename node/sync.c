@@ -186,6 +186,10 @@ int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *d
 				             "running there?)", ep);
 			else if (!c.handshake)
 				rc = rp_fail(RP_EIO, "no answer from %s within %d s", ep, RP_NET_TIMEOUT_MS / 1000);
+			else if (rp_session_stranger(c.session))
+				rc = rp_fail(RP_ENOTMEMBER, "refused %s: that device is not a member of the team "
+				             "as this device knows it, and in %d s it sent nothing that made it one",
+				             ep, RP_NET_TIMEOUT_MS / 1000);
 			else
 				rc = rp_fail(RP_EIO, "%s went silent for %d s; the next sync resumes where this "
 				             "one stopped", ep, RP_NET_TIMEOUT_MS / 1000);
@@ -213,7 +217,9 @@ int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *d
 			else
 				s_flush(&c, ep);    /* tell the peer why, then stop */
 			if (rc) {
-				if (!*rp_errmsg())
+				if (rp_session_refused(c.session))
+					rp_fail(rc, "refused %s: %s", ep, rp_session_error(c.session));
+				else if (!*rp_errmsg())
 					rp_fail(rc, "sync with %s failed: %s", ep, rp_session_error(c.session));
 				goto out;
 			}
@@ -228,12 +234,14 @@ out:
 		rp_session_stats_get(c.session, &st);
 		rp_peer_record(n, dev, ep, st.sent, st.received, rc ? rp_errmsg() : "ok");
 		if (rc == 0 && summary)
-			*summary = json_pack("{sssssIsIsIsIsIsIsIsIsIsf}", "peer", peer ? peer : id, "endpoint", ep,
+			*summary = json_pack("{sssssIsIsIsIsIsIsIsIsIsIsf}", "peer", peer ? peer : id, "endpoint", ep,
 			        "sent", (json_int_t)st.sent, "received", (json_int_t)st.received,
 			        "accounts", (json_int_t)st.accounts, "refused", (json_int_t)st.refused,
 			        "pending", (json_int_t)st.pending, "duplicates", (json_int_t)st.duplicates,
 			        "purged", (json_int_t)st.purged, "backfilled", (json_int_t)st.whole,
 			        "incomplete", (json_int_t)st.incomplete,
+			        "clock_ahead_ms", (json_int_t)(st.clock_ahead_ms > (int64_t)RP_SKEW_MAX_MS ||
+			                st.clock_ahead_ms < -(int64_t)RP_SKEW_MAX_MS ? st.clock_ahead_ms : 0),
 			        "seconds", (double)(s_mono_ms() - t0) / 1000.0);
 	}
 	s_close(&c, rc != 0);

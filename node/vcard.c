@@ -3,6 +3,7 @@
  * CRLF ends. Never lets a value, name or parameter start a line of its own. */
 #include "vcard.h"
 #include "textbuf.h"
+#include "visible.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -131,6 +132,17 @@ int rp_vcard_prop(char **out, size_t *len, size_t *cap,
 		value = "";
 	if (!s_utf8_ok((const unsigned char *)value, strlen(value)))
 		return -1;
+	/* Control bytes from a peer or an old store are written visibly
+	 * (\x1b): a vCard line carries none raw. */
+	if (!rp_visible_clean(value, strlen(value), RP_VISIBLE_LINES_CR)) {
+		char *vis = rp_visible_dup(value, RP_VISIBLE_LINES_CR);
+		int r;
+		if (!vis)
+			return -1;
+		r = rp_vcard_prop(out, len, cap, name, params, vis);
+		free(vis);
+		return r;
+	}
 
 	if (rp_textbuf_append(&l, &ll, &lc, name, strlen(name)) != 0)
 		goto out;

@@ -13,6 +13,7 @@
 #include "body.h"
 #include "ingest.h"
 #include "when.h"
+#include "visible.h"
 #include "../proto/error.h"
 #include "../proto/op.h"
 
@@ -33,13 +34,28 @@ typedef struct s_fold {
 	json_int_t ops;
 } s_fold;
 
+/* A JSON string of body text. Ingest refuses invalid UTF-8 now; a store
+ * written before it did may hold some, shown with U+FFFD rather than
+ * dropped (an account whose name vanished would vanish from every list). */
+static json_t *s_jstr(const char *p, size_t n)
+{
+	json_t *j = json_stringn(p, n);
+	if (!j) {
+		size_t len;
+		char *fixed = rp_visible_repair_utf8(p, n, &len);
+		j = fixed ? json_stringn(fixed, len) : NULL;
+		free(fixed);
+	}
+	return j;
+}
+
 static json_t *s_str(const rp_body *b, const char *key)
 {
 	const char *p;
 	size_t n;
 	if (rp_body_str(b, key, &p, &n))
 		return NULL;
-	return json_stringn(p, n);     /* NULL on invalid UTF-8: treated as absent */
+	return s_jstr(p, n);
 }
 
 static void s_set(json_t *obj, const char *key, json_t *val)
@@ -124,10 +140,10 @@ static void s_defer(s_fold *f, const char *kind, const rp_body *b, const char *k
 		return;
 	}
 	if (rp_body_str(b, "field", &p, &n) == 0)
-		s_set(payload, "field", json_stringn(p, n));
+		s_set(payload, "field", s_jstr(p, n));
 	if (rp_body_get(b, "value")) {
 		if (rp_body_str(b, "value", &p, &n) == 0)
-			s_set(payload, "value", json_stringn(p, n));
+			s_set(payload, "value", s_jstr(p, n));
 		else if (rp_body_int(b, "value", &v) == 0)
 			s_set(payload, "value", json_integer(v));
 		else if (rp_body_bool(b, "value", &bv) == 0)
@@ -136,7 +152,7 @@ static void s_defer(s_fold *f, const char *kind, const rp_body *b, const char *k
 			s_set(payload, "value", json_null());
 	}
 	if (rp_body_str(b, "text", &p, &n) == 0)
-		s_set(payload, "text", json_stringn(p, n));
+		s_set(payload, "text", s_jstr(p, n));
 	if (rp_body_int(b, "due", &v) == 0 && v >= 0)
 		s_set(payload, "due", json_integer(v));
 	s_set(payload, "author_device", s_device_text(op->author));
@@ -165,7 +181,7 @@ static void s_apply(s_fold *f, const rp_op *op, const rp_body *b, const uint8_t 
 	} else if (!strcmp(k, "acct.set")) {
 		if (rp_body_str(b, "field", &p, &n) || n == 0 || n > RP_FIELD_MAX)
 			return;
-		t = json_stringn(p, n);
+		t = s_jstr(p, n);
 		if (!t)
 			return;
 		if (!strcmp(json_string_value(t), "name")) {

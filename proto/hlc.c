@@ -25,9 +25,25 @@ static rp_hlc s_make(uint64_t ms, uint64_t count)
 	return RP_HLC_MAKE(ms, count);
 }
 
+/* The local clock, unless it is more than RP_SKEW_MAX_MS ahead of the wall
+ * clock: then it ran ahead once (a wrong date, a bad time server) and is
+ * not trusted; it restarts at the wall clock. */
+static rp_hlc s_trusted(rp_hlc last, uint64_t wall_ms)
+{
+	if (RP_HLC_MS(last) > s_clamp_ms(wall_ms + RP_SKEW_MAX_MS))
+		return RP_HLC_MAKE(wall_ms, 0);
+	return last;
+}
+
+int rp_hlc_ahead(rp_hlc last, uint64_t wall_ms)
+{
+	return RP_HLC_MS(last) > s_clamp_ms(s_clamp_ms(wall_ms) + RP_SKEW_MAX_MS);
+}
+
 rp_hlc rp_hlc_next(rp_hlc last, uint64_t wall_ms)
 {
 	wall_ms = s_clamp_ms(wall_ms);
+	last = s_trusted(last, wall_ms);
 	if (wall_ms > RP_HLC_MS(last))
 		return RP_HLC_MAKE(wall_ms, 0);
 	return s_make(RP_HLC_MS(last), RP_HLC_COUNT(last) + 1);
@@ -39,6 +55,7 @@ rp_hlc rp_hlc_recv(rp_hlc last, rp_hlc remote, uint64_t wall_ms, int *skewed)
 	int sk = 0;
 
 	wall_ms = s_clamp_ms(wall_ms);
+	last = s_trusted(last, wall_ms);
 	cap = s_clamp_ms(wall_ms + RP_SKEW_MAX_MS);
 	/* A peer's clock far ahead must not drag ours along: it would make
 	 * every later local edit lose last-writer-wins to nothing. */

@@ -13,7 +13,7 @@
 /* The largest batch header: fixarray, type, version, uint64 first and
  * last, array16. */
 #define S_BATCH_HDR_MAX  (1 + 1 + 1 + 9 + 9 + 3)
-/* hello is at most 99 bytes, error 210: room for either. */
+/* hello is at most 108 bytes, error 210: room for either. */
 #define S_SMALL_MAX      256
 
 _Static_assert(RP_BATCH_OPS_MAX <= 0xffff, "the ops array header is at most an array16");
@@ -22,7 +22,7 @@ _Static_assert(RP_SYNC_VERSION <= 0x7f, "the version is a positive fixint");
 
 /* Elements of each message's array, indexed by type. */
 static const uint8_t s_fields[] = {
-	[RP_MSG_HELLO] = 8,
+	[RP_MSG_HELLO] = 9,
 	[RP_MSG_BATCH] = 5,
 	[RP_MSG_ACK]   = 3,
 	[RP_MSG_DONE]  = 3,
@@ -256,7 +256,7 @@ static int s_text_ok(const uint8_t *p, size_t n)
  * is read leniently before anything else is judged: an array of at least
  * two whose first two elements are uints, the second over ours, is
  * RP_EVERSION whatever follows. */
-static int s_newer_version(const uint8_t *buf, size_t len)
+static int s_other_version(const uint8_t *buf, size_t len)
 {
 	struct s_in in = { buf, len, 0 };
 	uint64_t type, version;
@@ -266,7 +266,7 @@ static int s_newer_version(const uint8_t *buf, size_t len)
 		return 0;
 	if (s_read_uint(&in, 0, &type) != 0 || s_read_uint(&in, 0, &version) != 0)
 		return 0;
-	return version > RP_SYNC_VERSION;
+	return version != 0 && version != RP_SYNC_VERSION;
 }
 
 static int s_decode_hello(struct s_in *in, rp_msg *msg)
@@ -283,7 +283,9 @@ static int s_decode_hello(struct s_in *in, rp_msg *msg)
 	if (credit == 0 || credit > RP_CREDIT_MAX)
 		return RP_ELIMIT;
 	msg->credit = (uint32_t)credit;
-	return s_read_uint(in, 1, &msg->feed_head);
+	if ((rc = s_read_uint(in, 1, &msg->feed_head)) != 0)
+		return rc;
+	return s_read_uint(in, 1, &msg->wall_ms);
 }
 
 /* The ops array is walked op by op (at most RP_BATCH_OPS_MAX headers), so
@@ -364,7 +366,7 @@ static int s_decode(struct s_in *in, rp_msg *msg)
 		return rc;
 	if (version == 0)
 		return RP_EFORMAT;
-	if (version > RP_SYNC_VERSION)
+	if (version != RP_SYNC_VERSION)
 		return RP_EVERSION;
 	msg->type = (int)type;
 	msg->version = (uint32_t)version;
@@ -395,7 +397,7 @@ int rp_msg_decode(const uint8_t *buf, size_t len, rp_msg *msg)
 	memset(msg, 0, sizeof *msg);
 	if (!buf || len == 0)
 		return RP_EFORMAT;
-	if (s_newer_version(buf, len))
+	if (s_other_version(buf, len))
 		return RP_EVERSION;
 	if (len > S_MSG_MAX)
 		return RP_ELIMIT;
@@ -557,7 +559,7 @@ static int s_deliver(const struct s_out *o, uint8_t *out, size_t cap, size_t *le
 
 int rp_msg_hello(uint8_t *out, size_t cap, size_t *len, const uint8_t team[RP_TEAM_LEN],
                  const uint8_t device[RP_DEVICE_LEN], uint64_t cursor, uint64_t own_head,
-                 uint32_t credit, uint64_t feed_head)
+                 uint32_t credit, uint64_t feed_head, uint64_t wall_ms)
 {
 	uint8_t tmp[S_SMALL_MAX];
 	struct s_out o = { tmp, sizeof tmp, 0, 0 };
@@ -575,6 +577,7 @@ int rp_msg_hello(uint8_t *out, size_t cap, size_t *len, const uint8_t team[RP_TE
 	s_put_uint(&o, own_head);
 	s_put_uint(&o, credit);
 	s_put_uint(&o, feed_head);
+	s_put_uint(&o, wall_ms);
 	return s_deliver(&o, out, cap, len);
 }
 

@@ -3,7 +3,8 @@
  * claims, no I/O. Each message is a msgpack array whose first element is the
  * message type (a small uint) and second the sync protocol version:
  *
- *   hello  [1, ver, team bin32, device bin32, cursor uint, own_head uint, credit uint, feed_head uint]
+ *   hello  [1, ver, team bin32, device bin32, cursor uint, own_head uint, credit uint, feed_head uint,
+ *           wall uint]
  *   batch  [2, ver, first uint, last uint, [op bin, op bin, ...]]
  *   ack    [3, ver, last uint]
  *   done   [4, ver, last uint]
@@ -16,7 +17,10 @@
  *   highest seq of the receiver's own ops the sender holds (the receiver may
  *   skip its own ops at or below it); credit is how many batches the sender
  *   accepts unacknowledged; feed_head is the sender's arrival head (a
- *   progress hint, never trusted).
+ *   progress hint, never trusted); wall is the sender's wall clock in ms
+ *   since the epoch when it said hello (version 2): each side tells the
+ *   other when their clocks differ by more than RP_SKEW_MAX_MS. Never
+ *   trusted for anything else.
  * batch: ops of the sender's feed in arrival order, covering the feed from
  *   first + 1 to last (first is the previous batch's last, so a receiver
  *   detects a lost, repeated or reordered batch); after ingesting them the
@@ -43,7 +47,7 @@
 #include "id.h"
 #include "limits.h"
 
-#define RP_SYNC_VERSION   1
+#define RP_SYNC_VERSION   2        /* 2: hello carries the wall clock */
 #define RP_MSG_TEXT_MAX   200        /* error message text */
 #define RP_CREDIT_MAX     64         /* batches in flight one side may grant */
 
@@ -64,6 +68,7 @@ typedef struct rp_msg {
 	uint8_t  device[RP_DEVICE_LEN];
 	uint64_t cursor, own_head, feed_head;
 	uint32_t credit;                 /* 1..RP_CREDIT_MAX */
+	uint64_t wall_ms;                /* the sender's wall clock (a hint) */
 	/* batch, ack, done */
 	uint64_t first;                  /* batch only */
 	uint64_t last;
@@ -85,8 +90,9 @@ typedef struct rp_msg {
  * RP_BATCH_OPS_MAX ops, an op over RP_OP_MAX, ops (bin headers included,
  * i.e. ops_len) over RP_BATCH_MAX, credit 0 or over RP_CREDIT_MAX, text
  * over RP_MSG_TEXT_MAX bytes), trailing bytes (RP_EFORMAT). The version is
- * read first: any array [uint, uint > RP_SYNC_VERSION, ...] is RP_EVERSION
- * whatever follows; version 0 and unknown types are RP_EFORMAT. Also
+ * read first: any array [uint, uint != RP_SYNC_VERSION, ...] is RP_EVERSION
+ * whatever follows (older peers too: both sides must run one protocol);
+ * version 0 and unknown types are RP_EFORMAT. Also
  * RP_EFORMAT: a non-canonical form, a batch with first > last, or with
  * first == last and no ops (zero ops is fine otherwise: a range whose ops
  * were all filtered out), an empty op, a code
@@ -111,7 +117,7 @@ int rp_msg_batch_next(const rp_msg *msg, size_t *pos, const uint8_t **op, size_t
  * RP_TEAM_LEN zero bytes when not in a team. */
 int rp_msg_hello(uint8_t *out, size_t cap, size_t *len, const uint8_t team[RP_TEAM_LEN],
                  const uint8_t device[RP_DEVICE_LEN], uint64_t cursor, uint64_t own_head,
-                 uint32_t credit, uint64_t feed_head);
+                 uint32_t credit, uint64_t feed_head, uint64_t wall_ms);
 int rp_msg_ack(uint8_t *out, size_t cap, size_t *len, uint64_t last);
 int rp_msg_done(uint8_t *out, size_t cap, size_t *len, uint64_t last);
 int rp_msg_error(uint8_t *out, size_t cap, size_t *len, int32_t code, const char *text);

@@ -77,7 +77,7 @@ static inline int msgcheck_reencode(const rp_msg *m, uint8_t *out, size_t cap,
 	switch (m->type) {
 	case RP_MSG_HELLO:
 		return rp_msg_hello(out, cap, len, m->team, m->device, m->cursor, m->own_head,
-		                    m->credit, m->feed_head);
+		                    m->credit, m->feed_head, m->wall_ms);
 	case RP_MSG_ACK:
 		return rp_msg_ack(out, cap, len, m->last);
 	case RP_MSG_DONE:

@@ -14,35 +14,14 @@ Each sends its messages, waits for answers (bounded), and prints
 (exit 1 if they do); member may get error messages ([5, ver, code, text])
 and nothing else (exit 1 on anything else), then prints "batch: acked LAST"
 once the server acknowledged the bad batch (exit 1 if it did not)."""
-import base64
-import hashlib
 import os
 import sys
 import time
 
 import zmq
 
-P = 2**255 - 19
-
-
-def device_bytes(text):
-    t = text.upper()
-    return base64.b32decode(t + "=" * (-len(t) % 8))
-
-
-def ed_to_curve_public(pk):
-    """Ed25519 public key -> X25519 (what crypto_sign_ed25519_pk_to_curve25519 does)."""
-    y = int.from_bytes(pk, "little") & ((1 << 255) - 1)
-    u = (1 + y) * pow((1 - y) % P, P - 2, P) % P
-    return u.to_bytes(32, "little")
-
-
-def ed_to_curve_secret(seed):
-    h = bytearray(hashlib.sha512(seed).digest()[:32])
-    h[0] &= 248
-    h[31] &= 127
-    h[31] |= 64
-    return bytes(h)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rpwire import VERSION, device_bytes, ed_to_curve_public, ed_to_curve_secret, uint  # noqa: E402
 
 
 def garbage_messages():
@@ -85,28 +64,15 @@ def run(sock, msgs, wait_s):
     return replies, errors, other
 
 
-def uint(v):
-    """msgpack uint, smallest form (the sync codec accepts only that)."""
-    if v < 0x80:
-        return bytes([v])
-    if v < 0x100:
-        return b"\xcc" + v.to_bytes(1, "big")
-    if v < 0x10000:
-        return b"\xcd" + v.to_bytes(2, "big")
-    if v < 0x100000000:
-        return b"\xce" + v.to_bytes(4, "big")
-    return b"\xcf" + v.to_bytes(8, "big")
-
-
 def bad_batch_session(sock, device):
     """hello (joining, claiming to hold the server's whole feed), then one batch
     of 3 random 'ops' covering our feed 0..3, then done. Returns the last seq
     the server acknowledged, or None."""
-    hello = b"\x98" + uint(1) + uint(1) + b"\xc4\x20" + bytes(32) + b"\xc4\x20" + device \
-        + uint(2**62) + uint(0) + uint(8) + uint(0)
-    batch = b"\x95" + uint(2) + uint(1) + uint(0) + uint(3) + b"\x93" \
+    hello = b"\x99" + uint(1) + uint(VERSION) + b"\xc4\x20" + bytes(32) + b"\xc4\x20" + device \
+        + uint(2**62) + uint(0) + uint(8) + uint(0) + uint(int(time.time() * 1000))
+    batch = b"\x95" + uint(2) + uint(VERSION) + uint(0) + uint(3) + b"\x93" \
         + b"".join(b"\xc4\x30" + os.urandom(48) for _ in range(3))
-    done = b"\x93" + uint(4) + uint(1) + uint(3)
+    done = b"\x93" + uint(4) + uint(VERSION) + uint(3)
     sock.send(hello)
     acked = None
     sent_batch = False
@@ -120,7 +86,7 @@ def bad_batch_session(sock, device):
         if r[1] == 1 and not sent_batch:          # the server's hello
             sock.send(batch)
             sent_batch = True
-        elif r[1] == 3:                           # ack [3, 1, last]
+        elif r[1] == 3:                           # ack [3, VERSION, last]
             acked = r[3] if len(r) == 4 else None
             sock.send(done)
             break

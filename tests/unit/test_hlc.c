@@ -37,7 +37,7 @@ static void test_next(void)
 {
 	rp_hlc h = 0, prev;
 	uint64_t wall = 1700000000000ULL;
-	int not_up = 0, behind = 0, backwards_steps = 0;
+	int not_up = 0, behind = 0, backwards_steps = 0, not_reset = 0;
 
 	for (int i = 0; i < 10000; i++) {
 		uint64_t w = s_walk(wall);
@@ -46,13 +46,29 @@ static void test_next(void)
 		wall = w;
 		prev = h;
 		h = rp_hlc_next(h, wall);
-		if (h <= prev)
+		if (h <= prev && !rp_hlc_ahead(prev, wall))
 			not_up++;
+		if (rp_hlc_ahead(prev, wall) && h != RP_HLC_MAKE(wall, 1))
+			not_reset++;
 		if (RP_HLC_MS(h) < wall)
 			behind++;
 	}
-	is_int(not_up, 0, "10000 steps of a wandering wall clock (%d backwards): next is strictly increasing", backwards_steps);
+	is_int(not_up, 0, "10000 steps of a wandering wall clock (%d backwards): next is strictly increasing "
+	       "while the clock is within RP_SKEW_MAX_MS of the wall", backwards_steps);
+	is_int(not_reset, 0, "and restarts at the wall clock when it is further ahead");
 	is_int(behind, 0, "and never behind the wall clock");
+
+	/* A clock that ran ahead once (a date set to 9999) is not trusted. */
+	h = rp_hlc_next(RP_HLC_MAKE(253402300799000ULL, 3), 1700000000000ULL);
+	ok(h == RP_HLC_MAKE(1700000000000ULL, 1), "a clock far in the future restarts at the wall clock");
+	h = rp_hlc_next(RP_HLC_MAKE(1700000000000ULL + RP_SKEW_MAX_MS, 3), 1700000000000ULL);
+	ok(h == RP_HLC_MAKE(1700000000000ULL + RP_SKEW_MAX_MS, 4), "one exactly RP_SKEW_MAX_MS ahead is still followed");
+	ok(rp_hlc_ahead(RP_HLC_MAKE(1700000000000ULL + RP_SKEW_MAX_MS + 1, 0), 1700000000000ULL) &&
+	   !rp_hlc_ahead(RP_HLC_MAKE(1700000000000ULL + RP_SKEW_MAX_MS, 9), 1700000000000ULL),
+	   "rp_hlc_ahead is true exactly past RP_SKEW_MAX_MS");
+	h = rp_hlc_recv(RP_HLC_MAKE(253402300799000ULL, 3), RP_HLC_MAKE(1700000000000ULL - 5, 0),
+	                1700000000000ULL, NULL);
+	ok(h == RP_HLC_MAKE(1700000000000ULL, 1), "a receipt restarts a far-future local clock at the wall too");
 
 	h = rp_hlc_next(RP_HLC_MAKE(1000, 5), 2000);
 	ok(h == RP_HLC_MAKE(2000, 0), "wall clock ahead: ms = wall, count 0");
@@ -64,7 +80,7 @@ static void test_next(void)
 	ok(h == RP_HLC_MAKE(1001, 0), "counter overflow at the wall's ms rolls too");
 	h = rp_hlc_next(0, UINT64_MAX);
 	ok(RP_HLC_MS(h) == RP_HLC_MS_MAX, "a wall clock past 48 bits is clamped to RP_HLC_MS_MAX");
-	h = rp_hlc_next(UINT64_MAX, 5);
+	h = rp_hlc_next(UINT64_MAX, UINT64_MAX);
 	ok(h == UINT64_MAX, "the last stamp saturates instead of wrapping to 0");
 
 	/* 70000 events in one millisecond: the counter runs out and the clock
@@ -136,11 +152,12 @@ static void test_recv(void)
 			if (RP_HLC_MS(h) > wall + RP_SKEW_MAX_MS && RP_HLC_MS(h) > RP_HLC_MS(last) + 1)
 				dragged++;
 		}
-		if (h <= last)
+		if (h <= last && !rp_hlc_ahead(last, wall))
 			not_up++;
 		last = h;
 	}
-	is_int(not_up, 0, "10000 mixed next/recv steps under a wandering wall clock: strictly increasing");
+	is_int(not_up, 0, "10000 mixed next/recv steps under a wandering wall clock: strictly increasing "
+	       "while within RP_SKEW_MAX_MS of the wall");
 	is_int(flags_wrong, 0, "skewed is set exactly when the remote is over RP_SKEW_MAX_MS ahead");
 	is_int(not_after, 0, "an unskewed receipt always lands after the remote stamp");
 	is_int(dragged, 0, "a skewed remote never drags the clock past wall + RP_SKEW_MAX_MS");

@@ -207,9 +207,10 @@ int main(void)
 			}
 		}
 		{
-			json_int_t before = status_int(hub, "refused");
-			sync_once(alice, hub);
-			ok(status_int(hub, "refused") > before, "the hub refuses ops alice wrote after her cutoff");
+			json_int_t before = status_int(hub, "peers_refused"), ops = status_int(hub, "ops");
+			ok(!sync_once(alice, hub), "the hub refuses alice's revoked device at its hello");
+			ok(status_int(hub, "peers_refused") == before + 1, "and counts the refusal in status");
+			is_int(status_int(hub, "ops"), ops, "nothing alice wrote after her cutoff reached the hub");
 		}
 	}
 

@@ -77,13 +77,19 @@ static size_t make_set(op_t *ops)
 		rp_body_init(&b);
 		switch (rnd(10)) {
 		case 0:
+		{
+			/* values the schema allows: prefer is an enumeration, a name is never cleared */
+			const char *f = fields[rnd(5)];
 			kind = "acct.set";
-			rp_body_put_str(&b, "field", fields[rnd(5)]);
-			if (rnd(4) == 0)
+			rp_body_put_str(&b, "field", f);
+			if (rnd(4) == 0 && strcmp(f, "name"))
 				rp_body_put_str(&b, "value", NULL);
+			else if (!strcmp(f, "prefer"))
+				rp_body_put_str(&b, "value", rnd(2) ? "email" : "call");
 			else
 				rp_body_put_str(&b, "value", rnd(2) ? "x@example.com" : "call");
 			break;
+		}
 		case 1:
 			kind = "acct.tag";
 			rp_body_put_str(&b, "add", tags[rnd(3)]);
@@ -173,6 +179,7 @@ static int digest_of(op_t *ops, const size_t *order, size_t n, char hex[65])
 	MDB_txn *txn;
 	rp_dirty dirty = { 0 };
 	uint64_t clock = 0;
+	size_t waiting[NOPS], nwaiting = 0;
 	crypto_generichash_state h;
 	uint8_t out[32];
 	int rc = 0;
@@ -185,8 +192,23 @@ static int digest_of(op_t *ops, const size_t *order, size_t n, char hex[65])
 		if (rp_ingest(st, txn, roster[i].bytes, roster[i].len, 0, &dirty, &clock, 0) != 0)
 			rc = -1;
 	for (size_t i = 0; i < n; i++) {
-		if (rp_ingest(st, txn, ops[order[i]].bytes, ops[order[i]].len, ingest_flags, &dirty, &clock, 0) != 0)
+		int r = rp_ingest(st, txn, ops[order[i]].bytes, ops[order[i]].len, ingest_flags, &dirty, &clock, 0);
+		/* An op that arrives before its account's create waits, as a
+		 * sync's pending table holds it, and is tried again after each
+		 * op that gets in. */
+		if (r == RP_ENOTFOUND)
+			waiting[nwaiting++] = order[i];
+		else if (r != 0)
 			rc = -1;
+		for (int again = r == 0; again; ) {
+			again = 0;
+			for (size_t w = 0; w < nwaiting; w++)
+				if (rp_ingest(st, txn, ops[waiting[w]].bytes, ops[waiting[w]].len, ingest_flags,
+				              &dirty, &clock, 0) == 0) {
+					waiting[w--] = waiting[--nwaiting];
+					again = 1;
+				}
+		}
 		if (rnd(8) == 0 || i + 1 == n) {
 			for (size_t d = 0; d < dirty.n; d++)
 				if (rp_view_refresh(st, txn, dirty.accts[d]))
@@ -196,6 +218,8 @@ static int digest_of(op_t *ops, const size_t *order, size_t n, char hex[65])
 			rp_store_begin(st, 1, &txn);
 		}
 	}
+	if (nwaiting)
+		rc = -1;
 	/* Re-ingesting everything changes nothing (dedupe). */
 	for (size_t i = 0; i < n; i++)
 		if (rp_ingest(st, txn, ops[i].bytes, ops[i].len, ingest_flags, &dirty, &clock, 0) != 1)

@@ -23,6 +23,7 @@ import sys
 import time
 
 import zmq
+import zmq.utils.z85
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rpwire  # noqa: E402
@@ -56,6 +57,7 @@ class Exchange:
         self.ops, self.error, self.finished = [], None, False
         self.cursor = 0            # how much of the peer's feed we hold
         self.hello_sent = False
+        self.peer_cursor = 0       # how much of our feed the node says it holds
 
     def hello(self):
         self.hello_sent = True
@@ -74,9 +76,11 @@ class Exchange:
         out = []
         t = m[0]
         if t == rpwire.HELLO:
+            self.peer_cursor = m[4]
             if not self.hello_sent:
                 out.append(self.hello())
-            out.append(rpwire.done(0))       # nothing to give
+            # Nothing to give: our feed ends where the node says it is.
+            out.append(rpwire.done(self.peer_cursor))
         elif t == rpwire.BATCH:
             for raw in m[4]:
                 try:

@@ -24,6 +24,20 @@ static char *s_value(const char *key, const json_t *v, char *buf, size_t cap)
 			                        (long long)json_integer_value(json_object_get(e, "ahead_ms")) / 1000);
 		if (!json_array_size(v))
 			snprintf(buf, cap, "none");
+	} else if (strcmp(key, "peer_clocks") == 0 && json_is_array(v)) {
+		size_t i, len = 0;
+		json_t *e;
+		/* "bob's clock was 10800 s ahead of ours at the last sync" */
+		buf[0] = '\0';
+		json_array_foreach(v, i, e) {
+			long long ms = (long long)json_integer_value(json_object_get(e, "ahead_ms"));
+			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0,
+			                        "%s%s's clock was %lld s %s ours at the last sync",
+			                        i ? ", " : "", out_str_or_dash(e, "member"),
+			                        (ms < 0 ? -ms : ms) / 1000, ms < 0 ? "behind" : "ahead of");
+		}
+		if (!json_array_size(v))
+			snprintf(buf, cap, "in step");
 	} else if (strcmp(key, "purged") == 0 && json_is_array(v)) {
 		size_t i, len = 0;
 		json_t *e;

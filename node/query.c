@@ -282,6 +282,33 @@ static json_t *s_skews(rp_node *n, MDB_txn *txn)
 	return list;
 }
 
+/* Peers whose wall clock, at their last sync with us, was off ours by more
+ * than the skew limit: [{device, member, ahead_ms}] (ahead_ms: theirs minus
+ * ours, so positive when theirs runs ahead). */
+static json_t *s_peer_clocks(rp_node *n, MDB_txn *txn)
+{
+	json_t *list = json_array();
+	MDB_cursor *c;
+	MDB_val k = { 6, "clock:" }, v;
+	if (mdb_cursor_open(txn, n->store->meta, &c))
+		return list;
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1];
+		uint8_t dev[RP_DEVICE_LEN];
+		if (k.mv_size != 6 + RP_DEVICE_TEXT || memcmp(k.mv_data, "clock:", 6) || v.mv_size != 8)
+			break;
+		memcpy(id, (char *)k.mv_data + 6, RP_DEVICE_TEXT);
+		id[RP_DEVICE_TEXT] = 0;
+		if (rp_b32_decode(id, dev, RP_DEVICE_LEN) || rp_roster_device(n->store, txn, dev, member, NULL))
+			snprintf(member, sizeof member, "?");
+		json_array_append_new(list, json_pack("{sssssI}", "device", id, "member", member,
+		        "ahead_ms", -(json_int_t)(int64_t)rp_be64_get(v.mv_data)));
+	}
+	mdb_cursor_close(c);
+	return list;
+}
+
 /* Purge receipts of the team: which device dropped which account. */
 static json_t *s_receipts(rp_node *n, MDB_txn *txn)
 {
@@ -372,6 +399,7 @@ int rp_status(rp_node *n, json_t **out)
 	json_object_set_new(st, "pending", json_integer((json_int_t)s_entries(txn, n->store->pending)));
 	json_object_set_new(st, "stale_views", json_integer((json_int_t)s_entries(txn, n->store->stale)));
 	json_object_set_new(st, "clock_skew", s_skews(n, txn));
+	json_object_set_new(st, "peer_clocks", s_peer_clocks(n, txn));
 	json_object_set_new(st, "purged", s_receipts(n, txn));
 	json_object_set_new(st, "keep", n->keep ? json_string("device") :
 	                    rp_roster_team_keep(n->store, txn) ? json_string("team") : json_null());

@@ -11,7 +11,9 @@
 #include "../node/body.h"
 #include "../proto/op.h"
 
+#ifndef FORGE_DEVICES
 #define FORGE_DEVICES 4
+#endif
 
 typedef struct { uint8_t *bytes; size_t len; } forged_op;
 

@@ -59,8 +59,9 @@ static void s_text_agreement(const uint8_t *data, size_t size)
 	memcpy(text, data, n);
 	text[n] = '\0';
 	enc = rp_msg_error(out, sizeof out, &len, RP_EIO, text);
-	/* the same message written by hand: [5, 1, RP_EIO as int16, str] */
-	memcpy(raw, "\x94\x05\x01\xd1", 4);
+	/* the same message written by hand: [5, version, RP_EIO as int16, str] */
+	memcpy(raw, "\x94\x05\x00\xd1", 4);
+	raw[2] = RP_SYNC_VERSION;             /* a positive fixint (msg.c asserts it) */
 	raw[4] = (uint8_t)((uint16_t)RP_EIO >> 8);
 	raw[5] = (uint8_t)((uint16_t)RP_EIO & 0xff);
 	len = 6;

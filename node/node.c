@@ -14,6 +14,7 @@
 #include "node.h"
 #include "ingest.h"
 #include "authz.h"
+#include "schema.h"
 #include "roster.h"
 #include "view.h"
 #include "body.h"
@@ -443,8 +444,12 @@ int rp_write_flush(rp_write *w)
 		                     rp_node_now(w->node));
 		if (rp_store_full(rc))
 			rc = s_replay(w);       /* replays the log, this op included */
-		if (rc == RP_EDENIED)
+		if (rc == RP_EDENIED && *rp_authz_why())
+			rc = rp_fail(rc, "%s refused: %s", op->kind, rp_authz_why());
+		else if (rc == RP_EDENIED)
 			rc = rp_fail(rc, "%s: your role (%s) does not allow it", op->kind, w->role);
+		else if (rc == RP_EEXIST && !strcmp(op->kind, "acct.create"))
+			rc = rp_fail(rc, "acct.create refused: that account exists already");
 		else if (rc)
 			rc = *rp_errmsg() ? rc : rp_fail(rc, "%s refused: %s", op->kind, rp_strerror(rc));
 		if (rc)
@@ -474,6 +479,24 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 		               kind, body_len, RP_BODY_MAX);
 	if (rp_body_check(body, body_len) != 0)
 		return rp_fail(RP_ELIMIT, "%s: a value is too large or too deeply nested", kind);
+	{
+		/* What every node will check on arrival, said here with its reason. */
+		rp_op probe;
+		rp_body parsed;
+		const char *why = NULL;
+		memset(&probe, 0, sizeof probe);
+		snprintf(probe.kind, sizeof probe.kind, "%s", kind);
+		if (acct)
+			memcpy(probe.account, acct, RP_ACCOUNT_LEN);
+		probe.body = body;
+		probe.body_len = body_len;
+		rc = rp_body_parse(&parsed, body, body_len);
+		if (rc == 0)
+			rc = rp_schema_check(&probe, &parsed, &why);
+		rp_body_done(&parsed);
+		if (rc)
+			return rp_fail(RP_EINVAL, "%s refused: %s", kind, why ? why : "its body is malformed");
+	}
 	if (w->nqueued == S_QUEUE_MAX && (rc = rp_write_flush(w)))
 		return rc;
 	if (w->nqueued == w->queue_cap) {

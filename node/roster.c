@@ -212,7 +212,7 @@ int rp_roster_check(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 	if (!strcmp(op->kind, "member.revoke")) {
 		const msgpack_object *cuts = rp_body_get(body, "cutoffs");
 		if (s_body_name(body, "name", name) || rp_roster_member(st, txn, name, NULL) ||
-		    !cuts || cuts->type != MSGPACK_OBJECT_ARRAY || cuts->via.array.size > 64)
+		    !cuts || cuts->type != MSGPACK_OBJECT_ARRAY || cuts->via.array.size > RP_REVOKE_CUTOFFS_MAX)
 			return RP_EFORMAT;
 		for (uint32_t i = 0; i < cuts->via.array.size; i++) {
 			const msgpack_object *c = &cuts->via.array.ptr[i];

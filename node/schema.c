@@ -49,23 +49,25 @@ int rp_schema_text_ok(const char *s, size_t n, int multiline)
 	return 1;
 }
 
-/* Every string of an object, at any depth (map keys included). */
-static int s_strings_ok(const msgpack_object *o, int depth)
+/* Every string of an object, at any depth: map keys are one line; values
+ * may hold newline and tab here (free texts, and the values of keys a newer
+ * rapport adds), the rules of each kind narrow that below. */
+static int s_strings_ok(const msgpack_object *o, int depth, int is_key)
 {
 	if (depth > RP_BODY_DEPTH_MAX)
 		return 0;
 	switch (o->type) {
 	case MSGPACK_OBJECT_STR:
-		return rp_schema_text_ok(o->via.str.ptr, o->via.str.size, 1);
+		return rp_schema_text_ok(o->via.str.ptr, o->via.str.size, !is_key);
 	case MSGPACK_OBJECT_ARRAY:
 		for (uint32_t i = 0; i < o->via.array.size; i++)
-			if (!s_strings_ok(&o->via.array.ptr[i], depth + 1))
+			if (!s_strings_ok(&o->via.array.ptr[i], depth + 1, 0))
 				return 0;
 		return 1;
 	case MSGPACK_OBJECT_MAP:
 		for (uint32_t i = 0; i < o->via.map.size; i++)
-			if (!s_strings_ok(&o->via.map.ptr[i].key, depth + 1) ||
-			    !s_strings_ok(&o->via.map.ptr[i].val, depth + 1))
+			if (!s_strings_ok(&o->via.map.ptr[i].key, depth + 1, 1) ||
+			    !s_strings_ok(&o->via.map.ptr[i].val, depth + 1, 0))
 				return 0;
 		return 1;
 	case MSGPACK_OBJECT_EXT:
@@ -214,7 +216,8 @@ static int s_amount(s_check *c, const char *key)
 		if (k->type != MSGPACK_OBJECT_STR)
 			return s_bad(c, "an amount that is not {cents, currency}");
 		if (k->via.str.size == 5 && !memcmp(k->via.str.ptr, "cents", 5) &&
-		    (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER || v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER))
+		    ((v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= (uint64_t)RP_CENTS_MAX) ||
+		     (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && v->via.i64 >= -RP_CENTS_MAX)))
 			cents++;
 		else if (k->via.str.size == 8 && !memcmp(k->via.str.ptr, "currency", 8) &&
 		         v->type == MSGPACK_OBJECT_STR && v->via.str.size == 3 &&
@@ -248,7 +251,7 @@ static int s_is(const char *p, size_t n, const char *lit)
 }
 
 /* The value of a field set (account or contact): str or nil, by field. */
-static int s_field_value(s_check *c, int account)
+static int s_field_value(s_check *c)
 {
 	const msgpack_object *o = rp_body_get(c->b, "value");
 	const char *f = NULL;
@@ -258,7 +261,7 @@ static int s_field_value(s_check *c, int account)
 	if (!o)
 		return s_bad(c, "a required field is missing");
 	if (o->type == MSGPACK_OBJECT_NIL)
-		return account && s_is(f, n, "name") ? s_bad(c, "an account's name cannot be cleared") : 1;
+		return s_is(f, n, "name") ? s_bad(c, "a name cannot be cleared") : 1;
 	if (o->type != MSGPACK_OBJECT_STR)
 		return s_bad(c, "a field value that is not a string");
 	if (s_is(f, n, "prefer"))
@@ -286,8 +289,7 @@ static int s_amend_value(s_check *c)
 		return s_int(c, "value", S_REQ, 1);
 	if (s_is(f->via.str.ptr, f->via.str.size, "amount"))
 		return v->type == MSGPACK_OBJECT_NIL || s_amount(c, "value");
-	if (v->type == MSGPACK_OBJECT_NIL || v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
-	    v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+	if (v->type == MSGPACK_OBJECT_NIL)
 		return 1;
 	if (s_is(f->via.str.ptr, f->via.str.size, "text") || s_is(f->via.str.ptr, f->via.str.size, "outcome"))
 		return s_str(c, "value", S_REQ, S_TEXT);
@@ -305,7 +307,7 @@ static int s_kind(s_check *c, const char *k)
 	if (!strcmp(k, "device.add"))
 		return s_str(c, "member", S_REQ, S_MEMBER) && s_bin(c, "device", S_REQ, RP_DEVICE_LEN);
 	if (!strcmp(k, "member.revoke"))
-		return s_str(c, "name", S_REQ, S_MEMBER) && s_bins(c, "cutoffs", S_REQ, RP_OPID_LEN, 64);
+		return s_str(c, "name", S_REQ, S_MEMBER) && s_bins(c, "cutoffs", S_REQ, RP_OPID_LEN, RP_REVOKE_CUTOFFS_MAX);
 	if (!strcmp(k, "team.set")) {
 		static const char *const keys[] = { "keep", NULL };
 		return s_enum(c, "key", S_REQ, keys) && s_bool(c, "value", S_REQ);
@@ -313,9 +315,10 @@ static int s_kind(s_check *c, const char *k)
 	if (!strcmp(k, "acct.create"))
 		return s_str(c, "name", S_REQ, S_NAME) && s_str(c, "owner", S_OPT, S_MEMBER);
 	if (!strcmp(k, "acct.set"))
-		return s_field_value(c, 1);
+		return s_field_value(c);
 	if (!strcmp(k, "acct.tag")) {
-		if (!rp_body_get(c->b, "add") && !rp_body_get(c->b, "remove"))
+		const msgpack_object *add = rp_body_get(c->b, "add"), *rm = rp_body_get(c->b, "remove");
+		if ((!add || add->type == MSGPACK_OBJECT_NIL) && (!rm || rm->type == MSGPACK_OBJECT_NIL))
 			return s_bad(c, "a tag op that neither adds nor removes");
 		return s_str(c, "add", S_OPT, S_NAME) && s_bins(c, "remove", S_OPT, RP_OPID_LEN, RP_BODY_ITEMS_MAX);
 	}
@@ -331,7 +334,7 @@ static int s_kind(s_check *c, const char *k)
 		       s_str(c, "email", S_OPT, S_LINE) && s_str(c, "phone", S_OPT, S_LINE) &&
 		       s_enum(c, "prefer", S_OPT, rp_schema_prefer);
 	if (!strcmp(k, "contact.set"))
-		return s_bin(c, "contact", S_REQ, RP_OPID_LEN) && s_field_value(c, 0);
+		return s_bin(c, "contact", S_REQ, RP_OPID_LEN) && s_field_value(c);
 	if (!strcmp(k, "ix.log"))
 		return s_enum(c, "type", S_REQ, rp_schema_ix_types) && s_int(c, "at", S_OPT, 1) &&
 		       s_str(c, "text", S_OPT, S_TEXT) && s_str(c, "contact", S_OPT, S_LINE) &&
@@ -396,7 +399,7 @@ int rp_schema_check(const rp_op *op, const rp_body *body, const char **why)
 			*why = "a body key that is not a string, or given twice";
 		return RP_EFORMAT;
 	}
-	if (!s_strings_ok(body->map, 0)) {
+	if (!s_strings_ok(body->map, 0, 0)) {
 		if (why)
 			*why = "text that is not UTF-8 or holds a control character";
 		return RP_EFORMAT;

@@ -5,22 +5,24 @@
  *
  * Every string anywhere in a body (keys and values) is valid UTF-8 with no
  * control character: no C0 (U+0000-U+001F), no DEL, no C1 (U+0080-U+009F).
- * Free texts may hold newline and tab: interaction text and outcome,
+ * Keys are one line. Free texts may hold newline and tab (and so may the
+ * values of keys a newer rapport adds, whose meaning we cannot know): interaction text and outcome,
  * follow-up and resolution texts, notes, notes and address values,
  * handover notes, retract and redact reasons. Unknown kinds (from newer
  * versions) get the string rule only, with free-text allowance.
  *
  *   kind              fields (R required, O optional)
- *   team.genesis      member R member name; team O line
+ *   team.genesis      member R member name; team O name
  *   member.add/role   name R member name; role R admin|manager|rep|hub
  *   device.add        member R member name; device R bin32
- *   member.revoke     name R member name; cutoffs R [bin40 ...] (<= 64)
+ *   member.revoke     name R member name; cutoffs R [bin40 ...] (<= RP_REVOKE_CUTOFFS_MAX)
  *   team.set          key R "keep"; value R bool
  *   acct.create       name R line (1..RP_NAME_MAX); owner O member name
  *   acct.set          field R [a-z0-9_-]{1,RP_FIELD_MAX}; value R str|nil
- *                     (name: line, not nil; prefer: call|email|visit|sms|none;
+ *                     (name: a name, never nil; prefer: call|email|visit|sms|none;
  *                     notes, address: free text; others: line)
- *   acct.tag          add O line (1..RP_NAME_MAX) and/or remove O [bin40 ...]
+ *   acct.tag          add O name and/or remove O [bin40 ...]: at least one
+ * Optional strings may be nil (absent); optional ids may not.
  *   acct.assign       to R member name; prev O bin40; note O free text
  *   acct.follow       member R member name; follow R bool
  *   acct.archive      archived R bool
@@ -29,9 +31,10 @@
  *   ix.log            type R call|email|visit|meeting|note|purchase|complaint|
  *                     gift|feedback; at O int >= 0; text O free text;
  *                     contact O line; outcome O free text;
- *                     amount O {cents int, currency [A-Z]{3}}
- *   ix.amend          ix R bin40; field R line; value R str|int|nil
- *                     (type: enum; at: int >= 0; text, outcome: free text)
+ *                     amount O {cents int (|cents| <= RP_CENTS_MAX), currency [A-Z]{3}}
+ *   ix.amend          ix R bin40; field R line; value R str|nil, or by field
+ *                     (type: enum; at: int >= 0; amount: amount|nil;
+ *                     text, outcome: free text)
  *   ix.retract        ix R bin40; reason O free text
  *   complaint.resolve ix R bin40; text O free text
  *   fu.add            text R free text; due R int >= 0; assignee O member name

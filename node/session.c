@@ -689,8 +689,15 @@ static int s_refuse_revoked(rp_session *s)
  * finds them in step again). */
 static void s_note_clock(rp_session *s, uint64_t peer_wall)
 {
-	uint64_t ours = rp_node_now(s->node);
-	int64_t ahead = peer_wall ? (int64_t)ours - (int64_t)peer_wall : 0;
+	/* Both within 48 bits (the HLC's range), so the difference cannot
+	 * overflow whatever the peer claims. */
+	uint64_t ours = rp_node_now(s->node), theirs = peer_wall;
+	int64_t ahead;
+	if (ours > RP_HLC_MS_MAX)
+		ours = RP_HLC_MS_MAX;
+	if (theirs > RP_HLC_MS_MAX)
+		theirs = RP_HLC_MS_MAX;
+	ahead = peer_wall ? (int64_t)ours - (int64_t)theirs : 0;
 	char key[6 + RP_DEVICE_TEXT + 1] = "clock:";
 	MDB_txn *txn;
 	s->stats.clock_ahead_ms = ahead;

@@ -106,9 +106,9 @@ static json_t *s_amount(const rp_body *b, const char *key)
 		if (k->type != MSGPACK_OBJECT_STR)
 			continue;
 		if (k->via.str.size == 5 && !memcmp(k->via.str.ptr, "cents", 5)) {
-			if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= (uint64_t)1e17)
+			if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= (uint64_t)RP_CENTS_MAX)
 				cents = (json_int_t)v->via.u64, have = 1;
-			else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && v->via.i64 >= -(int64_t)1e17)
+			else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && v->via.i64 >= -RP_CENTS_MAX)
 				cents = v->via.i64, have = 1;
 		} else if (k->via.str.size == 8 && !memcmp(k->via.str.ptr, "currency", 8) &&
 		           v->type == MSGPACK_OBJECT_STR && v->via.str.size == 3) {

@@ -20,7 +20,7 @@ static inline int msgcheck_same(const rp_msg *a, const rp_msg *b)
 		return memcmp(a->team, b->team, RP_TEAM_LEN) == 0 &&
 		       memcmp(a->device, b->device, RP_DEVICE_LEN) == 0 &&
 		       a->cursor == b->cursor && a->own_head == b->own_head &&
-		       a->credit == b->credit && a->feed_head == b->feed_head;
+		       a->credit == b->credit && a->feed_head == b->feed_head && a->wall_ms == b->wall_ms;
 	case RP_MSG_BATCH:
 		return a->first == b->first && a->last == b->last && a->nops == b->nops &&
 		       a->ops_len == b->ops_len &&

@@ -202,6 +202,32 @@ int main(void)
 		ok(failed == 200, "200 random messages are all refused");
 	}
 	rp_session_free(&s);
+
+	/* 9. A hello's wall clock is a hint from the peer: any value is safe
+	 * (2^63 once overflowed the difference: found by fuzz_session). */
+	{
+		static const uint64_t walls[] = { 1, (1ULL << 63), UINT64_MAX, 0 };
+		uint8_t team[RP_TEAM_LEN], buf[256];
+		size_t len;
+		MDB_txn *txn;
+		MDB_val v;
+		rp_session_stats st;
+		int fine = 1;
+		rp_store_begin(a->store, 0, &txn);
+		rp_meta_get(a->store, txn, "team", &v);
+		memcpy(team, v.mv_data, RP_TEAM_LEN);
+		mdb_txn_abort(txn);
+		for (size_t i = 0; i < sizeof walls / sizeof walls[0]; i++) {
+			rp_session_new(a, b->key.pk, 0, &s);
+			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 8, 0, walls[i]);
+			fine &= rp_session_input(s, buf, len) == 0 && rp_session_state(s) == RP_SESSION_STREAM;
+			rp_session_stats_get(s, &st);
+			if (walls[i] > now + RP_SKEW_MAX_MS)
+				fine &= st.clock_ahead_ms < -(int64_t)RP_SKEW_MAX_MS;
+			rp_session_free(&s);
+		}
+		ok(fine, "a hello with a wall clock of 1, 2^63, 2^64-1 or 0 is taken, the far ones reported as ahead");
+	}
 	{
 		json_t *rep;
 		ok(rp_fsck(a, &rep) == 0, "ann's store is sound");

@@ -257,56 +257,46 @@ static size_t s_entries(MDB_txn *txn, MDB_dbi dbi)
 	return mdb_stat(txn, dbi, &st) ? 0 : st.ms_entries;
 }
 
-/* Devices whose ops arrived dated ahead of our clock: [{device, member, ahead_ms}]. */
-static json_t *s_skews(rp_node *n, MDB_txn *txn)
+/* The meta entries prefix ‖ device text → u64, as [{device, member,
+ * ahead_ms}] with ahead_ms = sign × the value: the clock records. */
+static json_t *s_device_clocks(rp_node *n, MDB_txn *txn, const char *prefix, int sign)
 {
 	json_t *list = json_array();
+	size_t pl = strlen(prefix);
 	MDB_cursor *c;
-	MDB_val k = { 5, "skew:" }, v;
+	MDB_val k = { pl, (void *)prefix }, v;
 	if (mdb_cursor_open(txn, n->store->meta, &c))
 		return list;
 	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1];
 		uint8_t dev[RP_DEVICE_LEN];
-		if (k.mv_size != 5 + RP_DEVICE_TEXT || memcmp(k.mv_data, "skew:", 5) || v.mv_size != 8)
+		if (k.mv_size != pl + RP_DEVICE_TEXT || memcmp(k.mv_data, prefix, pl) || v.mv_size != 8)
 			break;
-		memcpy(id, (char *)k.mv_data + 5, RP_DEVICE_TEXT);
+		memcpy(id, (char *)k.mv_data + pl, RP_DEVICE_TEXT);
 		id[RP_DEVICE_TEXT] = 0;
 		if (rp_b32_decode(id, dev, RP_DEVICE_LEN) || rp_roster_device(n->store, txn, dev, member, NULL))
 			snprintf(member, sizeof member, "?");
 		json_array_append_new(list, json_pack("{sssssI}", "device", id, "member", member,
-		        "ahead_ms", (json_int_t)rp_be64_get(v.mv_data)));
+		        "ahead_ms", (json_int_t)sign * (json_int_t)(int64_t)rp_be64_get(v.mv_data)));
 	}
 	mdb_cursor_close(c);
 	return list;
 }
 
+/* Devices whose ops arrived dated ahead of our clock (ours too, when it
+ * ran ahead once): meta "skew:", the most seen. */
+static json_t *s_skews(rp_node *n, MDB_txn *txn)
+{
+	return s_device_clocks(n, txn, "skew:", 1);
+}
+
 /* Peers whose wall clock, at their last sync with us, was off ours by more
- * than the skew limit: [{device, member, ahead_ms}] (ahead_ms: theirs minus
- * ours, so positive when theirs runs ahead). */
+ * than the skew limit: meta "clock:" holds ours minus theirs, shown as
+ * theirs minus ours (positive when theirs runs ahead). */
 static json_t *s_peer_clocks(rp_node *n, MDB_txn *txn)
 {
-	json_t *list = json_array();
-	MDB_cursor *c;
-	MDB_val k = { 6, "clock:" }, v;
-	if (mdb_cursor_open(txn, n->store->meta, &c))
-		return list;
-	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1];
-		uint8_t dev[RP_DEVICE_LEN];
-		if (k.mv_size != 6 + RP_DEVICE_TEXT || memcmp(k.mv_data, "clock:", 6) || v.mv_size != 8)
-			break;
-		memcpy(id, (char *)k.mv_data + 6, RP_DEVICE_TEXT);
-		id[RP_DEVICE_TEXT] = 0;
-		if (rp_b32_decode(id, dev, RP_DEVICE_LEN) || rp_roster_device(n->store, txn, dev, member, NULL))
-			snprintf(member, sizeof member, "?");
-		json_array_append_new(list, json_pack("{sssssI}", "device", id, "member", member,
-		        "ahead_ms", -(json_int_t)(int64_t)rp_be64_get(v.mv_data)));
-	}
-	mdb_cursor_close(c);
-	return list;
+	return s_device_clocks(n, txn, "clock:", -1);
 }
 
 /* Purge receipts of the team: which device dropped which account. */

@@ -5,6 +5,7 @@
 
 #include "schema.h"
 #include "roster.h"
+#include "visible.h"
 #include "../proto/error.h"
 
 const char *const rp_schema_prefer[] = { "call", "email", "visit", "sms", "none", NULL };
@@ -14,37 +15,13 @@ const char *const rp_schema_ix_types[] = { "call", "email", "visit", "meeting", 
 int rp_schema_text_ok(const char *s, size_t n, int multiline)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < n) {
-		unsigned c = p[i];
-		uint32_t cp;
-		size_t len;
-		if (c < 0x80) {
-			if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
+	for (size_t i = 0, len; i < n; i += len) {
+		if (!(len = rp_visible_utf8_len(p + i, n - i)))
 			return 0;
-		if (i + len > n)
+		if (len == 1 && ((p[i] < 0x20 && !(multiline && (p[i] == '\n' || p[i] == '\t'))) || p[i] == 0x7f))
 			return 0;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		/* overlong forms, surrogates, beyond U+10FFFF, and the C1 controls */
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
-			return 0;
-		i += len;
+		if (len == 2 && p[i] == 0xc2 && p[i + 1] <= 0x9f)
+			return 0;                /* C1: U+0080..U+009F */
 	}
 	return 1;
 }

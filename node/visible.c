@@ -8,9 +8,7 @@
 #include "visible.h"
 #include "textbuf.h"
 
-/* Length of the valid UTF-8 sequence at p (avail bytes), or 0. Overlong
- * forms, surrogates and code points past U+10FFFF are invalid. */
-static size_t s_seq(const unsigned char *p, size_t avail)
+size_t rp_visible_utf8_len(const unsigned char *p, size_t avail)
 {
 	unsigned c = p[0];
 	size_t len;
@@ -42,7 +40,7 @@ static size_t s_seq(const unsigned char *p, size_t avail)
 static size_t s_escape(const unsigned char *p, size_t avail, int keep_lines, char esc[8],
                        size_t *consumed)
 {
-	size_t len = s_seq(p, avail);
+	size_t len = rp_visible_utf8_len(p, avail);
 	*consumed = len ? len : 1;
 	if (!len) {
 		snprintf(esc, 8, "\\x%02x", p[0]);
@@ -142,7 +140,7 @@ char *rp_visible_repair_utf8(const char *s, size_t n, size_t *outlen)
 	char *out = NULL;
 	size_t len = 0, cap = 0, run = 0, used;
 	for (size_t i = 0; i < n; i += used) {
-		size_t l = s_seq(p + i, n - i);
+		size_t l = rp_visible_utf8_len(p + i, n - i);
 		used = l ? l : 1;
 		if (l)
 			continue;

@@ -12,6 +12,11 @@
  * CR, LF and CRLF as line breaks: CSV quoting, vCard's \n). */
 enum { RP_VISIBLE_LINES = 1, RP_VISIBLE_LINES_CR = 2 };
 
+/* Length of the valid UTF-8 sequence at p (avail >= 1 bytes), or 0 when
+ * it is not one: overlong forms, surrogates, code points past U+10FFFF and
+ * cut-off sequences are invalid. */
+size_t rp_visible_utf8_len(const unsigned char *p, size_t avail);
+
 /* Append s (n bytes) to the text buffer (*out, *len, *cap; see textbuf.h)
  * with every C0 control (but those keep_lines keeps), DEL and
  * every C1 control written as \xHH (C0, DEL) or \u00HH (C1), and every

@@ -244,6 +244,35 @@ new_device()
 	rp_must "$1" init --name "$2" >/dev/null
 }
 
+# python_zmq: the path of a python3 that has pyzmq (Debian: python3-zmq), or
+# nothing. Foreign and hostile peers (tests/tools/*.py) need it.
+python_zmq()
+{
+	local p
+	for p in python3 /usr/bin/python3; do
+		if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import zmq' 2>/dev/null; then
+			command -v "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# tool_bin NAME: the path of a test-only C tool (tests/tools/NAME.c), built
+# in $RP_TOOLS (the Makefile sets it) or the default build; nothing if absent.
+tool_bin()
+{
+	local t
+	for t in "${RP_TOOLS:-/nonexistent}/$1" "$(dirname "$RAPPORT_BIN")/build/tests/tools/$1" \
+		"$(dirname "$RAPPORT_BIN")/tests/tools/$1"; do
+		if [ -x "$t" ]; then
+			echo "$t"
+			return 0
+		fi
+	done
+	return 1
+}
+
 # ---- assertions (each returns 0 or explains on stderr and returns 1) ----------
 
 # expect_eq GOT WANT [WHAT]

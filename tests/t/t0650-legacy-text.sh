@@ -7,9 +7,8 @@
 # every list, agenda and export. New text with control characters is refused.
 . ./lib.sh
 
-legacy="${RP_TOOLS:-}/rp_legacy"
-[ -x "$legacy" ] || legacy="$(dirname "$RAPPORT_BIN")/build/tests/tools/rp_legacy"
-if [ ! -x "$legacy" ]; then
+legacy="$(tool_bin rp_legacy)"
+if [ -z "$legacy" ]; then
 	test_skip "legacy text shows, never raw" "no rp_legacy (make, or set RP_TOOLS)"
 	test_done
 	exit 0

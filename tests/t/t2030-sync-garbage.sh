@@ -69,13 +69,7 @@ test_expect "the hub is still serving" serve_alive hub
 
 test_begin "a hostile ZeroMQ client"
 
-py=
-for p in python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import zmq' 2>/dev/null; then
-		py="$p"
-		break
-	fi
-done
+py="$(python_zmq)"
 tool="$(dirname "${BASH_SOURCE[0]}")/../tools/zmq_garbage.py"
 if [ -z "$py" ]; then
 	for what in "a ZeroMQ client without CURVE gets no answer" \

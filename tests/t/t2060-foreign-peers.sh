@@ -7,13 +7,7 @@
 # nothing, and exactly that rep's scope. The same four as clients of our hub.
 . ./lib.sh
 
-py=
-for p in python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import zmq' 2>/dev/null; then
-		py="$p"
-		break
-	fi
-done
+py="$(python_zmq)"
 tool="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)/foreign_peer.py"
 if [ -z "$py" ]; then
 	test_skip "foreign peers get nothing" "no python3 with the zmq module (Debian: python3-zmq)"

@@ -9,14 +9,8 @@
 # valid after a handover it had not seen yet.
 . ./lib.sh
 
-forge="${RP_TOOLS:-}/rp_forge"
-if [ ! -x "$forge" ]; then
-	for forge in "$(dirname "$RAPPORT_BIN")/build/tests/tools/rp_forge" \
-		"$(dirname "$RAPPORT_BIN")/tests/tools/rp_forge"; do
-		[ -x "$forge" ] && break
-	done
-fi
-if [ ! -x "$forge" ]; then
+forge="$(tool_bin rp_forge)"
+if [ -z "$forge" ]; then
 	test_skip "a hostile member's ops are refused" "no rp_forge (make, or set RP_TOOLS)"
 	test_done
 	exit 0

@@ -8,37 +8,52 @@
 
 static const char *const s_roles[] = { "admin", "manager", "rep", "hub", NULL };
 
-/* member revoke NAME [--handover-to NAME]: accounts move, devices are cut off. */
+/* member revoke NAME [--handover-to NAME]: accounts move, devices are cut
+ * off; member revoke NAME --device DEVICE_ID: one lost device alone. */
 static int s_revoke(const struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "handover-to", required_argument, NULL, 'h' },
+		{ "device", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *e = &cmd_member_entry;
-	const char *to = NULL;
+	const char *to = NULL, *device = NULL;
+	uint8_t cut[RP_DEVICE_LEN];
 	rp_node *n = NULL;
 	rp_write *w = NULL;
 	size_t moved = 0;
 	int c, rc;
 
 	while ((c = cmd_getopt(e, "revoke", argc, argv, opts)) != -1) {
-		if (c != 'h')
+		if (c == 'h')
+			to = optarg;
+		else if (c == 'd')
+			device = optarg;
+		else
 			return CMD_USAGE;
-		to = optarg;
 	}
 	if ((rc = cmd_positional(e, "revoke", argc - optind, argv + optind, "NAME", 0)) != 0)
 		return rc;
+	if (device && to)
+		return cmd_usage_error(e, "revoke", "--device revokes one device: its member keeps its "
+		                       "accounts, so --handover-to does not go with it");
 	if ((rc = cmd_node_open(ctx, &n)) != 0)
 		return rc;
 	if ((rc = cmd_write_begin(n, &w)) != 0) {
 		rp_node_close(&n);
 		return rc;
 	}
-	rc = rp_member_revoke(w, argv[optind], to, &moved);
+	rc = device ? rp_member_revoke_device(w, argv[optind], device, cut)
+	            : rp_member_revoke(w, argv[optind], to, &moved);
 	if ((rc = cmd_write_end(&n, &w, rc, argv[optind])) != CMD_OK)
 		return rc;
-	if (moved)
+	if (device) {
+		char id[RP_DEVICE_TEXT + 1];
+		rp_b32_encode(cut, RP_DEVICE_LEN, id, sizeof id);
+		printf("revoked %s's device %s: it is cut off; %s and its other devices stay\n",
+		       argv[optind], id, argv[optind]);
+	} else if (moved)
 		printf("revoked %s: its devices are cut off; %zu account%s handed to %s\n",
 		       argv[optind], moved, moved == 1 ? "" : "s", to);
 	else
@@ -143,7 +158,8 @@ const struct cmd_entry cmd_member_entry = {
 	.name    = "member",
 	.usage   = "add NAME DEVICE_ID [--role admin|manager|rep|hub]\n"
 	           "list [--json]\n"
-	           "revoke NAME [--handover-to NAME]",
+	           "revoke NAME [--handover-to NAME]\n"
+	           "revoke NAME --device DEVICE_ID",
 	.help    = "add a member's device to the team, list the roster",
 	.details = "add: NAME joins with the given role (default rep) if new, and\n"
 	           "DEVICE_ID (from the newcomer's 'rapport id') becomes one of its devices.\n"

@@ -88,7 +88,7 @@ _rapport()
 		case $cmd/$sub in
 		member/add)    opts="--role" ;;
 		member/list)   opts="--json" ;;
-		member/revoke) opts="--handover-to" ;;
+		member/revoke) opts="--handover-to --device" ;;
 		account/add)   opts="--email --phone --prefer --tag --owner" ;;
 		account/set)
 			# ACCOUNT FIELD VALUE: offer the known fields in FIELD's place.

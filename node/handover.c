@@ -3,6 +3,7 @@
  * would move, handing over every account of a member, and revoking a
  * member. The history itself moves by sync (session.c's scope and backfill). */
 #include <string.h>
+#include <strings.h>
 #include <sodium.h>
 
 #include "node.h"
@@ -273,6 +274,63 @@ int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, siz
 out:
 	free(accts);
 	free(cuts);
+	return rc;
+}
+
+int rp_member_revoke_device(rp_write *w, const char *name, const char *device,
+                            uint8_t cut[RP_DEVICE_LEN])
+{
+	uint8_t opid[RP_OPID_LEN];
+	char text[RP_DEVICE_TEXT + 1];
+	rp_body_builder b;
+	const uint8_t *body;
+	size_t len, plen = device ? strlen(device) : 0;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, hits = 0;
+	if ((rc = rp_write_flush(w)))
+		return rc;
+	if (strcmp(w->role, "admin") != 0)
+		return rp_fail(RP_EDENIED, "only an admin can revoke devices (you are %s)", w->role);
+	if ((rc = rp_edit_member(w, name)))
+		return rc;
+	if (plen < 6 || plen > RP_DEVICE_TEXT || !rp_b32_is_prefix(device))
+		return rp_fail(RP_EINVAL, "bad device id '%s': give the id (or 6 or more of its first "
+		               "characters) that 'rapport member list' shows", device ? device : "");
+	if ((rc = mdb_cursor_open(w->txn, w->node->store->devices, &c)))
+		return rp_store_err(rc);
+	for (int r = mdb_cursor_get(c, &k, &v, MDB_FIRST); r == 0; r = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char m[RP_NAME_MAX + 1];
+		if (k.mv_size != RP_DEVICE_LEN || rp_roster_device(w->node->store, w->txn, k.mv_data, m, NULL) ||
+		    strcmp(m, name))
+			continue;
+		rp_b32_encode(k.mv_data, RP_DEVICE_LEN, text, sizeof text);
+		if (strncasecmp(text, device, plen) == 0) {
+			memcpy(cut, k.mv_data, RP_DEVICE_LEN);
+			hits++;
+		}
+	}
+	mdb_cursor_close(c);
+	if (hits == 0)
+		return rp_fail(RP_ENOTFOUND, "%s has no device %s (see 'rapport member list')", name, device);
+	if (hits > 1)
+		return rp_fail(RP_EAMBIG, "%s matches more than one of %s's devices: give more of it", device, name);
+	if (!memcmp(cut, w->node->key.pk, RP_DEVICE_LEN))
+		return rp_fail(RP_EINVAL, "that is this device: revoke it from another admin's device");
+	{
+		MDB_val hk = { RP_DEVICE_LEN, cut }, hv;
+		uint64_t head = 0;
+		if (mdb_get(w->txn, w->node->store->heads, &hk, &hv) == 0 && hv.mv_size == 8)
+			head = rp_be64_get(hv.mv_data);
+		rp_opid_make(opid, cut, head);
+	}
+	rp_body_init(&b);
+	rp_body_put_str(&b, "name", name);
+	rp_body_put_bins(&b, "cutoffs", opid, RP_OPID_LEN, 1);
+	rp_body_put_bool(&b, "device_only", 1);      /* the member and its other devices stay */
+	if ((rc = rp_body_finish(&b, &body, &len)) == 0)
+		rc = rp_write_op(w, NULL, "member.revoke", body, len, NULL);
+	rp_body_free(&b);
 	return rc;
 }
 

@@ -169,7 +169,9 @@ int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN]
 	op.body_len = 0;
 	if ((rc = rp_op_encode(&op, buf, sizeof buf, &len)))
 		return rc;
-	if ((rc = s_put(txn, st->ops, opid, RP_OPID_LEN, buf, len)))
+	/* The old body stays in a free page until the home is compacted. */
+	if ((rc = rp_store_mark_erase(st)) ||
+	    (rc = s_put(txn, st->ops, opid, RP_OPID_LEN, buf, len)))
 		return rc;
 	return s_is_zero(op.account, RP_ACCOUNT_LEN) ? 0 : rp_dirty_add(dirty, op.account);
 }

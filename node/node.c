@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <time.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -14,6 +17,7 @@
 #include "node.h"
 #include "ingest.h"
 #include "authz.h"
+#include "erase.h"
 #include "schema.h"
 #include "roster.h"
 #include "view.h"
@@ -194,7 +198,19 @@ int rp_node_open(const char *home, rp_node **out)
 			return rp_fail(rc, "%s is not initialised: run 'rapport init --name NAME [--team TEAM]'", home);
 		return rp_fail(rc, "cannot read the device key %s", path);
 	}
+	/* Shared while the store is open: an erasure swaps data.mdb only when
+	 * it holds the home alone (erase.h). */
+	snprintf(path, sizeof path, "%s/home.lock", home);
+	n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (n->lock_fd < 0 || flock(n->lock_fd, LOCK_SH) != 0) {
+		if (n->lock_fd >= 0)
+			close(n->lock_fd);
+		rp_key_wipe(&n->key);
+		free(n);
+		return rp_fail(RP_EIO, "cannot lock %s: %s", path, strerror(errno));
+	}
 	if ((rc = rp_store_open(home, &n->store))) {
+		close(n->lock_fd);
 		rp_key_wipe(&n->key);
 		free(n);
 		if (rc == RP_EVERSION)
@@ -224,6 +240,12 @@ int rp_node_open(const char *home, rp_node **out)
 			return rp_fail(rc, "cannot rebuild the views in %s", home);
 		}
 	}
+	/* An erasure a crash or a busy home left undone: finish it now, if
+	 * this process holds the home alone (else its holder will). */
+	if (rp_erase_pending(n) && (rc = rp_erase_now(n, 0)) && rc != RP_EBUSY) {
+		rp_node_close(&n);
+		return rp_fail(rc, "cannot erase dropped data from %s", home);
+	}
 	*out = n;
 	return 0;
 }
@@ -233,6 +255,8 @@ void rp_node_close(rp_node **n)
 	if (!n || !*n)
 		return;
 	rp_store_close(&(*n)->store);
+	if ((*n)->lock_fd >= 0)
+		close((*n)->lock_fd);
 	rp_key_wipe(&(*n)->key);
 	free(*n);
 	*n = NULL;
@@ -588,6 +612,15 @@ int rp_write_commit(rp_write **wp)
 			return rc;
 		}
 	}
-	rp_write_abort(wp);
+	{
+		rp_node *n = w->node;
+		rp_write_abort(wp);
+		/* The write dropped data (a purge, a redaction): off the disk before
+		 * the command returns, unless another process holds the home (the
+		 * daemon then does it: erase.h). */
+		if (rp_erase_pending(n) && (rc = rp_erase_now(n, 200)) && rc != RP_EBUSY)
+			return rp_fail(rc, "committed, but cannot erase the dropped data from %s yet: %s",
+			               n->home, rp_strerror(rc));
+	}
 	return 0;
 }

@@ -19,6 +19,7 @@ struct rp_node {
 	rp_key    key;
 	uint64_t  now_ms;      /* 0: the real clock */
 	int       keep;        /* never purge accounts that changed hands */
+	int       lock_fd;     /* <home>/home.lock, held shared while open (erase.h) */
 };
 
 /* Accounts a write changed: their views are rebuilt once, at commit. */

@@ -102,8 +102,9 @@ int rp_purge_lost(rp_node *n, uint64_t *count)
 		if ((rc = s_purge_account(n->store, w->txn, acct, &removed)) ||
 		    (rc = rp_dirty_add(&w->dirty, acct)))
 			break;
-		rec = json_pack("{sOsOsI}", "name", json_object_get(sum, "name") ? json_object_get(sum, "name") : json_null(),
-		                "owner", json_object_get(sum, "owner") ? json_object_get(sum, "owner") : json_null(),
+		/* The record names the account by its id and new owner only: no
+		 * customer data stays behind (DESIGN.md §5). */
+		rec = json_pack("{sOsI}", "owner", json_object_get(sum, "owner") ? json_object_get(sum, "owner") : json_null(),
 		                "ops", (json_int_t)removed);
 		json_decref(sum);
 		text = json_dumps(rec, JSON_COMPACT);
@@ -133,6 +134,12 @@ int rp_purge_lost(rp_node *n, uint64_t *count)
 	}
 	if (rc == 0 && nlost) {
 		free(lost);
+		/* What was deleted sits in free pages until the home is compacted:
+		 * marked before the commit, erased by it (erase.h). */
+		if ((rc = rp_store_mark_erase(n->store))) {
+			rp_write_abort(&w);
+			return rc;
+		}
 		return rp_write_commit(&w);
 	}
 out:

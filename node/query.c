@@ -9,6 +9,7 @@
 #include "roster.h"
 #include "body.h"
 #include "ingest.h"
+#include "erase.h"
 #include "../proto/error.h"
 #include "../proto/hlc.h"
 
@@ -388,6 +389,7 @@ int rp_status(rp_node *n, json_t **out)
 	}
 	json_object_set_new(st, "pending", json_integer((json_int_t)s_entries(txn, n->store->pending)));
 	json_object_set_new(st, "stale_views", json_integer((json_int_t)s_entries(txn, n->store->stale)));
+	json_object_set_new(st, "erase_pending", json_boolean(rp_erase_pending(n)));
 	json_object_set_new(st, "clock_skew", s_skews(n, txn));
 	json_object_set_new(st, "peer_clocks", s_peer_clocks(n, txn));
 	json_object_set_new(st, "purged", s_receipts(n, txn));

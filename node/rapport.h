@@ -160,6 +160,16 @@ int rp_handover_plan(rp_node *n, const uint8_t *acct, const char *from, const ch
  * devices' connections or their later ops. */
 int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, size_t *moved);
 
+/* Revoke one device of member name (admin only): a lost laptop. It is cut
+ * off at the last op this node holds of it (a node holding more refuses the
+ * rest: the lowest cutoff of two revocations holds); the member and its
+ * other devices go on. device is a full device id or a unique prefix (>= 6
+ * characters) of one of the member's devices; *cut receives its id. Returns
+ * 0, RP_EDENIED (not an admin), RP_ENOTFOUND / RP_EAMBIG (no such device of
+ * that member), RP_EINVAL (this device itself). */
+int rp_member_revoke_device(rp_write *w, const char *name, const char *device,
+                            uint8_t cut[RP_DEVICE_LEN]);
+
 /* The team's setting: keep != 0 means no rep device purges the accounts its
  * member lost (admins only; last writer wins). */
 int rp_team_set_keep(rp_write *w, int keep);

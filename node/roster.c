@@ -349,8 +349,11 @@ int rp_roster_apply(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 		json_t *m;
 		if ((rc = s_body_name(body, "name", name)))
 			return rc;
-		/* Revocation is for good: no stamp can undo it. */
-		if ((m = s_get_json(txn, st->members, name, strlen(name)))) {
+		/* Revocation is for good: no stamp can undo it. One lost device
+		 * (device_only) leaves the member and its other devices be. */
+		int device_only = 0;
+		rp_body_bool(body, "device_only", &device_only);
+		if (!device_only && (m = s_get_json(txn, st->members, name, strlen(name)))) {
 			json_object_set_new(m, "revoked", json_true());
 			rc = s_put_json(txn, st->members, name, strlen(name), m);
 			json_decref(m);

@@ -284,7 +284,8 @@ static int s_kind(s_check *c, const char *k)
 	if (!strcmp(k, "device.add"))
 		return s_str(c, "member", S_REQ, S_MEMBER) && s_bin(c, "device", S_REQ, RP_DEVICE_LEN);
 	if (!strcmp(k, "member.revoke"))
-		return s_str(c, "name", S_REQ, S_MEMBER) && s_bins(c, "cutoffs", S_REQ, RP_OPID_LEN, RP_REVOKE_CUTOFFS_MAX);
+		return s_str(c, "name", S_REQ, S_MEMBER) && s_bins(c, "cutoffs", S_REQ, RP_OPID_LEN, RP_REVOKE_CUTOFFS_MAX) &&
+		       s_bool(c, "device_only", S_OPT);
 	if (!strcmp(k, "team.set")) {
 		static const char *const keys[] = { "keep", NULL };
 		return s_enum(c, "key", S_REQ, keys) && s_bool(c, "value", S_REQ);

@@ -15,7 +15,8 @@
  *   team.genesis      member R member name; team O name
  *   member.add/role   name R member name; role R admin|manager|rep|hub
  *   device.add        member R member name; device R bin32
- *   member.revoke     name R member name; cutoffs R [bin40 ...] (<= RP_REVOKE_CUTOFFS_MAX)
+ *   member.revoke     name R member name; cutoffs R [bin40 ...] (<= RP_REVOKE_CUTOFFS_MAX);
+ *                     device_only O bool (one lost device: the member stays)
  *   team.set          key R "keep"; value R bool
  *   acct.create       name R line (1..RP_NAME_MAX); owner O member name
  *   acct.set          field R [a-z0-9_-]{1,RP_FIELD_MAX}; value R str|nil

@@ -19,6 +19,7 @@
 #include "peer.h"
 #include "roster.h"
 #include "session.h"
+#include "erase.h"
 #include "../proto/error.h"
 
 #define S_SESSIONS_MAX  1024
@@ -243,7 +244,7 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 	uint8_t cpk[32], csk[32];
 	char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1] = "";
 	int one = 1, rc = RP_EIO;
-	uint64_t stale = 0;
+	uint64_t stale = 0, erase_checked = 0;
 
 	rp_errclear();
 	if (!endpoint || !rp_endpoint_ok(endpoint))
@@ -280,6 +281,7 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 	rp_node_device_text(n, id);
 	s_log(&sv, "serving on %s as %s (%s)", endpoint, member, id);
 	s_notify("READY=1\nSTATUS=serving");
+	erase_checked = 0;
 	while (!*stop) {
 		zmq_pollitem_t items[3] = {
 			{ rp_zap_socket(sv.zap), 0, ZMQ_POLLIN, 0 },
@@ -302,6 +304,18 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 		if (items[2].revents & ZMQ_POLLIN)
 			s_events(&sv);
 		s_sweep(&sv);
+		/* Data a purge or redaction dropped, here or by a command on this
+		 * home that could not have it alone: off the disk now (erase.h). */
+		if (s_mono_ms() - erase_checked >= 500) {
+			erase_checked = s_mono_ms();
+			if (rp_erase_pending(n)) {
+				int er = rp_erase_now(n, 0);
+				if (er == 0)
+					s_log(&sv, "erased dropped data from the disk");
+				else if (er != RP_EBUSY)
+					s_log(&sv, "cannot erase dropped data yet: %s", rp_strerror(er));
+			}
+		}
 	}
 	s_notify("STOPPING=1");
 	s_log(&sv, "stopped");

@@ -4,6 +4,9 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "../proto/error.h"
@@ -99,6 +102,7 @@ int rp_store_open(const char *dir, rp_store **out)
 		goto fail;
 	if ((rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)))
 		goto fail;
+	snprintf(st->dir, sizeof st->dir, "%s", dir);
 	/* Another process may have grown the map beyond our default. */
 	mdb_env_set_mapsize(st->env, 0);
 	if ((rc = s_open_tables(st)) < 0)
@@ -121,6 +125,35 @@ void rp_store_close(rp_store **st)
 	mdb_env_close((*st)->env);
 	free(*st);
 	*st = NULL;
+}
+
+int rp_store_mark_erase(rp_store *st)
+{
+	char path[sizeof st->dir + 16];
+	int fd, dfd;
+	snprintf(path, sizeof path, "%s/erase.pending", st->dir);
+	if (access(path, F_OK) == 0)
+		return 0;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return RP_EIO;
+	if (fsync(fd) != 0) {
+		close(fd);
+		return RP_EIO;
+	}
+	close(fd);
+	/* the name must be on disk before the txn that needs it commits */
+	if ((dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+int rp_store_compact_to(rp_store *st, int fd)
+{
+	if (mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT) != 0 || fsync(fd) != 0)
+		return RP_EIO;
+	return 0;
 }
 
 int rp_store_begin(rp_store *st, int write, MDB_txn **txn)

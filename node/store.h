@@ -46,6 +46,7 @@ typedef struct rp_store {
 		int      valid;
 	} author_cache;
 	uint64_t roster_gen;     /* bumped by every roster change this process applies */
+	char     dir[4096];      /* the home the environment lives in */
 } rp_store;
 
 /* The map size a new environment starts with (it grows on demand). A
@@ -69,6 +70,16 @@ int rp_store_grow(rp_store *st);
  * MDB_MAP_FULL stays recognisable through rp_store_full()). */
 int rp_store_err(int mdb_rc);
 int rp_store_full(int mdb_rc);
+
+/* Note, before committing a txn that drops data (a purge, a redaction),
+ * that the home must be compacted for the data to leave the disk: creates
+ * <dir>/erase.pending (fsync'd) if it is not there. Returns 0 or RP_EIO.
+ * node/erase.h does the compaction and removes the mark. */
+int rp_store_mark_erase(rp_store *st);
+
+/* Write a compacted copy of the store (no free pages, so nothing deleted)
+ * to fd and fsync it. Returns 0 or RP_EIO. */
+int rp_store_compact_to(rp_store *st, int fd);
 
 /* meta helpers: get returns RP_ENOTFOUND when absent; the value pointer is
  * valid until the txn ends. */

@@ -12,6 +12,7 @@
 #include "net.h"
 #include "peer.h"
 #include "session.h"
+#include "erase.h"
 #include "../proto/error.h"
 
 static uint64_t s_mono_ms(void)
@@ -245,5 +246,13 @@ out:
 			        "seconds", (double)(s_mono_ms() - t0) / 1000.0);
 	}
 	s_close(&c, rc != 0);
+	/* What the sync dropped (a purge, a redaction it received) leaves the
+	 * disk before the command returns, or the daemon on this home does it. */
+	if (rp_erase_pending(n)) {
+		int er = rp_erase_now(n, 200);
+		if (er && er != RP_EBUSY && rc == 0)
+			rc = rp_fail(er, "synced, but cannot erase the dropped data from %s yet: %s",
+			             n->home, rp_strerror(er));
+	}
 	return rc;
 }

@@ -26,6 +26,7 @@ static const char *const s_messages[] = {
 	"seq does not follow the author's head",   /* RP_EGAP */
 	"not available yet",                       /* RP_ENOTAVAIL */
 	"revoked from the team",                   /* RP_EREVOKED */
+	"another process holds the home",          /* RP_EBUSY */
 };
 
 _Static_assert(sizeof s_messages / sizeof s_messages[0] == RP_EBASE - RP_ELAST + 1,

@@ -25,7 +25,8 @@ enum {
 	RP_EGAP      = -30916, /* seq does not follow the author's head */
 	RP_ENOTAVAIL = -30917, /* not available yet */
 	RP_EREVOKED  = -30918, /* the device or member was revoked */
-	RP_ELAST     = -30918
+	RP_EBUSY     = -30919, /* another process holds the home */
+	RP_ELAST     = -30919
 };
 
 /* A static English message for code (0 or an RP_E*); never NULL. */

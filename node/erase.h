@@ -1,0 +1,36 @@
+/* node/erase.h — erasure reaches the disk (DESIGN.md §5). LMDB keeps what a
+ * txn deletes in free pages of data.mdb, so a purged account or a redacted
+ * body is gone from every view and still on the disk. Erasing means
+ * rewriting the store without them: a compacted copy (no free pages)
+ * replaces data.mdb, and the old file's blocks are overwritten with zeros
+ * before it is let go.
+ *
+ * Every rapport process holds <home>/home.lock shared from rp_node_open to
+ * rp_node_close; the swap needs it exclusive, so no process ever reads a
+ * store that is being replaced. A txn that drops data first marks the home
+ * (<home>/erase.pending, rp_store_mark_erase); the process that committed
+ * it erases before its command returns when it holds the home alone, and
+ * otherwise leaves the mark for the process that holds it the longest, the
+ * daemon, which erases within a second or two (`status` shows
+ * erase_pending meanwhile). A crash at any point loses no committed op: the
+ * compacted copy is complete and fsync'd before it is renamed over
+ * data.mdb, and the mark is removed only after; the next open finishes
+ * the job. */
+#ifndef RP_ERASE_H
+#define RP_ERASE_H
+
+#include "node.h"
+
+/* 1 if the home is marked for an erasure not done yet. */
+int rp_erase_pending(const rp_node *n);
+
+/* If the home is marked, erase now: take the home lock exclusively
+ * (waiting up to wait_ms for other processes to let go), compact, swap,
+ * zero the old file, reopen the store, remove the mark. n->store is
+ * replaced (no txn may be open on it). Returns 0 (done, or nothing to do),
+ * RP_EBUSY (another process holds the home: the mark stays, it will do
+ * it or the next one will), or RP_EIO / RP_ENOMEM (the old store is
+ * intact and still open, the mark stays). */
+int rp_erase_now(rp_node *n, int wait_ms);
+
+#endif

@@ -430,8 +430,34 @@ int rp_complaint_resolve(rp_write *w, const uint8_t ref[RP_REF_LEN], const char 
 }
 
 /* Ops of the account to erase: all of them, or those of one contact. */
+/* 1 if the interaction op (ix.log, or an ix.amend of its contact) names the
+ * contact called name (case folded): its text is the contact's too. */
+static int s_about_contact(const rp_op *op, const char *name)
+{
+	char a[RP_NAME_MAX + 1], b[RP_NAME_MAX + 1];
+	const char *p;
+	size_t pn, nn = strlen(name);
+	rp_body bd;
+	int hit = 0;
+	if ((strcmp(op->kind, "ix.log") && strcmp(op->kind, "ix.amend")) || nn > RP_NAME_MAX ||
+	    rp_body_parse(&bd, op->body, op->body_len))
+		return 0;
+	if (!strcmp(op->kind, "ix.log") ? rp_body_str(&bd, "contact", &p, &pn) == 0
+	                                : rp_body_str(&bd, "field", &p, &pn) == 0 && pn == 7 &&
+	                                  !memcmp(p, "contact", 7) && rp_body_str(&bd, "value", &p, &pn) == 0) {
+		if (pn == nn) {
+			rp_fold(a, p, pn);
+			rp_fold(b, name, nn);
+			hit = !memcmp(a, b, nn);
+		}
+	}
+	rp_body_done(&bd);
+	return hit;
+}
+
 static int s_forget_targets(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
-                            const uint8_t *contact_opid, uint8_t **ids, size_t *n)
+                            const uint8_t *contact_opid, const char *contact_name,
+                            uint8_t **ids, size_t *n)
 {
 	MDB_cursor *c;
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
@@ -466,6 +492,10 @@ static int s_forget_targets(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 			}
 			if (!strcmp(op.kind, "contact.set"))
 				rp_body_done(&bd);
+			/* the interactions logged with the contact: their texts are
+			 * what a customer counts as theirs too */
+			if (!hit && contact_name)
+				hit = s_about_contact(&op, contact_name);
 			if (!hit)
 				continue;
 		}
@@ -493,21 +523,25 @@ int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 {
 	uint8_t opid[RP_OPID_LEN], cacct[RP_ACCOUNT_LEN], *ids = NULL;
 	const uint8_t *target = NULL;
+	char cname[RP_NAME_MAX + 1] = "";
 	json_t *view = NULL, *entry;
 	size_t n = 0;
 	int rc;
 	if (reason && (rc = rp_edit_text("reason", reason, RP_STR_MAX, 1)))
 		return rc;
 	if (contact_ref) {
+		const char *nm;
 		if ((rc = s_target(w, contact_ref, "contact.add", "contacts", opid, cacct, &view, &entry)))
 			return rc;
+		nm = json_string_value(json_object_get(entry, "name"));
+		snprintf(cname, sizeof cname, "%s", nm ? nm : "");
 		json_decref(view);
 		acct = cacct;
 		target = opid;
 	} else if ((rc = rp_edit_account(w, acct))) {
 		return rc;
 	}
-	if ((rc = s_forget_targets(w, acct, target, &ids, &n)))
+	if ((rc = s_forget_targets(w, acct, target, target && *cname ? cname : NULL, &ids, &n)))
 		goto out;
 	if (n == 0) {
 		rc = rp_fail(RP_ENOTFOUND, "nothing left to erase");

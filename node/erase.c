@@ -4,12 +4,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "erase.h"
+#include "when.h"
 #include "../proto/error.h"
 
 static void s_path(const rp_node *n, const char *name, char *out, size_t cap)
@@ -17,11 +17,32 @@ static void s_path(const rp_node *n, const char *name, char *out, size_t cap)
 	snprintf(out, cap, "%s/%s", n->home, name);
 }
 
-int rp_erase_pending(const rp_node *n)
+static int s_exists(const rp_node *n, const char *name)
 {
 	char p[RP_PATH_MAX + 32];
-	s_path(n, "erase.pending", p, sizeof p);
+	s_path(n, name, p, sizeof p);
 	return access(p, F_OK) == 0;
+}
+
+int rp_erase_pending(const rp_node *n)
+{
+	return s_exists(n, "erase.pending") || s_exists(n, "wipe.pending");
+}
+
+void rp_erase_note(const rp_node *n, char *out, size_t cap)
+{
+	char p[RP_PATH_MAX + 32];
+	FILE *f;
+	size_t got = 0;
+	out[0] = 0;
+	s_path(n, "revoked.txt", p, sizeof p);
+	if ((f = fopen(p, "r"))) {
+		got = fread(out, 1, cap - 1, f);
+		fclose(f);
+	}
+	out[got] = 0;
+	while (got && (out[got - 1] == '\n'))
+		out[--got] = 0;
 }
 
 static void s_sync_dir(const char *dir)
@@ -52,20 +73,127 @@ static int s_zero(int fd)
 	return fsync(fd);
 }
 
-/* Take the home lock exclusively: the caller holds it shared. A failed
- * conversion drops the lock (flock(2)), so shared is taken again then. */
+/* The home lock is a POSIX record lock on home.lock (fcntl): shared while a
+ * store is open, exclusive for a swap. Unlike flock(2), a conversion that
+ * cannot be granted leaves the shared lock held, so a process never has
+ * its store open without the lock, even for an instant. */
+static int s_lock(int fd, short type, int wait)
+{
+	struct flock fl;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl);
+}
+
+int rp_erase_lock_shared(int fd)
+{
+	return s_lock(fd, F_RDLCK, 1);
+}
+
+/* Take the home lock exclusively (the caller holds it shared), waiting up
+ * to wait_ms for the other processes to let go. */
 static int s_lock_alone(rp_node *n, int wait_ms)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
 	for (int waited = 0;; waited += 20) {
-		if (flock(n->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		if (s_lock(n->lock_fd, F_WRLCK, 0) == 0)
 			return 0;
-		if (errno != EWOULDBLOCK || waited >= wait_ms) {
-			flock(n->lock_fd, LOCK_SH);
+		if ((errno != EAGAIN && errno != EACCES) || waited >= wait_ms)
 			return RP_EBUSY;
-		}
 		nanosleep(&pause, NULL);
 	}
+}
+
+static void s_unlock_alone(rp_node *n)
+{
+	s_lock(n->lock_fd, F_RDLCK, 1);       /* exclusive to shared: always granted */
+}
+
+/* With the home held alone: zero and remove the store's files, leave the
+ * key, open an empty store. */
+static int s_wipe_locked(rp_node *n)
+{
+	static const char *const files[] = { "data.mdb.erase", "lock.mdb", "erase.pending", NULL };
+	char data[RP_PATH_MAX + 32], p[RP_PATH_MAX + 32];
+	int old, rc = 0;
+	s_path(n, "data.mdb", data, sizeof data);
+	rp_store_close(&n->store);
+	if ((old = open(data, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) >= 0) {
+		if (s_zero(old) != 0)
+			rc = RP_EIO;
+		close(old);
+		if (rc == 0 && unlink(data) != 0)
+			rc = RP_EIO;
+	}
+	for (int i = 0; files[i]; i++) {
+		s_path(n, files[i], p, sizeof p);
+		unlink(p);
+	}
+	if (rc == 0) {
+		s_path(n, "wipe.pending", p, sizeof p);
+		unlink(p);
+	}
+	s_sync_dir(n->home);
+	{
+		int r = rp_store_open(n->home, &n->store);
+		if (r && rc == 0)
+			rc = r;
+	}
+	return rc;
+}
+
+int rp_erase_wipe(rp_node *n, uint64_t *accounts, uint64_t *ops)
+{
+	char note[RP_PATH_MAX + 32], mark[RP_PATH_MAX + 32], team[RP_NAME_MAX + 1] = "the team", id[RP_DEVICE_TEXT + 1];
+	MDB_txn *txn;
+	MDB_stat ms;
+	MDB_val v;
+	uint64_t na = 0, no = 0;
+	FILE *f;
+	int fd, rc;
+	if (rp_store_begin(n->store, 0, &txn) == 0) {
+		if (mdb_stat(txn, n->store->views, &ms) == 0)
+			na = ms.ms_entries;
+		if (mdb_stat(txn, n->store->ops, &ms) == 0)
+			no = ms.ms_entries;
+		if (rp_meta_get(n->store, txn, "team_name", &v) == 0 && v.mv_size <= RP_NAME_MAX)
+			snprintf(team, sizeof team, "%.*s", (int)v.mv_size, (char *)v.mv_data);
+		mdb_txn_abort(txn);
+	}
+	if (accounts)
+		*accounts = na;
+	if (ops)
+		*ops = no;
+	/* The note first, then the mark: a crash leaves the job marked. */
+	rp_node_device_text(n, id);
+	s_path(n, "revoked.txt", note, sizeof note);
+	if (!(f = fopen(note, "w")))
+		return RP_EIO;
+	{
+		char when[32];
+		fprintf(f, "This device (%s) was revoked from %s. On %s it erased the team's data from "
+		        "this home: %llu accounts, %llu ops. Only its key (device.key) remains.\n", id, team,
+		        rp_when_iso(rp_node_now(n), when, sizeof when), (unsigned long long)na, (unsigned long long)no);
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		fclose(f);
+		return RP_EIO;
+	}
+	fclose(f);
+	s_path(n, "wipe.pending", mark, sizeof mark);
+	if ((fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 || fsync(fd) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return RP_EIO;
+	}
+	close(fd);
+	s_sync_dir(n->home);
+	if (n->lock_fd < 0 || (rc = s_lock_alone(n, 2000)))
+		return RP_EBUSY;
+	rc = s_wipe_locked(n);
+	s_unlock_alone(n);
+	return rc;
 }
 
 int rp_erase_now(rp_node *n, int wait_ms)
@@ -79,6 +207,11 @@ int rp_erase_now(rp_node *n, int wait_ms)
 		return RP_EBUSY;
 	if ((rc = s_lock_alone(n, wait_ms)))
 		return rc;
+	if (s_exists(n, "wipe.pending")) {
+		rc = s_wipe_locked(n);
+		s_unlock_alone(n);
+		return rc;
+	}
 	s_path(n, "data.mdb.erase", tmp, sizeof tmp);
 	s_path(n, "data.mdb", data, sizeof data);
 	s_path(n, "erase.pending", mark, sizeof mark);
@@ -123,7 +256,7 @@ reopen:
 	}
 	if (old >= 0)
 		close(old);
-	flock(n->lock_fd, LOCK_SH);
+	s_unlock_alone(n);
 	return rc;
 fail:
 	if (fd >= 0)
@@ -131,6 +264,6 @@ fail:
 	unlink(tmp);
 	if (old >= 0)
 		close(old);
-	flock(n->lock_fd, LOCK_SH);
+	s_unlock_alone(n);
 	return rc;
 }

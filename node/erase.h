@@ -21,10 +21,28 @@
 
 #include "node.h"
 
-/* 1 if the home is marked for an erasure not done yet. */
+/* Take the home lock (fd: <home>/home.lock) shared, waiting while an
+ * erasure holds it. Returns 0 or -1 (errno set). */
+int rp_erase_lock_shared(int fd);
+
+/* 1 if the home is marked for an erasure (or a wipe) not done yet. */
 int rp_erase_pending(const rp_node *n);
 
-/* If the home is marked, erase now: take the home lock exclusively
+/* This device was revoked (its own roster says so, from an admin's signed
+ * member.revoke): erase the team's data from the home, to the disk,
+ * keeping only the device key and a note, <home>/revoked.txt, saying what
+ * was erased, when and why. The store is left empty (not in a team). Done
+ * at once when this process holds the home alone, else marked
+ * (wipe.pending) and done by rp_erase_now in whichever process next holds
+ * it alone. *accounts and *ops (may be NULL) receive what was erased.
+ * Returns 0, RP_EBUSY (marked, not done yet), RP_EIO. */
+int rp_erase_wipe(rp_node *n, uint64_t *accounts, uint64_t *ops);
+
+/* The note a wipe left (NUL-terminated, at most cap - 1 bytes), or "" when
+ * this home was never wiped. */
+void rp_erase_note(const rp_node *n, char *out, size_t cap);
+
+/* If the home is marked, erase now (a pending wipe first): take the home lock exclusively
  * (waiting up to wait_ms for other processes to let go), compact, swap,
  * zero the old file, reopen the store, remove the mark. n->store is
  * replaced (no txn may be open on it). Returns 0 (done, or nothing to do),

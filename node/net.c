@@ -108,8 +108,8 @@ static void s_rebuild(rp_zap *z, MDB_txn *txn, size_t entries)
 	z->cached_entries = entries;
 }
 
-/* The roster device whose CURVE key is cpk: 1 when found and admitted,
- * 2 when found but revoked, 0 when unknown. */
+/* The roster device whose CURVE key is cpk: 1 when found, 2 when found
+ * but revoked (admitted only to be told), 0 when unknown. */
 static int s_device_of(rp_zap *z, const uint8_t cpk[32], uint8_t dev[RP_DEVICE_LEN])
 {
 	rp_node *n = z->node;
@@ -173,14 +173,14 @@ int rp_zap_handle(rp_zap *z, char *why, size_t cap)
 		sodium_bin2hex(hex, sizeof hex, (uint8_t *)f[6], 32);
 		snprintf(why, cap, "refused a device that is not in the roster (curve key %.16s…)", hex);
 	} else if (found == 2) {
-		/* 500 (not 400) so the client can say "revoked" rather than "not a
-		 * member": the status code is all a refused client learns (libzmq
-		 * does not pass a 300 on to the client at all). */
+		/* Admitted, to be told: its session gets the signed ops that revoked
+		 * it and an error, nothing else (session.c), so that it can check
+		 * them and wipe the team's data. A ZAP status is not signed: a
+		 * device must not erase anything on its word. */
 		rp_b32_encode(dev, RP_DEVICE_LEN, user, sizeof user);
-		snprintf(why, cap, "refused revoked device %s", user);
-		user[0] = 0;
-		status = "500";
-		text = "revoked";
+		snprintf(why, cap, "admitted revoked device %s, to tell it so", user);
+		status = "200";
+		text = "OK";
 	} else {
 		rp_b32_encode(dev, RP_DEVICE_LEN, user, sizeof user);
 		status = "200";

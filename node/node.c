@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/file.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <time.h>
@@ -202,7 +201,7 @@ int rp_node_open(const char *home, rp_node **out)
 	 * it holds the home alone (erase.h). */
 	snprintf(path, sizeof path, "%s/home.lock", home);
 	n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (n->lock_fd < 0 || flock(n->lock_fd, LOCK_SH) != 0) {
+	if (n->lock_fd < 0 || rp_erase_lock_shared(n->lock_fd) != 0) {
 		if (n->lock_fd >= 0)
 			close(n->lock_fd);
 		rp_key_wipe(&n->key);

@@ -184,7 +184,11 @@ static json_t *s_summary(const rp_op *op, const rp_body *b)
 		snprintf(buf, sizeof buf, "contact added: %.*s", (int)pn, p);
 	} else if (!strcmp(op->kind, "redact")) {
 		o = rp_body_get(b, "ops");
-		snprintf(buf, sizeof buf, "erased %u ops", o && o->type == MSGPACK_OBJECT_ARRAY ? o->via.array.size : 0);
+		if (rp_body_str(b, "reason", &q, &qn) == 0)
+			snprintf(buf, sizeof buf, "erased %u ops: %.*s", o && o->type == MSGPACK_OBJECT_ARRAY ?
+			         o->via.array.size : 0, (int)(qn > 80 ? 80 : qn), q);
+		else
+			snprintf(buf, sizeof buf, "erased %u ops", o && o->type == MSGPACK_OBJECT_ARRAY ? o->via.array.size : 0);
 	} else {
 		snprintf(buf, sizeof buf, "%s", op->kind);
 	}
@@ -214,6 +218,7 @@ int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
 		uint8_t r[RP_REF_LEN];
 		rp_body b;
 		rp_op op;
+		json_t *erased = NULL;
 		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN))
 			break;
 		if (mdb_get(txn, n->store->ops, &ok, &ov) || rp_op_decode(ov.mv_data, ov.mv_size, &op))
@@ -223,11 +228,35 @@ int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
 		rp_b32_encode(r, RP_REF_LEN, ref, sizeof ref);
 		rp_body_parse(&b, op.body, op.body_len);
 		const char *m = s_author(n, txn, cache, dev);
+		/* An erased op: by whom and why, from the redact op that erased it. */
+		if (!op.body) {
+			MDB_val rk = { RP_OPID_LEN, (void *)opid }, rv, xk, xv;
+			rp_op rop;
+			rp_body rb = { .map = NULL };
+			const char *why;
+			size_t wn;
+			msgpack_unpacked_init(&rb.up);
+			if (mdb_get(txn, n->store->redacted, &rk, &rv) == 0 && rv.mv_size == RP_OPID_LEN &&
+			    (xk = (MDB_val){ RP_OPID_LEN, rv.mv_data }, mdb_get(txn, n->store->ops, &xk, &xv) == 0) &&
+			    rp_op_decode(xv.mv_data, xv.mv_size, &rop) == 0 && rop.body &&
+			    rp_body_parse(&rb, rop.body, rop.body_len) == 0) {
+				char rdev[RP_DEVICE_TEXT + 1], text[RP_NAME_MAX + 120];
+				const char *who;
+				rp_b32_encode(rop.author, RP_DEVICE_LEN, rdev, sizeof rdev);
+				who = s_author(n, txn, cache, rdev);
+				if (rp_body_str(&rb, "reason", &why, &wn))
+					why = "no reason given", wn = strlen(why);
+				snprintf(text, sizeof text, "(erased by %s: %.*s)", who ? who : "?",
+				         (int)(wn > 80 ? 80 : wn), why);
+				erased = json_string(text);
+			}
+			rp_body_done(&rb);
+		}
 		json_array_append_new(list, json_pack("{sIsIsssosssssssosb}",
 		        "seq", (json_int_t)op.seq, "hlc", (json_int_t)op.hlc,
 		        "at", rp_when_iso(RP_HLC_MS(op.hlc), at, sizeof at),
 		        "author", m ? json_string(m) : json_null(), "author_device", dev,
-		        "kind", op.kind, "op", ref, "summary", s_summary(&op, &b),
+		        "kind", op.kind, "op", ref, "summary", erased ? erased : s_summary(&op, &b),
 		        "verified", rp_op_verify(&op) == 0));
 		/* Dated beyond the skew limit ahead of now: its device's clock
 		 * was wrong, and it may win last-writer-wins it should not. */
@@ -390,6 +419,11 @@ int rp_status(rp_node *n, json_t **out)
 	json_object_set_new(st, "pending", json_integer((json_int_t)s_entries(txn, n->store->pending)));
 	json_object_set_new(st, "stale_views", json_integer((json_int_t)s_entries(txn, n->store->stale)));
 	json_object_set_new(st, "erase_pending", json_boolean(rp_erase_pending(n)));
+	{
+		char note[1024];
+		rp_erase_note(n, note, sizeof note);
+		json_object_set_new(st, "wiped", *note ? json_string(note) : json_null());
+	}
 	json_object_set_new(st, "clock_skew", s_skews(n, txn));
 	json_object_set_new(st, "peer_clocks", s_peer_clocks(n, txn));
 	json_object_set_new(st, "purged", s_receipts(n, txn));

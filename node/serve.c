@@ -288,7 +288,7 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 			{ sv.sock, 0, ZMQ_POLLIN, 0 },
 			{ sv.mon, 0, ZMQ_POLLIN, 0 },
 		};
-		if (zmq_poll(items, 3, 1000) < 0) {
+		if (zmq_poll(items, 3, 250) < 0) {   /* 250 ms: pending erasures are looked at this often */
 			if (zmq_errno() == EINTR)
 				continue;
 			rc = rp_fail(RP_EIO, "poll: %s", zmq_strerror(zmq_errno()));
@@ -306,7 +306,7 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 		s_sweep(&sv);
 		/* Data a purge or redaction dropped, here or by a command on this
 		 * home that could not have it alone: off the disk now (erase.h). */
-		if (s_mono_ms() - erase_checked >= 500) {
+		if (s_mono_ms() - erase_checked >= 250) {
 			erase_checked = s_mono_ms();
 			if (rp_erase_pending(n)) {
 				int er = rp_erase_now(n, 0);

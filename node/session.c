@@ -10,6 +10,7 @@
 
 #include "session.h"
 #include "ingest.h"
+#include "body.h"
 #include "roster.h"
 #include "view.h"
 #include "scope.h"
@@ -69,6 +70,11 @@ struct rp_session {
 	int      stranger;
 	int      refused;           /* we refused the peer: not a member, revoked */
 	char     wire_error[RP_MSG_TEXT_MAX + 1];  /* what the peer is told, when not s->error */
+	/* A revoked peer is told so with the signed ops that revoked it, in one
+	 * batch before the error, so that it can check them and wipe itself. */
+	uint8_t *notice;
+	size_t   notice_len;
+	uint64_t peer_cursor;       /* from its hello: where a batch to it starts */
 	char     team_name[RP_NAME_MAX + 1];
 
 	rp_session_stats stats;
@@ -155,6 +161,7 @@ void rp_session_free(rp_session **s)
 	if ((*s)->scoped)
 		rp_scope_done(&(*s)->scope);
 	json_decref((*s)->withheld);
+	free((*s)->notice);
 	free((*s)->backfill);
 	free((*s)->haves);
 	free((*s)->expect);
@@ -676,9 +683,66 @@ static int s_refuse_stranger(rp_session *s)
 	return s_refuse(s, RP_ENOTMEMBER, local, wire);
 }
 
+/* The member.revoke ops that name the peer's device among their cutoffs,
+ * as one batch at its cursor (first == last): verifiable by the peer with
+ * the roster it holds, and nothing else of the team. */
+static void s_revocation_notice(rp_session *s)
+{
+	static const uint8_t zero[RP_ACCOUNT_LEN];
+	rp_store *st = s->node->store;
+	rp_batch_builder b;
+	const uint8_t *start;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)zero }, v;
+	uint8_t *buf = malloc(S_OUT_CAP);
+	if (!buf || rp_store_begin(st, 0, &txn)) {
+		free(buf);
+		return;
+	}
+	rp_batch_begin(&b, buf, S_OUT_CAP);
+	if (mdb_cursor_open(txn, st->acct_ops, &c) == 0) {
+		for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			MDB_val ok, ov;
+			rp_op op;
+			rp_body body;
+			const msgpack_object *cuts;
+			if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, zero, RP_ACCOUNT_LEN))
+				break;
+			ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
+			if (mdb_get(txn, st->ops, &ok, &ov) || rp_op_decode(ov.mv_data, ov.mv_size, &op) ||
+			    strcmp(op.kind, "member.revoke") || !op.body)
+				continue;
+			if (rp_body_parse(&body, op.body, op.body_len) == 0 &&
+			    (cuts = rp_body_get(&body, "cutoffs")) && cuts->type == MSGPACK_OBJECT_ARRAY) {
+				for (uint32_t i = 0; i < cuts->via.array.size; i++) {
+					const msgpack_object *o = &cuts->via.array.ptr[i];
+					if (o->type == MSGPACK_OBJECT_BIN && o->via.bin.size == RP_OPID_LEN &&
+					    !memcmp(o->via.bin.ptr, s->peer, RP_DEVICE_LEN)) {
+						rp_batch_add(&b, ov.mv_data, ov.mv_size);
+						break;
+					}
+				}
+			}
+			rp_body_done(&body);
+		}
+		mdb_cursor_close(c);
+	}
+	mdb_txn_abort(txn);
+	if (b.nops && rp_batch_finish(&b, s->peer_cursor, s->peer_cursor, &start, &s->notice_len) == 0) {
+		memmove(buf, start, s->notice_len);
+		s->notice = buf;
+		return;
+	}
+	s->notice_len = 0;
+	free(buf);
+}
+
 static int s_refuse_revoked(rp_session *s)
 {
 	char local[RP_NAME_MAX + 100], wire[RP_NAME_MAX + 100];
+	s_revocation_notice(s);
 	snprintf(local, sizeof local, "that device was revoked from %s", s->team_name);
 	snprintf(wire, sizeof wire, "this device was revoked from %s", s->team_name);
 	return s_refuse(s, RP_EREVOKED, local, wire);
@@ -745,6 +809,7 @@ static int s_hello(rp_session *s, const rp_msg *m)
 	rp_meta_get_u64(s->node->store, txn, "arrival_next", &head);
 	mdb_txn_abort(txn);
 	s->hello_received = 1;
+	s->peer_cursor = m->cursor < head ? m->cursor : head;
 	s_note_clock(s, m->wall_ms);
 	if (!ours && !memcmp(m->team, zero, RP_TEAM_LEN))
 		return s_fail(s, RP_ENOTEAM, "neither side is in a team yet");
@@ -1059,6 +1124,16 @@ static int s_hello_msg(rp_session *s, const uint8_t **msg, size_t *len)
 int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 {
 	int rc;
+	if (s->notice_len) {
+		/* our hello, the revocation notice, then the error */
+		if (!s->hello_sent)
+			return s_hello_msg(s, msg, len);
+		memcpy(s->out, s->notice, s->notice_len);
+		*msg = s->out;
+		*len = s->notice_len;
+		s->notice_len = 0;
+		return 1;
+	}
 	if (s->error_queued) {
 		char text[RP_MSG_TEXT_MAX + 1];
 		size_t n = 0;

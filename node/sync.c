@@ -13,6 +13,7 @@
 #include "peer.h"
 #include "session.h"
 #include "erase.h"
+#include "roster.h"
 #include "../proto/error.h"
 
 static uint64_t s_mono_ms(void)
@@ -246,6 +247,31 @@ out:
 			        "seconds", (double)(s_mono_ms() - t0) / 1000.0);
 	}
 	s_close(&c, rc != 0);
+	/* Told, with an admin's signed op now in our own roster, that this
+	 * device was revoked: the team's data leaves this home (erase.h). */
+	{
+		MDB_txn *txn;
+		int revoked = 0;
+		if (rp_store_begin(n->store, 0, &txn) == 0) {
+			revoked = rp_roster_revoked(n->store, txn, n->key.pk);
+			mdb_txn_abort(txn);
+		}
+		if (revoked) {
+			uint64_t na = 0, no = 0;
+			char msg[512];
+			int wr = rp_erase_wipe(n, &na, &no);
+			snprintf(msg, sizeof msg, "%s", rp_errmsg());
+			if (wr == 0)
+				rc = rp_fail(RP_EREVOKED, "%s; so this device erased the team's data from %s "
+				             "(%llu accounts, %llu ops) and keeps only its key (see %s/revoked.txt)",
+				             *msg ? msg : "this device was revoked from the team", n->home,
+				             (unsigned long long)na, (unsigned long long)no, n->home);
+			else
+				rc = rp_fail(RP_EREVOKED, "%s; the team's data will be erased from %s as soon as "
+				             "no other process holds it", *msg ? msg : "this device was revoked", n->home);
+			return rc;
+		}
+	}
 	/* What the sync dropped (a purge, a redaction it received) leaves the
 	 * disk before the command returns, or the daemon on this home does it. */
 	if (rp_erase_pending(n)) {

@@ -40,3 +40,7 @@ VERIFY_LIMIT=$verify_limit bash "$here/sync.sh"
 # The handover benchmark (issue 5): handover_10k, real `rapport handover` and
 # `rapport sync` processes on 127.0.0.1, against the same verify_limit.
 VERIFY_LIMIT=$verify_limit bash "$here/handover.sh"
+
+# The erasure benchmarks (issue 9): erase_100k and purge_10k, real `rapport
+# serve` daemons holding the homes while the data leaves the disk.
+bash "$here/erase.sh"

@@ -114,15 +114,15 @@ test_expect "the name no longer finds it" expect_error_line 1 "'Bakery Blum'" rp
 test_expect "it is off the account list" expect_stdout '["Cafe Corner"]' rpqs ann 'map(.name)' account list --json
 test_expect "it is off the agenda" expect_stdout 0 rpqs ann "map(select(.account_id==\"$blum\"))|length" agenda --json
 test_expect "it is off top" expect_stdout 0 rpqs ann "map(select(.id==\"$blum\"))|length" top --json
-test_expect "the history keeps every op, erased" expect_stdout '["(erased)"]' \
+test_expect "the history keeps every op, erased, saying by whom and why" \
+	expect_stdout '["(erased by ann: customer asked (GDPR art. 17))"]' \
 	rpqs ann 'map(select(.kind!="redact")|.summary)|unique' history "$blum" --json
 test_expect "... and the redact op itself" expect_stdout 1 rpqs ann 'map(select(.kind=="redact"))|length' history "$blum" --json
 test_expect "fsck still passes: the signatures verify without the bodies" expect_stdout_match ': ok$' rp ann fsck
 test_expect "export has none of it" expect_no_match "$(rp ann export; rp ann export --format csv; rp ann export --format vcard)" \
 	'secret-blum|confidential visit|Bakery Blum|Oven X200'
 test_expect "a new backup has none of it" eval 'rp ann backup "$TMP/after.bak" && ! grep -a -q -e secret-blum -e "confidential visit" "$TMP/after.bak"'
-test_todo "forget leaves the erased text in data.mdb's free pages"
-test_expect "the home's files have none of it" eval '! grep -a -q -r -e secret-blum -e "confidential visit" "$TMP/ann"'
+test_expect "the home's files have none of it (the store was rewritten without it)" eval '! grep -a -q -r -e secret-blum -e "confidential visit" "$TMP/ann"'
 test_expect "the other account is untouched" expect_stdout '["Cafe Corner",2]' \
 	rpq ann '[.name,(.interactions|length)]' show corner --json
 

@@ -4,7 +4,9 @@
 # ZAP, it admits anyone) claims in turn to be joining, to be of our team with
 # a key no roster names, to hold a revoked manager's key, and to hold a rep
 # in good standing's key: a member syncing with it sends nothing, nothing,
-# nothing, and exactly that rep's scope. The same four as clients of our hub.
+# only the admin's signed revocation naming that device (so that a real
+# revoked device can check it and wipe itself, DESIGN.md §5), and exactly
+# that rep's scope. The same four as clients of our hub.
 . ./lib.sh
 
 py="$(python_zmq)"
@@ -88,7 +90,9 @@ test_expect "sync: exit 1, refused: that device was revoked from Acme" \
 	expect_error_line 1 "^refused tcp://127\.0\.0\.1:$FPORT: that device was revoked from Acme" \
 	rpt hub sync "tcp://127.0.0.1:$FPORT" --peer "$meg_id"
 foreign_report revoked
-test_expect "the foreign server received no op" expect_match "$REPORT" '^received 0 ops; '
+test_expect "the foreign server received nothing but the signed revocation that names it (so a real device can wipe itself)" \
+	expect_eq "$(grep '^op ' <<<"$REPORT" | awk '{print $2, $3}' | tr '\n' ' ')" "member.revoke - "
+test_expect "... and was told why" expect_match "$REPORT" 'error this device was revoked from Acme'
 test_expect "status counts the three refusals" expect_stdout 3 status_of hub .peers_refused
 test_expect "... and names the last" expect_match "$(status_of hub .peer_refused_last)" \
 	"^$meg_id: that device was revoked from Acme"
@@ -115,7 +119,9 @@ run timeout 30 "$py" "$tool" connect "$hub_ep" "$hub_id" "$TMP/stranger/device.k
 test_expect "a key no roster names, claiming our team, gets no answer" \
 	expect_match "$OUT" '^received 0 ops; error no answer$'
 run timeout 30 "$py" "$tool" connect "$hub_ep" "$hub_id" "$TMP/meg/device.key" "team:$team_id"
-test_expect "the revoked manager's key gets no op" expect_match "$OUT" '^received 0 ops; '
+test_expect "the revoked manager's key gets only its revocation" \
+	expect_eq "$(grep '^op ' <<<"$OUT" | awk '{print $2, $3}' | tr '\n' ' ')" "member.revoke - "
+test_expect "... and is told it was revoked" expect_match "$OUT" 'error this device was revoked from Acme'
 run timeout 30 "$py" "$tool" connect "$hub_ep" "$hub_id" "$TMP/alice/device.key" "team:$team_id"
 test_expect "alice's key gets every op of her account ($alpha_ops)" \
 	expect_eq "$(grep -c "^op [a-z.]* $alpha " <<<"$OUT")" "$alpha_ops"

@@ -15,6 +15,7 @@ rp_must hub member add bob "$(rp_must bob id)" --role rep >/dev/null
 zebra="$(rp_must hub account add "Zebra Secret GmbH" --owner alice --email zebra@secret.example)"
 rp_must hub log "$zebra" visit "Zebra pays 4.20 a unit, keep it quiet" >/dev/null
 zora="$(rp_must hub contact add "$zebra" "Zora Zebrowska" --email zora@zebra.example --phone "+49 30 999888")"
+rp_must hub log "$zebra" call "Zora whispered the margin is 31 percent" --contact "Zora Zebrowska" >/dev/null
 rp_must hub account add "Yak Yarns" --owner bob --email yak@yarns.example >/dev/null
 start_serve hub "$(free_port)"
 hub_ep="$(endpoint hub)"
@@ -49,7 +50,7 @@ erased_within()
 	return 0
 }
 
-zebra_strings=("Zebra Secret" "zebra@secret" "4.20 a unit" "Zora Zebrowska" "zora@zebra" "999888")
+zebra_strings=("Zebra Secret" "zebra@secret" "4.20 a unit" "Zora Zebrowska" "zora@zebra" "999888" "margin is 31")
 
 test_begin "a purge on a rep's device, its daemon running"
 
@@ -76,13 +77,16 @@ test_begin "forget on the hub while it serves, then on every node at its sync"
 test_expect "bob syncs Zebra (now his)" sync_ok bob hub
 test_expect "... bob's home holds Zora" holds bob "Zora Zebrowska"
 test_expect "ann forgets Zora on the hub (its daemon running)" expect_ok rp hub forget "$zora" --reason "asked to be forgotten"
-test_expect "within 5 s no file of the hub's home holds Zora's name, email or phone" \
-	erased_within 5 hub "Zora Zebrowska" "zora@zebra" "999888"
+test_expect "within 5 s no file of the hub's home holds Zora's name, email, phone, or the call logged with her" \
+	erased_within 5 hub "Zora Zebrowska" "zora@zebra" "999888" "margin is 31"
 test_expect "bob syncs" expect_exit 0 rpt bob sync hub
-test_expect "... and no file of his home holds Zora (erased before sync returned)" \
-	erased_within 0 bob "Zora Zebrowska" "zora@zebra" "999888"
+test_expect "... and no file of his home holds Zora or her call (erased before sync returned)" \
+	erased_within 0 bob "Zora Zebrowska" "zora@zebra" "999888" "margin is 31"
 test_expect "... but the account and its visit are still his" holds bob "4.20 a unit"
-test_expect "history says it was erased" expect_match "$(rp bob history "$zebra")" 'redact'
+test_expect "history says what was erased, by whom and why" \
+	expect_match "$(rp bob history "$zebra")" 'contact\.add +\(erased by ann: asked to be forgotten\)'
+test_expect "... the call logged with her too" \
+	expect_match "$(rp bob history "$zebra")" 'ix\.log +\(erased by ann: asked to be forgotten\)'
 test_expect "fsck passes on the hub and on bob's" expect_fsck_ok hub
 test_expect "... bob's" expect_fsck_ok bob
 test_expect "the hub and bob agree on the account" \
@@ -120,6 +124,37 @@ test_expect "fsck passed after every 5th kill" expect_eq "$unsound" 0
 test_expect "the next start finished every erasure left undone ($midway killed midway)" expect_eq "$left" 0
 test_expect "no forgotten account's email is left in any file of the home" expect_eq "$kept" 0
 test_expect "no temporary copy is left behind" expect_not test -e "$TMP/big/data.mdb.erase"
+test_begin "erasures while other commands read the home, its daemon serving"
+
+start_serve big "$(free_port)"
+readers_failed=0
+reader()    # N: status over and over for 3 s; counts its failures
+{
+	local until=$((SECONDS + 3)) bad=0
+	while [ "$SECONDS" -lt "$until" ]; do
+		"$RAPPORT_BIN" --home "$TMP/big" status --json >/dev/null 2>>"$TMP/reader$1.err" || bad=$((bad + 1))
+	done
+	echo "$bad" >"$TMP/reader$1.bad"
+}
+for r in 1 2 3; do reader "$r" & done
+for i in 21 22 23 24 25; do
+	rp big forget "$(printf 'Account %05d' "$i")" --reason "busy $i" >/dev/null 2>&1
+done
+wait_readers()
+{
+	local r
+	for r in 1 2 3; do
+		while [ ! -e "$TMP/reader$r.bad" ]; do sleep 0.1; done
+		readers_failed=$((readers_failed + $(cat "$TMP/reader$r.bad")))
+	done
+}
+wait_readers
+test_expect "no reader failed or crashed while the store was swapped under the daemon" \
+	eval '[ "$readers_failed" -eq 0 ] || { cat "$TMP"/reader*.err >&2; false; }'
+test_expect "the daemon finished every erasure" erased_within 5 big "buyer21@example.com" "buyer25@example.com"
+test_expect "... nothing pending" expect_stdout false status_of big .erase_pending
+test_expect "fsck passes" expect_fsck_ok big
+test_expect "big's serve: SIGTERM, exit 0" stop_serve big
 test_expect "no process of this test is left running" expect_nothing_left
 
 test_done

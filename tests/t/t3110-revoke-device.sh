@@ -44,11 +44,23 @@ test_expect "... and syncs" sync_ok laptop hub
 test_expect "the hub holds the visit" \
 	expect_match "$(rp hub show "$acct" --json | jq -r '.interactions[].text')" '^Still at work$'
 test_expect "the phone, offline, logs a call" expect_ok rp phone log "$acct" call "From the lost phone"
-test_expect "the phone's sync is refused: revoked" expect_error 1 'revoked' rpt phone sync hub
+test_expect "the phone holds Alpha before it learns" expect_ok grep -rqaF "Alpha Tools" "$TMP/phone"
+test_expect "the phone's sync is refused: revoked, and it erased the team's data" \
+	expect_error 1 "this device was revoked from Acme; so this device erased the team's data" rpt phone sync hub
+test_expect "... no file of the phone's home holds a customer (grep)" \
+	expect_not grep -rlaF -e "Alpha Tools" -e "From the lost phone" "$TMP/phone"
+test_expect "... its key remains" expect_ok test -s "$TMP/phone/device.key"
+test_expect "... and a note of what it erased and why" \
+	expect_match "$(cat "$TMP/phone/revoked.txt")" "^This device \\($phone_id\\) was revoked from Acme\\. .* it erased the team's data from this home: [0-9]+ accounts, [0-9]+ ops\\."
+test_expect "... which status shows" expect_match "$(status_of phone .wiped)" '^This device .* was revoked'
+test_expect "... the phone is in no team now, and shows no account" expect_stdout null status_of phone .team
+test_expect "... none at all" expect_error 1 'no account matches' rp phone show "$acct"
+test_expect "the hub's log: admitted to be told, then refused" \
+	expect_match "$(cat "${SERVE_LOG[hub]}")" "refused: that device was revoked from Acme"
 test_expect "the hub holds nothing from it" \
 	expect_no_match "$(rp hub show "$acct" --json | jq -r '.interactions[].text')" 'lost phone'
-test_expect "meg syncs: its roster shows the phone revoked" sync_ok meg hub
-test_expect "... meg's node refuses the phone too (ZAP: not admitted)" \
+test_expect "meg syncs" sync_ok meg hub
+test_expect "... her roster shows the phone revoked" \
 	expect_eq "$(rp meg member list --json | jq -r --arg d "$phone_id" '.devices[] | select(.id == $d) | .revoked')" true
 test_expect "the laptop still syncs after all that" sync_ok laptop hub
 test_expect "fsck passes on the hub" expect_fsck_ok hub

@@ -119,7 +119,8 @@ keep ann_id id
 printf '$ rapport serve --listen tcp://127.0.0.1:%s &\n' "$port"
 "$RAPPORT_BIN" serve --listen "tcp://127.0.0.1:$port" 2>"$DEMO/serve.log" &
 serve_pid=$!
-trap 'kill $serve_pid 2>/dev/null; rm -rf "$DEMO"' EXIT
+# (under set -e a failing command in the trap would become the exit status)
+trap 'kill $serve_pid 2>/dev/null || true; rm -rf "$DEMO"' EXIT
 i=0
 until perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(PeerAddr => "127.0.0.1:'"$port"'")' 2>/dev/null; do
 	i=$((i + 1)); [ $i -lt 50 ] || { echo "demo: serve did not start" >&2; exit 1; }
@@ -143,6 +144,7 @@ rapport digest "Bakery Blum"
 rapport --home bob-laptop digest "Bakery Blum"
 kill $serve_pid
 wait $serve_pid 2>/dev/null || true
+trap 'rm -rf "$DEMO"' EXIT
 
 scene "Data out, and back in elsewhere" 2026-03-10T10:00:00Z
 say "CSV for spreadsheets: one customer a row (cells a spreadsheet would run as formulas are neutralised)."

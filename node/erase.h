@@ -15,7 +15,8 @@
  * erase_pending meanwhile). A crash at any point loses no committed op: the
  * compacted copy is complete and fsync'd before it is renamed over
  * data.mdb, and the mark is removed only after; the next open finishes
- * the job. */
+ * the job. The lock is a POSIX record lock, which is per process: a process
+ * opens one rp_node per home (every rapport command and the daemon do). */
 #ifndef RP_ERASE_H
 #define RP_ERASE_H
 

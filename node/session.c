@@ -677,9 +677,10 @@ static int s_admit(rp_session *s)
 
 static int s_refuse_stranger(rp_session *s)
 {
-	char local[RP_NAME_MAX + 100], wire[RP_NAME_MAX + 100];
+	char local[RP_NAME_MAX + 100], wire[100];
 	snprintf(local, sizeof local, "that device is not a member of %s", s->team_name);
-	snprintf(wire, sizeof wire, "you are not a member of %s as this node knows the team", s->team_name);
+	/* The stranger learns nothing, not even the team's name. */
+	snprintf(wire, sizeof wire, "you are not a member of this node's team");
 	return s_refuse(s, RP_ENOTMEMBER, local, wire);
 }
 
@@ -816,7 +817,7 @@ static int s_hello(rp_session *s, const rp_msg *m)
 	if (ours && memcmp(m->team, zero, RP_TEAM_LEN) && memcmp(m->team, team, RP_TEAM_LEN)) {
 		char local[RP_NAME_MAX + 100], wire[RP_NAME_MAX + 100];
 		snprintf(local, sizeof local, "that device belongs to another team than %s", s->team_name);
-		snprintf(wire, sizeof wire, "you belong to another team than %s", s->team_name);
+		snprintf(wire, sizeof wire, "you belong to another team than this node's");
 		return s_refuse(s, RP_ENOTMEMBER, local, wire);
 	}
 	/* Nothing the hello claims counts here: only the key and our roster. */

@@ -39,6 +39,13 @@ struct rp_session {
 	uint32_t credit;
 	int      done_sent;
 	uint32_t ninflight;         /* batches sent and not yet acknowledged */
+	/* The least ack each batch in flight can get, oldest first: its last
+	 * (a backfill batch's: the cursor it was sent at). An ack carries the
+	 * receiver's cursor when it is written, so it may be ahead of its own
+	 * batch, never behind it nor behind the ack before: a stale, repeated
+	 * or unasked-for ack is a protocol error, so acks never buy credit. */
+	uint64_t inflight[RP_CREDIT_MAX];
+	uint32_t inflight_head;
 
 	/* the peer's feed, coming in */
 	uint64_t cursor;
@@ -418,10 +425,8 @@ static int s_batch(rp_session *s, const rp_msg *m)
 
 	if (s->state != RP_SESSION_STREAM)
 		return s_fail(s, RP_EFORMAT, "batch before hello");
-	if (m->first < m->last && m->last <= s->cursor) {   /* a batch we already hold: say so again */
-		s->acks_due++;
-		return 0;
-	}
+	if (m->first < m->last && m->last <= s->cursor)     /* a batch we already hold: nothing to do */
+		return 0;      /* (an ack would be one too many: the sender counts them) */
 	if (m->first != s->cursor)   /* a backfill (first == last) comes at our cursor too */
 		return s_fail(s, RP_EFORMAT, "batch out of order: it starts after %llu, we hold up to %llu",
 		              (unsigned long long)m->first, (unsigned long long)s->cursor);
@@ -886,10 +891,15 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 		if (m.last > s->sent_last)
 			return s_fail(s, RP_EFORMAT, "ack for data never sent");
 		/* One ack per batch, in order: the oldest batch in flight is done. */
-		if (s->ninflight)
-			s->ninflight--;
-		if (m.last > s->acked)
-			s->acked = m.last;
+		if (!s->ninflight)
+			return s_fail(s, RP_EFORMAT, "ack with no batch in flight");
+		if (m.last < s->inflight[s->inflight_head] || m.last < s->acked)
+			return s_fail(s, RP_EFORMAT, "stale ack of %llu: the batch in flight ends at %llu",
+			              (unsigned long long)m.last,
+			              (unsigned long long)s->inflight[s->inflight_head]);
+		s->inflight_head = (s->inflight_head + 1) % RP_CREDIT_MAX;
+		s->ninflight--;
+		s->acked = m.last;
 		rc = 0;
 		break;
 	case RP_MSG_DONE:
@@ -1013,6 +1023,7 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 	if ((rc = rp_batch_finish(&b, s->sent_last, last, msg, len)))
 		return rc;
 	s->sent_last = last;
+	s->inflight[(s->inflight_head + s->ninflight) % RP_CREDIT_MAX] = last;
 	s->ninflight++;
 	return 1;
 }
@@ -1096,6 +1107,7 @@ static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len)
 	s->stats.sent += b.nops;
 	if ((rc = rp_batch_finish(&b, s->sent_last, s->sent_last, msg, len)))
 		return rc;
+	s->inflight[(s->inflight_head + s->ninflight) % RP_CREDIT_MAX] = s->sent_last;
 	s->ninflight++;
 	return 1;
 }

@@ -16,7 +16,10 @@
  * Both sides run the same machine. The initiator (client) says hello first;
  * each side then streams its arrival feed from the cursor the other sent,
  * in batches of at most RP_BATCH_MAX bytes, no more than the other's credit
- * unacknowledged. A received batch is verified (outside the write txn, on
+ * unacknowledged. Each batch gets exactly one ack, in order, carrying the
+ * receiver's cursor then (never behind that batch's last, nor behind the
+ * ack before); an ack that breaks this, or comes with no batch in flight,
+ * fails the session, so no ack buys credit. A received batch is verified (outside the write txn, on
  * two threads), ingested and its cursor stored in ONE txn, then acked: a
  * crash anywhere loses nothing and applies nothing twice. Views of the
  * accounts a sync touched are marked stale in those txns and rebuilt once,

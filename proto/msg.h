@@ -27,7 +27,9 @@
  *   receiver holds the sender's feed up to last. first == last is a
  *   backfill batch: ops of an account that entered the receiver's scope,
  *   from outside the feed order; it must carry ops and moves no cursor.
- * ack: the receiver committed the sender's feed up to last.
+ * ack: the receiver committed the sender's feed up to last; one per batch
+ *   received, in order (last is the receiver's cursor when it writes the
+ *   ack, so it may run ahead of the batch it answers, never behind it).
  * done: the sender has streamed its whole feed up to last.
  * error: code is an RP_E* value, message a short human text (<= RP_MSG_TEXT_MAX).
  * have: after backfilling an account, how many of its ops the sender sent:

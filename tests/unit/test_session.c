@@ -1,8 +1,11 @@
 /* tests/unit/test_session.c — the sync state machine driven in-process: two
  * real stores, messages carried by hand. A newcomer joins and converges;
- * edits on both sides converge; a duplicated batch changes nothing; a
+ * edits on both sides converge; a duplicated batch changes nothing; a stale
+ * or repeated ack fails the session (acks never buy credit); a
  * reordered or truncated batch fails the session without damage and the
  * next sync completes; a tampered op is refused and counted. */
+#include <string.h>
+
 #include "tap.h"
 #include "syncpair.h"
 
@@ -52,7 +55,7 @@ int main(void)
 	ok(same_digest(a, b), "and changes nothing");
 	is_int(last.sent + last.received, 0, "and moves no op either way: nothing echoes back");
 
-	/* 3. A duplicated batch is acknowledged again and changes nothing. */
+	/* 3. A duplicated batch changes nothing (and is not acknowledged twice: acks are counted). */
 	log_many(a, "Bakery Blum", 3);
 	rp_session_new(b, a->key.pk, 1, &c);
 	rp_session_new(a, b->key.pk, 0, &s);
@@ -227,6 +230,40 @@ int main(void)
 			rp_session_free(&s);
 		}
 		ok(fine, "a hello with a wall clock of 1, 2^63, 2^64-1 or 0 is taken, the far ones reported as ahead");
+
+		/* 10. Acks never buy credit: one behind its batch (stale) or with
+		 * nothing in flight fails the session. */
+		for (int kind = 0; kind < 2; kind++) {
+			const uint8_t *out;
+			size_t olen;
+			uint64_t sent_to = 0;
+			int batches = 0;
+			if (kind == 0)
+				log_many(a, "Ack Test GmbH", 40);
+			rp_session_new(a, b->key.pk, 0, &s);
+			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 1, 0, 7);
+			rp_session_input(s, buf, len);
+			while (rp_session_output(s, &out, &olen) == 1) {
+				rp_msg m;
+				if (rp_msg_decode(out, olen, &m) == 0 && m.type == RP_MSG_BATCH)
+					batches++, sent_to = m.last;
+			}
+			if (kind == 0) {
+				ok(batches == 1, "with credit 1 the server sends one batch, then waits");
+				rp_msg_ack(buf, sizeof buf, &len, 0);
+				ok(rp_session_input(s, buf, len) < 0 && strstr(rp_session_error(s), "stale ack"),
+				   "an ack of 0 (stale) fails the session, buying no credit");
+			} else {
+				rp_msg_ack(buf, sizeof buf, &len, sent_to);
+				ok(rp_session_input(s, buf, len) == 0, "the right ack is taken");
+				while (rp_session_output(s, &out, &olen) == 1)
+					;
+				rp_msg_ack(buf, sizeof buf, &len, sent_to);
+				ok(rp_session_input(s, buf, len) < 0 && rp_session_state(s) == RP_SESSION_FAILED,
+				   "the same ack again (repeated) fails the session");
+			}
+			rp_session_free(&s);
+		}
 	}
 	{
 		json_t *rep;

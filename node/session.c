@@ -425,6 +425,11 @@ static int s_batch(rp_session *s, const rp_msg *m)
 
 	if (s->state != RP_SESSION_STREAM)
 		return s_fail(s, RP_EFORMAT, "batch before hello");
+	/* What a batch claims must be possible: a range holds at most one op
+	 * per feed position, and no feed runs past RP_SEQ_MAX. */
+	if (m->last > RP_SEQ_MAX || (m->first < m->last && m->last - m->first < m->nops))
+		return s_fail(s, RP_EFORMAT, "impossible batch: %u ops in feed positions %llu..%llu",
+		              m->nops, (unsigned long long)m->first, (unsigned long long)m->last);
 	if (m->first < m->last && m->last <= s->cursor)     /* a batch we already hold: nothing to do */
 		return 0;      /* (an ack would be one too many: the sender counts them) */
 	if (m->first != s->cursor)   /* a backfill (first == last) comes at our cursor too */

@@ -264,6 +264,48 @@ int main(void)
 			}
 			rp_session_free(&s);
 		}
+
+		/* 11. A batch cannot move a cursor past what is possible. */
+		{
+			static const struct { uint64_t span; const char *what; } bad[] = {
+				{ UINT64_MAX, "a batch ending at 2^64-1" },
+				{ RP_SEQ_MAX + 1, "a batch ending past RP_SEQ_MAX" },
+				{ 1, "a range of one position holding two ops" },
+			};
+			for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+				rp_batch_builder bb;
+				const uint8_t *start, *out;
+				uint8_t big[1024];
+				size_t blen, olen;
+				uint64_t cur = 0, after = 0;
+				for (int pass = 0; pass < 2; pass++) {
+					MDB_txn *t2;
+					MDB_val ck = { RP_DEVICE_LEN, a->key.pk }, cv;
+					uint64_t *into = pass ? &after : &cur;
+					if (pass == 0) {
+						rp_store_begin(b->store, 0, &t2);
+					} else {
+						rp_batch_begin(&bb, big, sizeof big);
+						rp_batch_add(&bb, (const uint8_t *)"op-one", 6);
+						rp_batch_add(&bb, (const uint8_t *)"op-two", 6);
+						rp_batch_finish(&bb, cur, bad[i].span == 1 ? cur + 1 : bad[i].span, &start, &blen);
+						rp_session_new(b, a->key.pk, 1, &c);
+						while (rp_session_output(c, &out, &olen) == 1)
+							;
+						rp_msg_hello(buf, sizeof buf, &len, team, a->key.pk, 0, 0, 8, 10, 7);
+						rp_session_input(c, buf, len);
+						ok(rp_session_input(c, start, blen) < 0 && strstr(rp_session_error(c), "impossible batch"),
+						   "%s, starting at bob's cursor, fails the session", bad[i].what);
+						rp_session_free(&c);
+						rp_store_begin(b->store, 0, &t2);
+					}
+					if (mdb_get(t2, b->store->cursors, &ck, &cv) == 0 && cv.mv_size == 8)
+						*into = rp_be64_get(cv.mv_data);
+					mdb_txn_abort(t2);
+				}
+				ok(after == cur, "... and bob's cursor into ann's feed stays at %llu", (unsigned long long)cur);
+			}
+		}
 	}
 	{
 		json_t *rep;

@@ -234,14 +234,16 @@ int rp_node_open(const char *home, rp_node **out)
 			rp_node_close(&n);
 			return rp_fail(rc, "cannot upgrade the store in %s", home);
 		}
-		if (stale && (rc = rp_session_refresh_stale(n, NULL))) {
+		/* On a full disk the store is still read: views a sync left stale
+		 * are rebuilt once there is room again. */
+		if (stale && (rc = rp_session_refresh_stale(n, NULL)) && rc != RP_ENOSPC) {
 			rp_node_close(&n);
 			return rp_fail(rc, "cannot rebuild the views in %s", home);
 		}
 	}
 	/* An erasure a crash or a busy home left undone: finish it now, if
 	 * this process holds the home alone (else its holder will). */
-	if (rp_erase_pending(n) && (rc = rp_erase_now(n, 0)) && rc != RP_EBUSY) {
+	if (rp_erase_pending(n) && (rc = rp_erase_now(n, 0)) && rc != RP_EBUSY && rc != RP_EIO) {
 		rp_node_close(&n);
 		return rp_fail(rc, "cannot erase dropped data from %s", home);
 	}
@@ -601,7 +603,11 @@ int rp_write_commit(rp_write **wp)
 				break;
 		}
 		if (!rp_store_full(rc)) {
+			rp_node *n = w->node;
 			rp_write_abort(wp);
+			if (rp_store_write_err(n->store, rc) == RP_ENOSPC)
+				return rp_fail(RP_ENOSPC, "the disk holding %s is full: nothing of this was written; "
+				               "free some space and try again", n->home);
 			return *rp_errmsg() ? rp_store_err(rc) :
 			       rp_fail(rp_store_err(rc), "cannot commit to the store: %s",
 			               rc <= RP_EBASE ? rp_strerror(rc) : mdb_strerror(rc));

@@ -395,7 +395,7 @@ again:
 		goto out;
 	}
 	if (!rp_store_full(rc)) {
-		rc = rp_store_err(rc);
+		rc = rp_store_write_err(st, rc);
 		goto out;
 	}
 full:
@@ -454,7 +454,10 @@ static int s_batch(rp_session *s, const rp_msg *m)
 	/* Verification is the bottleneck of a sync: outside the write txn, on two threads. */
 	s_verify_all(ops, rcs, n);
 	if ((rc = s_ingest_batch(s, m, ops, rcs, raw, rawlen, n)))
-		rc = s_fail(s, rc, "cannot store the batch: %s", rp_strerror(rc));
+		rc = rc == RP_ENOSPC
+		   ? s_fail(s, rc, "the disk holding %s is full: the batch was not stored (free some space; "
+		            "the next sync resumes here)", s->node->home)
+		   : s_fail(s, rc, "cannot store the batch: %s", rp_strerror(rc));
 	else
 		s->acks_due++;
 	if (rc == 0 && s->stranger)
@@ -635,7 +638,11 @@ static void s_check_complete(rp_session *s)
 	    s->acked < s->done_last || !s->peer_done || s->cursor < s->peer_done_last || s->acks_due)
 		return;
 	if ((rc = rp_session_refresh_stale(s->node, &s->stats.accounts))) {
-		s_fail(s, rc, "cannot rebuild views: %s", rp_strerror(rc));
+		if (rc == RP_ENOSPC)
+			s_fail(s, rc, "the disk holding %s is full: the ops arrived, their views are rebuilt "
+			       "once there is room", s->node->home);
+		else
+			s_fail(s, rc, "cannot rebuild views: %s", rp_strerror(rc));
 		return;
 	}
 	s_check_backfilled(s);
@@ -939,7 +946,8 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 	}
 	if (rc == 0)
 		s_check_complete(s);
-	return rc;
+	/* completing may fail (a full disk): the driver must hear of it */
+	return rc == 0 && s->state == RP_SESSION_FAILED ? (s->error_code < 0 ? s->error_code : RP_EIO) : rc;
 }
 
 static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len);
@@ -1246,7 +1254,7 @@ int rp_session_refresh_stale(rp_node *n, uint64_t *rebuilt)
 			}
 			continue;
 		}
-		rc = rp_store_err(mdb_txn_commit(txn));
+		rc = rp_store_write_err(st, mdb_txn_commit(txn));
 	}
 	if (rebuilt)
 		*rebuilt = count;

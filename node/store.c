@@ -4,6 +4,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@ int rp_store_err(int rc)
 	case MDB_TXN_FULL: return rc; /* kept: rp_write grows the map and replays */
 	case MDB_NOTFOUND: return RP_ENOTFOUND;
 	case ENOMEM: return RP_ENOMEM;
+	case ENOSPC:
+	case EDQUOT: return RP_ENOSPC;
 	case MDB_KEYEXIST: return RP_EEXIST;
 	default: return RP_EIO;
 	}
@@ -125,6 +128,17 @@ void rp_store_close(rp_store **st)
 	mdb_env_close((*st)->env);
 	free(*st);
 	*st = NULL;
+}
+
+int rp_store_write_err(rp_store *st, int rc)
+{
+	struct statvfs fs;
+	int e = rp_store_err(rc);
+	/* A page write cut short by a full disk comes back from LMDB as EIO. */
+	if (e == RP_EIO && statvfs(st->dir, &fs) == 0 &&
+	    (unsigned long long)fs.f_bavail * fs.f_frsize < 1024 * 1024)
+		return RP_ENOSPC;
+	return e;
 }
 
 int rp_store_mark_erase(rp_store *st)

@@ -77,6 +77,12 @@ int rp_store_full(int mdb_rc);
  * node/erase.h does the compaction and removes the mark. */
 int rp_store_mark_erase(rp_store *st);
 
+/* The RP_E* code of a failed write in st: RP_ENOSPC when the error was
+ * ENOSPC, or an I/O error while the filesystem holding the store has
+ * (almost) no room left (LMDB reports a short write as EIO), else as
+ * rp_store_err. */
+int rp_store_write_err(rp_store *st, int mdb_rc);
+
 /* Write a compacted copy of the store (no free pages, so nothing deleted)
  * to fd and fsync it. Returns 0 or RP_EIO. */
 int rp_store_compact_to(rp_store *st, int fd);

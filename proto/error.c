@@ -27,6 +27,7 @@ static const char *const s_messages[] = {
 	"not available yet",                       /* RP_ENOTAVAIL */
 	"revoked from the team",                   /* RP_EREVOKED */
 	"another process holds the home",          /* RP_EBUSY */
+	"the disk holding the store is full",      /* RP_ENOSPC */
 };
 
 _Static_assert(sizeof s_messages / sizeof s_messages[0] == RP_EBASE - RP_ELAST + 1,

@@ -26,7 +26,8 @@ enum {
 	RP_ENOTAVAIL = -30917, /* not available yet */
 	RP_EREVOKED  = -30918, /* the device or member was revoked */
 	RP_EBUSY     = -30919, /* another process holds the home */
-	RP_ELAST     = -30919
+	RP_ENOSPC    = -30920, /* the disk holding the store is full */
+	RP_ELAST     = -30920
 };
 
 /* A static English message for code (0 or an RP_E*); never NULL. */

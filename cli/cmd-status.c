@@ -24,6 +24,20 @@ static char *s_value(const char *key, const json_t *v, char *buf, size_t cap)
 			                        (long long)json_integer_value(json_object_get(e, "ahead_ms")) / 1000);
 		if (!json_array_size(v))
 			snprintf(buf, cap, "none");
+	} else if (strcmp(key, "pending_from") == 0 && json_is_array(v)) {
+		size_t i, len = 0;
+		json_t *e;
+		char dev[16];
+		/* "bob's device 4fk2q7…: 12 ops, 3.4 KiB" */
+		buf[0] = '\0';
+		json_array_foreach(v, i, e)
+			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s's device %s: %lld ops, %.1f KiB",
+			                        i ? "; " : "", out_str_or_dash(e, "member"),
+			                        out_id_short(out_str(e, "device"), dev, sizeof dev),
+			                        (long long)json_integer_value(json_object_get(e, "ops")),
+			                        (double)json_integer_value(json_object_get(e, "bytes")) / 1024.0);
+		if (!json_array_size(v))
+			snprintf(buf, cap, "none");
 	} else if (strcmp(key, "peer_clocks") == 0 && json_is_array(v)) {
 		size_t i, len = 0;
 		json_t *e;

@@ -265,10 +265,9 @@ static int s_retry_pending(rp_store *st, MDB_txn *txn, rp_dirty *dirty, uint64_t
 			rp_op op;
 			int r = v.mv_size <= RP_DEVICE_LEN ? RP_EFORMAT
 			      : rp_op_decode(bytes, v.mv_size - RP_DEVICE_LEN, &op);
-			int verified;
-			if (r == 0)
-				r = rp_op_verify(&op);
-			verified = r == 0;
+			/* Verified once, before it was held: a pending op is never
+			 * verified again (a table of junk costs no signature checks). */
+			int verified = r == 0;
 			if (r == 0)
 				r = rp_ingest_from(st, txn, &op, bytes, v.mv_size - RP_DEVICE_LEN, src,
 				                   dirty, clock, wall);
@@ -335,7 +334,12 @@ again:
 			s->stats.received++;
 		} else if (r == 1) {
 			s->stats.duplicates++;
-		} else if ((r == RP_ENOTMEMBER || r == RP_ENOTFOUND) && npending < RP_PENDING_MAX) {
+		} else if ((r == RP_ENOTMEMBER || r == RP_ENOTFOUND) && npending >= RP_PENDING_MAX) {
+			/* The table is full: refusing the op would move the cursor past
+			 * it for good. The batch is not taken; the next sync asks again. */
+			rc = RP_ELIMIT;
+			goto out;
+		} else if (r == RP_ENOTMEMBER || r == RP_ENOTFOUND) {
 			/* author or account not known yet: held until they are */
 			uint8_t opid[RP_OPID_LEN], *entry = malloc(RP_DEVICE_LEN + rawlen[i]);
 			MDB_val k = { RP_OPID_LEN, opid }, v = { RP_DEVICE_LEN + rawlen[i], entry };
@@ -457,6 +461,9 @@ static int s_batch(rp_session *s, const rp_msg *m)
 		rc = rc == RP_ENOSPC
 		   ? s_fail(s, rc, "the disk holding %s is full: the batch was not stored (free some space; "
 		            "the next sync resumes here)", s->node->home)
+		   : rc == RP_ELIMIT
+		   ? s_fail(s, rc, "the table of ops waiting for their author or account is full (%d): the "
+		            "batch was not taken; the next sync asks for it again", RP_PENDING_MAX)
 		   : s_fail(s, rc, "cannot store the batch: %s", rp_strerror(rc));
 	else
 		s->acks_due++;

@@ -8,6 +8,8 @@
 
 #include "tap.h"
 #include "syncpair.h"
+#include <sodium.h>
+#include "../node/body.h"
 
 int main(void)
 {
@@ -306,6 +308,81 @@ int main(void)
 				ok(after == cur, "... and bob's cursor into ann's feed stays at %llu", (unsigned long long)cur);
 			}
 		}
+	}
+	/* 12. An op whose author is not known yet waits in the pending table
+	 * (status names who gave it to us) and goes in when the roster op
+	 * that adds its device arrives; it is not verified a second time. */
+	{
+		uint8_t team[RP_TEAM_LEN], xpk[RP_DEVICE_LEN], xsk[RP_SECRET_LEN], opb[2][1024], buf[256];
+		size_t opl[2], blen, len;
+		uint64_t cur = 0, head = 0;
+		const uint8_t *start;
+		rp_batch_builder bb;
+		uint8_t bbuf[4096];
+		MDB_txn *t2;
+		MDB_val v;
+		json_t *st;
+		crypto_sign_keypair(xpk, xsk);
+		rp_store_begin(a->store, 0, &t2);
+		rp_meta_get(a->store, t2, "team", &v);
+		memcpy(team, v.mv_data, RP_TEAM_LEN);
+		{
+			MDB_val ck = { RP_DEVICE_LEN, b->key.pk }, cv, hk = { RP_DEVICE_LEN, a->key.pk }, hv;
+			if (mdb_get(t2, a->store->cursors, &ck, &cv) == 0 && cv.mv_size == 8)
+				cur = rp_be64_get(cv.mv_data);
+			if (mdb_get(t2, a->store->heads, &hk, &hv) == 0 && hv.mv_size == 8)
+				head = rp_be64_get(hv.mv_data);
+		}
+		mdb_txn_abort(t2);
+		for (int i = 0; i < 2; i++) {
+			rp_body_builder bd;
+			const uint8_t *body;
+			size_t bl;
+			rp_op op;
+			memset(&op, 0, sizeof op);
+			op.version = RP_PROTO_VERSION;
+			memcpy(op.team, team, RP_TEAM_LEN);
+			rp_body_init(&bd);
+			if (i == 0) {                  /* by the unknown device */
+				memcpy(op.author, xpk, RP_DEVICE_LEN);
+				op.seq = 1;
+				snprintf(op.kind, sizeof op.kind, "x.hello");
+				rp_body_put_str(&bd, "note", "from a newer device");
+			} else {                       /* ann, the admin, adds it to bob */
+				memcpy(op.author, a->key.pk, RP_DEVICE_LEN);
+				op.seq = head + 1000;
+				snprintf(op.kind, sizeof op.kind, "device.add");
+				rp_body_put_str(&bd, "member", "bob");
+				rp_body_put_bin(&bd, "device", xpk, RP_DEVICE_LEN);
+			}
+			op.hlc = RP_HLC_MAKE(now, 100 + i);
+			rp_body_finish(&bd, &body, &bl);
+			op.body = body;
+			op.body_len = bl;
+			rp_op_sign(&op, i == 0 ? xsk : a->key.sk);
+			rp_op_encode(&op, opb[i], sizeof opb[i], &opl[i]);
+			rp_body_free(&bd);
+		}
+		rp_session_new(a, b->key.pk, 0, &s);
+		rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 8, cur + 2, 7);
+		rp_session_input(s, buf, len);
+		for (int i = 0; i < 2; i++) {
+			rp_batch_begin(&bb, bbuf, sizeof bbuf);
+			rp_batch_add(&bb, opb[i], opl[i]);
+			rp_batch_finish(&bb, cur + (uint64_t)i, cur + (uint64_t)i + 1, &start, &blen);
+			is_int(rp_session_input(s, start, blen), 0, "batch %d is taken", i + 1);
+			if (i == 0) {
+				rp_status(a, &st);
+				is_int(json_integer_value(json_object_get(st, "pending")), 1, "the unknown device's op waits");
+				ok(json_array_size(json_object_get(st, "pending_from")) == 1 &&
+				   !strcmp(json_string_value(json_object_get(json_array_get(json_object_get(st, "pending_from"), 0),
+				                                             "member")), "bob"),
+				   "... and status says bob's device gave it");
+				json_decref(st);
+			}
+		}
+		is_int(status_int(a, "pending"), 0, "the roster op came: nothing waits any more");
+		rp_session_free(&s);
 	}
 	{
 		json_t *rep;

@@ -475,6 +475,10 @@ int rp_write_flush(rp_write *w)
 			rc = rp_fail(rc, "%s: your role (%s) does not allow it", op->kind, w->role);
 		else if (rc == RP_EEXIST && !strcmp(op->kind, "acct.create"))
 			rc = rp_fail(rc, "acct.create refused: that account exists already");
+		else if (rc == RP_EFORMAT && rp_schema_why())    /* what every node checks on arrival */
+			rc = rp_fail(RP_EINVAL, "%s refused: %s", op->kind, rp_schema_why());
+		else if (rc == RP_EFORMAT && *rp_authz_why())
+			rc = rp_fail(RP_EINVAL, "%s refused: %s", op->kind, rp_authz_why());
 		else if (rc)
 			rc = *rp_errmsg() ? rc : rp_fail(rc, "%s refused: %s", op->kind, rp_strerror(rc));
 		if (rc)
@@ -491,6 +495,7 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 {
 	static const uint8_t zero[RP_TEAM_LEN];
 	int genesis = !strcmp(kind, "team.genesis");
+	uint64_t now;
 	rp_op *op;
 	int rc;
 
@@ -504,24 +509,6 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 		               kind, body_len, RP_BODY_MAX);
 	if (rp_body_check(body, body_len) != 0)
 		return rp_fail(RP_ELIMIT, "%s: a value is too large or too deeply nested", kind);
-	{
-		/* What every node will check on arrival, said here with its reason. */
-		rp_op probe;
-		rp_body parsed;
-		const char *why = NULL;
-		memset(&probe, 0, sizeof probe);
-		snprintf(probe.kind, sizeof probe.kind, "%s", kind);
-		if (acct)
-			memcpy(probe.account, acct, RP_ACCOUNT_LEN);
-		probe.body = body;
-		probe.body_len = body_len;
-		rc = rp_body_parse(&parsed, body, body_len);
-		if (rc == 0)
-			rc = rp_schema_check(&probe, &parsed, &why);
-		rp_body_done(&parsed);
-		if (rc)
-			return rp_fail(RP_EINVAL, "%s refused: %s", kind, why ? why : "its body is malformed");
-	}
 	if (w->nqueued == S_QUEUE_MAX && (rc = rp_write_flush(w)))
 		return rc;
 	if (w->nqueued == w->queue_cap) {
@@ -549,13 +536,13 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 	memcpy(op->team, genesis ? zero : w->team, RP_TEAM_LEN);
 	memcpy(op->author, w->node->key.pk, RP_DEVICE_LEN);
 	op->seq = w->seq + 1;
+	now = rp_node_now(w->node);
 	/* Our clock ran ahead once (the date was wrong): new ops take the
 	 * wall clock again, and status says this device's clock was ahead. */
-	if (rp_hlc_ahead(w->hlc, rp_node_now(w->node)) &&
-	    (rc = rp_ingest_note_skew(w->node->store, w->txn, w->node->key.pk,
-	                              RP_HLC_MS(w->hlc) - rp_node_now(w->node))))
+	if (rp_hlc_ahead(w->hlc, now) &&
+	    (rc = rp_ingest_note_skew(w->node->store, w->txn, w->node->key.pk, RP_HLC_MS(w->hlc) - now)))
 		return rc;
-	op->hlc = rp_hlc_next(w->hlc, rp_node_now(w->node));
+	op->hlc = rp_hlc_next(w->hlc, now);
 	if (acct)
 		memcpy(op->account, acct, RP_ACCOUNT_LEN);
 	snprintf(op->kind, sizeof op->kind, "%s", kind);

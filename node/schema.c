@@ -352,7 +352,26 @@ static int s_scope(const char *k)
 	return 0;
 }
 
+static _Thread_local const char *s_last_why;
+
+const char *rp_schema_why(void)
+{
+	return s_last_why;
+}
+
+static int s_check_op(const rp_op *op, const rp_body *body, const char **why);
+
 int rp_schema_check(const rp_op *op, const rp_body *body, const char **why)
+{
+	const char *w = NULL;
+	int rc = s_check_op(op, body, &w);
+	s_last_why = rc ? w : NULL;
+	if (why)
+		*why = w;
+	return rc;
+}
+
+static int s_check_op(const rp_op *op, const rp_body *body, const char **why)
 {
 	static const uint8_t zero[RP_ACCOUNT_LEN];
 	s_check c = { body, NULL };

@@ -68,4 +68,9 @@ int rp_schema_text_ok(const char *s, size_t n, int multiline);
  * receives a static phrase naming the rule broken. */
 int rp_schema_check(const rp_op *op, const rp_body *body, const char **why);
 
+/* The phrase of the last refusal by rp_schema_check in this thread, or NULL
+ * when its last check passed: for the message of a local write refused on
+ * ingest. */
+const char *rp_schema_why(void);
+
 #endif

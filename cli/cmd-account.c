@@ -13,10 +13,10 @@ static int s_check_prefer(const char *sub, const char *what, const char *how)
 {
 	char list[64];
 
-	if (!how || cmd_one_of(how, cmd_prefer_ways))
+	if (!how || cmd_one_of(how, rp_schema_prefer))
 		return 0;
 	return cmd_bad_value(&cmd_account_entry, sub, "%s: unknown way '%s' (one of %s)",
-	                     what, how, cmd_join(cmd_prefer_ways, list, sizeof list));
+	                     what, how, cmd_join(rp_schema_prefer, list, sizeof list));
 }
 
 static int s_add(const struct cmd_ctx *ctx, int argc, char **argv)

@@ -33,9 +33,9 @@ static int s_add(const struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = cmd_positional(e, "add", argc - optind, argv + optind, "ACCOUNT NAME", 0)) != 0)
 		return rc;
-	if (prefer && !cmd_one_of(prefer, cmd_prefer_ways))
+	if (prefer && !cmd_one_of(prefer, rp_schema_prefer))
 		return cmd_bad_value(e, "add", "--prefer: unknown way '%s' (one of %s)", prefer,
-		                     cmd_join(cmd_prefer_ways, list, sizeof list));
+		                     cmd_join(rp_schema_prefer, list, sizeof list));
 
 	if ((rc = cmd_node_open(ctx, &n)) != 0)
 		return rc;

@@ -3,11 +3,6 @@
 #include "cmd.h"
 #include "output.h"
 
-static const char *const s_types[] = {
-	"call", "email", "visit", "meeting", "note", "purchase", "complaint", "gift", "feedback",
-	NULL
-};
-
 static int cmd_log_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -46,9 +41,9 @@ static int cmd_log_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	ix.type = argv[optind + 1];
 	ix.text = argv[optind + 2];
-	if (!cmd_one_of(ix.type, s_types))
+	if (!cmd_one_of(ix.type, rp_schema_ix_types))
 		return cmd_bad_value(e, NULL, "unknown type '%s' (one of %s)", ix.type,
-		                     cmd_join(s_types, list, sizeof list));
+		                     cmd_join(rp_schema_ix_types, list, sizeof list));
 	if (at && (rc = cmd_when(ctx, e, "--at", at, &ix.at_ms)) != 0)
 		return rc;
 	if (amount) {

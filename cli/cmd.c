@@ -142,8 +142,6 @@ int cmd_count(const struct cmd_entry *e, const char *what, const char *text,
 	return 0;
 }
 
-const char *const cmd_prefer_ways[] = { "call", "email", "visit", "sms", "none", NULL };
-
 int cmd_one_of(const char *text, const char *const *words)
 {
 	for (; *words; words++)

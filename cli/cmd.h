@@ -72,9 +72,6 @@ int cmd_when(const struct cmd_ctx *ctx, const struct cmd_entry *e, const char *w
 int cmd_count(const struct cmd_entry *e, const char *what, const char *text,
               long min, long max, int *out);
 
-/* The ways a customer prefers to be reached (acct.set prefer), NULL-terminated. */
-extern const char *const cmd_prefer_ways[];
-
 /* 1 if text is one of the NULL-terminated words. */
 int cmd_one_of(const char *text, const char *const *words);
 

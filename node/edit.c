@@ -12,6 +12,7 @@
 #include "view.h"
 #include "ingest.h"
 #include "edit.h"
+#include "schema.h"
 #include "../proto/error.h"
 
 /* Text a person typed: valid UTF-8, not empty, within max bytes, and no
@@ -19,19 +20,16 @@
 int rp_edit_text(const char *what, const char *text, size_t max, int multiline)
 {
 	size_t n = text ? strlen(text) : 0;
-	json_t *j;
 	if (n == 0)
 		return rp_fail(RP_EINVAL, "%s is empty", what);
 	if (n > max)
 		return rp_fail(RP_ELIMIT, "%s is too long (%zu bytes; the limit is %zu)", what, n, max);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f)
-			return rp_fail(RP_EINVAL, "%s contains a control character", what);
+	/* The rule every node checks on arrival (schema.h), with its reason. */
+	if (!rp_schema_text_ok(text, n, multiline)) {
+		json_t *j = json_string(text);       /* NULL: not UTF-8 at all */
+		json_decref(j);
+		return rp_fail(RP_EINVAL, j ? "%s contains a control character" : "%s is not valid UTF-8", what);
 	}
-	if (!(j = json_string(text)))
-		return rp_fail(RP_EINVAL, "%s is not valid UTF-8", what);
-	json_decref(j);
 	return 0;
 }
 
@@ -47,9 +45,6 @@ static int s_one_of(const char *what, const char *val, const char *const *list)
 	return rp_fail(RP_EINVAL, "unknown %s '%s': use %s", what, val, all);
 }
 
-static const char *const s_prefer[] = { "call", "email", "visit", "sms", "none", NULL };
-static const char *const s_ix_types[] = { "call", "email", "visit", "meeting", "note",
-	"purchase", "complaint", "gift", "feedback", NULL };
 
 static int s_email(const char *what, const char *v)
 {
@@ -177,14 +172,9 @@ int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	char t[RP_ACCOUNT_TEXT + 1];
 	size_t n = field ? strlen(field) : 0;
 	int rc;
-	if (n == 0 || n > RP_FIELD_MAX)
+	if (!rp_schema_field_ok(field, n))
 		return rp_fail(RP_EINVAL, "bad field name '%s': use 1-%d characters a-z 0-9 _ -",
 		               field ? field : "", RP_FIELD_MAX);
-	for (size_t i = 0; i < n; i++)
-		if (!islower((unsigned char)field[i]) && !isdigit((unsigned char)field[i]) &&
-		    field[i] != '_' && field[i] != '-')
-			return rp_fail(RP_EINVAL, "bad field name '%s': use 1-%d characters a-z 0-9 _ -",
-			               field, RP_FIELD_MAX);
 	if ((rc = rp_edit_account(w, acct)))
 		return rc;
 	if (value) {
@@ -193,7 +183,7 @@ int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		if ((rc = rp_edit_text(what, value, !strcmp(field, "name") ? RP_NAME_MAX : RP_STR_MAX,
 		                 !strcmp(field, "notes") || !strcmp(field, "address"))))
 			return rc;
-		if (!strcmp(field, "prefer") && (rc = s_one_of("prefer value", value, s_prefer)))
+		if (!strcmp(field, "prefer") && (rc = s_one_of("prefer value", value, rp_schema_prefer)))
 			return rc;
 		if (!strcmp(field, "email") && (rc = s_email("email", value)))
 			return rc;
@@ -270,7 +260,7 @@ int rp_contact_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	    (role && (rc = rp_edit_text("role", role, RP_NAME_MAX, 0))) ||
 	    (email && (rc = s_email("email", email))) ||
 	    (phone && (rc = rp_edit_text("phone", phone, RP_NAME_MAX, 0))) ||
-	    (prefer && (rc = s_one_of("prefer value", prefer, s_prefer))) ||
+	    (prefer && (rc = s_one_of("prefer value", prefer, rp_schema_prefer))) ||
 	    (rc = rp_edit_account(w, acct)))
 		return rc;
 	rp_body_init(&b);
@@ -298,7 +288,7 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	int rc;
 	if (!ix->type)
 		return rp_fail(RP_EINVAL, "missing interaction type");
-	if ((rc = s_one_of("interaction type", ix->type, s_ix_types)) ||
+	if ((rc = s_one_of("interaction type", ix->type, rp_schema_ix_types)) ||
 	    (rc = rp_edit_text("text", ix->text, RP_STR_MAX, 1)) ||
 	    (ix->contact && (rc = rp_edit_text("contact", ix->contact, RP_NAME_MAX, 0))) ||
 	    (ix->outcome && (rc = rp_edit_text("outcome", ix->outcome, RP_STR_MAX, 1))))

@@ -66,6 +66,11 @@ void rp_node_device_text(const rp_node *n, char out[RP_DEVICE_TEXT + 1]);
  * the device is not in a team's roster yet. */
 int rp_node_member(rp_node *n, char *out, size_t cap);
 
+/* The enumerations every node checks on arrival (node/schema.h), NULL-
+ * terminated: how a contact prefers to be reached, the interaction types. */
+extern const char *const rp_schema_prefer[];     /* call email visit sms none */
+extern const char *const rp_schema_ix_types[];   /* call email visit meeting note purchase ... */
+
 /* ---- writes ---------------------------------------------------------------
  * Every write happens inside one rp_write: its ops, their indexes and the
  * views they change commit together or not at all. Every writing call

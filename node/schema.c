@@ -26,6 +26,16 @@ int rp_schema_text_ok(const char *s, size_t n, int multiline)
 	return 1;
 }
 
+int rp_schema_field_ok(const char *p, size_t n)
+{
+	if (n == 0 || n > RP_FIELD_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_' || p[i] == '-'))
+			return 0;
+	return 1;
+}
+
 /* Every string of an object, at any depth: map keys are one line; values
  * may hold newline and tab here (free texts, and the values of keys a newer
  * rapport adds), the rules of each kind narrow that below. */
@@ -212,11 +222,8 @@ static int s_field(s_check *c, const char **name, size_t *len)
 	const msgpack_object *o = rp_body_get(c->b, "field");
 	if (!o || o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0 || o->via.str.size > RP_FIELD_MAX)
 		return s_bad(c, "a field name that is missing or too long");
-	for (uint32_t i = 0; i < o->via.str.size; i++) {
-		char ch = o->via.str.ptr[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
-			return s_bad(c, "a field name outside a-z 0-9 _ -");
-	}
+	if (!rp_schema_field_ok(o->via.str.ptr, o->via.str.size))
+		return s_bad(c, "a field name outside a-z 0-9 _ -");
 	*name = o->via.str.ptr;
 	*len = o->via.str.size;
 	return 1;

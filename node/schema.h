@@ -53,15 +53,19 @@
 
 #include <stddef.h>
 #include "body.h"
+#include "rapport.h"
 #include "../proto/op.h"
 
-/* The enumerations, NULL-terminated, for the CLI's checks and messages. */
-extern const char *const rp_schema_prefer[];     /* call email visit sms none */
-extern const char *const rp_schema_ix_types[];   /* call ... feedback */
+/* The enumerations (rp_schema_prefer, rp_schema_ix_types) are declared in
+ * rapport.h: the CLI checks its arguments against the same lists. */
 
 /* 1 if s (n bytes) is valid UTF-8 without C0, DEL or C1 control
  * characters; newline and tab are allowed when multiline. */
 int rp_schema_text_ok(const char *s, size_t n, int multiline);
+
+/* 1 if p (n bytes) is a field name of acct.set / contact.set:
+ * [a-z0-9_-]{1,RP_FIELD_MAX}. */
+int rp_schema_field_ok(const char *p, size_t n);
 
 /* Check the body (parsed; op->body NULL means redacted: always fine) of op
  * against the table above. Returns 0 or RP_EFORMAT; *why (may be NULL)

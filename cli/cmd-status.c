@@ -7,89 +7,92 @@
 #include "output.h"
 #include "table.h"
 
+/* One entry of each list status holds, for people. */
+static void s_clock_skew(const json_t *e, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s's clock ran %lld s ahead", out_str_or_dash(e, "member"),
+	         (long long)json_integer_value(json_object_get(e, "ahead_ms")) / 1000);
+}
+
+/* "bob's device 4fk2q7…: 12 ops, 3.4 KiB" */
+static void s_pending_from(const json_t *e, char *out, size_t cap)
+{
+	char dev[16];
+	snprintf(out, cap, "%s's device %s: %lld ops, %.1f KiB", out_str_or_dash(e, "member"),
+	         out_id_short(out_str(e, "device"), dev, sizeof dev),
+	         (long long)json_integer_value(json_object_get(e, "ops")),
+	         (double)json_integer_value(json_object_get(e, "bytes")) / 1024.0);
+}
+
+/* "bob's clock was 10800 s ahead of ours at the last sync" */
+static void s_peer_clock(const json_t *e, char *out, size_t cap)
+{
+	long long ms = (long long)json_integer_value(json_object_get(e, "ahead_ms"));
+	snprintf(out, cap, "%s's clock was %lld s %s ours at the last sync", out_str_or_dash(e, "member"),
+	         (ms < 0 ? -ms : ms) / 1000, ms < 0 ? "behind" : "ahead of");
+}
+
+/* "alice's device dropped ACME Tools (now bob's)" */
+static void s_purged(const json_t *e, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s's device dropped %s (now %s's)", out_str_or_dash(e, "member"),
+	         out_str_or_dash(e, "account"), out_str_or_dash(e, "owner"));
+}
+
+/* "alice's device 4fk2q7… signed two different ops as its seq 5" */
+static void s_equivocating(const json_t *e, char *out, size_t cap)
+{
+	char dev[16];
+	snprintf(out, cap, "%s's device %s signed two different ops as its seq %lld",
+	         out_str_or_dash(e, "member"), out_id_short(out_str(e, "device"), dev, sizeof dev),
+	         (long long)json_integer_value(json_object_get(e, "seq")));
+}
+
+/* "alice's device 4fk2q7…: 2 acct.create (already exists)" */
+static void s_refused_op(const json_t *e, char *out, size_t cap)
+{
+	char dev[16];
+	snprintf(out, cap, "%s's device %s: %lld %s (%s)", out_str_or_dash(e, "member"),
+	         out_id_short(out_str(e, "device"), dev, sizeof dev),
+	         (long long)json_integer_value(json_object_get(e, "count")),
+	         out_str_or_dash(e, "kind"), out_str_or_dash(e, "reason"));
+}
+
+static const struct {
+	const char *key, *sep, *none;
+	void (*entry)(const json_t *e, char *out, size_t cap);
+} s_lists[] = {
+	{ "clock_skew",   ", ", "none",    s_clock_skew },
+	{ "pending_from", "; ", "none",    s_pending_from },
+	{ "peer_clocks",  ", ", "in step", s_peer_clock },
+	{ "purged",       "; ", "none",    s_purged },
+	{ "equivocating", "; ", "none",    s_equivocating },
+	{ "refused_ops",  "; ", "none",    s_refused_op },
+};
+
 /* One value for people; objects other than team are flattened by the caller. */
 static char *s_value(const char *key, const json_t *v, char *buf, size_t cap)
 {
+	for (size_t l = 0; json_is_array(v) && l < sizeof s_lists / sizeof s_lists[0]; l++) {
+		size_t i, len = 0;
+		json_t *e;
+		if (strcmp(key, s_lists[l].key) != 0)
+			continue;
+		buf[0] = '\0';
+		json_array_foreach(v, i, e) {
+			char one[512];
+			s_lists[l].entry(e, one, sizeof one);
+			if (len < cap)
+				len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? s_lists[l].sep : "", one);
+		}
+		if (!json_array_size(v))
+			snprintf(buf, cap, "%s", s_lists[l].none);
+		return buf;
+	}
 	if (strcmp(key, "team") == 0 && json_is_object(v)) {
 		snprintf(buf, cap, "%s (%s)", out_str_or_dash(v, "name"), out_str_or_dash(v, "id"));
 	} else if (strcmp(key, "team") == 0 && json_is_null(v)) {
 		snprintf(buf, cap, "none: not in a team yet");
-	} else if (strcmp(key, "clock_skew") == 0 && json_is_array(v)) {
-		size_t i, len = 0;
-		json_t *e;
-		buf[0] = '\0';
-		json_array_foreach(v, i, e)
-			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s's clock ran %lld s ahead",
-			                        i ? ", " : "", out_str_or_dash(e, "member"),
-			                        (long long)json_integer_value(json_object_get(e, "ahead_ms")) / 1000);
-		if (!json_array_size(v))
-			snprintf(buf, cap, "none");
-	} else if (strcmp(key, "pending_from") == 0 && json_is_array(v)) {
-		size_t i, len = 0;
-		json_t *e;
-		char dev[16];
-		/* "bob's device 4fk2q7…: 12 ops, 3.4 KiB" */
-		buf[0] = '\0';
-		json_array_foreach(v, i, e)
-			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s's device %s: %lld ops, %.1f KiB",
-			                        i ? "; " : "", out_str_or_dash(e, "member"),
-			                        out_id_short(out_str(e, "device"), dev, sizeof dev),
-			                        (long long)json_integer_value(json_object_get(e, "ops")),
-			                        (double)json_integer_value(json_object_get(e, "bytes")) / 1024.0);
-		if (!json_array_size(v))
-			snprintf(buf, cap, "none");
-	} else if (strcmp(key, "peer_clocks") == 0 && json_is_array(v)) {
-		size_t i, len = 0;
-		json_t *e;
-		/* "bob's clock was 10800 s ahead of ours at the last sync" */
-		buf[0] = '\0';
-		json_array_foreach(v, i, e) {
-			long long ms = (long long)json_integer_value(json_object_get(e, "ahead_ms"));
-			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0,
-			                        "%s%s's clock was %lld s %s ours at the last sync",
-			                        i ? ", " : "", out_str_or_dash(e, "member"),
-			                        (ms < 0 ? -ms : ms) / 1000, ms < 0 ? "behind" : "ahead of");
-		}
-		if (!json_array_size(v))
-			snprintf(buf, cap, "in step");
-	} else if (strcmp(key, "purged") == 0 && json_is_array(v)) {
-		size_t i, len = 0;
-		json_t *e;
-		/* "alice's device dropped ACME Tools (now bob's)" */
-		json_array_foreach(v, i, e)
-			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s's device dropped %s (now %s's)",
-			                        i ? "; " : "", out_str_or_dash(e, "member"),
-			                        out_str_or_dash(e, "account"), out_str_or_dash(e, "owner"));
-		if (!json_array_size(v))
-			snprintf(buf, cap, "none");
-	} else if (strcmp(key, "equivocating") == 0 && json_is_array(v)) {
-		size_t i, len = 0;
-		json_t *e;
-		char dev[16];
-		/* "alice's device 4fk2q7… signed two different ops as its seq 5" */
-		buf[0] = '\0';
-		json_array_foreach(v, i, e)
-			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0,
-			                        "%s%s's device %s signed two different ops as its seq %lld",
-			                        i ? "; " : "", out_str_or_dash(e, "member"),
-			                        out_id_short(out_str(e, "device"), dev, sizeof dev),
-			                        (long long)json_integer_value(json_object_get(e, "seq")));
-		if (!json_array_size(v))
-			snprintf(buf, cap, "none");
-	} else if (strcmp(key, "refused_ops") == 0 && json_is_array(v)) {
-		size_t i, len = 0;
-		json_t *e;
-		char dev[16];
-		/* "alice's device 4fk2q7…: 2 acct.create (already exists)" */
-		buf[0] = '\0';
-		json_array_foreach(v, i, e)
-			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s's device %s: %lld %s (%s)",
-			                        i ? "; " : "", out_str_or_dash(e, "member"),
-			                        out_id_short(out_str(e, "device"), dev, sizeof dev),
-			                        (long long)json_integer_value(json_object_get(e, "count")),
-			                        out_str_or_dash(e, "kind"), out_str_or_dash(e, "reason"));
-		if (!json_array_size(v))
-			snprintf(buf, cap, "none");
 	} else if (strcmp(key, "peers") == 0 && json_array_size(v) == 0) {
 		snprintf(buf, cap, "none ('rapport peer add NAME ENDPOINT DEVICE_ID')");
 	} else if (json_is_array(v)) {

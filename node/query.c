@@ -196,12 +196,40 @@ static json_t *s_summary(const rp_op *op, const rp_body *b)
 	return j ? j : json_string(op->kind);
 }
 
+/* "(erased by ann: asked to be forgotten)" for an op whose body was
+ * erased, from the redact op that erased it; NULL when that is not here. */
+static json_t *s_erased_by(rp_node *n, MDB_txn *txn, json_t *cache, const uint8_t opid[RP_OPID_LEN])
+{
+	MDB_val rk = { RP_OPID_LEN, (void *)opid }, rv, xk, xv;
+	rp_op rop;
+	rp_body rb = { .map = NULL };
+	json_t *out = NULL;
+	msgpack_unpacked_init(&rb.up);
+	if (mdb_get(txn, n->store->redacted, &rk, &rv) == 0 && rv.mv_size == RP_OPID_LEN &&
+	    (xk = (MDB_val){ RP_OPID_LEN, rv.mv_data }, mdb_get(txn, n->store->ops, &xk, &xv) == 0) &&
+	    rp_op_decode(xv.mv_data, xv.mv_size, &rop) == 0 && rop.body &&
+	    rp_body_parse(&rb, rop.body, rop.body_len) == 0) {
+		char rdev[RP_DEVICE_TEXT + 1], text[RP_NAME_MAX + 120];
+		const char *who, *why;
+		size_t wn;
+		rp_b32_encode(rop.author, RP_DEVICE_LEN, rdev, sizeof rdev);
+		who = s_author(n, txn, cache, rdev);
+		if (rp_body_str(&rb, "reason", &why, &wn))
+			why = "no reason given", wn = strlen(why);
+		snprintf(text, sizeof text, "(erased by %s: %.*s)", who ? who : "?", (int)(wn > 80 ? 80 : wn), why);
+		out = json_string(text);
+	}
+	rp_body_done(&rb);
+	return out;
+}
+
 int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
 {
 	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
 	json_t *list = json_array(), *cache = json_object();
+	uint64_t future = rp_node_now(n) + RP_SKEW_MAX_MS;
 	int rc;
 	rp_errclear();
 	if ((rc = rp_node_read(n, &txn)))
@@ -228,40 +256,16 @@ int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
 		rp_b32_encode(r, RP_REF_LEN, ref, sizeof ref);
 		rp_body_parse(&b, op.body, op.body_len);
 		const char *m = s_author(n, txn, cache, dev);
-		/* An erased op: by whom and why, from the redact op that erased it. */
-		if (!op.body) {
-			MDB_val rk = { RP_OPID_LEN, (void *)opid }, rv, xk, xv;
-			rp_op rop;
-			rp_body rb = { .map = NULL };
-			const char *why;
-			size_t wn;
-			msgpack_unpacked_init(&rb.up);
-			if (mdb_get(txn, n->store->redacted, &rk, &rv) == 0 && rv.mv_size == RP_OPID_LEN &&
-			    (xk = (MDB_val){ RP_OPID_LEN, rv.mv_data }, mdb_get(txn, n->store->ops, &xk, &xv) == 0) &&
-			    rp_op_decode(xv.mv_data, xv.mv_size, &rop) == 0 && rop.body &&
-			    rp_body_parse(&rb, rop.body, rop.body_len) == 0) {
-				char rdev[RP_DEVICE_TEXT + 1], text[RP_NAME_MAX + 120];
-				const char *who;
-				rp_b32_encode(rop.author, RP_DEVICE_LEN, rdev, sizeof rdev);
-				who = s_author(n, txn, cache, rdev);
-				if (rp_body_str(&rb, "reason", &why, &wn))
-					why = "no reason given", wn = strlen(why);
-				snprintf(text, sizeof text, "(erased by %s: %.*s)", who ? who : "?",
-				         (int)(wn > 80 ? 80 : wn), why);
-				erased = json_string(text);
-			}
-			rp_body_done(&rb);
-		}
-		json_array_append_new(list, json_pack("{sIsIsssosssssssosb}",
+		if (!op.body)
+			erased = s_erased_by(n, txn, cache, opid);
+		/* future: dated beyond the skew limit ahead of now: its device's
+		 * clock was wrong, and it may win last-writer-wins it should not. */
+		json_array_append_new(list, json_pack("{sIsIsssosssssssosbsb}",
 		        "seq", (json_int_t)op.seq, "hlc", (json_int_t)op.hlc,
 		        "at", rp_when_iso(RP_HLC_MS(op.hlc), at, sizeof at),
 		        "author", m ? json_string(m) : json_null(), "author_device", dev,
 		        "kind", op.kind, "op", ref, "summary", erased ? erased : s_summary(&op, &b),
-		        "verified", rp_op_verify(&op) == 0));
-		/* Dated beyond the skew limit ahead of now: its device's clock
-		 * was wrong, and it may win last-writer-wins it should not. */
-		json_object_set_new(json_array_get(list, json_array_size(list) - 1), "future",
-		                    json_boolean(RP_HLC_MS(op.hlc) > rp_node_now(n) + RP_SKEW_MAX_MS));
+		        "verified", rp_op_verify(&op) == 0, "future", RP_HLC_MS(op.hlc) > future));
 		rp_body_done(&b);
 	}
 	mdb_cursor_close(c);

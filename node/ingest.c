@@ -78,6 +78,34 @@ static int s_receipt(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body 
 	return s_put(txn, st->skipped, key, sizeof key, "", 0);
 }
 
+int rp_ingest_each_op(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], const char *kind,
+                      int (*fn)(void *arg, const rp_op *op, const rp_body *body, const MDB_val *bytes),
+                      void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	int rc, r = 0;
+	if ((rc = mdb_cursor_open(txn, st->acct_ops, &c)))
+		return rp_store_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && r == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		MDB_val ok, ov;
+		rp_op op;
+		rp_body body;
+		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN))
+			break;
+		ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
+		if (mdb_get(txn, st->ops, &ok, &ov) || rp_op_decode(ov.mv_data, ov.mv_size, &op) ||
+		    strcmp(op.kind, kind) || !op.body)
+			continue;
+		if (rp_body_parse(&body, op.body, op.body_len) == 0)
+			r = fn(arg, &op, &body, &ov);
+		rp_body_done(&body);
+	}
+	mdb_cursor_close(c);
+	return r ? r : rc == 0 || rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
+}
+
 int rp_ingest_note_refused(rp_store *st, MDB_txn *txn, const rp_op *op, int why)
 {
 	char key[9 + RP_DEVICE_TEXT + 1 + RP_KIND_MAX + 1] = "refused:";

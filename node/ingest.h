@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "store.h"
+#include "body.h"
 #include "node.h"
 #include <jansson.h>
 
@@ -56,6 +57,15 @@ json_t *rp_ingest_refusals(rp_store *st, MDB_txn *txn);
 /* Replace the stored body of op id with nil (redaction) in txn. */
 int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN],
                      rp_dirty *dirty);
+
+/* Call fn for each stored op of kind on account acct (all-zero: the team's
+ * ops), in merge order, that still holds a body: op and body point into
+ * the txn's pages and live until fn returns. fn returns 0 to go on; any
+ * other value stops the walk and is returned. Returns 0, fn's value, or a
+ * store error. */
+int rp_ingest_each_op(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], const char *kind,
+                      int (*fn)(void *arg, const rp_op *op, const rp_body *body, const MDB_val *bytes),
+                      void *arg);
 
 /* Key of acct_ops for an op: account ‖ hlc ‖ op id. */
 #define RP_ACCT_KEY_LEN (RP_ACCOUNT_LEN + 8 + RP_OPID_LEN)

@@ -368,48 +368,43 @@ static json_t *s_pending_from(rp_node *n, MDB_txn *txn)
 }
 
 /* Purge receipts of the team: which device dropped which account. */
+typedef struct s_receipt_walk {
+	rp_node *n;
+	MDB_txn *txn;
+	json_t  *list;
+} s_receipt_walk;
+
+static int s_receipt(void *arg, const rp_op *op, const rp_body *b, const MDB_val *bytes)
+{
+	s_receipt_walk *w = arg;
+	char dev[RP_DEVICE_TEXT + 1], id[RP_ACCOUNT_TEXT + 1], at[32], member[RP_NAME_MAX + 1] = "?";
+	const uint8_t *acct;
+	int64_t ops = 0;
+	json_t *sum = NULL;
+	(void)bytes;
+	if (rp_body_bin(b, "account", &acct, RP_ACCOUNT_LEN))
+		return 0;
+	rp_body_int(b, "ops", &ops);
+	rp_b32_encode(op->author, RP_DEVICE_LEN, dev, sizeof dev);
+	rp_b32_encode(acct, RP_ACCOUNT_LEN, id, sizeof id);
+	rp_roster_device(w->n->store, w->txn, op->author, member, NULL);
+	rp_view_load_summary(w->n->store, w->txn, acct, &sum);
+	json_array_append_new(w->list, json_pack("{sssssssosssIss}", "device", dev, "member", member,
+	        "account_id", id, "account", json_is_string(json_object_get(sum, "name")) ?
+	        json_incref(json_object_get(sum, "name")) : json_string(id),
+	        "at", rp_when_iso(RP_HLC_MS(op->hlc), at, sizeof at), "ops", (json_int_t)ops,
+	        "owner", json_string_value(json_object_get(sum, "owner")) ?
+	        json_string_value(json_object_get(sum, "owner")) : "?"));
+	json_decref(sum);
+	return 0;
+}
+
 static json_t *s_receipts(rp_node *n, MDB_txn *txn)
 {
 	static const uint8_t zero[RP_ACCOUNT_LEN];
-	json_t *list = json_array();
-	MDB_cursor *c;
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)zero }, v;
-	if (mdb_cursor_open(txn, n->store->acct_ops, &c))
-		return list;
-	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		MDB_val ok, ov;
-		rp_op op;
-		rp_body b;
-		const uint8_t *acct;
-		int64_t ops = 0;
-		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, zero, RP_ACCOUNT_LEN))
-			break;
-		ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
-		if (mdb_get(txn, n->store->ops, &ok, &ov) || rp_op_decode(ov.mv_data, ov.mv_size, &op) ||
-		    strcmp(op.kind, "purge.receipt") || !op.body)
-			continue;
-		if (rp_body_parse(&b, op.body, op.body_len) == 0 &&
-		    rp_body_bin(&b, "account", &acct, RP_ACCOUNT_LEN) == 0) {
-			char dev[RP_DEVICE_TEXT + 1], id[RP_ACCOUNT_TEXT + 1], at[32], member[RP_NAME_MAX + 1] = "?";
-			json_t *sum = NULL;
-			rp_body_int(&b, "ops", &ops);
-			rp_b32_encode(op.author, RP_DEVICE_LEN, dev, sizeof dev);
-			rp_b32_encode(acct, RP_ACCOUNT_LEN, id, sizeof id);
-			rp_roster_device(n->store, txn, op.author, member, NULL);
-			rp_view_load_summary(n->store, txn, acct, &sum);
-			json_array_append_new(list, json_pack("{sssssssosssIss}", "device", dev, "member", member,
-			        "account_id", id, "account", json_is_string(json_object_get(sum, "name")) ?
-			        json_incref(json_object_get(sum, "name")) : json_string(id),
-			        "at", rp_when_iso(RP_HLC_MS(op.hlc), at, sizeof at), "ops", (json_int_t)ops,
-			        "owner", json_string_value(json_object_get(sum, "owner")) ?
-			        json_string_value(json_object_get(sum, "owner")) : "?"));
-			json_decref(sum);
-		}
-		rp_body_done(&b);
-	}
-	mdb_cursor_close(c);
-	return list;
+	s_receipt_walk w = { n, txn, json_array() };
+	rp_ingest_each_op(n->store, txn, zero, "purge.receipt", s_receipt, &w);
+	return w.list;
 }
 
 int rp_status(rp_node *n, json_t **out)

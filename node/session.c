@@ -708,52 +708,46 @@ static int s_refuse_stranger(rp_session *s)
 	return s_refuse(s, RP_ENOTMEMBER, local, wire);
 }
 
+/* A member.revoke op that names the peer's device among its cutoffs goes
+ * into the notice batch. */
+typedef struct s_notice {
+	rp_batch_builder *b;
+	const uint8_t    *peer;
+} s_notice;
+
+static int s_notice_op(void *arg, const rp_op *op, const rp_body *body, const MDB_val *bytes)
+{
+	s_notice *nt = arg;
+	const msgpack_object *cuts = rp_body_get(body, "cutoffs");
+	(void)op;
+	for (uint32_t i = 0; cuts && cuts->type == MSGPACK_OBJECT_ARRAY && i < cuts->via.array.size; i++) {
+		const msgpack_object *o = &cuts->via.array.ptr[i];
+		if (o->type == MSGPACK_OBJECT_BIN && o->via.bin.size == RP_OPID_LEN &&
+		    !memcmp(o->via.bin.ptr, nt->peer, RP_DEVICE_LEN)) {
+			rp_batch_add(nt->b, bytes->mv_data, bytes->mv_size);
+			break;
+		}
+	}
+	return 0;
+}
+
 /* The member.revoke ops that name the peer's device among their cutoffs,
  * as one batch at its cursor (first == last): verifiable by the peer with
  * the roster it holds, and nothing else of the team. */
 static void s_revocation_notice(rp_session *s)
 {
 	static const uint8_t zero[RP_ACCOUNT_LEN];
-	rp_store *st = s->node->store;
 	rp_batch_builder b;
 	const uint8_t *start;
 	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)zero }, v;
 	uint8_t *buf = malloc(S_OUT_CAP);
-	if (!buf || rp_store_begin(st, 0, &txn)) {
+	s_notice nt = { &b, s->peer };
+	if (!buf || rp_store_begin(s->node->store, 0, &txn)) {
 		free(buf);
 		return;
 	}
 	rp_batch_begin(&b, buf, S_OUT_CAP);
-	if (mdb_cursor_open(txn, st->acct_ops, &c) == 0) {
-		for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			MDB_val ok, ov;
-			rp_op op;
-			rp_body body;
-			const msgpack_object *cuts;
-			if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, zero, RP_ACCOUNT_LEN))
-				break;
-			ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
-			if (mdb_get(txn, st->ops, &ok, &ov) || rp_op_decode(ov.mv_data, ov.mv_size, &op) ||
-			    strcmp(op.kind, "member.revoke") || !op.body)
-				continue;
-			if (rp_body_parse(&body, op.body, op.body_len) == 0 &&
-			    (cuts = rp_body_get(&body, "cutoffs")) && cuts->type == MSGPACK_OBJECT_ARRAY) {
-				for (uint32_t i = 0; i < cuts->via.array.size; i++) {
-					const msgpack_object *o = &cuts->via.array.ptr[i];
-					if (o->type == MSGPACK_OBJECT_BIN && o->via.bin.size == RP_OPID_LEN &&
-					    !memcmp(o->via.bin.ptr, s->peer, RP_DEVICE_LEN)) {
-						rp_batch_add(&b, ov.mv_data, ov.mv_size);
-						break;
-					}
-				}
-			}
-			rp_body_done(&body);
-		}
-		mdb_cursor_close(c);
-	}
+	rp_ingest_each_op(s->node->store, txn, zero, "member.revoke", s_notice_op, &nt);
 	mdb_txn_abort(txn);
 	if (b.nops && rp_batch_finish(&b, s->peer_cursor, s->peer_cursor, &start, &s->notice_len) == 0) {
 		memmove(buf, start, s->notice_len);

@@ -3,10 +3,12 @@
  * by zmq_poll. A peer that misbehaves, stalls or vanishes loses its session;
  * nothing a peer sends can stop the loop. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -22,8 +24,15 @@
 #include "erase.h"
 #include "../proto/error.h"
 
-#define S_SESSIONS_MAX  1024
-#define S_IDLE_MS       (3 * RP_NET_TIMEOUT_MS)
+/* What one member's device, broken or hostile, can take of the hub
+ * (DESIGN.md §8): a few sessions, a fair share of the memory for data in
+ * flight, one batch's time of the loop per turn. */
+#define S_SESSIONS_MAX  1024            /* all sessions at once */
+#define S_PER_DEVICE    4               /* one device's sessions: a fifth replaces its oldest */
+#define S_FLIGHT_BYTES  (64u << 20)     /* our batches in flight, all sessions together */
+#define S_TURN_MSGS     2               /* messages one session sends per turn */
+#define S_ROUND_INPUT   64              /* messages taken from the socket per round */
+#define S_IDLE_MS       (3 * RP_NET_TIMEOUT_MS)   /* no progress for this long: closed */
 #define S_ROUTING_MAX   256
 
 typedef struct s_conn {
@@ -32,8 +41,15 @@ typedef struct s_conn {
 	rp_session *session;
 	uint8_t     device[RP_DEVICE_LEN];
 	char        who[RP_NAME_MAX + 24];
-	uint64_t    started, last;
+	uint64_t    started, last;      /* last: when the sync last moved forward */
+	uint64_t    progress;           /* rp_session_progress at `last` */
+	int         busy;               /* has more to send: gets the next turn */
 } s_conn;
+
+/* A line said once per burst of its kind, with how many it stood for. */
+typedef struct s_burst {
+	uint64_t quiet_until, count;
+} s_burst;
 
 typedef struct s_server {
 	rp_node   *node;
@@ -43,6 +59,8 @@ typedef struct s_server {
 	size_t     nconns;
 	rp_log_fn  log;
 	void      *arg;
+	s_burst    replaced, evicted, idle, unstarted, unsent, handshake, refusals;
+	uint64_t   dropped;             /* sessions closed since memory was last handed back */
 } s_server;
 
 static uint64_t s_mono_ms(void)
@@ -85,10 +103,40 @@ static void s_notify(const char *state)
 	close(fd);
 }
 
+/* Say a line of a kind that comes in floods at most once per 10 s; the
+ * sweep says how many were held back (s_burst_end). */
+static void s_log_burst(s_server *sv, s_burst *b, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void s_log_burst(s_server *sv, s_burst *b, const char *fmt, ...)
+{
+	char line[400];
+	uint64_t now = s_mono_ms();
+	va_list ap;
+	if (now < b->quiet_until) {
+		b->count++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	s_log(sv, "%s", line);
+	b->quiet_until = now + 10000;
+}
+
+/* A burst that went quiet: say how many more there were. */
+static void s_burst_end(s_server *sv, s_burst *b, const char *what)
+{
+	if (b->count && s_mono_ms() >= b->quiet_until) {
+		s_log(sv, "(%llu more %s in the last 10 s)", (unsigned long long)b->count, what);
+		b->count = 0;
+	}
+}
+
 static void s_drop(s_server *sv, size_t i)
 {
 	rp_session_free(&sv->conns[i].session);
 	sv->conns[i] = sv->conns[--sv->nconns];
+	sv->dropped++;
 }
 
 static int s_send(s_server *sv, s_conn *c, const uint8_t *msg, size_t len)
@@ -97,6 +145,16 @@ static int s_send(s_server *sv, s_conn *c, const uint8_t *msg, size_t len)
 	    zmq_send(sv->sock, msg, len, ZMQ_DONTWAIT) < 0)
 		return -1;
 	return 0;
+}
+
+/* Close conn i's session, telling the peer why (its next sync resumes). */
+static void s_close(s_server *sv, size_t i, const char *why)
+{
+	uint8_t msg[RP_MSG_TEXT_MAX + 64];
+	size_t len;
+	if (rp_msg_error(msg, sizeof msg, &len, RP_EBUSY, why) == 0)
+		s_send(sv, &sv->conns[i], msg, len);
+	s_drop(sv, i);
 }
 
 static void s_who(s_server *sv, s_conn *c)
@@ -111,84 +169,153 @@ static void s_who(s_server *sv, s_conn *c)
 	snprintf(c->who, sizeof c->who, "%s (%.8s)", member, id);
 }
 
-/* Feed one message to its connection's session and send what it answers. */
-static void s_message(s_server *sv, const uint8_t *rid, size_t rlen, zmq_msg_t *m)
+/* Room for a new session of device dev: a device holding S_PER_DEVICE
+ * loses its oldest, a full table the one whose sync moved last longest
+ * ago. One member's flood can never keep another device out. */
+static void s_make_room(s_server *sv, const uint8_t dev[RP_DEVICE_LEN])
 {
-	const char *user = zmq_msg_gets(m, "User-Id");
-	s_conn *c = NULL;
-	size_t i;
-	const uint8_t *out;
-	size_t olen;
-	int rc;
-
-	for (i = 0; i < sv->nconns; i++)
-		if (sv->conns[i].routing_len == rlen && !memcmp(sv->conns[i].routing, rid, rlen)) {
-			c = &sv->conns[i];
-			break;
-		}
-	if (!c) {
-		uint8_t dev[RP_DEVICE_LEN];
-		if (!user || rp_b32_decode(user, dev, RP_DEVICE_LEN) != 0 || rlen > S_ROUTING_MAX)
-			return;                      /* not through our ZAP: cannot happen, never trusted */
-		if (sv->nconns == S_SESSIONS_MAX) {
-			s_log(sv, "too many sessions: refused a connection");
-			return;
-		}
-		c = &sv->conns[sv->nconns];
-		memset(c, 0, sizeof *c);
-		memcpy(c->routing, rid, rlen);
-		c->routing_len = rlen;
-		memcpy(c->device, dev, RP_DEVICE_LEN);
-		if (rp_session_new(sv->node, dev, 0, &c->session))
-			return;
-		sv->nconns++;
-		c->started = s_mono_ms();
-		s_who(sv, c);
+	size_t mine = 0, oldest = 0, stalest = 0;
+	for (size_t i = 0; i < sv->nconns; i++) {
+		if (!memcmp(sv->conns[i].device, dev, RP_DEVICE_LEN) &&
+		    (mine++ == 0 || sv->conns[i].started < sv->conns[oldest].started))
+			oldest = i;
+		if (sv->conns[i].last < sv->conns[stalest].last)
+			stalest = i;
 	}
-	i = (size_t)(c - sv->conns);
-	c->last = s_mono_ms();
-	rc = rp_session_input(c->session, zmq_msg_data(m), zmq_msg_size(m));
-	while (rp_session_output(c->session, &out, &olen) == 1)
-		if (s_send(sv, c, out, olen) != 0) {
-			s_log(sv, "%s: cannot send (%s): dropped", c->who, zmq_strerror(zmq_errno()));
-			s_drop(sv, i);
-			return;
-		}
-	if (rc || rp_session_state(c->session) == RP_SESSION_FAILED) {
-		s_log(sv, "%s: %s: %s", c->who, rp_session_refused(c->session) ? "refused" : "sync failed",
-		      rp_session_error(c->session));
-		rp_peer_record(sv->node, c->device, NULL, 0, 0, rp_session_error(c->session));
-		s_drop(sv, i);
-	} else if (rp_session_state(c->session) == RP_SESSION_COMPLETE) {
+	if (mine >= S_PER_DEVICE) {
+		s_log_burst(sv, &sv->replaced, "%s: more than %d sessions at once: its oldest closed",
+		            sv->conns[oldest].who, S_PER_DEVICE);
+		s_close(sv, oldest, "session closed: a newer session of this device took its place");
+	} else if (sv->nconns == S_SESSIONS_MAX) {
+		s_log_burst(sv, &sv->evicted, "%d sessions at once: %s, the one idle longest, closed",
+		            S_SESSIONS_MAX, sv->conns[stalest].who);
+		s_close(sv, stalest, "session closed: the node is serving as many sessions as it can "
+		        "and this one was idle longest");
+	}
+}
+
+static s_conn *s_conn_find(s_server *sv, const uint8_t *rid, size_t rlen, const char *user)
+{
+	uint8_t dev[RP_DEVICE_LEN];
+	s_conn *c;
+	for (size_t i = 0; i < sv->nconns; i++)
+		if (sv->conns[i].routing_len == rlen && !memcmp(sv->conns[i].routing, rid, rlen))
+			return &sv->conns[i];
+	if (!user || rp_b32_decode(user, dev, RP_DEVICE_LEN) != 0 || rlen > S_ROUTING_MAX)
+		return NULL;                 /* not through our ZAP: cannot happen, never trusted */
+	s_make_room(sv, dev);
+	c = &sv->conns[sv->nconns];
+	memset(c, 0, sizeof *c);
+	memcpy(c->routing, rid, rlen);
+	c->routing_len = rlen;
+	memcpy(c->device, dev, RP_DEVICE_LEN);
+	if (rp_session_new(sv->node, dev, 0, &c->session))
+		return NULL;
+	sv->nconns++;
+	c->started = c->last = s_mono_ms();
+	s_who(sv, c);
+	return c;
+}
+
+/* Our batches in flight are shared out: each session may have its fair
+ * share of S_FLIGHT_BYTES unacked, at least one batch. */
+static uint32_t s_share(const s_server *sv)
+{
+	size_t per = S_FLIGHT_BYTES / RP_BATCH_MAX / (sv->nconns ? sv->nconns : 1);
+	return per < 1 ? 1 : per > RP_CREDIT_MAX ? RP_CREDIT_MAX : (uint32_t)per;
+}
+
+/* The session of conn i ended (complete or failed): say so and close it. */
+static void s_finish(s_server *sv, size_t i)
+{
+	s_conn *c = &sv->conns[i];
+	rp_session *ss = c->session;
+	if (rp_session_state(ss) == RP_SESSION_COMPLETE) {
 		rp_session_stats st;
-		rp_session_stats_get(c->session, &st);
+		rp_session_stats_get(ss, &st);
 		s_log(sv, "%s: synced: sent %llu op%s, received %llu op%s (%llu account%s changed) in %.2f s",
 		      c->who, (unsigned long long)st.sent, st.sent == 1 ? "" : "s",
 		      (unsigned long long)st.received, st.received == 1 ? "" : "s",
 		      (unsigned long long)st.accounts, st.accounts == 1 ? "" : "s",
 		      (double)(s_mono_ms() - c->started) / 1000.0);
 		rp_peer_record(sv->node, c->device, NULL, st.sent, st.received, "ok");
-		s_drop(sv, i);
+	} else if (!rp_session_progress(ss) && !rp_session_refused(ss)) {
+		/* Never started (the tail of a session closed here, or junk):
+		 * worth a line per burst, not a write to the store. */
+		s_log_burst(sv, &sv->unstarted, "%s: sync failed: %s", c->who, rp_session_error(ss));
+	} else {
+		s_log(sv, "%s: %s: %s", c->who, rp_session_refused(ss) ? "refused" : "sync failed",
+		      rp_session_error(ss));
+		rp_peer_record(sv->node, c->device, NULL, 0, 0, rp_session_error(ss));
 	}
+	s_drop(sv, i);
 }
 
-static void s_router(s_server *sv)
+/* Conn i's turn: send at most S_TURN_MSGS of what its session has for the
+ * peer (one batch's work at most), then close it if it ended. */
+static void s_turn(s_server *sv, size_t i)
 {
-	for (;;) {
+	s_conn *c = &sv->conns[i];
+	const uint8_t *out;
+	size_t olen;
+	int sent = 0, rc = 0;
+
+	rp_session_limit(c->session, s_share(sv));
+	c->busy = 0;
+	while (sent < S_TURN_MSGS && (rc = rp_session_output(c->session, &out, &olen)) == 1) {
+		if (s_send(sv, c, out, olen) != 0) {
+			s_log_burst(sv, &sv->unsent, "%s: cannot send (%s): session dropped", c->who,
+			            zmq_strerror(zmq_errno()));
+			s_drop(sv, i);
+			return;
+		}
+		sent++;
+	}
+	if (rc < 0) {
+		s_log(sv, "%s: sync failed: cannot read our feed: %s", c->who, rp_strerror(rc));
+		s_drop(sv, i);
+		return;
+	}
+	if (sent == S_TURN_MSGS)
+		c->busy = 1;                 /* maybe more: next round */
+	else if (rp_session_state(c->session) == RP_SESSION_FAILED ||
+	         rp_session_state(c->session) == RP_SESSION_COMPLETE)
+		s_finish(sv, i);
+}
+
+/* Feed one message to its connection's session and give it a turn. */
+static void s_message(s_server *sv, const uint8_t *rid, size_t rlen, zmq_msg_t *m)
+{
+	s_conn *c = s_conn_find(sv, rid, rlen, zmq_msg_gets(m, "User-Id"));
+	uint64_t p;
+	if (!c)
+		return;
+	rp_session_input(c->session, zmq_msg_data(m), zmq_msg_size(m));
+	if ((p = rp_session_progress(c->session)) != c->progress) {
+		c->progress = p;
+		c->last = s_mono_ms();
+	}
+	s_turn(sv, (size_t)(c - sv->conns));
+}
+
+/* Take at most S_ROUND_INPUT messages; returns 1 if more may be waiting. */
+static int s_router(s_server *sv)
+{
+	for (int taken = 0; taken < S_ROUND_INPUT; taken++) {
 		uint8_t rid[S_ROUTING_MAX];
 		int more = 0, n;
 		size_t sz = sizeof more;
 		zmq_msg_t m;
 		n = zmq_recv(sv->sock, rid, sizeof rid, ZMQ_DONTWAIT);
 		if (n < 0)
-			return;
+			return 0;
 		zmq_getsockopt(sv->sock, ZMQ_RCVMORE, &more, &sz);
 		if (!more)
 			continue;                    /* a bare routing id: nothing to do */
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, sv->sock, 0) < 0) {
 			zmq_msg_close(&m);
-			return;
+			return 0;
 		}
 		zmq_getsockopt(sv->sock, ZMQ_RCVMORE, &more, &sz);
 		if (!more && n > 0 && (size_t)n <= sizeof rid)
@@ -202,39 +329,82 @@ static void s_router(s_server *sv)
 			zmq_getsockopt(sv->sock, ZMQ_RCVMORE, &more, &sz);
 		}
 	}
+	return 1;
 }
 
-/* Handshake failures come in bursts (a client reconnects): one line per
- * burst, with how many there were. */
+/* One turn for every session with more to send. Returns 1 if any still has. */
+static int s_round(s_server *sv)
+{
+	int any = 0;
+	for (size_t i = sv->nconns; i > 0; i--)
+		if (sv->conns[i - 1].busy) {
+			s_turn(sv, i - 1);
+			if (i - 1 < sv->nconns && sv->conns[i - 1].busy)
+				any = 1;
+		}
+	return any;
+}
+
+/* Handshake failures come in bursts (a client reconnects): one line per burst. */
 static void s_events(s_server *sv)
 {
-	static uint64_t quiet_until, burst;
 	uint16_t ev;
 	uint32_t val;
-	while (rp_net_monitor_event(sv->mon, &ev, &val)) {
-		uint64_t now = s_mono_ms();
-		if (ev != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && ev != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
-			continue;   /* ZAP refusals are logged by the ZAP handler, naming the key */
-		if (now < quiet_until) {
-			burst++;
-			continue;
-		}
-		s_log(sv, "a connection failed the CURVE handshake (not a rapport peer, or it pinned "
-		      "another node's id)%s", burst ? " (and earlier ones)" : "");
-		burst = 0;
-		quiet_until = now + 10000;
-	}
+	while (rp_net_monitor_event(sv->mon, &ev, &val))
+		if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+			s_log_burst(sv, &sv->handshake, "a connection failed the CURVE handshake (not a "
+			            "rapport peer, or it pinned another node's id)");
+	/* ZAP refusals are logged by the ZAP handler, naming the key */
 }
 
+/* Close the sessions whose sync has not moved for S_IDLE_MS: a peer that
+ * trickles announcements or repeats itself is as idle as a silent one. */
 static void s_sweep(s_server *sv)
 {
 	uint64_t now = s_mono_ms();
 	for (size_t i = sv->nconns; i > 0; i--)
 		if (now - sv->conns[i - 1].last > S_IDLE_MS) {
-			s_log(sv, "%s: silent for %d s: session dropped (its next sync resumes)",
-			      sv->conns[i - 1].who, S_IDLE_MS / 1000);
-			s_drop(sv, i - 1);
+			s_log_burst(sv, &sv->idle, "%s: no progress for %d s: session closed (its next "
+			            "sync resumes)", sv->conns[i - 1].who, S_IDLE_MS / 1000);
+			s_close(sv, i - 1, "session closed: the sync made no progress for too long");
 		}
+	s_burst_end(sv, &sv->replaced, "sessions replaced by a newer one of their device");
+	s_burst_end(sv, &sv->evicted, "sessions closed to make room");
+	s_burst_end(sv, &sv->idle, "sessions closed for making no progress");
+	s_burst_end(sv, &sv->unstarted, "sessions that failed before their hello");
+	s_burst_end(sv, &sv->unsent, "sessions dropped for a failed send");
+	s_burst_end(sv, &sv->handshake, "failed CURVE handshakes");
+	s_burst_end(sv, &sv->refusals, "refused connections");
+	/* After a flood, hand the freed memory back (glibc keeps it otherwise). */
+	if (sv->dropped && (sv->nconns == 0 || sv->dropped >= 64)) {
+		malloc_trim(0);
+		sv->dropped = 0;
+	}
+}
+
+/* Answer the ZAP requests waiting, at most 32; returns 1 if more may wait. */
+static int s_zap(s_server *sv)
+{
+	for (int i = 0; i < 32; i++) {
+		char why[200];
+		int ev = 0;
+		size_t sz = sizeof ev;
+		if (rp_zap_handle(sv->zap, why, sizeof why) != 0)
+			s_log_burst(sv, &sv->refusals, "%s", why);
+		if (zmq_getsockopt(rp_zap_socket(sv->zap), ZMQ_EVENTS, &ev, &sz) || !(ev & ZMQ_POLLIN))
+			return 0;
+	}
+	return 1;
+}
+
+/* Every session needs a descriptor: take what the hard limit allows. */
+static void s_raise_files(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
@@ -245,6 +415,7 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 	char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1] = "";
 	int one = 1, rc = RP_EIO;
 	uint64_t stale = 0, erase_checked = 0;
+	int busy = 0;
 
 	rp_errclear();
 	if (!endpoint || !rp_endpoint_ok(endpoint))
@@ -253,6 +424,7 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 		return RP_ENOTEAM;
 	if ((rc = rp_session_refresh_stale(n, &stale)))
 		return rp_fail(rc, "cannot rebuild views: %s", rp_strerror(rc));
+	s_raise_files();
 	if (!(sv.conns = calloc(S_SESSIONS_MAX, sizeof *sv.conns)))
 		return RP_ENOMEM;
 	rc = RP_EIO;
@@ -288,21 +460,22 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 			{ sv.sock, 0, ZMQ_POLLIN, 0 },
 			{ sv.mon, 0, ZMQ_POLLIN, 0 },
 		};
-		if (zmq_poll(items, 3, 250) < 0) {   /* 250 ms: pending erasures are looked at this often */
+		/* 250 ms: pending erasures are looked at this often; 0 while a
+		 * session has more to send or messages wait. */
+		if (zmq_poll(items, 3, busy ? 0 : 250) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			rc = rp_fail(RP_EIO, "poll: %s", zmq_strerror(zmq_errno()));
 			goto out;
 		}
-		if (items[0].revents & ZMQ_POLLIN) {
-			char why[200];
-			if (rp_zap_handle(sv.zap, why, sizeof why) != 0)
-				s_log(&sv, "%s", why);
-		}
+		busy = 0;
+		if (items[0].revents & ZMQ_POLLIN)
+			busy |= s_zap(&sv);
 		if (items[1].revents & ZMQ_POLLIN)
-			s_router(&sv);
+			busy |= s_router(&sv);
 		if (items[2].revents & ZMQ_POLLIN)
 			s_events(&sv);
+		busy |= s_round(&sv);
 		s_sweep(&sv);
 		/* Data a purge or redaction dropped, here or by a command on this
 		 * home that could not have it alone: off the disk now (erase.h). */

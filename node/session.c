@@ -36,7 +36,8 @@ struct rp_session {
 
 	/* our feed, going out */
 	uint64_t send_from, peer_own_head, sent_last, acked, done_last;
-	uint32_t credit;
+	uint32_t credit;            /* the peer's grant */
+	uint32_t credit_cap;        /* the driver's bound (0: none), see rp_session_limit */
 	int      done_sent;
 	uint32_t ninflight;         /* batches sent and not yet acknowledged */
 	/* The least ack each batch in flight can get, oldest first: its last
@@ -85,6 +86,7 @@ struct rp_session {
 	char     team_name[RP_NAME_MAX + 1];
 
 	rp_session_stats stats;
+	uint64_t progress;          /* steps that moved the sync forward */
 	uint8_t *out;               /* the message handed to the driver */
 };
 
@@ -205,6 +207,16 @@ void rp_session_keep(rp_session *s, int keep)
 void rp_session_stats_get(const rp_session *s, rp_session_stats *st)
 {
 	*st = s->stats;
+}
+
+uint64_t rp_session_progress(const rp_session *s)
+{
+	return s->progress;
+}
+
+void rp_session_limit(rp_session *s, uint32_t batches)
+{
+	s->credit_cap = batches;
 }
 
 /* ---- verifying a batch on two threads ----------------------------------- */
@@ -457,7 +469,7 @@ static int s_batch(rp_session *s, const rp_msg *m)
 	}
 	/* Verification is the bottleneck of a sync: outside the write txn, on two threads. */
 	s_verify_all(ops, rcs, n);
-	if ((rc = s_ingest_batch(s, m, ops, rcs, raw, rawlen, n)))
+	if ((rc = s_ingest_batch(s, m, ops, rcs, raw, rawlen, n)) != 0) {
 		rc = rc == RP_ENOSPC
 		   ? s_fail(s, rc, "the disk holding %s is full: the batch was not stored (free some space; "
 		            "the next sync resumes here)", s->node->home)
@@ -465,8 +477,10 @@ static int s_batch(rp_session *s, const rp_msg *m)
 		   ? s_fail(s, rc, "the table of ops waiting for their author or account is full (%d): the "
 		            "batch was not taken; the next sync asks for it again", RP_PENDING_MAX)
 		   : s_fail(s, rc, "cannot store the batch: %s", rp_strerror(rc));
-	else
+	} else {
 		s->acks_due++;
+		s->progress++;
+	}
 	if (rc == 0 && s->stranger)
 		rc = s_stranger_check(s);
 out:
@@ -856,6 +870,7 @@ static int s_hello(rp_session *s, const rp_msg *m)
 	s->credit = m->credit;
 	s->stats.peer_head = m->feed_head;
 	s->state = RP_SESSION_STREAM;
+	s->progress++;
 	return 0;
 }
 
@@ -913,6 +928,7 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 		s->inflight_head = (s->inflight_head + 1) % RP_CREDIT_MAX;
 		s->ninflight--;
 		s->acked = m.last;
+		s->progress++;
 		rc = 0;
 		break;
 	case RP_MSG_DONE:
@@ -923,6 +939,7 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 			              (unsigned long long)m.last, (unsigned long long)s->cursor);
 		s->peer_done = 1;
 		s->peer_done_last = m.last;
+		s->progress++;
 		rc = s->stranger ? s_stranger_check(s) : 0;
 		break;
 	case RP_MSG_HAVE: {
@@ -1194,7 +1211,7 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 		return 1;
 	}
 	if (s->state != RP_SESSION_STREAM || s->stranger || !s->scoped || s->done_sent ||
-	    s->ninflight >= s->credit)
+	    s->ninflight >= s->credit || (s->credit_cap && s->ninflight >= s->credit_cap))
 		return 0;
 	if (s->haves_sent < s->nhaves) {
 		const uint8_t *h = s->haves[s->haves_sent++];

@@ -86,6 +86,17 @@ int  rp_session_stranger(const rp_session *s);
 const char *rp_session_error(const rp_session *s);
 void rp_session_stats_get(const rp_session *s, rp_session_stats *st);
 
+/* How many times the sync moved forward: the peer's hello, each new batch
+ * taken, each ack, its done. A driver closes a session whose count stops
+ * moving, whatever else the peer sends (a trickle of announcements or
+ * repeated batches never keeps a session alive). */
+uint64_t rp_session_progress(const rp_session *s);
+
+/* The driver's bound on our batches in flight (0: the peer's credit alone):
+ * a server shares its memory for data in flight among its sessions. The
+ * session never has more than min(the peer's credit, batches) unacked. */
+void rp_session_limit(rp_session *s, uint32_t batches);
+
 /* Rebuild views marked stale by syncs (interrupted or complete). */
 int rp_session_refresh_stale(rp_node *n, uint64_t *rebuilt);
 

@@ -267,6 +267,43 @@ int main(void)
 			rp_session_free(&s);
 		}
 
+		/* 10b. The driver's bound caps batches in flight below the peer's
+		 * credit; progress moves on hello, batch, ack and done, never on a
+		 * trickle of announcements. */
+		{
+			const uint8_t *out;
+			size_t olen;
+			uint64_t sent_to = 0, p0, p1;
+			int batches = 0;
+			uint8_t acct[RP_ACCOUNT_LEN] = { 1 };
+			log_many(a, "Bound Test GmbH", 3000);
+			rp_session_new(a, b->key.pk, 0, &s);
+			rp_session_limit(s, 2);
+			is_int((int)rp_session_progress(s), 0, "a new session has made no progress");
+			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 64, 0, 7);
+			rp_session_input(s, buf, len);
+			p0 = rp_session_progress(s);
+			ok(p0 == 1, "the peer's hello is progress");
+			while (rp_session_output(s, &out, &olen) == 1) {
+				rp_msg m;
+				if (rp_msg_decode(out, olen, &m) == 0 && m.type == RP_MSG_BATCH && batches++ == 0)
+					sent_to = m.last;
+			}
+			is_int(batches, 2, "credit 64 from the peer, a bound of 2 from the driver: two batches go out");
+			for (int i = 0; i < 50; i++) {
+				rp_msg_have(buf, sizeof buf, &len, acct, 1);
+				rp_session_input(s, buf, len);
+			}
+			ok(rp_session_progress(s) == p0, "fifty announcements are no progress");
+			rp_msg_ack(buf, sizeof buf, &len, sent_to);
+			rp_session_input(s, buf, len);
+			p1 = rp_session_progress(s);
+			ok(p1 == p0 + 1, "an ack is");
+			rp_session_limit(s, 1);
+			ok(rp_session_output(s, &out, &olen) == 0, "the bound lowered to 1: nothing more while one is in flight");
+			rp_session_free(&s);
+		}
+
 		/* 11. A batch cannot move a cursor past what is possible. */
 		{
 			static const struct { uint64_t span; const char *what; } bad[] = {

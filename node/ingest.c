@@ -67,6 +67,14 @@ int rp_ingest_note_skew(rp_store *st, MDB_txn *txn, const uint8_t author[RP_DEVI
 
 /* A device dropped an account's history: should the account come back into
  * its scope, all of it must be sent again (scope.c's backfill). */
+/* An op that may let held ones in (pending.h): a member, a device, an account. */
+static int s_unblock(rp_store *st, MDB_txn *txn)
+{
+	uint64_t gen = 0;
+	rp_meta_get_u64(st, txn, "unblock_gen", &gen);
+	return rp_meta_put_u64(st, txn, "unblock_gen", gen + 1);
+}
+
 static int s_receipt(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *body)
 {
 	const uint8_t *acct;
@@ -349,6 +357,8 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 	else if (op.body && !strcmp(op.kind, "redact"))
 		rc = s_redact(st, txn, &op, &body, opid, dirty);
 	if (rc)
+		goto out;
+	if ((rp_roster_kind(op.kind) || !strcmp(op.kind, "acct.create")) && (rc = s_unblock(st, txn)))
 		goto out;
 	if (!s_is_zero(op.account, RP_ACCOUNT_LEN) && (rc = rp_dirty_add(dirty, op.account)))
 		goto out;

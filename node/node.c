@@ -22,6 +22,7 @@
 #include "view.h"
 #include "body.h"
 #include "session.h"
+#include "pending.h"
 #include "../proto/hlc.h"
 
 static _Thread_local char s_errmsg[512];
@@ -156,16 +157,20 @@ out:
 	return rc;
 }
 
-static int s_authority_upgrade(rp_node *n)
+/* A store from before a table's format: upgrade it in one txn (the
+ * authority table derived, pending ops stamped and counted). */
+static int s_upgrade(rp_node *n, int authority, int pending)
 {
 	MDB_txn *txn;
 	int rc;
 	for (int tries = 0; tries < 8; tries++) {
 		if ((rc = rp_store_begin(n->store, 1, &txn)))
 			return rc;
-		rc = rp_authz_rebuild(n->store, txn);
-		if (rc == 0)
+		rc = authority ? rp_authz_rebuild(n->store, txn) : 0;
+		if (rc == 0 && authority)
 			rc = rp_meta_put_u64(n->store, txn, "authority", 1);
+		if (rc == 0 && pending)
+			rc = rp_pending_upgrade(n->store, txn, rp_node_now(n));
 		if (rc == 0)
 			return rp_store_err(mdb_txn_commit(txn));
 		mdb_txn_abort(txn);
@@ -223,14 +228,16 @@ int rp_node_open(const char *home, rp_node **out)
 		MDB_stat ms;
 		size_t stale = 0;
 		uint64_t authority = 1;
+		int pending = 0;
 		if (rp_store_begin(n->store, 0, &txn) == 0) {
 			if (mdb_stat(txn, n->store->stale, &ms) == 0)
 				stale = ms.ms_entries;
 			rp_meta_get_u64(n->store, txn, "authority", &authority);
+			pending = rp_pending_needs_upgrade(n->store, txn);
 			mdb_txn_abort(txn);
 		}
-		/* A store from before the authority table: derive it once. */
-		if (authority != 1 && (rc = s_authority_upgrade(n))) {
+		/* A store from before the authority table or the pending format: once. */
+		if ((authority != 1 || pending) && (rc = s_upgrade(n, authority != 1, pending))) {
 			rp_node_close(&n);
 			return rp_fail(rc, "cannot upgrade the store in %s", home);
 		}

@@ -7,6 +7,7 @@
 #include "node.h"
 #include "view.h"
 #include "roster.h"
+#include "pending.h"
 #include "body.h"
 #include "ingest.h"
 #include "erase.h"
@@ -333,40 +334,6 @@ static json_t *s_peer_clocks(rp_node *n, MDB_txn *txn)
 	return s_device_clocks(n, txn, "clock:", -1);
 }
 
-/* Who sent the ops waiting for their author or account, and their size:
- * [{device, member, ops, bytes}] by the device that gave them to us. */
-static json_t *s_pending_from(rp_node *n, MDB_txn *txn)
-{
-	json_t *by = json_object(), *list = json_array();
-	MDB_cursor *c;
-	MDB_val k, v;
-	const char *key;
-	json_t *e;
-	if (mdb_cursor_open(txn, n->store->pending, &c) == 0) {
-		for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			char id[RP_DEVICE_TEXT + 1];
-			if (v.mv_size <= RP_DEVICE_LEN)
-				continue;
-			rp_b32_encode(v.mv_data, RP_DEVICE_LEN, id, sizeof id);
-			if (!(e = json_object_get(by, id))) {
-				char member[RP_NAME_MAX + 1] = "?";
-				rp_roster_device(n->store, txn, v.mv_data, member, NULL);
-				e = json_pack("{sssssIsI}", "device", id, "member", member, "ops", (json_int_t)0,
-				              "bytes", (json_int_t)0);
-				json_object_set_new(by, id, e);
-			}
-			json_object_set_new(e, "ops", json_integer(json_integer_value(json_object_get(e, "ops")) + 1));
-			json_object_set_new(e, "bytes", json_integer(json_integer_value(json_object_get(e, "bytes")) +
-			                    (json_int_t)(v.mv_size - RP_DEVICE_LEN)));
-		}
-		mdb_cursor_close(c);
-	}
-	json_object_foreach(by, key, e)
-		json_array_append(list, e);
-	json_decref(by);
-	return list;
-}
-
 /* Purge receipts of the team: which device dropped which account. */
 typedef struct s_receipt_walk {
 	rp_node *n;
@@ -449,8 +416,13 @@ int rp_status(rp_node *n, json_t **out)
 		json_object_set_new(st, "peer_refused_last", rp_meta_get(n->store, txn, "peers_refused_last", &v) == 0 ?
 		                    json_stringn(v.mv_data, v.mv_size) : json_null());
 	}
-	json_object_set_new(st, "pending", json_integer((json_int_t)s_entries(txn, n->store->pending)));
-	json_object_set_new(st, "pending_from", s_pending_from(n, txn));
+	{
+		uint64_t bytes = 0;
+		json_object_set_new(st, "pending", json_integer((json_int_t)s_entries(txn, n->store->pending)));
+		rp_pending_totals(n->store, txn, NULL, &bytes);
+		json_object_set_new(st, "pending_bytes", json_integer((json_int_t)bytes));
+		json_object_set_new(st, "pending_from", rp_pending_senders(n->store, txn));
+	}
 	json_object_set_new(st, "stale_views", json_integer((json_int_t)s_entries(txn, n->store->stale)));
 	json_object_set_new(st, "erase_pending", json_boolean(rp_erase_pending(n)));
 	{

@@ -22,6 +22,7 @@
 #include "roster.h"
 #include "session.h"
 #include "erase.h"
+#include "pending.h"
 #include "../proto/error.h"
 
 /* What one member's device, broken or hostile, can take of the hub
@@ -414,7 +415,7 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 	uint8_t cpk[32], csk[32];
 	char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1] = "";
 	int one = 1, rc = RP_EIO;
-	uint64_t stale = 0, erase_checked = 0;
+	uint64_t stale = 0, erase_checked = 0, pending_checked = 0;
 	int busy = 0;
 
 	rp_errclear();
@@ -477,6 +478,15 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 			s_events(&sv);
 		busy |= s_round(&sv);
 		s_sweep(&sv);
+		/* Ops held for an author that never became a member: gone after
+		 * RP_PENDING_TTL_MS (pending.h). Looked at once a minute. */
+		if (s_mono_ms() - pending_checked >= 60000) {
+			uint64_t dropped = 0;
+			pending_checked = s_mono_ms();
+			if (rp_pending_sweep(n, &dropped) == 0 && dropped)
+				s_log(&sv, "dropped %llu op%s held too long for an author or account that never came",
+				      (unsigned long long)dropped, dropped == 1 ? "" : "s");
+		}
 		/* Data a purge or redaction dropped, here or by a command on this
 		 * home that could not have it alone: off the disk now (erase.h). */
 		if (s_mono_ms() - erase_checked >= 250) {

@@ -15,6 +15,7 @@
 #include "view.h"
 #include "scope.h"
 #include "purge.h"
+#include "pending.h"
 #include "../proto/error.h"
 #include "../proto/hlc.h"
 
@@ -260,57 +261,6 @@ static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, ui
 	return rp_store_err(mdb_put(txn, dbi, &k, &val, 0));
 }
 
-/* Ops whose author was unknown: try them again now the roster may have grown. */
-static int s_retry_pending(rp_store *st, MDB_txn *txn, rp_dirty *dirty, uint64_t *clock,
-                           uint64_t wall, rp_session_stats *stats)
-{
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, again = 1;
-	while (again) {
-		again = 0;
-		if ((rc = mdb_cursor_open(txn, st->pending, &c)))
-			return rp_store_err(rc);
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			const uint8_t *src = v.mv_data, *bytes = src + RP_DEVICE_LEN;
-			rp_op op;
-			int r = v.mv_size <= RP_DEVICE_LEN ? RP_EFORMAT
-			      : rp_op_decode(bytes, v.mv_size - RP_DEVICE_LEN, &op);
-			/* Verified once, before it was held: a pending op is never
-			 * verified again (a table of junk costs no signature checks). */
-			int verified = r == 0;
-			if (r == 0)
-				r = rp_ingest_from(st, txn, &op, bytes, v.mv_size - RP_DEVICE_LEN, src,
-				                   dirty, clock, wall);
-			if (r == RP_ENOTMEMBER || r == RP_ENOTFOUND)
-				continue;
-			if (rp_store_full(r)) {
-				mdb_cursor_close(c);
-				return r;
-			}
-			if (r == 0) {
-				stats->received++;
-				again = 1;          /* a roster op may free others */
-			} else if (r != 1) {
-				stats->refused++;
-				if (verified && (rc = rp_ingest_note_refused(st, txn, &op, r))) {
-					mdb_cursor_close(c);
-					return rc;
-				}
-			}
-			if (stats->pending)
-				stats->pending--;
-			if ((rc = mdb_cursor_del(c, 0))) {
-				mdb_cursor_close(c);
-				return rp_store_err(rc);
-			}
-		}
-		mdb_cursor_close(c);
-	}
-	return 0;
-}
-
 /* One txn: every op of the batch, the stale marks of the accounts it
  * touched, the refused counter, the clock, the cursor. */
 static int s_ingest_batch(rp_session *s, const rp_msg *m, rp_op *ops, int *rcs,
@@ -319,21 +269,21 @@ static int s_ingest_batch(rp_session *s, const rp_msg *m, rp_op *ops, int *rcs,
 	rp_node *node = s->node;
 	rp_store *st = node->store;
 	rp_session_stats before = s->stats;
-	uint64_t clock, refused, npending;
+	uint64_t clock, refused;
 	uint64_t wall = rp_node_now(node);
 	rp_dirty dirty = { 0 };
+	rp_pending_tally tally;
 	MDB_txn *txn = NULL;
-	MDB_stat ms;
 	int rc, tries = 0;
 
 again:
 	s->stats = before;
 	dirty.n = 0;
+	tally = (rp_pending_tally){ 0 };
 	if ((rc = rp_store_begin(st, 1, &txn)))
 		goto out;
 	rp_meta_get_u64(st, txn, "hlc", &clock);
 	rp_meta_get_u64(st, txn, "refused", &refused);
-	npending = mdb_stat(txn, st->pending, &ms) == 0 ? ms.ms_entries : 0;
 	for (size_t i = 0; i < n; i++) {
 		int r = rcs[i];
 		if (r == 0)
@@ -346,31 +296,18 @@ again:
 			s->stats.received++;
 		} else if (r == 1) {
 			s->stats.duplicates++;
-		} else if ((r == RP_ENOTMEMBER || r == RP_ENOTFOUND) && npending >= RP_PENDING_MAX) {
-			/* The table is full: refusing the op would move the cursor past
-			 * it for good. The batch is not taken; the next sync asks again. */
-			rc = RP_ELIMIT;
-			goto out;
 		} else if (r == RP_ENOTMEMBER || r == RP_ENOTFOUND) {
-			/* author or account not known yet: held until they are */
-			uint8_t opid[RP_OPID_LEN], *entry = malloc(RP_DEVICE_LEN + rawlen[i]);
-			MDB_val k = { RP_OPID_LEN, opid }, v = { RP_DEVICE_LEN + rawlen[i], entry };
-			if (!entry) {
-				rc = RP_ENOMEM;
-				goto out;
-			}
+			/* author or account not known yet: held until they are. A full
+			 * table (or this sender's full share) refuses the batch: refusing
+			 * the op would move the cursor past it for good; the next sync
+			 * asks again. */
+			uint8_t opid[RP_OPID_LEN];
 			rp_op_id(&ops[i], opid);
-			memcpy(entry, s->peer, RP_DEVICE_LEN);
-			memcpy(entry + RP_DEVICE_LEN, raw[i], rawlen[i]);
-			rc = mdb_put(txn, st->pending, &k, &v, 0);
-			free(entry);
-			if (rc) {
+			if ((rc = rp_pending_hold(st, txn, s->peer, opid, raw[i], rawlen[i], wall))) {
 				if (rp_store_full(rc))
 					goto full;
-				rc = rp_store_err(rc);
 				goto out;
 			}
-			npending++;
 			s->stats.pending++;
 		} else {
 			s->stats.refused++;
@@ -382,11 +319,15 @@ again:
 			}
 		}
 	}
-	if (npending && (rc = s_retry_pending(st, txn, &dirty, &clock, wall, &s->stats))) {
+	if ((rc = rp_pending_retry(st, txn, &dirty, &clock, wall, &tally))) {
 		if (rp_store_full(rc))
 			goto full;
 		goto out;
 	}
+	s->stats.received += tally.taken;
+	s->stats.refused += tally.refused;
+	s->stats.pending -= s->stats.pending < tally.taken + tally.refused ? s->stats.pending
+	                  : tally.taken + tally.refused;
 	for (size_t i = 0; i < dirty.n; i++) {
 		MDB_val k = { RP_ACCOUNT_LEN, dirty.accts[i] }, v = { 0, "" };
 		if ((rc = mdb_put(txn, st->stale, &k, &v, 0))) {
@@ -474,8 +415,8 @@ static int s_batch(rp_session *s, const rp_msg *m)
 		   ? s_fail(s, rc, "the disk holding %s is full: the batch was not stored (free some space; "
 		            "the next sync resumes here)", s->node->home)
 		   : rc == RP_ELIMIT
-		   ? s_fail(s, rc, "the table of ops waiting for their author or account is full (%d): the "
-		            "batch was not taken; the next sync asks for it again", RP_PENDING_MAX)
+		   ? s_fail(s, rc, "the table of ops waiting for their author or account is full (for ops "
+		            "from this device, or in all): the batch was not taken; the next sync asks for it again")
 		   : s_fail(s, rc, "cannot store the batch: %s", rp_strerror(rc));
 	} else {
 		s->acks_due++;

@@ -24,7 +24,7 @@
  *  equiv     op id (40)                 → the refused twin op (evidence)
  *  cursors   peer device (32)           → how much of its feed we hold (8)
  *  peers     peer name                  → JSON {endpoint, device, last_sync, ...}
- *  pending   op id (40)                 → source device (32) ‖ op bytes, until its author is known
+ *  pending   op id (40)                 → sender (32) ‖ held at (8) ‖ op bytes, until its author is known (pending.h)
  *  stale     account (16)               → ""   views a sync must still rebuild
  *  skipped   peer (32) ‖ account (16)   → ""   ops of it withheld from that peer (scope)
  *  purged    account (16)               → JSON {at, ops}  history dropped here after a handover

@@ -20,6 +20,10 @@
 #define RP_BATCH_MAX          (256 * 1024) /* the ops of one sync batch */
 #define RP_BATCH_OPS_MAX      4096         /* ops in one sync batch */
 #define RP_PENDING_MAX        100000       /* ops held back until their author is known */
+#define RP_PENDING_BYTES_MAX  (64 * 1024 * 1024)  /* ... and their bytes */
+#define RP_PENDING_SENDER_OPS_MAX   25000          /* ... of them given by one device */
+#define RP_PENDING_SENDER_BYTES_MAX (16 * 1024 * 1024)
+#define RP_PENDING_TTL_MS     (7 * 24 * 3600 * 1000ULL) /* how long one is held */
 #define RP_CSV_CELLS_MAX      256          /* cells in one CSV record (import) */
 #define RP_CSV_CELL_MAX       (64 * 1024)  /* bytes in one CSV cell (import) */
 #define RP_IMPORT_MAX         (256 * 1024 * 1024) /* an import file */

@@ -25,6 +25,7 @@
  *       carrying the team's id, as its feed (then done). Use a throwaway
  *       member: the hub's cursor of its feed moves past its real ops.
  *
+ * RAPPORT_NOW, when set, is the clock the tool's hellos and ops carry.
  * Prints "flood: KEY VALUE" lines: sessions, batches, acks, errors, and
  * "flood: error TEXT" once per distinct error the hub sent. Exit 0 when the
  * attack ran (whatever the hub did), 2 on bad arguments or setup. */
@@ -41,6 +42,7 @@
 #include "../../node/node.h"
 #include "../../node/net.h"
 #include "../../node/store.h"
+#include "../../node/when.h"
 #include "../../proto/msg.h"
 #include "../../proto/op.h"
 
@@ -75,11 +77,13 @@ static uint64_t s_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static int64_t s_clock_shift;      /* RAPPORT_NOW minus the real clock, at start */
+
 static uint64_t s_wall(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + s_clock_shift);
 }
 
 static void *s_open(int key)
@@ -260,7 +264,7 @@ static void s_junk(uint64_t n)
 {
 	static uint8_t buf[RP_NET_MSG_MAX], opbuf[RP_OP_MAX];
 	s_conn c = { 0 };
-	uint64_t cursor = 0, made = 0, end;
+	uint64_t cursor = 0, made = 0, end, acked_to = 0;
 	uint32_t credit = 1;
 	int inflight = 0, helloed = 0, failed = 0;
 
@@ -274,10 +278,13 @@ static void s_junk(uint64_t n)
 		while (s_recv(&c, buf, sizeof buf, &m)) {
 			if (m.type == RP_MSG_HELLO) {
 				cursor = m.cursor;          /* how much of "our feed" the hub holds */
+				printf("flood: hub_cursor_at_start %llu\n", (unsigned long long)cursor);
+				acked_to = cursor;
 				credit = m.credit > 8 ? 8 : m.credit;
 				helloed = 1;
 			} else if (m.type == RP_MSG_ACK) {
 				inflight--;
+				acked_to = m.last;
 			} else if (m.type == RP_MSG_ERROR) {
 				failed = 1;
 			} else if (m.type == RP_MSG_BATCH) {
@@ -308,7 +315,8 @@ static void s_junk(uint64_t n)
 			break;
 		}
 	}
-	printf("flood: junk_sent %llu\n", (unsigned long long)made);
+	printf("flood: junk_sent %llu\nflood: hub_cursor_acked %llu\n", (unsigned long long)made,
+	       (unsigned long long)acked_to);
 }
 
 int main(int argc, char **argv)
@@ -355,6 +363,12 @@ int main(int argc, char **argv)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	{
+		const char *now_text = getenv("RAPPORT_NOW");
+		uint64_t now_ms;
+		if (now_text && rp_when_parse_iso(now_text, &now_ms) == 0)
+			s_clock_shift = (int64_t)now_ms - (int64_t)s_wall();
 	}
 	g.endpoint = argv[2];
 	g.ctx = zmq_ctx_new();

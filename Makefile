@@ -121,8 +121,9 @@ fuzz: deps fuzz-build
 	done
 
 # ---- benchmarks ------------------------------------------------------------
-bench: $(RAPPORT) $(BUILD)/tests/bench_sign
-	RAPPORT_BIN=$(abspath $(RAPPORT)) BENCH_SIGN=$(abspath $(BUILD)/tests/bench_sign) sh tests/bench/run.sh
+bench: $(RAPPORT) $(BUILD)/tests/bench_sign $(BUILD)/tests/tools/rp_flood
+	RAPPORT_BIN=$(abspath $(RAPPORT)) BENCH_SIGN=$(abspath $(BUILD)/tests/bench_sign) \
+	  RP_FLOOD=$(abspath $(BUILD)/tests/tools/rp_flood) sh tests/bench/run.sh
 
 $(BUILD)/tests/bench_sign: tests/bench/bench_sign.c $(BUILD)/librapport.a
 	@mkdir -p $(dir $@)

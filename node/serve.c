@@ -32,8 +32,10 @@
 #define S_PER_DEVICE    4               /* one device's sessions: a fifth replaces its oldest */
 #define S_FLIGHT_BYTES  (64u << 20)     /* our batches in flight, all sessions together */
 #define S_TURN_MSGS     2               /* messages one session sends per turn */
-#define S_ROUND_INPUT   64              /* messages taken from the socket per round */
+#define S_ROUND_MS      20              /* a round's input, or its turns, stop after this */
 #define S_IDLE_MS       (3 * RP_NET_TIMEOUT_MS)   /* no progress for this long: closed */
+#define S_STARTS_BURST  16              /* sessions one device may start at once ... */
+#define S_STARTS_MS     250             /* ... and one more per this many ms */
 #define S_ROUTING_MAX   256
 
 typedef struct s_conn {
@@ -47,6 +49,15 @@ typedef struct s_conn {
 	int         busy;               /* has more to send: gets the next turn */
 } s_conn;
 
+/* How many sessions a device may still start: a token bucket, so that a
+ * device opening hundreds at once costs the loop a hello's decoding each,
+ * not a session's setup (its scope, its backfill plan). */
+typedef struct s_starts {
+	uint8_t  device[RP_DEVICE_LEN];
+	uint64_t at;             /* when tokens was last brought up to date */
+	uint32_t tokens;
+} s_starts;
+
 /* A line said once per burst of its kind, with how many it stood for. */
 typedef struct s_burst {
 	uint64_t quiet_until, count;
@@ -58,9 +69,12 @@ typedef struct s_server {
 	rp_zap    *zap;
 	s_conn    *conns;
 	size_t     nconns;
+	size_t     next_turn;           /* where the next round of turns starts */
+	s_starts  *starts;              /* S_SESSIONS_MAX devices seen last */
+	size_t     nstarts;
 	rp_log_fn  log;
 	void      *arg;
-	s_burst    replaced, evicted, idle, unstarted, unsent, handshake, refusals;
+	s_burst    replaced, evicted, idle, unstarted, throttled, unsent, handshake, refusals;
 	uint64_t   dropped;             /* sessions closed since memory was last handed back */
 } s_server;
 
@@ -108,6 +122,12 @@ static void s_notify(const char *state)
  * sweep says how many were held back (s_burst_end). */
 static void s_log_burst(s_server *sv, s_burst *b, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Would s_log_burst say its line now? (To skip working out its words.) */
+static int s_burst_due(const s_burst *b)
+{
+	return s_mono_ms() >= b->quiet_until;
+}
+
 static void s_log_burst(s_server *sv, s_burst *b, const char *fmt, ...)
 {
 	char line[400];
@@ -148,13 +168,19 @@ static int s_send(s_server *sv, s_conn *c, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-/* Close conn i's session, telling the peer why (its next sync resumes). */
-static void s_close(s_server *sv, size_t i, const char *why)
+/* Tell the peer of connection c why we will not go on (an error message). */
+static void s_tell(s_server *sv, s_conn *c, int code, const char *why)
 {
 	uint8_t msg[RP_MSG_TEXT_MAX + 64];
 	size_t len;
-	if (rp_msg_error(msg, sizeof msg, &len, RP_EBUSY, why) == 0)
-		s_send(sv, &sv->conns[i], msg, len);
+	if (rp_msg_error(msg, sizeof msg, &len, code, why) == 0)
+		s_send(sv, c, msg, len);
+}
+
+/* Close conn i's session, telling the peer why (its next sync resumes). */
+static void s_close(s_server *sv, size_t i, const char *why)
+{
+	s_tell(sv, &sv->conns[i], RP_EBUSY, why);
 	s_drop(sv, i);
 }
 
@@ -195,15 +221,76 @@ static void s_make_room(s_server *sv, const uint8_t dev[RP_DEVICE_LEN])
 	}
 }
 
-static s_conn *s_conn_find(s_server *sv, const uint8_t *rid, size_t rlen, const char *user)
+/* May device dev start a session now? Takes a token if so. */
+static int s_may_start(s_server *sv, const uint8_t dev[RP_DEVICE_LEN])
+{
+	uint64_t now = s_mono_ms();
+	s_starts *e = NULL, *oldest = NULL;
+	for (size_t i = 0; i < sv->nstarts; i++) {
+		if (!memcmp(sv->starts[i].device, dev, RP_DEVICE_LEN)) {
+			e = &sv->starts[i];
+			break;
+		}
+		if (!oldest || sv->starts[i].at < oldest->at)
+			oldest = &sv->starts[i];
+	}
+	if (!e) {
+		e = sv->nstarts < S_SESSIONS_MAX ? &sv->starts[sv->nstarts++] : oldest;
+		memcpy(e->device, dev, RP_DEVICE_LEN);
+		e->at = now;
+		e->tokens = S_STARTS_BURST;
+	}
+	if (now - e->at >= S_STARTS_MS) {
+		uint64_t more = (now - e->at) / S_STARTS_MS;
+		e->tokens = e->tokens + more >= S_STARTS_BURST ? S_STARTS_BURST : e->tokens + (uint32_t)more;
+		e->at += more * S_STARTS_MS;
+	}
+	if (!e->tokens)
+		return 0;
+	e->tokens--;
+	return 1;
+}
+
+/* The session of the connection rid, or a new one if msg is a hello. A
+ * connection whose session was closed here that goes on talking (or one
+ * that never said hello) gets no new session, only the word to start
+ * again: a session is a slot another device may need. */
+static s_conn *s_conn_find(s_server *sv, const uint8_t *rid, size_t rlen, const char *user,
+                           const uint8_t *msg, size_t len)
 {
 	uint8_t dev[RP_DEVICE_LEN];
+	rp_msg m;
 	s_conn *c;
+	int rc;
 	for (size_t i = 0; i < sv->nconns; i++)
 		if (sv->conns[i].routing_len == rlen && !memcmp(sv->conns[i].routing, rid, rlen))
 			return &sv->conns[i];
 	if (!user || rp_b32_decode(user, dev, RP_DEVICE_LEN) != 0 || rlen > S_ROUTING_MAX)
 		return NULL;                 /* not through our ZAP: cannot happen, never trusted */
+	c = &sv->conns[sv->nconns];          /* a free slot, to answer through */
+	memset(c, 0, sizeof *c);
+	memcpy(c->routing, rid, rlen);
+	c->routing_len = rlen;
+	memcpy(c->device, dev, RP_DEVICE_LEN);
+	rc = rp_msg_decode(msg, len, &m);
+	if (rc != RP_EVERSION && (rc != 0 || m.type != RP_MSG_HELLO)) {
+		/* (a version we do not speak gets its session: it says so) */
+		if (rc != 0 || m.type != RP_MSG_ERROR)          /* an error is never answered */
+			s_tell(sv, c, RP_EFORMAT, "no session here: start again with hello");
+		if (s_burst_due(&sv->unstarted))
+			s_who(sv, c);
+		s_log_burst(sv, &sv->unstarted, "%s: sync failed: %s with no session (told to start again "
+		            "with hello)", c->who, rc ? "malformed message" : "a message other than hello");
+		return NULL;
+	}
+	if (!s_may_start(sv, dev)) {
+		s_tell(sv, c, RP_EBUSY, "too many new sessions from this device: try again in a few seconds");
+		if (s_burst_due(&sv->throttled))
+			s_who(sv, c);
+		s_log_burst(sv, &sv->throttled, "%s: started more than %d sessions at once: the others told "
+		            "to wait", c->who, S_STARTS_BURST);
+		return NULL;
+	}
 	s_make_room(sv, dev);
 	c = &sv->conns[sv->nconns];
 	memset(c, 0, sizeof *c);
@@ -287,7 +374,7 @@ static void s_turn(s_server *sv, size_t i)
 /* Feed one message to its connection's session and give it a turn. */
 static void s_message(s_server *sv, const uint8_t *rid, size_t rlen, zmq_msg_t *m)
 {
-	s_conn *c = s_conn_find(sv, rid, rlen, zmq_msg_gets(m, "User-Id"));
+	s_conn *c = s_conn_find(sv, rid, rlen, zmq_msg_gets(m, "User-Id"), zmq_msg_data(m), zmq_msg_size(m));
 	uint64_t p;
 	if (!c)
 		return;
@@ -299,10 +386,12 @@ static void s_message(s_server *sv, const uint8_t *rid, size_t rlen, zmq_msg_t *
 	s_turn(sv, (size_t)(c - sv->conns));
 }
 
-/* Take at most S_ROUND_INPUT messages; returns 1 if more may be waiting. */
+/* Take messages for S_ROUND_MS at most (the one that runs over is one
+ * batch's work): handshakes and other sessions wait no longer. Returns 1 if
+ * more may be waiting. */
 static int s_router(s_server *sv)
 {
-	for (int taken = 0; taken < S_ROUND_INPUT; taken++) {
+	for (uint64_t until = s_mono_ms() + S_ROUND_MS; s_mono_ms() < until; ) {
 		uint8_t rid[S_ROUTING_MAX];
 		int more = 0, n;
 		size_t sz = sizeof more;
@@ -336,13 +425,23 @@ static int s_router(s_server *sv)
 /* One turn for every session with more to send. Returns 1 if any still has. */
 static int s_round(s_server *sv)
 {
+	uint64_t until = s_mono_ms() + S_ROUND_MS;
 	int any = 0;
-	for (size_t i = sv->nconns; i > 0; i--)
-		if (sv->conns[i - 1].busy) {
-			s_turn(sv, i - 1);
-			if (i - 1 < sv->nconns && sv->conns[i - 1].busy)
+	/* From where the last round stopped, for S_ROUND_MS at most: every
+	 * busy session gets its turn in order, however many there are. */
+	for (size_t k = 0; k < sv->nconns; k++) {
+		size_t i = (sv->next_turn + k) % sv->nconns;
+		if (s_mono_ms() >= until) {
+			sv->next_turn = i;
+			return 1;
+		}
+		if (sv->conns[i].busy) {
+			s_turn(sv, i);
+			if (i < sv->nconns && sv->conns[i].busy)
 				any = 1;
 		}
+	}
+	sv->next_turn = 0;
 	return any;
 }
 
@@ -372,7 +471,8 @@ static void s_sweep(s_server *sv)
 	s_burst_end(sv, &sv->replaced, "sessions replaced by a newer one of their device");
 	s_burst_end(sv, &sv->evicted, "sessions closed to make room");
 	s_burst_end(sv, &sv->idle, "sessions closed for making no progress");
-	s_burst_end(sv, &sv->unstarted, "sessions that failed before their hello");
+	s_burst_end(sv, &sv->unstarted, "sessions that failed before they started");
+	s_burst_end(sv, &sv->throttled, "sessions refused: their device started too many");
 	s_burst_end(sv, &sv->unsent, "sessions dropped for a failed send");
 	s_burst_end(sv, &sv->handshake, "failed CURVE handshakes");
 	s_burst_end(sv, &sv->refusals, "refused connections");
@@ -426,11 +526,18 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 	if ((rc = rp_session_refresh_stale(n, &stale)))
 		return rp_fail(rc, "cannot rebuild views: %s", rp_strerror(rc));
 	s_raise_files();
-	if (!(sv.conns = calloc(S_SESSIONS_MAX, sizeof *sv.conns)))
+	/* one more than the sessions: a spare to answer a connection through */
+	if (!(sv.conns = calloc(S_SESSIONS_MAX + 1, sizeof *sv.conns)) ||
+	    !(sv.starts = calloc(S_SESSIONS_MAX, sizeof *sv.starts))) {
+		free(sv.conns);
 		return RP_ENOMEM;
+	}
 	rc = RP_EIO;
 	if (!(sv.ctx = zmq_ctx_new()))
 		goto out;
+	/* Two I/O threads: CURVE handshakes and crypto of a flood of
+	 * connections must not queue an honest one behind them all. */
+	zmq_ctx_set(sv.ctx, ZMQ_IO_THREADS, 2);
 	/* The ZAP handler first: a CURVE server without one would admit anyone. */
 	if (rp_zap_open(sv.ctx, n, &sv.zap)) {
 		rc = rp_fail(RP_EIO, "cannot start the ZAP handler");
@@ -507,6 +614,7 @@ out:
 	while (sv.nconns)
 		s_drop(&sv, sv.nconns - 1);
 	free(sv.conns);
+	free(sv.starts);
 	if (sv.mon)
 		zmq_close(sv.mon);
 	if (sv.sock)

@@ -44,3 +44,7 @@ VERIFY_LIMIT=$verify_limit bash "$here/handover.sh"
 # The erasure benchmarks (issue 9): erase_100k and purge_10k, real `rapport
 # serve` daemons holding the homes while the data leaves the disk.
 bash "$here/erase.sh"
+
+# The availability benchmark (issue 10): hub_under_flood, honest syncs and
+# the hub's peak RSS while one member's devices flood it (tests/tools/rp_flood).
+bash "$here/flood.sh"

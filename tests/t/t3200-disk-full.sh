@@ -41,6 +41,9 @@ test_expect "status works on the full disk" expect_ok rp "$ann" status
 test_expect "show works" expect_ok rp "$ann" show "$acct"
 test_expect "export works" eval 'rp "$ann" export --format csv >/dev/null'
 test_expect "digest works" expect_ok rp "$ann" digest
+test_expect "the account list works, and lists the account" \
+	expect_match "$(rp "$ann" account list 2>&1)" "Alpha Tools"
+test_expect "the log of the account works" expect_ok rp "$ann" history "$acct"
 test_expect "fsck works, and passes" expect_fsck_ok "$ann"
 
 test_begin "an import and a sync that do not fit"

@@ -17,9 +17,10 @@
  *       N sessions ask for the whole feed (cursor 0, credit 64) and read it
  *       slowly: each batch is acked 1 s after it came. A session that gets
  *       its done starts again from 0. For SECONDS.
- *   rp_flood HOME ENDPOINT PEER_ID stale
+ *   rp_flood HOME ENDPOINT PEER_ID stale [SECONDS]
  *       One session with credit 1 that answers its first batch with
- *       ack(0) fifty times: prints how many batches it got.
+ *       ack(0) fifty times: prints how many batches it got. With SECONDS,
+ *       one such session after another for that long (a loop).
  *   rp_flood HOME ENDPOINT PEER_ID junk N
  *       One session that pushes N ops, each signed by a fresh random key
  *       carrying the team's id, as its feed (then done). Use a throwaway
@@ -213,7 +214,7 @@ static void s_stale(void)
 	int acked = 0;
 	c.sock = s_open(0);
 	s_hello(&c, 0, 1, 0);
-	end = s_ms() + 3000;
+	end = s_ms() + 1500;
 	while (s_ms() < end) {
 		zmq_pollitem_t item = { c.sock, 0, ZMQ_POLLIN, 0 };
 		rp_msg m;
@@ -227,6 +228,7 @@ static void s_stale(void)
 						s_send(c.sock, g.out, len);
 			}
 	}
+	zmq_close(c.sock);
 }
 
 /* An op no member signed: a fresh key, the team's id, a plausible body. */
@@ -327,13 +329,13 @@ int main(int argc, char **argv)
 	rp_node *node = NULL;
 	MDB_txn *txn;
 	const char *mode = argc > 4 ? argv[4] : "";
-	long n = argc > 5 ? strtol(argv[5], NULL, 10) : 1;
+	long n = argc > 5 && strcmp(mode, "stale") ? strtol(argv[5], NULL, 10) : 1;
 
 	if (argc < 5 || sodium_init() < 0 || rp_b32_decode(argv[3], dev, sizeof dev) ||
 	    rp_net_curve_public(dev, g.spk) || n < 1 || (strcmp(mode, "junk") && n > S_CONNS_MAX)) {
 		fprintf(stderr, "usage: rp_flood HOME ENDPOINT PEER_ID hold N SECONDS INTERVAL_MS\n"
 		        "       rp_flood HOME ENDPOINT PEER_ID greedy N SECONDS\n"
-		        "       rp_flood HOME ENDPOINT PEER_ID stale\n"
+		        "       rp_flood HOME ENDPOINT PEER_ID stale [SECONDS]\n"
 		        "       rp_flood HOME ENDPOINT PEER_ID junk N\n");
 		return 2;
 	}
@@ -377,8 +379,12 @@ int main(int argc, char **argv)
 		s_run(cs, (int)n, 0, strtoull(argv[6], NULL, 10), strtoull(argv[7], NULL, 10));
 	else if (!strcmp(mode, "greedy") && argc == 7)
 		s_run(cs, (int)n, 1, strtoull(argv[6], NULL, 10), 0);
-	else if (!strcmp(mode, "stale") && argc == 5)
-		s_stale();
+	else if (!strcmp(mode, "stale") && (argc == 5 || argc == 6)) {
+		uint64_t until = s_ms() + (argc == 6 ? strtoull(argv[5], NULL, 10) * 1000 : 0);
+		do
+			s_stale();
+		while (s_ms() < until);
+	}
 	else if (!strcmp(mode, "junk") && argc == 6)
 		s_junk((uint64_t)n);
 	else {

@@ -10,23 +10,10 @@
 #               10,000 ops of the accounts handed away from it, its own
 #               daemon serving, to none of their emails left in its home.
 set -eu
-: "${RAPPORT_BIN:?set RAPPORT_BIN}"
-export TZ=UTC RAPPORT_NOW=2026-03-10T09:00:00Z
 here=$(cd "$(dirname "$0")" && pwd)
-R=$RAPPORT_BIN
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rapport-bench-erase.XXXXXX")
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "erase.sh: $*" >&2; exit 1; }
+BENCH_NAME=erase
+. "$here/lib.sh"
 now() { date +%s.%N; }
-port() { perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1:0", ReuseAddr => 1)->sockport'; }
 
 # serve HOME: a daemon on HOME; SERVED is its port once it listens.
 serve() {

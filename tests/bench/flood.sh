@@ -13,23 +13,11 @@
 # (60,000 ops signed by keys no roster names) and loris (300 trickling
 # sessions). limit= is the bound DESIGN.md §8 sets: 2,000 ms, 256 MiB.
 set -eu
-: "${RAPPORT_BIN:?set RAPPORT_BIN}" "${RP_FLOOD:?set RP_FLOOD}"
-export TZ=UTC RAPPORT_NOW=2026-03-10T09:00:00Z
+: "${RP_FLOOD:?set RP_FLOOD}"
 here=$(cd "$(dirname "$0")" && pwd)
-R=$RAPPORT_BIN F=$RP_FLOOD
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rapport-bench-flood.XXXXXX")
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "flood.sh: $*" >&2; exit 1; }
-note() { echo "# $*" >&2; }
-port() { perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1:0", ReuseAddr => 1)->sockport'; }
+BENCH_NAME=flood
+. "$here/lib.sh"
+F=$RP_FLOOD
 
 note "hub_under_flood: preparing a hub of ~50,000 ops"
 perl "$here/gen_jsonl.pl" 500 99 >"$tmp/hub.jsonl"

@@ -18,7 +18,7 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 # Debian packages: what the build needs, and what the tests and fuzzing need.
 DEB_BUILD = liblmdb-dev libsodium-dev libzmq3-dev libmsgpack-dev libjansson-dev pkg-config
-DEB_TEST  = jq perl lmdb-utils clang-14 libclang-rt-14-dev scdoc procps iproute2 python3 python3-zmq
+DEB_TEST  = jq perl lmdb-utils clang-14 libclang-rt-14-dev scdoc procps iproute2 python3 python3-zmq python3-vobject
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 PROTO_SRC = $(wildcard proto/*.c)

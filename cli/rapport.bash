@@ -134,9 +134,16 @@ _rapport()
 	handover)   opts="--to --from --note --dry-run --offline --json" ;;
 	serve)      opts="--listen" ;;
 	sync)       opts="--peer --json --keep" ;;
-	export)     opts="--format" ;;
+	export)     opts="--format --what --tag --bom" ;;
 	forget)     opts="--reason" ;;
-	import|backup|restore)
+	import)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--dry-run --map --owner-map --json --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
+		return ;;
+	backup|restore)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 

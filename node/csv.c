@@ -20,6 +20,7 @@ struct rp_csv {
 	const char *buf;
 	size_t      len, pos;
 	size_t      line;                 /* line of buf[pos], 1-based */
+	char        sep;                  /* ',' unless rp_csv_new_sep said otherwise */
 	int         failed;               /* a defect is final: no resync */
 	char       *text;                 /* the record's cells, each NUL-ended */
 	size_t      text_len, text_cap;
@@ -30,10 +31,16 @@ struct rp_csv {
 
 rp_csv *rp_csv_new(const char *buf, size_t len)
 {
+	return rp_csv_new_sep(buf, len, ',');
+}
+
+rp_csv *rp_csv_new_sep(const char *buf, size_t len, char sep)
+{
 	rp_csv *r = calloc(1, sizeof *r);
 
 	if (!r)
 		return NULL;
+	r->sep = sep == ';' || sep == '\t' ? sep : ',';
 	r->buf = buf;
 	r->len = buf ? len : 0;
 	r->line = 1;
@@ -41,6 +48,22 @@ rp_csv *rp_csv_new(const char *buf, size_t len)
 	if (r->len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		r->pos = 3;
 	return r;
+}
+
+char rp_csv_guess_sep(const char *buf, size_t len)
+{
+	size_t n[3] = { 0 }, i = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	int quoted = 0;
+	for (; i < len; i++) {
+		char c = buf[i];
+		if (c == '"')
+			quoted = !quoted;
+		else if (!quoted && (c == '\n' || c == '\r'))
+			break;
+		else if (!quoted)
+			n[0] += c == ',', n[1] += c == ';', n[2] += c == '\t';
+	}
+	return n[1] > n[0] && n[1] >= n[2] ? ';' : n[2] > n[0] ? '\t' : ',';
 }
 
 void rp_csv_free(rp_csv **r)
@@ -156,10 +179,11 @@ static int s_after_cell(rp_csv *r, const char *defect)
 {
 	if (r->pos == r->len)
 		return 0;
-	switch (r->buf[r->pos]) {
-	case ',':
+	if (r->buf[r->pos] == r->sep) {
 		r->pos++;
 		return 1;
+	}
+	switch (r->buf[r->pos]) {
 	case '\n':
 		r->pos++;
 		r->line++;
@@ -196,12 +220,11 @@ static int s_quoted_cell(rp_csv *r, size_t start)
 			r->pos++;
 			return 0;
 		}
-		if (c == '\n' || c == '\r') {   /* line breaks are data here, kept as written */
-			if (s_put(r, start, &c, 1) != 0)
+		if (c == '\n' || c == '\r') {   /* line breaks are data here: LF, CRLF and CR as LF */
+			if (s_put(r, start, "\n", 1) != 0)
 				return -1;
-			r->pos++;
-			if (c == '\n')
-				r->line++;
+			r->pos += c == '\r' && r->pos + 1 < r->len && r->buf[r->pos + 1] == '\n' ? 2 : 1;
+			r->line++;
 			continue;
 		}
 		if (s_take_char(r, start) != 0)
@@ -213,7 +236,7 @@ static int s_plain_cell(rp_csv *r, size_t start)
 {
 	while (r->pos < r->len) {
 		char c = r->buf[r->pos];
-		if (c == ',' || c == '\n' || c == '\r')
+		if (c == r->sep || c == '\n' || c == '\r')
 			return 0;
 		if (c == '"')
 			return s_fail(r, r->line, "quote inside unquoted field");

@@ -9,9 +9,17 @@
 typedef struct rp_csv rp_csv;           /* a reader over one buffer */
 
 /* A reader over buf[0..len) (borrowed until rp_csv_free). Accepts CRLF or
- * LF line ends, quoted fields with "" escapes and embedded newlines, a UTF-8
- * BOM. Returns NULL on allocation failure. */
+ * LF line ends, quoted fields with "" escapes and embedded line breaks
+ * (LF, CRLF or CR, each read as one LF), a UTF-8 BOM. Cells are separated
+ * by ',' (rp_csv_new) or sep: ',', ';' or TAB (rp_csv_new_sep).
+ * Returns NULL on allocation failure. */
 rp_csv *rp_csv_new(const char *buf, size_t len);
+rp_csv *rp_csv_new_sep(const char *buf, size_t len, char sep);
+
+/* The separator of a file's first line (after a BOM, outside quotes): ';'
+ * or TAB when it has more of them than commas (European spreadsheets write
+ * ';'), else ','. */
+char rp_csv_guess_sep(const char *buf, size_t len);
 void    rp_csv_free(rp_csv **r);
 
 /* Read the next record. On success *cells points to *ncells NUL-terminated

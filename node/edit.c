@@ -173,7 +173,8 @@ int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	size_t n = field ? strlen(field) : 0;
 	int rc;
 	if (!rp_schema_field_ok(field, n))
-		return rp_fail(RP_EINVAL, "bad field name '%s': use 1-%d characters a-z 0-9 _ -",
+		return rp_fail(RP_EINVAL, "bad field name '%s': use 1-%d characters a-z 0-9 _ - "
+		               "(and . inside, as in address.city)",
 		               field ? field : "", RP_FIELD_MAX);
 	if ((rc = rp_edit_account(w, acct)))
 		return rc;

@@ -4,12 +4,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "node.h"
 #include "visible.h"
 #include "view.h"
 #include "csv.h"
 #include "vcard.h"
+#include "textbuf.h"
+#include "amount.h"
 #include "../proto/error.h"
 
 /* A growing text buffer, as csv.h and vcard.h append to it. */
@@ -67,9 +70,72 @@ static int s_ids(MDB_txn *txn, rp_store *st, uint8_t (**ids)[RP_ACCOUNT_LEN], si
 	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 }
 
+/* Does view carry tag (NULL: every account does)? */
+static int s_tagged(const json_t *view, const char *tag)
+{
+	size_t i;
+	json_t *t;
+	if (!tag)
+		return 1;
+	json_array_foreach(json_object_get(view, "tags"), i, t)
+		if (json_string_value(t) && !strcasecmp(json_string_value(t), tag))
+			return 1;
+	return 0;
+}
+
+/* The rows of --what interactions and --what contacts: each entry of the
+ * view's list with the account it belongs to, in these columns. */
+static const char *const s_ix_columns[] = { "account", "account_id", "id", "type", "at", "text",
+	"amount", "currency", "contact", "outcome", "author", "retracted", "resolved", "resolution", NULL };
+static const char *const s_contact_columns[] = { "account", "account_id", "id", "name", "role",
+	"email", "phone", "prefer", NULL };
+
+/* One entry e of an account's list as a flat object of the columns (amount
+ * as a decimal, its currency beside it). */
+static json_t *s_flat(const json_t *view, const json_t *e, const char *const *cols)
+{
+	json_t *o = json_object(), *amt = json_object_get(e, "amount");
+	if (!o)
+		return NULL;
+	for (size_t i = 0; cols[i]; i++) {
+		json_t *v;
+		if (!strcmp(cols[i], "account"))
+			v = json_incref(json_object_get(view, "name"));
+		else if (!strcmp(cols[i], "account_id"))
+			v = json_incref(json_object_get(view, "id"));
+		else if (!strcmp(cols[i], "amount") && json_is_object(amt)) {
+			char num[32];
+			rp_amount_format((int64_t)json_integer_value(json_object_get(amt, "cents")), num, sizeof num);
+			v = json_string(num);
+		} else if (!strcmp(cols[i], "currency") && json_is_object(amt))
+			v = json_incref(json_object_get(amt, "currency"));
+		else if (!strcmp(cols[i], "amount") || !strcmp(cols[i], "currency"))
+			v = json_null();
+		else
+			v = json_incref(json_object_get(e, cols[i]));
+		json_object_set_new(o, cols[i], v ? v : json_null());
+	}
+	return o;
+}
+
 /* ---- jsonl ------------------------------------------------------------------ */
 
-static int s_jsonl(rp_node *n, FILE *out)
+static int s_put_json(const json_t *doc, FILE *out)
+{
+	/* jansson lets DEL and C1 through raw: escape them too. */
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *safe = text ? rp_visible_json(text) : NULL;
+	int rc = 0;
+	if (!safe)
+		rc = rp_fail(RP_ENOMEM, "out of memory");
+	else if (fputs(safe, out) == EOF || fputc('\n', out) == EOF)
+		rc = rp_fail(RP_EIO, "cannot write the export: %s", strerror(errno));
+	free(text);
+	free(safe);
+	return rc;
+}
+
+static int s_jsonl(rp_node *n, const rp_export_opts *o, FILE *out)
 {
 	uint8_t (*ids)[RP_ACCOUNT_LEN] = NULL;
 	size_t count = 0;
@@ -81,24 +147,27 @@ static int s_jsonl(rp_node *n, FILE *out)
 	rc = s_ids(txn, n->store, &ids, &count);
 	mdb_txn_abort(txn);
 	for (size_t i = 0; i < count && rc == 0; i++) {
-		json_t *doc;
+		json_t *doc, *e;
+		size_t j;
 		if ((rc = rp_account_show(n, ids[i], &doc)) == RP_ENOTFOUND) {
 			rc = 0;           /* gone since we listed it (purged after a handover) */
 			continue;
 		}
 		if (rc)
 			break;
-		{
-			/* jansson lets DEL and C1 through raw: escape them too. */
-			char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			char *safe = text ? rp_visible_json(text) : NULL;
-			if (!safe)
-				rc = rp_fail(RP_ENOMEM, "out of memory");
-			else if (fputs(safe, out) == EOF || fputc('\n', out) == EOF)
-				rc = rp_fail(RP_EIO, "cannot write the export: %s", strerror(errno));
-			free(text);
-			free(safe);
-		}
+		if (!s_tagged(doc, o->tag))
+			;
+		else if (!strcmp(o->what, "accounts"))
+			rc = s_put_json(doc, out);
+		else
+			json_array_foreach(json_object_get(doc, !strcmp(o->what, "contacts") ? "contacts" : "interactions"),
+			                   j, e) {
+				json_t *flat = s_flat(doc, e, !strcmp(o->what, "contacts") ? s_contact_columns : s_ix_columns);
+				rc = flat ? s_put_json(flat, out) : RP_ENOMEM;
+				json_decref(flat);
+				if (rc)
+					break;
+			}
 		json_decref(doc);
 	}
 	free(ids);
@@ -124,7 +193,7 @@ static int s_cmp_str(const void *a, const void *b)
  * history, which would not fit in memory for a big team), and every field key
  * that has no column of its own, sorted; the strings belong to keys. */
 static int s_csv_load(rp_store *st, MDB_txn *txn, uint8_t (*ids)[RP_ACCOUNT_LEN], size_t count,
-                      json_t *rows, json_t *keys, const char ***sorted, size_t *nsorted)
+                      const char *tag, json_t *rows, json_t *keys, const char ***sorted, size_t *nsorted)
 {
 	const char *key;
 	json_t *val;
@@ -133,6 +202,10 @@ static int s_csv_load(rp_store *st, MDB_txn *txn, uint8_t (*ids)[RP_ACCOUNT_LEN]
 		json_t *view, *row;
 		if (rp_view_load(st, txn, ids[a], &view))
 			continue;
+		if (!s_tagged(view, tag)) {
+			json_decref(view);
+			continue;
+		}
 		json_object_foreach(json_object_get(view, "fields"), key, val)
 			if (!s_is_base_field(key))
 				json_object_set_new(keys, key, json_true());
@@ -221,7 +294,54 @@ static int s_csv_row(s_buf *b, const json_t *view, const char **custom, size_t n
 	return rc ? RP_ENOMEM : 0;
 }
 
-static int s_csv(rp_node *n, FILE *out)
+/* --what interactions|contacts as CSV: one entry a row, in cols. */
+static int s_csv_entries(rp_node *n, const rp_export_opts *o, const char *const *cols, FILE *out)
+{
+	uint8_t (*ids)[RP_ACCOUNT_LEN] = NULL;
+	size_t count = 0, i;
+	s_buf b = { 0 };
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	rc = s_ids(txn, n->store, &ids, &count);
+	if (rc == 0 && o->bom)
+		rc = rp_textbuf_append(&b.p, &b.len, &b.cap, "\xEF\xBB\xBF", 3) ? RP_ENOMEM : 0;
+	for (i = 0; cols[i] && rc == 0; i++)
+		rc = rp_csv_put_cell(&b.p, &b.len, &b.cap, cols[i], i == 0) ? RP_ENOMEM : 0;
+	if (rc == 0)
+		rc = rp_csv_end_row(&b.p, &b.len, &b.cap) ? RP_ENOMEM : 0;
+	for (size_t a = 0; a < count && rc == 0; a++) {
+		json_t *view, *e;
+		size_t j;
+		if (rp_view_load(n->store, txn, ids[a], &view))
+			continue;
+		json_array_foreach(json_object_get(view, cols == s_contact_columns ? "contacts" : "interactions"), j, e) {
+			json_t *flat = s_tagged(view, o->tag) ? s_flat(view, e, cols) : NULL;
+			for (i = 0; flat && cols[i] && rc == 0; i++) {
+				json_t *v = json_object_get(flat, cols[i]);
+				const char *cell = json_is_string(v) ? json_string_value(v) :
+				                   json_is_true(v) ? "true" : json_is_false(v) ? "false" : NULL;
+				rc = rp_csv_put_cell(&b.p, &b.len, &b.cap, cell, i == 0) ? RP_ENOMEM : 0;
+			}
+			if (flat && rc == 0)
+				rc = rp_csv_end_row(&b.p, &b.len, &b.cap) ? RP_ENOMEM : 0;
+			json_decref(flat);
+			if (rc == 0 && b.len >= 65536)
+				rc = s_flush(&b, out);
+		}
+		json_decref(view);
+	}
+	mdb_txn_abort(txn);
+	if (rc == 0)
+		rc = s_flush(&b, out);
+	free(ids);
+	free(b.p);
+	return rc;
+}
+
+static int s_csv(rp_node *n, const rp_export_opts *o, FILE *out)
 {
 	uint8_t (*ids)[RP_ACCOUNT_LEN] = NULL;
 	const char **custom = NULL;
@@ -238,8 +358,10 @@ static int s_csv(rp_node *n, FILE *out)
 	if ((rc = rp_node_read(n, &txn)))
 		goto out;
 	if ((rc = s_ids(txn, n->store, &ids, &count)) == 0)
-		rc = s_csv_load(n->store, txn, ids, count, rows, keys, &custom, &ncustom);
+		rc = s_csv_load(n->store, txn, ids, count, o->tag, rows, keys, &custom, &ncustom);
 	mdb_txn_abort(txn);
+	if (rc == 0 && o->bom)     /* Excel reads UTF-8 only after a BOM */
+		rc = rp_textbuf_append(&b.p, &b.len, &b.cap, "\xEF\xBB\xBF", 3) ? RP_ENOMEM : 0;
 	for (i = 0; s_columns[i] && rc == 0; i++)
 		rc = rp_csv_put_cell(&b.p, &b.len, &b.cap, s_columns[i], i == 0) ? RP_ENOMEM : 0;
 	/* A custom key may repeat a column name ("owner"): import reads the first
@@ -322,7 +444,6 @@ static int s_vcard_org(s_buf *b, const json_t *view)
 {
 	const json_t *fields = json_object_get(view, "fields"), *tags = json_object_get(view, "tags");
 	const char *name = json_string_value(json_object_get(view, "name"));
-	const char *addr = json_string_value(json_object_get(fields, "address"));
 	char uid[64];
 	int rc;
 
@@ -338,19 +459,38 @@ static int s_vcard_org(s_buf *b, const json_t *view)
 	    s_vcard_opt(b, "URL", NULL, json_object_get(fields, "website")) ||
 	    s_vcard_opt(b, "NOTE", NULL, json_object_get(fields, "notes")))
 		return -1;
-	if (addr && *addr) {
-		/* The whole address as the street component: we do not know its parts. */
-		char *esc = s_vcard_escape(addr), *raw = NULL;
-		size_t n = esc ? strlen(esc) + 8 : 0;
-		rc = -1;
-		if (esc && (raw = malloc(n))) {
-			snprintf(raw, n, ";;%s;;;;", esc);
-			rc = s_vcard_raw(b, "ADR", raw);
+	{
+		/* ADR: ;;street;locality;region;code;country, the parts we hold
+		 * (address.city and the like, as imports from other CRMs bring them). */
+		static const char *const part[] = { "address", "address.city", "address.region",
+		                                    "address.postal_code", "address.country" };
+		char *raw = NULL;
+		size_t n = 8, o;
+		int any = 0;
+		for (size_t i = 0; i < 5; i++) {
+			const char *v = json_string_value(json_object_get(fields, part[i]));
+			n += v ? 2 * strlen(v) + 1 : 1;
+			any |= v && *v;
 		}
-		free(esc);
-		free(raw);
-		if (rc)
-			return -1;
+		if (any) {
+			if (!(raw = malloc(n)))
+				return -1;
+			o = (size_t)snprintf(raw, n, ";;");
+			for (size_t i = 0; i < 5; i++) {
+				const char *v = json_string_value(json_object_get(fields, part[i]));
+				char *esc = s_vcard_escape(v ? v : "");
+				if (!esc) {
+					free(raw);
+					return -1;
+				}
+				o += (size_t)snprintf(raw + o, n - o, "%s%s", esc, i < 4 ? ";" : "");
+				free(esc);
+			}
+			rc = s_vcard_raw(b, "ADR", raw);
+			free(raw);
+			if (rc)
+				return -1;
+		}
 	}
 	if (json_array_size(tags)) {
 		size_t i, n = 1, o = 0;
@@ -396,7 +536,7 @@ static int s_vcard_person(s_buf *b, const json_t *view, const json_t *c)
 	return rp_vcard_line(&b->p, &b->len, &b->cap, "END:VCARD");
 }
 
-static int s_vcard(rp_node *n, FILE *out)
+static int s_vcard(rp_node *n, const rp_export_opts *o, FILE *out)
 {
 	uint8_t (*ids)[RP_ACCOUNT_LEN] = NULL;
 	size_t count = 0;
@@ -412,6 +552,10 @@ static int s_vcard(rp_node *n, FILE *out)
 		size_t i;
 		if (rp_view_load(n->store, txn, ids[a], &view))
 			continue;
+		if (!s_tagged(view, o->tag)) {
+			json_decref(view);
+			continue;
+		}
 		if (s_vcard_org(&b, view))
 			rc = rp_fail(RP_ENOMEM, "out of memory writing the vCard of %s",
 			             json_string_value(json_object_get(view, "id")));
@@ -429,16 +573,27 @@ static int s_vcard(rp_node *n, FILE *out)
 	return rc;
 }
 
-int rp_export(rp_node *n, const char *format, FILE *out)
+int rp_export(rp_node *n, const char *format, const rp_export_opts *opts, FILE *out)
 {
+	rp_export_opts o = opts ? *opts : (rp_export_opts){ 0 };
 	int rc;
 	rp_errclear();
+	if (!o.what)
+		o.what = "accounts";
+	if (strcmp(o.what, "accounts") && strcmp(o.what, "interactions") && strcmp(o.what, "contacts"))
+		return rp_fail(RP_EINVAL, "unknown --what '%s': use accounts|interactions|contacts", o.what);
+	if (format && !strcmp(format, "vcard") && strcmp(o.what, "accounts"))
+		return rp_fail(RP_EINVAL, "a vCard export is of accounts and their contacts: --what %s "
+		               "goes with --format csv or jsonl", o.what);
+	if (o.bom && (!format || strcmp(format, "csv")))
+		return rp_fail(RP_EINVAL, "--bom is for --format csv");
 	if (!format || !strcmp(format, "jsonl"))
-		rc = s_jsonl(n, out);
+		rc = s_jsonl(n, &o, out);
 	else if (!strcmp(format, "csv"))
-		rc = s_csv(n, out);
+		rc = !strcmp(o.what, "accounts") ? s_csv(n, &o, out)
+		   : s_csv_entries(n, &o, !strcmp(o.what, "contacts") ? s_contact_columns : s_ix_columns, out);
 	else if (!strcmp(format, "vcard"))
-		rc = s_vcard(n, out);
+		rc = s_vcard(n, &o, out);
 	else
 		return rp_fail(RP_EINVAL, "unknown format '%s': use jsonl|csv|vcard", format);
 	if (rc == 0 && fflush(out) != 0)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "roster.h"
 #include "csv.h"
 #include "body.h"
+#include "schema.h"
 #include "../proto/error.h"
 #include "../proto/limits.h"
 
@@ -131,6 +133,10 @@ typedef struct s_import {
 	char       *key;            /* the dedupe key being looked up */
 	size_t      keycap;
 	json_int_t  n_ix, n_fu, n_contacts, n_updated;
+	const rp_import_opts *opts;
+	json_t     *sources;        /* source_id → account id text, of the accounts held */
+	json_t     *unmapped;       /* owner as the file spells it → accounts, mapped to nobody */
+	json_t     *columns;        /* [{column, to}]: what each CSV column became */
 } s_import;
 
 static int s_bad(s_import *im, size_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -154,6 +160,55 @@ static int s_is_member(s_import *im, const char *name)
 {
 	return strlen(name) <= RP_NAME_MAX &&
 	       rp_roster_member(im->node->store, im->txn, name, NULL) == 0;
+}
+
+/* The member an owner of the file stands for: --owner-map NAME=MEMBER
+ * first (NAME as the file spells it, ignoring case), else a member of that
+ * name; NULL when neither (counted in im->unmapped, for the summary: the
+ * account is then this device's member's). */
+static const char *s_owner(s_import *im, const char *owner)
+{
+	json_t *n;
+	for (size_t i = 0; im->opts && i < im->opts->nowner_maps; i++) {
+		const char *m = im->opts->owner_maps[i], *eq = strrchr(m, '=');
+		if (eq && (size_t)(eq - m) == strlen(owner) && !strncasecmp(m, owner, (size_t)(eq - m)))
+			return eq + 1;
+	}
+	if (s_is_member(im, owner))
+		return owner;
+	n = json_object_get(im->unmapped, owner);
+	json_object_set_new(im->unmapped, owner, json_integer(n ? json_integer_value(n) + 1 : 1));
+	return NULL;
+}
+
+/* The account held here whose source_id (a foreign CRM's id) is id. The
+ * index is built once, from the views, when a file first brings one. */
+static int s_find_source(s_import *im, const char *id, uint8_t acct[RP_ACCOUNT_LEN])
+{
+	json_t *hit;
+	if (!im->sources) {
+		MDB_cursor *c;
+		MDB_val k, v;
+		if (!(im->sources = json_object()))
+			return 0;
+		if (mdb_cursor_open(im->txn, im->node->store->views, &c) == 0) {
+			for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+			     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+				json_t *view = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+				const char *src = json_string_value(json_object_get(json_object_get(view, "fields"),
+				                                                    "source_id"));
+				char t[RP_ACCOUNT_TEXT + 1];
+				if (src && k.mv_size == RP_ACCOUNT_LEN) {
+					rp_b32_encode(k.mv_data, RP_ACCOUNT_LEN, t, sizeof t);
+					json_object_set_new(im->sources, src, json_string(t));
+				}
+				json_decref(view);
+			}
+			mdb_cursor_close(c);
+		}
+	}
+	hit = json_object_get(im->sources, id);
+	return hit && rp_b32_decode(json_string_value(hit), acct, RP_ACCOUNT_LEN) == 0;
 }
 
 /* The account whose name is exactly lower (already folded), via the names index. */
@@ -233,8 +288,12 @@ static void s_index_existing(s_import *im)
 		           json_string_value(json_object_get(e, "due")), NULL);
 }
 
-/* Start planning the account called name (line: where the file has it). */
-static int s_acct_begin(s_import *im, const char *name, size_t line, s_acct **out)
+/* Start planning the account called name (line: where the file has it);
+ * source: its id in the CRM the file came from, or NULL. An account held
+ * here with that source_id is the one updated, whatever its name now; else
+ * the one of that name. */
+static int s_acct_begin(s_import *im, const char *name, const char *source, size_t line,
+                        s_acct **out)
 {
 	size_t n = strlen(name);
 	char lower[RP_NAME_MAX + 1];
@@ -265,7 +324,8 @@ static int s_acct_begin(s_import *im, const char *name, size_t line, s_acct **ou
 		return s_nomem();
 	if (!(im->have = json_object()))
 		return s_nomem();
-	if ((a->exists = s_find_name(im, lower, a->id))) {
+	if ((a->exists = (source && *source && s_find_source(im, source, a->id)) ||
+	                 s_find_name(im, lower, a->id))) {
 		im->n_updated++;
 		if (rp_view_load(im->node->store, im->txn, a->id, &im->view) == 0)
 			s_index_existing(im);
@@ -284,14 +344,7 @@ static void s_acct_end(s_import *im)
 /* Field names as rp_account_set takes them; "name" is the account's own. */
 static int s_field_name_ok(const char *key)
 {
-	size_t n = strlen(key);
-	if (n == 0 || n > RP_FIELD_MAX || !strcmp(key, "name"))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!islower((unsigned char)key[i]) && !isdigit((unsigned char)key[i]) &&
-		    key[i] != '_' && key[i] != '-')
-			return 0;
-	return 1;
+	return strcmp(key, "name") && rp_schema_field_ok(key, strlen(key));
 }
 
 /* Plan a field (a->fields has room): nothing when the account already has that value. */
@@ -545,19 +598,20 @@ static int s_plan_doc(s_import *im, const json_t *doc, size_t line)
 	    (rc = s_opt_array(im, line, doc, "contacts", &contacts)) ||
 	    (rc = s_opt_array(im, line, doc, "interactions", &ixs)) ||
 	    (rc = s_opt_array(im, line, doc, "followups", &fus)) ||
-	    (rc = s_acct_begin(im, json_string_value(name), line, &a)))
+	    (rc = s_acct_begin(im, json_string_value(name),
+	                       json_string_value(json_object_get(fields, "source_id")), line, &a)))
 		return rc;
 	if ((rc = s_opt_str(im, line, doc, "owner", "", &owner)))
 		return rc;
-	if (owner && !a->exists && s_is_member(im, owner))
-		a->owner = owner;       /* else this device's member: import does not hand over */
+	if (owner && !a->exists)
+		a->owner = s_owner(im, owner);   /* else this device's member: import does not hand over */
 
 	if (!(a->fields = s_alloc(&im->arena, json_object_size(fields) * sizeof *a->fields)))
 		return s_nomem();
 	json_object_foreach(fields, key, v) {
 		if (!s_field_name_ok(key))
 			return s_bad(im, line, "fields.%s: bad field name: use 1-%d characters a-z 0-9 _ - "
-			             "(and not \"name\")", key, RP_FIELD_MAX);
+			             "(and . inside; not \"name\")", key, RP_FIELD_MAX);
 		if (json_is_null(v))
 			continue;
 		if (!json_is_string(v))
@@ -613,7 +667,7 @@ static int s_plan_jsonl(s_import *im, const char *buf, size_t len)
 
 /* ---- CSV: a header row, then one account a row --------------------------------- */
 
-enum { S_COL_SKIP, S_COL_NAME, S_COL_OWNER, S_COL_TAGS, S_COL_FIELD };
+enum { S_COL_SKIP, S_COL_NAME, S_COL_OWNER, S_COL_TAGS, S_COL_FIELD, S_COL_SOURCE };
 
 typedef struct s_col {
 	int         role;
@@ -621,9 +675,13 @@ typedef struct s_col {
 	const char *header;       /* as the file spells it, for messages */
 } s_col;
 
-/* Headers other CRMs use, after folding (lower case; '_' and '-' as spaces).
- * prio ranks the name columns: with "Name" and "Company" both present, the
- * company is the account and the name a person's. */
+/* Headers of the exports people bring, after folding (lower case; '_' and
+ * '-' as spaces): rapport's own, HubSpot (companies), Salesforce (Data
+ * Loader Account objects, and report exports), Pipedrive (organizations,
+ * "Organization - " before each), Zoho CRM (accounts). prio ranks the name
+ * columns: with "Name" and "Company" both present, the company is the
+ * account and the name a person's. A header not here is a custom field
+ * named after it; S_COL_SKIP ones are said to be ignored. */
 static const struct s_synonym {
 	const char *header;
 	int         role;
@@ -635,24 +693,69 @@ static const struct s_synonym {
 	{ "organization name", S_COL_NAME, NULL, 3 }, { "organisation name", S_COL_NAME, NULL, 3 },
 	{ "organization", S_COL_NAME, NULL, 3 }, { "organisation", S_COL_NAME, NULL, 3 },
 	{ "name", S_COL_NAME, NULL, 1 },
+	/* a foreign id: source_id, what a re-import matches on */
+	{ "record id", S_COL_SOURCE, NULL, 0 }, { "id", S_COL_SOURCE, NULL, 0 },
+	{ "account id", S_COL_SOURCE, NULL, 0 }, { "company id", S_COL_SOURCE, NULL, 0 },
+	{ "organization id", S_COL_SOURCE, NULL, 0 }, { "organisation id", S_COL_SOURCE, NULL, 0 },
+	{ "source id", S_COL_SOURCE, NULL, 0 },
 	{ "email", S_COL_FIELD, "email", 0 }, { "e mail", S_COL_FIELD, "email", 0 },
 	{ "email address", S_COL_FIELD, "email", 0 }, { "e mail address", S_COL_FIELD, "email", 0 },
 	{ "phone", S_COL_FIELD, "phone", 0 }, { "telephone", S_COL_FIELD, "phone", 0 },
 	{ "phone number", S_COL_FIELD, "phone", 0 }, { "mobile", S_COL_FIELD, "phone", 0 },
+	{ "main phone", S_COL_FIELD, "phone", 0 }, { "office phone", S_COL_FIELD, "phone", 0 },
 	{ "prefer", S_COL_FIELD, "prefer", 0 }, { "preferred contact", S_COL_FIELD, "prefer", 0 },
 	{ "website", S_COL_FIELD, "website", 0 }, { "web", S_COL_FIELD, "website", 0 },
-	{ "url", S_COL_FIELD, "website", 0 },
+	{ "url", S_COL_FIELD, "website", 0 }, { "website url", S_COL_FIELD, "website", 0 },
+	{ "company domain name", S_COL_FIELD, "website", 0 }, { "domain", S_COL_FIELD, "website", 0 },
 	{ "address", S_COL_FIELD, "address", 0 }, { "street", S_COL_FIELD, "address", 0 },
+	{ "street address", S_COL_FIELD, "address", 0 }, { "billing street", S_COL_FIELD, "address", 0 },
+	{ "billingstreet", S_COL_FIELD, "address", 0 },
+	{ "city", S_COL_FIELD, "address.city", 0 }, { "town", S_COL_FIELD, "address.city", 0 },
+	{ "billing city", S_COL_FIELD, "address.city", 0 }, { "billingcity", S_COL_FIELD, "address.city", 0 },
+	{ "address city", S_COL_FIELD, "address.city", 0 },
+	{ "postal code", S_COL_FIELD, "address.postal_code", 0 },
+	{ "zip", S_COL_FIELD, "address.postal_code", 0 }, { "zip code", S_COL_FIELD, "address.postal_code", 0 },
+	{ "billing code", S_COL_FIELD, "address.postal_code", 0 },
+	{ "billing postal code", S_COL_FIELD, "address.postal_code", 0 },
+	{ "billingpostalcode", S_COL_FIELD, "address.postal_code", 0 },
+	{ "address postal code", S_COL_FIELD, "address.postal_code", 0 },
+	{ "state", S_COL_FIELD, "address.region", 0 }, { "state/region", S_COL_FIELD, "address.region", 0 },
+	{ "region", S_COL_FIELD, "address.region", 0 }, { "billing state", S_COL_FIELD, "address.region", 0 },
+	{ "billingstate", S_COL_FIELD, "address.region", 0 },
+	{ "country", S_COL_FIELD, "address.country", 0 }, { "country/region", S_COL_FIELD, "address.country", 0 },
+	{ "billing country", S_COL_FIELD, "address.country", 0 },
+	{ "billingcountry", S_COL_FIELD, "address.country", 0 },
+	{ "address country", S_COL_FIELD, "address.country", 0 },
 	{ "notes", S_COL_FIELD, "notes", 0 }, { "description", S_COL_FIELD, "notes", 0 },
 	{ "tags", S_COL_TAGS, NULL, 0 }, { "tag", S_COL_TAGS, NULL, 0 },
-	{ "labels", S_COL_TAGS, NULL, 0 },
-	{ "owner", S_COL_OWNER, NULL, 0 },
-	/* what export writes and import cannot set: derived, or assigned here */
-	{ "id", S_COL_SKIP, NULL, 0 }, { "value", S_COL_SKIP, NULL, 0 },
+	{ "labels", S_COL_TAGS, NULL, 0 }, { "label", S_COL_TAGS, NULL, 0 },
+	{ "owner", S_COL_OWNER, NULL, 0 }, { "company owner", S_COL_OWNER, NULL, 0 },
+	{ "account owner", S_COL_OWNER, NULL, 0 }, { "organization owner", S_COL_OWNER, NULL, 0 },
+	{ "ownerid", S_COL_OWNER, NULL, 0 }, { "owner id", S_COL_OWNER, NULL, 0 },
+	{ "owner name", S_COL_OWNER, NULL, 0 },
+	/* what a CRM keeps about its own records, and what rapport's export
+	 * writes and import cannot set (derived, or assigned here) */
+	{ "create date", S_COL_SKIP, NULL, 0 }, { "created date", S_COL_SKIP, NULL, 0 },
+	{ "createddate", S_COL_SKIP, NULL, 0 }, { "created time", S_COL_SKIP, NULL, 0 },
+	{ "last modified date", S_COL_SKIP, NULL, 0 }, { "lastmodifieddate", S_COL_SKIP, NULL, 0 },
+	{ "modified time", S_COL_SKIP, NULL, 0 }, { "update time", S_COL_SKIP, NULL, 0 },
+	{ "last activity date", S_COL_SKIP, NULL, 0 }, { "isdeleted", S_COL_SKIP, NULL, 0 },
+	{ "value", S_COL_SKIP, NULL, 0 },
 	{ "last contact", S_COL_SKIP, NULL, 0 }, { "interactions", S_COL_SKIP, NULL, 0 },
 	{ "open followups", S_COL_SKIP, NULL, 0 },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* The fields an account has by name (DESIGN.md §5): the others are custom. */
+static int s_standard_field(const char *f)
+{
+	static const char *const std[] = { "email", "phone", "address", "website", "prefer", "consent",
+	                                   "notes", NULL };
+	for (int i = 0; std[i]; i++)
+		if (!strcmp(f, std[i]))
+			return 1;
+	return !strncmp(f, "address.", 8);
+}
 
 /* Lower case, '_' and '-' as spaces, runs of spaces as one, trimmed. */
 static void s_fold_header(const char *h, char *out, size_t cap)
@@ -681,7 +784,8 @@ static void s_field_key(const char *h, char *out, size_t cap)
 	int gap = 0;
 	for (; *h && o + 1 < cap; h++) {
 		char c = (char)tolower((unsigned char)*h);
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    (c == '.' && o && out[o - 1] != '.' && out[o - 1] != '_' && !gap && isalnum((unsigned char)h[1]))) {
 			if (gap && o && out[o - 1] != '_' && c != '_' && o + 2 < cap)
 				out[o++] = '_';
 			gap = 0;
@@ -690,42 +794,126 @@ static void s_field_key(const char *h, char *out, size_t cap)
 			gap = 1;           /* a space or punctuation; letters outside ASCII just go */
 		}
 	}
-	while (o && out[o - 1] == '_')
+	while (o && (out[o - 1] == '_' || out[o - 1] == '.'))
 		o--;
 	out[o] = 0;
 }
 
+/* What --map says a header stands for: 1 with *role and *field set, 0 if
+ * it says nothing of it (COLUMN is the header as the file spells it,
+ * ignoring case). FIELD: name, owner, tags, source_id, - (ignore it) or a
+ * field name. */
+static int s_mapped(s_import *im, const char *header, int *role, const char **field, size_t *used)
+{
+	for (size_t i = 0; im->opts && i < im->opts->nmaps; i++) {
+		const char *m = im->opts->maps[i], *eq = strrchr(m, '='), *f;
+		if (!eq || (size_t)(eq - m) != strlen(header) || strncasecmp(m, header, (size_t)(eq - m)))
+			continue;
+		used[i] = 1;
+		f = eq + 1;
+		*field = NULL;
+		*role = !strcmp(f, "name") ? S_COL_NAME : !strcmp(f, "owner") ? S_COL_OWNER :
+		        !strcmp(f, "tags") ? S_COL_TAGS : !strcmp(f, "source_id") ? S_COL_SOURCE :
+		        !*f || !strcmp(f, "-") ? S_COL_SKIP : S_COL_FIELD;
+		if (*role == S_COL_FIELD)
+			*field = f;
+		return 1;
+	}
+	return 0;
+}
+
+/* A column rapport's own CSV export writes (folded). */
+static int s_own_column(const char *folded)
+{
+	static const char *const own[] = { "id", "name", "owner", "email", "phone", "prefer", "website",
+	                                   "address", "tags", "value", "last contact", "interactions",
+	                                   "open followups", "notes", NULL };
+	for (int i = 0; own[i]; i++)
+		if (!strcmp(folded, own[i]))
+			return 1;
+	return 0;
+}
+
+/* The synonym a folded header stands for, or NULL: as it is, or without
+ * the object's name before it ("Organization - Address", as Pipedrive
+ * writes its columns). */
+static const struct s_synonym *s_synonym(const char *folded)
+{
+	static const char *const prefix[] = { "organization ", "organisation ", "company ", "account ", NULL };
+	const struct s_synonym *s;
+	for (s = s_synonyms; s->header; s++)
+		if (!strcmp(s->header, folded))
+			return s;
+	for (int i = 0; prefix[i]; i++)
+		if (!strncmp(folded, prefix[i], strlen(prefix[i])))
+			for (s = s_synonyms; s->header; s++)
+				if (!strcmp(s->header, folded + strlen(prefix[i])) && s->role != S_COL_NAME)
+					return s;
+	return NULL;
+}
+
 /* The header row → what each column sets. The first column of a kind takes
  * it; a later one of the same kind is a custom field named after its header
- * (export writes custom fields named like a column after the columns). */
+ * (export writes custom fields named like a column after the columns).
+ * --map decides first. Each column's fate goes to im->columns. */
 static int s_columns_map(s_import *im, char **cells, size_t ncells, size_t line, s_col **out,
                          size_t *name_col)
 {
 	s_col *cols = s_alloc(&im->arena, ncells * sizeof *cols);
 	const char **target = calloc(ncells ? ncells : 1, sizeof *target);
-	int best = 0, rc = 0;
+	size_t *used = calloc(im->opts && im->opts->nmaps ? im->opts->nmaps : 1, sizeof *used);
+	int best = 0, rc = 0, ours = 0;
 	size_t i, j;
 
-	if (!cols || !target) {
+	if (!cols || !target || !used) {
 		free(target);
+		free(used);
 		return s_nomem();
+	}
+	/* rapport's own export: its "id" is this team's, not a foreign one */
+	for (i = 0; i < ncells; i++) {
+		char folded[256];
+		s_fold_header(cells[i], folded, sizeof folded);
+		ours |= !strcmp(folded, "open followups") || !strcmp(folded, "last contact");
 	}
 	*name_col = (size_t)-1;
 	for (i = 0; i < ncells; i++) {
 		char folded[256];
 		const struct s_synonym *s;
+		int role;
+		const char *field;
 		cols[i] = (s_col){ S_COL_SKIP, NULL, NULL };
 		if (!(cols[i].header = s_dup(&im->arena, cells[i], strlen(cells[i])))) {
-			free(target);
-			return s_nomem();
+			rc = s_nomem();
+			break;
+		}
+		if (s_mapped(im, cells[i], &role, &field, used)) {
+			cols[i].role = role;
+			cols[i].field = field;
+			if (role == S_COL_NAME) {
+				best = 100;
+				*name_col = i;
+			}
+			if (role == S_COL_FIELD && (!s_field_name_ok(field) || !strcmp(field, "name"))) {
+				rc = rp_fail(RP_EINVAL, "--map %s=%s: '%s' cannot be a field name: use 1-%d "
+				             "characters a-z 0-9 _ - (and . inside)", cells[i], field, field,
+				             RP_FIELD_MAX);
+				break;
+			}
+			target[i] = role == S_COL_FIELD ? field : role == S_COL_OWNER ? "#owner" :
+			            role == S_COL_TAGS ? "#tags" : role == S_COL_SOURCE ? "#source" : NULL;
+			continue;
 		}
 		s_fold_header(cells[i], folded, sizeof folded);
 		if (!*folded)
 			continue;              /* no header: nothing says what the column is */
-		for (s = s_synonyms; s->header && strcmp(s->header, folded); s++)
-			;
+		s = s_synonym(folded);
+		if (ours && s && !s_own_column(folded))
+			s = NULL;              /* our export: what is not its own column is a custom field */
+		if (s && s->role == S_COL_SOURCE && ours)
+			continue;              /* rapport's own id: assigned here, never imported */
 		cols[i].role = S_COL_FIELD;    /* a custom field, unless ... */
-		if (!s->header)
+		if (!s)
 			continue;
 		if (s->role == S_COL_NAME) {
 			cols[i].role = S_COL_NAME;
@@ -735,9 +923,13 @@ static int s_columns_map(s_import *im, char **cells, size_t ncells, size_t line,
 			}
 			continue;
 		}
-		/* what the column stands for: a field, "owner", "tags", or the skipped column */
+		if (s->role == S_COL_SKIP) {
+			cols[i].role = S_COL_SKIP;
+			continue;
+		}
+		/* what the column stands for: a field, "owner", "tags", the source id */
 		target[i] = s->role == S_COL_FIELD ? s->field : s->role == S_COL_OWNER ? "#owner" :
-		            s->role == S_COL_TAGS ? "#tags" : s->header;
+		            s->role == S_COL_TAGS ? "#tags" : "#source";
 		for (j = 0; j < i && !(target[j] && !strcmp(target[j], target[i])); j++)
 			;
 		if (j < i) {
@@ -748,6 +940,13 @@ static int s_columns_map(s_import *im, char **cells, size_t ncells, size_t line,
 		cols[i].field = s->field;
 	}
 	free(target);
+	for (i = 0; rc == 0 && im->opts && i < im->opts->nmaps; i++)
+		if (!used[i]) {
+			const char *m = im->opts->maps[i], *eq = strrchr(m, '=');
+			rc = rp_fail(RP_EINVAL, "--map %s: the header has no column '%.*s'", m,
+			             eq ? (int)(eq - m) : (int)strlen(m), m);
+		}
+	free(used);
 	/* Name columns other than the account's are fields ("Name" beside "Company"
 	 * is a person's name). Then every custom field gets its key. */
 	for (i = 0; i < ncells && rc == 0; i++) {
@@ -761,7 +960,8 @@ static int s_columns_map(s_import *im, char **cells, size_t ncells, size_t line,
 			snprintf(key, sizeof key, "contact_name");
 		if (!*key || strlen(key) > RP_FIELD_MAX) {
 			rc = s_bad(im, line, "column %zu ('%s') cannot be a field name: rename it to 1-%d "
-			           "characters a-z 0-9 _ -", i + 1, cells[i], RP_FIELD_MAX);
+			           "characters a-z 0-9 _ -, or say what it is with --map", i + 1, cells[i],
+			           RP_FIELD_MAX);
 			break;
 		}
 		if (!(cols[i].field = s_dup(&im->arena, key, strlen(key))))
@@ -779,7 +979,18 @@ static int s_columns_map(s_import *im, char **cells, size_t ncells, size_t line,
 		for (i = 0; i < ncells && o + 1 < sizeof hdr; i++)
 			o += (size_t)snprintf(hdr + o, sizeof hdr - o, "%s%s", i ? "," : "", cells[i]);
 		rc = s_bad(im, line, "no column for the account name in the header '%s': "
-		           "call one 'name', 'account' or 'company'", hdr);
+		           "call one 'name', 'account' or 'company', or say which with --map COLUMN=name", hdr);
+	}
+	/* what became of each column, for the summary */
+	for (i = 0; i < ncells && rc == 0; i++) {
+		char to[RP_FIELD_MAX + 16];
+		const s_col *c = &cols[i];
+		snprintf(to, sizeof to, "%s%s", c->role == S_COL_NAME ? "name" : c->role == S_COL_OWNER ? "owner" :
+		         c->role == S_COL_TAGS ? "tags" : c->role == S_COL_SOURCE ? "source_id" :
+		         c->role == S_COL_SKIP ? "ignored" : !s_standard_field(c->field) ? "custom:" : "",
+		         c->role == S_COL_FIELD ? c->field : "");
+		if (json_array_append_new(im->columns, json_pack("{ssss}", "column", c->header, "to", to)))
+			rc = s_nomem();
 	}
 	*out = cols;
 	return rc;
@@ -827,15 +1038,18 @@ static int s_plan_csv_tags(s_import *im, s_acct *a, char *cell)
 static int s_plan_row(s_import *im, const s_col *cols, size_t name_col, char **cells,
                       size_t ncells, size_t line)
 {
-	const char *name = s_cell(cells[name_col], 1);
+	const char *name = s_cell(cells[name_col], 1), *source = NULL;
 	s_acct *a;
 	int rc;
 	if (!*name)
 		return s_bad(im, line, "the account name (column %zu, '%s') is empty",
 		             name_col + 1, cols[name_col].header);
-	if ((rc = s_acct_begin(im, name, line, &a)))
+	for (size_t i = 0; i < ncells; i++)
+		if (cols[i].role == S_COL_SOURCE && *(source = s_cell(cells[i], 1)))
+			break;
+	if ((rc = s_acct_begin(im, name, source, line, &a)))
 		return rc;
-	if (!(a->fields = s_alloc(&im->arena, ncells * sizeof *a->fields)))
+	if (!(a->fields = s_alloc(&im->arena, (ncells + 1) * sizeof *a->fields)))
 		return s_nomem();
 	for (size_t i = 0; i < ncells; i++) {
 		int multiline = cols[i].field && (!strcmp(cols[i].field, "notes") ||
@@ -844,11 +1058,14 @@ static int s_plan_row(s_import *im, const s_col *cols, size_t name_col, char **c
 		if (!*v || i == name_col)
 			continue;
 		if (cols[i].role == S_COL_OWNER) {
-			if (!a->exists && s_is_member(im, v) &&
-			    !(a->owner = s_dup(&im->arena, v, strlen(v))))
+			const char *m = a->exists ? NULL : s_owner(im, v);
+			if (m && !(a->owner = s_dup(&im->arena, m, strlen(m))))
 				return s_nomem();
 		} else if (cols[i].role == S_COL_TAGS) {
 			if ((rc = s_plan_csv_tags(im, a, v)))
+				return rc;
+		} else if (cols[i].role == S_COL_SOURCE) {
+			if ((rc = s_plan_field(im, a, "source_id", v)))
 				return rc;
 		} else if (cols[i].role == S_COL_FIELD) {
 			if (!strcmp(cols[i].field, "prefer"))
@@ -875,7 +1092,7 @@ static int s_csv_defect(s_import *im, const rp_csv *r)
 
 static int s_plan_csv(s_import *im, const char *buf, size_t len)
 {
-	rp_csv *r = rp_csv_new(buf, len);
+	rp_csv *r = rp_csv_new_sep(buf, len, rp_csv_guess_sep(buf, len));
 	s_col *cols = NULL;
 	size_t ncols = 0, name_col = 0, ncells, line;
 	char **cells;
@@ -1023,9 +1240,9 @@ static char s_first(const char *buf, size_t len)
 	return i < len ? buf[i] : 0;
 }
 
-int rp_import(rp_node *n, const char *path, json_t **report)
+int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t **report)
 {
-	s_import im = { 0 };
+	s_import im = { .opts = opts };
 	rp_write *w = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -1041,14 +1258,35 @@ int rp_import(rp_node *n, const char *path, json_t **report)
 	im.node = n;
 	im.path = path;
 	im.now = rp_node_now(n);
-	if (!(im.seen = json_object())) {
+	if (!(im.seen = json_object()) || !(im.unmapped = json_object()) || !(im.columns = json_array())) {
 		rc = s_nomem();
 		goto out;
 	}
+	for (size_t i = 0; opts && i < opts->nowner_maps; i++) {
+		const char *m = opts->owner_maps[i], *eq = strrchr(m, '=');
+		if (!eq || eq == m || !eq[1]) {
+			rc = rp_fail(RP_EINVAL, "--owner-map '%s': use NAME=MEMBER", m);
+			goto out;
+		}
+	}
+	for (size_t i = 0; opts && i < opts->nmaps; i++)
+		if (!strchr(opts->maps[i], '=') || opts->maps[i][0] == '=') {
+			rc = rp_fail(RP_EINVAL, "--map '%s': use COLUMN=FIELD", opts->maps[i]);
+			goto out;
+		}
 	if ((rc = rp_node_read(n, &im.txn)))
 		goto out;
-	if ((rc = rp_node_identity(n, im.txn, NULL, NULL, NULL)) == 0) {
+	for (size_t i = 0; rc == 0 && opts && i < opts->nowner_maps; i++) {
+		const char *member = strrchr(opts->owner_maps[i], '=') + 1;
+		if (!s_is_member(&im, member))
+			rc = rp_fail(RP_ENOTFOUND, "--owner-map %s: '%s' is not a member of the team",
+			             opts->owner_maps[i], member);
+	}
+	if (rc == 0 && (rc = rp_node_identity(n, im.txn, NULL, NULL, NULL)) == 0) {
 		char first = s_first(buf, len);
+		if (first == '{' && opts && opts->nmaps)
+			rc = rp_fail(RP_EINVAL, "--map is for CSV files: %s is JSONL", path);
+		else
 		if (first == '[')
 			rc = rp_fail(RP_EINVAL, "%s: a JSON array: import reads JSONL, one account "
 			             "object a line (as 'rapport export' writes it), or CSV", path);
@@ -1063,7 +1301,7 @@ int rp_import(rp_node *n, const char *path, json_t **report)
 	if (rc)
 		goto out;
 
-	if (im.nacct) {
+	if (im.nacct && !(opts && opts->dry_run)) {
 		if ((rc = rp_write_begin(n, &w)))
 			goto out;
 		for (size_t i = 0; i < im.nacct && rc == 0; i++)
@@ -1073,10 +1311,19 @@ int rp_import(rp_node *n, const char *path, json_t **report)
 		if (rc)
 			goto out;
 	}
+	if (opts && opts->dry_run)
+		for (size_t i = 0; i < im.nacct; i++) {
+			im.n_contacts += (json_int_t)im.accts[i].ncontacts;
+			im.n_ix += (json_int_t)im.accts[i].nixs;
+			im.n_fu += (json_int_t)im.accts[i].nfus;
+		}
 	if (rc == 0 && report &&
-	    !(*report = json_pack("{sIsIsIsIsI}", "accounts", (json_int_t)im.nacct,
+	    !(*report = json_pack("{sIsIsIsIsIsIsOsOsb}", "accounts", (json_int_t)im.nacct,
+	                          "created", (json_int_t)im.nacct - im.n_updated,
 	                          "interactions", im.n_ix, "followups", im.n_fu,
-	                          "contacts", im.n_contacts, "updated", im.n_updated)))
+	                          "contacts", im.n_contacts, "updated", im.n_updated,
+	                          "columns", im.columns, "owners_unmapped", im.unmapped,
+	                          "dry_run", opts && opts->dry_run)))
 		rc = s_nomem();
 out:
 	rp_write_abort(&w);
@@ -1085,5 +1332,8 @@ out:
 	free(im.accts);
 	free(im.key);
 	json_decref(im.seen);
+	json_decref(im.sources);
+	json_decref(im.unmapped);
+	json_decref(im.columns);
 	return rc;
 }

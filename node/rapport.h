@@ -274,14 +274,39 @@ int rp_fsck(rp_node *n, json_t **report);
 
 /* ---- exchange with files ------------------------------------------------- */
 
-/* Write every account to out: "jsonl" (one show --json document a line),
- * "csv" (one account a row, RFC 4180, formula-neutralised), "vcard" (4.0). */
-int rp_export(rp_node *n, const char *format, FILE *out);
+/* What an export writes (all may be zero: every account, no BOM). */
+typedef struct rp_export_opts {
+	const char *what;     /* accounts (NULL), interactions or contacts: one entry a line/row */
+	const char *tag;      /* only the accounts with this tag (ignoring case) */
+	int         bom;      /* csv: a UTF-8 BOM first, so Excel reads it as UTF-8 */
+} rp_export_opts;
 
-/* Import a csv or jsonl file (format by content). The whole file is parsed
- * and checked first; on any error nothing is written and rp_errmsg names the
- * line. *report (may be NULL): accounts, interactions, followups. */
-int rp_import(rp_node *n, const char *path, json_t **report);
+/* Write every account to out: "jsonl" (one show --json document a line),
+ * "csv" (one account a row, RFC 4180, formula-neutralised), "vcard" (4.0).
+ * --what interactions|contacts: one entry a line (jsonl) or row (csv),
+ * with its account's name and id, an amount as a decimal with its
+ * currency in a column of its own. opts may be NULL. */
+int rp_export(rp_node *n, const char *format, const rp_export_opts *opts, FILE *out);
+
+/* How an import reads its file (all may be zero: the defaults). */
+typedef struct rp_import_opts {
+	int          dry_run;       /* plan and report, write nothing */
+	const char **maps;          /* "COLUMN=FIELD": FIELD name, owner, tags, source_id, - (ignore) or a field */
+	size_t       nmaps;
+	const char **owner_maps;    /* "NAME=MEMBER": an owner as the file spells it → a member */
+	size_t       nowner_maps;
+} rp_import_opts;
+
+/* Import a csv or jsonl file (format by content; a CSV's separator ',', ';'
+ * or TAB by its header). The whole file is parsed and checked first; on any
+ * error nothing is written and rp_errmsg names the line. An account whose
+ * source_id (a foreign CRM's id column) or name matches one held here is
+ * updated, not created again. opts may be NULL. *report (may be NULL):
+ * accounts, created, updated, interactions, followups, contacts, dry_run,
+ * columns [{column, to}] (to: name, owner, tags, source_id, ignored, a
+ * field, or custom:FIELD), owners_unmapped {owner: accounts} (those
+ * accounts are this device's member's). */
+int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t **report);
 
 /* A consistent copy of the store to file (compacted), and back.
  * rp_restore refuses to overwrite a home that already holds data. */

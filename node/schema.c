@@ -28,10 +28,11 @@ int rp_schema_text_ok(const char *s, size_t n, int multiline)
 
 int rp_schema_field_ok(const char *p, size_t n)
 {
-	if (n == 0 || n > RP_FIELD_MAX)
+	if (n == 0 || n > RP_FIELD_MAX || p[0] == '.' || p[n - 1] == '.')
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_' || p[i] == '-'))
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_' ||
+		      p[i] == '-' || (p[i] == '.' && p[i + 1] != '.')))
 			return 0;
 	return 1;
 }
@@ -223,7 +224,7 @@ static int s_field(s_check *c, const char **name, size_t *len)
 	if (!o || o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0 || o->via.str.size > RP_FIELD_MAX)
 		return s_bad(c, "a field name that is missing or too long");
 	if (!rp_schema_field_ok(o->via.str.ptr, o->via.str.size))
-		return s_bad(c, "a field name outside a-z 0-9 _ -");
+		return s_bad(c, "a field name outside a-z 0-9 _ - (and . inside)");
 	*name = o->via.str.ptr;
 	*len = o->via.str.size;
 	return 1;

@@ -64,7 +64,8 @@
 int rp_schema_text_ok(const char *s, size_t n, int multiline);
 
 /* 1 if p (n bytes) is a field name of acct.set / contact.set:
- * [a-z0-9_-]{1,RP_FIELD_MAX}. */
+ * [a-z0-9_-]{1,RP_FIELD_MAX}, with single dots inside for the parts of
+ * one field ("address.city", as imports from other CRMs bring them). */
 int rp_schema_field_ok(const char *p, size_t n);
 
 /* Check the body (parsed; op->body NULL means redacted: always fine) of op

@@ -14,9 +14,11 @@
  * far then "!" and the error. */
 static char s_dump[1 << 16];
 
+static char s_sep = ',';      /* the separator s_read reads with */
+
 static const char *s_read(const char *s, size_t len)
 {
-	rp_csv *r = rp_csv_new(s, len);
+	rp_csv *r = rp_csv_new_sep(s, len, s_sep);
 	char **cells;
 	size_t n, line, i, at = 0;
 	int rc;
@@ -54,8 +56,19 @@ static void test_reader(void)
 	READS("a\n\n\r\nb\n", "1:a/4:b/", "blank lines skipped, lines still counted");
 	READS("\"\"\n", "1:/", "a quoted empty cell is a record");
 	READS("\"a,b\",\"say \"\"hi\"\"\"\n", "1:a,b|say \"hi\"/", "quoted comma and quotes");
-	READS("\"multi\nline\r\ncell\",x\nnext\n", "1:multi\nline\r\ncell|x/4:next/",
-	      "embedded line breaks kept, lines counted");
+	READS("\"multi\nline\r\ncell\",x\nnext\n", "1:multi\nline\ncell|x/4:next/",
+	      "embedded line breaks kept (CRLF as LF), lines counted");
+	READS("\"old\rmac\",x\n", "1:old\nmac|x/", "a lone CR inside quotes reads as LF");
+	s_sep = ';';
+	READS("Name;City;Notes\r\n\"Müller, Hans\";Köln;\"a;b\"\r\n", "1:Name|City|Notes/2:Müller, Hans|Köln|a;b/",
+	      "';'-separated: commas are data, quoted ';' too");
+	s_sep = '\t';
+	READS("a\tb\n1\t2\n", "1:a|b/2:1|2/", "TAB-separated");
+	s_sep = ',';
+	is_int(rp_csv_guess_sep("Name;City;Phone\r\nx;y;z\r\n", 27), ';', "a header of ';' guesses ';'");
+	is_int(rp_csv_guess_sep("\xEF\xBB\xBFName,\"A;B;C\",Phone\n", 28), ',', "';' inside quotes does not count");
+	is_int(rp_csv_guess_sep("a\tb\tc\n", 7), '\t', "a header of tabs guesses TAB");
+	is_int(rp_csv_guess_sep("Name\n", 5), ',', "one column: ','");
 	READS("\"\",\"\"\"\"\n", "1:|\"/", "empty quoted and a lone escaped quote");
 	READS(" a , b \n", "1: a | b /", "spaces are data");
 	READS("caf\xC3\xA9,\xE2\x82\xAC,\xF0\x9F\x98\x80\n", "1:caf\xC3\xA9|\xE2\x82\xAC|\xF0\x9F\x98\x80/",
@@ -207,11 +220,17 @@ static void test_writer(void)
 }
 
 /* A neutralised copy of cell, as the writer's reader-side image. */
+/* What a written cell reads back as: neutralised, its line breaks as LF. */
 static void s_neutral(const char *cell, char *out)
 {
 	if (cell[0] && strchr("=+-@\t\r", cell[0]))
 		*out++ = '\'';
-	strcpy(out, cell);
+	for (; *cell; cell++) {
+		if (*cell == '\r' && cell[1] == '\n')
+			cell++;
+		*out++ = *cell == '\r' ? '\n' : *cell;
+	}
+	*out = 0;
 }
 
 static void test_round_trip(void)

@@ -42,7 +42,7 @@ static char *export(rp_node *n, const char *format)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	int rc = rp_export(n, format, f);
+	int rc = rp_export(n, format, NULL, f);
 	fclose(f);
 	if (rc) {
 		diag("export %s: %s", format, rp_errmsg());
@@ -199,7 +199,7 @@ static void test_jsonl_round_trip(void)
 	ok(text && strchr(text, '\n') && !has(text, "\n\n"), "one compact line per account");
 	ok(text && strstr(text, "acme tools") < strstr(text, "Blum GmbH"), "accounts in name order, ignoring case");
 	path = file_with("a.jsonl", text ? text : "");
-	rc = rp_import(b, path, &report);
+	rc = rp_import(b, path, NULL, &report);
 	if (rc)
 		diag("import: %s", rp_errmsg());
 	ok(rc == 0, "import jsonl into a fresh home");
@@ -229,7 +229,7 @@ static void test_jsonl_round_trip(void)
 	 * nothing they already hold is added twice. */
 	snprintf(before, sizeof before, "%s", digest(b));
 	report = NULL;
-	rc = rp_import(b, path, &report);
+	rc = rp_import(b, path, NULL, &report);
 	ok(rc == 0, "importing the same file twice is fine");
 	is_int(count(report, "updated"), 3, "the second time it updates the 3 accounts");
 	is_int(count(report, "interactions") + count(report, "followups") + count(report, "contacts"), 0,
@@ -260,7 +260,7 @@ static void test_jsonl_details(void)
 		"\"followups\":[{\"text\":\"gone\",\"due\":\"2026-01-07T10:00:00Z\",\"cancelled\":true},"
 		"{\"text\":\"kept\",\"due\":null,\"assignee\":\"zoe\"}]}\r\n"
 		"\n   \n");
-	rc = rp_import(n, path, &report);
+	rc = rp_import(n, path, NULL, &report);
 	if (rc)
 		diag("import: %s", rp_errmsg());
 	ok(rc == 0, "jsonl with a BOM, CRLF, blank lines, nulls and unknown keys imports");
@@ -286,7 +286,7 @@ static void refused(rp_node *n, const char *name, const char *text, const char *
 	json_t *report = NULL;
 	int rc;
 	snprintf(before, sizeof before, "%s", digest(n));
-	rc = rp_import(n, file_with(name, text), &report);
+	rc = rp_import(n, file_with(name, text), NULL, &report);
 	snprintf(s_msg, sizeof s_msg, "%s", rp_errmsg());
 	ok(rc == RP_EINVAL && has(s_msg, want) && has(s_msg, name), "%s: refused naming '%s'", what, want);
 	if (rc != RP_EINVAL || !has(s_msg, want))
@@ -326,9 +326,9 @@ static void test_bad_input(void)
 	        ":2:", "a bad email in jsonl");
 	refused(n, "prefer.csv", "name,prefer\nAlpha,email\nBeta,pigeon\n", ":3:", "a bad preference");
 	refused(n, "array.json", "[{\"name\":\"Alpha\"}]\n", "JSONL", "a JSON array");
-	ok(rp_import(n, file_with("none.csv", ""), NULL) == 0, "an empty file imports nothing");
-	ok(rp_import(n, file_with("header.csv", "name,email\r\n"), NULL) == 0, "a header alone imports nothing");
-	ok(rp_import(n, "/nonexistent/x.csv", NULL) < 0 && has(rp_errmsg(), "/nonexistent/x.csv"),
+	ok(rp_import(n, file_with("none.csv", ""), NULL, NULL) == 0, "an empty file imports nothing");
+	ok(rp_import(n, file_with("header.csv", "name,email\r\n"), NULL, NULL) == 0, "a header alone imports nothing");
+	ok(rp_import(n, "/nonexistent/x.csv", NULL, NULL) < 0 && has(rp_errmsg(), "/nonexistent/x.csv"),
 	   "a missing file is named");
 	rp_node_close(&n);
 }
@@ -343,7 +343,7 @@ static void test_csv_import(void)
 	rc = rp_import(n, file_with("crm.csv",
 		"Company,E-mail,Telephone,Labels,Industry,Annual Revenue (€),Name\r\n"
 		"Zeta AG,info@zeta.example,+41 44 123 45 67,\"retail; Key Account\",Bakery,1200000,Anna Zeta\r\n"
-		"\"Omega, Inc.\",,,,,,\r\n"), &report);
+		"\"Omega, Inc.\",,,,,,\r\n"), NULL, &report);
 	if (rc)
 		diag("import: %s", rp_errmsg());
 	ok(rc == 0, "a CSV in another CRM's column order imports");
@@ -363,7 +363,7 @@ static void test_csv_import(void)
 
 	/* An account already here is updated, found by its name in any case. */
 	report = NULL;
-	rc = rp_import(n, file_with("update.csv", "name,website,tags\nzeta ag,https://zeta.example,vip\n"), &report);
+	rc = rp_import(n, file_with("update.csv", "name,website,tags\nzeta ag,https://zeta.example,vip\n"), NULL, &report);
 	ok(rc == 0 && count(report, "updated") == 1 && count(report, "accounts") == 1, "an existing name updates the account");
 	doc = show(n, "Zeta AG");
 	is_str(field(doc, "website"), "https://zeta.example", "its field is set");
@@ -393,7 +393,7 @@ static void test_csv_export(void)
 	ok(has(csv, "retail;vip"), "tags joined by ';'");
 	ok(has(csv, "\"Hauptstr. 1\n10115 Berlin\""), "a multi-line address is quoted");
 
-	rc = rp_import(b, file_with("back.csv", csv ? csv : ""), &report);
+	rc = rp_import(b, file_with("back.csv", csv ? csv : ""), NULL, &report);
 	if (rc)
 		diag("import: %s", rp_errmsg());
 	ok(rc == 0 && count(report, "accounts") == 3, "our own CSV imports back");
@@ -437,7 +437,7 @@ static void test_vcard_export(void)
 		ok(begins == 5 && ends == 5, "3 accounts and 2 contacts: 5 cards");
 	}
 	free(v);
-	ok(rp_export(n, "xml", stdout) == RP_EINVAL && has(rp_errmsg(), "unknown format 'xml'"),
+	ok(rp_export(n, "xml", NULL, stdout) == RP_EINVAL && has(rp_errmsg(), "unknown format 'xml'"),
 	   "an unknown format is refused");
 	rp_node_close(&n);
 }
@@ -467,7 +467,7 @@ static void test_map_grows(void)
 			                       "\"done\":true,\"done_text\":\"done %d\"}", i ? "," : "", i, 1 + i, i);
 		len += (size_t)sprintf(text + len, "]}\n");
 	}
-	rc = rp_import(n, file_with("grow.jsonl", text), &report);
+	rc = rp_import(n, file_with("grow.jsonl", text), NULL, &report);
 	if (rc)
 		diag("import: %s", rp_errmsg());
 	ok(rc == 0 && count(report, "interactions") == 1200 && count(report, "followups") == 600,

@@ -57,6 +57,8 @@ static void s_summary(const json_t *report, const char *file)
 	         fu, fu == 1 ? "" : "s", file);
 	if (a)
 		out_note("accounts: %lld new, %lld updated%s", c, u, dry ? " (dry run: nothing written)" : "");
+	if (s_count(report, "contacts"))
+		out_note("contacts: %lld %s", s_count(report, "contacts"), dry ? "would be added" : "added");
 	else if (dry)
 		out_note("dry run: nothing written");
 	s_columns(report, s_is_mapped, cols, sizeof cols);

@@ -20,6 +20,8 @@
 #include "csv.h"
 #include "body.h"
 #include "schema.h"
+#include "amount.h"
+#include "when.h"
 #include "../proto/error.h"
 #include "../proto/limits.h"
 
@@ -137,6 +139,7 @@ typedef struct s_import {
 	json_t     *sources;        /* source_id → account id text, of the accounts held */
 	json_t     *unmapped;       /* owner as the file spells it → accounts, mapped to nobody */
 	json_t     *columns;        /* [{column, to}]: what each CSV column became */
+	int         entries;        /* 'i', 'c': a CSV of interactions or contacts, 0: of accounts */
 } s_import;
 
 static int s_bad(s_import *im, size_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -1090,6 +1093,247 @@ static int s_csv_defect(s_import *im, const rp_csv *r)
 	return rp_fail(RP_EINVAL, "%s: %s", im->path, e && *e ? e : "malformed CSV");
 }
 
+/* ---- CSV of interactions or contacts: a row each, naming its account ---------- */
+
+/* What a column of such a file is (folded headers). */
+enum { S_E_NONE, S_E_ACCOUNT, S_E_ACCOUNT_ID, S_E_TYPE, S_E_AT, S_E_TEXT, S_E_AMOUNT, S_E_CURRENCY,
+       S_E_CONTACT, S_E_OUTCOME, S_E_NAME, S_E_FIRST, S_E_LAST, S_E_EMAIL, S_E_PHONE, S_E_ROLE,
+       S_E_PREFER, S_E_COUNT };
+
+static const struct { const char *header; int what; } s_entry_cols[] = {
+	{ "account", S_E_ACCOUNT }, { "account name", S_E_ACCOUNT }, { "company", S_E_ACCOUNT },
+	{ "company name", S_E_ACCOUNT }, { "associated company", S_E_ACCOUNT },
+	{ "organization", S_E_ACCOUNT }, { "organization name", S_E_ACCOUNT },
+	{ "person organization", S_E_ACCOUNT },
+	{ "account id", S_E_ACCOUNT_ID }, { "accountid", S_E_ACCOUNT_ID }, { "whatid", S_E_ACCOUNT_ID },
+	{ "type", S_E_TYPE }, { "activity type", S_E_TYPE }, { "interaction type", S_E_TYPE },
+	{ "task type", S_E_TYPE }, { "tasksubtype", S_E_TYPE },
+	{ "at", S_E_AT }, { "date", S_E_AT }, { "when", S_E_AT }, { "activity date", S_E_AT },
+	{ "activitydate", S_E_AT }, { "timestamp", S_E_AT }, { "date time", S_E_AT },
+	{ "text", S_E_TEXT }, { "subject", S_E_TEXT }, { "description", S_E_TEXT }, { "body", S_E_TEXT },
+	{ "notes", S_E_TEXT }, { "note", S_E_TEXT }, { "comments", S_E_TEXT },
+	{ "amount", S_E_AMOUNT }, { "value", S_E_AMOUNT },
+	{ "currency", S_E_CURRENCY }, { "currency code", S_E_CURRENCY }, { "currencyisocode", S_E_CURRENCY },
+	{ "contact", S_E_CONTACT }, { "contact name", S_E_CONTACT }, { "outcome", S_E_OUTCOME },
+	{ "result", S_E_OUTCOME },
+	{ "name", S_E_NAME }, { "full name", S_E_NAME }, { "person name", S_E_NAME },
+	{ "first name", S_E_FIRST }, { "firstname", S_E_FIRST }, { "last name", S_E_LAST },
+	{ "lastname", S_E_LAST },
+	{ "email", S_E_EMAIL }, { "email address", S_E_EMAIL }, { "person email", S_E_EMAIL },
+	{ "phone", S_E_PHONE }, { "phone number", S_E_PHONE }, { "mobile", S_E_PHONE },
+	{ "person phone", S_E_PHONE },
+	{ "role", S_E_ROLE }, { "title", S_E_ROLE }, { "job title", S_E_ROLE }, { "prefer", S_E_PREFER },
+	{ NULL, 0 },
+};
+
+/* What kind a header says the file is: 'i' (interactions: an account, a
+ * type and a date), 'c' (contacts: an account and a person's name, with a
+ * role or a first/last name, or our own export's account_id), or 0 (an
+ * account file). col[] gets each column's S_E_*, pos[] the first column
+ * of each kind (or -1). */
+static int s_entries_kind(char **cells, size_t n, int *col, long *pos)
+{
+	int ours = 0;
+	for (int k = 0; k < S_E_COUNT; k++)
+		pos[k] = -1;
+	for (size_t i = 0; i < n; i++) {
+		char folded[256];
+		s_fold_header(cells[i], folded, sizeof folded);
+		col[i] = S_E_NONE;
+		ours |= !strcmp(folded, "account id") && !strcmp(cells[i], "account_id");
+		for (int j = 0; s_entry_cols[j].header; j++)
+			if (!strcmp(s_entry_cols[j].header, folded)) {
+				col[i] = s_entry_cols[j].what;
+				if (pos[col[i]] < 0)
+					pos[col[i]] = (long)i;
+				break;
+			}
+	}
+	if ((pos[S_E_ACCOUNT] < 0 && pos[S_E_ACCOUNT_ID] < 0) || pos[S_E_NAME] == pos[S_E_ACCOUNT])
+		return 0;
+	if (pos[S_E_TYPE] >= 0 && pos[S_E_AT] >= 0)
+		return 'i';
+	if ((pos[S_E_NAME] >= 0 || pos[S_E_FIRST] >= 0 || pos[S_E_LAST] >= 0) &&
+	    (ours || pos[S_E_ROLE] >= 0 || pos[S_E_FIRST] >= 0 || pos[S_E_LAST] >= 0) &&
+	    pos[S_E_TYPE] < 0)
+		return 'c';
+	return 0;
+}
+
+/* A CRM's activity type → ours ("Phone Call" → call), or NULL. */
+static const char *s_ix_type(const char *t)
+{
+	static const struct { const char *from, *to; } syn[] = {
+		{ "phone call", "call" }, { "phone", "call" }, { "call log", "call" }, { "e-mail", "email" },
+		{ "mail", "email" }, { "order", "purchase" }, { "sale", "purchase" }, { "deal", "purchase" },
+		{ "task", "note" }, { "comment", "note" }, { "meet", "meeting" }, { "appointment", "meeting" },
+		{ NULL, NULL },
+	};
+	char low[32];
+	size_t i;
+	for (i = 0; t[i] && i + 1 < sizeof low; i++)
+		low[i] = (char)tolower((unsigned char)t[i]);
+	low[i] = 0;
+	for (i = 0; rp_schema_ix_types[i]; i++)
+		if (!strcmp(low, rp_schema_ix_types[i]))
+			return rp_schema_ix_types[i];
+	for (i = 0; syn[i].from; i++)
+		if (!strcmp(low, syn[i].from))
+			return syn[i].to;
+	return NULL;
+}
+
+/* A date cell → ISO text: "2026-03-01", "2026-03-01T10:00:00Z", or with a
+ * space for the T ("2026-03-01 10:00"), as spreadsheets write. */
+static int s_entry_time(const char *cell, char *iso, size_t cap)
+{
+	char buf[64];
+	uint64_t ms;
+	size_t n = strlen(cell);
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, cell, n + 1);
+	if (n > 10 && buf[10] == ' ')
+		buf[10] = 'T';
+	if (rp_when_parse_iso(buf, &ms) != 0)
+		return -1;
+	rp_when_iso(ms, iso, cap);
+	return 0;
+}
+
+static const char *s_at(char **cells, const long *pos, int k)
+{
+	return pos[k] >= 0 ? s_cell(cells[pos[k]], k != S_E_TEXT) : "";
+}
+
+/* The entries of a row, as a JSON entry of an account document ("interactions"
+ * or "contacts"), checked cell by cell so that a bad one is named by its line. */
+static int s_entry_row(s_import *im, int kind, char **cells, const long *pos, size_t line, json_t **out)
+{
+	json_t *e;
+	if (kind == 'i') {
+		const char *type = s_at(cells, pos, S_E_TYPE), *t = s_ix_type(type);
+		const char *at = s_at(cells, pos, S_E_AT), *amount = s_at(cells, pos, S_E_AMOUNT);
+		const char *cur = s_at(cells, pos, S_E_CURRENCY);
+		char iso[32];
+		if (!t)
+			return s_bad(im, line, "'%s' is not an interaction type: use call, email, visit, meeting, "
+			             "note, purchase, complaint, gift or feedback", type);
+		if (s_entry_time(at, iso, sizeof iso))
+			return s_bad(im, line, "'%s' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]", at);
+		e = json_pack("{ssssss}", "type", t, "at", iso, "text", s_at(cells, pos, S_E_TEXT));
+		if (e && *amount) {
+			int64_t cents;
+			if (rp_amount_parse(amount, &cents)) {
+				json_decref(e);
+				return s_bad(im, line, "'%s' is not an amount such as 4200.50", amount);
+			}
+			if (*cur && !rp_currency_ok(cur)) {
+				json_decref(e);
+				return s_bad(im, line, "'%s' is not a currency code such as EUR", cur);
+			}
+			json_object_set_new(e, "amount", json_pack("{sIss?}", "cents", (json_int_t)cents,
+			                                           "currency", *cur ? cur : NULL));
+		}
+		if (e && *s_at(cells, pos, S_E_CONTACT))
+			json_object_set_new(e, "contact", json_string(s_at(cells, pos, S_E_CONTACT)));
+		if (e && *s_at(cells, pos, S_E_OUTCOME))
+			json_object_set_new(e, "outcome", json_string(s_at(cells, pos, S_E_OUTCOME)));
+	} else {
+		char name[2 * RP_NAME_MAX + 2];
+		const char *first = s_at(cells, pos, S_E_FIRST), *last = s_at(cells, pos, S_E_LAST);
+		if (*s_at(cells, pos, S_E_NAME))
+			snprintf(name, sizeof name, "%s", s_at(cells, pos, S_E_NAME));
+		else
+			snprintf(name, sizeof name, "%s%s%s", first, *first && *last ? " " : "", last);
+		if (!*name)
+			return s_bad(im, line, "the contact has no name");
+		e = json_pack("{ss}", "name", name);
+		for (int k = S_E_EMAIL; e && k <= S_E_PREFER; k++) {
+			static const char *const key[] = { "email", "phone", "role", "prefer" };
+			if (*s_at(cells, pos, k))
+				json_object_set_new(e, key[k - S_E_EMAIL], json_string(s_at(cells, pos, k)));
+		}
+	}
+	*out = e;
+	return e ? 0 : s_nomem();
+}
+
+/* The account a row names: rapport's own id or a foreign one (an account
+ * id column), else its name. It must be held here already. */
+static int s_entry_account(s_import *im, char **cells, const long *pos, size_t line, const char **name)
+{
+	const char *byname = s_at(cells, pos, S_E_ACCOUNT), *id = s_at(cells, pos, S_E_ACCOUNT_ID);
+	uint8_t acct[RP_ACCOUNT_LEN];
+	char lower[RP_NAME_MAX + 1];
+	json_t *view = NULL;
+	*name = NULL;
+	if (*id && ((strlen(id) == RP_ACCOUNT_TEXT && rp_b32_decode(id, acct, RP_ACCOUNT_LEN) == 0 &&
+	             rp_view_load(im->node->store, im->txn, acct, &view) == 0) ||
+	            (s_find_source(im, id, acct) && rp_view_load(im->node->store, im->txn, acct, &view) == 0))) {
+		*name = s_dup(&im->arena, json_string_value(json_object_get(view, "name")),
+		              strlen(json_string_value(json_object_get(view, "name"))));
+		json_decref(view);
+		return *name ? 0 : s_nomem();
+	}
+	if (*byname && strlen(byname) <= RP_NAME_MAX) {
+		rp_fold(lower, byname, strlen(byname) + 1);
+		if (s_find_name(im, lower, acct)) {
+			*name = s_dup(&im->arena, byname, strlen(byname));
+			return *name ? 0 : s_nomem();
+		}
+	}
+	return s_bad(im, line, "no account '%s' here: import the accounts first", *byname ? byname : id);
+}
+
+/* Rows of interactions or contacts, grouped by account (in the file's order)
+ * into account documents, then planned as JSONL's are: the same checks,
+ * the same dedupe against what each account holds already. */
+static int s_plan_entries(s_import *im, rp_csv *r, int kind, const long *pos, size_t ncols)
+{
+	json_t *docs = json_object(), *order = json_array(), *d, *e = NULL;
+	size_t ncells, line, i;
+	char **cells;
+	int got, rc = 0;
+	if (!docs || !order) {
+		json_decref(docs);
+		json_decref(order);
+		return s_nomem();
+	}
+	while (rc == 0 && (got = rp_csv_next(r, &cells, &ncells, &line)) > 0) {
+		const char *name;
+		if (ncells != ncols) {
+			rc = s_bad(im, line, "%zu cells, but the header has %zu columns", ncells, ncols);
+			break;
+		}
+		if ((rc = s_entry_account(im, cells, pos, line, &name)) ||
+		    (rc = s_entry_row(im, kind, cells, pos, line, &e)))
+			break;
+		if (!(d = json_object_get(docs, name))) {
+			d = json_pack("{sss[]sI}", "name", name, kind == 'i' ? "interactions" : "contacts",
+			              "line", (json_int_t)line);
+			if (!d || json_object_set_new(docs, name, d) || json_array_append(order, d)) {
+				json_decref(e);
+				rc = s_nomem();
+				break;
+			}
+		}
+		json_array_append_new(json_object_get(d, kind == 'i' ? "interactions" : "contacts"), e);
+	}
+	if (rc == 0 && got < 0)
+		rc = s_csv_defect(im, r);
+	json_array_foreach(order, i, d) {
+		if (rc)
+			break;
+		size_t first = (size_t)json_integer_value(json_object_get(d, "line"));
+		json_object_del(d, "line");
+		rc = s_plan_doc(im, d, first);
+	}
+	json_decref(order);
+	json_decref(docs);
+	return rc;
+}
+
 static int s_plan_csv(s_import *im, const char *buf, size_t len)
 {
 	rp_csv *r = rp_csv_new_sep(buf, len, rp_csv_guess_sep(buf, len));
@@ -1105,6 +1349,27 @@ static int s_plan_csv(s_import *im, const char *buf, size_t len)
 		goto out;
 	}
 	ncols = ncells;
+	{
+		int *col = calloc(ncells, sizeof *col), kind;
+		long pos[S_E_COUNT];
+		if (!col) {
+			rc = s_nomem();
+			goto out;
+		}
+		static const char *const label[S_E_COUNT] = { "ignored", "account", "account_id", "type",
+			"at", "text", "amount", "currency", "contact", "outcome", "name", "first_name",
+			"last_name", "email", "phone", "role", "prefer" };
+		kind = im->opts && im->opts->nmaps ? 0 : s_entries_kind(cells, ncells, col, pos);
+		for (size_t i = 0; kind && i < ncells; i++)
+			json_array_append_new(im->columns, json_pack("{ssss}", "column", cells[i], "to",
+			                      pos[col[i]] == (long)i ? label[col[i]] : "ignored"));
+		free(col);
+		if (kind) {
+			im->entries = kind;
+			rc = s_plan_entries(im, r, kind, pos, ncols);
+			goto out;
+		}
+	}
 	if ((rc = s_columns_map(im, cells, ncells, line, &cols, &name_col)))
 		goto out;
 	while (rc == 0 && (got = rp_csv_next(r, &cells, &ncells, &line)) > 0) {

@@ -116,6 +116,47 @@ test_expect "Billing City and Billing Code reach address.city and address.postal
 	expect_eq "$(field ann 'Zeta AG' address.city) $(field ann 'Zeta AG' address.postal_code)" "Zürich 8001"
 test_expect "Account Owner names bob" expect_eq "$(owner ann 'Zeta AG')" bob
 
+test_begin "interactions and contacts exports, recognised by their header"
+
+cat >"$TMP/calls.csv" <<'EOF'
+Account,Type,Date,Subject,Amount,Currency
+Acme Tools,Phone Call,2026-03-01 10:00,"Asked about spare parts, again",,
+Acme Tools,Order,2026-03-02,Ordered 3 gearboxes,1200.50,USD
+Zeta AG,Email,2026-03-03T08:30:00Z,Sent the catalogue,,
+EOF
+run rp ann import "$TMP/calls.csv"
+test_expect "a calls export imports as interactions" expect_match "$ERR" "imported 2 accounts, 3 interactions"
+test_expect "... its columns named in the summary" \
+	expect_match "$ERR" "columns: Account→account, Type→type, Date→at, Subject→text, Amount→amount, Currency→currency"
+test_expect "... CRM types become ours (Phone Call → call, Order → purchase), dates with a space are read" \
+	expect_eq "$(rp ann show 'Acme Tools' --json | jq -c '[.interactions[] | [.type, .at, .amount.cents, .amount.currency]] | sort')" \
+	'[["call","2026-03-01T10:00:00Z",null,null],["purchase","2026-03-02T00:00:00Z",120050,"USD"]]'
+run rp ann import "$TMP/calls.csv"
+test_expect "the same calls again add nothing" expect_match "$ERR" "imported 2 accounts, 0 interactions"
+printf 'Account,Type,Date,Subject\nAcme Tools,Fax,2026-03-01,old habits\n' >"$TMP/fax.csv"
+run rp ann import "$TMP/fax.csv"
+test_expect "an unknown type is named with its line" expect_match "$ERR" "fax.csv:2: 'Fax' is not an interaction type"
+
+cat >"$TMP/people.csv" <<'EOF'
+Company Name,First Name,Last Name,Email,Phone Number,Job Title
+Acme Tools,Jana,Novak,jana@acme.example,+1 217 555 0101,Buyer
+Zeta AG,Urs,Meier,urs@zeta.example,,CEO
+EOF
+run rp ann import "$TMP/people.csv"
+test_expect "a contacts export imports as contacts" expect_match "$ERR" "contacts: 2 added"
+test_expect "... first and last name joined, the job title as the role" \
+	expect_eq "$(rp ann show 'Acme Tools' --json | jq -c '[.contacts[] | [.name, .role, .email, .phone]]')" \
+	'[["Jana Novak","Buyer","jana@acme.example","+1 217 555 0101"]]'
+printf 'Company Name,First Name,Last Name,Email,Job Title\nNowhere Inc,A,B,a@b.example,x\n' >"$TMP/stray.csv"
+run rp ann import "$TMP/stray.csv"
+test_expect "a contact of an account not held here is refused, naming it and the line" \
+	expect_match "$ERR" "stray.csv:2: no account 'Nowhere Inc' here: import the accounts first"
+
+rp ann export --format csv --what interactions >"$TMP/ours-ix.csv"
+run rp ann import "$TMP/ours-ix.csv"
+test_expect "our own interactions export imports back onto the same accounts, adding nothing" \
+	expect_match "$ERR" " 0 interactions"
+
 test_begin "bad files change nothing"
 
 before="$(digest ann)"

@@ -155,8 +155,9 @@ static void s_interactions(const json_t *ixs)
 	table_right(t, 4);
 	table_flex(t, 5);
 	json_array_foreach(ixs, i, x) {
-		char id[16], at[32], amount[64], text[S_CELL], type[64];
+		char id[16], at[32], amount[64], text[S_CELL], type[64], by[2 * 200 + 20];
 		const char *contact = out_str(x, "contact"), *outcome = out_str(x, "outcome");
+		const char *imported = out_str(x, "imported_by");
 		const char *ty = out_str_or_dash(x, "type");
 		size_t len;
 
@@ -176,9 +177,14 @@ static void s_interactions(const json_t *ixs)
 			else
 				snprintf(text + len, sizeof text - len, " [open]");
 		}
+		/* imported: who did it, and who brought it here */
+		if (imported)
+			snprintf(by, sizeof by, "%s, imported by %s", out_str_or_dash(x, "author"), imported);
+		else
+			snprintf(by, sizeof by, "%s", out_str_or_dash(x, "author"));
 		table_row(t, out_id_short(out_str(x, "id"), id, sizeof id),
 		          out_when(json_object_get(x, "at"), at, sizeof at), type,
-		          out_str(x, "author"),
+		          by,
 		          json_is_object(json_object_get(x, "amount"))
 		                  ? out_amount(json_object_get(x, "amount"), amount, sizeof amount) : "",
 		          text);

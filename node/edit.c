@@ -292,7 +292,8 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	if ((rc = s_one_of("interaction type", ix->type, rp_schema_ix_types)) ||
 	    (rc = rp_edit_text("text", ix->text, RP_STR_MAX, 1)) ||
 	    (ix->contact && (rc = rp_edit_text("contact", ix->contact, RP_NAME_MAX, 0))) ||
-	    (ix->outcome && (rc = rp_edit_text("outcome", ix->outcome, RP_STR_MAX, 1))))
+	    (ix->outcome && (rc = rp_edit_text("outcome", ix->outcome, RP_STR_MAX, 1))) ||
+	    (ix->by && (rc = rp_edit_text("author", ix->by, RP_NAME_MAX, 0))))
 		return rc;
 	if (ix->has_amount && !rp_currency_ok(cur))
 		return rp_fail(RP_EINVAL, "bad currency '%s': use a 3-letter code such as EUR", cur);
@@ -312,6 +313,8 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		rp_body_put_amount(&b, "amount", ix->cents, cur);
 	if (ix->outcome)
 		rp_body_put_str(&b, "outcome", ix->outcome);
+	if (ix->by)
+		rp_body_put_str(&b, "by", ix->by);
 	if ((rc = s_finish(w, acct, "ix.log", &b, opid)))
 		return rc;
 	rp_ref_of(ref_out, opid);

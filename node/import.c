@@ -140,6 +140,7 @@ typedef struct s_import {
 	json_t     *unmapped;       /* owner as the file spells it → accounts, mapped to nobody */
 	json_t     *columns;        /* [{column, to}]: what each CSV column became */
 	int         entries;        /* 'i', 'c': a CSV of interactions or contacts, 0: of accounts */
+	char        member[RP_NAME_MAX + 1];   /* this device's member: who imports */
 } s_import;
 
 static int s_bad(s_import *im, size_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -525,8 +526,12 @@ static int s_plan_ixs(s_import *im, s_acct *a, const json_t *list, size_t line)
 		    (rc = s_plan_amount(im, line, e, ctx, x)) ||
 		    (rc = s_opt_bool(im, line, e, "retracted", ctx, &retracted)) ||
 		    (rc = s_opt_bool(im, line, e, "resolved", ctx, &resolved)) ||
-		    (rc = s_opt_str(im, line, e, "resolution", ctx, &resolution)))
+		    (rc = s_opt_str(im, line, e, "resolution", ctx, &resolution)) ||
+		    (rc = s_opt_str(im, line, e, "author", ctx, &x->spec.by)))
 			return rc;
+		/* who did it, kept when it is not who imports it */
+		if (x->spec.by && (!*x->spec.by || !strcmp(x->spec.by, im->member)))
+			x->spec.by = NULL;
 		if (retracted)
 			continue;           /* withdrawn where it was logged: not history to carry */
 		if (resolved && !strcmp(x->spec.type, "complaint")) {
@@ -1541,6 +1546,7 @@ int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t *
 		}
 	if ((rc = rp_node_read(n, &im.txn)))
 		goto out;
+	rp_node_member(n, im.member, sizeof im.member);
 	for (size_t i = 0; rc == 0 && opts && i < opts->nowner_maps; i++) {
 		const char *member = strrchr(opts->owner_maps[i], '=') + 1;
 		if (!s_is_member(&im, member))

@@ -38,7 +38,15 @@ static void s_name_authors(rp_node *n, MDB_txn *txn, json_t *cache, json_t *list
 	json_array_foreach(list, i, e) {
 		const char *d = json_string_value(json_object_get(e, "author_device"));
 		const char *m = d ? s_author(n, txn, cache, d) : NULL;
-		json_object_set_new(e, "author", m ? json_string(m) : json_null());
+		json_t *by = json_object_get(e, "by");
+		/* imported: the author is who did it, imported_by who brought it here */
+		if (json_is_string(by)) {
+			json_object_set(e, "author", by);
+			json_object_set_new(e, "imported_by", m ? json_string(m) : json_null());
+			json_object_del(e, "by");
+		} else {
+			json_object_set_new(e, "author", m ? json_string(m) : json_null());
+		}
 	}
 }
 
@@ -169,9 +177,15 @@ static json_t *s_summary(const rp_op *op, const rp_body *b)
 		else
 			snprintf(buf, sizeof buf, "handed over to %.*s", (int)pn, p);
 	} else if (!strcmp(op->kind, "ix.log")) {
+		const char *by;
+		size_t byn;
 		rp_body_str(b, "type", &p, &pn);
 		rp_body_str(b, "text", &q, &qn);
-		snprintf(buf, sizeof buf, "%.*s: %.*s", (int)pn, p, (int)(qn > 80 ? 80 : qn), q);
+		if (rp_body_str(b, "by", &by, &byn) == 0)
+			snprintf(buf, sizeof buf, "%.*s by %.*s (imported): %.*s", (int)pn, p, (int)byn, by,
+			         (int)(qn > 80 ? 80 : qn), q);
+		else
+			snprintf(buf, sizeof buf, "%.*s: %.*s", (int)pn, p, (int)(qn > 80 ? 80 : qn), q);
 	} else if (!strcmp(op->kind, "fu.add")) {
 		rp_body_str(b, "text", &q, &qn);
 		snprintf(buf, sizeof buf, "follow-up: %.*s", (int)(qn > 80 ? 80 : qn), q);

@@ -117,6 +117,7 @@ typedef struct rp_ix_spec {
 	int64_t     cents;
 	const char *currency;     /* 3 letters, upper case; NULL = EUR */
 	const char *outcome;
+	const char *by;           /* who did it, when not who logs it: an import's original author (or NULL) */
 } rp_ix_spec;
 
 int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],

@@ -324,7 +324,8 @@ static int s_kind(s_check *c, const char *k)
 	if (!strcmp(k, "ix.log"))
 		return s_enum(c, "type", S_REQ, rp_schema_ix_types) && s_int(c, "at", S_OPT, 1) &&
 		       s_str(c, "text", S_OPT, S_TEXT) && s_str(c, "contact", S_OPT, S_LINE) &&
-		       s_str(c, "outcome", S_OPT, S_TEXT) && s_amount(c, "amount");
+		       s_str(c, "outcome", S_OPT, S_TEXT) && s_amount(c, "amount") &&
+		       s_str(c, "by", S_OPT, S_NAME);
 	if (!strcmp(k, "ix.amend"))
 		return s_bin(c, "ix", S_REQ, RP_OPID_LEN) && s_amend_value(c);
 	if (!strcmp(k, "ix.retract"))

@@ -261,6 +261,8 @@ static void s_apply(s_fold *f, const rp_op *op, const rp_body *b, const uint8_t 
 		s_set(ix, "contact", s_str(b, "contact"));
 		s_set(ix, "amount", s_amount(b, "amount"));
 		s_set(ix, "outcome", s_str(b, "outcome"));
+		if (rp_body_get(b, "by"))
+			s_set(ix, "by", s_str(b, "by"));   /* an import's original author */
 		s_set(ix, "author_device", s_device_text(op->author));
 		s_set(ix, "retracted", json_false());
 		s_set(ix, "resolved", json_false());

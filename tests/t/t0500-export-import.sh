@@ -7,7 +7,7 @@
 # What an account is, without what a new home must make anew: ids, the device
 # and member that signed, op counts. Arrays in a stable order.
 NORM='del(.id, .ops)
-	| .interactions |= (map(del(.id, .author_device, .author)) | sort_by(.at, .type, .text))
+	| .interactions |= (map(del(.id, .author_device, .author, .imported_by)) | sort_by(.at, .type, .text))
 	| .followups |= (map(del(.id, .author_device, .author)) | sort_by(.due, .text))
 	| .contacts |= (map(del(.id)) | sort_by(.name))'
 

@@ -157,6 +157,21 @@ run rp ann import "$TMP/ours-ix.csv"
 test_expect "our own interactions export imports back onto the same accounts, adding nothing" \
 	expect_match "$ERR" " 0 interactions"
 
+test_begin "a JSONL round trip keeps who did what"
+
+rp_must ann log "Acme Tools" visit "Walked the plant" --at 2026-03-04 >/dev/null
+rp ann export --format jsonl >"$TMP/acme.jsonl"
+new_team rita rita Elsewhere
+rp_must rita import "$TMP/acme.jsonl" 2>/dev/null
+test_expect "the imported visit names ann as its author and rita as who imported it" \
+	expect_eq "$(rp rita show 'Acme Tools' --json | jq -c '[.interactions[] | select(.text == "Walked the plant") | [.author, .imported_by, .at]]')" \
+	'[["ann","rita","2026-03-04T00:00:00Z"]]'
+test_expect "show says so" expect_match "$(rp rita show 'Acme Tools')" "visit +ann, imported by rita .*Walked the plant"
+test_expect "history says so" expect_match "$(rp rita history 'Acme Tools')" "visit by ann \(imported\): Walked the plant"
+test_expect "what rita logs herself is hers alone" \
+	expect_eq "$(rp_must rita log 'Acme Tools' call 'mine' >/dev/null; rp rita show 'Acme Tools' --json | jq -c '[.interactions[] | select(.text == "mine") | [.author, .imported_by]]')" \
+	'[["rita",null]]'
+
 test_begin "bad files change nothing"
 
 before="$(digest ann)"

@@ -1154,7 +1154,7 @@ static int s_entries_kind(char **cells, size_t n, int *col, long *pos)
 				break;
 			}
 	}
-	if ((pos[S_E_ACCOUNT] < 0 && pos[S_E_ACCOUNT_ID] < 0) || pos[S_E_NAME] == pos[S_E_ACCOUNT])
+	if (pos[S_E_ACCOUNT] < 0 && pos[S_E_ACCOUNT_ID] < 0)
 		return 0;
 	if (pos[S_E_TYPE] >= 0 && pos[S_E_AT] >= 0)
 		return 'i';
@@ -1288,7 +1288,8 @@ static int s_entry_account(s_import *im, char **cells, const long *pos, size_t l
 			return *name ? 0 : s_nomem();
 		}
 	}
-	return s_bad(im, line, "no account '%s' here: import the accounts first", *byname ? byname : id);
+	return s_bad(im, line, "no account '%s' here: import the accounts first (if this file is a list "
+	             "of accounts, say which column names them: --map COLUMN=name)", *byname ? byname : id);
 }
 
 /* Rows of interactions or contacts, grouped by account (in the file's order)

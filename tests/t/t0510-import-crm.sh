@@ -151,6 +151,8 @@ printf 'Company Name,First Name,Last Name,Email,Job Title\nNowhere Inc,A,B,a@b.e
 run rp ann import "$TMP/stray.csv"
 test_expect "a contact of an account not held here is refused, naming it and the line" \
 	expect_match "$ERR" "stray.csv:2: no account 'Nowhere Inc' here: import the accounts first"
+run rp ann import "$TMP/stray.csv" --map "Company Name=name"
+test_expect "with --map it is a list of accounts after all" expect_eq "$(owner ann 'Nowhere Inc')" ann
 
 rp ann export --format csv --what interactions >"$TMP/ours-ix.csv"
 run rp ann import "$TMP/ours-ix.csv"

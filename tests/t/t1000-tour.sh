@@ -74,12 +74,12 @@ test_expect "rapport import all.jsonl into another home" expect_ok rp other impo
 test_expect "... the same account, fields, tags, interactions and follow-ups" \
 	expect_eq "$(rp other export | jq -S -c "$(cat <<'EOF'
 del(.id,.ops,.owner)
-	| .interactions |= (map(del(.id,.author,.author_device))|sort_by(.at))
+	| .interactions |= (map(del(.id,.author,.author_device,.imported_by))|sort_by(.at))
 	| .followups |= map(del(.id,.author,.author_device))
 EOF
 )")" "$(jq -S -c "$(cat <<'EOF'
 del(.id,.ops,.owner)
-	| .interactions |= (map(del(.id,.author,.author_device))|sort_by(.at))
+	| .interactions |= (map(del(.id,.author,.author_device,.imported_by))|sort_by(.at))
 	| .followups |= map(del(.id,.author,.author_device))
 EOF
 )" "$TMP/all.jsonl")"

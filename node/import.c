@@ -1138,7 +1138,7 @@ static const struct { const char *header; int what; } s_entry_cols[] = {
  * of each kind (or -1). */
 static int s_entries_kind(char **cells, size_t n, int *col, long *pos)
 {
-	int ours = 0;
+	int ours = 0, person = 0;
 	for (int k = 0; k < S_E_COUNT; k++)
 		pos[k] = -1;
 	for (size_t i = 0; i < n; i++) {
@@ -1146,6 +1146,7 @@ static int s_entries_kind(char **cells, size_t n, int *col, long *pos)
 		s_fold_header(cells[i], folded, sizeof folded);
 		col[i] = S_E_NONE;
 		ours |= !strcmp(folded, "account id") && !strcmp(cells[i], "account_id");
+		person |= !strncmp(folded, "person ", 7);        /* Pipedrive's people: "Person - Name" */
 		for (int j = 0; s_entry_cols[j].header; j++)
 			if (!strcmp(s_entry_cols[j].header, folded)) {
 				col[i] = s_entry_cols[j].what;
@@ -1159,7 +1160,7 @@ static int s_entries_kind(char **cells, size_t n, int *col, long *pos)
 	if (pos[S_E_TYPE] >= 0 && pos[S_E_AT] >= 0)
 		return 'i';
 	if ((pos[S_E_NAME] >= 0 || pos[S_E_FIRST] >= 0 || pos[S_E_LAST] >= 0) &&
-	    (ours || pos[S_E_ROLE] >= 0 || pos[S_E_FIRST] >= 0 || pos[S_E_LAST] >= 0) &&
+	    (ours || person || pos[S_E_ROLE] >= 0 || pos[S_E_FIRST] >= 0 || pos[S_E_LAST] >= 0) &&
 	    pos[S_E_TYPE] < 0)
 		return 'c';
 	return 0;

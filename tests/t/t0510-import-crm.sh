@@ -147,6 +147,11 @@ test_expect "a contacts export imports as contacts" expect_match "$ERR" "contact
 test_expect "... first and last name joined, the job title as the role" \
 	expect_eq "$(rp ann show 'Acme Tools' --json | jq -c '[.contacts[] | [.name, .role, .email, .phone]]')" \
 	'[["Jana Novak","Buyer","jana@acme.example","+1 217 555 0101"]]'
+printf 'Person - Name,Person - Organization,Person - Email,Person - Phone\nLena Roth,Zeta AG,lena@zeta.example,+41 44 5555\n' >"$TMP/pd-people.csv"
+run rp ann import "$TMP/pd-people.csv"
+test_expect "a Pipedrive people export imports as contacts" \
+	expect_eq "$(rp ann show 'Zeta AG' --json | jq -c '[.contacts[] | select(.name == "Lena Roth") | [.email, .phone]]')" \
+	'[["lena@zeta.example","+41 44 5555"]]'
 printf 'Company Name,First Name,Last Name,Email,Job Title\nNowhere Inc,A,B,a@b.example,x\n' >"$TMP/stray.csv"
 run rp ann import "$TMP/stray.csv"
 test_expect "a contact of an account not held here is refused, naming it and the line" \

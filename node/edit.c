@@ -73,10 +73,7 @@ static void s_acct_text(const uint8_t acct[RP_ACCOUNT_LEN], char t[RP_ACCOUNT_TE
 
 static int s_dirty(const rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
 {
-	for (size_t i = w->dirty.n; i > 0; i--)    /* the account just written comes last */
-		if (!memcmp(w->dirty.accts[i - 1], acct, RP_ACCOUNT_LEN))
-			return 1;
-	return 0;
+	return rp_dirty_has(&w->dirty, acct);
 }
 
 int rp_edit_view(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view)

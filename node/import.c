@@ -1575,6 +1575,10 @@ int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t *
 		goto out;
 
 	if (im.nacct && !(opts && opts->dry_run)) {
+		/* A store grows to about 12 times the JSONL it imports: make room
+		 * first, so the write never fills the map and starts again. */
+		if ((rc = rp_store_reserve(n->store, len * 16)))
+			goto out;
 		if ((rc = rp_write_begin(n, &w)))
 			goto out;
 		for (size_t i = 0; i < im.nacct && rc == 0; i++)

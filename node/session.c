@@ -278,7 +278,7 @@ static int s_ingest_batch(rp_session *s, const rp_msg *m, rp_op *ops, int *rcs,
 
 again:
 	s->stats = before;
-	dirty.n = 0;
+	rp_dirty_clear(&dirty);
 	tally = (rp_pending_tally){ 0 };
 	if ((rc = rp_store_begin(st, 1, &txn)))
 		goto out;
@@ -365,7 +365,7 @@ full:
 out:
 	if (txn)
 		mdb_txn_abort(txn);
-	free(dirty.accts);
+	rp_dirty_free(&dirty);
 	return rc < 0 ? rc : rc ? RP_EIO : 0;
 }
 

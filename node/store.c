@@ -189,6 +189,20 @@ int rp_store_grow(rp_store *st)
 	return rp_store_err(mdb_env_set_mapsize(st->env, info.me_mapsize * 2));
 }
 
+int rp_store_reserve(rp_store *st, size_t more)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	int rc = 0;
+	if (mdb_env_stat(st->env, &ms) || mdb_env_info(st->env, &info))
+		return RP_EIO;
+	while (rc == 0 && info.me_mapsize - (info.me_last_pgno + 1) * (size_t)ms.ms_psize < more &&
+	       info.me_mapsize < ((size_t)1 << 44))
+		if ((rc = rp_store_grow(st)) == 0)
+			mdb_env_info(st->env, &info);
+	return rc;
+}
+
 int rp_meta_get(rp_store *st, MDB_txn *txn, const char *key, MDB_val *val)
 {
 	MDB_val k = { strlen(key), (void *)key };

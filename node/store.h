@@ -66,6 +66,11 @@ int rp_store_begin(rp_store *st, int write, MDB_txn **txn);
 /* Double the map size; call with no transaction open in this process. */
 int rp_store_grow(rp_store *st);
 
+/* Grow the map (doubling) until more bytes fit beyond what is used: a
+ * write known to be big then never fills the map and replays midway. No
+ * transaction may be open in this process. */
+int rp_store_reserve(rp_store *st, size_t more);
+
 /* Map an LMDB return code to an RP_E* code (MDB_NOTFOUND → RP_ENOTFOUND,
  * MDB_MAP_FULL stays recognisable through rp_store_full()). */
 int rp_store_err(int mdb_rc);

@@ -34,7 +34,7 @@ static int ingest(const forged_op *o)
 		mdb_txn_commit(txn);
 	else
 		mdb_txn_abort(txn);
-	free(d.accts);
+	rp_dirty_free(&d);
 	return rc;
 }
 

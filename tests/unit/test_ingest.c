@@ -229,6 +229,6 @@ int main(void)
 	free(twin.bytes);
 	for (size_t i = 0; i < nr; i++)
 		free(roster[i].bytes);
-	free(d.accts);
+	rp_dirty_free(&d);
 	return done_testing();
 }

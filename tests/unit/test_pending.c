@@ -184,7 +184,7 @@ int main(void)
 		mdb_txn_commit(txn);
 		totals(&ops, NULL);
 		is_int((long long)ops, 0, "and uncounted");
-		free(d.accts);
+		rp_dirty_free(&d);
 	}
 
 	rp_store_close(&st);

@@ -162,7 +162,7 @@ static int submit(const char *kind, const uint8_t *account, rp_body_builder *b)
 	if (rp_store_begin(st, 1, &txn))
 		abort();
 	rc = rp_ingest(st, txn, o.bytes, o.len, 0, &dirty, &clock, 0);
-	dirty.n = 0;
+	rp_dirty_clear(&dirty);
 	if (rc >= 0)
 		mdb_txn_commit(txn);
 	else
@@ -388,6 +388,6 @@ int main(void)
 		}
 		ok(rmdir(home) == 0, "the temp store is removed");
 	}
-	free(dirty.accts);
+	rp_dirty_free(&dirty);
 	return done_testing();
 }

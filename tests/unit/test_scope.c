@@ -124,7 +124,7 @@ int main(void)
 		rp_store_begin(hub->store, 1, &txn);
 		rc = rp_ingest(hub->store, txn, buf, len, 0, &d, &clock, now);
 		mdb_txn_abort(txn);
-		free(d.accts);
+		rp_dirty_free(&d);
 		is_int(rc, RP_EDENIED, "a rep's signed assign of an account he never owned is refused on ingest");
 	}
 

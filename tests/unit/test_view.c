@@ -213,7 +213,7 @@ static int digest_of(op_t *ops, const size_t *order, size_t n, char hex[65])
 			for (size_t d = 0; d < dirty.n; d++)
 				if (rp_view_refresh(st, txn, dirty.accts[d]))
 					rc = -1;
-			dirty.n = 0;
+			rp_dirty_clear(&dirty);
 			mdb_txn_commit(txn);
 			rp_store_begin(st, 1, &txn);
 		}
@@ -237,7 +237,7 @@ static int digest_of(op_t *ops, const size_t *order, size_t n, char hex[65])
 	crypto_generichash_final(&h, out, sizeof out);
 	sodium_bin2hex(hex, 65, out, sizeof out);
 	rp_store_close(&st);
-	free(dirty.accts);
+	rp_dirty_free(&dirty);
 	{
 		char p[64];
 		snprintf(p, sizeof p, "%s/data.mdb", dir);

@@ -25,7 +25,14 @@
 #include "../proto/error.h"
 #include "../proto/limits.h"
 
-/* The largest file import reads: it holds the whole file and its plan in memory. */
+/* A streamed write commits every this many bytes of ops (s_stream_jsonl). */
+size_t rp_import_chunk = (size_t)8 * 1024 * 1024;
+
+/* A JSONL file this big is streamed, not read whole (s_stream_jsonl); a
+ * variable so tests can stream small files. */
+size_t rp_import_stream_min = (size_t)8 * 1024 * 1024;
+
+/* The largest file import reads whole: it holds the file and its plan in memory. */
 #define RP_IMPORT_FILE_MAX ((size_t)256 * 1024 * 1024)
 
 /* ---- the plan's memory: one arena, freed at once ---------------------------- */
@@ -79,6 +86,19 @@ static void s_arena_free(s_arena *a)
 		a->head = b->next;
 		free(b);
 	}
+}
+
+/* Empty the arena for the next account, keeping one block: a streamed
+ * import plans 100,000 accounts one after the other. */
+static void s_arena_reset(s_arena *a)
+{
+	while (a->head && a->head->next) {
+		s_block *b = a->head;
+		a->head = b->next;
+		free(b);
+	}
+	if (a->head)
+		a->head->used = 0;
 }
 
 /* ---- the plan --------------------------------------------------------------- */
@@ -1442,6 +1462,100 @@ static int s_write_acct(s_import *im, rp_write *w, s_acct *a)
 	return 0;
 }
 
+/* ---- a big JSONL file, streamed ------------------------------------------------ */
+
+/* One account's plan is done with: its memory goes, the names seen stay. */
+static void s_plan_reset(s_import *im)
+{
+	s_arena_reset(&im->arena);
+	im->nacct = 0;
+}
+
+/* A JSONL file read twice, a line at a time, never whole: the first pass
+ * checks every account (so a bad line anywhere changes nothing), the second
+ * plans each again and writes it, committing every rp_import_chunk bytes of ops.
+ * Memory stays that of one account and one chunk, whatever the file. Only a
+ * fault of the disk can stop the second pass: it says how far it got, and
+ * the same import again adds only what is missing. */
+static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
+{
+	rp_write *w = NULL;
+	char *text = NULL;
+	size_t cap = 0, done = 0, total = 0;
+	int rc = 0;
+
+	for (int pass = 1; pass <= 2 && rc == 0; pass++) {
+		FILE *f = fopen(im->path, "r");
+		size_t line = 0;
+		ssize_t got;
+		if (!f)
+			return rp_fail(RP_EIO, "cannot open %s: %s", im->path, strerror(errno));
+		if (pass == 2) {
+			json_decref(im->seen);
+			if (!(im->seen = json_object())) {
+				fclose(f);
+				return s_nomem();
+			}
+			total = 0;
+			im->n_updated = im->n_ix = im->n_fu = im->n_contacts = 0;
+			if ((rc = rp_store_reserve(n->store, file_len * 16)) == 0)
+				rc = rp_write_begin(n, &w);
+		}
+		while (rc == 0 && (got = getline(&text, &cap, f)) >= 0) {
+			char *p = text;
+			size_t len = (size_t)got;
+			json_error_t err;
+			json_t *doc;
+			line++;
+			if (line == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+				p += 3, len -= 3;
+			while (len && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == ' ' ||
+			               p[len - 1] == '\t'))
+				len--;
+			if (!len)
+				continue;
+			if (!(doc = json_loadb(p, len, JSON_REJECT_DUPLICATES, &err))) {
+				rc = rp_fail(RP_EINVAL, "%s:%zu:%d: invalid JSON: %s", im->path, line, err.column, err.text);
+				break;
+			}
+			rc = s_plan_doc(im, doc, line);
+			json_decref(doc);
+			if (rc == 0 && im->nacct) {
+				s_acct *a = &im->accts[0];
+				total++;
+				if (pass == 1) {
+					im->n_contacts += (json_int_t)a->ncontacts;
+					im->n_ix += (json_int_t)a->nixs;
+					im->n_fu += (json_int_t)a->nfus;
+				} else if ((rc = s_write_acct(im, w, a)) == 0 && rp_write_size(w) >= rp_import_chunk) {
+					/* a fresh read txn too: an old one would keep every page
+					 * the chunks replace from being reused */
+					mdb_txn_abort(im->txn);
+					im->txn = NULL;
+					if ((rc = rp_write_commit(&w)) == 0 && (rc = rp_node_read(n, &im->txn)) == 0)
+						done = total, rc = rp_write_begin(n, &w);
+				}
+			}
+			s_plan_reset(im);
+		}
+		if (rc == 0 && ferror(f))
+			rc = rp_fail(RP_EIO, "cannot read %s: %s", im->path, strerror(errno));
+		fclose(f);
+		if (pass == 1 && (rc || (im->opts && im->opts->dry_run)))
+			break;
+	}
+	if (rc == 0 && w)
+		rc = rp_write_commit(&w);
+	rp_write_abort(&w);
+	if (rc && done)
+		rp_fail(rc, "%s; the first %zu of the file's accounts are imported (import it again once that "
+		        "is mended: what is there already is not added twice)",
+		        *rp_errmsg() ? rp_errmsg() : rp_strerror(rc), done);
+	free(text);
+	im->nacct = total;
+	return rc;
+}
+
 /* ---- the file ------------------------------------------------------------------ */
 
 static int s_slurp(const char *path, char **buf, size_t *len)
@@ -1503,6 +1617,31 @@ static int s_slurp(const char *path, char **buf, size_t *len)
 	return 0;
 }
 
+/* Is path a regular file of at least rp_import_stream_min bytes whose first byte
+ * (after a BOM and blanks) is '{'? *size: its size. */
+static int s_big_jsonl(const char *path, size_t *size)
+{
+	char head[4096];
+	struct stat sb;
+	ssize_t got;
+	size_t i = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < rp_import_stream_min ||
+	    (got = read(fd, head, sizeof head)) <= 0) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	*size = (size_t)sb.st_size;
+	if (got >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3))
+		i = 3;
+	while (i < (size_t)got && isspace((unsigned char)head[i]))
+		i++;
+	return i < (size_t)got && head[i] == '{';
+}
+
 /* The first byte of the file after a BOM and blanks: '{' is JSONL. */
 static char s_first(const char *buf, size_t len)
 {
@@ -1518,14 +1657,15 @@ int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t *
 	rp_write *w = NULL;
 	char *buf = NULL;
 	size_t len = 0;
-	int rc;
+	int rc, streamed;
 
 	rp_errclear();
 	if (report)
 		*report = NULL;
 	if (!path || !*path)
 		return rp_fail(RP_EINVAL, "missing FILE");
-	if ((rc = s_slurp(path, &buf, &len)))
+	/* A big JSONL file is read a line at a time, twice; anything else whole. */
+	if (!(streamed = !(opts && opts->nmaps) && s_big_jsonl(path, &len)) && (rc = s_slurp(path, &buf, &len)))
 		return rc;
 	im.node = n;
 	im.path = path;
@@ -1555,7 +1695,9 @@ int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t *
 			rc = rp_fail(RP_ENOTFOUND, "--owner-map %s: '%s' is not a member of the team",
 			             opts->owner_maps[i], member);
 	}
-	if (rc == 0 && (rc = rp_node_identity(n, im.txn, NULL, NULL, NULL)) == 0) {
+	if (rc == 0 && streamed && (rc = rp_node_identity(n, im.txn, NULL, NULL, NULL)) == 0)
+		rc = s_stream_jsonl(&im, n, len);
+	else if (rc == 0 && (rc = rp_node_identity(n, im.txn, NULL, NULL, NULL)) == 0) {
 		char first = s_first(buf, len);
 		if (first == '{' && opts && opts->nmaps)
 			rc = rp_fail(RP_EINVAL, "--map is for CSV files: %s is JSONL", path);
@@ -1574,12 +1716,10 @@ int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t *
 	if (rc)
 		goto out;
 
-	if (im.nacct && !(opts && opts->dry_run)) {
+	if (im.nacct && !streamed && !(opts && opts->dry_run)) {
 		/* A store grows to about 12 times the JSONL it imports: make room
 		 * first, so the write never fills the map and starts again. */
-		if ((rc = rp_store_reserve(n->store, len * 16)))
-			goto out;
-		if ((rc = rp_write_begin(n, &w)))
+		if ((rc = rp_store_reserve(n->store, len * 16)) || (rc = rp_write_begin(n, &w)))
 			goto out;
 		for (size_t i = 0; i < im.nacct && rc == 0; i++)
 			rc = s_write_acct(&im, w, &im.accts[i]);
@@ -1588,7 +1728,7 @@ int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t *
 		if (rc)
 			goto out;
 	}
-	if (opts && opts->dry_run)
+	if (opts && opts->dry_run && !streamed)
 		for (size_t i = 0; i < im.nacct; i++) {
 			im.n_contacts += (json_int_t)im.accts[i].ncontacts;
 			im.n_ix += (json_int_t)im.accts[i].nixs;

@@ -518,6 +518,11 @@ static int s_log_append(rp_write *w, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+size_t rp_write_size(const rp_write *w)
+{
+	return w->log_len + w->arena_len;   /* ingested, and queued (their bodies) */
+}
+
 int rp_write_flush(rp_write *w)
 {
 	uint8_t buf[RP_OP_MAX];

@@ -76,6 +76,10 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 /* Sign (on two threads) and ingest every queued op, in order. */
 int rp_write_flush(rp_write *w);
 
+/* Bytes of ops this write holds so far, ingested or queued: a caller
+ * writing a great many commits and begins anew before one txn grows huge. */
+size_t rp_write_size(const rp_write *w);
+
 /* The op id of the last op rp_write_op composed in this write. */
 #define rp_write_last_opid(w) ((const uint8_t *)(w)->last_opid)
 

@@ -309,6 +309,11 @@ typedef struct rp_import_opts {
  * accounts are this device's member's). */
 int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t **report);
 
+/* JSONL files of this many bytes or more (default 8 MiB) are read a line at
+ * a time, twice: checked whole first, then written in txns of 8 MiB of
+ * ops, so memory stays bounded whatever the size. Tests lower it. */
+extern size_t rp_import_stream_min, rp_import_chunk;
+
 /* A consistent copy of the store to file (compacted), and back.
  * rp_restore refuses to overwrite a home that already holds data. */
 int rp_backup(rp_node *n, const char *file);

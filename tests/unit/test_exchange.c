@@ -489,6 +489,69 @@ static void test_map_grows(void)
 	rp_store_map_initial = saved;
 }
 
+/* A JSONL file streamed (a line at a time, twice; written in chunks): the
+ * same accounts as read whole; a bad last line writes nothing; a dry run
+ * writes nothing; the same file again adds nothing. */
+static void test_streamed(void)
+{
+	size_t saved_min = rp_import_stream_min, saved_chunk = rp_import_chunk;
+	rp_import_opts dry = { .dry_run = 1 };
+	rp_node *n;
+	json_t *report = NULL, *doc;
+	char *text = malloc(1 << 20), *bad, *path, *badpath;
+	size_t len = 0;
+	int rc;
+
+	rp_import_stream_min = 1;
+	rp_import_chunk = 16 * 1024;             /* many chunks */
+	n = new_node();
+	for (int a = 0; a < 300; a++) {
+		len += (size_t)sprintf(text + len, "{\"name\":\"Stream %03d\",\"fields\":{\"email\":\"s%d@example.com\"},"
+		                       "\"interactions\":[", a, a);
+		for (int i = 0; i < 5; i++)
+			len += (size_t)sprintf(text + len, "%s{\"type\":\"call\",\"at\":\"2026-01-%02dT10:00:00Z\","
+			                       "\"text\":\"call %d\"}", i ? "," : "", 1 + i, i);
+		len += (size_t)sprintf(text + len, "]}\n");
+	}
+	path = strdup(file_with("stream.jsonl", text));
+	bad = malloc(len + 64);
+	memcpy(bad, text, len);
+	strcpy(bad + len, "{\"name\": 7}\n");
+	badpath = strdup(file_with("stream-bad.jsonl", bad));
+
+	rc = rp_import(n, badpath, NULL, &report);
+	ok(rc == RP_EINVAL && has(rp_errmsg(), "stream-bad.jsonl:301:"), "a bad last line of a streamed file is named");
+	ok(find(n, "Stream 000") == NULL, "... and nothing of the file was written");
+	json_decref(report);
+	report = NULL;
+	ok(rp_import(n, path, &dry, &report) == 0 && count(report, "accounts") == 300 &&
+	   count(report, "interactions") == 1500 && find(n, "Stream 000") == NULL,
+	   "a streamed dry run counts 300 accounts and 1,500 interactions and writes nothing");
+	json_decref(report);
+	report = NULL;
+	rc = rp_import(n, path, NULL, &report);
+	if (rc)
+		diag("import: %s", rp_errmsg());
+	ok(rc == 0 && count(report, "accounts") == 300 && count(report, "created") == 300 &&
+	   count(report, "interactions") == 1500, "a streamed import writes 300 accounts in chunks");
+	doc = show(n, "Stream 299");
+	ok(doc && json_array_size(json_object_get(doc, "interactions")) == 5 &&
+	   !strcmp(field(doc, "email"), "s299@example.com"), "the last account arrived whole");
+	json_decref(doc);
+	json_decref(report);
+	report = NULL;
+	ok(rp_import(n, path, NULL, &report) == 0 && count(report, "updated") == 300 &&
+	   count(report, "interactions") == 0, "the same file again adds nothing");
+	json_decref(report);
+	free(text);
+	free(bad);
+	free(path);
+	free(badpath);
+	rp_node_close(&n);
+	rp_import_stream_min = saved_min;
+	rp_import_chunk = saved_chunk;
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -505,6 +568,7 @@ int main(void)
 	test_csv_export();
 	test_vcard_export();
 	test_map_grows();
+	test_streamed();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", s_dir);

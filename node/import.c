@@ -1488,13 +1488,16 @@ static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
 		FILE *f = fopen(im->path, "r");
 		size_t line = 0;
 		ssize_t got;
-		if (!f)
-			return rp_fail(RP_EIO, "cannot open %s: %s", im->path, strerror(errno));
+		if (!f) {
+			rc = rp_fail(RP_EIO, "cannot open %s: %s", im->path, strerror(errno));
+			break;
+		}
 		if (pass == 2) {
 			json_decref(im->seen);
 			if (!(im->seen = json_object())) {
 				fclose(f);
-				return s_nomem();
+				rc = s_nomem();
+				break;
 			}
 			total = 0;
 			im->n_updated = im->n_ix = im->n_fu = im->n_contacts = 0;
@@ -1547,10 +1550,12 @@ static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
 	if (rc == 0 && w)
 		rc = rp_write_commit(&w);
 	rp_write_abort(&w);
-	if (rc && done)
+	if (rc && done) {
+		char why[512];
+		snprintf(why, sizeof why, "%s", *rp_errmsg() ? rp_errmsg() : rp_strerror(rc));
 		rp_fail(rc, "%s; the first %zu of the file's accounts are imported (import it again once that "
-		        "is mended: what is there already is not added twice)",
-		        *rp_errmsg() ? rp_errmsg() : rp_strerror(rc), done);
+		        "is mended: what is there already is not added twice)", why, done);
+	}
 	free(text);
 	im->nacct = total;
 	return rc;

@@ -71,18 +71,13 @@ static void s_acct_text(const uint8_t acct[RP_ACCOUNT_LEN], char t[RP_ACCOUNT_TE
 	rp_b32_encode(acct, RP_ACCOUNT_LEN, t, RP_ACCOUNT_TEXT + 1);
 }
 
-static int s_dirty(const rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
-{
-	return rp_dirty_has(&w->dirty, acct);
-}
-
 int rp_edit_view(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view)
 {
 	int rc;
 	if ((rc = rp_write_flush(w)))
 		return rc;
 	/* A view changed in this write is rebuilt at commit: fold it afresh. */
-	return s_dirty(w, acct) ? rp_view_build(w->node->store, w->txn, acct, view, NULL)
+	return rp_dirty_has(&w->dirty, acct) ? rp_view_build(w->node->store, w->txn, acct, view, NULL)
 	                        : rp_view_load(w->node->store, w->txn, acct, view);
 }
 
@@ -93,7 +88,7 @@ int rp_edit_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN])
 	char t[RP_ACCOUNT_TEXT + 1];
 	json_t *sum;
 	int forgotten;
-	if (s_dirty(w, acct))
+	if (rp_dirty_has(&w->dirty, acct))
 		return 0;
 	s_acct_text(acct, t);
 	if (rp_view_load_summary(w->node->store, w->txn, acct, &sum))

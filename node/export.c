@@ -118,6 +118,20 @@ static json_t *s_flat(const json_t *view, const json_t *e, const char *const *co
 	return o;
 }
 
+/* A read txn of n (*txn, for the caller to end; NULL if none began) and the
+ * ids of its named accounts in name order. */
+static int s_read_ids(rp_node *n, MDB_txn **txn, uint8_t (**ids)[RP_ACCOUNT_LEN], size_t *count)
+{
+	int rc;
+	*ids = NULL;
+	*count = 0;
+	if ((rc = rp_node_read(n, txn))) {
+		*txn = NULL;
+		return rc;
+	}
+	return s_ids(*txn, n->store, ids, count);
+}
+
 /* ---- jsonl ------------------------------------------------------------------ */
 
 static int s_put_json(const json_t *doc, FILE *out)
@@ -142,9 +156,7 @@ static int s_jsonl(rp_node *n, const rp_export_opts *o, FILE *out)
 	MDB_txn *txn;
 	int rc;
 	/* rp_account_show opens its own read txn: collect the ids, then let go. */
-	if ((rc = rp_node_read(n, &txn)))
-		return rc;
-	rc = s_ids(txn, n->store, &ids, &count);
+	rc = s_read_ids(n, &txn, &ids, &count);
 	mdb_txn_abort(txn);
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		json_t *doc, *e;
@@ -303,9 +315,7 @@ static int s_csv_entries(rp_node *n, const rp_export_opts *o, const char *const 
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = rp_node_read(n, &txn)))
-		return rc;
-	rc = s_ids(txn, n->store, &ids, &count);
+	rc = s_read_ids(n, &txn, &ids, &count);
 	if (rc == 0 && o->bom)
 		rc = rp_textbuf_append(&b.p, &b.len, &b.cap, "\xEF\xBB\xBF", 3) ? RP_ENOMEM : 0;
 	for (i = 0; cols[i] && rc == 0; i++)
@@ -355,9 +365,7 @@ static int s_csv(rp_node *n, const rp_export_opts *o, FILE *out)
 		rc = RP_ENOMEM;
 		goto out;
 	}
-	if ((rc = rp_node_read(n, &txn)))
-		goto out;
-	if ((rc = s_ids(txn, n->store, &ids, &count)) == 0)
+	if ((rc = s_read_ids(n, &txn, &ids, &count)) == 0)
 		rc = s_csv_load(n->store, txn, ids, count, o->tag, rows, keys, &custom, &ncustom);
 	mdb_txn_abort(txn);
 	if (rc == 0 && o->bom)     /* Excel reads UTF-8 only after a BOM */
@@ -544,9 +552,7 @@ static int s_vcard(rp_node *n, const rp_export_opts *o, FILE *out)
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = rp_node_read(n, &txn)))
-		return rc;
-	rc = s_ids(txn, n->store, &ids, &count);
+	rc = s_read_ids(n, &txn, &ids, &count);
 	for (size_t a = 0; a < count && rc == 0; a++) {
 		json_t *view, *c;
 		size_t i;

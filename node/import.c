@@ -663,6 +663,27 @@ static int s_plan_doc(s_import *im, const json_t *doc, size_t line)
 	return 0;
 }
 
+/* One line of a JSONL file (without its LF): blank lines are skipped, a
+ * CR before the LF goes, the rest is one account planned. */
+static int s_plan_jsonl_line(s_import *im, const char *p, size_t n, size_t line)
+{
+	json_error_t err;
+	json_t *doc;
+	size_t i = 0;
+	int rc;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+		i++;
+	if (i == n)
+		return 0;
+	if (p[n - 1] == '\r')
+		n--;
+	if (!(doc = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err)))
+		return rp_fail(RP_EINVAL, "%s:%zu:%d: invalid JSON: %s", im->path, line, err.column, err.text);
+	rc = s_plan_doc(im, doc, line);
+	json_decref(doc);
+	return rc;
+}
+
 static int s_plan_jsonl(s_import *im, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
@@ -672,22 +693,7 @@ static int s_plan_jsonl(s_import *im, const char *buf, size_t len)
 		p += 3;
 	while (p < end && rc == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end, *q;
-		json_error_t err;
-		json_t *doc;
-		line++;
-		for (q = p; q < le && (*q == ' ' || *q == '\t' || *q == '\r'); q++)
-			;
-		if (q < le) {
-			size_t n = (size_t)(le - p);
-			if (n && p[n - 1] == '\r')
-				n--;
-			if (!(doc = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err)))
-				return rp_fail(RP_EINVAL, "%s:%zu:%d: invalid JSON: %s", im->path, line,
-				               err.column, err.text);
-			rc = s_plan_doc(im, doc, line);
-			json_decref(doc);
-		}
+		rc = s_plan_jsonl_line(im, p, (size_t)((nl ? nl : end) - p), ++line);
 		p = nl ? nl + 1 : end;
 	}
 	return rc;
@@ -1507,22 +1513,12 @@ static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
 		while (rc == 0 && (got = getline(&text, &cap, f)) >= 0) {
 			char *p = text;
 			size_t len = (size_t)got;
-			json_error_t err;
-			json_t *doc;
 			line++;
 			if (line == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 				p += 3, len -= 3;
-			while (len && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == ' ' ||
-			               p[len - 1] == '\t'))
+			if (len && p[len - 1] == '\n')
 				len--;
-			if (!len)
-				continue;
-			if (!(doc = json_loadb(p, len, JSON_REJECT_DUPLICATES, &err))) {
-				rc = rp_fail(RP_EINVAL, "%s:%zu:%d: invalid JSON: %s", im->path, line, err.column, err.text);
-				break;
-			}
-			rc = s_plan_doc(im, doc, line);
-			json_decref(doc);
+			rc = s_plan_jsonl_line(im, p, len, line);
 			if (rc == 0 && im->nacct) {
 				s_acct *a = &im->accts[0];
 				total++;

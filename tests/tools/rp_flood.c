@@ -27,6 +27,8 @@
  *       member: the hub's cursor of its feed moves past its real ops.
  *
  * RAPPORT_NOW, when set, is the clock the tool's hellos and ops carry.
+ * hold and greedy print "flood: answered N" as soon as the hub has
+ * answered every one of their N connections (the handshakes are over).
  * Prints "flood: KEY VALUE" lines: sessions, batches, acks, errors, and
  * "flood: error TEXT" once per distinct error the hub sent. Exit 0 when the
  * attack ran (whatever the hub did), 2 on bad arguments or setup. */
@@ -57,6 +59,7 @@ typedef struct s_conn {
 	uint64_t ack_last;      /* greedy: the batch to ack */
 	int      acks_owed;
 	int      key;           /* which home's key */
+	int      answered;      /* the hub has said something to it */
 } s_conn;
 
 static struct {
@@ -155,6 +158,7 @@ static void s_run(s_conn *cs, int n, int greedy, uint64_t seconds, uint64_t inte
 	static uint8_t buf[RP_NET_MSG_MAX];
 	zmq_pollitem_t *items = calloc((size_t)n, sizeof *items);
 	uint64_t end = s_ms() + seconds * 1000;
+	int nanswered = 0;
 	if (!items)
 		exit(2);
 	for (int i = 0; i < n; i++) {
@@ -177,6 +181,10 @@ static void s_run(s_conn *cs, int n, int greedy, uint64_t seconds, uint64_t inte
 			rp_msg m;
 			size_t len;
 			while ((items[i].revents & ZMQ_POLLIN) && s_recv(c, buf, sizeof buf, &m)) {
+				if (!c->answered && (c->answered = 1) && ++nanswered == n) {
+					printf("flood: answered %d\n", n);   /* every connection is through its handshake */
+					fflush(stdout);
+				}
 				if (greedy && m.type == RP_MSG_BATCH) {
 					c->ack_last = m.last;
 					if (!c->acks_owed++)

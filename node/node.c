@@ -426,6 +426,8 @@ fail:
 	return rp_fail(rc, "cannot read the store in %s", n->home);
 }
 
+static int s_sign_wait(rp_write *w);
+
 void rp_write_abort(rp_write **w)
 {
 	if (!w || !*w)
@@ -434,9 +436,13 @@ void rp_write_abort(rp_write **w)
 		mdb_txn_abort((*w)->txn);
 	rp_dirty_free(&(*w)->dirty);
 	free((*w)->log);
-	free((*w)->queue);
-	free((*w)->queue_body);
-	free((*w)->arena);
+	s_sign_wait(*w);          /* no thread may still sign what is freed */
+	for (int i = 0; i < 2; i++) {
+		free((*w)->q[i].ops);
+		free((*w)->q[i].body);
+		free((*w)->q[i].arena);
+	}
+	free((*w)->signer);
 	free(*w);
 	*w = NULL;
 }
@@ -468,8 +474,10 @@ static int s_replay(rp_write *w)
 }
 
 /* Signing is most of the cost of a large write (an import): ops are queued
- * with their seq and stamp fixed, then signed on two threads and ingested
- * in order by rp_write_flush. */
+ * with their seq and stamp fixed, a batch at a time, and signed on two
+ * threads. A full batch is signed in the background while the one before
+ * it is ingested and the next is composed; rp_write_flush signs and
+ * ingests what is left, in order. */
 #define S_QUEUE_MAX      4096
 #define S_PARALLEL_MIN   64     /* below this a thread costs more than it saves */
 
@@ -480,6 +488,12 @@ typedef struct s_sign_job {
 	int            rc;
 } s_sign_job;
 
+struct rp_signer {
+	s_sign_job job[2];
+	pthread_t  t[2];
+	int        nt;          /* threads running */
+};
+
 static void *s_sign_range(void *arg)
 {
 	s_sign_job *j = arg;
@@ -488,18 +502,44 @@ static void *s_sign_range(void *arg)
 	return NULL;
 }
 
-static int s_sign_all(rp_op *ops, size_t n, const uint8_t *sk)
+/* Start signing batch b: on two threads, or here when b is small or no
+ * thread can start. s_sign_wait collects the result. */
+static int s_sign_start(rp_write *w, rp_wbatch *b)
 {
-	s_sign_job a = { ops, 0, n, 2, sk, 0 }, b = { ops, 1, n, 2, sk, 0 };
-	pthread_t t;
-	if (n < S_PARALLEL_MIN || pthread_create(&t, NULL, s_sign_range, &b) != 0) {
-		a.step = 1;
-		s_sign_range(&a);
-		return a.rc;
+	struct rp_signer *s = w->signer;
+	if (!s && !(s = w->signer = calloc(1, sizeof *s)))
+		return RP_ENOMEM;
+	for (size_t i = 0; i < b->n; i++)      /* bodies live in the arena: fix pointers */
+		b->ops[i].body = b->arena + b->body[i];
+	s->nt = 0;
+	for (int k = 0; k < 2; k++)
+		s->job[k] = (s_sign_job){ b->ops, (size_t)k, b->n, 2, w->node->key.sk, 0 };
+	if (b->n < S_PARALLEL_MIN) {
+		s->job[0].step = 1;
+		s->job[1].from = b->n;
 	}
-	s_sign_range(&a);
-	pthread_join(t, NULL);
-	return a.rc ? a.rc : b.rc;
+	for (int k = 0; k < 2 && b->n >= S_PARALLEL_MIN; k++, s->nt++)
+		if (pthread_create(&s->t[k], NULL, s_sign_range, &s->job[k]) != 0)
+			break;
+	for (int k = s->nt; k < 2; k++)
+		s_sign_range(&s->job[k]);
+	w->signing = 1;
+	return 0;
+}
+
+static int s_sign_wait(rp_write *w)
+{
+	struct rp_signer *s = w->signer;
+	if (!w->signing)
+		return 0;
+	for (int k = 0; k < s->nt; k++)
+		pthread_join(s->t[k], NULL);
+	s->nt = 0;
+	w->signing = 0;
+	if (s->job[0].rc || s->job[1].rc)
+		return rp_fail(s->job[0].rc ? s->job[0].rc : s->job[1].rc, "cannot sign: %s",
+		               rp_strerror(s->job[0].rc ? s->job[0].rc : s->job[1].rc));
+	return 0;
 }
 
 static int s_log_append(rp_write *w, const uint8_t *buf, size_t len)
@@ -520,28 +560,22 @@ static int s_log_append(rp_write *w, const uint8_t *buf, size_t len)
 
 size_t rp_write_size(const rp_write *w)
 {
-	return w->log_len + w->arena_len;   /* ingested, and queued (their bodies) */
+	/* ingested, and queued (their bodies) */
+	return w->log_len + w->q[0].arena_len + w->q[1].arena_len;
 }
 
-int rp_write_flush(rp_write *w)
+/* Ingest the signed batch b, in order; it is empty afterwards. */
+static int s_ingest_batch(rp_write *w, rp_wbatch *b)
 {
 	uint8_t buf[RP_OP_MAX];
 	size_t len;
 	int rc = 0;
-	if (w->nqueued == 0)
-		return 0;
-	for (size_t i = 0; i < w->nqueued; i++)      /* bodies live in the arena: fix pointers */
-		w->queue[i].body = w->arena + w->queue_body[i];
-	if ((rc = s_sign_all(w->queue, w->nqueued, w->node->key.sk))) {
-		rc = rp_fail(rc, "cannot sign: %s", rp_strerror(rc));
-		goto out;
-	}
-	for (size_t i = 0; i < w->nqueued; i++) {
-		rp_op *op = &w->queue[i];
+	for (size_t i = 0; i < b->n; i++) {
+		rp_op *op = &b->ops[i];
 		uint64_t clock = w->hlc;     /* our own op: the clock already moved past it */
 		if ((rc = rp_op_encode(op, buf, sizeof buf, &len)) || (rc = s_log_append(w, buf, len))) {
 			rc = rp_fail(rc, "cannot encode %s: %s", op->kind, rp_strerror(rc));
-			goto out;
+			break;
 		}
 		rc = rp_ingest_local(w->node->store, w->txn, op, buf, len, &w->dirty, &clock,
 		                     rp_node_now(w->node));
@@ -560,11 +594,33 @@ int rp_write_flush(rp_write *w)
 		else if (rc)
 			rc = *rp_errmsg() ? rc : rp_fail(rc, "%s refused: %s", op->kind, rp_strerror(rc));
 		if (rc)
-			goto out;
+			break;
 	}
-out:
-	w->nqueued = 0;
-	w->arena_len = 0;
+	b->n = 0;
+	b->arena_len = 0;
+	return rc;
+}
+
+/* The batch being composed is full: it starts signing, and the one signed
+ * before it is ingested meanwhile and takes the new ops. */
+static int s_rotate(rp_write *w)
+{
+	int rc = s_sign_wait(w);
+	if (rc == 0 && (rc = s_sign_start(w, &w->q[w->fill])) == 0) {
+		w->fill = !w->fill;
+		rc = s_ingest_batch(w, &w->q[w->fill]);
+	}
+	return rc;
+}
+
+int rp_write_flush(rp_write *w)
+{
+	rp_wbatch *last = &w->q[w->fill];
+	int rc = s_sign_wait(w);
+	if (rc == 0)
+		rc = s_ingest_batch(w, &w->q[!w->fill]);
+	if (rc == 0 && last->n && (rc = s_sign_start(w, last)) == 0 && (rc = s_sign_wait(w)) == 0)
+		rc = s_ingest_batch(w, last);
 	return rc;
 }
 
@@ -574,6 +630,7 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 	static const uint8_t zero[RP_TEAM_LEN];
 	int genesis = !strcmp(kind, "team.genesis");
 	uint64_t now;
+	rp_wbatch *b;
 	rp_op *op;
 	int rc;
 
@@ -587,28 +644,29 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 		               kind, body_len, RP_BODY_MAX);
 	if (rp_body_check(body, body_len) != 0)
 		return rp_fail(RP_ELIMIT, "%s: a value is too large or too deeply nested", kind);
-	if (w->nqueued == S_QUEUE_MAX && (rc = rp_write_flush(w)))
+	if (w->q[w->fill].n == S_QUEUE_MAX && (rc = s_rotate(w)))
 		return rc;
-	if (w->nqueued == w->queue_cap) {
-		size_t cap = w->queue_cap ? w->queue_cap * 2 : 16;
-		rp_op *q = realloc(w->queue, cap * sizeof *q);
-		size_t *qb = q ? realloc(w->queue_body, cap * sizeof *qb) : NULL;
+	b = &w->q[w->fill];
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		rp_op *q = realloc(b->ops, cap * sizeof *q);
+		size_t *qb = q ? realloc(b->body, cap * sizeof *qb) : NULL;
 		if (q)
-			w->queue = q;
+			b->ops = q;
 		if (!q || !qb)
 			return RP_ENOMEM;
-		w->queue_body = qb;
-		w->queue_cap = cap;
+		b->body = qb;
+		b->cap = cap;
 	}
-	if (w->arena_len + body_len > w->arena_cap) {
-		size_t cap = (w->arena_cap ? w->arena_cap * 2 : 65536) + body_len;
-		uint8_t *p = realloc(w->arena, cap);
+	if (b->arena_len + body_len > b->arena_cap) {
+		size_t cap = (b->arena_cap ? b->arena_cap * 2 : 65536) + body_len;
+		uint8_t *p = realloc(b->arena, cap);
 		if (!p)
 			return RP_ENOMEM;
-		w->arena = p;
-		w->arena_cap = cap;
+		b->arena = p;
+		b->arena_cap = cap;
 	}
-	op = &w->queue[w->nqueued];
+	op = &b->ops[b->n];
 	memset(op, 0, sizeof *op);
 	op->version = RP_PROTO_VERSION;
 	memcpy(op->team, genesis ? zero : w->team, RP_TEAM_LEN);
@@ -625,9 +683,9 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 		memcpy(op->account, acct, RP_ACCOUNT_LEN);
 	snprintf(op->kind, sizeof op->kind, "%s", kind);
 	op->body_len = body_len;
-	memcpy(w->arena + w->arena_len, body, body_len);
-	w->queue_body[w->nqueued++] = w->arena_len;
-	w->arena_len += body_len;
+	memcpy(b->arena + b->arena_len, body, body_len);
+	b->body[b->n++] = b->arena_len;
+	b->arena_len += body_len;
 	w->seq = op->seq;
 	w->hlc = op->hlc;
 	rp_op_id(op, w->last_opid);

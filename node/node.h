@@ -31,6 +31,17 @@ typedef struct rp_dirty {
 	size_t  nslot;
 } rp_dirty;
 
+/* Ops composed but not yet ingested, one batch (see rp_write_flush). */
+typedef struct rp_wbatch {
+	rp_op    *ops;
+	size_t   *body;         /* offset of each op's body in arena */
+	size_t    n, cap;
+	uint8_t  *arena;
+	size_t    arena_len, arena_cap;
+} rp_wbatch;
+
+struct rp_signer;
+
 struct rp_write {
 	rp_node  *node;
 	MDB_txn  *txn;
@@ -39,12 +50,13 @@ struct rp_write {
 	 * the map must grow (MDB_MAP_FULL), so a grow never loses a write. */
 	uint8_t  *log;
 	size_t    log_len, log_cap;
-	/* Ops composed but not yet signed and ingested (see rp_write_flush). */
-	rp_op    *queue;
-	size_t   *queue_body;   /* offset of each queued op's body in arena */
-	size_t    nqueued, queue_cap;
-	uint8_t  *arena;
-	size_t    arena_len, arena_cap;
+	/* Ops composed but not yet ingested: q[fill] takes new ops; when it is
+	 * full it is signed in the background while q[!fill], signed before,
+	 * is ingested, and the two swap (see rp_write_flush). */
+	rp_wbatch q[2];
+	int       fill;
+	struct rp_signer *signer;   /* non-NULL once a batch was signed on threads */
+	int       signing;          /* the signer holds q[!fill] */
 	uint8_t   last_opid[RP_OPID_LEN];
 	uint64_t  hlc;         /* the local clock as this write advances it */
 	uint64_t  seq;         /* this device's head as this write advances it */
@@ -73,7 +85,8 @@ void rp_dirty_free(rp_dirty *d);
 int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
                 const uint8_t *body, size_t body_len, uint8_t opid_out[RP_OPID_LEN]);
 
-/* Sign (on two threads) and ingest every queued op, in order. */
+/* Sign (on two threads) and ingest every queued op, in order. A write of
+ * many ops is signed ahead of its ingest anyway, a batch at a time. */
 int rp_write_flush(rp_write *w);
 
 /* Bytes of ops this write holds so far, ingested or queued: a caller

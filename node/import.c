@@ -1146,7 +1146,7 @@ static const struct { const char *header; int what; } s_entry_cols[] = {
 	{ "amount", S_E_AMOUNT }, { "value", S_E_AMOUNT },
 	{ "currency", S_E_CURRENCY }, { "currency code", S_E_CURRENCY }, { "currencyisocode", S_E_CURRENCY },
 	{ "contact", S_E_CONTACT }, { "contact name", S_E_CONTACT }, { "outcome", S_E_OUTCOME },
-	{ "result", S_E_OUTCOME },
+	{ "result", S_E_OUTCOME }, { "calldisposition", S_E_OUTCOME }, { "call result", S_E_OUTCOME },
 	{ "name", S_E_NAME }, { "full name", S_E_NAME }, { "person name", S_E_NAME },
 	{ "first name", S_E_FIRST }, { "firstname", S_E_FIRST }, { "last name", S_E_LAST },
 	{ "lastname", S_E_LAST },
@@ -1160,34 +1160,43 @@ static const struct { const char *header; int what; } s_entry_cols[] = {
 /* What kind a header says the file is: 'i' (interactions: an account, a
  * type and a date), 'c' (contacts: an account and a person's name, with a
  * role or a first/last name, or our own export's account_id), or 0 (an
- * account file). col[] gets each column's S_E_*, pos[] the first column
- * of each kind (or -1). */
-static int s_entries_kind(char **cells, size_t n, int *col, long *pos)
+ * account file). col[] gets each column's S_E_*; pos[0][k] is the column
+ * of kind k that counts, pos[1][k] the one read when that cell is empty
+ * (or -1): of two, the one named earlier in s_entry_cols counts
+ * (Salesforce's AccountId before WhatId, which may name an opportunity;
+ * Type before TaskSubtype). Two texts (Subject, Description) are joined. */
+static int s_entries_kind(char **cells, size_t n, int *col, long pos[2][S_E_COUNT])
 {
-	int ours = 0, person = 0;
+	int ours = 0, person = 0, rank[2][S_E_COUNT];
 	for (int k = 0; k < S_E_COUNT; k++)
-		pos[k] = -1;
+		pos[0][k] = pos[1][k] = -1;
 	for (size_t i = 0; i < n; i++) {
 		char folded[256];
 		s_fold_header(cells[i], folded, sizeof folded);
 		col[i] = S_E_NONE;
 		ours |= !strcmp(folded, "account id") && !strcmp(cells[i], "account_id");
 		person |= !strncmp(folded, "person ", 7);        /* Pipedrive's people: "Person - Name" */
-		for (int j = 0; s_entry_cols[j].header; j++)
-			if (!strcmp(s_entry_cols[j].header, folded)) {
-				col[i] = s_entry_cols[j].what;
-				if (pos[col[i]] < 0)
-					pos[col[i]] = (long)i;
-				break;
+		for (int j = 0; s_entry_cols[j].header; j++) {
+			int k = s_entry_cols[j].what;
+			if (strcmp(s_entry_cols[j].header, folded))
+				continue;
+			col[i] = k;
+			if (pos[0][k] < 0 || j < rank[0][k]) {      /* the first, or a better one */
+				pos[1][k] = pos[0][k], rank[1][k] = rank[0][k];
+				pos[0][k] = (long)i, rank[0][k] = j;
+			} else if (pos[1][k] < 0) {
+				pos[1][k] = (long)i, rank[1][k] = j;
 			}
+			break;
+		}
 	}
-	if (pos[S_E_ACCOUNT] < 0 && pos[S_E_ACCOUNT_ID] < 0)
+	if (pos[0][S_E_ACCOUNT] < 0 && pos[0][S_E_ACCOUNT_ID] < 0)
 		return 0;
-	if (pos[S_E_TYPE] >= 0 && pos[S_E_AT] >= 0)
+	if (pos[0][S_E_TYPE] >= 0 && pos[0][S_E_AT] >= 0)
 		return 'i';
-	if ((pos[S_E_NAME] >= 0 || pos[S_E_FIRST] >= 0 || pos[S_E_LAST] >= 0) &&
-	    (ours || person || pos[S_E_ROLE] >= 0 || pos[S_E_FIRST] >= 0 || pos[S_E_LAST] >= 0) &&
-	    pos[S_E_TYPE] < 0)
+	if ((pos[0][S_E_NAME] >= 0 || pos[0][S_E_FIRST] >= 0 || pos[0][S_E_LAST] >= 0) &&
+	    (ours || person || pos[0][S_E_ROLE] >= 0 || pos[0][S_E_FIRST] >= 0 || pos[0][S_E_LAST] >= 0) &&
+	    pos[0][S_E_TYPE] < 0)
 		return 'c';
 	return 0;
 }
@@ -1233,27 +1242,38 @@ static int s_entry_time(const char *cell, char *iso, size_t cap)
 	return 0;
 }
 
-static const char *s_at(char **cells, const long *pos, int k)
+/* The cell of kind k in a row: the column that counts, or its second when
+ * that is empty; two texts both, a line apart. NULL: out of memory. */
+static const char *s_at(s_import *im, char **cells, long pos[2][S_E_COUNT], int k)
 {
-	return pos[k] >= 0 ? s_cell(cells[pos[k]], k != S_E_TEXT) : "";
+	const char *a = pos[0][k] >= 0 ? s_cell(cells[pos[0][k]], k != S_E_TEXT) : "";
+	const char *b = pos[1][k] >= 0 ? s_cell(cells[pos[1][k]], k != S_E_TEXT) : "";
+	char *both;
+	if (!*a || !*b || k != S_E_TEXT)
+		return *a ? a : b;
+	if (!(both = s_alloc(&im->arena, strlen(a) + strlen(b) + 2)))
+		return NULL;
+	sprintf(both, "%s\n%s", a, b);
+	return both;
 }
 
 /* The entries of a row, as a JSON entry of an account document ("interactions"
  * or "contacts"), checked cell by cell so that a bad one is named by its line. */
-static int s_entry_row(s_import *im, int kind, char **cells, const long *pos, size_t line, json_t **out)
+static int s_entry_row(s_import *im, int kind, char **cells, long pos[2][S_E_COUNT], size_t line,
+                       json_t **out)
 {
 	json_t *e;
 	if (kind == 'i') {
-		const char *type = s_at(cells, pos, S_E_TYPE), *t = s_ix_type(type);
-		const char *at = s_at(cells, pos, S_E_AT), *amount = s_at(cells, pos, S_E_AMOUNT);
-		const char *cur = s_at(cells, pos, S_E_CURRENCY);
+		const char *type = s_at(im, cells, pos, S_E_TYPE), *t = s_ix_type(type);
+		const char *at = s_at(im, cells, pos, S_E_AT), *amount = s_at(im, cells, pos, S_E_AMOUNT);
+		const char *cur = s_at(im, cells, pos, S_E_CURRENCY);
 		char iso[32];
 		if (!t)
 			return s_bad(im, line, "'%s' is not an interaction type: use call, email, visit, meeting, "
 			             "note, purchase, complaint, gift or feedback", type);
 		if (s_entry_time(at, iso, sizeof iso))
 			return s_bad(im, line, "'%s' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]", at);
-		e = json_pack("{ssssss}", "type", t, "at", iso, "text", s_at(cells, pos, S_E_TEXT));
+		e = json_pack("{ssssss}", "type", t, "at", iso, "text", s_at(im, cells, pos, S_E_TEXT));
 		if (e && *amount) {
 			int64_t cents;
 			if (rp_amount_parse(amount, &cents)) {
@@ -1267,15 +1287,15 @@ static int s_entry_row(s_import *im, int kind, char **cells, const long *pos, si
 			json_object_set_new(e, "amount", json_pack("{sIss?}", "cents", (json_int_t)cents,
 			                                           "currency", *cur ? cur : NULL));
 		}
-		if (e && *s_at(cells, pos, S_E_CONTACT))
-			json_object_set_new(e, "contact", json_string(s_at(cells, pos, S_E_CONTACT)));
-		if (e && *s_at(cells, pos, S_E_OUTCOME))
-			json_object_set_new(e, "outcome", json_string(s_at(cells, pos, S_E_OUTCOME)));
+		if (e && *s_at(im, cells, pos, S_E_CONTACT))
+			json_object_set_new(e, "contact", json_string(s_at(im, cells, pos, S_E_CONTACT)));
+		if (e && *s_at(im, cells, pos, S_E_OUTCOME))
+			json_object_set_new(e, "outcome", json_string(s_at(im, cells, pos, S_E_OUTCOME)));
 	} else {
 		char name[2 * RP_NAME_MAX + 2];
-		const char *first = s_at(cells, pos, S_E_FIRST), *last = s_at(cells, pos, S_E_LAST);
-		if (*s_at(cells, pos, S_E_NAME))
-			snprintf(name, sizeof name, "%s", s_at(cells, pos, S_E_NAME));
+		const char *first = s_at(im, cells, pos, S_E_FIRST), *last = s_at(im, cells, pos, S_E_LAST);
+		if (*s_at(im, cells, pos, S_E_NAME))
+			snprintf(name, sizeof name, "%s", s_at(im, cells, pos, S_E_NAME));
 		else
 			snprintf(name, sizeof name, "%s%s%s", first, *first && *last ? " " : "", last);
 		if (!*name)
@@ -1283,8 +1303,8 @@ static int s_entry_row(s_import *im, int kind, char **cells, const long *pos, si
 		e = json_pack("{ss}", "name", name);
 		for (int k = S_E_EMAIL; e && k <= S_E_PREFER; k++) {
 			static const char *const key[] = { "email", "phone", "role", "prefer" };
-			if (*s_at(cells, pos, k))
-				json_object_set_new(e, key[k - S_E_EMAIL], json_string(s_at(cells, pos, k)));
+			if (*s_at(im, cells, pos, k))
+				json_object_set_new(e, key[k - S_E_EMAIL], json_string(s_at(im, cells, pos, k)));
 		}
 	}
 	*out = e;
@@ -1293,9 +1313,10 @@ static int s_entry_row(s_import *im, int kind, char **cells, const long *pos, si
 
 /* The account a row names: rapport's own id or a foreign one (an account
  * id column), else its name. It must be held here already. */
-static int s_entry_account(s_import *im, char **cells, const long *pos, size_t line, const char **name)
+static int s_entry_account(s_import *im, char **cells, long pos[2][S_E_COUNT], size_t line,
+                           const char **name)
 {
-	const char *byname = s_at(cells, pos, S_E_ACCOUNT), *id = s_at(cells, pos, S_E_ACCOUNT_ID);
+	const char *byname = s_at(im, cells, pos, S_E_ACCOUNT), *id = s_at(im, cells, pos, S_E_ACCOUNT_ID);
 	uint8_t acct[RP_ACCOUNT_LEN];
 	char lower[RP_NAME_MAX + 1];
 	json_t *view = NULL;
@@ -1322,7 +1343,7 @@ static int s_entry_account(s_import *im, char **cells, const long *pos, size_t l
 /* Rows of interactions or contacts, grouped by account (in the file's order)
  * into account documents, then planned as JSONL's are: the same checks,
  * the same dedupe against what each account holds already. */
-static int s_plan_entries(s_import *im, rp_csv *r, int kind, const long *pos, size_t ncols)
+static int s_plan_entries(s_import *im, rp_csv *r, int kind, long pos[2][S_E_COUNT], size_t ncols)
 {
 	json_t *docs = json_object(), *order = json_array(), *d, *e = NULL;
 	size_t ncells, line, i;
@@ -1384,7 +1405,7 @@ static int s_plan_csv(s_import *im, const char *buf, size_t len)
 	ncols = ncells;
 	{
 		int *col = calloc(ncells, sizeof *col), kind;
-		long pos[S_E_COUNT];
+		long pos[2][S_E_COUNT];
 		if (!col) {
 			rc = s_nomem();
 			goto out;
@@ -1395,7 +1416,8 @@ static int s_plan_csv(s_import *im, const char *buf, size_t len)
 		kind = im->opts && im->opts->nmaps ? 0 : s_entries_kind(cells, ncells, col, pos);
 		for (size_t i = 0; kind && i < ncells; i++)
 			json_array_append_new(im->columns, json_pack("{ssss}", "column", cells[i], "to",
-			                      pos[col[i]] == (long)i ? label[col[i]] : "ignored"));
+			                      pos[0][col[i]] == (long)i || pos[1][col[i]] == (long)i ?
+			                      label[col[i]] : "ignored"));
 		free(col);
 		if (kind) {
 			im->entries = kind;

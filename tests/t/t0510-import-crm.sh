@@ -159,6 +159,45 @@ test_expect "a contact of an account not held here is refused, naming it and the
 run rp ann import "$TMP/stray.csv" --map "Company Name=name"
 test_expect "with --map it is a list of accounts after all" expect_eq "$(owner ann 'Nowhere Inc')" ann
 
+test_begin "Salesforce Contact and Task, HubSpot contacts: onto the accounts by their ids"
+
+# Data Loader exports quote every cell and end lines with CRLF; the Task's
+# Description holds a CRLF of its own; WhatId may name an opportunity,
+# AccountId names the account.
+printf '"Id","AccountId","LastName","FirstName","Salutation","Name","Title","Phone","MobilePhone","Email","OwnerId"\r\n' >"$TMP/sf-contacts.csv"
+printf '"0035g00000QwErTAAZ","0015g00000AbCdEAAV","Novak","Petr","Mr.","Petr Novak","Plant manager","(217) 555-0102","","petr@acme.example","0055g00000XyZ12AAA"\r\n' >>"$TMP/sf-contacts.csv"
+run rp ann import "$TMP/sf-contacts.csv"
+test_expect "a Salesforce Contact export imports as contacts" expect_match "$ERR" "contacts: 1 added"
+test_expect "... onto the account its AccountId names, Title as the role" \
+	expect_eq "$(rp ann show 'Acme Tools' --json | jq -c '[.contacts[] | select(.name == "Petr Novak") | [.role, .email, .phone]]')" \
+	'[["Plant manager","petr@acme.example","(217) 555-0102"]]'
+test_expect "... and what it does not use is said" expect_match "$ERR" "ignored: Id, Salutation, MobilePhone, OwnerId"
+printf '"Id","WhoId","WhatId","Subject","ActivityDate","Status","Priority","OwnerId","Description","Type","TaskSubtype","AccountId","CallDisposition"\r\n' >"$TMP/sf-tasks.csv"
+printf '"00T5g00000AbCdEAAV","0035g00000QwErTAAZ","0065g00000OppOrAAA","Called about the lathe","2026-03-02","Completed","Normal","0055g00000XyZ12AAA","Petr wants a quote.\r\nCall back in May.","Call","Call","0015g00000AbCdEAAV","Interested"\r\n' >>"$TMP/sf-tasks.csv"
+printf '"00T5g00000AbCdFAAV","","0015g00000AbCdFAAV","Sent the catalogue","2026-03-03","Completed","Normal","0055g00000XyZ12AAA","","","Email","0015g00000AbCdFAAV",""\r\n' >>"$TMP/sf-tasks.csv"
+run rp ann import "$TMP/sf-tasks.csv"
+test_expect "a Salesforce Task export imports as interactions" expect_match "$ERR" " 2 interactions"
+test_expect "... the call on the AccountId's account, not the WhatId's opportunity, Subject and Description as its text" \
+	expect_eq "$(rp ann show 'Acme Tools' --json | jq -c '[.interactions[] | select(.outcome == "Interested") | [.type, .text, .outcome]]')" \
+	'[["call","Called about the lathe\nPetr wants a quote.\nCall back in May.","Interested"]]'
+test_expect "... an empty Type falls back to TaskSubtype" \
+	expect_eq "$(rp ann show 'Globex' --json | jq -c '[.interactions[] | [.type, .text]]')" '[["email","Sent the catalogue"]]'
+run rp ann import "$TMP/sf-tasks.csv"
+test_expect "the same Task file again adds nothing" expect_match "$ERR" " 0 interactions"
+printf '\xef\xbb\xbfRecord ID,First Name,Last Name,Email,Phone Number,Job Title,Associated Company\r\n' >"$TMP/hs-contacts.csv"
+printf '501,Mia,Wolf,mia@globex.example,+1 555 0199,"Buyer,\r\nenergy",Globex\r\n' >>"$TMP/hs-contacts.csv"
+before="$(digest ann)"
+run rp ann import "$TMP/hs-contacts.csv"
+test_expect "a contact's role holding a line break is refused, naming the line" \
+	expect_match "$ERR" "hs-contacts.csv:2: .*role"
+test_expect "... and nothing is imported" expect_unchanged ann "$before"
+printf '\xef\xbb\xbfRecord ID,First Name,Last Name,Email,Phone Number,Job Title,Associated Company\r\n' >"$TMP/hs-contacts.csv"
+printf '501,Mia,Wolf,mia@globex.example,+1 555 0199,"Buyer, energy",Globex\r\n' >>"$TMP/hs-contacts.csv"
+run rp ann import "$TMP/hs-contacts.csv"
+test_expect "a HubSpot contacts export (BOM, CRLF) imports onto its Associated Company" \
+	expect_eq "$(rp ann show 'Globex' --json | jq -c '[.contacts[] | [.name, .role, .email, .phone]]')" \
+	'[["Mia Wolf","Buyer, energy","mia@globex.example","+1 555 0199"]]'
+
 rp ann export --format csv --what interactions >"$TMP/ours-ix.csv"
 run rp ann import "$TMP/ours-ix.csv"
 test_expect "our own interactions export imports back onto the same accounts, adding nothing" \

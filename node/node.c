@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <time.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 
 #include "node.h"
@@ -474,36 +475,51 @@ static int s_replay(rp_write *w)
 }
 
 /* Signing is most of the cost of a large write (an import): ops are queued
- * with their seq and stamp fixed, a batch at a time, and signed on two
- * threads. A full batch is signed in the background while the one before
- * it is ingested and the next is composed; rp_write_flush signs and
- * ingests what is left, in order. */
+ * with their seq and stamp fixed, a batch at a time. A full batch is signed
+ * on a second thread while the one before it is ingested and the next is
+ * composed; rp_write_flush signs and ingests what is left, in order. */
 #define S_QUEUE_MAX      4096
 #define S_PARALLEL_MIN   64     /* below this a thread costs more than it saves */
 
-typedef struct s_sign_job {
-	rp_op         *ops;
-	size_t         from, n, step;
-	const uint8_t *sk;
-	int            rc;
-} s_sign_job;
+#define S_CLAIM          32     /* ops a signer takes at a time */
 
+/* One batch being signed: a thread takes S_CLAIM ops at a time, and the
+ * writer, once it needs the batch, takes the rest beside it, so neither
+ * core waits and no third thread crowds them. */
 struct rp_signer {
-	s_sign_job job[2];
-	pthread_t  t[2];
-	int        nt;          /* threads running */
+	rp_op         *ops;
+	size_t         n;
+	const uint8_t *sk;
+	atomic_size_t  next;        /* the first op nobody took yet */
+	atomic_int     rc;
+	pthread_t      t[2];
+	int            running;     /* threads started */
 };
 
-static void *s_sign_range(void *arg)
+static void s_sign_some(struct rp_signer *s)
 {
-	s_sign_job *j = arg;
-	for (size_t i = j->from; i < j->n && j->rc == 0; i += j->step)
-		j->rc = rp_op_sign(&j->ops[i], j->sk);
+	for (;;) {
+		size_t i = atomic_fetch_add(&s->next, S_CLAIM), end = i + S_CLAIM;
+		if (i >= s->n || atomic_load(&s->rc))
+			return;
+		for (end = end < s->n ? end : s->n; i < end; i++) {
+			int rc = rp_op_sign(&s->ops[i], s->sk);
+			if (rc) {
+				atomic_store(&s->rc, rc);
+				return;
+			}
+		}
+	}
+}
+
+static void *s_signer_main(void *arg)
+{
+	s_sign_some(arg);
 	return NULL;
 }
 
-/* Start signing batch b: on two threads, or here when b is small or no
- * thread can start. s_sign_wait collects the result. */
+/* Start signing batch b: on a thread when b is large enough and one can
+ * start; s_sign_wait signs the rest and collects the result. */
 static int s_sign_start(rp_write *w, rp_wbatch *b)
 {
 	struct rp_signer *s = w->signer;
@@ -511,18 +527,15 @@ static int s_sign_start(rp_write *w, rp_wbatch *b)
 		return RP_ENOMEM;
 	for (size_t i = 0; i < b->n; i++)      /* bodies live in the arena: fix pointers */
 		b->ops[i].body = b->arena + b->body[i];
-	s->nt = 0;
-	for (int k = 0; k < 2; k++)
-		s->job[k] = (s_sign_job){ b->ops, (size_t)k, b->n, 2, w->node->key.sk, 0 };
-	if (b->n < S_PARALLEL_MIN) {
-		s->job[0].step = 1;
-		s->job[1].from = b->n;
-	}
-	for (int k = 0; k < 2 && b->n >= S_PARALLEL_MIN; k++, s->nt++)
-		if (pthread_create(&s->t[k], NULL, s_sign_range, &s->job[k]) != 0)
-			break;
-	for (int k = s->nt; k < 2; k++)
-		s_sign_range(&s->job[k]);
+	s->ops = b->ops;
+	s->n = b->n;
+	s->sk = w->node->key.sk;
+	atomic_store(&s->next, 0);
+	atomic_store(&s->rc, 0);
+	s->running = 0;
+	while (b->n >= S_PARALLEL_MIN && s->running < 2 &&
+	       pthread_create(&s->t[s->running], NULL, s_signer_main, s) == 0)
+		s->running++;
 	w->signing = 1;
 	return 0;
 }
@@ -530,15 +543,15 @@ static int s_sign_start(rp_write *w, rp_wbatch *b)
 static int s_sign_wait(rp_write *w)
 {
 	struct rp_signer *s = w->signer;
+	int rc;
 	if (!w->signing)
 		return 0;
-	for (int k = 0; k < s->nt; k++)
-		pthread_join(s->t[k], NULL);
-	s->nt = 0;
+	s_sign_some(s);
+	while (s->running > 0)
+		pthread_join(s->t[--s->running], NULL);
 	w->signing = 0;
-	if (s->job[0].rc || s->job[1].rc)
-		return rp_fail(s->job[0].rc ? s->job[0].rc : s->job[1].rc, "cannot sign: %s",
-		               rp_strerror(s->job[0].rc ? s->job[0].rc : s->job[1].rc));
+	if ((rc = atomic_load(&s->rc)))
+		return rp_fail(rc, "cannot sign: %s", rp_strerror(rc));
 	return 0;
 }
 

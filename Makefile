@@ -1,6 +1,7 @@
 # rapport — one Makefile, no generator.
 #   make            build ./rapport (and build/librapport.a)
-#   make check      install missing packages, build, run every test (TAP under prove)
+#   make check      install missing packages, build, check the layers, run every test (TAP under prove)
+#   make layers     check that includes and calls follow DESIGN.md §1
 #   make check-asan the same tests, built with -fsanitize=address,undefined
 #   make demo       install missing packages, build, run the local story
 #   make fuzz       build the libFuzzer harnesses and run each for FUZZ_SECONDS
@@ -22,7 +23,7 @@ DEB_TEST  = jq perl lmdb-utils clang-14 libclang-rt-14-dev scdoc procps iproute2
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 PROTO_SRC = $(wildcard proto/*.c)
-NODE_SRC  = $(wildcard node/*.c)
+NODE_SRC  = $(wildcard node/*.c node/*/*.c)
 CLI_SRC   = $(wildcard cli/*.c)
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 TOOL_SRC  = $(wildcard tests/tools/*.c)
@@ -40,7 +41,7 @@ else
 RAPPORT = $(BUILD)/rapport
 endif
 
-.PHONY: all check check-asan unit scenarios demo deps fuzz fuzz-build bench install clean man
+.PHONY: all check check-asan layers unit scenarios demo deps fuzz fuzz-build bench install clean man
 
 all: $(RAPPORT) $(UNIT_BIN) $(TOOL_BIN)
 
@@ -82,7 +83,12 @@ deps:
 PROVE ?= prove
 check: deps
 	$(MAKE) all
-	$(MAKE) unit scenarios
+	$(MAKE) layers unit scenarios
+
+# DESIGN.md §1: includes and calls go down the layers, never up or round
+# (tests/tools/layers says what it checks).
+layers: $(LIB_OBJ) $(CLI_OBJ)
+	tests/tools/layers $(BUILD)
 
 unit: $(UNIT_BIN)
 	$(PROVE) -f $(UNIT_BIN)

@@ -1,13 +1,13 @@
-/* fuzz/fuzz_csv.c — libFuzzer harness for node/csv.c: any bytes are read to
+/* fuzz/fuzz_csv.c — libFuzzer harness for node/text/csv.c: any bytes are read to
  * the end without a crash, and every record read is written back and re-read
  * to the same cells (as neutralised by the writer, and with control
- * characters made visible as node/visible.h says), on a single record. */
+ * characters made visible as node/text/visible.h says), on a single record. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../node/csv.h"
-#include "../node/visible.h"
+#include "../node/text/csv.h"
+#include "../node/text/visible.h"
 
 #define S_CELL_MAX (64 * 1024)          /* the reader's limit, see csv.c */
 

@@ -11,7 +11,7 @@
 #include <sodium.h>
 
 #include "../node/node.h"
-#include "../node/session.h"
+#include "../node/sync/session.h"
 
 static rp_node *node;
 static uint8_t peer[RP_DEVICE_LEN];

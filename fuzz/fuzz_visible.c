@@ -1,4 +1,4 @@
-/* fuzz/fuzz_visible.c — libFuzzer harness for node/visible.c: for any bytes,
+/* fuzz/fuzz_visible.c — libFuzzer harness for node/text/visible.c: for any bytes,
  * what each escaper writes is valid UTF-8 with no control byte the mode does
  * not keep, matches a byte-by-byte model of visible.h, is left alone when
  * escaped again, and JSON stays the same JSON (abort otherwise). */
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <jansson.h>
 
-#include "../node/visible.h"
+#include "../node/text/visible.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* fuzz/fuzz_when.c — libFuzzer harness for node/when.c: any text parses or
+/* fuzz/fuzz_when.c — libFuzzer harness for node/text/when.c: any text parses or
  * is refused without a crash; what parses lies in 1970..9999 and survives
  * rp_when_iso -> rp_when_parse_iso unchanged. Runs in Europe/Berlin so the
  * daylight-saving paths are exercised too. */
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../node/when.h"
+#include "../node/text/when.h"
 
 #define S_NOW  1772357400000ULL         /* 2026-03-01T09:30:00Z, whole seconds */
 #define S_MAX  253402300799999ULL       /* 9999-12-31T23:59:59.999Z */

@@ -6,13 +6,13 @@
 #include <sodium.h>
 
 #include "node.h"
-#include "fold.h"
-#include "body.h"
-#include "roster.h"
-#include "view.h"
-#include "ingest.h"
+#include "text/casefold.h"
+#include "../proto/body.h"
+#include "store/roster.h"
+#include "store/view.h"
+#include "store/ingest.h"
 #include "edit.h"
-#include "schema.h"
+#include "store/schema.h"
 #include "../proto/error.h"
 
 /* Text a person typed: valid UTF-8, not empty, within max bytes, and no

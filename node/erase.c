@@ -9,8 +9,9 @@
 #include <unistd.h>
 
 #include "erase.h"
-#include "when.h"
+#include "text/when.h"
 #include "../proto/error.h"
+#include "../proto/id.h"
 
 static void s_path(const rp_node *n, const char *name, char *out, size_t cap)
 {
@@ -143,7 +144,7 @@ static int s_wipe_locked(rp_node *n)
 	return rc;
 }
 
-int rp_erase_wipe(rp_node *n, uint64_t *accounts, uint64_t *ops)
+int rp_erase_wipe(rp_node *n, uint64_t now_ms, uint64_t *accounts, uint64_t *ops)
 {
 	char note[RP_PATH_MAX + 32], mark[RP_PATH_MAX + 32], team[RP_NAME_MAX + 1] = "the team", id[RP_DEVICE_TEXT + 1];
 	MDB_txn *txn;
@@ -166,7 +167,7 @@ int rp_erase_wipe(rp_node *n, uint64_t *accounts, uint64_t *ops)
 	if (ops)
 		*ops = no;
 	/* The note first, then the mark: a crash leaves the job marked. */
-	rp_node_device_text(n, id);
+	rp_b32_encode(n->key.pk, RP_DEVICE_LEN, id, sizeof id);
 	s_path(n, "revoked.txt", note, sizeof note);
 	if (!(f = fopen(note, "w")))
 		return RP_EIO;
@@ -174,7 +175,7 @@ int rp_erase_wipe(rp_node *n, uint64_t *accounts, uint64_t *ops)
 		char when[32];
 		fprintf(f, "This device (%s) was revoked from %s. On %s it erased the team's data from "
 		        "this home: %llu accounts, %llu ops. Only its key (device.key) remains.\n", id, team,
-		        rp_when_iso(rp_node_now(n), when, sizeof when), (unsigned long long)na, (unsigned long long)no);
+		        rp_when_iso(now_ms, when, sizeof when), (unsigned long long)na, (unsigned long long)no);
 	}
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		fclose(f);

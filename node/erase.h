@@ -35,9 +35,10 @@ int rp_erase_pending(const rp_node *n);
  * was erased, when and why. The store is left empty (not in a team). Done
  * at once when this process holds the home alone, else marked
  * (wipe.pending) and done by rp_erase_now in whichever process next holds
- * it alone. *accounts and *ops (may be NULL) receive what was erased.
+ * it alone. The note is dated now_ms; *accounts and *ops (may be NULL)
+ * receive what was erased.
  * Returns 0, RP_EBUSY (marked, not done yet), RP_EIO. */
-int rp_erase_wipe(rp_node *n, uint64_t *accounts, uint64_t *ops);
+int rp_erase_wipe(rp_node *n, uint64_t now_ms, uint64_t *accounts, uint64_t *ops);
 
 /* The note a wipe left (NUL-terminated, at most cap - 1 bytes), or "" when
  * this home was never wiped. */

@@ -6,8 +6,8 @@
 #include <sodium.h>
 
 #include "node.h"
-#include "view.h"
-#include "ingest.h"
+#include "store/view.h"
+#include "store/ingest.h"
 #include "../proto/error.h"
 
 static int s_seen(json_t *set, const uint8_t acct[RP_ACCOUNT_LEN])

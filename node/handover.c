@@ -7,10 +7,10 @@
 #include <sodium.h>
 
 #include "node.h"
-#include "body.h"
+#include "../proto/body.h"
 #include "edit.h"
-#include "roster.h"
-#include "view.h"
+#include "store/roster.h"
+#include "store/view.h"
 #include "../proto/error.h"
 
 static int s_may_hand_over(const rp_write *w, const char *owner)

@@ -15,15 +15,15 @@
 #include <sodium.h>
 
 #include "node.h"
-#include "ingest.h"
-#include "authz.h"
+#include "store/dirty.h"
+#include "store/ingest.h"
+#include "store/authz.h"
 #include "erase.h"
-#include "schema.h"
-#include "roster.h"
-#include "view.h"
-#include "body.h"
-#include "session.h"
-#include "pending.h"
+#include "store/schema.h"
+#include "store/roster.h"
+#include "store/view.h"
+#include "../proto/body.h"
+#include "store/pending.h"
 #include "../proto/hlc.h"
 
 static _Thread_local char s_errmsg[512];
@@ -45,89 +45,6 @@ int rp_fail(int code, const char *fmt, ...)
 	vsnprintf(s_errmsg, sizeof s_errmsg, fmt, ap);
 	va_end(ap);
 	return code;
-}
-
-/* Account ids are random: their first bytes are a hash already. */
-static size_t s_dirty_hash(const uint8_t *acct, size_t mask)
-{
-	uint64_t h;
-	memcpy(&h, acct, sizeof h);
-	return (size_t)h & mask;
-}
-
-/* Rebuild the index at twice the slots once it is half full. */
-static int s_dirty_grow(rp_dirty *d)
-{
-	size_t nslot = d->nslot ? d->nslot * 2 : 64;
-	uint32_t *slot = calloc(nslot, sizeof *slot);
-	if (!slot)
-		return RP_ENOMEM;
-	for (size_t i = 0; i < d->n; i++) {
-		size_t j = s_dirty_hash(d->accts[i], nslot - 1);
-		while (slot[j])
-			j = (j + 1) & (nslot - 1);
-		slot[j] = (uint32_t)i + 1;
-	}
-	free(d->slot);
-	d->slot = slot;
-	d->nslot = nslot;
-	return 0;
-}
-
-/* 1 if acct is in d; *at: the slot it is in, or the empty one ending its probe. */
-static int s_dirty_find(const rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN], size_t *at)
-{
-	size_t j = 0;
-	if (d->slot)
-		for (j = s_dirty_hash(acct, d->nslot - 1); d->slot[j]; j = (j + 1) & (d->nslot - 1))
-			if (!memcmp(d->accts[d->slot[j] - 1], acct, RP_ACCOUNT_LEN)) {
-				*at = j;
-				return 1;
-			}
-	*at = j;
-	return 0;
-}
-
-int rp_dirty_has(const rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN])
-{
-	size_t j;
-	return (d->n && !memcmp(d->accts[d->n - 1], acct, RP_ACCOUNT_LEN)) || s_dirty_find(d, acct, &j);
-}
-
-void rp_dirty_clear(rp_dirty *d)
-{
-	d->n = 0;
-	if (d->slot)
-		memset(d->slot, 0, d->nslot * sizeof *d->slot);
-}
-
-int rp_dirty_add(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN])
-{
-	size_t j;
-	if (d->n && !memcmp(d->accts[d->n - 1], acct, RP_ACCOUNT_LEN))
-		return 0;                          /* most writes touch the last one again */
-	if (s_dirty_find(d, acct, &j))
-		return 0;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 8;
-		void *p = realloc(d->accts, cap * sizeof *d->accts);
-		if (!p)
-			return RP_ENOMEM;
-		d->accts = p;
-		d->cap = cap;
-	}
-	memcpy(d->accts[d->n++], acct, RP_ACCOUNT_LEN);
-	if (!d->slot || d->n * 2 > d->nslot)
-		return s_dirty_grow(d) ? (d->n--, RP_ENOMEM) : 0;
-	d->slot[j] = (uint32_t)d->n;       /* j: the empty slot the probe ended on */
-	return 0;
-}
-
-void rp_dirty_free(rp_dirty *d)
-{
-	free(d->accts);
-	free(d->slot);
-	*d = (rp_dirty){ 0 };
 }
 
 int rp_home_default(char *buf, size_t cap)
@@ -310,7 +227,7 @@ int rp_node_open(const char *home, rp_node **out)
 		}
 		/* On a full disk the store is still read: views a sync left stale
 		 * are rebuilt once there is room again. */
-		if (stale && (rc = rp_session_refresh_stale(n, NULL)) && rc != RP_ENOSPC) {
+		if (stale && (rc = rp_view_refresh_stale(n->store, NULL)) && rc != RP_ENOSPC) {
 			rp_node_close(&n);
 			return rp_fail(rc, "cannot rebuild the views in %s", home);
 		}

@@ -7,8 +7,9 @@
 #include <jansson.h>
 
 #include "rapport.h"
-#include "store.h"
+#include "store/store.h"
 #include "keys.h"
+#include "store/dirty.h"
 #include "../proto/op.h"
 
 #define RP_PATH_MAX 4096
@@ -22,14 +23,6 @@ struct rp_node {
 	int       lock_fd;     /* <home>/home.lock, held shared while open (erase.h) */
 };
 
-/* Accounts a write changed: their views are rebuilt once, at commit.
- * Zero-initialise; release with rp_dirty_free. */
-typedef struct rp_dirty {
-	uint8_t (*accts)[RP_ACCOUNT_LEN];
-	size_t  n, cap;
-	uint32_t *slot;        /* open addressing over accts (index + 1; 0: empty), nslot a power of 2 */
-	size_t  nslot;
-} rp_dirty;
 
 /* Ops composed but not yet ingested, one batch (see rp_write_flush). */
 typedef struct rp_wbatch {
@@ -70,12 +63,6 @@ struct rp_write {
 int rp_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rp_errclear(void);
 
-/* Mark an account dirty in d (once: an import touches 100,000 accounts
- * a million times). Returns 0 or RP_ENOMEM. */
-int rp_dirty_add(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN]);
-int  rp_dirty_has(const rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN]);
-void rp_dirty_clear(rp_dirty *d);      /* empty again, keeping the memory */
-void rp_dirty_free(rp_dirty *d);
 
 /* Compose one local op of kind for account (NULL = team scope) with the
  * given body (copied). Its seq and stamp are fixed now; it is signed and

@@ -18,9 +18,9 @@
 
 #include "../proto/error.h"
 #include "../proto/id.h"
-#include "when.h"
-#include "amount.h"
-#include "visible.h"
+#include "text/when.h"
+#include "text/amount.h"
+#include "text/visible.h"
 
 #define RAPPORT_VERSION "0.1.0"
 
@@ -66,7 +66,7 @@ void rp_node_device_text(const rp_node *n, char out[RP_DEVICE_TEXT + 1]);
  * the device is not in a team's roster yet. */
 int rp_node_member(rp_node *n, char *out, size_t cap);
 
-/* The enumerations every node checks on arrival (node/schema.h), NULL-
+/* The enumerations every node checks on arrival (node/store/schema.h), NULL-
  * terminated: how a contact prefers to be reached, the interaction types. */
 extern const char *const rp_schema_prefer[];     /* call email visit sms none */
 extern const char *const rp_schema_ix_types[];   /* call email visit meeting note purchase ... */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "../node/body.h"
+#include "../proto/body.h"
 #include "../proto/op.h"
 
 #ifndef FORGE_DEVICES

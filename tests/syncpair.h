@@ -1,6 +1,6 @@
 /* tests/syncpair.h — two (or more) real nodes in one process, synced by
  * carrying session messages by hand: the in-process harness of the sync
- * tests (no sockets; node/net.c is exercised by the scenarios). */
+ * tests (no sockets; node/sync/net.c is exercised by the scenarios). */
 #ifndef RP_TEST_SYNCPAIR_H
 #define RP_TEST_SYNCPAIR_H
 
@@ -10,7 +10,7 @@
 
 #include "tap.h"
 #include "../node/node.h"
-#include "../node/session.h"
+#include "../node/sync/session.h"
 #include "../proto/msg.h"
 
 typedef struct { uint8_t *data; size_t len; } msg_t;

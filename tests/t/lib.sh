@@ -34,6 +34,12 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/rapport-t.XXXXXX")" || {
 	exit 1
 }
 export TMP
+# -v (bash tNNNN-x.sh -v, or RP_VERBOSE=1): every rapport command is echoed
+# with its exit status as a TAP comment, and the temp dir is kept.
+for _a in "$@"; do
+	[ "$_a" = -v ] && RP_VERBOSE=1
+done
+[ -n "${RP_VERBOSE:-}" ] && RP_KEEP=1 && exec 7>&2   # fd 7: the script's own stderr
 # Nothing may land in the real user's data or config directories.
 export XDG_DATA_HOME="$TMP/xdg-data" XDG_CONFIG_HOME="$TMP/xdg-config"
 
@@ -45,7 +51,7 @@ _serve_pids=()
 
 _cleanup()
 {
-	local g
+	local rc=$? g
 	for g in "${_bg_groups[@]}"; do
 		kill -9 -- "-$g" 2>/dev/null
 	done
@@ -53,6 +59,12 @@ _cleanup()
 		kill -9 "$g" 2>/dev/null
 	done
 	wait 2>/dev/null
+	# A failing script keeps its homes and logs to look at, and says where.
+	if [ "$rc" -ne 0 ] || [ "${_test_failed:-0}" -gt 0 ] || [ -s "$TMP/.setup.failures" ] ||
+	   [ -n "${RP_KEEP:-}" ]; then
+		echo "# kept for inspection: $TMP" >&2
+		return
+	fi
 	case "$TMP" in
 	*/rapport-t.*) rm -rf "$TMP" ;;
 	esac
@@ -193,7 +205,15 @@ rp()
 {
 	local home="$1"
 	shift
+	if [ -z "${RP_VERBOSE:-}" ]; then
+		"$RAPPORT_BIN" --home "$TMP/$home" "$@"
+		return
+	fi
+	local rc
 	"$RAPPORT_BIN" --home "$TMP/$home" "$@"
+	rc=$?
+	printf '# rapport --home %s %s: exit %d\n' "$home" "$*" "$rc" >&7
+	return "$rc"
 }
 
 # at_time WHEN CMD ARGS...: run CMD (rp, rpq, a helper...) with the clock at WHEN.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# No member takes what is not theirs (DESIGN.md §8, node/authz.h). A rep in
+# No member takes what is not theirs (DESIGN.md §8, node/store/authz.h). A rep in
 # good standing signs ops with its own key about an account it does not own
 # and pushes them to the hub in a sync session (tests/tools/rp_forge): a
 # second acct.create naming itself owner, renames, archives, tags, contact

@@ -14,8 +14,8 @@
 #include <zmq.h>
 
 #include "../../node/node.h"
-#include "../../node/net.h"
-#include "../../node/session.h"
+#include "../../node/sync/net.h"
+#include "../../node/sync/session.h"
 #include "../../proto/msg.h"
 #include "../../proto/op.h"
 

@@ -43,9 +43,9 @@
 #include <zmq.h>
 
 #include "../../node/node.h"
-#include "../../node/net.h"
-#include "../../node/store.h"
-#include "../../node/when.h"
+#include "../../node/sync/net.h"
+#include "../../node/store/store.h"
+#include "../../node/text/when.h"
 #include "../../proto/msg.h"
 #include "../../proto/op.h"
 

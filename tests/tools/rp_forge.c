@@ -1,7 +1,7 @@
 /* tests/tools/rp_forge.c — a hostile member: signs ops of its own making with
  * HOME's device key (a real member of the team) and pushes them in a sync
  * session with a node, as one extra batch ahead of its honest feed. The
- * node must judge each op as it would any other (node/authz.h). Never
+ * node must judge each op as it would any other (node/store/authz.h). Never
  * built into rapport; tests/t/t2070-hostile-member.sh drives it.
  *
  *   rp_forge HOME ENDPOINT PEER_ID OPS.jsonl
@@ -18,7 +18,7 @@
 #include <msgpack.h>
 
 #include "drive.h"
-#include "../../node/store.h"
+#include "../../node/store/store.h"
 #include "../../proto/hlc.h"
 
 #define S_OUT_CAP (RP_BATCH_MAX + 4096)

@@ -17,10 +17,10 @@
 #include <sodium.h>
 
 #include "../../node/node.h"
-#include "../../node/body.h"
-#include "../../node/authz.h"
-#include "../../node/ingest.h"
-#include "../../node/view.h"
+#include "../../proto/body.h"
+#include "../../node/store/authz.h"
+#include "../../node/store/ingest.h"
+#include "../../node/store/view.h"
 #include "../../proto/hlc.h"
 #include "../../proto/op.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "../node/amount.h"
+#include "../node/text/amount.h"
 #include "../proto/error.h"
 
 static void s_is(const char *text, int64_t want)

@@ -1,4 +1,4 @@
-/* tests/unit/test_authz.c — every row of node/authz.h's table, on a real
+/* tests/unit/test_authz.c — every row of node/store/authz.h's table, on a real
  * store: who may write which kind on an account, judged against the
  * account's ownership history at the op's place. A refused op is never
  * stored; the same op from someone allowed is. */
@@ -10,9 +10,9 @@
 #include "tap.h"
 #include "forge.h"
 #include "../node/node.h"
-#include "../node/ingest.h"
-#include "../node/authz.h"
-#include "../node/view.h"
+#include "../node/store/ingest.h"
+#include "../node/store/authz.h"
+#include "../node/store/view.h"
 
 enum { ANN, MEG, ALICE, BOB, HUB, CY };   /* admin, manager, rep, rep, hub, rep */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "../node/csv.h"
+#include "../node/text/csv.h"
 
 /* Read every record of s into a flat text: cells joined by '|', records by
  * '/', each record prefixed with its line as "N:". On a defect, the text so
@@ -104,9 +104,8 @@ static void test_reader(void)
 	is_str(rp_csv_error(r), "line 1: quote inside unquoted field", "error kept");
 	rp_csv_free(&r);
 	ok(r == NULL, "free clears the pointer");
-	rp_csv_free(&r);
+	rp_csv_free(&r);      /* of NULL, twice: must not crash (ASan watches) */
 	rp_csv_free(NULL);
-	ok(1, "free of NULL is fine");
 
 	r = rp_csv_new(NULL, 0);
 	ok(r && rp_csv_next(r, &cells, &n, &line) == 0, "NULL buffer of length 0 is empty");

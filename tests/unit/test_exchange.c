@@ -9,7 +9,7 @@
 
 #include "tap.h"
 #include "../../node/node.h"
-#include "../../node/store.h"
+#include "../../node/store/store.h"
 
 static char s_dir[] = "/tmp/rp-exchange-XXXXXX";
 static uint64_t s_now;

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "../node/fold.h"
+#include "../node/text/casefold.h"
 
 static const char *fold(const char *s)
 {

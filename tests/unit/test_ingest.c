@@ -10,8 +10,8 @@
 #include "tap.h"
 #include "forge.h"
 #include "../node/node.h"
-#include "../node/ingest.h"
-#include "../node/view.h"
+#include "../node/store/ingest.h"
+#include "../node/store/view.h"
 
 static char home[64];
 

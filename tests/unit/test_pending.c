@@ -1,5 +1,5 @@
 /* tests/unit/test_pending.c — the table of ops held for their author or
- * account (node/pending.h), on a real store: a sender's share and the
+ * account (node/store/pending.h), on a real store: a sender's share and the
  * whole table are bounded by ops and bytes; a full share refuses (the
  * caller then keeps its cursor); the counters match the table after holds,
  * expiry and an upgrade from the format before; what is held expires after
@@ -10,9 +10,10 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "../node/store.h"
-#include "../node/pending.h"
-#include "../node/ingest.h"
+#include "../node/store/store.h"
+#include "../node/store/pending.h"
+#include "../node/store/ingest.h"
+#include "../proto/error.h"
 
 static char home[64];
 static rp_store *st;

@@ -11,8 +11,8 @@
 #include "tap.h"
 #include "forge.h"
 #include "../node/node.h"
-#include "../node/ingest.h"
-#include "../node/schema.h"
+#include "../node/store/ingest.h"
+#include "../node/store/schema.h"
 #include "../proto/error.h"
 
 /* Field types: LINE, TEXT (free text), WORD (a member name, an enumeration
@@ -288,7 +288,7 @@ static const struct { shape sh; int want; const char *what; } rules[] = {
 	{ { "purge.receipt", ACCOUNT, { N("account", ACCT, 0) } }, RP_EFORMAT, "purge.receipt on an account" },
 };
 
-/* Faults this test found in node/schema.c (since fixed): each refused. */
+/* Faults this test found in node/store/schema.c (since fixed): each refused. */
 static const struct { shape sh; const char *what; } faults[] = {
 	{ { "ix.log", ACCOUNT, { S("type", WORD, "purchase"), N("amount", BIGCENTS, 0) } },
 	  "an amount of 2^63 cents (beyond int64) is refused" },

@@ -5,8 +5,8 @@
  * says so; a rep cannot hand over what it does not own, on any node. */
 #include "tap.h"
 #include "syncpair.h"
-#include "../node/ingest.h"
-#include "../node/body.h"
+#include "../node/store/ingest.h"
+#include "../proto/body.h"
 
 static int holds(rp_node *n, const char *account)
 {

@@ -9,7 +9,7 @@
 #include "tap.h"
 #include "syncpair.h"
 #include <sodium.h>
-#include "../node/body.h"
+#include "../proto/body.h"
 
 int main(void)
 {

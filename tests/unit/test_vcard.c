@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "../node/vcard.h"
+#include "../node/text/vcard.h"
 
 /* 1 if s[0..n) is well-formed UTF-8 (a reference independent of vcard.c:
  * decode and re-check the code point's range). */

@@ -11,9 +11,9 @@
 #include "tap.h"
 #include "forge.h"
 #include "../../node/node.h"
-#include "../../node/ingest.h"
-#include "../../node/view.h"
-#include "../../node/body.h"
+#include "../../node/store/ingest.h"
+#include "../../node/store/view.h"
+#include "../../proto/body.h"
 #include "../../proto/op.h"
 
 #define SETS     6

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "../node/when.h"
+#include "../node/text/when.h"
 #include "../proto/error.h"
 
 #define MAR1   1772323200000ULL      /* 2026-03-01T00:00:00Z */

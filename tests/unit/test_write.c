@@ -9,31 +9,11 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "rmtree.h"
 #include "../../node/rapport.h"
 #include "../../node/node.h"
 
 static char home[64];
-
-static void rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-	struct stat sb;
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-			rm_tree(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 static long long ops_of(rp_node *n)
 {

@@ -1,0 +1,1088 @@
+/* node/crm/insight.c — selling insight from the merged views: who to call today,
+ * the best accounts, the ones drifting away, search, complaints. Read txns
+ * only; it must never write, print, or read a clock other than rp_node_now(). */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../node.h"
+#include "../store/view.h"
+#include "../../proto/error.h"
+
+#define S_DAY_MS         86400000LL
+#define S_CALLS_DEFAULT  2      /* agenda suggestions when the caller gives none */
+#define S_QUIET_DAYS     7      /* contacted this recently: no call suggested */
+#define S_NEVER_DAYS     365    /* "never contacted" weighs like a year of silence */
+#define S_TOP_DEFAULT    10
+#define S_RISK_MIN_DAYS  14     /* contact rhythm: silence shorter than this is no risk */
+#define S_FIND_CLIP      80     /* characters of matching text in a find row */
+
+/* ---- accounts, in name order -------------------------------------------- */
+
+typedef struct s_acct {
+	json_t *sum;                       /* the stored summary (owned) */
+	uint8_t id[RP_ACCOUNT_LEN];
+} s_acct;
+
+typedef struct s_accts {
+	s_acct *v;
+	size_t  n;
+} s_accts;
+
+static const char *s_jstr(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* ASCII case-folded comparison, then exact bytes: a stable name order. */
+static int s_cmp_name(const char *a, const char *b)
+{
+	const unsigned char *x = (const unsigned char *)(a ? a : "");
+	const unsigned char *y = (const unsigned char *)(b ? b : "");
+	size_t i;
+	for (i = 0; x[i] && tolower(x[i]) == tolower(y[i]); i++)
+		;
+	if (tolower(x[i]) != tolower(y[i]))
+		return tolower(x[i]) < tolower(y[i]) ? -1 : 1;
+	return strcmp((const char *)x, (const char *)y);
+}
+
+static int s_cmp_acct(const void *a, const void *b)
+{
+	const s_acct *x = a, *y = b;
+	int c = s_cmp_name(s_jstr(x->sum, "name"), s_jstr(y->sum, "name"));
+	return c ? c : memcmp(x->id, y->id, RP_ACCOUNT_LEN);
+}
+
+static void s_accts_free(s_accts *as)
+{
+	for (size_t i = 0; i < as->n; i++)
+		json_decref(as->v[i].sum);
+	free(as->v);
+	as->v = NULL;
+	as->n = 0;
+}
+
+/* Every account's summary, sorted by name then id. */
+static int s_accts_load(rp_node *n, MDB_txn *txn, s_accts *as)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t cap = 0;
+	int rc;
+	as->v = NULL;
+	as->n = 0;
+	if ((rc = mdb_cursor_open(txn, n->store->summaries, &c)))
+		return rp_fail(rp_store_err(rc), "cannot read accounts");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		json_t *sum;
+		if (k.mv_size != RP_ACCOUNT_LEN)
+			continue;
+		if (!(sum = json_loadb(v.mv_data, v.mv_size, 0, NULL)) || !json_is_object(sum)) {
+			json_decref(sum);
+			continue;       /* an unreadable summary is fsck's business, not a sales list's */
+		}
+		if (!json_is_string(json_object_get(sum, "name"))) {
+			json_decref(sum);
+			continue;       /* forgotten (its data erased): nobody to call or rank */
+		}
+		if (as->n == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			s_acct *nv = realloc(as->v, ncap * sizeof *nv);
+			if (!nv) {
+				json_decref(sum);
+				mdb_cursor_close(c);
+				s_accts_free(as);
+				return rp_fail(RP_ENOMEM, "out of memory reading accounts");
+			}
+			as->v = nv;
+			cap = ncap;
+		}
+		as->v[as->n].sum = sum;
+		memcpy(as->v[as->n].id, k.mv_data, RP_ACCOUNT_LEN);
+		as->n++;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND) {
+		s_accts_free(as);
+		return rp_fail(rp_store_err(rc), "cannot read accounts");
+	}
+	if (as->n)
+		qsort(as->v, as->n, sizeof *as->v, s_cmp_acct);
+	return 0;
+}
+
+/* The full view of a. RP_ENOTFOUND (a summary without a view) means skip it. */
+static int s_view(rp_node *n, MDB_txn *txn, const s_acct *a, json_t **view)
+{
+	int rc = rp_view_load(n->store, txn, a->id, view);
+	if (rc && rc != RP_ENOTFOUND) {
+		char t[RP_ACCOUNT_TEXT + 1];
+		rp_b32_encode(a->id, RP_ACCOUNT_LEN, t, sizeof t);
+		return rp_fail(rc, "the view of account %s is unreadable (try 'rapport fsck')", t);
+	}
+	return rc;
+}
+
+/* ---- figures ------------------------------------------------------------- */
+
+static int s_ms(const json_t *iso, uint64_t *ms)
+{
+	return json_is_string(iso) && rp_when_parse_iso(json_string_value(iso), ms) == 0;
+}
+
+static json_int_t s_int(const json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+/* Lifetime value as one number: the sum of cents over every currency. */
+static int64_t s_value_cents(const json_t *sum)
+{
+	size_t i;
+	json_t *a;
+	int64_t total = 0;
+	json_array_foreach(json_object_get(sum, "value"), i, a)
+		total += (int64_t)s_int(a, "cents");
+	return total;
+}
+
+/* Days since the civil epoch of the local date of ms. */
+static int64_t s_local_day(uint64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	int64_t y, m, d, era, yoe, doy, doe;
+	if (!localtime_r(&t, &tm))
+		return (int64_t)(ms / (uint64_t)S_DAY_MS);
+	y = tm.tm_year + 1900;
+	m = tm.tm_mon + 1;
+	d = tm.tm_mday;
+	y -= m <= 2;                                  /* H. Hinnant's days_from_civil */
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* Calendar days (local time) from then to now: yesterday is 1. */
+static int64_t s_days(uint64_t then, uint64_t now)
+{
+	return s_local_day(now) - s_local_day(then);
+}
+
+/* ln(x) for x >= 1, without libm (the library links no -lm). */
+static double s_ln(double x)
+{
+	static const double ln2 = 0.69314718055994530942;
+	double t, t2, term, sum = 0;
+	int k = 0;
+	if (x < 1)
+		return 0;
+	while (x >= 2) {
+		x /= 2;
+		k++;
+	}
+	t = (x - 1) / (x + 1);                        /* ln x = 2 atanh t, |t| < 1/3 */
+	t2 = t * t;
+	term = t;
+	for (int i = 1; i < 40; i += 2) {
+		sum += term / i;
+		term *= t2;
+	}
+	return k * ln2 + 2 * sum;
+}
+
+/* "4200.50 EUR + 120.00 USD", or "" without value. */
+static void s_value_text(const json_t *value, char *out, size_t cap)
+{
+	size_t i, len = 0;
+	json_t *a;
+	out[0] = 0;
+	json_array_foreach(value, i, a) {
+		char num[32];
+		const char *cur = s_jstr(a, "currency");
+		if (!s_int(a, "cents"))
+			continue;
+		rp_amount_format((int64_t)s_int(a, "cents"), num, sizeof num);
+		snprintf(out + len, cap - len, "%s%s %s", len ? " + " : "", num, cur ? cur : "");
+		len = strlen(out);
+	}
+}
+
+/* ---- rows, sorted ---------------------------------------------------------
+ * Order: k1 ascending, score descending, k2 ascending, then account name,
+ * account id and the row's own id, so equal figures still sort the same way
+ * on every node. */
+
+typedef struct s_row {
+	json_t     *row;
+	int64_t     k1, k2;
+	double      score;
+	const char *name, *id, *sub;   /* borrowed from row */
+	s_acct     *acct;              /* borrowed from the s_accts */
+} s_row;
+
+typedef struct s_rows {
+	s_row *v;
+	size_t n, cap;
+} s_rows;
+
+static int s_cmp_row(const void *a, const void *b)
+{
+	const s_row *x = a, *y = b;
+	int c;
+	if (x->k1 != y->k1)
+		return x->k1 < y->k1 ? -1 : 1;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->k2 != y->k2)
+		return x->k2 < y->k2 ? -1 : 1;
+	if ((c = s_cmp_name(x->name, y->name)))
+		return c;
+	if ((c = strcmp(x->id ? x->id : "", y->id ? y->id : "")))
+		return c;
+	return strcmp(x->sub ? x->sub : "", y->sub ? y->sub : "");
+}
+
+/* Takes row.row (released on failure). */
+static int s_rows_push(s_rows *r, s_row row)
+{
+	if (!row.row)
+		return rp_fail(RP_ENOMEM, "out of memory");
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? 2 * r->cap : 32;
+		s_row *nv = realloc(r->v, ncap * sizeof *nv);
+		if (!nv) {
+			json_decref(row.row);
+			return rp_fail(RP_ENOMEM, "out of memory");
+		}
+		r->v = nv;
+		r->cap = ncap;
+	}
+	r->v[r->n++] = row;
+	return 0;
+}
+
+static void s_rows_sort(s_rows *r)
+{
+	if (r->n)
+		qsort(r->v, r->n, sizeof *r->v, s_cmp_row);
+}
+
+static void s_rows_free(s_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		json_decref(r->v[i].row);
+	free(r->v);
+	r->v = NULL;
+	r->n = r->cap = 0;
+}
+
+/* Move the first limit rows (all when limit is SIZE_MAX) to the end of arr,
+ * in their order, and free r. */
+static int s_rows_append(s_rows *r, size_t limit, json_t *arr)
+{
+	int rc = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		if (i < limit && !rc && json_array_append(arr, r->v[i].row))
+			rc = rp_fail(RP_ENOMEM, "out of memory");
+	}
+	s_rows_free(r);
+	return rc;
+}
+
+/* Sort the rows and hand the first limit of them to the caller as *out. */
+static int s_rows_emit(s_rows *r, size_t limit, json_t **out)
+{
+	json_t *list;
+	int rc;
+	s_rows_sort(r);
+	if (!(list = json_array())) {
+		s_rows_free(r);
+		return rp_fail(RP_ENOMEM, "out of memory");
+	}
+	if ((rc = s_rows_append(r, limit, list))) {
+		json_decref(list);
+		return rc;
+	}
+	*out = list;
+	return 0;
+}
+
+static void s_set(json_t *obj, const char *key, json_t *val)
+{
+	json_object_set_new(obj, key, val ? val : json_null());
+}
+
+static json_t *s_copy(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return v ? json_incref(v) : json_null();
+}
+
+/* ---- agenda -------------------------------------------------------------- */
+
+/* The number to ring and how the customer likes to be reached: the
+ * account's own fields, else its first contact that has a phone. */
+static void s_reach(json_t *row, const json_t *view)
+{
+	const json_t *fields = json_object_get(view, "fields"), *from = NULL, *c;
+	size_t i;
+	json_t *phone = json_object_get(fields, "phone"), *prefer = json_object_get(fields, "prefer");
+	if (!json_is_string(phone)) {
+		json_array_foreach(json_object_get(view, "contacts"), i, c)
+			if (json_is_string(json_object_get(c, "phone"))) {
+				from = c;
+				break;
+			}
+		phone = from ? json_object_get(from, "phone") : NULL;
+		if (!json_is_string(prefer) && from)
+			prefer = json_object_get(from, "prefer");
+	}
+	s_set(row, "phone", json_is_string(phone) ? json_incref(phone) : NULL);
+	s_set(row, "prefer", json_is_string(prefer) ? json_incref(prefer) : NULL);
+}
+
+/* Open follow-ups of a due before end_ms, as agenda rows. */
+static int s_agenda_due(s_acct *a, const json_t *view, uint64_t now, uint64_t end_ms,
+                        s_rows *rows, int *listed)
+{
+	size_t i;
+	json_t *fu;
+	int rc;
+	json_array_foreach(json_object_get(view, "followups"), i, fu) {
+		uint64_t due;
+		int64_t late;
+		char reason[64];
+		json_t *row;
+		if (json_is_true(json_object_get(fu, "done")) ||
+		    json_is_true(json_object_get(fu, "cancelled")) ||
+		    !s_ms(json_object_get(fu, "due"), &due) || due >= end_ms)
+			continue;
+		late = due < now ? s_days(due, now) : 0;
+		if (late > 0)
+			snprintf(reason, sizeof reason, "overdue %lld day%s", (long long)late,
+			         late == 1 ? "" : "s");
+		else
+			snprintf(reason, sizeof reason, "due today");
+		row = json_object();
+		s_set(row, "kind", json_string("followup"));
+		s_set(row, "account_id", s_copy(a->sum, "id"));
+		s_set(row, "account", s_copy(a->sum, "name"));
+		s_set(row, "id", s_copy(fu, "id"));
+		s_set(row, "text", s_copy(fu, "text"));
+		s_set(row, "due", s_copy(fu, "due"));
+		s_set(row, "reason", json_string(reason));
+		s_reach(row, view);
+		s_set(row, "last_contact", s_copy(json_object_get(a->sum, "stats"), "last_contact"));
+		if ((rc = s_rows_push(rows, (s_row){ .row = row, .k1 = (int64_t)due,
+		        .name = s_jstr(row, "account"), .id = s_jstr(row, "account_id"),
+		        .sub = s_jstr(row, "id"), .acct = a })))
+			return rc;
+		*listed = 1;
+	}
+	return 0;
+}
+
+/* A call suggestion for a, or nothing (*row NULL) when a was contacted too
+ * recently to bother. Worth = (1 + ln(1 + value in units)) × days of silence
+ * (capped at S_NEVER_DAYS): value counts, but silence counts more. */
+static int s_agenda_call(s_acct *a, uint64_t now, s_rows *rows)
+{
+	const json_t *stats = json_object_get(a->sum, "stats");
+	uint64_t last;
+	int contacted = s_ms(json_object_get(stats, "last_contact"), &last);
+	int64_t days = contacted ? s_days(last, now) : S_NEVER_DAYS;
+	int64_t cents = s_value_cents(a->sum);
+	char value[256], reason[400], when[64];
+	json_t *row;
+	if (contacted && (last > now || days < S_QUIET_DAYS))
+		return 0;
+	s_value_text(json_object_get(a->sum, "value"), value, sizeof value);
+	if (contacted)
+		snprintf(when, sizeof when, "last contact %lld days ago", (long long)days);
+	else
+		snprintf(when, sizeof when, "never contacted");
+	snprintf(reason, sizeof reason, "%s%s, %s", value[0] ? value : "no purchases yet",
+	         value[0] ? " lifetime" : "", when);
+	row = json_object();
+	s_set(row, "kind", json_string("call"));
+	s_set(row, "account_id", s_copy(a->sum, "id"));
+	s_set(row, "account", s_copy(a->sum, "name"));
+	s_set(row, "id", NULL);
+	s_set(row, "text", json_string("suggested call"));
+	s_set(row, "due", NULL);
+	s_set(row, "reason", json_string(reason));
+	s_set(row, "phone", NULL);
+	s_set(row, "prefer", NULL);
+	s_set(row, "last_contact", s_copy(stats, "last_contact"));
+	return s_rows_push(rows, (s_row){ .row = row,
+	        .score = (1 + s_ln(1 + (cents > 0 ? (double)cents / 100 : 0))) *
+	                 (double)(days < S_NEVER_DAYS ? days : S_NEVER_DAYS),
+	        .name = s_jstr(row, "account"), .id = s_jstr(row, "account_id"), .acct = a });
+}
+
+/* Due: every open follow-up due before the end of the local today, oldest
+ * first, whatever the account's state (a promise stays a promise). Calls:
+ * non-archived accounts with nothing due, silent for S_QUIET_DAYS or more,
+ * best worth first. calls < 0 means S_CALLS_DEFAULT; 0 means none. */
+int rp_agenda(rp_node *n, int calls, json_t **out)
+{
+	MDB_txn *txn;
+	s_accts as;
+	s_rows due = { 0 }, call = { 0 };
+	json_t *list = NULL, *view;
+	uint64_t now = rp_node_now(n), end;
+	size_t i;
+	int rc;
+
+	rp_errclear();
+	if (calls < 0)
+		calls = S_CALLS_DEFAULT;
+	tzset();
+	if (rp_when_parse("tomorrow", now, &end))
+		end = now - now % (uint64_t)S_DAY_MS + (uint64_t)S_DAY_MS;
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	if ((rc = s_accts_load(n, txn, &as)))
+		goto out_txn;
+	for (i = 0; i < as.n; i++) {
+		s_acct *a = &as.v[i];
+		const json_t *stats = json_object_get(a->sum, "stats");
+		uint64_t next;
+		int listed = 0;
+		/* A promise made stays on the agenda even if the account was archived. */
+		if (s_int(stats, "open_followups") > 0 && s_ms(json_object_get(stats, "next_due"), &next) &&
+		    next < end) {
+			rc = s_view(n, txn, a, &view);
+			if (rc == RP_ENOTFOUND)
+				continue;
+			if (rc)
+				goto out;
+			rc = s_agenda_due(a, view, now, end, &due, &listed);
+			json_decref(view);
+			if (rc)
+				goto out;
+		}
+		if (!listed && calls > 0 && !json_is_true(json_object_get(a->sum, "archived")) &&
+		    (rc = s_agenda_call(a, now, &call)))
+			goto out;
+	}
+	s_rows_sort(&due);
+	s_rows_sort(&call);
+	/* Only the suggestions shown need their phone: load just those views. */
+	for (i = 0; i < call.n && i < (size_t)calls; i++) {
+		rc = s_view(n, txn, call.v[i].acct, &view);
+		if (rc == RP_ENOTFOUND)
+			continue;
+		if (rc)
+			goto out;
+		s_reach(call.v[i].row, view);
+		json_decref(view);
+	}
+	if (!(list = json_array())) {
+		rc = rp_fail(RP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = s_rows_append(&due, SIZE_MAX, list)) ||
+	    (rc = s_rows_append(&call, (size_t)calls, list)))
+		goto out;
+	*out = list;
+	list = NULL;
+out:
+	s_rows_free(&due);
+	s_rows_free(&call);
+	json_decref(list);
+	s_accts_free(&as);
+out_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* ---- top ----------------------------------------------------------------- */
+
+/* Non-archived accounts by value (cents summed over currencies), recent
+ * (newest last contact; never contacted last) or frequency (live
+ * interactions; value breaks ties). score is the figure ranked by: value in
+ * units, days since last contact (null if never), interaction count. */
+int rp_top(rp_node *n, int count, const char *by, json_t **out)
+{
+	enum { BY_VALUE, BY_RECENT, BY_FREQUENCY } mode;
+	MDB_txn *txn;
+	s_accts as;
+	s_rows rows = { 0 };
+	json_t *list = NULL, *r;
+	uint64_t now = rp_node_now(n);
+	size_t i;
+	int rc;
+
+	rp_errclear();
+	if (!by || !strcmp(by, "value"))
+		mode = BY_VALUE;
+	else if (!strcmp(by, "recent"))
+		mode = BY_RECENT;
+	else if (!strcmp(by, "frequency"))
+		mode = BY_FREQUENCY;
+	else
+		return rp_fail(RP_EINVAL, "unknown --by '%s': use value|recent|frequency", by);
+	if (count <= 0)
+		count = S_TOP_DEFAULT;
+	tzset();
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	if ((rc = s_accts_load(n, txn, &as)))
+		goto out_txn;
+	for (i = 0; i < as.n; i++) {
+		s_acct *a = &as.v[i];
+		const json_t *stats = json_object_get(a->sum, "stats");
+		int64_t cents = s_value_cents(a->sum);
+		json_int_t nix = s_int(stats, "interactions");
+		uint64_t last;
+		int contacted = s_ms(json_object_get(stats, "last_contact"), &last);
+		s_row sr = { 0 };
+		json_t *score;
+		if (json_is_true(json_object_get(a->sum, "archived")))
+			continue;          /* a closed account is nobody's best customer */
+		/* score: the figure the list is ranked by, in the units people read. */
+		if (mode == BY_VALUE) {
+			sr.k1 = -cents;
+			score = json_real((double)cents / 100);
+		} else if (mode == BY_RECENT) {
+			sr.k1 = contacted ? -(int64_t)last : INT64_MAX;
+			score = contacted ? json_integer(last > now ? 0 : s_days(last, now)) : json_null();
+		} else {
+			sr.k1 = -(int64_t)nix;
+			sr.k2 = -cents;
+			score = json_integer(nix);
+		}
+		sr.row = json_object();
+		s_set(sr.row, "rank", json_integer(0));
+		s_set(sr.row, "id", s_copy(a->sum, "id"));
+		s_set(sr.row, "name", s_copy(a->sum, "name"));
+		s_set(sr.row, "owner", s_copy(a->sum, "owner"));
+		s_set(sr.row, "value", s_copy(a->sum, "value"));
+		s_set(sr.row, "last_contact", s_copy(stats, "last_contact"));
+		s_set(sr.row, "interactions", json_integer(nix));
+		s_set(sr.row, "score", score);
+		sr.name = s_jstr(sr.row, "name");
+		sr.id = s_jstr(sr.row, "id");
+		if ((rc = s_rows_push(&rows, sr)))
+			goto out;
+	}
+	if ((rc = s_rows_emit(&rows, (size_t)count, &list)))
+		goto out;
+	json_array_foreach(list, i, r)
+		json_object_set_new(r, "rank", json_integer((json_int_t)i + 1));
+	*out = list;
+	list = NULL;
+out:
+	s_rows_free(&rows);
+	json_decref(list);
+	s_accts_free(&as);
+out_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* ---- at-risk ------------------------------------------------------------- */
+
+static int s_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* From the live interactions of a view: the last purchase (0 if none) and
+ * the median gap in ms between contacts (0 if fewer than two gaps). Notes
+ * are not contacts; contacts less than a day apart are one visit. */
+static int s_rhythm(const json_t *view, uint64_t *last_purchase, uint64_t *median_gap)
+{
+	const json_t *ixs = json_object_get(view, "interactions"), *ix;
+	size_t i, nt = 0, ng = 0;
+	uint64_t *at = calloc(json_array_size(ixs) + 1, sizeof *at);
+	if (!at)
+		return rp_fail(RP_ENOMEM, "out of memory");
+	*last_purchase = *median_gap = 0;
+	json_array_foreach(ixs, i, ix) {
+		const char *type = s_jstr(ix, "type");
+		uint64_t t;
+		if (!type || json_is_true(json_object_get(ix, "retracted")) ||
+		    !s_ms(json_object_get(ix, "at"), &t))
+			continue;
+		if (!strcmp(type, "purchase") && t > *last_purchase)
+			*last_purchase = t;
+		if (strcmp(type, "note") != 0)
+			at[nt++] = t;
+	}
+	if (nt > 1) {
+		qsort(at, nt, sizeof *at, s_cmp_u64);
+		for (i = 0; i + 1 < nt; i++)            /* gaps, in place: at[ng] <= at[i] */
+			if (at[i + 1] - at[i] >= (uint64_t)S_DAY_MS)
+				at[ng++] = at[i + 1] - at[i];
+		if (ng >= 2) {
+			qsort(at, ng, sizeof *at, s_cmp_u64);
+			*median_gap = ng % 2 ? at[ng / 2] : (at[ng / 2 - 1] + at[ng / 2]) / 2;
+		}
+	}
+	free(at);
+	return 0;
+}
+
+/* One at-risk signal: days silent against the usual rhythm. */
+typedef struct s_signal {
+	int     on;
+	int64_t days;
+	int64_t usual;          /* whole days */
+	double  ratio;
+	char    text[96];
+} s_signal;
+
+/* A non-archived account is at risk when (a) it has a purchase cadence and
+ * has not bought for more than 1.5 cadences, or (b) it was contacted at
+ * least three times and has been silent for more than twice its median gap
+ * and more than S_RISK_MIN_DAYS. The stronger signal (silence / rhythm) leads
+ * the reason and gives cadence_days and days_since; rows go strongest first. */
+int rp_at_risk(rp_node *n, json_t **out)
+{
+	MDB_txn *txn;
+	s_accts as;
+	s_rows rows = { 0 };
+	json_t *view;
+	uint64_t now = rp_node_now(n);
+	size_t i;
+	int rc;
+
+	rp_errclear();
+	tzset();
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	if ((rc = s_accts_load(n, txn, &as)))
+		goto out_txn;
+	for (i = 0; i < as.n; i++) {
+		s_acct *a = &as.v[i];
+		const json_t *stats = json_object_get(a->sum, "stats");
+		json_int_t cadence = s_int(stats, "cadence_days");
+		uint64_t last_buy = 0, gap = 0, last = 0;
+		s_signal buy = { 0 }, talk = { 0 }, *first, *second;
+		char reason[200];
+		json_t *row;
+		if (json_is_true(json_object_get(a->sum, "archived")) ||
+		    (cadence <= 0 && s_int(stats, "interactions") < 3))
+			continue;
+		rc = s_view(n, txn, a, &view);
+		if (rc == RP_ENOTFOUND)
+			continue;
+		if (rc)
+			goto out;
+		rc = s_rhythm(view, &last_buy, &gap);
+		json_decref(view);
+		if (rc)
+			goto out;
+		/* (a) buying: silent for more than 1.5 purchase cycles. */
+		if (cadence > 0 && last_buy && last_buy <= now) {
+			buy.days = s_days(last_buy, now);
+			buy.usual = cadence;
+			if (2 * buy.days > 3 * cadence) {
+				buy.on = 1;
+				buy.ratio = (double)buy.days / (double)cadence;
+				snprintf(buy.text, sizeof buy.text, "no purchase for %lld days; usually every %lld days",
+				         (long long)buy.days, (long long)cadence);
+			}
+		}
+		/* (b) talking: silent for more than two usual gaps and two weeks. */
+		if (gap && s_ms(json_object_get(stats, "last_contact"), &last) && last <= now) {
+			double usual = (double)gap / S_DAY_MS;
+			talk.days = s_days(last, now);
+			talk.usual = (int64_t)(usual + 0.5);
+			if (talk.usual < 1)
+				talk.usual = 1;
+			if (talk.days > S_RISK_MIN_DAYS && (double)talk.days > 2 * usual) {
+				talk.on = 1;
+				talk.ratio = (double)talk.days / usual;
+				snprintf(talk.text, sizeof talk.text, "no contact for %lld days; usually every %lld days",
+				         (long long)talk.days, (long long)talk.usual);
+			}
+		}
+		if (!buy.on && !talk.on)
+			continue;
+		/* The stronger signal leads (its figures fill the row); the other follows. */
+		first = buy.on && (!talk.on || buy.ratio >= talk.ratio) ? &buy : &talk;
+		second = first == &buy ? &talk : &buy;
+		snprintf(reason, sizeof reason, "%s%s%s", first->text, second->on ? "; " : "",
+		         second->on ? second->text : "");
+		row = json_object();
+		s_set(row, "id", s_copy(a->sum, "id"));
+		s_set(row, "name", s_copy(a->sum, "name"));
+		s_set(row, "owner", s_copy(a->sum, "owner"));
+		s_set(row, "reason", json_string(reason));
+		s_set(row, "last_contact", s_copy(stats, "last_contact"));
+		s_set(row, "cadence_days", json_integer(first->usual));
+		s_set(row, "days_since", json_integer(first->days));
+		if ((rc = s_rows_push(&rows, (s_row){ .row = row, .score = first->ratio,
+		        .name = s_jstr(row, "name"), .id = s_jstr(row, "id"), .acct = a })))
+			goto out;
+	}
+	rc = s_rows_emit(&rows, SIZE_MAX, out);
+out:
+	s_rows_free(&rows);
+	s_accts_free(&as);
+out_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* ---- find ---------------------------------------------------------------- */
+
+typedef struct s_words {
+	char  *buf;             /* the text, lower-cased, NULs between words */
+	char **w;
+	size_t n;
+} s_words;
+
+/* Does hay contain word (already lower case), ASCII case-insensitively? */
+static int s_has(const char *hay, const char *word)
+{
+	size_t wl = strlen(word);
+	if (!hay)
+		return 0;
+	for (; *hay; hay++) {
+		size_t i;
+		for (i = 0; i < wl && hay[i] && tolower((unsigned char)hay[i]) == word[i]; i++)
+			;
+		if (i == wl)
+			return 1;
+	}
+	return 0;
+}
+
+static int s_words_split(const char *text, s_words *ws)
+{
+	size_t len = strlen(text), i;
+	ws->buf = malloc(len + 1);
+	ws->w = calloc(len / 2 + 1, sizeof *ws->w);
+	ws->n = 0;
+	if (!ws->buf || !ws->w)
+		return rp_fail(RP_ENOMEM, "out of memory");
+	for (i = 0; i <= len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		ws->buf[i] = isspace(c) ? 0 : (char)tolower(c);
+		if (ws->buf[i] && (i == 0 || !ws->buf[i - 1]))
+			ws->w[ws->n++] = ws->buf + i;
+	}
+	return 0;
+}
+
+static void s_words_free(s_words *ws)
+{
+	free(ws->buf);
+	free(ws->w);
+}
+
+/* A new string from a format (caller frees), or NULL: asprintf is not POSIX. */
+static char *s_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *s_format(const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+	char *t;
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0 || !(t = malloc((size_t)len + 1)))
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(t, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	return t;
+}
+
+/* At most S_FIND_CLIP characters of text on one line (UTF-8 aware): a
+ * longer text keeps S_FIND_CLIP - 1 of them and an ellipsis. */
+static json_t *s_clip(const char *text)
+{
+	size_t len = strlen(text), i, chars = 0, cut = len;
+	char *t = malloc(len + 4);
+	json_t *j;
+	if (!t)
+		return NULL;
+	for (i = 0; i < len; i++)
+		chars += ((unsigned char)text[i] & 0xC0) != 0x80;
+	if (chars > S_FIND_CLIP) {
+		for (i = 0, chars = 0; i < len; i++)
+			if (((unsigned char)text[i] & 0xC0) != 0x80 && chars++ == S_FIND_CLIP - 1) {
+				cut = i;
+				break;
+			}
+	}
+	for (i = 0; i < cut; i++)
+		t[i] = (unsigned char)text[i] < 0x20 ? ' ' : text[i];
+	if (cut < len)
+		memcpy(t + cut, "\xe2\x80\xa6", 3), cut += 3;     /* … */
+	j = json_stringn(t, cut);
+	free(t);
+	return j;
+}
+
+/* Words found in any of hay[0..nh): *all set when every word is, *own when
+ * one of them is in hay[own_from..nh). */
+static void s_match(const s_words *ws, const char *const *hay, size_t nh, size_t own_from,
+                    int *all, int *own)
+{
+	*all = 1;
+	*own = 0;
+	for (size_t k = 0; k < ws->n; k++) {
+		int hit = 0;
+		for (size_t h = 0; h < nh; h++)
+			if (s_has(hay[h], ws->w[k])) {
+				hit = 1;
+				if (h >= own_from)
+					*own = 1;
+			}
+		*all &= hit;
+	}
+}
+
+static int s_find_push(s_rows *rows, const s_acct *a, const char *type, const json_t *id,
+                       const char *text)
+{
+	json_t *row = json_object();
+	s_set(row, "type", json_string(type));
+	s_set(row, "id", id ? json_incref((json_t *)id) : NULL);
+	s_set(row, "account_id", s_copy(a->sum, "id"));
+	s_set(row, "account", s_copy(a->sum, "name"));
+	s_set(row, "text", s_clip(text));
+	return s_rows_push(rows, (s_row){ .row = row });
+}
+
+/* The account row: its name, and what else matched when the name alone
+ * does not hold every word ("Acme (city: Lyon)"). */
+static int s_find_account(const s_words *ws, const s_acct *a, const json_t *view, s_rows *rows)
+{
+	const char *name = s_jstr(view, "name");
+	const json_t *fields = json_object_get(view, "fields"), *v;
+	const char *key;
+	char *extra = NULL;
+	size_t i, k;
+	json_t *tag;
+	int rc = 0;
+	for (k = 0; k < ws->n; k++) {
+		int hit = s_has(name, ws->w[k]);
+		json_object_foreach((json_t *)fields, key, v)
+			if (!hit && s_has(json_string_value(v), ws->w[k])) {
+				hit = 1;
+				if (!extra)
+					extra = s_format("%s: %s", key, json_string_value(v));
+			}
+		json_array_foreach(json_object_get(view, "tags"), i, tag)
+			if (!hit && s_has(json_string_value(tag), ws->w[k])) {
+				hit = 1;
+				if (!extra)
+					extra = s_format("tag: %s", json_string_value(tag));
+			}
+		if (!hit) {
+			free(extra);
+			return 0;
+		}
+	}
+	if (extra) {
+		char *t = s_format("%s (%s)", name ? name : "", extra);
+		if (!t)
+			rc = rp_fail(RP_ENOMEM, "out of memory");
+		else
+			rc = s_find_push(rows, a, "account", json_object_get(a->sum, "id"), t);
+		free(t);
+	} else {
+		rc = s_find_push(rows, a, "account", json_object_get(a->sum, "id"), name ? name : "");
+	}
+	free(extra);
+	return rc;
+}
+
+/* Contacts and interactions match on their own text, helped by the
+ * account's name ("find acme order"), but at least one word must be theirs:
+ * "find acme" lists Acme, not all of Acme's history. */
+static int s_find_contacts(const s_words *ws, const s_acct *a, const json_t *view, s_rows *rows)
+{
+	static const char *const keys[] = { "name", "role", "email", "phone" };
+	const json_t *c;
+	size_t i;
+	int rc;
+	json_array_foreach(json_object_get(view, "contacts"), i, c) {
+		const char *hay[5] = { s_jstr(view, "name") };
+		char text[1024];
+		size_t len = 0;
+		int all, own;
+		for (size_t k = 0; k < 4; k++)
+			hay[k + 1] = s_jstr(c, keys[k]);
+		s_match(ws, hay, 5, 1, &all, &own);
+		if (!all || !own)
+			continue;
+		text[0] = 0;
+		for (size_t k = 1; k < 5; k++)
+			if (hay[k] && *hay[k] && len < sizeof text) {
+				snprintf(text + len, sizeof text - len, "%s%s", len ? ", " : "", hay[k]);
+				len = strlen(text);
+			}
+		if ((rc = s_find_push(rows, a, "contact", json_object_get(c, "id"), text)))
+			return rc;
+	}
+	return 0;
+}
+
+static int s_find_interactions(const s_words *ws, const s_acct *a, const json_t *view, s_rows *rows)
+{
+	const json_t *ix;
+	size_t i;
+	int rc;
+	json_array_foreach(json_object_get(view, "interactions"), i, ix) {
+		const char *hay[5] = { s_jstr(view, "name"), s_jstr(ix, "type"), s_jstr(ix, "text"),
+		                       s_jstr(ix, "contact"), s_jstr(ix, "outcome") };
+		char *text;
+		int all, own;
+		if (json_is_true(json_object_get(ix, "retracted")))
+			continue;
+		s_match(ws, hay, 5, 1, &all, &own);
+		if (!all || !own)
+			continue;
+		if (!(text = s_format("%s: %s", hay[1] ? hay[1] : "", hay[2] ? hay[2] : "")))
+			return rp_fail(RP_ENOMEM, "out of memory");
+		rc = s_find_push(rows, a, "interaction", json_object_get(ix, "id"), text);
+		free(text);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Every word (ASCII case-folded substring) must match. Accounts match on
+ * name, field values and tags; contacts on name, role, email, phone;
+ * interactions (not retracted) on type, text, contact, outcome; both of the
+ * latter may also use their account's name for some words. Rows: accounts,
+ * then contacts, then interactions, each in account-name order. */
+int rp_find(rp_node *n, const char *text, json_t **out)
+{
+	MDB_txn *txn;
+	s_accts as;
+	s_words ws = { 0 };
+	s_rows accts = { 0 }, contacts = { 0 }, ixs = { 0 };
+	json_t *list = NULL, *view;
+	size_t i;
+	int rc;
+
+	rp_errclear();
+	if (!text)
+		return rp_fail(RP_EINVAL, "nothing to find: the search text is empty");
+	if ((rc = s_words_split(text, &ws)))
+		goto out_words;
+	if (ws.n == 0) {
+		rc = rp_fail(RP_EINVAL, "nothing to find: the search text is empty");
+		goto out_words;
+	}
+	if ((rc = rp_node_read(n, &txn)))
+		goto out_words;
+	if ((rc = s_accts_load(n, txn, &as)))
+		goto out_txn;
+	/* Accounts come in name order; rows keep it: no sort needed. */
+	for (i = 0; i < as.n; i++) {
+		rc = s_view(n, txn, &as.v[i], &view);
+		if (rc == RP_ENOTFOUND)
+			continue;
+		if (rc)
+			goto out;
+		if (!(rc = s_find_account(&ws, &as.v[i], view, &accts)) &&
+		    !(rc = s_find_contacts(&ws, &as.v[i], view, &contacts)))
+			rc = s_find_interactions(&ws, &as.v[i], view, &ixs);
+		json_decref(view);
+		if (rc)
+			goto out;
+	}
+	if (!(list = json_array())) {
+		rc = rp_fail(RP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = s_rows_append(&accts, SIZE_MAX, list)) ||
+	    (rc = s_rows_append(&contacts, SIZE_MAX, list)) ||
+	    (rc = s_rows_append(&ixs, SIZE_MAX, list)))
+		goto out;
+	*out = list;
+	list = NULL;
+out:
+	s_rows_free(&accts);
+	s_rows_free(&contacts);
+	s_rows_free(&ixs);
+	json_decref(list);
+	s_accts_free(&as);
+out_txn:
+	mdb_txn_abort(txn);
+out_words:
+	s_words_free(&ws);
+	return rc;
+}
+
+/* ---- complaints ---------------------------------------------------------- */
+
+/* Complaint interactions not retracted: open first, then newest first. */
+int rp_complaints(rp_node *n, int open_only, json_t **out)
+{
+	MDB_txn *txn;
+	s_accts as;
+	s_rows rows = { 0 };
+	json_t *view, *ix;
+	size_t i, j;
+	int rc;
+
+	rp_errclear();
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	if ((rc = s_accts_load(n, txn, &as)))
+		goto out_txn;
+	for (i = 0; i < as.n; i++) {
+		s_acct *a = &as.v[i];
+		const json_t *stats = json_object_get(a->sum, "stats");
+		/* The summary counts open complaints only: resolved ones need the view. */
+		if (open_only ? s_int(stats, "open_complaints") <= 0 : s_int(stats, "interactions") <= 0)
+			continue;
+		rc = s_view(n, txn, a, &view);
+		if (rc == RP_ENOTFOUND)
+			continue;
+		if (rc)
+			goto out;
+		json_array_foreach(json_object_get(view, "interactions"), j, ix) {
+			const char *type = s_jstr(ix, "type");
+			int resolved = json_is_true(json_object_get(ix, "resolved"));
+			uint64_t at = 0;
+			json_t *row;
+			if (!type || strcmp(type, "complaint") || json_is_true(json_object_get(ix, "retracted")) ||
+			    (open_only && resolved))
+				continue;
+			s_ms(json_object_get(ix, "at"), &at);
+			row = json_object();
+			s_set(row, "id", s_copy(ix, "id"));
+			s_set(row, "account_id", s_copy(a->sum, "id"));
+			s_set(row, "account", s_copy(a->sum, "name"));
+			s_set(row, "at", s_copy(ix, "at"));
+			s_set(row, "text", s_copy(ix, "text"));
+			s_set(row, "resolved", json_boolean(resolved));
+			s_set(row, "resolution", s_copy(ix, "resolution"));
+			if ((rc = s_rows_push(&rows, (s_row){ .row = row, .k1 = resolved, .k2 = -(int64_t)at,
+			        .name = s_jstr(row, "account"), .id = s_jstr(row, "account_id"),
+			        .sub = s_jstr(row, "id"), .acct = a }))) {
+				json_decref(view);
+				goto out;
+			}
+		}
+		json_decref(view);
+	}
+	rc = s_rows_emit(&rows, SIZE_MAX, out);
+out:
+	s_rows_free(&rows);
+	s_accts_free(&as);
+out_txn:
+	mdb_txn_abort(txn);
+	return rc;
+}

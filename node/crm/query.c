@@ -1,0 +1,503 @@
+/* node/crm/query.c — reads of the merged state: one account, account lists, the
+ * roster, an account's signed history, status, digest. Read transactions
+ * only; every result is a new json_t owned by the caller. */
+#include <string.h>
+#include <sodium.h>
+
+#include "../node.h"
+#include "../store/view.h"
+#include "../store/roster.h"
+#include "../store/pending.h"
+#include "../../proto/body.h"
+#include "../store/ingest.h"
+#include "../erase.h"
+#include "../../proto/error.h"
+#include "../../proto/hlc.h"
+
+/* Member names of device ids, looked up once per device. */
+static const char *s_author(rp_node *n, MDB_txn *txn, json_t *cache, const char *dev_text)
+{
+	json_t *hit = json_object_get(cache, dev_text);
+	uint8_t dev[RP_DEVICE_LEN];
+	char member[RP_NAME_MAX + 1];
+	if (!hit) {
+		if (rp_b32_decode(dev_text, dev, RP_DEVICE_LEN) == 0 &&
+		    rp_roster_device(n->store, txn, dev, member, NULL) == 0)
+			hit = json_string(member);
+		else
+			hit = json_null();
+		json_object_set_new(cache, dev_text, hit);
+	}
+	return json_string_value(hit);
+}
+
+static void s_name_authors(rp_node *n, MDB_txn *txn, json_t *cache, json_t *list)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		const char *d = json_string_value(json_object_get(e, "author_device"));
+		const char *m = d ? s_author(n, txn, cache, d) : NULL;
+		json_t *by = json_object_get(e, "by");
+		/* imported: the author is who did it, imported_by who brought it here */
+		if (json_is_string(by)) {
+			json_object_set(e, "author", by);
+			json_object_set_new(e, "imported_by", m ? json_string(m) : json_null());
+			json_object_del(e, "by");
+		} else {
+			json_object_set_new(e, "author", m ? json_string(m) : json_null());
+		}
+	}
+}
+
+int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
+{
+	MDB_txn *txn;
+	json_t *view, *cache;
+	char t[RP_ACCOUNT_TEXT + 1];
+	int rc;
+	rp_errclear();
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	rc = rp_view_load(n->store, txn, acct, &view);
+	if (rc) {
+		mdb_txn_abort(txn);
+		rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
+		return rp_fail(rc, "no account %s", t);
+	}
+	{
+		MDB_val pk = { RP_ACCOUNT_LEN, (void *)acct }, pv;
+		if (!json_is_string(json_object_get(view, "name")) && mdb_get(txn, n->store->purged, &pk, &pv) == 0) {
+			char o[RP_NAME_MAX + 1];
+			snprintf(o, sizeof o, "%s", json_string_value(json_object_get(view, "owner")) ?
+			         json_string_value(json_object_get(view, "owner")) : "");
+			json_decref(view);
+			mdb_txn_abort(txn);
+			rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
+			return rp_fail(RP_ENOTFOUND, "account %s was handed over%s%s: its history left this device",
+			               t, *o ? " to " : "", o);
+		}
+	}
+	json_object_del(view, "owner_op");    /* internal: what the next handover names as prev */
+	cache = json_object();
+	s_name_authors(n, txn, cache, json_object_get(view, "interactions"));
+	s_name_authors(n, txn, cache, json_object_get(view, "followups"));
+	json_decref(cache);
+	mdb_txn_abort(txn);
+	*out = view;
+	return 0;
+}
+
+int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	json_t *list = json_array();
+	int rc;
+	rp_errclear();
+	if ((rc = rp_node_read(n, &txn))) {
+		json_decref(list);
+		return rc;
+	}
+	if (owner && rp_roster_member(n->store, txn, owner, NULL) != 0) {
+		mdb_txn_abort(txn);
+		json_decref(list);
+		return rp_fail(RP_ENOTFOUND, "no member '%s' in the team (see 'rapport member list')", owner);
+	}
+	/* The names index is in name order: the list is too. */
+	if ((rc = mdb_cursor_open(txn, n->store->names, &c)))
+		goto out;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		json_t *sum;
+		if (k.mv_size <= RP_ACCOUNT_LEN)
+			continue;
+		if (rp_view_load_summary(n->store, txn,
+		        (uint8_t *)k.mv_data + k.mv_size - RP_ACCOUNT_LEN, &sum))
+			continue;
+		const char *o = json_string_value(json_object_get(sum, "owner"));
+		if ((owner && (!o || strcmp(o, owner))) || (tag && !rp_view_lists(json_object_get(sum, "tags"), tag)))
+			json_decref(sum);
+		else
+			json_array_append_new(list, sum);
+	}
+	mdb_cursor_close(c);
+	rc = 0;
+out:
+	mdb_txn_abort(txn);
+	if (rc) {
+		json_decref(list);
+		return rp_fail(rp_store_err(rc), "cannot read accounts");
+	}
+	*out = list;
+	return 0;
+}
+
+int rp_member_list(rp_node *n, json_t **out)
+{
+	MDB_txn *txn;
+	int rc;
+	rp_errclear();
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	rc = rp_roster_list(n->store, txn, out);
+	mdb_txn_abort(txn);
+	return rc ? rp_fail(rc, "cannot read the roster") : 0;
+}
+
+/* One line saying what an op did, for people reading the audit trail. */
+static json_t *s_summary(const rp_op *op, const rp_body *b)
+{
+	const char *p = NULL, *q = NULL;
+	size_t pn = 0, qn = 0;
+	char buf[200];
+	const msgpack_object *o;
+	if (!op->body)
+		return json_string("(erased)");
+	if (!strcmp(op->kind, "acct.create")) {
+		rp_body_str(b, "name", &p, &pn);
+		rp_body_str(b, "owner", &q, &qn);
+		snprintf(buf, sizeof buf, "created '%.*s' for %.*s", (int)pn, p, (int)qn, q);
+	} else if (!strcmp(op->kind, "acct.set")) {
+		rp_body_str(b, "field", &p, &pn);
+		if (rp_body_str(b, "value", &q, &qn) == 0)
+			snprintf(buf, sizeof buf, "set %.*s = %.*s", (int)pn, p, (int)(qn > 80 ? 80 : qn), q);
+		else
+			snprintf(buf, sizeof buf, "cleared %.*s", (int)pn, p);
+	} else if (!strcmp(op->kind, "acct.tag")) {
+		if (rp_body_str(b, "add", &p, &pn) == 0)
+			snprintf(buf, sizeof buf, "tagged %.*s", (int)pn, p);
+		else
+			snprintf(buf, sizeof buf, "removed a tag");
+	} else if (!strcmp(op->kind, "acct.assign")) {
+		rp_body_str(b, "to", &p, &pn);
+		if (rp_body_str(b, "note", &q, &qn) == 0)
+			snprintf(buf, sizeof buf, "handed over to %.*s: %.*s", (int)pn, p, (int)qn, q);
+		else
+			snprintf(buf, sizeof buf, "handed over to %.*s", (int)pn, p);
+	} else if (!strcmp(op->kind, "ix.log")) {
+		const char *by;
+		size_t byn;
+		rp_body_str(b, "type", &p, &pn);
+		rp_body_str(b, "text", &q, &qn);
+		if (rp_body_str(b, "by", &by, &byn) == 0)
+			snprintf(buf, sizeof buf, "%.*s by %.*s (imported): %.*s", (int)pn, p, (int)byn, by,
+			         (int)(qn > 80 ? 80 : qn), q);
+		else
+			snprintf(buf, sizeof buf, "%.*s: %.*s", (int)pn, p, (int)(qn > 80 ? 80 : qn), q);
+	} else if (!strcmp(op->kind, "fu.add")) {
+		rp_body_str(b, "text", &q, &qn);
+		snprintf(buf, sizeof buf, "follow-up: %.*s", (int)(qn > 80 ? 80 : qn), q);
+	} else if (!strcmp(op->kind, "fu.done")) {
+		snprintf(buf, sizeof buf, "follow-up done");
+	} else if (!strcmp(op->kind, "complaint.resolve")) {
+		rp_body_str(b, "text", &q, &qn);
+		snprintf(buf, sizeof buf, "complaint resolved: %.*s", (int)(qn > 80 ? 80 : qn), q);
+	} else if (!strcmp(op->kind, "contact.add")) {
+		rp_body_str(b, "name", &p, &pn);
+		snprintf(buf, sizeof buf, "contact added: %.*s", (int)pn, p);
+	} else if (!strcmp(op->kind, "redact")) {
+		o = rp_body_get(b, "ops");
+		if (rp_body_str(b, "reason", &q, &qn) == 0)
+			snprintf(buf, sizeof buf, "erased %u ops: %.*s", o && o->type == MSGPACK_OBJECT_ARRAY ?
+			         o->via.array.size : 0, (int)(qn > 80 ? 80 : qn), q);
+		else
+			snprintf(buf, sizeof buf, "erased %u ops", o && o->type == MSGPACK_OBJECT_ARRAY ? o->via.array.size : 0);
+	} else {
+		snprintf(buf, sizeof buf, "%s", op->kind);
+	}
+	json_t *j = json_string(buf);      /* NULL if a cut split a UTF-8 sequence */
+	return j ? j : json_string(op->kind);
+}
+
+/* "(erased by ann: asked to be forgotten)" for an op whose body was
+ * erased, from the redact op that erased it; NULL when that is not here. */
+static json_t *s_erased_by(rp_node *n, MDB_txn *txn, json_t *cache, const uint8_t opid[RP_OPID_LEN])
+{
+	MDB_val rk = { RP_OPID_LEN, (void *)opid }, rv, xk, xv;
+	rp_op rop;
+	rp_body rb = { .map = NULL };
+	json_t *out = NULL;
+	msgpack_unpacked_init(&rb.up);
+	if (mdb_get(txn, n->store->redacted, &rk, &rv) == 0 && rv.mv_size == RP_OPID_LEN &&
+	    (xk = (MDB_val){ RP_OPID_LEN, rv.mv_data }, mdb_get(txn, n->store->ops, &xk, &xv) == 0) &&
+	    rp_op_decode(xv.mv_data, xv.mv_size, &rop) == 0 && rop.body &&
+	    rp_body_parse(&rb, rop.body, rop.body_len) == 0) {
+		char rdev[RP_DEVICE_TEXT + 1], text[RP_NAME_MAX + 120];
+		const char *who, *why;
+		size_t wn;
+		rp_b32_encode(rop.author, RP_DEVICE_LEN, rdev, sizeof rdev);
+		who = s_author(n, txn, cache, rdev);
+		if (rp_body_str(&rb, "reason", &why, &wn))
+			why = "no reason given", wn = strlen(why);
+		snprintf(text, sizeof text, "(erased by %s: %.*s)", who ? who : "?", (int)(wn > 80 ? 80 : wn), why);
+		out = json_string(text);
+	}
+	rp_body_done(&rb);
+	return out;
+}
+
+int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	json_t *list = json_array(), *cache = json_object();
+	uint64_t future = rp_node_now(n) + RP_SKEW_MAX_MS;
+	int rc;
+	rp_errclear();
+	if ((rc = rp_node_read(n, &txn)))
+		goto fail;
+	if ((rc = mdb_cursor_open(txn, n->store->acct_ops, &c))) {
+		mdb_txn_abort(txn);
+		goto fail;
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *opid = (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8;
+		MDB_val ok = { RP_OPID_LEN, (void *)opid }, ov;
+		char dev[RP_DEVICE_TEXT + 1], ref[RP_REF_TEXT + 1], at[32];
+		uint8_t r[RP_REF_LEN];
+		rp_body b;
+		rp_op op;
+		json_t *erased = NULL;
+		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN))
+			break;
+		if (mdb_get(txn, n->store->ops, &ok, &ov) || rp_op_decode(ov.mv_data, ov.mv_size, &op))
+			continue;
+		rp_b32_encode(op.author, RP_DEVICE_LEN, dev, sizeof dev);
+		rp_ref_of(r, opid);
+		rp_b32_encode(r, RP_REF_LEN, ref, sizeof ref);
+		rp_body_parse(&b, op.body, op.body_len);
+		const char *m = s_author(n, txn, cache, dev);
+		if (!op.body)
+			erased = s_erased_by(n, txn, cache, opid);
+		/* future: dated beyond the skew limit ahead of now: its device's
+		 * clock was wrong, and it may win last-writer-wins it should not. */
+		json_array_append_new(list, json_pack("{sIsIsssosssssssosbsb}",
+		        "seq", (json_int_t)op.seq, "hlc", (json_int_t)op.hlc,
+		        "at", rp_when_iso(RP_HLC_MS(op.hlc), at, sizeof at),
+		        "author", m ? json_string(m) : json_null(), "author_device", dev,
+		        "kind", op.kind, "op", ref, "summary", erased ? erased : s_summary(&op, &b),
+		        "verified", rp_op_verify(&op) == 0, "future", RP_HLC_MS(op.hlc) > future));
+		rp_body_done(&b);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	json_decref(cache);
+	if (json_array_size(list) == 0) {
+		char t[RP_ACCOUNT_TEXT + 1];
+		json_decref(list);
+		rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
+		return rp_fail(RP_ENOTFOUND, "no account %s", t);
+	}
+	*out = list;
+	return 0;
+fail:
+	json_decref(list);
+	json_decref(cache);
+	return rp_fail(rp_store_err(rc), "cannot read the log");
+}
+
+static size_t s_entries(MDB_txn *txn, MDB_dbi dbi)
+{
+	MDB_stat st;
+	return mdb_stat(txn, dbi, &st) ? 0 : st.ms_entries;
+}
+
+/* The meta entries prefix ‖ device text → u64, as [{device, member,
+ * ahead_ms}] with ahead_ms = sign × the value: the clock records. */
+static json_t *s_device_clocks(rp_node *n, MDB_txn *txn, const char *prefix, int sign)
+{
+	json_t *list = json_array();
+	size_t pl = strlen(prefix);
+	MDB_cursor *c;
+	MDB_val k = { pl, (void *)prefix }, v;
+	if (mdb_cursor_open(txn, n->store->meta, &c))
+		return list;
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1];
+		uint8_t dev[RP_DEVICE_LEN];
+		if (k.mv_size != pl + RP_DEVICE_TEXT || memcmp(k.mv_data, prefix, pl) || v.mv_size != 8)
+			break;
+		memcpy(id, (char *)k.mv_data + pl, RP_DEVICE_TEXT);
+		id[RP_DEVICE_TEXT] = 0;
+		if (rp_b32_decode(id, dev, RP_DEVICE_LEN) || rp_roster_device(n->store, txn, dev, member, NULL))
+			snprintf(member, sizeof member, "?");
+		json_array_append_new(list, json_pack("{sssssI}", "device", id, "member", member,
+		        "ahead_ms", (json_int_t)sign * (json_int_t)(int64_t)rp_be64_get(v.mv_data)));
+	}
+	mdb_cursor_close(c);
+	return list;
+}
+
+/* Devices whose ops arrived dated ahead of our clock (ours too, when it
+ * ran ahead once): meta "skew:", the most seen. */
+static json_t *s_skews(rp_node *n, MDB_txn *txn)
+{
+	return s_device_clocks(n, txn, "skew:", 1);
+}
+
+/* Peers whose wall clock, at their last sync with us, was off ours by more
+ * than the skew limit: meta "clock:" holds ours minus theirs, shown as
+ * theirs minus ours (positive when theirs runs ahead). */
+static json_t *s_peer_clocks(rp_node *n, MDB_txn *txn)
+{
+	return s_device_clocks(n, txn, "clock:", -1);
+}
+
+/* Purge receipts of the team: which device dropped which account. */
+typedef struct s_receipt_walk {
+	rp_node *n;
+	MDB_txn *txn;
+	json_t  *list;
+} s_receipt_walk;
+
+static int s_receipt(void *arg, const rp_op *op, const rp_body *b, const MDB_val *bytes)
+{
+	s_receipt_walk *w = arg;
+	char dev[RP_DEVICE_TEXT + 1], id[RP_ACCOUNT_TEXT + 1], at[32], member[RP_NAME_MAX + 1] = "?";
+	const uint8_t *acct;
+	int64_t ops = 0;
+	json_t *sum = NULL;
+	(void)bytes;
+	if (rp_body_bin(b, "account", &acct, RP_ACCOUNT_LEN))
+		return 0;
+	rp_body_int(b, "ops", &ops);
+	rp_b32_encode(op->author, RP_DEVICE_LEN, dev, sizeof dev);
+	rp_b32_encode(acct, RP_ACCOUNT_LEN, id, sizeof id);
+	rp_roster_device(w->n->store, w->txn, op->author, member, NULL);
+	rp_view_load_summary(w->n->store, w->txn, acct, &sum);
+	json_array_append_new(w->list, json_pack("{sssssssosssIss}", "device", dev, "member", member,
+	        "account_id", id, "account", json_is_string(json_object_get(sum, "name")) ?
+	        json_incref(json_object_get(sum, "name")) : json_string(id),
+	        "at", rp_when_iso(RP_HLC_MS(op->hlc), at, sizeof at), "ops", (json_int_t)ops,
+	        "owner", json_string_value(json_object_get(sum, "owner")) ?
+	        json_string_value(json_object_get(sum, "owner")) : "?"));
+	json_decref(sum);
+	return 0;
+}
+
+static json_t *s_receipts(rp_node *n, MDB_txn *txn)
+{
+	static const uint8_t zero[RP_ACCOUNT_LEN];
+	s_receipt_walk w = { n, txn, json_array() };
+	rp_ingest_each_op(n->store, txn, zero, "purge.receipt", s_receipt, &w);
+	return w.list;
+}
+
+int rp_status(rp_node *n, json_t **out)
+{
+	MDB_txn *txn;
+	MDB_val v;
+	char dev[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1] = "", role[16] = "";
+	uint8_t team[RP_TEAM_LEN];
+	json_t *st, *tj = json_null();
+	uint64_t refused = 0;
+	int rc, in_team;
+	rp_errclear();
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	rp_node_device_text(n, dev);
+	in_team = rp_node_identity(n, txn, team, member, role) == 0;
+	rp_errclear();
+	if (!in_team && rp_meta_get(n->store, txn, "member_name", &v) == 0)
+		snprintf(member, sizeof member, "%.*s", (int)v.mv_size, (char *)v.mv_data);
+	if (in_team) {
+		char tt[RP_TEAM_TEXT + 1];
+		rp_b32_encode(team, RP_TEAM_LEN, tt, sizeof tt);
+		tj = json_pack("{ss}", "id", tt);
+		if (rp_meta_get(n->store, txn, "team_name", &v) == 0)
+			json_object_set_new(tj, "name", json_stringn(v.mv_data, v.mv_size));
+	}
+	rp_meta_get_u64(n->store, txn, "refused", &refused);
+	st = json_pack("{ssssssssso}", "version", RAPPORT_VERSION, "home", n->home,
+	        "device", dev, "member", member, "team", tj);
+	json_object_set_new(st, "role", in_team ? json_string(role) : json_null());
+	json_object_set_new(st, "ops", json_integer((json_int_t)s_entries(txn, n->store->ops)));
+	json_object_set_new(st, "accounts", json_integer((json_int_t)s_entries(txn, n->store->views)));
+	json_object_set_new(st, "members", json_integer((json_int_t)s_entries(txn, n->store->members)));
+	json_object_set_new(st, "equivocations", json_integer((json_int_t)s_entries(txn, n->store->equiv)));
+	json_object_set_new(st, "equivocating", rp_ingest_equivocations(n->store, txn));
+	json_object_set_new(st, "refused_ops", rp_ingest_refusals(n->store, txn));
+	json_object_set_new(st, "refused", json_integer((json_int_t)refused));
+	{
+		uint64_t np = 0;
+		rp_meta_get_u64(n->store, txn, "peers_refused", &np);
+		json_object_set_new(st, "peers_refused", json_integer((json_int_t)np));
+		json_object_set_new(st, "peer_refused_last", rp_meta_get(n->store, txn, "peers_refused_last", &v) == 0 ?
+		                    json_stringn(v.mv_data, v.mv_size) : json_null());
+	}
+	{
+		uint64_t bytes = 0;
+		json_object_set_new(st, "pending", json_integer((json_int_t)s_entries(txn, n->store->pending)));
+		rp_pending_totals(n->store, txn, NULL, &bytes);
+		json_object_set_new(st, "pending_bytes", json_integer((json_int_t)bytes));
+		json_object_set_new(st, "pending_from", rp_pending_senders(n->store, txn));
+	}
+	json_object_set_new(st, "stale_views", json_integer((json_int_t)s_entries(txn, n->store->stale)));
+	json_object_set_new(st, "erase_pending", json_boolean(rp_erase_pending(n)));
+	{
+		char note[1024];
+		rp_erase_note(n, note, sizeof note);
+		json_object_set_new(st, "wiped", *note ? json_string(note) : json_null());
+	}
+	json_object_set_new(st, "clock_skew", s_skews(n, txn));
+	json_object_set_new(st, "peer_clocks", s_peer_clocks(n, txn));
+	json_object_set_new(st, "purged", s_receipts(n, txn));
+	json_object_set_new(st, "keep", n->keep ? json_string("device") :
+	                    rp_roster_team_keep(n->store, txn) ? json_string("team") : json_null());
+	mdb_txn_abort(txn);
+	*out = st;
+	return 0;
+}
+
+int rp_digest(rp_node *n, const uint8_t *acct, char hex[65])
+{
+	crypto_generichash_state h;
+	uint8_t out[32];
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+	rp_errclear();
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	crypto_generichash_init(&h, NULL, 0, sizeof out);
+	if (acct) {
+		k = (MDB_val){ RP_ACCOUNT_LEN, (void *)acct };
+		if ((rc = mdb_get(txn, n->store->views, &k, &v))) {
+			char t[RP_ACCOUNT_TEXT + 1];
+			mdb_txn_abort(txn);
+			rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
+			return rp_fail(RP_ENOTFOUND, "no account %s", t);
+		}
+		crypto_generichash_update(&h, v.mv_data, v.mv_size);
+	} else {
+		/* Every view, in id order, each framed by its id, then the roster. */
+		if ((rc = mdb_cursor_open(txn, n->store->views, &c))) {
+			mdb_txn_abort(txn);
+			return rp_fail(rp_store_err(rc), "cannot read views");
+		}
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			uint8_t vh[32], len[8];
+			crypto_generichash(vh, sizeof vh, v.mv_data, v.mv_size, NULL, 0);
+			rp_be64_put(len, k.mv_size);
+			crypto_generichash_update(&h, len, 8);
+			crypto_generichash_update(&h, k.mv_data, k.mv_size);
+			crypto_generichash_update(&h, vh, sizeof vh);
+		}
+		mdb_cursor_close(c);
+		if ((rc = rp_roster_hash(n->store, txn, &h))) {
+			mdb_txn_abort(txn);
+			return rp_fail(rc, "cannot read the roster");
+		}
+	}
+	mdb_txn_abort(txn);
+	crypto_generichash_final(&h, out, sizeof out);
+	sodium_bin2hex(hex, 65, out, sizeof out);
+	return 0;
+}

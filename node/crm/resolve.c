@@ -1,0 +1,244 @@
+/* node/crm/resolve.c — what the user typed → the id it means: an account by id,
+ * id prefix or name; an interaction, follow-up or contact by id or prefix.
+ * Never guesses: an ambiguous prefix or name is an error listing the choices. */
+#include <ctype.h>
+#include <string.h>
+
+#include "../node.h"
+#include "../text/casefold.h"
+#include "../store/view.h"
+#include "../../proto/error.h"
+
+#define S_PREFIX_MIN 6
+#define S_SHOW_MAX   4       /* candidates named in an "ambiguous" message */
+
+/* The key range [lo, hi] of ids whose text starts with prefix. Returns 0, or
+ * -1 if prefix is not a base32 prefix of an id of idlen bytes. */
+static int s_prefix_range(const char *prefix, size_t idlen, uint8_t *lo, uint8_t *hi)
+{
+	char a[64], b[64];
+	size_t n = strlen(prefix), tl = (idlen * 8 + 4) / 5;
+	if (n > tl || !rp_b32_is_prefix(prefix))
+		return -1;
+	for (size_t i = 0; i < tl; i++) {
+		char c = i < n ? (char)tolower((unsigned char)prefix[i]) : 0;
+		a[i] = c ? c : 'a';          /* 'a' is 0 in base32 */
+		b[i] = c ? c : '7';          /* '7' is 31 */
+	}
+	a[tl] = b[tl] = 0;
+	/* The last character carries padding bits that must be zero: clear them. */
+	{
+		int pad = (int)(tl * 5 - idlen * 8);        /* unused low bits of the last char */
+		int lastv = b[tl - 1] >= 'a' ? b[tl - 1] - 'a' : b[tl - 1] - '2' + 26;
+		lastv &= ~((1 << pad) - 1);
+		b[tl - 1] = (char)(lastv < 26 ? 'a' + lastv : '2' + lastv - 26);
+		if (n == tl)
+			a[tl - 1] = b[tl - 1] = (char)tolower((unsigned char)prefix[tl - 1]);
+	}
+	if (rp_b32_decode(a, lo, idlen) || rp_b32_decode(b, hi, idlen))
+		return -1;
+	return 0;
+}
+
+typedef struct s_hits {
+	size_t n;
+	uint8_t first[RP_ACCOUNT_LEN > RP_REF_LEN ? RP_ACCOUNT_LEN : RP_REF_LEN];
+	uint8_t acct[RP_ACCOUNT_LEN];
+	int kind;
+	char names[256];
+} s_hits;
+
+static void s_hit_name(s_hits *h, const char *name)
+{
+	size_t l = strlen(h->names);
+	if (h->n <= S_SHOW_MAX)
+		snprintf(h->names + l, sizeof h->names - l, "%s%s", l ? ", " : "", name);
+}
+
+static const char *s_summary_name(rp_node *n, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                                  char *buf, size_t cap)
+{
+	json_t *s;
+	char t[RP_ACCOUNT_TEXT + 1];
+	rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
+	if (rp_view_load_summary(n->store, txn, acct, &s) == 0) {
+		const char *nm = json_string_value(json_object_get(s, "name"));
+		snprintf(buf, cap, "%s (%.10s)", nm ? nm : "?", t);
+		json_decref(s);
+	} else {
+		snprintf(buf, cap, "%s", t);
+	}
+	return buf;
+}
+
+/* Accounts whose id starts with text. */
+static int s_by_prefix(rp_node *n, MDB_txn *txn, const char *text, s_hits *h)
+{
+	uint8_t lo[RP_ACCOUNT_LEN], hi[RP_ACCOUNT_LEN];
+	char nm[128];
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+	if (strlen(text) < S_PREFIX_MIN || s_prefix_range(text, RP_ACCOUNT_LEN, lo, hi))
+		return 0;
+	if ((rc = mdb_cursor_open(txn, n->store->summaries, &c)))
+		return rp_store_err(rc);
+	k = (MDB_val){ RP_ACCOUNT_LEN, lo };
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != RP_ACCOUNT_LEN || memcmp(k.mv_data, hi, RP_ACCOUNT_LEN) > 0)
+			break;
+		if (h->n++ == 0)
+			memcpy(h->first, k.mv_data, RP_ACCOUNT_LEN);
+		s_hit_name(h, s_summary_name(n, txn, k.mv_data, nm, sizeof nm));
+	}
+	mdb_cursor_close(c);
+	return 0;
+}
+
+/* Accounts by name: exact (case-insensitive) when exact, else names that
+ * contain text. */
+static int s_by_name(rp_node *n, MDB_txn *txn, const char *text, int exact, s_hits *h)
+{
+	uint8_t key[RP_NAME_MAX + 2];
+	size_t tl = strlen(text);
+	char nm[128];
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+	if (tl == 0 || tl > RP_NAME_MAX)
+		return 0;
+	rp_fold((char *)key, text, tl);
+	key[tl] = 0;
+	if ((rc = mdb_cursor_open(txn, n->store->names, &c)))
+		return rp_store_err(rc);
+	k = exact ? (MDB_val){ tl + 1, key } : (MDB_val){ 0, NULL };
+	rc = exact ? mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		size_t nl = k.mv_size - 1 - RP_ACCOUNT_LEN;
+		const uint8_t *acct = (uint8_t *)k.mv_data + nl + 1;
+		if (k.mv_size <= RP_ACCOUNT_LEN)
+			continue;
+		if (exact) {
+			if (nl != tl || memcmp(k.mv_data, key, tl))
+				break;
+		} else {
+			char name[RP_NAME_MAX + 1];
+			memcpy(name, k.mv_data, nl);
+			name[nl] = 0;
+			if (!strstr(name, (char *)key))
+				continue;
+		}
+		if (h->n++ == 0)
+			memcpy(h->first, acct, RP_ACCOUNT_LEN);
+		s_hit_name(h, s_summary_name(n, txn, acct, nm, sizeof nm));
+	}
+	mdb_cursor_close(c);
+	return 0;
+}
+
+static int s_decide(s_hits *h, const char *what, const char *text, uint8_t *out, size_t len)
+{
+	if (h->n == 1) {
+		memcpy(out, h->first, len);
+		return 0;
+	}
+	if (h->n == 0)
+		return -1;
+	return rp_fail(RP_EAMBIG, "'%s' matches %zu %s: %s%s — use more of the id", text, h->n, what,
+	               h->names, h->n > S_SHOW_MAX + 1 ? ", …" : "");
+}
+
+int rp_account_find(rp_node *n, const char *text, uint8_t acct[RP_ACCOUNT_LEN])
+{
+	MDB_txn *txn;
+	int rc;
+	rp_errclear();
+	if (!text || !*text)
+		return rp_fail(RP_EINVAL, "missing ACCOUNT");
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	/* An exact name wins; then an id prefix; then a unique part of a name. */
+	s_hits h = { 0 };
+	if ((rc = s_by_name(n, txn, text, 1, &h)) == 0 && (rc = s_decide(&h, "accounts", text, acct, RP_ACCOUNT_LEN)) == -1) {
+		memset(&h, 0, sizeof h);
+		if ((rc = s_by_prefix(n, txn, text, &h)) == 0 &&
+		    (rc = s_decide(&h, "account ids", text, acct, RP_ACCOUNT_LEN)) == -1) {
+			memset(&h, 0, sizeof h);
+			if ((rc = s_by_name(n, txn, text, 0, &h)) == 0 &&
+			    (rc = s_decide(&h, "accounts", text, acct, RP_ACCOUNT_LEN)) == -1)
+				rc = rp_fail(RP_ENOTFOUND, "no account matches '%s' (see 'rapport account list')", text);
+		}
+	}
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+static int s_ref_kind_of(const uint8_t *kind, size_t len)
+{
+	if (len == 6 && !memcmp(kind, "ix.log", 6))
+		return RP_REF_IX;
+	if (len == 6 && !memcmp(kind, "fu.add", 6))
+		return RP_REF_FU;
+	if (len == 11 && !memcmp(kind, "contact.add", 11))
+		return RP_REF_CONTACT;
+	return 0;
+}
+
+int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN],
+                uint8_t acct[RP_ACCOUNT_LEN], int *kind)
+{
+	uint8_t lo[RP_REF_LEN], hi[RP_REF_LEN];
+	const char *what = kinds == RP_REF_FU ? "follow-up" : kinds == RP_REF_IX ? "interaction" :
+	                   kinds == RP_REF_CONTACT ? "contact" : "item";
+	s_hits h = { 0 };
+	MDB_cursor *c;
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+	rp_errclear();
+	if (!text || !*text)
+		return rp_fail(RP_EINVAL, "missing ID");
+	if (strlen(text) < S_PREFIX_MIN || s_prefix_range(text, RP_REF_LEN, lo, hi))
+		return rp_fail(RP_EINVAL, "'%s' is not a %s id (ids are at least %d characters of a-z, 2-7)",
+		               text, what, S_PREFIX_MIN);
+	if ((rc = rp_node_read(n, &txn)))
+		return rc;
+	if ((rc = mdb_cursor_open(txn, n->store->refs, &c))) {
+		mdb_txn_abort(txn);
+		return rp_store_err(rc);
+	}
+	k = (MDB_val){ RP_REF_LEN, lo };
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char t[RP_REF_TEXT + 1];
+		int kd;
+		if (k.mv_size != RP_REF_LEN || memcmp(k.mv_data, hi, RP_REF_LEN) > 0)
+			break;
+		if (v.mv_size < RP_OPID_LEN + RP_ACCOUNT_LEN)
+			continue;
+		kd = s_ref_kind_of((uint8_t *)v.mv_data + RP_OPID_LEN + RP_ACCOUNT_LEN,
+		                   v.mv_size - RP_OPID_LEN - RP_ACCOUNT_LEN);
+		if (!(kd & kinds))
+			continue;
+		if (h.n++ == 0) {
+			memcpy(h.first, k.mv_data, RP_REF_LEN);
+			memcpy(h.acct, (uint8_t *)v.mv_data + RP_OPID_LEN, RP_ACCOUNT_LEN);
+			h.kind = kd;
+		}
+		rp_b32_encode(k.mv_data, RP_REF_LEN, t, sizeof t);
+		s_hit_name(&h, t);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	rc = s_decide(&h, "ids", text, ref, RP_REF_LEN);
+	if (rc == -1)
+		return rp_fail(RP_ENOTFOUND, "no %s with id '%s'", what, text);
+	if (rc == 0) {
+		if (acct)
+			memcpy(acct, h.acct, RP_ACCOUNT_LEN);
+		if (kind)
+			*kind = h.kind;
+	}
+	return rc;
+}

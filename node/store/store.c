@@ -1,0 +1,246 @@
+/* node/store/store.c — opens the LMDB environment and its tables, grows the map.
+ * Must never hold a transaction across a call that may block on a peer. */
+#include <errno.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "../../proto/error.h"
+#include "../../proto/id.h"
+
+#define S_FORMAT_VERSION 1
+
+size_t rp_store_map_initial = (size_t)1 << 30;  /* sparse: costs nothing until used */
+
+int rp_store_err(int rc)
+{
+	if (rc <= RP_EBASE && rc >= RP_ELAST)
+		return rc;              /* already ours */
+	switch (rc) {
+	case 0: return 0;
+	case MDB_MAP_FULL:
+	case MDB_TXN_FULL: return rc; /* kept: rp_write grows the map and replays */
+	case MDB_NOTFOUND: return RP_ENOTFOUND;
+	case ENOMEM: return RP_ENOMEM;
+	case ENOSPC:
+	case EDQUOT: return RP_ENOSPC;
+	case MDB_KEYEXIST: return RP_EEXIST;
+	default: return RP_EIO;
+	}
+}
+
+int rp_store_full(int rc)
+{
+	return rc == MDB_MAP_FULL || rc == MDB_TXN_FULL;
+}
+
+static int s_open_tables(rp_store *st)
+{
+	static const struct { const char *name; size_t off; } tables[] = {
+		{ "ops", offsetof(rp_store, ops) },
+		{ "arrival", offsetof(rp_store, arrival) },
+		{ "acct_ops", offsetof(rp_store, acct_ops) },
+		{ "heads", offsetof(rp_store, heads) },
+		{ "refs", offsetof(rp_store, refs) },
+		{ "views", offsetof(rp_store, views) },
+		{ "summaries", offsetof(rp_store, summaries) },
+		{ "names", offsetof(rp_store, names) },
+		{ "owners", offsetof(rp_store, owners) },
+		{ "members", offsetof(rp_store, members) },
+		{ "devices", offsetof(rp_store, devices) },
+		{ "redacted", offsetof(rp_store, redacted) },
+		{ "equiv", offsetof(rp_store, equiv) },
+		{ "cursors", offsetof(rp_store, cursors) },
+		{ "peers", offsetof(rp_store, peers) },
+		{ "pending", offsetof(rp_store, pending) },
+		{ "stale", offsetof(rp_store, stale) },
+		{ "skipped", offsetof(rp_store, skipped) },
+		{ "purged", offsetof(rp_store, purged) },
+		{ "authority", offsetof(rp_store, authority) },
+		{ "meta", offsetof(rp_store, meta) },
+	};
+	MDB_txn *txn;
+	uint64_t version = 0;
+	int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return rp_store_err(rc);
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		MDB_dbi *dbi = (MDB_dbi *)((char *)st + tables[i].off);
+		rc = mdb_dbi_open(txn, tables[i].name, MDB_CREATE, dbi);
+		if (rc)
+			goto fail;
+	}
+	rc = rp_meta_get_u64(st, txn, "format", &version);
+	if (rc)
+		goto fail;
+	if (version > S_FORMAT_VERSION) {
+		mdb_txn_abort(txn);
+		return RP_EVERSION;
+	}
+	if (version == 0 && (rc = rp_meta_put_u64(st, txn, "format", S_FORMAT_VERSION)))
+		goto fail;
+	rc = mdb_txn_commit(txn);
+	return rc ? rp_store_err(rc) : 0;
+fail:
+	mdb_txn_abort(txn);
+	return rc < 0 ? rc : rp_store_err(rc);
+}
+
+int rp_store_open(const char *dir, rp_store **out)
+{
+	rp_store *st = calloc(1, sizeof *st);
+	int rc;
+	if (!st)
+		return RP_ENOMEM;
+	if ((rc = mdb_env_create(&st->env)))
+		goto fail;
+	mdb_env_set_maxdbs(st->env, 32);
+	mdb_env_set_maxreaders(st->env, 256);
+	if ((rc = mdb_env_set_mapsize(st->env, rp_store_map_initial)))
+		goto fail;
+	if ((rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)))
+		goto fail;
+	snprintf(st->dir, sizeof st->dir, "%s", dir);
+	/* Another process may have grown the map beyond our default. */
+	mdb_env_set_mapsize(st->env, 0);
+	if ((rc = s_open_tables(st)) < 0)
+		goto fail_rp;
+	*out = st;
+	return 0;
+fail:
+	rc = rp_store_err(rc);
+fail_rp:
+	if (st->env)
+		mdb_env_close(st->env);
+	free(st);
+	return rc;
+}
+
+void rp_store_close(rp_store **st)
+{
+	if (!st || !*st)
+		return;
+	mdb_env_close((*st)->env);
+	free(*st);
+	*st = NULL;
+}
+
+int rp_store_write_err(rp_store *st, int rc)
+{
+	struct statvfs fs;
+	int e = rp_store_err(rc);
+	/* A page write cut short by a full disk comes back from LMDB as EIO. */
+	if (e == RP_EIO && statvfs(st->dir, &fs) == 0 &&
+	    (unsigned long long)fs.f_bavail * fs.f_frsize < 1024 * 1024)
+		return RP_ENOSPC;
+	return e;
+}
+
+int rp_store_mark_erase(rp_store *st)
+{
+	char path[sizeof st->dir + 16];
+	int fd, dfd;
+	snprintf(path, sizeof path, "%s/erase.pending", st->dir);
+	if (access(path, F_OK) == 0)
+		return 0;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return RP_EIO;
+	if (fsync(fd) != 0) {
+		close(fd);
+		return RP_EIO;
+	}
+	close(fd);
+	/* the name must be on disk before the txn that needs it commits */
+	if ((dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+int rp_store_compact_to(rp_store *st, int fd)
+{
+	if (mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT) != 0 || fsync(fd) != 0)
+		return RP_EIO;
+	return 0;
+}
+
+int rp_store_begin(rp_store *st, int write, MDB_txn **txn)
+{
+	if (write)
+		st->roster_gen++;   /* a write may be aborted: forget what the last one cached */
+	int rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, txn);
+	if (rc == MDB_MAP_RESIZED) {
+		mdb_env_set_mapsize(st->env, 0);
+		rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, txn);
+	}
+	return rp_store_err(rc);
+}
+
+int rp_store_grow(rp_store *st)
+{
+	MDB_envinfo info;
+	mdb_env_info(st->env, &info);
+	return rp_store_err(mdb_env_set_mapsize(st->env, info.me_mapsize * 2));
+}
+
+int rp_store_reserve(rp_store *st, size_t more)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	int rc = 0;
+	if (mdb_env_stat(st->env, &ms) || mdb_env_info(st->env, &info))
+		return RP_EIO;
+	while (rc == 0 && info.me_mapsize - (info.me_last_pgno + 1) * (size_t)ms.ms_psize < more &&
+	       info.me_mapsize < ((size_t)1 << 44))
+		if ((rc = rp_store_grow(st)) == 0)
+			mdb_env_info(st->env, &info);
+	return rc;
+}
+
+int rp_meta_get(rp_store *st, MDB_txn *txn, const char *key, MDB_val *val)
+{
+	MDB_val k = { strlen(key), (void *)key };
+	return rp_store_err(mdb_get(txn, st->meta, &k, val));
+}
+
+int rp_meta_put(rp_store *st, MDB_txn *txn, const char *key, const void *val, size_t len)
+{
+	MDB_val k = { strlen(key), (void *)key }, v = { len, (void *)val };
+	return rp_store_err(mdb_put(txn, st->meta, &k, &v, 0));
+}
+
+int rp_meta_get_u64(rp_store *st, MDB_txn *txn, const char *key, uint64_t *v)
+{
+	MDB_val val;
+	int rc = rp_meta_get(st, txn, key, &val);
+	*v = 0;
+	if (rc == RP_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	if (val.mv_size != 8)
+		return RP_EIO;
+	*v = rp_be64_get(val.mv_data);
+	return 0;
+}
+
+int rp_meta_put_u64(rp_store *st, MDB_txn *txn, const char *key, uint64_t v)
+{
+	uint8_t b[8];
+	rp_be64_put(b, v);
+	return rp_meta_put(st, txn, key, b, 8);
+}
+
+void rp_acct_key(uint8_t key[RP_ACCT_KEY_LEN], const uint8_t acct[RP_ACCOUNT_LEN],
+                 uint64_t hlc, const uint8_t opid[RP_OPID_LEN])
+{
+	memcpy(key, acct, RP_ACCOUNT_LEN);
+	rp_be64_put(key + RP_ACCOUNT_LEN, hlc);
+	memcpy(key + RP_ACCOUNT_LEN + 8, opid, RP_OPID_LEN);
+}

@@ -1,0 +1,109 @@
+/* node/store/store.h — the LMDB environment and its named tables.
+ * Every transaction goes through here; nothing else calls mdb_env_* or opens
+ * a table. Keys are big-endian so LMDB's byte order is the order we want. */
+#ifndef RP_STORE_H
+#define RP_STORE_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../proto/id.h"
+
+/* Tables (named databases) and what they hold:
+ *  ops       author‖seq (40)            → canonical op bytes
+ *  arrival   local arrival seq (8)      → op id (40) ‖ [source device (32)]  the feed peers read
+ *  acct_ops  account‖hlc‖op id (64)     → ""                  an account's log in merge order
+ *  heads     author (32)                → highest seq (8)
+ *  refs      ref (16)                   → op id (40) ‖ account (16) ‖ kind
+ *  views     account (16)               → canonical view (JSON text)
+ *  summaries account (16)               → summary (JSON text) for lists and queries
+ *  names     lower(name) ‖ 0 ‖ account  → ""
+ *  owners    member ‖ 0 ‖ account       → ""
+ *  members   name                       → JSON {role, stamp}
+ *  devices   device (32)                → JSON {member, stamp}
+ *  redacted  op id (40)                 → redact op id (40)   bodies to erase, even on late arrival
+ *  equiv     op id (40)                 → the refused twin op (evidence)
+ *  cursors   peer device (32)           → how much of its feed we hold (8)
+ *  peers     peer name                  → JSON {endpoint, device, last_sync, ...}
+ *  pending   op id (40)                 → sender (32) ‖ held at (8) ‖ op bytes, until its author is known (pending.h)
+ *  stale     account (16)               → ""   views a sync must still rebuild
+ *  skipped   peer (32) ‖ account (16)   → ""   ops of it withheld from that peer (scope)
+ *  purged    account (16)               → JSON {at, ops}  history dropped here after a handover
+ *  authority account‖hlc‖op id (64)     → kind letter ‖ member  creates, assigns, follows (authz.h)
+ *  meta      text key                   → value */
+typedef struct rp_store {
+	MDB_env *env;
+	MDB_dbi  ops, arrival, acct_ops, heads, refs, views, summaries, names,
+	         owners, members, devices, redacted, equiv, cursors, peers, pending,
+	         stale, skipped, purged, authority, meta;
+	/* The last device looked up in the roster, valid for one txn and one
+	 * roster generation: an import checks the same author 100,000 times. */
+	struct {
+		size_t   txn_id;
+		uint64_t gen;
+		uint8_t  dev[32];
+		char     member[201], role[16];
+		uint64_t cutoff;
+		int      valid;
+	} author_cache;
+	uint64_t roster_gen;     /* bumped by every roster change this process applies */
+	char     dir[4096];      /* the home the environment lives in */
+} rp_store;
+
+/* The map size a new environment starts with (it grows on demand). A
+ * variable so tests can start tiny and force MDB_MAP_FULL. */
+extern size_t rp_store_map_initial;
+
+/* Open (creating if absent) the store in dir. On success *out owns the
+ * environment; release it with rp_store_close(). Returns 0, RP_EIO,
+ * RP_ENOMEM, or RP_EVERSION when the files were written by a newer rapport. */
+int  rp_store_open(const char *dir, rp_store **out);
+void rp_store_close(rp_store **st);
+
+/* Begin a transaction (write != 0 for a write txn). Picks up a map grown by
+ * another process. Returns 0 or RP_EIO. */
+int rp_store_begin(rp_store *st, int write, MDB_txn **txn);
+
+/* Double the map size; call with no transaction open in this process. */
+int rp_store_grow(rp_store *st);
+
+/* Grow the map (doubling) until more bytes fit beyond what is used: a
+ * write known to be big then never fills the map and replays midway. No
+ * transaction may be open in this process. */
+int rp_store_reserve(rp_store *st, size_t more);
+
+/* Map an LMDB return code to an RP_E* code (MDB_NOTFOUND → RP_ENOTFOUND,
+ * MDB_MAP_FULL stays recognisable through rp_store_full()). */
+int rp_store_err(int mdb_rc);
+int rp_store_full(int mdb_rc);
+
+/* Note, before committing a txn that drops data (a purge, a redaction),
+ * that the home must be compacted for the data to leave the disk: creates
+ * <dir>/erase.pending (fsync'd) if it is not there. Returns 0 or RP_EIO.
+ * node/erase.h does the compaction and removes the mark. */
+int rp_store_mark_erase(rp_store *st);
+
+/* The RP_E* code of a failed write in st: RP_ENOSPC when the error was
+ * ENOSPC, or an I/O error while the filesystem holding the store has
+ * (almost) no room left (LMDB reports a short write as EIO), else as
+ * rp_store_err. */
+int rp_store_write_err(rp_store *st, int mdb_rc);
+
+/* Write a compacted copy of the store (no free pages, so nothing deleted)
+ * to fd and fsync it. Returns 0 or RP_EIO. */
+int rp_store_compact_to(rp_store *st, int fd);
+
+/* meta helpers: get returns RP_ENOTFOUND when absent; the value pointer is
+ * valid until the txn ends. */
+int rp_meta_get(rp_store *st, MDB_txn *txn, const char *key, MDB_val *val);
+int rp_meta_put(rp_store *st, MDB_txn *txn, const char *key, const void *val, size_t len);
+int rp_meta_get_u64(rp_store *st, MDB_txn *txn, const char *key, uint64_t *v); /* absent → 0 */
+int rp_meta_put_u64(rp_store *st, MDB_txn *txn, const char *key, uint64_t v);
+
+/* Key of acct_ops for an op: account ‖ hlc ‖ op id. */
+#define RP_ACCT_KEY_LEN (RP_ACCOUNT_LEN + 8 + RP_OPID_LEN)
+void rp_acct_key(uint8_t key[RP_ACCT_KEY_LEN], const uint8_t acct[RP_ACCOUNT_LEN],
+                 uint64_t hlc, const uint8_t opid[RP_OPID_LEN]);
+
+#endif

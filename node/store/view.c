@@ -1,0 +1,823 @@
+/* node/store/view.c — fold an account's ops into its merged view, store the view,
+ * its summary and its indexes. The fold is a function of the op set alone:
+ * it must never read the clock, the roster or anything local. */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "view.h"
+#include "../text/casefold.h"
+#include "../../proto/body.h"
+#include "ingest.h"
+#include "../text/when.h"
+#include "../text/visible.h"
+#include "../../proto/error.h"
+#include "../../proto/op.h"
+
+/* Everything the fold accumulates before it lays the view out. */
+typedef struct s_fold {
+	json_t *name, *owner;          /* LWW registers (last applied wins) */
+	json_t *owner_op;              /* ref of the op that set the owner */
+	json_t *fields;                /* field → value */
+	json_t *tag_adds;              /* add op hex → tag */
+	json_t *tag_removed;           /* add op hex → true */
+	json_t *assigns;               /* [{to, prev, note, at, from}] in order */
+	json_t *followers;             /* member → bool */
+	int     archived;
+	json_t *contacts;              /* ref → contact */
+	json_t *ixs;                   /* ref → interaction */
+	json_t *fus;                   /* ref → follow-up */
+	json_t *mods;                  /* [[kind, target ref, op]] applied after the fold */
+	json_int_t ops;
+} s_fold;
+
+/* A JSON string of body text. Ingest refuses invalid UTF-8 now; a store
+ * written before it did may hold some, shown with U+FFFD rather than
+ * dropped (an account whose name vanished would vanish from every list). */
+static json_t *s_jstr(const char *p, size_t n)
+{
+	json_t *j = json_stringn(p, n);
+	if (!j) {
+		size_t len;
+		char *fixed = rp_visible_repair_utf8(p, n, &len);
+		j = fixed ? json_stringn(fixed, len) : NULL;
+		free(fixed);
+	}
+	return j;
+}
+
+static json_t *s_str(const rp_body *b, const char *key)
+{
+	const char *p;
+	size_t n;
+	if (rp_body_str(b, key, &p, &n))
+		return NULL;
+	return s_jstr(p, n);
+}
+
+static void s_set(json_t *obj, const char *key, json_t *val)
+{
+	json_object_set_new(obj, key, val ? val : json_null());
+}
+
+static json_t *s_ref_text(const uint8_t opid[RP_OPID_LEN])
+{
+	uint8_t ref[RP_REF_LEN];
+	char t[RP_REF_TEXT + 1];
+	rp_ref_of(ref, opid);
+	rp_b32_encode(ref, RP_REF_LEN, t, sizeof t);
+	return json_string(t);
+}
+
+static json_t *s_hex(const uint8_t *p, size_t n)
+{
+	char t[2 * RP_OPID_LEN + 1];
+	sodium_bin2hex(t, sizeof t, p, n);
+	return json_string(t);
+}
+
+static json_t *s_iso(uint64_t ms)
+{
+	char t[32];
+	return json_string(rp_when_iso(ms, t, sizeof t));
+}
+
+static json_t *s_device_text(const uint8_t dev[RP_DEVICE_LEN])
+{
+	char t[RP_DEVICE_TEXT + 1];
+	rp_b32_encode(dev, RP_DEVICE_LEN, t, sizeof t);
+	return json_string(t);
+}
+
+/* An amount {cents, currency} read from the body, or NULL. */
+static json_t *s_amount(const rp_body *b, const char *key)
+{
+	const msgpack_object *o = rp_body_get(b, key);
+	json_int_t cents = 0;
+	json_t *cur = NULL;
+	int have = 0;
+	if (!o || o->type != MSGPACK_OBJECT_MAP)
+		return NULL;
+	for (uint32_t i = 0; i < o->via.map.size; i++) {
+		const msgpack_object *k = &o->via.map.ptr[i].key, *v = &o->via.map.ptr[i].val;
+		if (k->type != MSGPACK_OBJECT_STR)
+			continue;
+		if (k->via.str.size == 5 && !memcmp(k->via.str.ptr, "cents", 5)) {
+			if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= (uint64_t)RP_CENTS_MAX)
+				cents = (json_int_t)v->via.u64, have = 1;
+			else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && v->via.i64 >= -RP_CENTS_MAX)
+				cents = v->via.i64, have = 1;
+		} else if (k->via.str.size == 8 && !memcmp(k->via.str.ptr, "currency", 8) &&
+		           v->type == MSGPACK_OBJECT_STR && v->via.str.size == 3) {
+			json_decref(cur);
+			cur = json_stringn(v->via.str.ptr, 3);
+		}
+	}
+	if (!have || !cur) {
+		json_decref(cur);
+		return NULL;
+	}
+	return json_pack("{sIso}", "cents", cents, "currency", cur);
+}
+
+/* Defer an op that modifies another (amend, retract, done, ...): modifiers
+ * are applied after every base op is known, in fold order, so a modifier
+ * that sorts before its target still applies and the last one wins. */
+static void s_defer(s_fold *f, const char *kind, const rp_body *b, const char *key,
+                    const rp_op *op)
+{
+	const uint8_t *target;
+	json_t *payload = json_object();
+	const char *p;
+	size_t n;
+	int64_t v;
+	int bv;
+	if (rp_body_bin(b, key, &target, RP_OPID_LEN)) {
+		json_decref(payload);
+		return;
+	}
+	if (rp_body_str(b, "field", &p, &n) == 0)
+		s_set(payload, "field", s_jstr(p, n));
+	if (rp_body_get(b, "value")) {
+		if (rp_body_str(b, "value", &p, &n) == 0)
+			s_set(payload, "value", s_jstr(p, n));
+		else if (rp_body_int(b, "value", &v) == 0)
+			s_set(payload, "value", json_integer(v));
+		else if (rp_body_bool(b, "value", &bv) == 0)
+			s_set(payload, "value", json_boolean(bv));
+		else
+			s_set(payload, "value", json_null());
+	}
+	if (rp_body_str(b, "text", &p, &n) == 0)
+		s_set(payload, "text", s_jstr(p, n));
+	if (rp_body_int(b, "due", &v) == 0 && v >= 0)
+		s_set(payload, "due", json_integer(v));
+	s_set(payload, "author_device", s_device_text(op->author));
+	json_array_append_new(f->mods, json_pack("[soo]", kind, s_ref_text(target), payload));
+}
+
+static void s_apply(s_fold *f, const rp_op *op, const rp_body *b, const uint8_t opid[RP_OPID_LEN])
+{
+	const char *k = op->kind, *p;
+	size_t n;
+	int64_t v;
+	int bv;
+	json_t *t;
+
+	if (!strcmp(k, "acct.create")) {
+		if ((t = s_str(b, "name"))) {
+			json_decref(f->name);
+			f->name = t;
+		}
+		if ((t = s_str(b, "owner"))) {
+			json_decref(f->owner);
+			f->owner = t;
+			json_decref(f->owner_op);
+			f->owner_op = s_hex(opid, RP_OPID_LEN);
+		}
+	} else if (!strcmp(k, "acct.set")) {
+		if (rp_body_str(b, "field", &p, &n) || n == 0 || n > RP_FIELD_MAX)
+			return;
+		t = s_jstr(p, n);
+		if (!t)
+			return;
+		if (!strcmp(json_string_value(t), "name")) {
+			json_t *nv = s_str(b, "value");
+			if (nv) {
+				json_decref(f->name);
+				f->name = nv;
+			}
+		} else if (rp_body_is_nil(b, "value")) {
+			json_object_del(f->fields, json_string_value(t));
+		} else {
+			json_t *val = s_str(b, "value");
+			if (val)
+				json_object_set_new(f->fields, json_string_value(t), val);
+		}
+		json_decref(t);
+	} else if (!strcmp(k, "acct.tag")) {
+		const msgpack_object *rm = rp_body_get(b, "remove");
+		if ((t = s_str(b, "add"))) {
+			json_t *hex = s_hex(opid, RP_OPID_LEN);
+			json_object_set_new(f->tag_adds, json_string_value(hex), t);
+			json_decref(hex);
+		}
+		if (rm && rm->type == MSGPACK_OBJECT_ARRAY) {
+			for (uint32_t i = 0; i < rm->via.array.size; i++) {
+				const msgpack_object *o = &rm->via.array.ptr[i];
+				if (o->type != MSGPACK_OBJECT_BIN || o->via.bin.size != RP_OPID_LEN)
+					continue;
+				json_t *hex = s_hex((const uint8_t *)o->via.bin.ptr, RP_OPID_LEN);
+				json_object_set_new(f->tag_removed, json_string_value(hex), json_true());
+				json_decref(hex);
+			}
+		}
+	} else if (!strcmp(k, "acct.assign")) {
+		const uint8_t *prev;
+		json_t *to = s_str(b, "to"), *note;
+		if (!to)
+			return;
+		note = s_str(b, "note");
+		json_t *a = json_pack("{sOsosososo}", "to", to,
+		        "prev", rp_body_bin(b, "prev", &prev, RP_OPID_LEN) == 0 ? s_hex(prev, RP_OPID_LEN) : json_null(),
+		        "note", note ? note : json_null(),
+		        "at", s_iso(RP_HLC_MS(op->hlc)),
+		        "from", f->owner ? json_incref(f->owner) : json_null());
+		json_array_append_new(f->assigns, a);
+		json_decref(f->owner);
+		f->owner = to;
+		json_decref(f->owner_op);
+		f->owner_op = s_hex(opid, RP_OPID_LEN);
+	} else if (!strcmp(k, "acct.follow")) {
+		if ((t = s_str(b, "member")) && rp_body_bool(b, "follow", &bv) == 0)
+			json_object_set_new(f->followers, json_string_value(t), json_boolean(bv));
+		json_decref(t);
+	} else if (!strcmp(k, "acct.archive")) {
+		if (rp_body_bool(b, "archived", &bv) == 0)
+			f->archived = bv;
+	} else if (!strcmp(k, "contact.add")) {
+		json_t *ref = s_ref_text(opid);
+		json_t *c = json_object();
+		s_set(c, "id", json_incref(ref));
+		s_set(c, "name", s_str(b, "name"));
+		s_set(c, "role", s_str(b, "role"));
+		s_set(c, "email", s_str(b, "email"));
+		s_set(c, "phone", s_str(b, "phone"));
+		s_set(c, "prefer", s_str(b, "prefer"));
+		json_object_set_new(f->contacts, json_string_value(ref), c);
+		json_decref(ref);
+	} else if (!strcmp(k, "ix.log")) {
+		json_t *ref = s_ref_text(opid), *ix = json_object();
+		int64_t at = 0;
+		if (rp_body_int(b, "at", &at) || at < 0)
+			at = (int64_t)RP_HLC_MS(op->hlc);
+		s_set(ix, "id", json_incref(ref));
+		s_set(ix, "type", s_str(b, "type"));
+		s_set(ix, "_at", json_integer(at));
+		s_set(ix, "text", s_str(b, "text"));
+		s_set(ix, "contact", s_str(b, "contact"));
+		s_set(ix, "amount", s_amount(b, "amount"));
+		s_set(ix, "outcome", s_str(b, "outcome"));
+		if (rp_body_get(b, "by"))
+			s_set(ix, "by", s_str(b, "by"));   /* an import's original author */
+		s_set(ix, "author_device", s_device_text(op->author));
+		s_set(ix, "retracted", json_false());
+		s_set(ix, "resolved", json_false());
+		s_set(ix, "resolution", NULL);
+		if (json_is_string(json_object_get(ix, "type")))
+			json_object_set_new(f->ixs, json_string_value(ref), ix);
+		else
+			json_decref(ix);
+		json_decref(ref);
+	} else if (!strcmp(k, "fu.add")) {
+		json_t *ref = s_ref_text(opid), *fu = json_object();
+		if (rp_body_int(b, "due", &v) || v < 0)
+			v = (int64_t)RP_HLC_MS(op->hlc);
+		s_set(fu, "id", json_incref(ref));
+		s_set(fu, "text", s_str(b, "text"));
+		s_set(fu, "_due", json_integer(v));
+		s_set(fu, "assignee", s_str(b, "assignee"));
+		s_set(fu, "author_device", s_device_text(op->author));
+		s_set(fu, "done", json_false());
+		s_set(fu, "done_text", NULL);
+		s_set(fu, "cancelled", json_false());
+		json_object_set_new(f->fus, json_string_value(ref), fu);
+		json_decref(ref);
+	} else if (!strcmp(k, "ix.amend") || !strcmp(k, "ix.retract") ||
+	           !strcmp(k, "complaint.resolve")) {
+		s_defer(f, k, b, "ix", op);
+	} else if (!strcmp(k, "fu.done") || !strcmp(k, "fu.move") || !strcmp(k, "fu.cancel")) {
+		s_defer(f, k, b, "fu", op);
+	} else if (!strcmp(k, "contact.set")) {
+		s_defer(f, k, b, "contact", op);
+	}
+	/* Unknown kinds (from newer versions) are kept in the log and ignored here. */
+}
+
+static void s_apply_mods(s_fold *f)
+{
+	size_t i;
+	json_t *m;
+	static const char *ix_fields[] = { "type", "text", "contact", "outcome", NULL };
+	json_array_foreach(f->mods, i, m) {
+		const char *kind = json_string_value(json_array_get(m, 0));
+		const char *target = json_string_value(json_array_get(m, 1));
+		json_t *pl = json_array_get(m, 2), *val = json_object_get(pl, "value");
+		const char *field = json_string_value(json_object_get(pl, "field"));
+		json_t *ix = json_object_get(f->ixs, target), *fu = json_object_get(f->fus, target);
+		json_t *c = json_object_get(f->contacts, target);
+
+		if (!strcmp(kind, "ix.amend") && ix && field) {
+			if (!strcmp(field, "at") && json_is_integer(val) && json_integer_value(val) >= 0)
+				json_object_set(ix, "_at", val);
+			for (int j = 0; ix_fields[j]; j++)
+				if (!strcmp(field, ix_fields[j]) && (json_is_string(val) || json_is_null(val)) &&
+				    (strcmp(field, "type") || json_is_string(val)))
+					json_object_set(ix, field, val);
+		} else if (!strcmp(kind, "ix.retract") && ix) {
+			json_object_set_new(ix, "retracted", json_true());
+		} else if (!strcmp(kind, "complaint.resolve") && ix) {
+			json_object_set_new(ix, "resolved", json_true());
+			json_t *txt = json_object_get(pl, "text");
+			json_object_set(ix, "resolution", txt ? txt : json_null());
+		} else if (!strcmp(kind, "fu.done") && fu) {
+			json_object_set_new(fu, "done", json_true());
+			json_t *txt = json_object_get(pl, "text");
+			json_object_set(fu, "done_text", txt ? txt : json_null());
+		} else if (!strcmp(kind, "fu.move") && fu && json_object_get(pl, "due")) {
+			json_object_set(fu, "_due", json_object_get(pl, "due"));
+		} else if (!strcmp(kind, "fu.cancel") && fu) {
+			json_object_set_new(fu, "cancelled", json_true());
+		} else if (!strcmp(kind, "contact.set") && c && field &&
+		           (json_is_string(val) || json_is_null(val)) &&
+		           (!strcmp(field, "name") || !strcmp(field, "role") || !strcmp(field, "email") ||
+		            !strcmp(field, "phone") || !strcmp(field, "prefer"))) {
+			json_object_set(c, field, val);
+		}
+	}
+}
+
+static int s_cmp_ix(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t ax = json_integer_value(json_object_get(x, "_at"));
+	json_int_t ay = json_integer_value(json_object_get(y, "_at"));
+	if (ax != ay)
+		return ax > ay ? -1 : 1;    /* newest first */
+	return strcmp(json_string_value(json_object_get(x, "id")),
+	              json_string_value(json_object_get(y, "id")));
+}
+
+static int s_cmp_fu(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t ax = json_integer_value(json_object_get(x, "_due"));
+	json_int_t ay = json_integer_value(json_object_get(y, "_due"));
+	if (ax != ay)
+		return ax < ay ? -1 : 1;    /* soonest first */
+	return strcmp(json_string_value(json_object_get(x, "id")),
+	              json_string_value(json_object_get(y, "id")));
+}
+
+static int s_cmp_contact(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	const char *nx = json_string_value(json_object_get(x, "name"));
+	const char *ny = json_string_value(json_object_get(y, "name"));
+	int c = strcmp(nx ? nx : "", ny ? ny : "");
+	return c ? c : strcmp(json_string_value(json_object_get(x, "id")),
+	                      json_string_value(json_object_get(y, "id")));
+}
+
+static int s_cmp_str(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+/* The values of obj as an array sorted by cmp (new references). */
+static json_t *s_sorted(json_t *obj, int (*cmp)(const void *, const void *))
+{
+	size_t n = json_object_size(obj), i = 0;
+	json_t **v = calloc(n ? n : 1, sizeof *v), *arr = json_array(), *val;
+	const char *key;
+	json_object_foreach(obj, key, val)
+		v[i++] = val;
+	qsort(v, n, sizeof *v, cmp);
+	for (i = 0; i < n; i++)
+		json_array_append(arr, v[i]);
+	free(v);
+	return arr;
+}
+
+static json_t *s_sorted_keys(json_t *obj)
+{
+	json_t *tmp = json_object(), *val;
+	const char *key;
+	json_object_foreach(obj, key, val)
+		json_object_set_new(tmp, key, json_string(key));
+	val = s_sorted(tmp, s_cmp_str);
+	json_decref(tmp);
+	return val;
+}
+
+static int s_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Lay the fold out as the view: sorted arrays, derived figures. */
+static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **tag_adds)
+{
+	char idt[RP_ACCOUNT_TEXT + 1];
+	json_t *view = json_object(), *tags = json_object(), *val, *arr, *value = json_object();
+	json_t *conflicts = json_array(), *prev_groups = json_object(), *prevs = json_array();
+	const char *key;
+	size_t i;
+	int64_t *purchases = NULL;
+	size_t npurch = 0, nix = 0;
+	json_int_t last = -1, next_due = -1, open_c = 0, open_fu = 0;
+
+	rp_b32_encode(acct, RP_ACCOUNT_LEN, idt, sizeof idt);
+	s_set(view, "id", json_string(idt));
+	s_set(view, "name", json_incref(f->name));
+	s_set(view, "owner", json_incref(f->owner));
+	s_set(view, "owner_op", json_incref(f->owner_op));   /* what a handover names as prev */
+	s_set(view, "archived", json_boolean(f->archived));
+	s_set(view, "fields", json_incref(f->fields));
+	s_set(view, "ops", json_integer(f->ops));
+
+	/* OR-set: a tag is present while one of its adds is not removed. */
+	if (tag_adds)
+		*tag_adds = json_object();
+	json_object_foreach(f->tag_adds, key, val) {
+		if (json_object_get(f->tag_removed, key))
+			continue;
+		json_object_set_new(tags, json_string_value(val), json_true());
+		if (tag_adds) {
+			json_t *l = json_object_get(*tag_adds, json_string_value(val));
+			if (!l)
+				json_object_set_new(*tag_adds, json_string_value(val), l = json_array());
+			json_array_append_new(l, json_string(key));
+		}
+	}
+	/* jansson iterates keys in insertion order: the view sorts them. */
+	s_set(view, "tags", s_sorted_keys(tags));
+	json_decref(tags);
+
+	/* Owners: previous ones, and concurrent handovers (same prev). */
+	json_array_foreach(f->assigns, i, val) {
+		json_t *prev = json_object_get(val, "prev");
+		const char *pk = json_is_string(prev) ? json_string_value(prev) : "-";
+		json_t *g = json_object_get(prev_groups, pk);
+		if (!g)
+			json_object_set_new(prev_groups, pk, g = json_array());
+		json_array_append(g, json_object_get(val, "to"));
+		if (!json_is_null(json_object_get(val, "from")))
+			json_array_append_new(prevs, json_pack("{sOsOsOsO}", "member", json_object_get(val, "from"),
+			        "at", json_object_get(val, "at"), "note", json_object_get(val, "note"),
+			        "to", json_object_get(val, "to")));
+	}
+	json_object_foreach(prev_groups, key, val) {
+		if (json_array_size(val) > 1)
+			json_array_append_new(conflicts, json_pack("{sssOsOss}", "kind", "concurrent_handover",
+			        "owners", val, "winner", f->owner ? f->owner : json_null(),
+			        "detail", "handed over concurrently; the later handover won"));
+	}
+	json_decref(prev_groups);
+	s_set(view, "previous_owners", prevs);
+	s_set(view, "handover_note", json_array_size(f->assigns) ?
+	      json_incref(json_object_get(json_array_get(f->assigns, json_array_size(f->assigns) - 1), "note")) : NULL);
+	s_set(view, "conflicts", conflicts);
+	tags = json_object();
+	json_object_foreach(f->followers, key, val)
+		if (json_is_true(val))
+			json_object_set_new(tags, key, json_true());
+	s_set(view, "followers", s_sorted_keys(tags));
+	json_decref(tags);
+
+	s_set(view, "contacts", s_sorted(f->contacts, s_cmp_contact));
+
+	/* Interactions, newest first; derived figures from the live ones. */
+	purchases = calloc(json_object_size(f->ixs) + 1, sizeof *purchases);
+	arr = s_sorted(f->ixs, s_cmp_ix);
+	json_array_foreach(arr, i, val) {
+		json_int_t at = json_integer_value(json_object_get(val, "_at"));
+		const char *type = json_string_value(json_object_get(val, "type"));
+		json_t *amt = json_object_get(val, "amount");
+		s_set(val, "at", s_iso((uint64_t)at));
+		if (json_is_true(json_object_get(val, "retracted")))
+			continue;
+		nix++;
+		if (strcmp(type, "note") != 0 && at > last)
+			last = at;
+		if (!strcmp(type, "complaint") && !json_is_true(json_object_get(val, "resolved")))
+			open_c++;
+		if (!strcmp(type, "purchase")) {
+			purchases[npurch++] = at;
+			if (json_is_object(amt)) {
+				const char *cur = json_string_value(json_object_get(amt, "currency"));
+				json_int_t c = json_integer_value(json_object_get(amt, "cents"));
+				json_t *sum = json_object_get(value, cur);
+				json_int_t total;
+				/* Saturate: a lifetime value past 9.2e16 units is not worth wrapping. */
+				if (__builtin_add_overflow(c, sum ? json_integer_value(sum) : 0, &total))
+					total = c > 0 ? INT64_MAX : INT64_MIN;
+				json_object_set_new(value, cur, json_integer(total));
+			}
+		}
+	}
+	json_array_foreach(arr, i, val)
+		json_object_del(val, "_at");
+	s_set(view, "interactions", arr);
+
+	arr = s_sorted(f->fus, s_cmp_fu);
+	json_array_foreach(arr, i, val) {
+		json_int_t due = json_integer_value(json_object_get(val, "_due"));
+		s_set(val, "due", s_iso((uint64_t)due));
+		json_object_del(val, "_due");
+		if (!json_is_true(json_object_get(val, "done")) &&
+		    !json_is_true(json_object_get(val, "cancelled"))) {
+			open_fu++;
+			if (next_due < 0 || due < next_due)
+				next_due = due;
+		}
+	}
+	s_set(view, "followups", arr);
+
+	{
+		json_t *curs = s_sorted_keys(value), *cur;
+		arr = json_array();
+		json_array_foreach(curs, i, cur)
+			json_array_append_new(arr, json_pack("{sOsO}", "cents",
+			        json_object_get(value, json_string_value(cur)), "currency", cur));
+		json_decref(curs);
+		json_decref(value);
+		s_set(view, "value", arr);
+	}
+
+	/* Purchase cadence: the median gap between purchases, in whole days. */
+	json_t *cadence = json_null();
+	if (npurch >= 2) {
+		qsort(purchases, npurch, sizeof *purchases, s_cmp_i64);
+		for (i = 0; i + 1 < npurch; i++)
+			purchases[i] = purchases[i + 1] - purchases[i];
+		qsort(purchases, npurch - 1, sizeof *purchases, s_cmp_i64);
+		int64_t med = purchases[(npurch - 1) / 2];
+		cadence = json_integer((med + 43200000) / 86400000);
+	}
+	free(purchases);
+	s_set(view, "stats", json_pack("{sosIsIsosIsIso}",
+	        "last_contact", last >= 0 ? s_iso((uint64_t)last) : json_null(),
+	        "interactions", (json_int_t)nix,
+	        "purchases", (json_int_t)npurch,
+	        "cadence_days", cadence,
+	        "open_complaints", open_c,
+	        "open_followups", open_fu,
+	        "next_due", next_due >= 0 ? s_iso((uint64_t)next_due) : json_null()));
+	return view;
+}
+
+static void s_fold_free(s_fold *f)
+{
+	json_decref(f->name);
+	json_decref(f->owner);
+	json_decref(f->owner_op);
+	json_decref(f->fields);
+	json_decref(f->tag_adds);
+	json_decref(f->tag_removed);
+	json_decref(f->assigns);
+	json_decref(f->followers);
+	json_decref(f->contacts);
+	json_decref(f->ixs);
+	json_decref(f->fus);
+	json_decref(f->mods);
+}
+
+int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                  json_t **view, json_t **tag_adds)
+{
+	s_fold f = {
+		.fields = json_object(), .tag_adds = json_object(), .tag_removed = json_object(),
+		.assigns = json_array(), .followers = json_object(), .contacts = json_object(),
+		.ixs = json_object(), .fus = json_object(), .mods = json_array(),
+	};
+	MDB_cursor *c;
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->acct_ops, &c))) {
+		s_fold_free(&f);
+		return rp_store_err(rc);
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		MDB_val ok, ov;
+		rp_op op;
+		rp_body b;
+		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN) != 0)
+			break;
+		ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
+		if (mdb_get(txn, st->ops, &ok, &ov) || rp_op_decode(ov.mv_data, ov.mv_size, &op)) {
+			rc = RP_EIO;
+			break;
+		}
+		f.ops++;
+		if (!op.body)
+			continue;          /* redacted: its place in the log stays, its content is gone */
+		if (rp_body_parse(&b, op.body, op.body_len) == 0)
+			s_apply(&f, &op, &b, ok.mv_data);
+		rp_body_done(&b);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND && rc != 0 && k.mv_size == RP_ACCT_KEY_LEN) {
+		s_fold_free(&f);
+		return rc < 0 && rc <= RP_EBASE ? rc : rp_store_err(rc);
+	}
+	if (f.ops == 0) {
+		s_fold_free(&f);
+		return RP_ENOTFOUND;
+	}
+	s_apply_mods(&f);
+	*view = s_layout(&f, acct, tag_adds);
+	s_fold_free(&f);
+	return *view ? 0 : RP_ENOMEM;
+}
+
+int rp_view_lists(const json_t *list, const char *name)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e)
+		if (json_is_string(e) && !strcmp(json_string_value(e), name))
+			return 1;
+	return 0;
+}
+
+char *rp_view_text(const json_t *view)
+{
+	return json_dumps(view, JSON_COMPACT);   /* the fold order fixes the key order */
+}
+
+json_t *rp_view_summary(const json_t *view)
+{
+	json_t *before = json_array(), *e;
+	size_t i;
+	/* Who owned it before, once each: scope sends them the assigns that took it. */
+	json_array_foreach(json_object_get(view, "previous_owners"), i, e) {
+		json_t *m = json_object_get(e, "member"), *x;
+		size_t j;
+		int seen = 0;
+		json_array_foreach(before, j, x)
+			seen |= json_equal(x, m);
+		if (json_is_string(m) && !seen)
+			json_array_append(before, m);
+	}
+	return json_pack("{sOsOsOsOsOsOsOsOso}",
+	        "id", json_object_get(view, "id"), "name", json_object_get(view, "name"),
+	        "owner", json_object_get(view, "owner"), "tags", json_object_get(view, "tags"),
+	        "archived", json_object_get(view, "archived"), "value", json_object_get(view, "value"),
+	        "stats", json_object_get(view, "stats"),
+	        "followers", json_object_get(view, "followers"), "owners_before", before);
+}
+
+static int s_load(MDB_txn *txn, MDB_dbi dbi, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
+{
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	int rc = mdb_get(txn, dbi, &k, &v);
+	if (rc)
+		return rp_store_err(rc);
+	*out = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+	return *out ? 0 : RP_EIO;
+}
+
+int rp_view_load(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view)
+{
+	return s_load(txn, st->views, acct, view);
+}
+
+int rp_view_load_summary(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                         json_t **summary)
+{
+	return s_load(txn, st->summaries, acct, summary);
+}
+
+/* Index key: text ‖ 0 ‖ account. Names are case-folded (text/casefold.h). */
+static size_t s_index_key(uint8_t *key, size_t cap, const char *text, int fold,
+                          const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	size_t n = strlen(text);
+	if (n + 1 + RP_ACCOUNT_LEN > cap)
+		n = cap - 1 - RP_ACCOUNT_LEN;
+	if (fold)
+		rp_fold((char *)key, text, n);
+	else
+		memcpy(key, text, n);
+	key[n] = 0;
+	memcpy(key + n + 1, acct, RP_ACCOUNT_LEN);
+	return n + 1 + RP_ACCOUNT_LEN;
+}
+
+static int s_index(MDB_txn *txn, MDB_dbi dbi, const json_t *text, int fold,
+                   const uint8_t acct[RP_ACCOUNT_LEN], int del)
+{
+	uint8_t key[400];
+	MDB_val k, v = { 0, "" };
+	int rc;
+	if (!json_is_string(text))
+		return 0;
+	k.mv_size = s_index_key(key, sizeof key, json_string_value(text), fold, acct);
+	k.mv_data = key;
+	rc = del ? mdb_del(txn, dbi, &k, NULL) : mdb_put(txn, dbi, &k, &v, 0);
+	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
+}
+
+/* No op of the account is left here (all purged or refused): no view. */
+static int s_view_drop(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct };
+	json_t *old = NULL;
+	int rc = 0;
+	if (rp_view_load_summary(st, txn, acct, &old) == 0) {
+		if ((rc = s_index(txn, st->names, json_object_get(old, "name"), 1, acct, 1)) == 0)
+			rc = s_index(txn, st->owners, json_object_get(old, "owner"), 0, acct, 1);
+		json_decref(old);
+	}
+	if (rc == 0 && (rc = mdb_del(txn, st->views, &k, NULL)) == MDB_NOTFOUND)
+		rc = 0;
+	if (rc == 0 && (rc = mdb_del(txn, st->summaries, &k, NULL)) == MDB_NOTFOUND)
+		rc = 0;
+	return rp_store_err(rc);
+}
+
+int rp_view_refresh(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	json_t *view = NULL, *sum = NULL, *old = NULL;
+	char *vt = NULL, *stext = NULL;
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	int rc = rp_view_build(st, txn, acct, &view, NULL);
+	if (rc == RP_ENOTFOUND)
+		return s_view_drop(st, txn, acct);
+	if (rc)
+		return rc;
+	sum = rp_view_summary(view);
+	vt = rp_view_text(view);
+	stext = rp_view_text(sum);
+	if (!sum || !vt || !stext) {
+		rc = RP_ENOMEM;
+		goto out;
+	}
+	if (rp_view_load_summary(st, txn, acct, &old) == 0) {
+		if ((rc = s_index(txn, st->names, json_object_get(old, "name"), 1, acct, 1)) ||
+		    (rc = s_index(txn, st->owners, json_object_get(old, "owner"), 0, acct, 1)))
+			goto out;
+	}
+	if ((rc = s_index(txn, st->names, json_object_get(sum, "name"), 1, acct, 0)) ||
+	    (rc = s_index(txn, st->owners, json_object_get(sum, "owner"), 0, acct, 0)))
+		goto out;
+	v = (MDB_val){ strlen(vt), vt };
+	if ((rc = rp_store_err(mdb_put(txn, st->views, &k, &v, 0))))
+		goto out;
+	v = (MDB_val){ strlen(stext), stext };
+	rc = rp_store_err(mdb_put(txn, st->summaries, &k, &v, 0));
+out:
+	free(vt);
+	free(stext);
+	json_decref(view);
+	json_decref(sum);
+	json_decref(old);
+	return rc;
+}
+
+int rp_view_refresh_stale(rp_store *st, uint64_t *rebuilt)
+{
+	uint64_t count = 0;
+	int rc = 0, more = 1;
+	/* Chunks of accounts per txn, so a huge backlog never needs one huge txn. */
+	while (more && rc == 0) {
+		MDB_txn *txn;
+		MDB_cursor *c;
+		MDB_val k, v;
+		int i = 0;
+		if ((rc = rp_store_begin(st, 1, &txn)))
+			break;
+		if ((rc = mdb_cursor_open(txn, st->stale, &c))) {
+			mdb_txn_abort(txn);
+			rc = rp_store_err(rc);
+			break;
+		}
+		more = 0;
+		while (rc == 0 && mdb_cursor_get(c, &k, &v, MDB_FIRST) == 0) {
+			uint8_t acct[RP_ACCOUNT_LEN];
+			if (i++ == 1000) {
+				more = 1;
+				break;
+			}
+			if (k.mv_size == RP_ACCOUNT_LEN) {
+				memcpy(acct, k.mv_data, RP_ACCOUNT_LEN);
+				rc = rp_view_refresh(st, txn, acct);
+				if (rc == RP_ENOTFOUND)
+					rc = 0;          /* every op of it was refused or is pending */
+				count++;
+			}
+			if (rc == 0)
+				rc = rp_store_err(mdb_cursor_del(c, 0));
+		}
+		mdb_cursor_close(c);
+		if (rc) {
+			mdb_txn_abort(txn);
+			if (rp_store_full(rc) && rp_store_grow(st) == 0) {
+				rc = 0;
+				more = 1;
+			}
+			continue;
+		}
+		rc = rp_store_write_err(st, mdb_txn_commit(txn));
+	}
+	if (rebuilt)
+		*rebuilt = count;
+	return rc;
+}

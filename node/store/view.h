@@ -1,0 +1,45 @@
+/* node/store/view.h — CRDT views of accounts: a pure fold of an account's ops.
+ * The ops are read in (hlc, author, seq) order from acct_ops and folded with
+ * last-writer-wins registers, an observed-remove tag set and grow-only sets
+ * with tombstones, so any order of arrival gives the same view. Views are
+ * stored as canonical JSON (sorted keys, compact): equal op sets give equal
+ * bytes, which is what `rapport digest` hashes. */
+#ifndef RP_VIEW_H
+#define RP_VIEW_H
+
+#include <jansson.h>
+#include "store.h"
+#include "../../proto/id.h"
+
+/* Fold the account's ops into a new view (caller json_decref). When
+ * tag_adds is not NULL it receives {tag: [op id hex, ...]} of the adds still
+ * present (what a tag remove must observe). Returns 0, RP_ENOTFOUND (no ops
+ * for the account), RP_ENOMEM, RP_EIO. */
+int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                  json_t **view, json_t **tag_adds);
+
+/* Rebuild the account's view and store it with its summary and indexes. */
+int rp_view_refresh(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]);
+
+/* Rebuild the views a sync marked stale (interrupted or complete), a
+ * thousand accounts per txn, growing the map when it fills; *rebuilt (may
+ * be NULL) gets how many. Returns 0, RP_ENOSPC or RP_EIO. */
+int rp_view_refresh_stale(rp_store *st, uint64_t *rebuilt);
+
+/* The stored view or summary of an account (caller json_decref).
+ * Returns 0 or RP_ENOTFOUND. */
+int rp_view_load(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view);
+int rp_view_load_summary(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                         json_t **summary);
+
+/* 1 if list, an array of strings of a view or summary (tags, followers,
+ * owners_before), holds name. */
+int rp_view_lists(const json_t *list, const char *name);
+
+/* The canonical text of a view (malloc'd, caller frees). */
+char *rp_view_text(const json_t *view);
+
+/* The summary of a view: id, name, owner, tags, archived, value, stats. */
+json_t *rp_view_summary(const json_t *view);
+
+#endif

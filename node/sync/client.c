@@ -1,0 +1,285 @@
+/* node/sync/client.c — `rapport sync`: one session with one peer over a CURVE
+ * DEALER socket, driven until both feeds are exchanged. Every wait is
+ * bounded; a refused handshake is told apart from an unreachable or silent
+ * peer, and the endpoint is named in every failure. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+#include <zmq.h>
+
+#include "../node.h"
+#include "net.h"
+#include "peer.h"
+#include "session.h"
+#include "../erase.h"
+#include "../store/view.h"
+#include "../store/roster.h"
+#include "../../proto/error.h"
+
+static uint64_t s_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+typedef struct s_client {
+	void *ctx, *sock, *mon;
+	rp_session *session;
+	int handshake, refused_conn;
+} s_client;
+
+static void s_close(s_client *c, int failed)
+{
+	int zero = 0;
+	/* A failed sync has nothing worth delivering: do not linger on close
+	 * (and let ZeroMQ reconnect meanwhile). */
+	if (failed && c->sock)
+		zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero);
+	if (c->mon)
+		zmq_close(c->mon);
+	if (c->sock)
+		zmq_close(c->sock);
+	if (c->ctx)
+		zmq_ctx_term(c->ctx);
+	rp_session_free(&c->session);
+}
+
+static int s_open(s_client *c, rp_node *n, const char *endpoint, const uint8_t device[RP_DEVICE_LEN])
+{
+	uint8_t spk[32], cpk[32], csk[32];
+	int linger = 2000, sndtimeo = RP_NET_TIMEOUT_MS, rc = RP_EIO;
+	if (rp_net_curve_public(device, spk))
+		return rp_fail(RP_EINVAL, "the peer id is not a valid device id");
+	if (!(c->ctx = zmq_ctx_new()) || !(c->sock = zmq_socket(c->ctx, ZMQ_DEALER)))
+		return rp_fail(RP_EIO, "cannot create a ZeroMQ socket: %s", zmq_strerror(zmq_errno()));
+	if (rp_net_curve_pair(&n->key, cpk, csk) == 0 &&
+	    zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, spk, 32) == 0 &&
+	    zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, cpk, 32) == 0 &&
+	    zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, csk, 32) == 0 &&
+	    rp_net_tune(c->sock) == 0 &&
+	    zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger) == 0 &&
+	    zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) == 0)
+		rc = 0;
+	sodium_memzero(csk, sizeof csk);
+	if (rc)
+		return rp_fail(rc, "cannot set up CURVE on the socket");
+	/* Our own deadline, not the handshake timer, decides a silent peer. */
+	{
+		int hs = 2 * RP_NET_TIMEOUT_MS;
+		zmq_setsockopt(c->sock, ZMQ_HANDSHAKE_IVL, &hs, sizeof hs);
+	}
+	if (!(c->mon = rp_net_monitor(c->ctx, c->sock, "sync")))
+		return rp_fail(RP_EIO, "cannot monitor the socket");
+	if (zmq_connect(c->sock, endpoint) != 0)
+		return rp_fail(RP_EINVAL, "bad endpoint '%s': %s", endpoint, zmq_strerror(zmq_errno()));
+	return 0;
+}
+
+/* Hand every message the session has ready to the socket. */
+static int s_flush(s_client *c, const char *endpoint)
+{
+	const uint8_t *msg;
+	size_t len;
+	int rc;
+	while ((rc = rp_session_output(c->session, &msg, &len)) == 1)
+		if (zmq_send(c->sock, msg, len, 0) < 0)
+			return rp_fail(RP_EIO, "cannot send to %s: %s", endpoint, zmq_strerror(zmq_errno()));
+	return rc < 0 ? rp_fail(rc, "cannot read the local feed: %s", rp_strerror(rc)) : 0;
+}
+
+/* What a monitor event means for us; 0 to go on. */
+static int s_event(s_client *c, uint16_t ev, uint32_t value, const char *endpoint, const char *id)
+{
+	switch (ev) {
+	case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+		c->handshake = 1;
+		return 0;
+	case ZMQ_EVENT_CONNECT_RETRIED:
+		c->refused_conn = 1;
+		return 0;
+	case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+		if (value == 500)
+			return rp_fail(RP_EREVOKED, "%s refused this device: it was revoked from the team",
+			               endpoint);
+		return rp_fail(RP_EDENIED, "%s refused this device (ZAP %u): it is not in that node's "
+		               "roster; an admin adds it with 'rapport member add NAME %s'",
+		               endpoint, value, id);
+	case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+	case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+		return rp_fail(RP_ESIG, "handshake with %s failed: the node there is not the pinned "
+		               "peer id, or not a rapport node", endpoint);
+	case ZMQ_EVENT_DISCONNECTED:
+		if (!c->handshake)
+			return rp_fail(RP_ESIG, "%s closed the connection during the handshake: the node "
+			               "there is not the pinned peer id, or not a rapport node", endpoint);
+		if (rp_session_state(c->session) != RP_SESSION_COMPLETE)
+			return rp_fail(RP_EIO, "%s closed the connection mid-sync; the next sync resumes "
+			               "where this one stopped", endpoint);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void s_progress(s_client *c, rp_progress_fn fn, void *arg)
+{
+	rp_session_stats st;
+	rp_sync_progress p;
+	if (!fn)
+		return;
+	rp_session_stats_get(c->session, &st);
+	p.sent = st.sent;
+	p.received = st.received;
+	p.cursor = st.cursor;
+	p.peer_head = st.peer_head;
+	fn(arg, &p);
+}
+
+int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *device,
+            rp_progress_fn progress, void *arg, json_t **summary)
+{
+	char ep[300], id[RP_DEVICE_TEXT + 1], self[RP_DEVICE_TEXT + 1];
+	uint8_t dev[RP_DEVICE_LEN];
+	uint64_t t0 = s_mono_ms(), deadline, stale = 0;
+	s_client c = { 0 };
+	rp_session_stats st;
+	int rc;
+
+	rp_errclear();
+	if (peer) {
+		if ((rc = rp_peer_find(n, peer, ep, sizeof ep, dev)))
+			return rc;
+	} else {
+		if (!endpoint || !rp_endpoint_ok(endpoint))
+			return rp_fail(RP_EINVAL, "bad endpoint '%s': use tcp://HOST:PORT", endpoint ? endpoint : "");
+		if (!device)
+			return rp_fail(RP_EINVAL, "syncing with an endpoint needs --peer DEVICE_ID");
+		snprintf(ep, sizeof ep, "%s", endpoint);
+		memcpy(dev, device, RP_DEVICE_LEN);
+	}
+	if (!memcmp(dev, n->key.pk, RP_DEVICE_LEN))
+		return rp_fail(RP_EINVAL, "that is this device's own id");
+	rp_b32_encode(dev, RP_DEVICE_LEN, id, sizeof id);
+	rp_node_device_text(n, self);
+	/* Views an interrupted sync left stale are brought up to date first. */
+	if ((rc = rp_view_refresh_stale(n->store, &stale)))
+		return rp_fail(rc, "cannot rebuild views: %s", rp_strerror(rc));
+	if ((rc = s_open(&c, n, ep, dev)))
+		goto out;
+	if ((rc = rp_session_new(n, dev, 1, &c.session))) {
+		rc = rp_fail(rc, "cannot start a session: %s", rp_strerror(rc));
+		goto out;
+	}
+	if ((rc = s_flush(&c, ep)))
+		goto out;
+	deadline = t0 + RP_NET_TIMEOUT_MS;
+	while (rp_session_state(c.session) != RP_SESSION_COMPLETE) {
+		zmq_pollitem_t items[2] = { { c.sock, 0, ZMQ_POLLIN, 0 }, { c.mon, 0, ZMQ_POLLIN, 0 } };
+		uint64_t now = s_mono_ms();
+		uint16_t ev;
+		uint32_t val;
+		/* Refused again and again for 3 s: nobody listens there. */
+		if (!c.handshake && c.refused_conn >= 1 && now - t0 >= 3000)
+			deadline = now;
+		if (now >= deadline) {
+			if (!c.handshake && c.refused_conn)
+				rc = rp_fail(RP_EIO, "cannot reach %s: connection refused (is 'rapport serve' "
+				             "running there?)", ep);
+			else if (!c.handshake)
+				rc = rp_fail(RP_EIO, "no answer from %s within %d s", ep, RP_NET_TIMEOUT_MS / 1000);
+			else if (rp_session_stranger(c.session))
+				rc = rp_fail(RP_ENOTMEMBER, "refused %s: that device is not a member of the team "
+				             "as this device knows it, and in %d s it sent nothing that made it one",
+				             ep, RP_NET_TIMEOUT_MS / 1000);
+			else
+				rc = rp_fail(RP_EIO, "%s went silent for %d s; the next sync resumes where this "
+				             "one stopped", ep, RP_NET_TIMEOUT_MS / 1000);
+			goto out;
+		}
+		if (zmq_poll(items, 2, (long)(deadline - now)) < 0) {
+			rc = rp_fail(RP_EIO, "poll: %s", zmq_strerror(zmq_errno()));
+			goto out;
+		}
+		while (rp_net_monitor_event(c.mon, &ev, &val))
+			if ((rc = s_event(&c, ev, val, ep, self)))
+				goto out;
+		while (items[0].revents & ZMQ_POLLIN) {
+			zmq_msg_t m;
+			zmq_msg_init(&m);
+			if (zmq_msg_recv(&m, c.sock, ZMQ_DONTWAIT) < 0) {
+				zmq_msg_close(&m);
+				break;
+			}
+			deadline = s_mono_ms() + RP_NET_TIMEOUT_MS;
+			rc = rp_session_input(c.session, zmq_msg_data(&m), zmq_msg_size(&m));
+			zmq_msg_close(&m);
+			if (rc == 0)
+				rc = s_flush(&c, ep);
+			else
+				s_flush(&c, ep);    /* tell the peer why, then stop */
+			if (rc) {
+				if (rp_session_refused(c.session))
+					rp_fail(rc, "refused %s: %s", ep, rp_session_error(c.session));
+				else if (!*rp_errmsg())
+					rp_fail(rc, "sync with %s failed: %s", ep, rp_session_error(c.session));
+				goto out;
+			}
+			s_progress(&c, progress, arg);
+			if (rp_session_state(c.session) == RP_SESSION_COMPLETE)
+				break;
+		}
+	}
+	rc = 0;
+out:
+	if (c.session) {
+		rp_session_stats_get(c.session, &st);
+		rp_peer_record(n, dev, ep, st.sent, st.received, rc ? rp_errmsg() : "ok");
+		if (rc == 0 && summary)
+			*summary = json_pack("{sssssIsIsIsIsIsIsIsIsIsIsf}", "peer", peer ? peer : id, "endpoint", ep,
+			        "sent", (json_int_t)st.sent, "received", (json_int_t)st.received,
+			        "accounts", (json_int_t)st.accounts, "refused", (json_int_t)st.refused,
+			        "pending", (json_int_t)st.pending, "duplicates", (json_int_t)st.duplicates,
+			        "purged", (json_int_t)st.purged, "backfilled", (json_int_t)st.whole,
+			        "incomplete", (json_int_t)st.incomplete,
+			        "clock_ahead_ms", (json_int_t)(st.clock_ahead_ms > (int64_t)RP_SKEW_MAX_MS ||
+			                st.clock_ahead_ms < -(int64_t)RP_SKEW_MAX_MS ? st.clock_ahead_ms : 0),
+			        "seconds", (double)(s_mono_ms() - t0) / 1000.0);
+	}
+	s_close(&c, rc != 0);
+	/* Told, with an admin's signed op now in our own roster, that this
+	 * device was revoked: the team's data leaves this home (erase.h). */
+	{
+		MDB_txn *txn;
+		int revoked = 0;
+		if (rp_store_begin(n->store, 0, &txn) == 0) {
+			revoked = rp_roster_revoked(n->store, txn, n->key.pk);
+			mdb_txn_abort(txn);
+		}
+		if (revoked) {
+			uint64_t na = 0, no = 0;
+			char msg[512];
+			int wr = rp_erase_wipe(n, rp_node_now(n), &na, &no);
+			snprintf(msg, sizeof msg, "%s", rp_errmsg());
+			if (wr == 0)
+				rc = rp_fail(RP_EREVOKED, "%s; so this device erased the team's data from %s "
+				             "(%llu accounts, %llu ops) and keeps only its key (see %s/revoked.txt)",
+				             *msg ? msg : "this device was revoked from the team", n->home,
+				             (unsigned long long)na, (unsigned long long)no, n->home);
+			else
+				rc = rp_fail(RP_EREVOKED, "%s; the team's data will be erased from %s as soon as "
+				             "no other process holds it", *msg ? msg : "this device was revoked", n->home);
+			return rc;
+		}
+	}
+	/* What the sync dropped (a purge, a redaction it received) leaves the
+	 * disk before the command returns, or the daemon on this home does it. */
+	if (rp_erase_pending(n)) {
+		int er = rp_erase_now(n, 200);
+		if (er && er != RP_EBUSY && rc == 0)
+			rc = rp_fail(er, "synced, but cannot erase the dropped data from %s yet: %s",
+			             n->home, rp_strerror(er));
+	}
+	return rc;
+}

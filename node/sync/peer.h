@@ -1,0 +1,19 @@
+/* node/sync/peer.h — the peers a node knows by name, and the record of the last
+ * sync with each (the public calls are in rapport.h). */
+#ifndef RP_PEER_H
+#define RP_PEER_H
+
+#include "../node.h"
+
+/* 1 if ep is tcp://HOST:PORT. */
+int rp_endpoint_ok(const char *ep);
+
+/* The endpoint and device of the peer called name. RP_ENOTFOUND. */
+int rp_peer_find(rp_node *n, const char *name, char *endpoint, size_t cap,
+                 uint8_t device[RP_DEVICE_LEN]);
+
+/* Remember what a sync with device did (result: "ok" or the error). */
+int rp_peer_record(rp_node *n, const uint8_t device[RP_DEVICE_LEN], const char *endpoint,
+                   uint64_t sent, uint64_t received, const char *result);
+
+#endif

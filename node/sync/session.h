@@ -1,0 +1,101 @@
+/* node/sync/session.h — one sync between this node and one peer, as a pure state
+ * machine: messages in (rp_session_input), messages out (rp_session_output),
+ * the store in between. No sockets: node/sync/net.c drives it in production and
+ * the tests drive it directly.
+ *
+ * A node gives nothing to a device that is not a current member (DESIGN.md
+ * §2): before the first op goes out, the peer's key (from the client's pin
+ * or the server's ZAP handler, never from its hello) must name a device of
+ * our roster, not revoked, whose member is admin, manager, hub or rep; its
+ * scope is that member's. A revoked device, a device of another team, or an
+ * unknown one that says it is joining is refused at its hello. An unknown
+ * one that claims our team may give us its feed (a hub added since we last
+ * synced): we send it nothing, and at its done either the roster it gave
+ * makes it a member (we then stream in its scope) or we refuse it.
+ *
+ * Both sides run the same machine. The initiator (client) says hello first;
+ * each side then streams its arrival feed from the cursor the other sent,
+ * in batches of at most RP_BATCH_MAX bytes, no more than the other's credit
+ * unacknowledged. Each batch gets exactly one ack, in order, carrying the
+ * receiver's cursor then (never behind that batch's last, nor behind the
+ * ack before); an ack that breaks this, or comes with no batch in flight,
+ * fails the session, so no ack buys credit. A received batch is verified (outside the write txn, on
+ * two threads), ingested and its cursor stored in ONE txn, then acked: a
+ * crash anywhere loses nothing and applies nothing twice. Views of the
+ * accounts a sync touched are marked stale in those txns and rebuilt once,
+ * when the session completes (or by the next session, after a crash). */
+#ifndef RP_SESSION_H
+#define RP_SESSION_H
+
+#include <stdint.h>
+#include "../node.h"
+#include "../../proto/msg.h"
+
+typedef struct rp_session rp_session;
+
+enum rp_session_state {
+	RP_SESSION_HELLO = 1,     /* waiting for the peer's hello */
+	RP_SESSION_STREAM,        /* exchanging batches */
+	RP_SESSION_COMPLETE,      /* both feeds exchanged and acknowledged */
+	RP_SESSION_FAILED,        /* see rp_session_error */
+};
+
+typedef struct rp_session_stats {
+	uint64_t sent;            /* ops sent in batches */
+	uint64_t received;        /* ops received that were new here */
+	uint64_t duplicates;      /* ops received that were already here */
+	uint64_t refused;         /* ops refused (bad signature, role, ...) */
+	uint64_t pending;         /* ops held until their author is known */
+	uint64_t accounts;        /* accounts whose view changed */
+	uint64_t peer_head;       /* the peer's feed head (progress hint) */
+	uint64_t cursor;          /* how much of the peer's feed we hold */
+	uint64_t purged;          /* accounts dropped here: they changed hands */
+	uint64_t whole;           /* accounts backfilled here and checked whole */
+	uint64_t incomplete;      /* accounts backfilled here with ops missing */
+	int64_t  clock_ahead_ms;  /* our wall clock minus the peer's, at hello (0: not told) */
+} rp_session_stats;
+
+/* A session over node n with peer (its device id, from the client's pin or
+ * the server's ZAP handler). The session borrows n. Returns 0, RP_ENOMEM. */
+int  rp_session_new(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], int initiator,
+                    rp_session **out);
+void rp_session_free(rp_session **s);
+
+/* Feed one message from the peer. Returns 0, or a negative RP_E* when the
+ * session failed (rp_session_error says why; an error message for the
+ * peer is queued). A malformed or hostile message fails the session, never
+ * the node. */
+int rp_session_input(rp_session *s, const uint8_t *msg, size_t len);
+
+/* The next message to send, if any: returns 1 with *msg and *len valid until
+ * the next call on s, 0 when there is nothing to send now, or a negative
+ * RP_E* on a store error. */
+int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len);
+
+/* keep != 0: do not purge accounts this member lost when the session
+ * completes (a device or team setting, or `sync --keep`). */
+void rp_session_keep(rp_session *s, int keep);
+
+int  rp_session_state(const rp_session *s);
+/* 1 if this session refused the peer (not a member of our team, revoked):
+ * rp_session_error says which, in words for our user. */
+int  rp_session_refused(const rp_session *s);
+/* 1 while the peer is a stranger (no roster entry we hold names its key):
+ * we take its feed and send it nothing, waiting for its done. */
+int  rp_session_stranger(const rp_session *s);
+const char *rp_session_error(const rp_session *s);
+void rp_session_stats_get(const rp_session *s, rp_session_stats *st);
+
+/* How many times the sync moved forward: the peer's hello, each new batch
+ * taken, each ack, its done. A driver closes a session whose count stops
+ * moving, whatever else the peer sends (a trickle of announcements or
+ * repeated batches never keeps a session alive). */
+uint64_t rp_session_progress(const rp_session *s);
+
+/* The driver's bound on our batches in flight (0: the peer's credit alone):
+ * a server shares its memory for data in flight among its sessions. The
+ * session never has more than min(the peer's credit, batches) unacked. */
+void rp_session_limit(rp_session *s, uint32_t batches);
+
+
+#endif

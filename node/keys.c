@@ -53,12 +53,22 @@ int rp_key_load(const char *path, rp_key *key)
 		rc = RP_EIO;
 		goto out;
 	}
-	memcpy(key->sk, buf + S_MAGIC_LEN, RP_SECRET_LEN);
-	crypto_sign_ed25519_sk_to_pk(key->pk, key->sk);
-	/* libsodium keeps the public key in the secret's second half: it must agree. */
-	if (memcmp(key->pk, key->sk + 32, RP_DEVICE_LEN) != 0) {
-		rp_key_wipe(key);
-		rc = RP_EIO;
+	/* The secret is seed ‖ public key: the public half must be the one
+	 * the seed makes (sk_to_pk would only copy it back). */
+	{
+		uint8_t seed[crypto_sign_SEEDBYTES];
+		rp_key made;
+		memcpy(key->sk, buf + S_MAGIC_LEN, RP_SECRET_LEN);
+		crypto_sign_ed25519_sk_to_seed(seed, key->sk);
+		if (crypto_sign_seed_keypair(made.pk, made.sk, seed) != 0 ||
+		    sodium_memcmp(made.sk, key->sk, RP_SECRET_LEN) != 0) {
+			rp_key_wipe(key);
+			rc = RP_EIO;
+		} else {
+			memcpy(key->pk, made.pk, RP_DEVICE_LEN);
+		}
+		sodium_memzero(seed, sizeof seed);
+		rp_key_wipe(&made);
 	}
 out:
 	sodium_memzero(buf, sizeof buf);

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <time.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <sodium.h>
 
@@ -25,6 +24,7 @@
 #include "../proto/body.h"
 #include "store/pending.h"
 #include "../proto/hlc.h"
+#include "../proto/work.h"
 
 static _Thread_local char s_errmsg[512];
 
@@ -143,25 +143,26 @@ out:
 
 /* A store from before a table's format: upgrade it in one txn (the
  * authority table derived, pending ops stamped and counted). */
+typedef struct s_upgrade_job {
+	int      authority, pending;
+	uint64_t now;
+} s_upgrade_job;
+
+static int s_upgrade_run(rp_store *st, MDB_txn *txn, void *arg)
+{
+	const s_upgrade_job *u = arg;
+	int rc = u->authority ? rp_authz_rebuild(st, txn) : 0;
+	if (rc == 0 && u->authority)
+		rc = rp_meta_put_u64(st, txn, "authority", 1);
+	if (rc == 0 && u->pending)
+		rc = rp_pending_upgrade(st, txn, u->now);
+	return rc;
+}
+
 static int s_upgrade(rp_node *n, int authority, int pending)
 {
-	MDB_txn *txn;
-	int rc;
-	for (int tries = 0; tries < 8; tries++) {
-		if ((rc = rp_store_begin(n->store, 1, &txn)))
-			return rc;
-		rc = authority ? rp_authz_rebuild(n->store, txn) : 0;
-		if (rc == 0 && authority)
-			rc = rp_meta_put_u64(n->store, txn, "authority", 1);
-		if (rc == 0 && pending)
-			rc = rp_pending_upgrade(n->store, txn, rp_node_now(n));
-		if (rc == 0)
-			return rp_store_err(mdb_txn_commit(txn));
-		mdb_txn_abort(txn);
-		if (!rp_store_full(rc) || (rc = rp_store_grow(n->store)))
-			return rc;
-	}
-	return RP_EIO;
+	s_upgrade_job u = { authority, pending, rp_node_now(n) };
+	return rp_store_run(n->store, s_upgrade_run, &u);
 }
 
 int rp_node_open(const char *home, rp_node **out)
@@ -393,50 +394,32 @@ static int s_replay(rp_write *w)
 
 /* Signing is most of the cost of a large write (an import): ops are queued
  * with their seq and stamp fixed, a batch at a time. A full batch is signed
- * on a second thread while the one before it is ingested and the next is
+ * on two threads while the one before it is ingested and the next is
  * composed; rp_write_flush signs and ingests what is left, in order. */
 #define S_QUEUE_MAX      4096
-#define S_PARALLEL_MIN   64     /* below this a thread costs more than it saves */
 
-#define S_CLAIM          32     /* ops a signer takes at a time */
-
-/* One batch being signed: a thread takes S_CLAIM ops at a time, and the
- * writer, once it needs the batch, takes the rest beside it, so neither
- * core waits and no third thread crowds them. */
-struct rp_signer {
+/* One batch being signed (proto/work.h: two threads, and the writer once
+ * it needs the batch). */
+typedef struct s_sign_ctx {
 	rp_op         *ops;
-	size_t         n;
 	const uint8_t *sk;
-	atomic_size_t  next;        /* the first op nobody took yet */
-	atomic_int     rc;
-	pthread_t      t[2];
-	int            running;     /* threads started */
+	atomic_int     rc;          /* the first failure */
+} s_sign_ctx;
+
+struct rp_signer {
+	rp_work    work;
+	s_sign_ctx ctx;
 };
 
-static void s_sign_some(struct rp_signer *s)
+static void s_sign_one(void *arg, size_t i)
 {
-	for (;;) {
-		size_t i = atomic_fetch_add(&s->next, S_CLAIM), end = i + S_CLAIM;
-		if (i >= s->n || atomic_load(&s->rc))
-			return;
-		for (end = end < s->n ? end : s->n; i < end; i++) {
-			int rc = rp_op_sign(&s->ops[i], s->sk);
-			if (rc) {
-				atomic_store(&s->rc, rc);
-				return;
-			}
-		}
-	}
+	s_sign_ctx *c = arg;
+	int rc;
+	if (atomic_load(&c->rc) == 0 && (rc = rp_op_sign(&c->ops[i], c->sk)))
+		atomic_store(&c->rc, rc);
 }
 
-static void *s_signer_main(void *arg)
-{
-	s_sign_some(arg);
-	return NULL;
-}
-
-/* Start signing batch b: on a thread when b is large enough and one can
- * start; s_sign_wait signs the rest and collects the result. */
+/* Start signing batch b; s_sign_wait signs the rest and collects the result. */
 static int s_sign_start(rp_write *w, rp_wbatch *b)
 {
 	struct rp_signer *s = w->signer;
@@ -444,30 +427,22 @@ static int s_sign_start(rp_write *w, rp_wbatch *b)
 		return RP_ENOMEM;
 	for (size_t i = 0; i < b->n; i++)      /* bodies live in the arena: fix pointers */
 		b->ops[i].body = b->arena + b->body[i];
-	s->ops = b->ops;
-	s->n = b->n;
-	s->sk = w->node->key.sk;
-	atomic_store(&s->next, 0);
-	atomic_store(&s->rc, 0);
-	s->running = 0;
-	while (b->n >= S_PARALLEL_MIN && s->running < 2 &&
-	       pthread_create(&s->t[s->running], NULL, s_signer_main, s) == 0)
-		s->running++;
+	s->ctx.ops = b->ops;
+	s->ctx.sk = w->node->key.sk;
+	atomic_store(&s->ctx.rc, 0);
+	rp_work_start(&s->work, s_sign_one, &s->ctx, b->n);
 	w->signing = 1;
 	return 0;
 }
 
 static int s_sign_wait(rp_write *w)
 {
-	struct rp_signer *s = w->signer;
 	int rc;
 	if (!w->signing)
 		return 0;
-	s_sign_some(s);
-	while (s->running > 0)
-		pthread_join(s->t[--s->running], NULL);
+	rp_work_finish(&w->signer->work);
 	w->signing = 0;
-	if ((rc = atomic_load(&s->rc)))
+	if ((rc = atomic_load(&w->signer->ctx.rc)))
 		return rp_fail(rc, "cannot sign: %s", rp_strerror(rc));
 	return 0;
 }

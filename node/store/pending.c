@@ -264,6 +264,17 @@ int rp_pending_upgrade(rp_store *st, MDB_txn *txn, uint64_t wall_ms)
 	return rp_meta_put_u64(st, txn, "pending_format", 2);
 }
 
+typedef struct s_expire_job {
+	uint64_t now, got;
+} s_expire_job;
+
+static int s_expire_run(rp_store *st, MDB_txn *txn, void *arg)
+{
+	s_expire_job *j = arg;
+	j->got = 0;
+	return rp_pending_expire(st, txn, j->now, &j->got);
+}
+
 int rp_pending_sweep(rp_store *st, uint64_t now_ms, uint64_t *dropped)
 {
 	MDB_txn *txn;
@@ -278,14 +289,12 @@ int rp_pending_sweep(rp_store *st, uint64_t now_ms, uint64_t *dropped)
 	mdb_txn_abort(txn);
 	if (tops == 0 || (next && now_ms < next))
 		return 0;
-	if ((rc = rp_store_begin(st, 1, &txn)))
-		return rc;
-	if ((rc = rp_pending_expire(st, txn, now_ms, &got))) {
-		mdb_txn_abort(txn);
-		return rc;
+	{
+		s_expire_job j = { now_ms, 0 };
+		if ((rc = rp_store_run(st, s_expire_run, &j)))
+			return rc;
+		got = j.got;
 	}
-	if ((rc = rp_store_write_err(st, mdb_txn_commit(txn))))
-		return rc;
 	if (dropped)
 		*dropped = got;
 	return 0;

@@ -244,3 +244,47 @@ void rp_acct_key(uint8_t key[RP_ACCT_KEY_LEN], const uint8_t acct[RP_ACCOUNT_LEN
 	rp_be64_put(key + RP_ACCOUNT_LEN, hlc);
 	memcpy(key + RP_ACCOUNT_LEN + 8, opid, RP_OPID_LEN);
 }
+
+int rp_store_run(rp_store *st, rp_store_job job, void *arg)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		MDB_txn *txn;
+		int rc = rp_store_begin(st, 1, &txn);
+		if (rc)
+			return rc;
+		if ((rc = job(st, txn, arg)) == 0) {
+			if ((rc = mdb_txn_commit(txn)) == 0)
+				return 0;
+		} else {
+			mdb_txn_abort(txn);
+		}
+		if (!rp_store_full(rc))
+			return rp_store_write_err(st, rc);
+		if ((rc = rp_store_grow(st)))
+			return rc;
+	}
+	return RP_EIO;
+}
+
+int rp_store_get_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t *v)
+{
+	MDB_val k = { klen, (void *)key }, val;
+	*v = 0;
+	if (mdb_get(txn, dbi, &k, &val) == 0 && val.mv_size == 8)
+		*v = rp_be64_get(val.mv_data);
+	return 0;
+}
+
+int rp_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t v)
+{
+	uint8_t b[8];
+	MDB_val k = { klen, (void *)key }, val = { 8, b };
+	rp_be64_put(b, v);
+	return mdb_put(txn, dbi, &k, &val, 0);
+}
+
+int rp_store_mark(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
+{
+	MDB_val k = { klen, (void *)key }, v = { 0, "" };
+	return mdb_put(txn, dbi, &k, &v, 0);
+}

@@ -65,6 +65,19 @@ void rp_store_close(rp_store **st);
  * another process. Returns 0 or RP_EIO. */
 int rp_store_begin(rp_store *st, int write, MDB_txn **txn);
 
+/* A write: run in a txn by rp_store_run. It returns 0, an RP_E* code or an
+ * LMDB code, and must start from its own inputs each time it is called:
+ * a try that filled the map is aborted, and it sees nothing of it. */
+typedef int (*rp_store_job)(rp_store *st, MDB_txn *txn, void *arg);
+
+/* Run job in a new write txn and commit it. When the map fills (in the job
+ * or at the commit), the txn is aborted, the map doubled and the job run
+ * again in a fresh txn, up to 8 times. A job that fails has its txn
+ * aborted. Returns 0, the job's code (as rp_store_write_err maps it:
+ * RP_ENOSPC for a full disk), or RP_EIO when the map cannot grow. No other
+ * txn of this thread may be open. */
+int rp_store_run(rp_store *st, rp_store_job job, void *arg);
+
 /* Double the map size; call with no transaction open in this process. */
 int rp_store_grow(rp_store *st);
 
@@ -105,5 +118,15 @@ int rp_meta_put_u64(rp_store *st, MDB_txn *txn, const char *key, uint64_t v);
 #define RP_ACCT_KEY_LEN (RP_ACCOUNT_LEN + 8 + RP_OPID_LEN)
 void rp_acct_key(uint8_t key[RP_ACCT_KEY_LEN], const uint8_t acct[RP_ACCOUNT_LEN],
                  uint64_t hlc, const uint8_t opid[RP_OPID_LEN]);
+
+/* A u64, big-endian, under key in table dbi (a cursor, a head): get
+ * gives 0 when the key is absent or its value is not 8 bytes, and returns
+ * 0; put returns 0 or an LMDB code (MDB_MAP_FULL: see rp_store_run). */
+int rp_store_get_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t *v);
+int rp_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t v);
+
+/* Mark key in a set table (stale accounts, withheld accounts): an empty
+ * value. Returns 0 or an LMDB code. */
+int rp_store_mark(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 
 #endif

@@ -772,51 +772,50 @@ out:
 	return rc;
 }
 
+typedef struct s_stale_job {
+	uint64_t count;     /* rebuilt by this try */
+	int      more;      /* stale accounts are left for the next txn */
+} s_stale_job;
+
+/* Up to a thousand stale accounts: rebuilt, and their marks gone. */
+static int s_stale_run(rp_store *st, MDB_txn *txn, void *arg)
+{
+	s_stale_job *j = arg;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, i = 0;
+	j->count = 0;
+	j->more = 0;
+	if ((rc = mdb_cursor_open(txn, st->stale, &c)))
+		return rc;
+	while (rc == 0 && mdb_cursor_get(c, &k, &v, MDB_FIRST) == 0) {
+		uint8_t acct[RP_ACCOUNT_LEN];
+		if (i++ == 1000) {
+			j->more = 1;
+			break;
+		}
+		if (k.mv_size == RP_ACCOUNT_LEN) {
+			memcpy(acct, k.mv_data, RP_ACCOUNT_LEN);
+			rc = rp_view_refresh(st, txn, acct);
+			if (rc == RP_ENOTFOUND)
+				rc = 0;          /* every op of it was refused or is pending */
+			j->count++;
+		}
+		if (rc == 0)
+			rc = mdb_cursor_del(c, 0);
+	}
+	mdb_cursor_close(c);
+	return rc;
+}
+
 int rp_view_refresh_stale(rp_store *st, uint64_t *rebuilt)
 {
+	s_stale_job j = { 0, 1 };
 	uint64_t count = 0;
-	int rc = 0, more = 1;
+	int rc = 0;
 	/* Chunks of accounts per txn, so a huge backlog never needs one huge txn. */
-	while (more && rc == 0) {
-		MDB_txn *txn;
-		MDB_cursor *c;
-		MDB_val k, v;
-		int i = 0;
-		if ((rc = rp_store_begin(st, 1, &txn)))
-			break;
-		if ((rc = mdb_cursor_open(txn, st->stale, &c))) {
-			mdb_txn_abort(txn);
-			rc = rp_store_err(rc);
-			break;
-		}
-		more = 0;
-		while (rc == 0 && mdb_cursor_get(c, &k, &v, MDB_FIRST) == 0) {
-			uint8_t acct[RP_ACCOUNT_LEN];
-			if (i++ == 1000) {
-				more = 1;
-				break;
-			}
-			if (k.mv_size == RP_ACCOUNT_LEN) {
-				memcpy(acct, k.mv_data, RP_ACCOUNT_LEN);
-				rc = rp_view_refresh(st, txn, acct);
-				if (rc == RP_ENOTFOUND)
-					rc = 0;          /* every op of it was refused or is pending */
-				count++;
-			}
-			if (rc == 0)
-				rc = rp_store_err(mdb_cursor_del(c, 0));
-		}
-		mdb_cursor_close(c);
-		if (rc) {
-			mdb_txn_abort(txn);
-			if (rp_store_full(rc) && rp_store_grow(st) == 0) {
-				rc = 0;
-				more = 1;
-			}
-			continue;
-		}
-		rc = rp_store_write_err(st, mdb_txn_commit(txn));
-	}
+	while (j.more && (rc = rp_store_run(st, s_stale_run, &j)) == 0)
+		count += j.count;
 	if (rebuilt)
 		*rebuilt = count;
 	return rc;

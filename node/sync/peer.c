@@ -48,13 +48,51 @@ int rp_endpoint_ok(const char *ep)
 	return *end == 0 && port > 0 && port < 65536 && colon[1] != '+' && colon[1] != '-';
 }
 
-int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
-                const uint8_t device[RP_DEVICE_LEN])
+typedef struct s_peer_set {
+	const char    *name, *endpoint;
+	const uint8_t *device;
+} s_peer_set;
+
+/* One name, one peer: a name given again moves to the new device. */
+static int s_peer_add_run(rp_store *st, MDB_txn *txn, void *arg)
 {
-	MDB_txn *txn;
+	const s_peer_set *ps = arg;
 	MDB_cursor *c;
 	MDB_val k, v;
 	json_t *p;
+	int rc;
+	if ((rc = mdb_cursor_open(txn, st->peers, &c)) == 0) {
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+			const char *on = json_string_value(json_object_get(o, "name"));
+			if (on && !strcmp(on, ps->name) &&
+			    (k.mv_size != RP_DEVICE_LEN || memcmp(k.mv_data, ps->device, RP_DEVICE_LEN))) {
+				json_object_del(o, "name");
+				json_object_del(o, "endpoint");
+				rc = s_store(txn, st->peers, k.mv_data, o);
+			}
+			json_decref(o);
+			if (rc)
+				break;
+		}
+		mdb_cursor_close(c);
+		rc = rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	if (rc)
+		return rc;
+	if (!(p = s_load(txn, st->peers, ps->device)))
+		p = json_object();
+	json_object_set_new(p, "name", json_string(ps->name));
+	json_object_set_new(p, "endpoint", json_string(ps->endpoint));
+	rc = s_store(txn, st->peers, ps->device, p);
+	json_decref(p);
+	return rc;
+}
+
+int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
+                const uint8_t device[RP_DEVICE_LEN])
+{
+	s_peer_set ps = { name, endpoint, device };
 	int rc;
 	rp_errclear();
 	if (!name || !rp_member_name_ok(name, strlen(name)))
@@ -63,39 +101,8 @@ int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
 		return rp_fail(RP_EINVAL, "bad endpoint '%s': use tcp://HOST:PORT", endpoint ? endpoint : "");
 	if (!memcmp(device, n->key.pk, RP_DEVICE_LEN))
 		return rp_fail(RP_EINVAL, "that is this device's own id");
-	if ((rc = rp_store_begin(n->store, 1, &txn)))
-		return rp_fail(rc, "cannot write to the store in %s", n->home);
-	/* One name, one peer: a name given again moves to the new device. */
-	if ((rc = mdb_cursor_open(txn, n->store->peers, &c)) == 0) {
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-			const char *on = json_string_value(json_object_get(o, "name"));
-			if (on && !strcmp(on, name) && (k.mv_size != RP_DEVICE_LEN || memcmp(k.mv_data, device, RP_DEVICE_LEN))) {
-				json_object_del(o, "name");
-				json_object_del(o, "endpoint");
-				rc = s_store(txn, n->store->peers, k.mv_data, o);
-			}
-			json_decref(o);
-			if (rc)
-				break;
-		}
-		mdb_cursor_close(c);
-		rc = rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
-	}
-	if (rc == 0) {
-		p = s_load(txn, n->store->peers, device);
-		if (!p)
-			p = json_object();
-		json_object_set_new(p, "name", json_string(name));
-		json_object_set_new(p, "endpoint", json_string(endpoint));
-		rc = s_store(txn, n->store->peers, device, p);
-		json_decref(p);
-	}
-	if (rc == 0)
-		rc = rp_store_err(mdb_txn_commit(txn));
-	else
-		mdb_txn_abort(txn);
-	return rc ? rp_fail(rc, "cannot store the peer: %s", rp_strerror(rc)) : 0;
+	rc = rp_store_run(n->store, s_peer_add_run, &ps);
+	return rc ? rp_fail(rc, "cannot store the peer in %s: %s", n->home, rp_strerror(rc)) : 0;
 }
 
 int rp_peer_find(rp_node *n, const char *name, char *endpoint, size_t cap,
@@ -164,29 +171,34 @@ int rp_peer_list(rp_node *n, json_t **out)
 	return 0;
 }
 
+typedef struct s_peer_note {
+	const uint8_t *device;
+	const char    *endpoint, *result;
+	uint64_t       sent, received, now;
+} s_peer_note;
+
+static int s_peer_record_run(rp_store *st, MDB_txn *txn, void *arg)
+{
+	const s_peer_note *pn = arg;
+	json_t *p = s_load(txn, st->peers, pn->device);
+	char when[32];
+	int rc;
+	if (!p)
+		p = json_object();
+	if (pn->endpoint && !json_object_get(p, "endpoint"))
+		json_object_set_new(p, "endpoint", json_string(pn->endpoint));
+	json_object_set_new(p, "last_sync", json_string(rp_when_iso(pn->now, when, sizeof when)));
+	json_object_set_new(p, "last_sent", json_integer((json_int_t)pn->sent));
+	json_object_set_new(p, "last_received", json_integer((json_int_t)pn->received));
+	json_object_set_new(p, "last_result", json_string(pn->result));
+	rc = s_store(txn, st->peers, pn->device, p);
+	json_decref(p);
+	return rc;
+}
+
 int rp_peer_record(rp_node *n, const uint8_t device[RP_DEVICE_LEN], const char *endpoint,
                    uint64_t sent, uint64_t received, const char *result)
 {
-	MDB_txn *txn;
-	json_t *p;
-	char when[32];
-	int rc;
-	if ((rc = rp_store_begin(n->store, 1, &txn)))
-		return rc;
-	p = s_load(txn, n->store->peers, device);
-	if (!p)
-		p = json_object();
-	if (endpoint && !json_object_get(p, "endpoint"))
-		json_object_set_new(p, "endpoint", json_string(endpoint));
-	json_object_set_new(p, "last_sync", json_string(rp_when_iso(rp_node_now(n), when, sizeof when)));
-	json_object_set_new(p, "last_sent", json_integer((json_int_t)sent));
-	json_object_set_new(p, "last_received", json_integer((json_int_t)received));
-	json_object_set_new(p, "last_result", json_string(result));
-	rc = s_store(txn, n->store->peers, device, p);
-	json_decref(p);
-	if (rc == 0)
-		rc = rp_store_err(mdb_txn_commit(txn));
-	else
-		mdb_txn_abort(txn);
-	return rc;
+	s_peer_note pn = { device, endpoint, result, sent, received, rp_node_now(n) };
+	return rp_store_run(n->store, s_peer_record_run, &pn);
 }

@@ -2,13 +2,13 @@
  * trust the peer: every message is decoded strictly, every op verified and
  * checked against the roster before it is stored, and a misbehaving peer
  * fails its session, never the node. */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "session.h"
+#include "commit.h"
 #include "../store/ingest.h"
 #include "../../proto/body.h"
 #include "../store/roster.h"
@@ -21,7 +21,6 @@
 
 #define S_CREDIT        8                          /* batches we accept in flight */
 #define S_OUT_CAP       (RP_BATCH_MAX + 4096)
-#define S_PARALLEL_MIN  32                         /* ops below which one thread verifies */
 
 struct rp_session {
 	rp_node *node;
@@ -109,33 +108,24 @@ static int s_fail(rp_session *s, int code, const char *fmt, ...)
 
 /* Refuse the peer: fail the session, tell the peer why (in its own
  * words: "you are ..."), and count the refusal for `status`. */
+static int s_count_refusal(rp_store *st, MDB_txn *txn, void *last)
+{
+	uint64_t n = 0;
+	int rc = rp_meta_get_u64(st, txn, "peers_refused", &n);
+	if (rc == 0 && (rc = rp_meta_put_u64(st, txn, "peers_refused", n + 1)) == 0)
+		rc = rp_meta_put(st, txn, "peers_refused_last", last, strlen(last));
+	return rc;
+}
+
 static int s_refuse(rp_session *s, int code, const char *local, const char *wire)
 {
-	MDB_txn *txn;
-	uint64_t n = 0;
 	char last[RP_DEVICE_TEXT + 300];
 	s_fail(s, code, "%s", local);
 	snprintf(s->wire_error, sizeof s->wire_error, "%s", wire);
 	s->refused = 1;
 	snprintf(last, sizeof last, "%s: %s", s->peer_text, local);
-	if (rp_store_begin(s->node->store, 1, &txn) == 0) {
-		if (rp_meta_get_u64(s->node->store, txn, "peers_refused", &n) == 0 &&
-		    rp_meta_put_u64(s->node->store, txn, "peers_refused", n + 1) == 0 &&
-		    rp_meta_put(s->node->store, txn, "peers_refused_last", last, strlen(last)) == 0)
-			mdb_txn_commit(txn);
-		else
-			mdb_txn_abort(txn);
-	}
+	rp_store_run(s->node->store, s_count_refusal, last);   /* a count for status: best effort */
 	return code;
-}
-
-static int s_get_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t *v)
-{
-	MDB_val k = { klen, (void *)key }, val;
-	*v = 0;
-	if (mdb_get(txn, dbi, &k, &val) == 0 && val.mv_size == 8)
-		*v = rp_be64_get(val.mv_data);
-	return 0;
 }
 
 int rp_session_new(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], int initiator, rp_session **out)
@@ -157,7 +147,7 @@ int rp_session_new(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], int initiator,
 		free(s);
 		return rc;
 	}
-	s_get_u64(txn, n->store->cursors, peer, RP_DEVICE_LEN, &s->cursor);
+	rp_store_get_u64(txn, n->store->cursors, peer, RP_DEVICE_LEN, &s->cursor);
 	mdb_txn_abort(txn);
 	s->stats.cursor = s->cursor;
 	*out = s;
@@ -220,153 +210,24 @@ void rp_session_limit(rp_session *s, uint32_t batches)
 	s->credit_cap = batches;
 }
 
-/* ---- verifying a batch on two threads ----------------------------------- */
+/* ---- a batch in ------------------------------------------------------------ */
 
-typedef struct s_verify_job {
-	rp_op  *ops;
-	int    *rcs;
-	size_t  from, n;
-} s_verify_job;
-
-static void *s_verify_range(void *arg)
-{
-	s_verify_job *j = arg;
-	for (size_t i = j->from; i < j->n; i += 2)
-		if (j->rcs[i] == 0)
-			j->rcs[i] = rp_op_verify(&j->ops[i]);
-	return NULL;
-}
-
-static void s_verify_all(rp_op *ops, int *rcs, size_t n)
-{
-	s_verify_job a = { ops, rcs, 0, n }, b = { ops, rcs, 1, n };
-	pthread_t t;
-	if (n < S_PARALLEL_MIN || pthread_create(&t, NULL, s_verify_range, &b) != 0) {
-		for (size_t i = 0; i < n; i++)
-			if (rcs[i] == 0)
-				rcs[i] = rp_op_verify(&ops[i]);
-		return;
-	}
-	s_verify_range(&a);
-	pthread_join(t, NULL);
-}
-
-/* ---- ingesting a batch ---------------------------------------------------- */
-
-static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t v)
-{
-	uint8_t b[8];
-	MDB_val k = { klen, (void *)key }, val = { 8, b };
-	rp_be64_put(b, v);
-	return rp_store_err(mdb_put(txn, dbi, &k, &val, 0));
-}
-
-/* One txn: every op of the batch, the stale marks of the accounts it
- * touched, the refused counter, the clock, the cursor. */
 static int s_ingest_batch(rp_session *s, const rp_msg *m, rp_op *ops, int *rcs,
                           const uint8_t **raw, size_t *rawlen, size_t n)
 {
-	rp_node *node = s->node;
-	rp_store *st = node->store;
-	rp_session_stats before = s->stats;
-	uint64_t clock, refused;
-	uint64_t wall = rp_node_now(node);
-	rp_dirty dirty = { 0 };
-	rp_pending_tally tally;
-	MDB_txn *txn = NULL;
-	int rc, tries = 0;
-
-again:
-	s->stats = before;
-	rp_dirty_clear(&dirty);
-	tally = (rp_pending_tally){ 0 };
-	if ((rc = rp_store_begin(st, 1, &txn)))
-		goto out;
-	rp_meta_get_u64(st, txn, "hlc", &clock);
-	rp_meta_get_u64(st, txn, "refused", &refused);
-	for (size_t i = 0; i < n; i++) {
-		int r = rcs[i];
-		if (r == 0)
-			r = rp_ingest_from(st, txn, &ops[i], raw[i], rawlen[i], s->peer, &dirty, &clock, wall);
-		if (rp_store_full(r)) {
-			rc = r;
-			goto full;
-		}
-		if (r == 0) {
-			s->stats.received++;
-		} else if (r == 1) {
-			s->stats.duplicates++;
-		} else if (r == RP_ENOTMEMBER || r == RP_ENOTFOUND) {
-			/* author or account not known yet: held until they are. A full
-			 * table (or this sender's full share) refuses the batch: refusing
-			 * the op would move the cursor past it for good; the next sync
-			 * asks again. */
-			uint8_t opid[RP_OPID_LEN];
-			rp_op_id(&ops[i], opid);
-			if ((rc = rp_pending_hold(st, txn, s->peer, opid, raw[i], rawlen[i], wall))) {
-				if (rp_store_full(rc))
-					goto full;
-				goto out;
-			}
-			s->stats.pending++;
-		} else {
-			s->stats.refused++;
-			refused++;
-			if (rcs[i] == 0 && (rc = rp_ingest_note_refused(st, txn, &ops[i], r))) {
-				if (rp_store_full(rc))
-					goto full;
-				goto out;
-			}
-		}
-	}
-	if ((rc = rp_pending_retry(st, txn, &dirty, &clock, wall, &tally))) {
-		if (rp_store_full(rc))
-			goto full;
-		goto out;
-	}
-	s->stats.received += tally.taken;
-	s->stats.refused += tally.refused;
-	s->stats.pending -= s->stats.pending < tally.taken + tally.refused ? s->stats.pending
-	                  : tally.taken + tally.refused;
-	for (size_t i = 0; i < dirty.n; i++) {
-		MDB_val k = { RP_ACCOUNT_LEN, dirty.accts[i] }, v = { 0, "" };
-		if ((rc = mdb_put(txn, st->stale, &k, &v, 0))) {
-			if (rp_store_full(rc))
-				goto full;
-			rc = rp_store_err(rc);
-			goto out;
-		}
-	}
-	if ((rc = rp_meta_put_u64(st, txn, "hlc", clock)) ||
-	    (rc = rp_meta_put_u64(st, txn, "refused", refused)) ||
-	    (rc = s_put_u64(txn, st->cursors, s->peer, RP_DEVICE_LEN, m->last))) {
-		if (rp_store_full(rc))
-			goto full;
-		goto out;
-	}
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc == 0) {
-		s->cursor = m->last;
-		s->stats.cursor = m->last;
-		goto out;
-	}
-	if (!rp_store_full(rc)) {
-		rc = rp_store_write_err(st, rc);
-		goto out;
-	}
-full:
-	if (txn)
-		mdb_txn_abort(txn);
-	txn = NULL;
-	if (++tries > 8 || (rc = rp_store_grow(st)))
-		goto out;
-	goto again;
-out:
-	if (txn)
-		mdb_txn_abort(txn);
-	rp_dirty_free(&dirty);
-	return rc < 0 ? rc : rc ? RP_EIO : 0;
+	rp_batch_tally t;
+	int rc = rp_commit_batch(s->node->store, s->peer, m->last, ops, rcs, raw, rawlen, n,
+	                         rp_node_now(s->node), &t);
+	if (rc)
+		return rc;
+	s->stats.received += t.received;
+	s->stats.duplicates += t.duplicates;
+	s->stats.refused += t.refused;
+	s->stats.pending += t.held;
+	s->stats.pending -= s->stats.pending < t.released ? s->stats.pending : t.released;
+	s->cursor = m->last;
+	s->stats.cursor = m->last;
+	return 0;
 }
 
 static int s_stranger_check(rp_session *s);
@@ -408,8 +269,6 @@ static int s_batch(rp_session *s, const rp_msg *m)
 		rcs[n] = rp_op_decode(p, len, &ops[n]);
 		n++;
 	}
-	/* Verification is the bottleneck of a sync: outside the write txn, on two threads. */
-	s_verify_all(ops, rcs, n);
 	if ((rc = s_ingest_batch(s, m, ops, rcs, raw, rawlen, n)) != 0) {
 		rc = rc == RP_ENOSPC
 		   ? s_fail(s, rc, "the disk holding %s is full: the batch was not stored (free some space; "
@@ -434,27 +293,29 @@ out:
 
 /* ---- scope: withheld accounts and backfill ------------------------------------ */
 
-static int s_note_withheld(rp_session *s)
+static int s_note_withheld_run(rp_store *st, MDB_txn *txn, void *arg)
 {
-	MDB_txn *txn;
+	rp_session *s = arg;
 	const char *key;
 	json_t *val;
-	int rc;
-	if ((rc = rp_store_begin(s->node->store, 1, &txn)))
-		return rc;
 	json_object_foreach(s->withheld, key, val) {
 		uint8_t k[RP_DEVICE_LEN + RP_ACCOUNT_LEN];
-		MDB_val mk = { sizeof k, k }, mv = { 0, "" };
+		int rc;
 		memcpy(k, s->peer, RP_DEVICE_LEN);
 		if (rp_b32_decode(key, k + RP_DEVICE_LEN, RP_ACCOUNT_LEN))
 			continue;
-		if ((rc = rp_store_err(mdb_put(txn, s->node->store->skipped, &mk, &mv, 0)))) {
-			mdb_txn_abort(txn);
+		if ((rc = rp_store_mark(txn, st->skipped, k, sizeof k)))
 			return rc;
-		}
 	}
-	json_object_clear(s->withheld);
-	return rp_store_err(mdb_txn_commit(txn));
+	return 0;
+}
+
+static int s_note_withheld(rp_session *s)
+{
+	int rc = rp_store_run(s->node->store, s_note_withheld_run, s);
+	if (rc == 0)
+		json_object_clear(s->withheld);
+	return rc;
 }
 
 /* Accounts withheld from the peer before that are in its scope now. */
@@ -547,22 +408,24 @@ static int s_replan(rp_session *s)
 /* The peer acknowledged every backfill: the accounts sent whole are no
  * longer withheld. (Those of which only the handovers went stay recorded:
  * should one come back into the peer's scope, all of it must follow.) */
-static int s_backfill_done(rp_session *s)
+static int s_backfill_done_run(rp_store *st, MDB_txn *txn, void *arg)
 {
-	MDB_txn *txn;
-	int rc;
-	if (!s->nhaves)
-		return 0;
-	if ((rc = rp_store_begin(s->node->store, 1, &txn)))
-		return rc;
+	rp_session *s = arg;
 	for (size_t i = 0; i < s->nhaves; i++) {
 		uint8_t k[RP_DEVICE_LEN + RP_ACCOUNT_LEN];
 		MDB_val mk = { sizeof k, k };
+		int rc;
 		memcpy(k, s->peer, RP_DEVICE_LEN);
 		memcpy(k + RP_DEVICE_LEN, s->haves[i], RP_ACCOUNT_LEN);
-		mdb_del(txn, s->node->store->skipped, &mk, NULL);
+		if ((rc = mdb_del(txn, st->skipped, &mk, NULL)) && rc != MDB_NOTFOUND)
+			return rc;
 	}
-	return rp_store_err(mdb_txn_commit(txn));
+	return 0;
+}
+
+static int s_backfill_done(rp_session *s)
+{
+	return s->nhaves ? rp_store_run(s->node->store, s_backfill_done_run, s) : 0;
 }
 
 /* Did each account the peer backfilled arrive whole? At least as many of
@@ -725,6 +588,22 @@ static int s_refuse_revoked(rp_session *s)
 /* The peer's wall clock against ours: told on both sides when they differ
  * by more than the skew limit (the sync line, and `status` until a sync
  * finds them in step again). */
+typedef struct s_clock_note {
+	char    key[6 + RP_DEVICE_TEXT + 1];
+	int64_t ahead;        /* 0: within bounds, the note goes */
+} s_clock_note;
+
+static int s_note_clock_run(rp_store *st, MDB_txn *txn, void *arg)
+{
+	const s_clock_note *c = arg;
+	MDB_val k = { strlen(c->key), (void *)c->key };
+	int rc;
+	if (c->ahead)
+		return rp_meta_put_u64(st, txn, c->key, (uint64_t)c->ahead);
+	rc = mdb_del(txn, st->meta, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static void s_note_clock(rp_session *s, uint64_t peer_wall)
 {
 	/* Both within 48 bits (the HLC's range), so the difference cannot
@@ -736,26 +615,12 @@ static void s_note_clock(rp_session *s, uint64_t peer_wall)
 	if (theirs > RP_HLC_MS_MAX)
 		theirs = RP_HLC_MS_MAX;
 	ahead = peer_wall ? (int64_t)ours - (int64_t)theirs : 0;
-	char key[6 + RP_DEVICE_TEXT + 1] = "clock:";
-	MDB_txn *txn;
+	s_clock_note c = { "clock:", 0 };
 	s->stats.clock_ahead_ms = ahead;
-	memcpy(key + 6, s->peer_text, RP_DEVICE_TEXT + 1);
-	if (rp_store_begin(s->node->store, 1, &txn))
-		return;
-	if (ahead > (int64_t)RP_SKEW_MAX_MS || ahead < -(int64_t)RP_SKEW_MAX_MS) {
-		if (rp_meta_put_u64(s->node->store, txn, key, (uint64_t)ahead) == 0)
-			mdb_txn_commit(txn);
-		else
-			mdb_txn_abort(txn);
-		return;
-	}
-	{
-		MDB_val k = { strlen(key), key };
-		if (mdb_del(txn, s->node->store->meta, &k, NULL) == 0)
-			mdb_txn_commit(txn);
-		else
-			mdb_txn_abort(txn);
-	}
+	memcpy(c.key + 6, s->peer_text, RP_DEVICE_TEXT + 1);
+	if (ahead > (int64_t)RP_SKEW_MAX_MS || ahead < -(int64_t)RP_SKEW_MAX_MS)
+		c.ahead = ahead;
+	rp_store_run(s->node->store, s_note_clock_run, &c);    /* a note for status: best effort */
 }
 
 static int s_hello(rp_session *s, const rp_msg *m)
@@ -1095,7 +960,7 @@ static int s_hello_msg(rp_session *s, const uint8_t **msg, size_t *len)
 		return rc;
 	if (rp_meta_get(s->node->store, txn, "team", &v) == 0 && v.mv_size == RP_TEAM_LEN)
 		memcpy(team, v.mv_data, RP_TEAM_LEN);
-	s_get_u64(txn, s->node->store->heads, s->peer, RP_DEVICE_LEN, &own_head);
+	rp_store_get_u64(txn, s->node->store->heads, s->peer, RP_DEVICE_LEN, &own_head);
 	rp_meta_get_u64(s->node->store, txn, "arrival_next", &head);
 	mdb_txn_abort(txn);
 	if ((rc = rp_msg_hello(s->out, S_OUT_CAP, len, team, s->node->key.pk, s->cursor, own_head,

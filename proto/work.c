@@ -1,0 +1,47 @@
+/* proto/work.c — work split over the cores (see work.h). */
+#include "work.h"
+
+#define S_CLAIM 16             /* items a thread takes at a time */
+
+static void s_take(rp_work *w)
+{
+	for (;;) {
+		size_t i = atomic_fetch_add(&w->next, S_CLAIM), end = i + S_CLAIM;
+		if (i >= w->n)
+			return;
+		for (end = end < w->n ? end : w->n; i < end; i++)
+			w->fn(w->arg, i);
+	}
+}
+
+static void *s_thread(void *arg)
+{
+	s_take(arg);
+	return NULL;
+}
+
+void rp_work_start(rp_work *w, void (*fn)(void *arg, size_t i), void *arg, size_t n)
+{
+	w->fn = fn;
+	w->arg = arg;
+	w->n = n;
+	w->running = 0;
+	atomic_store(&w->next, 0);
+	while (n >= RP_WORK_MIN && w->running < RP_WORK_THREADS &&
+	       pthread_create(&w->t[w->running], NULL, s_thread, w) == 0)
+		w->running++;
+}
+
+void rp_work_finish(rp_work *w)
+{
+	s_take(w);
+	while (w->running > 0)
+		pthread_join(w->t[--w->running], NULL);
+}
+
+void rp_work_run(void (*fn)(void *arg, size_t i), void *arg, size_t n)
+{
+	rp_work w;
+	rp_work_start(&w, fn, arg, n);
+	rp_work_finish(&w);
+}

@@ -620,8 +620,8 @@ int rp_write_commit(rp_write **wp)
 	}
 	for (;;) {
 		rc = 0;
-		for (size_t i = 0; i < w->dirty.n && rc == 0; i++)
-			rc = rp_view_refresh(w->node->store, w->txn, w->dirty.accts[i]);
+		rc = rp_view_refresh_many(w->node->store, w->txn,
+		                          (const uint8_t (*)[RP_ACCOUNT_LEN])w->dirty.accts, w->dirty.n);
 		if (rc == 0)
 			rc = rp_meta_put_u64(w->node->store, w->txn, "hlc", w->hlc);
 		if (rc == 0) {

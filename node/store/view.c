@@ -2,6 +2,7 @@
  * its summary and its indexes. The fold is a function of the op set alone:
  * it must never read the clock, the roster or anything local. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,13 @@
 #include "view.h"
 #include "../text/casefold.h"
 #include "../../proto/body.h"
+#include "../../proto/work.h"
 #include "ingest.h"
 #include "../text/when.h"
 #include "../text/visible.h"
 #include "../../proto/error.h"
 #include "../../proto/op.h"
+#include "../../proto/work.h"
 
 /* Everything the fold accumulates before it lays the view out. */
 typedef struct s_fold {
@@ -33,6 +36,35 @@ typedef struct s_fold {
 	json_t *mods;                  /* [[kind, target ref, op]] applied after the fold */
 	json_int_t ops;
 } s_fold;
+
+/* Out of memory in a fold: jansson's allocations go through s_json_alloc
+ * (installed once, by s_alloc_watch), which notes a failure for the fold
+ * running on this thread, so that no view built with a value missing is
+ * ever stored. rp_view_alloc_fail makes the Nth allocation of a fold
+ * fail, for tests. */
+static _Thread_local int s_nomem;
+static _Thread_local long s_allocs;    /* in this fold, counted for rp_view_alloc_fail */
+static _Thread_local int s_in_fold;
+long rp_view_alloc_fail;
+
+static void *s_json_alloc(size_t n)
+{
+	void *p = rp_view_alloc_fail && s_in_fold && ++s_allocs == rp_view_alloc_fail ? NULL : malloc(n);
+	if (!p)
+		s_nomem = 1;
+	return p;
+}
+
+static void s_alloc_install(void)
+{
+	json_set_alloc_funcs(s_json_alloc, free);
+}
+
+static void s_alloc_watch(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, s_alloc_install);
+}
 
 /* A JSON string of body text. Ingest refuses invalid UTF-8 now; a store
  * written before it did may hold some, shown with U+FFFD rather than
@@ -383,9 +415,15 @@ static json_t *s_sorted(json_t *obj, int (*cmp)(const void *, const void *))
 	size_t n = json_object_size(obj), i = 0;
 	json_t **v = calloc(n ? n : 1, sizeof *v), *arr = json_array(), *val;
 	const char *key;
+	if (!v || !arr) {
+		s_nomem = 1;
+		free(v);
+		return arr;
+	}
 	json_object_foreach(obj, key, val)
 		v[i++] = val;
-	qsort(v, n, sizeof *v, cmp);
+	if (!s_nomem)            /* else a key may be missing, and the view goes anyway */
+		qsort(v, n, sizeof *v, cmp);
 	for (i = 0; i < n; i++)
 		json_array_append(arr, v[i]);
 	free(v);
@@ -577,54 +615,129 @@ static void s_fold_free(s_fold *f)
 	json_decref(f->mods);
 }
 
-int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
-                  json_t **view, json_t **tag_adds)
+/* One op of an account as the store holds it: its id (from the acct_ops
+ * key) and its encoded bytes, both pointing into a txn's pages. */
+typedef struct s_held {
+	const uint8_t *opid;
+	MDB_val        bytes;
+} s_held;
+
+/* The ops of an account, in fold order (acct_ops: account, stamp, op id),
+ * valid until txn writes or ends. *out is malloc'd (free it); *n may be 0. */
+static int s_collect(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                     s_held **out, size_t *n)
 {
-	s_fold f = {
+	MDB_cursor *c;
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	s_held *ops = NULL;
+	size_t cap = 0, got = 0;
+	int rc, err = 0;
+	*out = NULL;
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, st->acct_ops, &c)))
+		return rp_store_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && !err;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		MDB_val ok;
+		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN) != 0)
+			break;
+		if (got == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			s_held *p = realloc(ops, ncap * sizeof *p);
+			if (!p) {
+				err = RP_ENOMEM;
+				break;
+			}
+			ops = p;
+			cap = ncap;
+		}
+		ops[got].opid = (const uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8;
+		ok = (MDB_val){ RP_OPID_LEN, (void *)ops[got].opid };
+		if (mdb_get(txn, st->ops, &ok, &ops[got].bytes))
+			err = RP_EIO;           /* indexed but not in the log */
+		else
+			got++;
+	}
+	mdb_cursor_close(c);
+	if (!err && rc != 0 && rc != MDB_NOTFOUND)
+		err = rp_store_err(rc);
+	if (err) {
+		free(ops);
+		return err;
+	}
+	*out = ops;
+	*n = got;
+	return 0;
+}
+
+/* Fold the encoded ops of an account (in fold order) into its view. Pure:
+ * no store, so it may run on any thread. RP_ENOTFOUND when there are none,
+ * RP_EIO when one does not decode, RP_ENOMEM. */
+static int s_fold_ops(const s_held *ops, size_t n, const uint8_t acct[RP_ACCOUNT_LEN],
+                      json_t **view, json_t **tag_adds)
+{
+	s_fold f;
+	*view = NULL;
+	s_alloc_watch();
+	s_nomem = 0;
+	s_allocs = 0;
+	s_in_fold = 1;
+	f = (s_fold){
 		.fields = json_object(), .tag_adds = json_object(), .tag_removed = json_object(),
 		.assigns = json_array(), .followers = json_object(), .contacts = json_object(),
 		.ixs = json_object(), .fus = json_object(), .mods = json_array(),
 	};
-	MDB_cursor *c;
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
-	int rc;
-
-	if ((rc = mdb_cursor_open(txn, st->acct_ops, &c))) {
+	if (!f.fields || !f.tag_adds || !f.tag_removed || !f.assigns || !f.followers || !f.contacts ||
+	    !f.ixs || !f.fus || !f.mods) {
 		s_fold_free(&f);
-		return rp_store_err(rc);
+		s_in_fold = 0;
+		return RP_ENOMEM;
 	}
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		MDB_val ok, ov;
+	for (size_t i = 0; i < n; i++) {
 		rp_op op;
 		rp_body b;
-		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN) != 0)
-			break;
-		ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
-		if (mdb_get(txn, st->ops, &ok, &ov) || rp_op_decode(ov.mv_data, ov.mv_size, &op)) {
-			rc = RP_EIO;
-			break;
+		if (rp_op_decode(ops[i].bytes.mv_data, ops[i].bytes.mv_size, &op)) {
+			s_fold_free(&f);
+			s_in_fold = 0;
+			return RP_EIO;
 		}
 		f.ops++;
 		if (!op.body)
 			continue;          /* redacted: its place in the log stays, its content is gone */
 		if (rp_body_parse(&b, op.body, op.body_len) == 0)
-			s_apply(&f, &op, &b, ok.mv_data);
+			s_apply(&f, &op, &b, ops[i].opid);
 		rp_body_done(&b);
-	}
-	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND && rc != 0 && k.mv_size == RP_ACCT_KEY_LEN) {
-		s_fold_free(&f);
-		return rc < 0 && rc <= RP_EBASE ? rc : rp_store_err(rc);
 	}
 	if (f.ops == 0) {
 		s_fold_free(&f);
+		s_in_fold = 0;
 		return RP_ENOTFOUND;
 	}
 	s_apply_mods(&f);
 	*view = s_layout(&f, acct, tag_adds);
 	s_fold_free(&f);
-	return *view ? 0 : RP_ENOMEM;
+	s_in_fold = 0;
+	if (*view && !s_nomem)
+		return 0;
+	json_decref(*view);          /* a value is missing from it: never stored */
+	*view = NULL;
+	if (tag_adds) {
+		json_decref(*tag_adds);
+		*tag_adds = NULL;
+	}
+	return RP_ENOMEM;
+}
+
+int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                  json_t **view, json_t **tag_adds)
+{
+	s_held *ops;
+	size_t n;
+	int rc = s_collect(st, txn, acct, &ops, &n);
+	if (rc == 0)
+		rc = s_fold_ops(ops, n, acct, view, tag_adds);
+	free(ops);
+	return rc;
 }
 
 int rp_view_lists(const json_t *list, const char *name)
@@ -733,43 +846,93 @@ static int s_view_drop(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT
 	return rp_store_err(rc);
 }
 
+/* One account being rebuilt: its ops as held (read on the writer's
+ * thread), then its view folded and printed (on any thread), then stored
+ * (on the writer's thread again). */
+typedef struct s_rebuild {
+	const uint8_t *acct;
+	s_held        *ops;
+	size_t         nops;
+	int            rc;          /* of the fold: 0, RP_ENOTFOUND (no op left), RP_E* */
+	json_t        *sum;
+	char          *vt, *stext;
+} s_rebuild;
+
+static void s_rebuild_fold(void *arg, size_t i)
+{
+	s_rebuild *r = (s_rebuild *)arg + i;
+	json_t *view = NULL;
+	if ((r->rc = s_fold_ops(r->ops, r->nops, r->acct, &view, NULL)) == 0) {
+		s_in_fold = 1;        /* its summary and texts are the fold's too */
+		r->sum = rp_view_summary(view);
+		r->vt = rp_view_text(view);
+		r->stext = r->sum ? rp_view_text(r->sum) : NULL;
+		s_in_fold = 0;
+		if (!r->sum || !r->vt || !r->stext || s_nomem)
+			r->rc = RP_ENOMEM;
+	}
+	json_decref(view);
+}
+
+static int s_rebuild_store(rp_store *st, MDB_txn *txn, const s_rebuild *r)
+{
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)r->acct }, v;
+	json_t *old = NULL;
+	int rc;
+	if (r->rc == RP_ENOTFOUND)
+		return s_view_drop(st, txn, r->acct);
+	if (r->rc)
+		return r->rc;
+	if (rp_view_load_summary(st, txn, r->acct, &old) == 0) {
+		rc = s_index(txn, st->names, json_object_get(old, "name"), 1, r->acct, 1);
+		if (rc == 0)
+			rc = s_index(txn, st->owners, json_object_get(old, "owner"), 0, r->acct, 1);
+		json_decref(old);
+		if (rc)
+			return rc;
+	}
+	if ((rc = s_index(txn, st->names, json_object_get(r->sum, "name"), 1, r->acct, 0)) ||
+	    (rc = s_index(txn, st->owners, json_object_get(r->sum, "owner"), 0, r->acct, 0)))
+		return rc;
+	v = (MDB_val){ strlen(r->vt), r->vt };
+	if ((rc = rp_store_err(mdb_put(txn, st->views, &k, &v, 0))))
+		return rc;
+	v = (MDB_val){ strlen(r->stext), r->stext };
+	return rp_store_err(mdb_put(txn, st->summaries, &k, &v, 0));
+}
+
+#define S_REBUILD_GROUP 256     /* accounts read, folded and stored at a time */
+
+int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_ACCOUNT_LEN], size_t n)
+{
+	s_rebuild r[S_REBUILD_GROUP];
+	int rc = 0;
+	for (size_t at = 0; at < n && rc == 0; at += S_REBUILD_GROUP) {
+		size_t g = n - at < S_REBUILD_GROUP ? n - at : S_REBUILD_GROUP, i;
+		memset(r, 0, sizeof r);
+		/* Read every op of the group first: nothing writes while they fold,
+		 * so the pointers into the txn's pages stay good. */
+		for (i = 0; i < g && rc == 0; i++) {
+			r[i].acct = accts[at + i];
+			rc = s_collect(st, txn, r[i].acct, &r[i].ops, &r[i].nops);
+		}
+		if (rc == 0)
+			rp_work_run(s_rebuild_fold, r, g);
+		for (i = 0; i < g && rc == 0; i++)
+			rc = s_rebuild_store(st, txn, &r[i]);
+		for (i = 0; i < g; i++) {
+			free(r[i].ops);
+			free(r[i].vt);
+			free(r[i].stext);
+			json_decref(r[i].sum);
+		}
+	}
+	return rc;
+}
+
 int rp_view_refresh(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
 {
-	json_t *view = NULL, *sum = NULL, *old = NULL;
-	char *vt = NULL, *stext = NULL;
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
-	int rc = rp_view_build(st, txn, acct, &view, NULL);
-	if (rc == RP_ENOTFOUND)
-		return s_view_drop(st, txn, acct);
-	if (rc)
-		return rc;
-	sum = rp_view_summary(view);
-	vt = rp_view_text(view);
-	stext = rp_view_text(sum);
-	if (!sum || !vt || !stext) {
-		rc = RP_ENOMEM;
-		goto out;
-	}
-	if (rp_view_load_summary(st, txn, acct, &old) == 0) {
-		if ((rc = s_index(txn, st->names, json_object_get(old, "name"), 1, acct, 1)) ||
-		    (rc = s_index(txn, st->owners, json_object_get(old, "owner"), 0, acct, 1)))
-			goto out;
-	}
-	if ((rc = s_index(txn, st->names, json_object_get(sum, "name"), 1, acct, 0)) ||
-	    (rc = s_index(txn, st->owners, json_object_get(sum, "owner"), 0, acct, 0)))
-		goto out;
-	v = (MDB_val){ strlen(vt), vt };
-	if ((rc = rp_store_err(mdb_put(txn, st->views, &k, &v, 0))))
-		goto out;
-	v = (MDB_val){ strlen(stext), stext };
-	rc = rp_store_err(mdb_put(txn, st->summaries, &k, &v, 0));
-out:
-	free(vt);
-	free(stext);
-	json_decref(view);
-	json_decref(sum);
-	json_decref(old);
-	return rc;
+	return rp_view_refresh_many(st, txn, (const uint8_t (*)[RP_ACCOUNT_LEN])acct, 1);
 }
 
 typedef struct s_stale_job {
@@ -777,34 +940,48 @@ typedef struct s_stale_job {
 	int      more;      /* stale accounts are left for the next txn */
 } s_stale_job;
 
+#define S_STALE_TXN 1000       /* stale accounts rebuilt per txn */
+
 /* Up to a thousand stale accounts: rebuilt, and their marks gone. */
 static int s_stale_run(rp_store *st, MDB_txn *txn, void *arg)
 {
 	s_stale_job *j = arg;
+	uint8_t (*accts)[RP_ACCOUNT_LEN] = malloc(S_STALE_TXN * sizeof *accts);
 	MDB_cursor *c;
 	MDB_val k, v;
-	int rc, i = 0;
+	size_t n = 0, seen = 0;
+	int rc;
 	j->count = 0;
 	j->more = 0;
-	if ((rc = mdb_cursor_open(txn, st->stale, &c)))
+	if (!accts)
+		return RP_ENOMEM;
+	if ((rc = mdb_cursor_open(txn, st->stale, &c))) {
+		free(accts);
 		return rc;
-	while (rc == 0 && mdb_cursor_get(c, &k, &v, MDB_FIRST) == 0) {
-		uint8_t acct[RP_ACCOUNT_LEN];
-		if (i++ == 1000) {
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (seen == S_STALE_TXN) {
 			j->more = 1;
 			break;
 		}
-		if (k.mv_size == RP_ACCOUNT_LEN) {
-			memcpy(acct, k.mv_data, RP_ACCOUNT_LEN);
-			rc = rp_view_refresh(st, txn, acct);
-			if (rc == RP_ENOTFOUND)
-				rc = 0;          /* every op of it was refused or is pending */
-			j->count++;
-		}
-		if (rc == 0)
-			rc = mdb_cursor_del(c, 0);
+		seen++;
+		if (k.mv_size == RP_ACCOUNT_LEN)         /* a malformed mark is no account: it just goes */
+			memcpy(accts[n++], k.mv_data, RP_ACCOUNT_LEN);
 	}
 	mdb_cursor_close(c);
+	rc = rc == MDB_NOTFOUND || j->more ? 0 : rc;
+	/* an account every op of which was refused or is pending: its view is dropped */
+	if (rc == 0)
+		rc = rp_view_refresh_many(st, txn, (const uint8_t (*)[RP_ACCOUNT_LEN])accts, n);
+	/* the first `seen` marks are the ones just read: the rebuild writes no mark */
+	if (rc == 0 && (rc = mdb_cursor_open(txn, st->stale, &c)) == 0) {
+		for (size_t i = 0; i < seen && rc == 0; i++)
+			if ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) == 0)
+				rc = mdb_cursor_del(c, 0);
+		mdb_cursor_close(c);
+	}
+	j->count = n;
+	free(accts);
 	return rc;
 }
 

@@ -18,8 +18,19 @@
 int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
                   json_t **view, json_t **tag_adds);
 
-/* Rebuild the account's view and store it with its summary and indexes. */
+/* Rebuild the account's view and store it with its summary and indexes
+ * (or drop them when no op of it is left). Returns 0, RP_ENOMEM, RP_EIO,
+ * or an LMDB code (MDB_MAP_FULL: see rp_store_run). */
 int rp_view_refresh(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]);
+
+/* For tests: when non-zero, the Nth allocation of each fold fails (the
+ * fold then returns RP_ENOMEM and nothing of it is stored). */
+extern long rp_view_alloc_fail;
+
+/* The same for n accounts, their folds on two threads (proto/work.h): the
+ * ops are read and the views stored on this thread, 256 accounts at a
+ * time. */
+int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_ACCOUNT_LEN], size_t n);
 
 /* Rebuild the views a sync marked stale (interrupted or complete), a
  * thousand accounts per txn, growing the map when it fills; *rebuilt (may

@@ -12,6 +12,7 @@
 #include "rmtree.h"
 #include "../../node/rapport.h"
 #include "../../node/node.h"
+#include "../../node/store/view.h"
 
 static char home[64];
 
@@ -96,6 +97,42 @@ int main(void)
 		is_int(ops_of(n), want, "and adds no op");
 		is_int(rp_digest(n, NULL, after), 0, "the digest after");
 		is_str(after, before, "is unchanged");
+	}
+	/* Out of memory at any allocation of the fold that rebuilds the view:
+	 * the write fails whole, or succeeds whole; no partial view is stored. */
+	{
+		uint8_t small[RP_ACCOUNT_LEN];
+		int failed = 0, succeeded = 0, bad = 0;
+		long at;
+		is_int(rp_write_begin(n, &w), 0, "begin a write");
+		is_int(rp_account_add(w, "Cafe Roma", NULL, small), 0, "a small account");
+		is_int(rp_write_commit(&w), 0, "commits");
+		is_int(write_many(n, small, 5, 0), 0, "with five calls");
+		for (at = 1; at < 2000 && succeeded < 3; at++) {
+			char d1[65], d2[65];
+			long long ops = ops_of(n);
+			int rc;
+			rp_digest(n, NULL, d1);
+			rp_view_alloc_fail = at;
+			rc = write_many(n, small, 1, 0);
+			rp_view_alloc_fail = 0;
+			rp_digest(n, NULL, d2);
+			if (rc == RP_ENOMEM) {
+				failed++;
+				bad += ops_of(n) != ops || strcmp(d1, d2) != 0;
+			} else if (rc == 0) {
+				succeeded++;
+			} else {
+				bad++;
+				diag("allocation %ld: %s", at, rp_errmsg());
+			}
+		}
+		ok(failed > 20, "the fold's allocations failed one at a time (%d of them)", failed);
+		is_int(bad, 0, "each failed write changed nothing, with RP_ENOMEM");
+		ok(succeeded > 0, "beyond the fold's last allocation the write commits (at %ld)", at - 1);
+		is_int(rp_fsck(n, &fsck), 0, "fsck reads every view");
+		is_int(json_is_true(json_object_get(fsck, "ok")), 1, "and finds each one the fold of its ops");
+		json_decref(fsck);
 	}
 	rp_node_close(&n);
 	rm_tree(home);

@@ -172,6 +172,7 @@ int rp_node_open(const char *home, rp_node **out)
 	int rc;
 
 	rp_errclear();
+	rp_view_watch_alloc();
 	if (sodium_init() < 0)
 		return rp_fail(RP_EIO, "libsodium failed to initialise");
 	if (!(n = calloc(1, sizeof *n)))

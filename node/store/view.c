@@ -38,7 +38,7 @@ typedef struct s_fold {
 } s_fold;
 
 /* Out of memory in a fold: jansson's allocations go through s_json_alloc
- * (installed once, by s_alloc_watch), which notes a failure for the fold
+ * (installed once, by rp_view_watch_alloc), which notes a failure for the fold
  * running on this thread, so that no view built with a value missing is
  * ever stored. rp_view_alloc_fail makes the Nth allocation of a fold
  * fail, for tests. */
@@ -60,7 +60,7 @@ static void s_alloc_install(void)
 	json_set_alloc_funcs(s_json_alloc, free);
 }
 
-static void s_alloc_watch(void)
+void rp_view_watch_alloc(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, s_alloc_install);
@@ -678,7 +678,7 @@ static int s_fold_ops(const s_held *ops, size_t n, const uint8_t acct[RP_ACCOUNT
 {
 	s_fold f;
 	*view = NULL;
-	s_alloc_watch();
+	rp_view_watch_alloc();
 	s_nomem = 0;
 	s_allocs = 0;
 	s_in_fold = 1;

@@ -23,6 +23,11 @@ int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]
  * or an LMDB code (MDB_MAP_FULL: see rp_store_run). */
 int rp_view_refresh(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]);
 
+/* Route jansson's allocations through the fold's watch (once per process;
+ * rp_node_open does it while the process has one thread, and every fold
+ * makes sure). */
+void rp_view_watch_alloc(void);
+
 /* For tests: when non-zero, the Nth allocation of each fold fails (the
  * fold then returns RP_ENOMEM and nothing of it is stored). */
 extern long rp_view_alloc_fail;

@@ -39,35 +39,44 @@ static int s_flush(s_buf *b, FILE *out)
 	return 0;
 }
 
-/* The ids of the named accounts in name order (the names index: lower(name) ‖ 0 ‖ id). */
+typedef struct s_idlist {
+	uint8_t (*ids)[RP_ACCOUNT_LEN];
+	size_t    n, cap;
+} s_idlist;
+
+static int s_id_add(void *arg, const MDB_val *key, const MDB_val *val)
+{
+	s_idlist *l = arg;
+	const uint8_t *acct;
+	size_t len;
+	(void)val;
+	if (rp_view_index_entry(key, &acct, &len))
+		return 0;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 256;
+		void *p = realloc(l->ids, ncap * RP_ACCOUNT_LEN);
+		if (!p)
+			return RP_ENOMEM;
+		l->ids = p;
+		l->cap = ncap;
+	}
+	memcpy(l->ids[l->n++], acct, RP_ACCOUNT_LEN);
+	return 0;
+}
+
+/* The ids of the named accounts in name order (the names index). */
 static int s_ids(MDB_txn *txn, rp_store *st, uint8_t (**ids)[RP_ACCOUNT_LEN], size_t *count)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	size_t n = 0, cap = 0;
-	int rc;
-	*ids = NULL;
-	if ((rc = mdb_cursor_open(txn, st->names, &c)))
-		return rp_store_err(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size <= RP_ACCOUNT_LEN)
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			void *p = realloc(*ids, ncap * RP_ACCOUNT_LEN);
-			if (!p) {
-				mdb_cursor_close(c);
-				return RP_ENOMEM;
-			}
-			*ids = p;
-			cap = ncap;
-		}
-		memcpy((*ids)[n++], (uint8_t *)k.mv_data + k.mv_size - RP_ACCOUNT_LEN, RP_ACCOUNT_LEN);
+	s_idlist l = { 0 };
+	int rc = rp_store_scan(txn, st->names, NULL, 0, s_id_add, &l);
+	if (rc) {
+		free(l.ids);
+		l.ids = NULL;
+		l.n = 0;
 	}
-	mdb_cursor_close(c);
-	*count = n;
-	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
+	*ids = l.ids;
+	*count = l.n;
+	return rc;
 }
 
 /* Does view carry tag (NULL: every account does)? */
@@ -157,7 +166,7 @@ static int s_jsonl(rp_node *n, const rp_export_opts *o, FILE *out)
 	int rc;
 	/* rp_account_show opens its own read txn: collect the ids, then let go. */
 	rc = s_read_ids(n, &txn, &ids, &count);
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		json_t *doc, *e;
 		size_t j;
@@ -343,7 +352,7 @@ static int s_csv_entries(rp_node *n, const rp_export_opts *o, const char *const 
 		}
 		json_decref(view);
 	}
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	if (rc == 0)
 		rc = s_flush(&b, out);
 	free(ids);
@@ -367,7 +376,7 @@ static int s_csv(rp_node *n, const rp_export_opts *o, FILE *out)
 	}
 	if ((rc = s_read_ids(n, &txn, &ids, &count)) == 0)
 		rc = s_csv_load(n->store, txn, ids, count, o->tag, rows, keys, &custom, &ncustom);
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	if (rc == 0 && o->bom)     /* Excel reads UTF-8 only after a BOM */
 		rc = rp_textbuf_append(&b.p, &b.len, &b.cap, "\xEF\xBB\xBF", 3) ? RP_ENOMEM : 0;
 	for (i = 0; s_columns[i] && rc == 0; i++)
@@ -573,7 +582,7 @@ static int s_vcard(rp_node *n, const rp_export_opts *o, FILE *out)
 		if (rc == 0)
 			rc = s_flush(&b, out);
 	}
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	free(ids);
 	free(b.p);
 	return rc;

@@ -205,52 +205,61 @@ static const char *s_owner(s_import *im, const char *owner)
 	return NULL;
 }
 
+static int s_source_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	json_t *sources = arg, *view;
+	const char *src;
+	char t[RP_ACCOUNT_TEXT + 1];
+	if (k->mv_size != RP_ACCOUNT_LEN)
+		return 0;
+	view = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+	src = json_string_value(json_object_get(json_object_get(view, "fields"), "source_id"));
+	if (src) {
+		rp_b32_encode(k->mv_data, RP_ACCOUNT_LEN, t, sizeof t);
+		json_object_set_new(sources, src, json_string(t));
+	}
+	json_decref(view);
+	return 0;
+}
+
 /* The account held here whose source_id (a foreign CRM's id) is id. The
  * index is built once, from the views, when a file first brings one. */
 static int s_find_source(s_import *im, const char *id, uint8_t acct[RP_ACCOUNT_LEN])
 {
 	json_t *hit;
 	if (!im->sources) {
-		MDB_cursor *c;
-		MDB_val k, v;
 		if (!(im->sources = json_object()))
 			return 0;
-		if (mdb_cursor_open(im->txn, im->node->store->views, &c) == 0) {
-			for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-			     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-				json_t *view = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-				const char *src = json_string_value(json_object_get(json_object_get(view, "fields"),
-				                                                    "source_id"));
-				char t[RP_ACCOUNT_TEXT + 1];
-				if (src && k.mv_size == RP_ACCOUNT_LEN) {
-					rp_b32_encode(k.mv_data, RP_ACCOUNT_LEN, t, sizeof t);
-					json_object_set_new(im->sources, src, json_string(t));
-				}
-				json_decref(view);
-			}
-			mdb_cursor_close(c);
-		}
+		rp_store_scan(im->txn, im->node->store->views, NULL, 0, s_source_one, im->sources);
 	}
 	hit = json_object_get(im->sources, id);
 	return hit && rp_b32_decode(json_string_value(hit), acct, RP_ACCOUNT_LEN) == 0;
 }
 
+typedef struct s_name_seek {
+	const char *lower;
+	size_t      n;
+	uint8_t    *acct;
+	int         hit;
+} s_name_seek;
+
+static int s_name_first(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_name_seek *q = arg;
+	(void)v;
+	if (k->mv_size == q->n + 1 + RP_ACCOUNT_LEN && !memcmp(k->mv_data, q->lower, q->n + 1)) {
+		memcpy(q->acct, (uint8_t *)k->mv_data + q->n + 1, RP_ACCOUNT_LEN);
+		q->hit = 1;
+	}
+	return RP_STORE_STOP;          /* the first key at or after the name decides */
+}
+
 /* The account whose name is exactly lower (already folded), via the names index. */
 static int s_find_name(s_import *im, const char *lower, uint8_t acct[RP_ACCOUNT_LEN])
 {
-	size_t n = strlen(lower);
-	MDB_cursor *c;
-	MDB_val k = { n + 1, (void *)lower }, v;
-	int rc, hit = 0;
-	if (mdb_cursor_open(im->txn, im->node->store->names, &c))
-		return 0;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	if (rc == 0 && k.mv_size == n + 1 + RP_ACCOUNT_LEN && !memcmp(k.mv_data, lower, n + 1)) {
-		memcpy(acct, (uint8_t *)k.mv_data + n + 1, RP_ACCOUNT_LEN);
-		hit = 1;
-	}
-	mdb_cursor_close(c);
-	return hit;
+	s_name_seek q = { lower, strlen(lower), acct, 0 };
+	rp_store_scan(im->txn, im->node->store->names, lower, q.n + 1, s_name_first, &q);
+	return q.hit;
 }
 
 /* A dedupe key (what makes two entries the same thing) built in im->key:
@@ -1551,7 +1560,7 @@ static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
 				} else if ((rc = s_write_acct(im, w, a)) == 0 && rp_write_size(w) >= rp_import_chunk) {
 					/* a fresh read txn too: an old one would keep every page
 					 * the chunks replace from being reused */
-					mdb_txn_abort(im->txn);
+					rp_store_end(im->txn);
 					im->txn = NULL;
 					if ((rc = rp_write_commit(&w)) == 0 && (rc = rp_node_read(n, &im->txn)) == 0)
 						done = total, rc = rp_write_begin(n, &w);
@@ -1732,7 +1741,7 @@ int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t *
 			rc = first == '{' ? s_plan_jsonl(&im, buf, len) : s_plan_csv(&im, buf, len);
 	}
 	s_acct_end(&im);
-	mdb_txn_abort(im.txn);
+	rp_store_end(im.txn);
 	im.txn = NULL;
 	free(buf);
 	buf = NULL;

@@ -65,50 +65,53 @@ static void s_accts_free(s_accts *as)
 	as->n = 0;
 }
 
+typedef struct s_load_walk {
+	s_accts *as;
+	size_t   cap;
+} s_load_walk;
+
+static int s_load_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_load_walk *w = arg;
+	s_accts *as = w->as;
+	json_t *sum;
+	if (k->mv_size != RP_ACCOUNT_LEN)
+		return 0;
+	if (!(sum = json_loadb(v->mv_data, v->mv_size, 0, NULL)) || !json_is_object(sum)) {
+		json_decref(sum);
+		return 0;       /* an unreadable summary is fsck's business, not a sales list's */
+	}
+	if (!json_is_string(json_object_get(sum, "name"))) {
+		json_decref(sum);
+		return 0;       /* forgotten (its data erased): nobody to call or rank */
+	}
+	if (as->n == w->cap) {
+		size_t ncap = w->cap ? 2 * w->cap : 64;
+		s_acct *nv = realloc(as->v, ncap * sizeof *nv);
+		if (!nv) {
+			json_decref(sum);
+			return RP_ENOMEM;
+		}
+		as->v = nv;
+		w->cap = ncap;
+	}
+	as->v[as->n].sum = sum;
+	memcpy(as->v[as->n].id, k->mv_data, RP_ACCOUNT_LEN);
+	as->n++;
+	return 0;
+}
+
 /* Every account's summary, sorted by name then id. */
 static int s_accts_load(rp_node *n, MDB_txn *txn, s_accts *as)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	size_t cap = 0;
+	s_load_walk w = { as, 0 };
 	int rc;
 	as->v = NULL;
 	as->n = 0;
-	if ((rc = mdb_cursor_open(txn, n->store->summaries, &c)))
-		return rp_fail(rp_store_err(rc), "cannot read accounts");
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		json_t *sum;
-		if (k.mv_size != RP_ACCOUNT_LEN)
-			continue;
-		if (!(sum = json_loadb(v.mv_data, v.mv_size, 0, NULL)) || !json_is_object(sum)) {
-			json_decref(sum);
-			continue;       /* an unreadable summary is fsck's business, not a sales list's */
-		}
-		if (!json_is_string(json_object_get(sum, "name"))) {
-			json_decref(sum);
-			continue;       /* forgotten (its data erased): nobody to call or rank */
-		}
-		if (as->n == cap) {
-			size_t ncap = cap ? 2 * cap : 64;
-			s_acct *nv = realloc(as->v, ncap * sizeof *nv);
-			if (!nv) {
-				json_decref(sum);
-				mdb_cursor_close(c);
-				s_accts_free(as);
-				return rp_fail(RP_ENOMEM, "out of memory reading accounts");
-			}
-			as->v = nv;
-			cap = ncap;
-		}
-		as->v[as->n].sum = sum;
-		memcpy(as->v[as->n].id, k.mv_data, RP_ACCOUNT_LEN);
-		as->n++;
-	}
-	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND) {
+	if ((rc = rp_store_scan(txn, n->store->summaries, NULL, 0, s_load_one, &w))) {
 		s_accts_free(as);
-		return rp_fail(rp_store_err(rc), "cannot read accounts");
+		return rc == RP_ENOMEM ? rp_fail(rc, "out of memory reading accounts")
+		                       : rp_fail(rc, "cannot read accounts");
 	}
 	if (as->n)
 		qsort(as->v, as->n, sizeof *as->v, s_cmp_acct);
@@ -500,7 +503,7 @@ out:
 	json_decref(list);
 	s_accts_free(&as);
 out_txn:
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	return rc;
 }
 
@@ -585,7 +588,7 @@ out:
 	json_decref(list);
 	s_accts_free(&as);
 out_txn:
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	return rc;
 }
 
@@ -732,7 +735,7 @@ out:
 	s_rows_free(&rows);
 	s_accts_free(&as);
 out_txn:
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	return rc;
 }
 
@@ -1018,7 +1021,7 @@ out:
 	json_decref(list);
 	s_accts_free(&as);
 out_txn:
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 out_words:
 	s_words_free(&ws);
 	return rc;
@@ -1083,6 +1086,6 @@ out:
 	s_rows_free(&rows);
 	s_accts_free(&as);
 out_txn:
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	return rc;
 }

@@ -61,18 +61,19 @@ int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out
 		return rc;
 	rc = rp_view_load(n->store, txn, acct, &view);
 	if (rc) {
-		mdb_txn_abort(txn);
+		rp_store_end(txn);
 		rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
 		return rp_fail(rc, "no account %s", t);
 	}
 	{
-		MDB_val pk = { RP_ACCOUNT_LEN, (void *)acct }, pv;
-		if (!json_is_string(json_object_get(view, "name")) && mdb_get(txn, n->store->purged, &pk, &pv) == 0) {
+		MDB_val pv;
+		if (!json_is_string(json_object_get(view, "name")) &&
+		    rp_store_get(txn, n->store->purged, acct, RP_ACCOUNT_LEN, &pv) == 0) {
 			char o[RP_NAME_MAX + 1];
 			snprintf(o, sizeof o, "%s", json_string_value(json_object_get(view, "owner")) ?
 			         json_string_value(json_object_get(view, "owner")) : "");
 			json_decref(view);
-			mdb_txn_abort(txn);
+			rp_store_end(txn);
 			rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
 			return rp_fail(RP_ENOTFOUND, "account %s was handed over%s%s: its history left this device",
 			               t, *o ? " to " : "", o);
@@ -83,54 +84,58 @@ int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out
 	s_name_authors(n, txn, cache, json_object_get(view, "interactions"));
 	s_name_authors(n, txn, cache, json_object_get(view, "followups"));
 	json_decref(cache);
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	*out = view;
+	return 0;
+}
+
+typedef struct s_list_walk {
+	rp_node    *n;
+	MDB_txn    *txn;
+	const char *owner, *tag;
+	json_t     *list;
+} s_list_walk;
+
+static int s_list_one(void *arg, const MDB_val *key, const MDB_val *val)
+{
+	s_list_walk *w = arg;
+	const uint8_t *acct;
+	const char *o;
+	size_t len;
+	json_t *sum;
+	(void)val;
+	if (rp_view_index_entry(key, &acct, &len) || rp_view_load_summary(w->n->store, w->txn, acct, &sum))
+		return 0;
+	o = json_string_value(json_object_get(sum, "owner"));
+	if ((w->owner && (!o || strcmp(o, w->owner))) || (w->tag && !rp_view_lists(json_object_get(sum, "tags"), w->tag)))
+		json_decref(sum);
+	else
+		json_array_append_new(w->list, sum);
 	return 0;
 }
 
 int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out)
 {
-	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_val k, v;
-	json_t *list = json_array();
+	s_list_walk w = { n, NULL, owner, tag, json_array() };
 	int rc;
 	rp_errclear();
-	if ((rc = rp_node_read(n, &txn))) {
-		json_decref(list);
+	if ((rc = rp_node_read(n, &w.txn))) {
+		json_decref(w.list);
 		return rc;
 	}
-	if (owner && rp_roster_member(n->store, txn, owner, NULL) != 0) {
-		mdb_txn_abort(txn);
-		json_decref(list);
+	if (owner && rp_roster_member(n->store, w.txn, owner, NULL) != 0) {
+		rp_store_end(w.txn);
+		json_decref(w.list);
 		return rp_fail(RP_ENOTFOUND, "no member '%s' in the team (see 'rapport member list')", owner);
 	}
 	/* The names index is in name order: the list is too. */
-	if ((rc = mdb_cursor_open(txn, n->store->names, &c)))
-		goto out;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		json_t *sum;
-		if (k.mv_size <= RP_ACCOUNT_LEN)
-			continue;
-		if (rp_view_load_summary(n->store, txn,
-		        (uint8_t *)k.mv_data + k.mv_size - RP_ACCOUNT_LEN, &sum))
-			continue;
-		const char *o = json_string_value(json_object_get(sum, "owner"));
-		if ((owner && (!o || strcmp(o, owner))) || (tag && !rp_view_lists(json_object_get(sum, "tags"), tag)))
-			json_decref(sum);
-		else
-			json_array_append_new(list, sum);
-	}
-	mdb_cursor_close(c);
-	rc = 0;
-out:
-	mdb_txn_abort(txn);
+	rc = rp_store_scan(w.txn, n->store->names, NULL, 0, s_list_one, &w);
+	rp_store_end(w.txn);
 	if (rc) {
-		json_decref(list);
-		return rp_fail(rp_store_err(rc), "cannot read accounts");
+		json_decref(w.list);
+		return rp_fail(rc, "cannot read accounts");
 	}
-	*out = list;
+	*out = w.list;
 	return 0;
 }
 
@@ -142,7 +147,7 @@ int rp_member_list(rp_node *n, json_t **out)
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
 	rc = rp_roster_list(n->store, txn, out);
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	return rc ? rp_fail(rc, "cannot read the roster") : 0;
 }
 
@@ -215,13 +220,13 @@ static json_t *s_summary(const rp_op *op, const rp_body *b)
  * erased, from the redact op that erased it; NULL when that is not here. */
 static json_t *s_erased_by(rp_node *n, MDB_txn *txn, json_t *cache, const uint8_t opid[RP_OPID_LEN])
 {
-	MDB_val rk = { RP_OPID_LEN, (void *)opid }, rv, xk, xv;
+	MDB_val rv, xv;
 	rp_op rop;
 	rp_body rb = { .map = NULL };
 	json_t *out = NULL;
 	msgpack_unpacked_init(&rb.up);
-	if (mdb_get(txn, n->store->redacted, &rk, &rv) == 0 && rv.mv_size == RP_OPID_LEN &&
-	    (xk = (MDB_val){ RP_OPID_LEN, rv.mv_data }, mdb_get(txn, n->store->ops, &xk, &xv) == 0) &&
+	if (rp_store_get(txn, n->store->redacted, opid, RP_OPID_LEN, &rv) == 0 && rv.mv_size == RP_OPID_LEN &&
+	    rp_store_get(txn, n->store->ops, rv.mv_data, RP_OPID_LEN, &xv) == 0 &&
 	    rp_op_decode(xv.mv_data, xv.mv_size, &rop) == 0 && rop.body &&
 	    rp_body_parse(&rb, rop.body, rop.body_len) == 0) {
 		char rdev[RP_DEVICE_TEXT + 1], text[RP_NAME_MAX + 120];
@@ -238,99 +243,105 @@ static json_t *s_erased_by(rp_node *n, MDB_txn *txn, json_t *cache, const uint8_
 	return out;
 }
 
+typedef struct s_history_walk {
+	rp_node       *n;
+	MDB_txn       *txn;
+	const uint8_t *acct;
+	json_t        *list, *cache;
+	uint64_t       future;
+} s_history_walk;
+
+static int s_history_one(void *arg, const MDB_val *key, const MDB_val *val)
+{
+	s_history_walk *w = arg;
+	const uint8_t *opid = (uint8_t *)key->mv_data + RP_ACCOUNT_LEN + 8;
+	char dev[RP_DEVICE_TEXT + 1], ref[RP_REF_TEXT + 1], at[32];
+	uint8_t r[RP_REF_LEN];
+	MDB_val ov;
+	rp_body b;
+	rp_op op;
+	json_t *erased = NULL;
+	(void)val;
+	if (key->mv_size != RP_ACCT_KEY_LEN || memcmp(key->mv_data, w->acct, RP_ACCOUNT_LEN))
+		return RP_STORE_STOP;
+	if (rp_store_get(w->txn, w->n->store->ops, opid, RP_OPID_LEN, &ov) ||
+	    rp_op_decode(ov.mv_data, ov.mv_size, &op))
+		return 0;
+	rp_b32_encode(op.author, RP_DEVICE_LEN, dev, sizeof dev);
+	rp_ref_of(r, opid);
+	rp_b32_encode(r, RP_REF_LEN, ref, sizeof ref);
+	rp_body_parse(&b, op.body, op.body_len);
+	const char *m = s_author(w->n, w->txn, w->cache, dev);
+	if (!op.body)
+		erased = s_erased_by(w->n, w->txn, w->cache, opid);
+	/* future: dated beyond the skew limit ahead of now: its device's
+	 * clock was wrong, and it may win last-writer-wins it should not. */
+	json_array_append_new(w->list, json_pack("{sIsIsssosssssssosbsb}",
+	        "seq", (json_int_t)op.seq, "hlc", (json_int_t)op.hlc,
+	        "at", rp_when_iso(RP_HLC_MS(op.hlc), at, sizeof at),
+	        "author", m ? json_string(m) : json_null(), "author_device", dev,
+	        "kind", op.kind, "op", ref, "summary", erased ? erased : s_summary(&op, &b),
+	        "verified", rp_op_verify(&op) == 0, "future", RP_HLC_MS(op.hlc) > w->future));
+	rp_body_done(&b);
+	return 0;
+}
+
 int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
 {
-	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
-	json_t *list = json_array(), *cache = json_object();
-	uint64_t future = rp_node_now(n) + RP_SKEW_MAX_MS;
+	s_history_walk w = { n, NULL, acct, json_array(), json_object(), rp_node_now(n) + RP_SKEW_MAX_MS };
 	int rc;
 	rp_errclear();
-	if ((rc = rp_node_read(n, &txn)))
-		goto fail;
-	if ((rc = mdb_cursor_open(txn, n->store->acct_ops, &c))) {
-		mdb_txn_abort(txn);
-		goto fail;
+	if ((rc = rp_node_read(n, &w.txn)) == 0) {
+		rc = rp_store_scan(w.txn, n->store->acct_ops, acct, RP_ACCOUNT_LEN, s_history_one, &w);
+		rp_store_end(w.txn);
 	}
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		const uint8_t *opid = (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8;
-		MDB_val ok = { RP_OPID_LEN, (void *)opid }, ov;
-		char dev[RP_DEVICE_TEXT + 1], ref[RP_REF_TEXT + 1], at[32];
-		uint8_t r[RP_REF_LEN];
-		rp_body b;
-		rp_op op;
-		json_t *erased = NULL;
-		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN))
-			break;
-		if (mdb_get(txn, n->store->ops, &ok, &ov) || rp_op_decode(ov.mv_data, ov.mv_size, &op))
-			continue;
-		rp_b32_encode(op.author, RP_DEVICE_LEN, dev, sizeof dev);
-		rp_ref_of(r, opid);
-		rp_b32_encode(r, RP_REF_LEN, ref, sizeof ref);
-		rp_body_parse(&b, op.body, op.body_len);
-		const char *m = s_author(n, txn, cache, dev);
-		if (!op.body)
-			erased = s_erased_by(n, txn, cache, opid);
-		/* future: dated beyond the skew limit ahead of now: its device's
-		 * clock was wrong, and it may win last-writer-wins it should not. */
-		json_array_append_new(list, json_pack("{sIsIsssosssssssosbsb}",
-		        "seq", (json_int_t)op.seq, "hlc", (json_int_t)op.hlc,
-		        "at", rp_when_iso(RP_HLC_MS(op.hlc), at, sizeof at),
-		        "author", m ? json_string(m) : json_null(), "author_device", dev,
-		        "kind", op.kind, "op", ref, "summary", erased ? erased : s_summary(&op, &b),
-		        "verified", rp_op_verify(&op) == 0, "future", RP_HLC_MS(op.hlc) > future));
-		rp_body_done(&b);
+	json_decref(w.cache);
+	if (rc) {
+		json_decref(w.list);
+		return rp_fail(rc, "cannot read the log");
 	}
-	mdb_cursor_close(c);
-	mdb_txn_abort(txn);
-	json_decref(cache);
-	if (json_array_size(list) == 0) {
+	if (json_array_size(w.list) == 0) {
 		char t[RP_ACCOUNT_TEXT + 1];
-		json_decref(list);
+		json_decref(w.list);
 		rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
 		return rp_fail(RP_ENOTFOUND, "no account %s", t);
 	}
-	*out = list;
+	*out = w.list;
 	return 0;
-fail:
-	json_decref(list);
-	json_decref(cache);
-	return rp_fail(rp_store_err(rc), "cannot read the log");
-}
-
-static size_t s_entries(MDB_txn *txn, MDB_dbi dbi)
-{
-	MDB_stat st;
-	return mdb_stat(txn, dbi, &st) ? 0 : st.ms_entries;
 }
 
 /* The meta entries prefix ‖ device text → u64, as [{device, member,
  * ahead_ms}] with ahead_ms = sign × the value: the clock records. */
+typedef struct s_clock_walk {
+	rp_node    *n;
+	MDB_txn    *txn;
+	const char *prefix;
+	size_t      pl;
+	int         sign;
+	json_t     *list;
+} s_clock_walk;
+
+static int s_clock_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_clock_walk *w = arg;
+	char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1];
+	uint8_t dev[RP_DEVICE_LEN];
+	if (k->mv_size != w->pl + RP_DEVICE_TEXT || memcmp(k->mv_data, w->prefix, w->pl) || v->mv_size != 8)
+		return RP_STORE_STOP;
+	memcpy(id, (char *)k->mv_data + w->pl, RP_DEVICE_TEXT);
+	id[RP_DEVICE_TEXT] = 0;
+	if (rp_b32_decode(id, dev, RP_DEVICE_LEN) || rp_roster_device(w->n->store, w->txn, dev, member, NULL))
+		snprintf(member, sizeof member, "?");
+	json_array_append_new(w->list, json_pack("{sssssI}", "device", id, "member", member,
+	        "ahead_ms", (json_int_t)w->sign * (json_int_t)(int64_t)rp_be64_get(v->mv_data)));
+	return 0;
+}
+
 static json_t *s_device_clocks(rp_node *n, MDB_txn *txn, const char *prefix, int sign)
 {
-	json_t *list = json_array();
-	size_t pl = strlen(prefix);
-	MDB_cursor *c;
-	MDB_val k = { pl, (void *)prefix }, v;
-	if (mdb_cursor_open(txn, n->store->meta, &c))
-		return list;
-	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1];
-		uint8_t dev[RP_DEVICE_LEN];
-		if (k.mv_size != pl + RP_DEVICE_TEXT || memcmp(k.mv_data, prefix, pl) || v.mv_size != 8)
-			break;
-		memcpy(id, (char *)k.mv_data + pl, RP_DEVICE_TEXT);
-		id[RP_DEVICE_TEXT] = 0;
-		if (rp_b32_decode(id, dev, RP_DEVICE_LEN) || rp_roster_device(n->store, txn, dev, member, NULL))
-			snprintf(member, sizeof member, "?");
-		json_array_append_new(list, json_pack("{sssssI}", "device", id, "member", member,
-		        "ahead_ms", (json_int_t)sign * (json_int_t)(int64_t)rp_be64_get(v.mv_data)));
-	}
-	mdb_cursor_close(c);
-	return list;
+	s_clock_walk w = { n, txn, prefix, strlen(prefix), sign, json_array() };
+	rp_store_scan(txn, n->store->meta, prefix, w.pl, s_clock_one, &w);
+	return w.list;
 }
 
 /* Devices whose ops arrived dated ahead of our clock (ours too, when it
@@ -416,10 +427,10 @@ int rp_status(rp_node *n, json_t **out)
 	st = json_pack("{ssssssssso}", "version", RAPPORT_VERSION, "home", n->home,
 	        "device", dev, "member", member, "team", tj);
 	json_object_set_new(st, "role", in_team ? json_string(role) : json_null());
-	json_object_set_new(st, "ops", json_integer((json_int_t)s_entries(txn, n->store->ops)));
-	json_object_set_new(st, "accounts", json_integer((json_int_t)s_entries(txn, n->store->views)));
-	json_object_set_new(st, "members", json_integer((json_int_t)s_entries(txn, n->store->members)));
-	json_object_set_new(st, "equivocations", json_integer((json_int_t)s_entries(txn, n->store->equiv)));
+	json_object_set_new(st, "ops", json_integer((json_int_t)rp_store_count(txn, n->store->ops)));
+	json_object_set_new(st, "accounts", json_integer((json_int_t)rp_store_count(txn, n->store->views)));
+	json_object_set_new(st, "members", json_integer((json_int_t)rp_store_count(txn, n->store->members)));
+	json_object_set_new(st, "equivocations", json_integer((json_int_t)rp_store_count(txn, n->store->equiv)));
 	json_object_set_new(st, "equivocating", rp_ingest_equivocations(n->store, txn));
 	json_object_set_new(st, "refused_ops", rp_ingest_refusals(n->store, txn));
 	json_object_set_new(st, "refused", json_integer((json_int_t)refused));
@@ -432,12 +443,12 @@ int rp_status(rp_node *n, json_t **out)
 	}
 	{
 		uint64_t bytes = 0;
-		json_object_set_new(st, "pending", json_integer((json_int_t)s_entries(txn, n->store->pending)));
+		json_object_set_new(st, "pending", json_integer((json_int_t)rp_store_count(txn, n->store->pending)));
 		rp_pending_totals(n->store, txn, NULL, &bytes);
 		json_object_set_new(st, "pending_bytes", json_integer((json_int_t)bytes));
 		json_object_set_new(st, "pending_from", rp_pending_senders(n->store, txn));
 	}
-	json_object_set_new(st, "stale_views", json_integer((json_int_t)s_entries(txn, n->store->stale)));
+	json_object_set_new(st, "stale_views", json_integer((json_int_t)rp_store_count(txn, n->store->stale)));
 	json_object_set_new(st, "erase_pending", json_boolean(rp_erase_pending(n)));
 	{
 		char note[1024];
@@ -449,8 +460,21 @@ int rp_status(rp_node *n, json_t **out)
 	json_object_set_new(st, "purged", s_receipts(n, txn));
 	json_object_set_new(st, "keep", n->keep ? json_string("device") :
 	                    rp_roster_team_keep(n->store, txn) ? json_string("team") : json_null());
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	*out = st;
+	return 0;
+}
+
+/* One view into the digest: framed by its id, as its hash. */
+static int s_digest_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	crypto_generichash_state *h = arg;
+	uint8_t vh[32], len[8];
+	crypto_generichash(vh, sizeof vh, v->mv_data, v->mv_size, NULL, 0);
+	rp_be64_put(len, k->mv_size);
+	crypto_generichash_update(h, len, 8);
+	crypto_generichash_update(h, k->mv_data, k->mv_size);
+	crypto_generichash_update(h, vh, sizeof vh);
 	return 0;
 }
 
@@ -459,44 +483,32 @@ int rp_digest(rp_node *n, const uint8_t *acct, char hex[65])
 	crypto_generichash_state h;
 	uint8_t out[32];
 	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_val k, v;
+	MDB_val v;
 	int rc;
 	rp_errclear();
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
 	crypto_generichash_init(&h, NULL, 0, sizeof out);
 	if (acct) {
-		k = (MDB_val){ RP_ACCOUNT_LEN, (void *)acct };
-		if ((rc = mdb_get(txn, n->store->views, &k, &v))) {
+		if ((rc = rp_store_get(txn, n->store->views, acct, RP_ACCOUNT_LEN, &v))) {
 			char t[RP_ACCOUNT_TEXT + 1];
-			mdb_txn_abort(txn);
+			rp_store_end(txn);
 			rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
 			return rp_fail(RP_ENOTFOUND, "no account %s", t);
 		}
 		crypto_generichash_update(&h, v.mv_data, v.mv_size);
 	} else {
 		/* Every view, in id order, each framed by its id, then the roster. */
-		if ((rc = mdb_cursor_open(txn, n->store->views, &c))) {
-			mdb_txn_abort(txn);
-			return rp_fail(rp_store_err(rc), "cannot read views");
+		if ((rc = rp_store_scan(txn, n->store->views, NULL, 0, s_digest_one, &h))) {
+			rp_store_end(txn);
+			return rp_fail(rc, "cannot read views");
 		}
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			uint8_t vh[32], len[8];
-			crypto_generichash(vh, sizeof vh, v.mv_data, v.mv_size, NULL, 0);
-			rp_be64_put(len, k.mv_size);
-			crypto_generichash_update(&h, len, 8);
-			crypto_generichash_update(&h, k.mv_data, k.mv_size);
-			crypto_generichash_update(&h, vh, sizeof vh);
-		}
-		mdb_cursor_close(c);
 		if ((rc = rp_roster_hash(n->store, txn, &h))) {
-			mdb_txn_abort(txn);
+			rp_store_end(txn);
 			return rp_fail(rc, "cannot read the roster");
 		}
 	}
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	crypto_generichash_final(&h, out, sizeof out);
 	sodium_bin2hex(hex, 65, out, sizeof out);
 	return 0;

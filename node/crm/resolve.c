@@ -71,28 +71,66 @@ static const char *s_summary_name(rp_node *n, MDB_txn *txn, const uint8_t acct[R
 	return buf;
 }
 
+/* A walk of an index for matches: where it ends, what it looks for. */
+typedef struct s_find_walk {
+	rp_node       *n;
+	MDB_txn       *txn;
+	s_hits        *h;
+	const uint8_t *hi;         /* ids: the last id with the prefix */
+	const uint8_t *key;        /* names: the folded text */
+	size_t         tl;
+	int            exact, kinds;
+} s_find_walk;
+
+static void s_hit_account(s_find_walk *w, const uint8_t *acct)
+{
+	char nm[128];
+	if (w->h->n++ == 0)
+		memcpy(w->h->first, acct, RP_ACCOUNT_LEN);
+	s_hit_name(w->h, s_summary_name(w->n, w->txn, acct, nm, sizeof nm));
+}
+
+static int s_prefix_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_find_walk *w = arg;
+	(void)v;
+	if (k->mv_size != RP_ACCOUNT_LEN || memcmp(k->mv_data, w->hi, RP_ACCOUNT_LEN) > 0)
+		return RP_STORE_STOP;
+	s_hit_account(w, k->mv_data);
+	return 0;
+}
+
 /* Accounts whose id starts with text. */
 static int s_by_prefix(rp_node *n, MDB_txn *txn, const char *text, s_hits *h)
 {
 	uint8_t lo[RP_ACCOUNT_LEN], hi[RP_ACCOUNT_LEN];
-	char nm[128];
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc;
+	s_find_walk w = { n, txn, h, hi, NULL, 0, 0, 0 };
 	if (strlen(text) < S_PREFIX_MIN || s_prefix_range(text, RP_ACCOUNT_LEN, lo, hi))
 		return 0;
-	if ((rc = mdb_cursor_open(txn, n->store->summaries, &c)))
-		return rp_store_err(rc);
-	k = (MDB_val){ RP_ACCOUNT_LEN, lo };
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != RP_ACCOUNT_LEN || memcmp(k.mv_data, hi, RP_ACCOUNT_LEN) > 0)
-			break;
-		if (h->n++ == 0)
-			memcpy(h->first, k.mv_data, RP_ACCOUNT_LEN);
-		s_hit_name(h, s_summary_name(n, txn, k.mv_data, nm, sizeof nm));
+	return rp_store_scan(txn, n->store->summaries, lo, RP_ACCOUNT_LEN, s_prefix_one, &w);
+}
+
+static int s_name_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_find_walk *w = arg;
+	const uint8_t *acct;
+	size_t nl;
+	(void)v;
+	if (rp_view_index_entry(k, &acct, &nl))
+		return 0;
+	if (w->exact) {
+		if (nl != w->tl || memcmp(k->mv_data, w->key, w->tl))
+			return RP_STORE_STOP;
+	} else {
+		char name[RP_NAME_MAX + 1];
+		if (nl > RP_NAME_MAX)
+			return 0;
+		memcpy(name, k->mv_data, nl);
+		name[nl] = 0;
+		if (!strstr(name, (const char *)w->key))
+			return 0;
 	}
-	mdb_cursor_close(c);
+	s_hit_account(w, acct);
 	return 0;
 }
 
@@ -102,39 +140,12 @@ static int s_by_name(rp_node *n, MDB_txn *txn, const char *text, int exact, s_hi
 {
 	uint8_t key[RP_NAME_MAX + 2];
 	size_t tl = strlen(text);
-	char nm[128];
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc;
+	s_find_walk w = { n, txn, h, NULL, key, tl, exact, 0 };
 	if (tl == 0 || tl > RP_NAME_MAX)
 		return 0;
 	rp_fold((char *)key, text, tl);
 	key[tl] = 0;
-	if ((rc = mdb_cursor_open(txn, n->store->names, &c)))
-		return rp_store_err(rc);
-	k = exact ? (MDB_val){ tl + 1, key } : (MDB_val){ 0, NULL };
-	rc = exact ? mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(c, &k, &v, MDB_FIRST);
-	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		size_t nl = k.mv_size - 1 - RP_ACCOUNT_LEN;
-		const uint8_t *acct = (uint8_t *)k.mv_data + nl + 1;
-		if (k.mv_size <= RP_ACCOUNT_LEN)
-			continue;
-		if (exact) {
-			if (nl != tl || memcmp(k.mv_data, key, tl))
-				break;
-		} else {
-			char name[RP_NAME_MAX + 1];
-			memcpy(name, k.mv_data, nl);
-			name[nl] = 0;
-			if (!strstr(name, (char *)key))
-				continue;
-		}
-		if (h->n++ == 0)
-			memcpy(h->first, acct, RP_ACCOUNT_LEN);
-		s_hit_name(h, s_summary_name(n, txn, acct, nm, sizeof nm));
-	}
-	mdb_cursor_close(c);
-	return 0;
+	return rp_store_scan(txn, n->store->names, exact ? key : NULL, exact ? tl + 1 : 0, s_name_one, &w);
 }
 
 static int s_decide(s_hits *h, const char *what, const char *text, uint8_t *out, size_t len)
@@ -170,7 +181,7 @@ int rp_account_find(rp_node *n, const char *text, uint8_t acct[RP_ACCOUNT_LEN])
 				rc = rp_fail(RP_ENOTFOUND, "no account matches '%s' (see 'rapport account list')", text);
 		}
 	}
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	return rc;
 }
 
@@ -185,6 +196,29 @@ static int s_ref_kind_of(const uint8_t *kind, size_t len)
 	return 0;
 }
 
+static int s_ref_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_find_walk *w = arg;
+	char t[RP_REF_TEXT + 1];
+	int kd;
+	if (k->mv_size != RP_REF_LEN || memcmp(k->mv_data, w->hi, RP_REF_LEN) > 0)
+		return RP_STORE_STOP;
+	if (v->mv_size < RP_OPID_LEN + RP_ACCOUNT_LEN)
+		return 0;
+	kd = s_ref_kind_of((uint8_t *)v->mv_data + RP_OPID_LEN + RP_ACCOUNT_LEN,
+	                   v->mv_size - RP_OPID_LEN - RP_ACCOUNT_LEN);
+	if (!(kd & w->kinds))
+		return 0;
+	if (w->h->n++ == 0) {
+		memcpy(w->h->first, k->mv_data, RP_REF_LEN);
+		memcpy(w->h->acct, (uint8_t *)v->mv_data + RP_OPID_LEN, RP_ACCOUNT_LEN);
+		w->h->kind = kd;
+	}
+	rp_b32_encode(k->mv_data, RP_REF_LEN, t, sizeof t);
+	s_hit_name(w->h, t);
+	return 0;
+}
+
 int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN],
                 uint8_t acct[RP_ACCOUNT_LEN], int *kind)
 {
@@ -192,9 +226,8 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
 	const char *what = kinds == RP_REF_FU ? "follow-up" : kinds == RP_REF_IX ? "interaction" :
 	                   kinds == RP_REF_CONTACT ? "contact" : "item";
 	s_hits h = { 0 };
-	MDB_cursor *c;
+	s_find_walk w = { n, NULL, &h, hi, NULL, 0, 0, kinds };
 	MDB_txn *txn;
-	MDB_val k, v;
 	int rc;
 	rp_errclear();
 	if (!text || !*text)
@@ -204,33 +237,11 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
 		               text, what, S_PREFIX_MIN);
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
-	if ((rc = mdb_cursor_open(txn, n->store->refs, &c))) {
-		mdb_txn_abort(txn);
-		return rp_store_err(rc);
-	}
-	k = (MDB_val){ RP_REF_LEN, lo };
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		char t[RP_REF_TEXT + 1];
-		int kd;
-		if (k.mv_size != RP_REF_LEN || memcmp(k.mv_data, hi, RP_REF_LEN) > 0)
-			break;
-		if (v.mv_size < RP_OPID_LEN + RP_ACCOUNT_LEN)
-			continue;
-		kd = s_ref_kind_of((uint8_t *)v.mv_data + RP_OPID_LEN + RP_ACCOUNT_LEN,
-		                   v.mv_size - RP_OPID_LEN - RP_ACCOUNT_LEN);
-		if (!(kd & kinds))
-			continue;
-		if (h.n++ == 0) {
-			memcpy(h.first, k.mv_data, RP_REF_LEN);
-			memcpy(h.acct, (uint8_t *)v.mv_data + RP_OPID_LEN, RP_ACCOUNT_LEN);
-			h.kind = kd;
-		}
-		rp_b32_encode(k.mv_data, RP_REF_LEN, t, sizeof t);
-		s_hit_name(&h, t);
-	}
-	mdb_cursor_close(c);
-	mdb_txn_abort(txn);
+	w.txn = txn;
+	rc = rp_store_scan(txn, n->store->refs, lo, RP_REF_LEN, s_ref_one, &w);
+	rp_store_end(txn);
+	if (rc)
+		return rc;
 	rc = s_decide(&h, "ids", text, ref, RP_REF_LEN);
 	if (rc == -1)
 		return rp_fail(RP_ENOTFOUND, "no %s with id '%s'", what, text);

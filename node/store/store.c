@@ -288,3 +288,37 @@ int rp_store_mark(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
 	MDB_val k = { klen, (void *)key }, v = { 0, "" };
 	return mdb_put(txn, dbi, &k, &v, 0);
 }
+
+void rp_store_end(MDB_txn *txn)
+{
+	if (txn)
+		mdb_txn_abort(txn);
+}
+
+int rp_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *v)
+{
+	MDB_val k = { klen, (void *)key };
+	return rp_store_err(mdb_get(txn, dbi, &k, v));
+}
+
+size_t rp_store_count(MDB_txn *txn, MDB_dbi dbi)
+{
+	MDB_stat ms;
+	return mdb_stat(txn, dbi, &ms) ? 0 : ms.ms_entries;
+}
+
+int rp_store_scan(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t fromlen,
+                  rp_store_visit fn, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k = { fromlen, (void *)from }, v;
+	int rc = mdb_cursor_open(txn, dbi, &c);
+	if (rc)
+		return rp_store_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, from ? MDB_SET_RANGE : MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if ((rc = fn(arg, &k, &v)))
+			break;
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND || rc == RP_STORE_STOP ? 0 : rp_store_err(rc);
+}

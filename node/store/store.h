@@ -129,4 +129,23 @@ int rp_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, ui
  * value. Returns 0 or an LMDB code. */
 int rp_store_mark(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 
+/* End a read txn (rp_store_begin(st, 0, …), rp_node_read). NULL is fine. */
+void rp_store_end(MDB_txn *txn);
+
+/* The value under key in dbi: 0, or RP_ENOTFOUND (or another RP_E*).
+ * v points into the txn's pages: valid until the txn writes or ends. */
+int rp_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *v);
+
+/* How many entries dbi holds (0 when it cannot be read). */
+size_t rp_store_count(MDB_txn *txn, MDB_dbi dbi);
+
+/* Walk dbi in key order from the first key >= from (from NULL: from the
+ * first key). fn gets each key and value (in the txn's pages, valid while
+ * fn runs) and returns 0 to go on, RP_STORE_STOP to end the walk, or an
+ * RP_E* code, which ends it and is returned. Returns 0 or an RP_E* code. */
+#define RP_STORE_STOP 1
+typedef int (*rp_store_visit)(void *arg, const MDB_val *key, const MDB_val *val);
+int rp_store_scan(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t fromlen,
+                  rp_store_visit fn, void *arg);
+
 #endif

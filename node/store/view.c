@@ -798,6 +798,16 @@ int rp_view_load_summary(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOU
 	return s_load(txn, st->summaries, acct, summary);
 }
 
+int rp_view_index_entry(const MDB_val *key, const uint8_t **acct, size_t *textlen)
+{
+	const uint8_t *k = key->mv_data;
+	if (key->mv_size <= RP_ACCOUNT_LEN || k[key->mv_size - RP_ACCOUNT_LEN - 1] != 0)
+		return -1;
+	*acct = k + key->mv_size - RP_ACCOUNT_LEN;
+	*textlen = key->mv_size - RP_ACCOUNT_LEN - 1;
+	return 0;
+}
+
 /* Index key: text ‖ 0 ‖ account. Names are case-folded (text/casefold.h). */
 static size_t s_index_key(uint8_t *key, size_t cap, const char *text, int fold,
                           const uint8_t acct[RP_ACCOUNT_LEN])

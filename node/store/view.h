@@ -58,4 +58,9 @@ char *rp_view_text(const json_t *view);
 /* The summary of a view: id, name, owner, tags, archived, value, stats. */
 json_t *rp_view_summary(const json_t *view);
 
+/* An entry of the names or owners index (text ‖ 0 ‖ account; names are
+ * case-folded, in name order): its account and the length of its text,
+ * both pointing into key. Returns 0, or -1 for a malformed key. */
+int rp_view_index_entry(const MDB_val *key, const uint8_t **acct, size_t *textlen);
+
 #endif

@@ -37,6 +37,26 @@ static int write_rows(rp_store *st, MDB_txn *txn, void *arg)
 	return rc;
 }
 
+/* A walk that counts the rows it sees, stops at stop_at (when set), and fails at fail_at. */
+typedef struct walk {
+	int    seen, stop_at, fail_at;
+	char   first[32];
+} walk;
+
+static int visit(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	walk *w = arg;
+	(void)v;
+	if (w->seen == 0)
+		snprintf(w->first, sizeof w->first, "%.*s", (int)k->mv_size, (const char *)k->mv_data);
+	w->seen++;
+	if (w->stop_at && w->seen == w->stop_at)
+		return RP_STORE_STOP;
+	if (w->fail_at && w->seen == w->fail_at)
+		return RP_EINVAL;
+	return 0;
+}
+
 static long long rows_in(rp_store *st)
 {
 	MDB_txn *txn;
@@ -98,6 +118,28 @@ int main(void)
 	job bigbad = { 0, 4096, 4096, 4000 };
 	is_int(rp_store_run(st, write_rows, &bigbad), RP_EINVAL, "a big job that fails late returns its code");
 	is_int(rows_in(st), base + 512, "and leaves nothing of any of its tries");
+
+	/* rp_store_scan walks in key order from a key, stops when asked, and
+	 * passes a visitor's failure on. */
+	ok(rp_store_begin(st, 0, &txn) == 0, "a read txn");
+	{
+		walk all = { 0 }, from = { 0 }, stop = { 0, 10, 0, "" }, fail = { 0, 0, 7, "" };
+		MDB_val v;
+		is_int(rp_store_scan(txn, st->meta, NULL, 0, visit, &all), 0, "a walk of the whole table");
+		is_int(all.seen, base + 512, "sees every row");
+		is_int(rp_store_scan(txn, st->meta, "row:000500", 10, visit, &from), 0, "a walk from row 500");
+		is_str(from.first, "row:000500", "starts there");
+		is_int(from.seen, 12, "and sees the twelve rows from it on");
+		is_int(rp_store_scan(txn, st->meta, NULL, 0, visit, &stop), 0, "a walk its visitor stops");
+		is_int(stop.seen, 10, "ends where it was told, with 0");
+		is_int(rp_store_scan(txn, st->meta, NULL, 0, visit, &fail), RP_EINVAL, "a visitor's failure is returned");
+		is_int(fail.seen, 7, "and ends the walk");
+		is_int(rp_store_count(txn, st->meta), base + 512, "rp_store_count agrees");
+		is_int(rp_store_get(txn, st->meta, "row:000007", 10, &v), 0, "rp_store_get finds a row");
+		is_int(v.mv_size, 4096, "with its value");
+		is_int(rp_store_get(txn, st->meta, "row:999999", 10, &v), RP_ENOTFOUND, "and says when one is absent");
+	}
+	rp_store_end(txn);
 
 	/* The acct_ops key: account, then the HLC big-endian (so a cursor walks
 	 * an account's ops in order), then the op id. */

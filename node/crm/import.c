@@ -246,9 +246,11 @@ typedef struct s_name_seek {
 static int s_name_first(void *arg, const MDB_val *k, const MDB_val *v)
 {
 	s_name_seek *q = arg;
+	const uint8_t *acct;
+	size_t len;
 	(void)v;
-	if (k->mv_size == q->n + 1 + RP_ACCOUNT_LEN && !memcmp(k->mv_data, q->lower, q->n + 1)) {
-		memcpy(q->acct, (uint8_t *)k->mv_data + q->n + 1, RP_ACCOUNT_LEN);
+	if (rp_view_index_entry(k, &acct, &len) == 0 && len == q->n && !memcmp(k->mv_data, q->lower, q->n)) {
+		memcpy(q->acct, acct, RP_ACCOUNT_LEN);
 		q->hit = 1;
 	}
 	return RP_STORE_STOP;          /* the first key at or after the name decides */

@@ -839,16 +839,31 @@ static int s_index(MDB_txn *txn, MDB_dbi dbi, const json_t *text, int fold,
 }
 
 /* No op of the account is left here (all purged or refused): no view. */
-static int s_view_drop(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+/* Add (or remove) an account's entries in the names and owners indexes,
+ * from its summary. */
+static int s_index_summary(rp_store *st, MDB_txn *txn, const json_t *sum,
+                           const uint8_t acct[RP_ACCOUNT_LEN], int remove)
 {
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct };
+	int rc = s_index(txn, st->names, json_object_get(sum, "name"), 1, acct, remove);
+	return rc ? rc : s_index(txn, st->owners, json_object_get(sum, "owner"), 0, acct, remove);
+}
+
+/* Take out the index entries of the summary stored now, if there is one. */
+static int s_unindex_stored(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+{
 	json_t *old = NULL;
 	int rc = 0;
 	if (rp_view_load_summary(st, txn, acct, &old) == 0) {
-		if ((rc = s_index(txn, st->names, json_object_get(old, "name"), 1, acct, 1)) == 0)
-			rc = s_index(txn, st->owners, json_object_get(old, "owner"), 0, acct, 1);
+		rc = s_index_summary(st, txn, old, acct, 1);
 		json_decref(old);
 	}
+	return rc;
+}
+
+static int s_view_drop(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct };
+	int rc = s_unindex_stored(st, txn, acct);
 	if (rc == 0 && (rc = mdb_del(txn, st->views, &k, NULL)) == MDB_NOTFOUND)
 		rc = 0;
 	if (rc == 0 && (rc = mdb_del(txn, st->summaries, &k, NULL)) == MDB_NOTFOUND)
@@ -887,22 +902,12 @@ static void s_rebuild_fold(void *arg, size_t i)
 static int s_rebuild_store(rp_store *st, MDB_txn *txn, const s_rebuild *r)
 {
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)r->acct }, v;
-	json_t *old = NULL;
 	int rc;
 	if (r->rc == RP_ENOTFOUND)
 		return s_view_drop(st, txn, r->acct);
 	if (r->rc)
 		return r->rc;
-	if (rp_view_load_summary(st, txn, r->acct, &old) == 0) {
-		rc = s_index(txn, st->names, json_object_get(old, "name"), 1, r->acct, 1);
-		if (rc == 0)
-			rc = s_index(txn, st->owners, json_object_get(old, "owner"), 0, r->acct, 1);
-		json_decref(old);
-		if (rc)
-			return rc;
-	}
-	if ((rc = s_index(txn, st->names, json_object_get(r->sum, "name"), 1, r->acct, 0)) ||
-	    (rc = s_index(txn, st->owners, json_object_get(r->sum, "owner"), 0, r->acct, 0)))
+	if ((rc = s_unindex_stored(st, txn, r->acct)) || (rc = s_index_summary(st, txn, r->sum, r->acct, 0)))
 		return rc;
 	v = (MDB_val){ strlen(r->vt), r->vt };
 	if ((rc = rp_store_err(mdb_put(txn, st->views, &k, &v, 0))))

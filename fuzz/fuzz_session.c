@@ -1,6 +1,8 @@
 /* fuzz/fuzz_session.c — arbitrary message sequences into a sync session over
- * a real store: no crash, no leak, and no op ever stored unless its
- * signature verifies (checked with fsck whenever the store grew).
+ * a real store, and the same into one over an in-memory port
+ * (tests/memport.h): no crash, no leak, and no op ever stored unless its
+ * signature verifies (checked with fsck whenever the store grew, and op by
+ * op in memory).
  * Input: frames of [len: 2 bytes big-endian][message bytes], fed in order
  * to a server-side session whose peer is a member device. */
 #include <stdint.h>
@@ -11,11 +13,13 @@
 #include <sodium.h>
 
 #include "../node/node.h"
-#include "../node/sync/session.h"
+#include "../node/sync/feed.h"
+#include "../tests/memport.h"
 
 static rp_node *node;
 static uint8_t peer[RP_DEVICE_LEN];
 static size_t ops_seen;
+static uint8_t team[RP_TEAM_LEN];
 
 static size_t s_ops(void)
 {
@@ -53,16 +57,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (rp_write_begin(node, &w) || rp_member_add(w, "bob", peer, "rep") || rp_write_commit(&w))
 		abort();
 	ops_seen = s_ops();
+	{
+		MDB_txn *txn;
+		char member[RP_NAME_MAX + 1], role[16];
+		if (rp_node_read(node, &txn) || rp_node_identity(node, txn, team, member, role))
+			abort();
+		mdb_txn_abort(txn);
+	}
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Feed the frames of data to s until it fails. */
+static void s_drive(rp_session *s, const uint8_t *data, size_t size)
 {
-	rp_session *s;
 	const uint8_t *msg;
-	size_t len, now;
-	if (rp_session_new(node, peer, 0, &s))
-		abort();
+	size_t len;
 	while (size >= 2) {
 		size_t n = ((size_t)data[0] << 8) | data[1];
 		data += 2;
@@ -77,7 +86,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rp_session_state(s) == RP_SESSION_FAILED)
 			break;
 	}
+}
+
+/* The same over memory: every op the port took verifies. */
+static void s_drive_memory(const uint8_t *data, size_t size)
+{
+	memport m;
+	rp_port port;
+	rp_session *s;
+	memset(&m, 0, sizeof m);
+	memcpy(m.device, node->key.pk, RP_DEVICE_LEN);
+	memcpy(m.peer, peer, RP_DEVICE_LEN);
+	memcpy(m.team, team, RP_TEAM_LEN);
+	m.now_ms = 1767225600000ULL;
+	port = memport_port(&m);
+	if (rp_session_new(&port, peer, 0, &s))
+		abort();
+	s_drive(s, data, size);
 	rp_session_free(&s);
+	for (size_t i = 0; i < m.n; i++) {
+		rp_op op;
+		if (rp_op_decode(m.log[i].bytes, m.log[i].len, &op) || rp_op_verify(&op))
+			abort();
+	}
+	memport_free(&m);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	rp_session *s;
+	size_t now;
+	if (rp_session_open(node, peer, 0, &s))
+		abort();
+	s_drive(s, data, size);
+	rp_session_free(&s);
+	s_drive_memory(data, size);
 	now = s_ops();
 	if (now != ops_seen) {
 		json_t *rep;

@@ -69,7 +69,7 @@ static forged_op forge_op(int dev, const uint8_t *acct, const char *kind, uint64
 	return forge_op_seq(dev, acct, kind, hlc, b, 0);
 }
 
-static void forge_opid(const forged_op *o, uint8_t opid[RP_OPID_LEN])
+__attribute__((unused)) static void forge_opid(const forged_op *o, uint8_t opid[RP_OPID_LEN])
 {
 	rp_op op;
 	if (rp_op_decode(o->bytes, o->len, &op))
@@ -79,7 +79,7 @@ static void forge_opid(const forged_op *o, uint8_t opid[RP_OPID_LEN])
 
 /* The roster ops of a team: device 0 is admin "ann" (genesis), devices
  * 1..n-1 are members names[i] with roles[i]. Returns how many ops. */
-static size_t forge_roster(forged_op *out, int n, const char *const *names, const char *const *roles)
+__attribute__((unused)) static size_t forge_roster(forged_op *out, int n, const char *const *names, const char *const *roles)
 {
 	rp_body_builder b;
 	size_t k = 0;

@@ -10,7 +10,7 @@
 
 #include "tap.h"
 #include "../node/node.h"
-#include "../node/sync/session.h"
+#include "../node/sync/feed.h"
 #include "../proto/msg.h"
 
 typedef struct { uint8_t *data; size_t len; } msg_t;
@@ -85,8 +85,8 @@ static inline int sync_once(rp_node *client, rp_node *server)
 {
 	rp_session *c, *s;
 	int ok;
-	rp_session_new(client, server->key.pk, 1, &c);
-	rp_session_new(server, client->key.pk, 0, &s);
+	rp_session_open(client, server->key.pk, 1, &c);
+	rp_session_open(server, client->key.pk, 0, &s);
 	ok = pump(c, s);
 	if (!ok)
 		diag("sync failed: client '%s', server '%s'", rp_session_error(c), rp_session_error(s));

@@ -289,6 +289,13 @@ int rp_store_mark(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
 	return mdb_put(txn, dbi, &k, &v, 0);
 }
 
+int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
+{
+	MDB_val k = { klen, (void *)key };
+	int rc = mdb_del(txn, dbi, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 void rp_store_end(MDB_txn *txn)
 {
 	if (txn)

@@ -11,7 +11,7 @@
 #include "../node.h"
 #include "net.h"
 #include "peer.h"
-#include "session.h"
+#include "feed.h"
 #include "../erase.h"
 #include "../store/view.h"
 #include "../store/roster.h"
@@ -168,7 +168,7 @@ int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *d
 		return rp_fail(rc, "cannot rebuild views: %s", rp_strerror(rc));
 	if ((rc = s_open(&c, n, ep, dev)))
 		goto out;
-	if ((rc = rp_session_new(n, dev, 1, &c.session))) {
+	if ((rc = rp_session_open(n, dev, 1, &c.session))) {
 		rc = rp_fail(rc, "cannot start a session: %s", rp_strerror(rc));
 		goto out;
 	}

@@ -12,16 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "port.h"
 #include "../store/store.h"
 #include "../../proto/op.h"
 
-/* What a committed batch did: new ops in the log (held ones taken now
- * included), copies of ops held already, ops held for their author or
- * account, ops refused (held ones refused now included), and held ops
- * released (taken or refused). */
-typedef struct rp_batch_tally {
-	uint64_t received, duplicates, held, refused, released;
-} rp_batch_tally;
 
 /* Commit the n ops of a batch from peer that ends at feed position cursor.
  * ops[i] is decoded from raw[i] (rawlen[i] bytes) with result rcs[i] (0, or

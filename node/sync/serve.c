@@ -20,7 +20,7 @@
 #include "net.h"
 #include "peer.h"
 #include "../store/roster.h"
-#include "session.h"
+#include "feed.h"
 #include "../store/view.h"
 #include "../erase.h"
 #include "../store/pending.h"
@@ -298,7 +298,7 @@ static s_conn *s_conn_find(s_server *sv, const uint8_t *rid, size_t rlen, const 
 	memcpy(c->routing, rid, rlen);
 	c->routing_len = rlen;
 	memcpy(c->device, dev, RP_DEVICE_LEN);
-	if (rp_session_new(sv->node, dev, 0, &c->session))
+	if (rp_session_open(sv->node, dev, 0, &c->session))
 		return NULL;
 	sv->nconns++;
 	c->started = c->last = s_mono_ms();

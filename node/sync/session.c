@@ -8,14 +8,6 @@
 #include <string.h>
 
 #include "session.h"
-#include "commit.h"
-#include "../store/ingest.h"
-#include "../../proto/body.h"
-#include "../store/roster.h"
-#include "../store/view.h"
-#include "scope.h"
-#include "purge.h"
-#include "../store/pending.h"
 #include "../../proto/error.h"
 #include "../../proto/hlc.h"
 
@@ -23,7 +15,7 @@
 #define S_OUT_CAP       (RP_BATCH_MAX + 4096)
 
 struct rp_session {
-	rp_node *node;
+	rp_port  port;
 	uint8_t  peer[RP_DEVICE_LEN];
 	char     peer_text[RP_DEVICE_TEXT + 1];
 	int      initiator, state;
@@ -53,23 +45,21 @@ struct rp_session {
 	int      peer_done;
 	uint64_t peer_done_last;
 
-	/* scope: what the peer may see of our feed, and what we withheld */
-	rp_scope scope;
-	int      scoped;            /* scope initialised */
-	json_t  *withheld;          /* account text → 1: to record in `skipped` */
+	/* scope: what the peer may see of our feed (the port holds it) */
+	rp_port_scope scope;
+	int      scoped;            /* admitted: the port set the peer's scope */
 	uint8_t *backfill;          /* accounts that entered the peer's scope */
 	size_t   nbackfill, backfill_at;
-	uint8_t  backfill_key[RP_ACCT_KEY_LEN];   /* resume point in acct_ops */
+	uint8_t  backfill_key[RP_ACCOUNT_LEN + 8 + RP_OPID_LEN];   /* resume point in its history */
 	int      backfill_started;
 	uint64_t backfill_count;    /* ops sent so far of the account being backfilled */
-	uint8_t (*haves)[RP_ACCOUNT_LEN + 8];   /* (account, ops) to announce after backfills */
+	uint8_t (*haves)[RP_HAVE_LEN];   /* (account, ops) to announce after backfills */
 	size_t   nhaves, haves_sent;
 	/* what the peer announced it backfilled: checked when we complete */
-	uint8_t (*expect)[RP_ACCOUNT_LEN + 8];
+	uint8_t (*expect)[RP_HAVE_LEN];
 	size_t   nexpect;
 	int      keep;              /* never purge after this session */
 	int      replanned;         /* backfill looked at again after the peer's feed */
-	int      self_full;         /* this device sees everything (admin, manager, hub) */
 	/* Who the peer is: decided from its authenticated key and our roster,
 	 * never from its hello. A stranger (a key no roster entry we hold
 	 * names) may still give us its feed (a hub added since we last
@@ -107,48 +97,37 @@ static int s_fail(rp_session *s, int code, const char *fmt, ...)
 }
 
 /* Refuse the peer: fail the session, tell the peer why (in its own
- * words: "you are ..."), and count the refusal for `status`. */
-static int s_count_refusal(rp_store *st, MDB_txn *txn, void *last)
-{
-	uint64_t n = 0;
-	int rc = rp_meta_get_u64(st, txn, "peers_refused", &n);
-	if (rc == 0 && (rc = rp_meta_put_u64(st, txn, "peers_refused", n + 1)) == 0)
-		rc = rp_meta_put(st, txn, "peers_refused_last", last, strlen(last));
-	return rc;
-}
-
+ * words: "you are ..."), and have the port count the refusal. */
 static int s_refuse(rp_session *s, int code, const char *local, const char *wire)
 {
-	char last[RP_DEVICE_TEXT + 300];
 	s_fail(s, code, "%s", local);
-	snprintf(s->wire_error, sizeof s->wire_error, "%s", wire);
+	snprintf(s->wire_error, sizeof s->wire_error, "%.*s", (int)sizeof s->wire_error - 1, wire);
 	s->refused = 1;
-	snprintf(last, sizeof last, "%s: %s", s->peer_text, local);
-	rp_store_run(s->node->store, s_count_refusal, last);   /* a count for status: best effort */
+	s->port.note_refusal(s->port.ctx, local);
 	return code;
 }
 
-int rp_session_new(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], int initiator, rp_session **out)
+int rp_session_new(const rp_port *port, const uint8_t peer[RP_DEVICE_LEN], int initiator,
+                   rp_session **out)
 {
 	rp_session *s = calloc(1, sizeof *s);
-	MDB_txn *txn;
+	rp_port_info info;
 	int rc;
 	if (!s || !(s->out = malloc(S_OUT_CAP))) {
 		free(s);
 		return RP_ENOMEM;
 	}
-	s->node = n;
+	s->port = *port;
 	memcpy(s->peer, peer, RP_DEVICE_LEN);
 	rp_b32_encode(peer, RP_DEVICE_LEN, s->peer_text, sizeof s->peer_text);
 	s->initiator = initiator;
 	s->state = RP_SESSION_HELLO;
-	if ((rc = rp_store_begin(n->store, 0, &txn))) {
-		free(s->out);
-		free(s);
+	if ((rc = port->info(port->ctx, &info))) {
+		s->port.close = NULL;       /* on failure the caller keeps the port */
+		rp_session_free(&s);
 		return rc;
 	}
-	rp_store_get_u64(txn, n->store->cursors, peer, RP_DEVICE_LEN, &s->cursor);
-	mdb_txn_abort(txn);
+	s->cursor = info.cursor;
 	s->stats.cursor = s->cursor;
 	*out = s;
 	return 0;
@@ -158,9 +137,8 @@ void rp_session_free(rp_session **s)
 {
 	if (!s || !*s)
 		return;
-	if ((*s)->scoped)
-		rp_scope_done(&(*s)->scope);
-	json_decref((*s)->withheld);
+	if ((*s)->port.close)
+		(*s)->port.close((*s)->port.ctx);
 	free((*s)->notice);
 	free((*s)->backfill);
 	free((*s)->haves);
@@ -216,8 +194,7 @@ static int s_ingest_batch(rp_session *s, const rp_msg *m, rp_op *ops, int *rcs,
                           const uint8_t **raw, size_t *rawlen, size_t n)
 {
 	rp_batch_tally t;
-	int rc = rp_commit_batch(s->node->store, s->peer, m->last, ops, rcs, raw, rawlen, n,
-	                         rp_node_now(s->node), &t);
+	int rc = s->port.commit(s->port.ctx, m->last, ops, rcs, raw, rawlen, n, &t);
 	if (rc)
 		return rc;
 	s->stats.received += t.received;
@@ -272,7 +249,7 @@ static int s_batch(rp_session *s, const rp_msg *m)
 	if ((rc = s_ingest_batch(s, m, ops, rcs, raw, rawlen, n)) != 0) {
 		rc = rc == RP_ENOSPC
 		   ? s_fail(s, rc, "the disk holding %s is full: the batch was not stored (free some space; "
-		            "the next sync resumes here)", s->node->home)
+		            "the next sync resumes here)", s->port.home)
 		   : rc == RP_ELIMIT
 		   ? s_fail(s, rc, "the table of ops waiting for their author or account is full (for ops "
 		            "from this device, or in all): the batch was not taken; the next sync asks for it again")
@@ -291,166 +268,37 @@ out:
 	return rc;
 }
 
-/* ---- scope: withheld accounts and backfill ------------------------------------ */
+/* ---- backfill: accounts that entered the peer's scope -------------------------- */
 
-static int s_note_withheld_run(rp_store *st, MDB_txn *txn, void *arg)
-{
-	rp_session *s = arg;
-	const char *key;
-	json_t *val;
-	json_object_foreach(s->withheld, key, val) {
-		uint8_t k[RP_DEVICE_LEN + RP_ACCOUNT_LEN];
-		int rc;
-		memcpy(k, s->peer, RP_DEVICE_LEN);
-		if (rp_b32_decode(key, k + RP_DEVICE_LEN, RP_ACCOUNT_LEN))
-			continue;
-		if ((rc = rp_store_mark(txn, st->skipped, k, sizeof k)))
-			return rc;
-	}
-	return 0;
-}
-
-static int s_note_withheld(rp_session *s)
-{
-	int rc = rp_store_run(s->node->store, s_note_withheld_run, s);
-	if (rc == 0)
-		json_object_clear(s->withheld);
-	return rc;
-}
-
-/* Accounts withheld from the peer before that are in its scope now. */
-static int s_plan_backfill(rp_session *s, MDB_txn *txn)
-{
-	MDB_cursor *c;
-	MDB_val k = { RP_DEVICE_LEN, s->peer }, v;
-	size_t cap = 0;
-	int rc;
-	if ((rc = mdb_cursor_open(txn, s->node->store->skipped, &c)))
-		return rp_store_err(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		const uint8_t *acct = (uint8_t *)k.mv_data + RP_DEVICE_LEN;
-		if (k.mv_size != RP_DEVICE_LEN + RP_ACCOUNT_LEN || memcmp(k.mv_data, s->peer, RP_DEVICE_LEN))
-			break;
-		/* In scope now, or its handovers are (the member owned it): either
-		 * way ops were withheld that must be sent. */
-		if (rp_scope_code(&s->scope, s->node->store, txn, acct) == 0)
-			continue;
-		if (s->nbackfill == cap) {
-			void *p = realloc(s->backfill, (cap = cap ? cap * 2 : 16) * RP_ACCOUNT_LEN);
-			if (!p) {
-				mdb_cursor_close(c);
-				return RP_ENOMEM;
-			}
-			s->backfill = p;
-		}
-		memcpy(s->backfill + s->nbackfill++ * RP_ACCOUNT_LEN, acct, RP_ACCOUNT_LEN);
-	}
-	mdb_cursor_close(c);
-	return 0;
-}
-
-/* Look again, with views brought up to date, for accounts that entered the
- * peer's scope during this session; add those not backfilled yet. */
+/* Look again, with the peer's feed taken in, for accounts that entered its
+ * scope during this session; queue those not backfilled yet after the
+ * ones already sent. */
 static int s_replan(rp_session *s)
 {
-	size_t before = s->nbackfill;
-	uint8_t *had = NULL;
-	MDB_txn *txn;
+	uint8_t *plan = NULL, *p;
+	size_t n = 0, k = 0, before = s->nbackfill;
 	int rc;
 	s->replanned = 1;
-	if ((rc = rp_view_refresh_stale(s->node->store, NULL)))
+	if ((rc = s->port.replan(s->port.ctx, &plan, &n)))
 		return rc;
-	json_object_clear(s->scope.accounts);
-	if (before && !(had = malloc(before * RP_ACCOUNT_LEN)))
+	if (!(p = realloc(s->backfill, (before + n + 1) * RP_ACCOUNT_LEN))) {
+		free(plan);
 		return RP_ENOMEM;
-	if (before)
-		memcpy(had, s->backfill, before * RP_ACCOUNT_LEN);
-	s->nbackfill = 0;
-	if ((rc = rp_store_begin(s->node->store, 0, &txn)) == 0) {
-		rc = s_plan_backfill(s, txn);
-		mdb_txn_abort(txn);
 	}
-	/* Keep the ones already sent in front; queue only the new ones after. */
-	if (rc == 0) {
-		size_t n = s->nbackfill, k = 0;
-		uint8_t *fresh = n ? malloc(n * RP_ACCOUNT_LEN) : NULL;
-		if (n && !fresh)
-			rc = RP_ENOMEM;
-		for (size_t i = 0; rc == 0 && i < n; i++) {
-			int seen = 0;
-			for (size_t j = 0; j < before && !seen; j++)
-				seen = !memcmp(had + j * RP_ACCOUNT_LEN, s->backfill + i * RP_ACCOUNT_LEN, RP_ACCOUNT_LEN);
-			if (!seen)
-				memcpy(fresh + k++ * RP_ACCOUNT_LEN, s->backfill + i * RP_ACCOUNT_LEN, RP_ACCOUNT_LEN);
-		}
-		if (rc == 0) {
-			void *p = realloc(s->backfill, (before + k + 1) * RP_ACCOUNT_LEN);
-			if (!p)
-				rc = RP_ENOMEM;
-			else {
-				s->backfill = p;
-				if (before)
-					memcpy(s->backfill, had, before * RP_ACCOUNT_LEN);
-				if (k)
-					memcpy(s->backfill + before * RP_ACCOUNT_LEN, fresh, k * RP_ACCOUNT_LEN);
-				s->nbackfill = before + k;
-				s->backfill_at = before;
-				s->backfill_started = 0;
-			}
-		}
-		free(fresh);
+	s->backfill = p;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *a = plan + i * RP_ACCOUNT_LEN;
+		int seen = 0;
+		for (size_t j = 0; j < before && !seen; j++)
+			seen = !memcmp(s->backfill + j * RP_ACCOUNT_LEN, a, RP_ACCOUNT_LEN);
+		if (!seen)
+			memcpy(s->backfill + (before + k++) * RP_ACCOUNT_LEN, a, RP_ACCOUNT_LEN);
 	}
-	free(had);
-	return rc;
-}
-
-/* The peer acknowledged every backfill: the accounts sent whole are no
- * longer withheld. (Those of which only the handovers went stay recorded:
- * should one come back into the peer's scope, all of it must follow.) */
-static int s_backfill_done_run(rp_store *st, MDB_txn *txn, void *arg)
-{
-	rp_session *s = arg;
-	for (size_t i = 0; i < s->nhaves; i++) {
-		uint8_t k[RP_DEVICE_LEN + RP_ACCOUNT_LEN];
-		MDB_val mk = { sizeof k, k };
-		int rc;
-		memcpy(k, s->peer, RP_DEVICE_LEN);
-		memcpy(k + RP_DEVICE_LEN, s->haves[i], RP_ACCOUNT_LEN);
-		if ((rc = mdb_del(txn, st->skipped, &mk, NULL)) && rc != MDB_NOTFOUND)
-			return rc;
-	}
+	free(plan);
+	s->nbackfill = before + k;
+	s->backfill_at = before;
+	s->backfill_started = 0;
 	return 0;
-}
-
-static int s_backfill_done(rp_session *s)
-{
-	return s->nhaves ? rp_store_run(s->node->store, s_backfill_done_run, s) : 0;
-}
-
-/* Did each account the peer backfilled arrive whole? At least as many of
- * its ops must be here as the peer sent. */
-static void s_check_backfilled(rp_session *s)
-{
-	MDB_txn *txn;
-	MDB_cursor *c;
-	if (!s->nexpect || rp_store_begin(s->node->store, 0, &txn))
-		return;
-	if (mdb_cursor_open(txn, s->node->store->acct_ops, &c) == 0) {
-		for (size_t i = 0; i < s->nexpect; i++) {
-			uint64_t want = rp_be64_get(s->expect[i] + RP_ACCOUNT_LEN), have = 0;
-			MDB_val k = { RP_ACCOUNT_LEN, s->expect[i] }, v;
-			for (int r = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); r == 0 && k.mv_size == RP_ACCT_KEY_LEN &&
-			     !memcmp(k.mv_data, s->expect[i], RP_ACCOUNT_LEN); r = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-				have++;
-			if (have >= want)
-				s->stats.whole++;
-			else
-				s->stats.incomplete++;
-		}
-		mdb_cursor_close(c);
-	}
-	mdb_txn_abort(txn);
 }
 
 /* ---- the machine ---------------------------------------------------------- */
@@ -458,27 +306,21 @@ static void s_check_backfilled(rp_session *s)
 /* Both feeds exchanged and acknowledged: bring the views up to date. */
 static void s_check_complete(rp_session *s)
 {
+	rp_port_settled done = { 0 };
+	char why[256] = "";
 	int rc;
 	if (s->state != RP_SESSION_STREAM || !s->hello_sent || !s->done_sent || s->ninflight ||
 	    s->acked < s->done_last || !s->peer_done || s->cursor < s->peer_done_last || s->acks_due)
 		return;
-	if ((rc = rp_view_refresh_stale(s->node->store, &s->stats.accounts))) {
-		if (rc == RP_ENOSPC)
-			s_fail(s, rc, "the disk holding %s is full: the ops arrived, their views are rebuilt "
-			       "once there is room", s->node->home);
-		else
-			s_fail(s, rc, "cannot rebuild views: %s", rp_strerror(rc));
-		return;
-	}
-	s_check_backfilled(s);
-	if ((rc = s_backfill_done(s))) {
-		s_fail(s, rc, "cannot record the backfill: %s", rp_strerror(rc));
-		return;
-	}
-	/* The peer sees everything and holds all we had: what is no longer ours
-	 * can go (rp_purge keeps the assigns and leaves a receipt). */
-	if (s->scope.full && !s->keep && (rc = rp_purge_lost(s->node, &s->stats.purged))) {
-		s_fail(s, rc, "cannot purge handed-over accounts: %s", rp_strerror(rc));
+	rc = s->port.settle(s->port.ctx, (const uint8_t *)s->haves, s->nhaves,
+	                    (const uint8_t *)s->expect, s->nexpect, s->keep,
+	                    &done, why, sizeof why);
+	s->stats.accounts += done.accounts;
+	s->stats.purged += done.purged;
+	s->stats.whole += done.whole;
+	s->stats.incomplete += done.incomplete;
+	if (rc) {
+		s_fail(s, rc, "%s", why[0] ? why : rp_strerror(rc));
 		return;
 	}
 	s->state = RP_SESSION_COMPLETE;
@@ -489,29 +331,19 @@ static void s_check_complete(rp_session *s)
  * RP_EREVOKED / RP_ENOTMEMBER (refuse it) or another RP_E* (fail). */
 static int s_admit(rp_session *s)
 {
-	MDB_txn *txn;
-	char role[RP_ROLE_MAX + 1] = "";
+	uint8_t *plan = NULL;
+	size_t n = 0;
 	int rc;
-	if (s->scoped) {
-		rp_scope_done(&s->scope);
-		s->scoped = 0;
-	}
-	if ((rc = rp_store_begin(s->node->store, 0, &txn)))
-		return rc;
-	s->self_full = rp_roster_device(s->node->store, txn, s->node->key.pk, NULL, role) == 0 &&
-	               strcmp(role, "rep") != 0;
-	rc = rp_scope_init(&s->scope, s->node->store, txn, s->peer);
+	s->scoped = 0;
+	rc = s->port.admit(s->port.ctx, &s->scope, &plan, &n);
 	if (rc == 0) {
+		free(s->backfill);
+		s->backfill = plan;
+		s->nbackfill = n;
+		s->backfill_at = 0;
+		s->backfill_started = 0;
 		s->scoped = 1;
-		if (!s->withheld && !(s->withheld = json_object()))
-			rc = RP_ENOMEM;
-		if (rc == 0) {
-			s->nbackfill = s->backfill_at = 0;
-			s->backfill_started = 0;
-			rc = s_plan_backfill(s, txn);
-		}
 	}
-	mdb_txn_abort(txn);
 	if (rc == RP_ENOTMEMBER && !s->refused)
 		return 1;
 	return rc;
@@ -526,48 +358,19 @@ static int s_refuse_stranger(rp_session *s)
 	return s_refuse(s, RP_ENOTMEMBER, local, wire);
 }
 
-/* A member.revoke op that names the peer's device among its cutoffs goes
- * into the notice batch. */
-typedef struct s_notice {
-	rp_batch_builder *b;
-	const uint8_t    *peer;
-} s_notice;
-
-static int s_notice_op(void *arg, const rp_op *op, const rp_body *body, const MDB_val *bytes)
-{
-	s_notice *nt = arg;
-	const msgpack_object *cuts = rp_body_get(body, "cutoffs");
-	(void)op;
-	for (uint32_t i = 0; cuts && cuts->type == MSGPACK_OBJECT_ARRAY && i < cuts->via.array.size; i++) {
-		const msgpack_object *o = &cuts->via.array.ptr[i];
-		if (o->type == MSGPACK_OBJECT_BIN && o->via.bin.size == RP_OPID_LEN &&
-		    !memcmp(o->via.bin.ptr, nt->peer, RP_DEVICE_LEN)) {
-			rp_batch_add(nt->b, bytes->mv_data, bytes->mv_size);
-			break;
-		}
-	}
-	return 0;
-}
-
-/* The member.revoke ops that name the peer's device among their cutoffs,
- * as one batch at its cursor (first == last): verifiable by the peer with
- * the roster it holds, and nothing else of the team. */
+/* The ops that revoked the peer's device, as one batch at its cursor
+ * (first == last): verifiable by the peer with the roster it holds, and
+ * nothing else of the team. */
 static void s_revocation_notice(rp_session *s)
 {
-	static const uint8_t zero[RP_ACCOUNT_LEN];
 	rp_batch_builder b;
 	const uint8_t *start;
-	MDB_txn *txn;
 	uint8_t *buf = malloc(S_OUT_CAP);
-	s_notice nt = { &b, s->peer };
-	if (!buf || rp_store_begin(s->node->store, 0, &txn)) {
-		free(buf);
+	if (!buf)
 		return;
-	}
 	rp_batch_begin(&b, buf, S_OUT_CAP);
-	rp_ingest_each_op(s->node->store, txn, zero, "member.revoke", s_notice_op, &nt);
-	mdb_txn_abort(txn);
-	if (b.nops && rp_batch_finish(&b, s->peer_cursor, s->peer_cursor, &start, &s->notice_len) == 0) {
+	if (s->port.notice(s->port.ctx, &b) == 0 && b.nops &&
+	    rp_batch_finish(&b, s->peer_cursor, s->peer_cursor, &start, &s->notice_len) == 0) {
 		memmove(buf, start, s->notice_len);
 		s->notice = buf;
 		return;
@@ -588,71 +391,43 @@ static int s_refuse_revoked(rp_session *s)
 /* The peer's wall clock against ours: told on both sides when they differ
  * by more than the skew limit (the sync line, and `status` until a sync
  * finds them in step again). */
-typedef struct s_clock_note {
-	char    key[6 + RP_DEVICE_TEXT + 1];
-	int64_t ahead;        /* 0: within bounds, the note goes */
-} s_clock_note;
-
-static int s_note_clock_run(rp_store *st, MDB_txn *txn, void *arg)
-{
-	const s_clock_note *c = arg;
-	MDB_val k = { strlen(c->key), (void *)c->key };
-	int rc;
-	if (c->ahead)
-		return rp_meta_put_u64(st, txn, c->key, (uint64_t)c->ahead);
-	rc = mdb_del(txn, st->meta, &k, NULL);
-	return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-static void s_note_clock(rp_session *s, uint64_t peer_wall)
+static void s_note_clock(rp_session *s, uint64_t ours, uint64_t peer_wall)
 {
 	/* Both within 48 bits (the HLC's range), so the difference cannot
 	 * overflow whatever the peer claims. */
-	uint64_t ours = rp_node_now(s->node), theirs = peer_wall;
+	uint64_t theirs = peer_wall;
 	int64_t ahead;
 	if (ours > RP_HLC_MS_MAX)
 		ours = RP_HLC_MS_MAX;
 	if (theirs > RP_HLC_MS_MAX)
 		theirs = RP_HLC_MS_MAX;
 	ahead = peer_wall ? (int64_t)ours - (int64_t)theirs : 0;
-	s_clock_note c = { "clock:", 0 };
 	s->stats.clock_ahead_ms = ahead;
-	memcpy(c.key + 6, s->peer_text, RP_DEVICE_TEXT + 1);
-	if (ahead > (int64_t)RP_SKEW_MAX_MS || ahead < -(int64_t)RP_SKEW_MAX_MS)
-		c.ahead = ahead;
-	rp_store_run(s->node->store, s_note_clock_run, &c);    /* a note for status: best effort */
+	s->port.note_clock(s->port.ctx, ahead > (int64_t)RP_SKEW_MAX_MS || ahead < -(int64_t)RP_SKEW_MAX_MS
+	                                ? ahead : 0);
 }
 
 static int s_hello(rp_session *s, const rp_msg *m)
 {
 	static const uint8_t zero[RP_TEAM_LEN];
-	uint8_t team[RP_TEAM_LEN];
-	MDB_txn *txn;
-	MDB_val v;
-	uint64_t head;
+	rp_port_info info;
 	int ours, rc;
 
 	if (s->hello_received)
 		return s_fail(s, RP_EFORMAT, "second hello");
 	if (memcmp(m->device, s->peer, RP_DEVICE_LEN) != 0)
 		return s_fail(s, RP_EDENIED, "the peer's hello names another device than its key");
-	if (rp_store_begin(s->node->store, 0, &txn))
+	if (s->port.info(s->port.ctx, &info))
 		return s_fail(s, RP_EIO, "cannot read the store");
-	ours = rp_meta_get(s->node->store, txn, "team", &v) == 0 && v.mv_size == RP_TEAM_LEN;
-	if (ours)
-		memcpy(team, v.mv_data, RP_TEAM_LEN);
-	if (rp_meta_get(s->node->store, txn, "team_name", &v) == 0 && v.mv_size <= RP_NAME_MAX)
-		snprintf(s->team_name, sizeof s->team_name, "%.*s", (int)v.mv_size, (char *)v.mv_data);
-	else
-		snprintf(s->team_name, sizeof s->team_name, "%s", ours ? "this team" : "any team here");
-	rp_meta_get_u64(s->node->store, txn, "arrival_next", &head);
-	mdb_txn_abort(txn);
+	ours = memcmp(info.team, zero, RP_TEAM_LEN) != 0;
+	snprintf(s->team_name, sizeof s->team_name, "%s",
+	         info.team_name[0] ? info.team_name : ours ? "this team" : "any team here");
 	s->hello_received = 1;
-	s->peer_cursor = m->cursor < head ? m->cursor : head;
-	s_note_clock(s, m->wall_ms);
+	s->peer_cursor = m->cursor < info.head ? m->cursor : info.head;
+	s_note_clock(s, info.now_ms, m->wall_ms);
 	if (!ours && !memcmp(m->team, zero, RP_TEAM_LEN))
 		return s_fail(s, RP_ENOTEAM, "neither side is in a team yet");
-	if (ours && memcmp(m->team, zero, RP_TEAM_LEN) && memcmp(m->team, team, RP_TEAM_LEN)) {
+	if (ours && memcmp(m->team, zero, RP_TEAM_LEN) && memcmp(m->team, info.team, RP_TEAM_LEN)) {
 		char local[RP_NAME_MAX + 100], wire[RP_NAME_MAX + 100];
 		snprintf(local, sizeof local, "that device belongs to another team than %s", s->team_name);
 		snprintf(wire, sizeof wire, "you belong to another team than this node's");
@@ -669,7 +444,7 @@ static int s_hello(rp_session *s, const rp_msg *m)
 	s->stranger = rc == 1;
 	if (s->stranger && m->feed_head <= s->cursor)
 		return s_refuse_stranger(s);    /* it has nothing that could make it a member */
-	s->send_from = m->cursor < head ? m->cursor : head;   /* a peer may claim more than we have */
+	s->send_from = m->cursor < info.head ? m->cursor : info.head;   /* a peer may claim more than we have */
 	s->sent_last = s->send_from;
 	s->acked = s->send_from;
 	s->peer_own_head = m->own_head;
@@ -779,57 +554,13 @@ static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len);
 /* The next batch of our feed after sent_last, or done when there is none. */
 static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 {
-	rp_store *st = s->node->store;
 	rp_batch_builder b;
-	MDB_txn *txn;
-	MDB_cursor *c;
-	uint8_t key[8], acct[RP_ACCOUNT_LEN];
-	MDB_val k = { 8, key }, v;
 	uint64_t last = s->sent_last;
 	int rc, any = 0;
 
-	if ((rc = rp_store_begin(st, 0, &txn)))
-		return rc;
-	if ((rc = mdb_cursor_open(txn, st->arrival, &c))) {
-		mdb_txn_abort(txn);
-		return rp_store_err(rc);
-	}
 	rp_batch_begin(&b, s->out, S_OUT_CAP);
-	rp_be64_put(key, s->sent_last + 1);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		const uint8_t *opid = v.mv_data;
-		MDB_val ok = { RP_OPID_LEN, (void *)opid }, ov;
-		uint64_t seq;
-		if (k.mv_size != 8 || v.mv_size < RP_OPID_LEN)
-			continue;
-		seq = rp_be64_get(k.mv_data);
-		any = 1;
-		/* Nothing goes back where it came from, nor the peer's own ops it
-		 * told us it holds. */
-		if ((v.mv_size == RP_OPID_LEN + RP_DEVICE_LEN &&
-		     !memcmp((const uint8_t *)v.mv_data + RP_OPID_LEN, s->peer, RP_DEVICE_LEN)) ||
-		    (!memcmp(opid, s->peer, RP_DEVICE_LEN) && rp_opid_seq(opid) <= s->peer_own_head)) {
-			last = seq;
-			continue;
-		}
-		if (mdb_get(txn, st->ops, &ok, &ov)) {
-			last = seq;                 /* purged here: nothing to send */
-			continue;
-		}
-		if (!rp_scope_allows(&s->scope, st, txn, ov.mv_data, ov.mv_size, acct)) {
-			char t[RP_ACCOUNT_TEXT + 1];
-			rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
-			json_object_set_new(s->withheld, t, json_true());
-			last = seq;
-			continue;
-		}
-		if (rp_batch_add(&b, ov.mv_data, ov.mv_size) != 0)
-			break;                      /* full: the rest goes in the next batch */
-		last = seq;
-	}
-	mdb_cursor_close(c);
-	mdb_txn_abort(txn);
+	if ((rc = s->port.feed(s->port.ctx, s->sent_last, s->peer_own_head, &b, &last, &any)))
+		return rc;
 	if (!any || last == s->sent_last) {
 		if (any && b.nops == 0 && last == s->sent_last)
 			return RP_EIO;              /* one op larger than a batch: cannot happen within limits */
@@ -838,7 +569,7 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 		 * rep's whole feed, then looks again for accounts to backfill. (A
 		 * full-scope side waits for a rep; between two reps the server does:
 		 * never both, so never a deadlock.) */
-		if (!s->scope.full && !s->replanned && (s->self_full || !s->initiator)) {
+		if (!s->scope.full && !s->replanned && (s->scope.self_full || !s->initiator)) {
 			if (!s->peer_done)
 				return 0;
 			if ((rc = s_replan(s)))
@@ -853,9 +584,6 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 		*msg = s->out;
 		return 1;
 	}
-	/* Withheld accounts are written down before the cursor can pass them. */
-	if (json_object_size(s->withheld) && (rc = s_note_withheld(s)))
-		return rc;
 	s->stats.sent += b.nops;
 	if ((rc = rp_batch_finish(&b, s->sent_last, last, msg, len)))
 		return rc;
@@ -870,62 +598,34 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
  * backfill is over. */
 static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len)
 {
-	rp_store *st = s->node->store;
 	rp_batch_builder b;
-	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, full = 0;
+	int rc = 0, full = 0;
 
 	if (s->backfill_at >= s->nbackfill)
 		return 0;
-	if ((rc = rp_store_begin(st, 0, &txn)))
-		return rc;
-	if ((rc = mdb_cursor_open(txn, st->acct_ops, &c))) {
-		mdb_txn_abort(txn);
-		return rp_store_err(rc);
-	}
 	rp_batch_begin(&b, s->out, S_OUT_CAP);
 	while (!full && s->backfill_at < s->nbackfill) {
 		const uint8_t *acct = s->backfill + s->backfill_at * RP_ACCOUNT_LEN;
-		int only_assigns = rp_scope_code(&s->scope, st, txn, acct) == 2;
+		uint64_t added = 0;
+		int assigns_only = 0;
 		if (!s->backfill_started) {
 			memset(s->backfill_key, 0, sizeof s->backfill_key);
 			memcpy(s->backfill_key, acct, RP_ACCOUNT_LEN);
 			s->backfill_started = 1;
 		}
-		k = (MDB_val){ sizeof s->backfill_key, s->backfill_key };
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			MDB_val ok, ov;
-			if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN))
-				break;
-			ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
-			if (mdb_get(txn, st->ops, &ok, &ov))
-				continue;
-			if (only_assigns) {
-				rp_op op;
-				if (rp_op_decode(ov.mv_data, ov.mv_size, &op) || strcmp(op.kind, "acct.assign"))
-					continue;
-			}
-			if (rp_batch_add(&b, ov.mv_data, ov.mv_size) != 0) {
-				memcpy(s->backfill_key, k.mv_data, RP_ACCT_KEY_LEN);   /* resume here */
-				full = 1;
-				break;
-			}
-			s->backfill_count++;
-		}
-		if (!full && only_assigns) {
+		if ((rc = s->port.backfill(s->port.ctx, acct, s->backfill_key, &b, &added, &assigns_only)) < 0)
+			return rc;
+		full = rc == 1;
+		s->backfill_count += added;
+		if (!full && assigns_only) {
 			s->backfill_count = 0;     /* its handovers only: nothing to check whole */
 			s->backfill_at++;
 			s->backfill_started = 0;
 		} else if (!full) {
 			/* Whole: announce how many ops, once this batch has gone. */
 			void *p = realloc(s->haves, (s->nhaves + 1) * sizeof *s->haves);
-			if (!p) {
-				rc = RP_ENOMEM;
-				break;
-			}
+			if (!p)
+				return RP_ENOMEM;
 			s->haves = p;
 			memcpy(s->haves[s->nhaves], acct, RP_ACCOUNT_LEN);
 			rp_be64_put(s->haves[s->nhaves] + RP_ACCOUNT_LEN, s->backfill_count);
@@ -935,10 +635,6 @@ static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len)
 			s->backfill_started = 0;
 		}
 	}
-	mdb_cursor_close(c);
-	mdb_txn_abort(txn);
-	if (rc == RP_ENOMEM)
-		return rc;
 	if (b.nops == 0)
 		return 0;
 	s->stats.sent += b.nops;
@@ -951,20 +647,12 @@ static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len)
 
 static int s_hello_msg(rp_session *s, const uint8_t **msg, size_t *len)
 {
-	uint8_t team[RP_TEAM_LEN] = { 0 };
-	uint64_t own_head, head;
-	MDB_txn *txn;
-	MDB_val v;
+	rp_port_info info;
 	int rc;
-	if ((rc = rp_store_begin(s->node->store, 0, &txn)))
+	if ((rc = s->port.info(s->port.ctx, &info)))
 		return rc;
-	if (rp_meta_get(s->node->store, txn, "team", &v) == 0 && v.mv_size == RP_TEAM_LEN)
-		memcpy(team, v.mv_data, RP_TEAM_LEN);
-	rp_store_get_u64(txn, s->node->store->heads, s->peer, RP_DEVICE_LEN, &own_head);
-	rp_meta_get_u64(s->node->store, txn, "arrival_next", &head);
-	mdb_txn_abort(txn);
-	if ((rc = rp_msg_hello(s->out, S_OUT_CAP, len, team, s->node->key.pk, s->cursor, own_head,
-	                       S_CREDIT, head, rp_node_now(s->node))))
+	if ((rc = rp_msg_hello(s->out, S_OUT_CAP, len, info.team, info.device, s->cursor, info.own_head,
+	                       S_CREDIT, info.head, info.now_ms)))
 		return rc;
 	s->hello_sent = 1;
 	*msg = s->out;

@@ -1,7 +1,10 @@
 /* node/sync/session.h — one sync between this node and one peer, as a pure state
  * machine: messages in (rp_session_input), messages out (rp_session_output),
- * the store in between. No sockets: node/sync/net.c drives it in production and
- * the tests drive it directly.
+ * the node's store behind a port (port.h) in between. It reads no clock,
+ * starts no thread and opens no txn: the port does what touches the node.
+ * No sockets: node/sync/net.c drives it in production (over the port of
+ * feed.h) and the tests drive it directly, over that port or an in-memory
+ * one.
  *
  * A node gives nothing to a device that is not a current member (DESIGN.md
  * §2): before the first op goes out, the peer's key (from the client's pin
@@ -19,16 +22,16 @@
  * unacknowledged. Each batch gets exactly one ack, in order, carrying the
  * receiver's cursor then (never behind that batch's last, nor behind the
  * ack before); an ack that breaks this, or comes with no batch in flight,
- * fails the session, so no ack buys credit. A received batch is verified (outside the write txn, on
- * two threads), ingested and its cursor stored in ONE txn, then acked: a
- * crash anywhere loses nothing and applies nothing twice. Views of the
- * accounts a sync touched are marked stale in those txns and rebuilt once,
- * when the session completes (or by the next session, after a crash). */
+ * fails the session, so no ack buys credit. A received batch is handed to
+ * the port's commit (verified, ingested and its cursor stored in ONE txn),
+ * then acked: a crash anywhere loses nothing and applies nothing twice.
+ * When both feeds are exchanged the port settles the sync (views rebuilt,
+ * backfills checked, lost accounts purged) and the session completes. */
 #ifndef RP_SESSION_H
 #define RP_SESSION_H
 
 #include <stdint.h>
-#include "../node.h"
+#include "port.h"
 #include "../../proto/msg.h"
 
 typedef struct rp_session rp_session;
@@ -55,9 +58,12 @@ typedef struct rp_session_stats {
 	int64_t  clock_ahead_ms;  /* our wall clock minus the peer's, at hello (0: not told) */
 } rp_session_stats;
 
-/* A session over node n with peer (its device id, from the client's pin or
- * the server's ZAP handler). The session borrows n. Returns 0, RP_ENOMEM. */
-int  rp_session_new(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], int initiator,
+/* A session over port with peer (its device id, from the client's pin or
+ * the server's ZAP handler). The session copies the table; on success it
+ * owns port->ctx and calls port->close on it when freed (on failure the
+ * caller still owns it). Returns 0, RP_ENOMEM or the port's info error.
+ * feed.h's rp_session_open makes one over a node. */
+int  rp_session_new(const rp_port *port, const uint8_t peer[RP_DEVICE_LEN], int initiator,
                     rp_session **out);
 void rp_session_free(rp_session **s);
 
@@ -73,7 +79,8 @@ int rp_session_input(rp_session *s, const uint8_t *msg, size_t len);
 int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len);
 
 /* keep != 0: do not purge accounts this member lost when the session
- * completes (a device or team setting, or `sync --keep`). */
+ * completes (a device or team setting, or `sync --keep`): passed to the
+ * port's settle. */
 void rp_session_keep(rp_session *s, int keep);
 
 int  rp_session_state(const rp_session *s);

@@ -15,7 +15,7 @@
 
 #include "../../node/node.h"
 #include "../../node/sync/net.h"
-#include "../../node/sync/session.h"
+#include "../../node/sync/feed.h"
 #include "../../proto/msg.h"
 #include "../../proto/op.h"
 
@@ -99,7 +99,7 @@ static inline int drive_sync(const char *tool, const char *home, const char *end
 		goto out;
 	}
 	sodium_memzero(csk, sizeof csk);
-	if (rp_session_new(n, dev, 1, &s) != 0 || drive_flush(s, sock, h) != 0)
+	if (rp_session_open(n, dev, 1, &s) != 0 || drive_flush(s, sock, h) != 0)
 		goto out;
 	deadline = drive_mono_ms() + RP_NET_TIMEOUT_MS;
 	while (rp_session_state(s) == RP_SESSION_HELLO || rp_session_state(s) == RP_SESSION_STREAM) {

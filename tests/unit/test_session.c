@@ -59,8 +59,8 @@ int main(void)
 
 	/* 3. A duplicated batch changes nothing (and is not acknowledged twice: acks are counted). */
 	log_many(a, "Bakery Blum", 3);
-	rp_session_new(b, a->key.pk, 1, &c);
-	rp_session_new(a, b->key.pk, 0, &s);
+	rp_session_open(b, a->key.pk, 1, &c);
+	rp_session_open(a, b->key.pk, 0, &s);
 	n = drain(c, box, 64);                             /* hello */
 	for (size_t i = 0; i < n; i++)
 		rp_session_input(s, box[i].data, box[i].len);
@@ -82,8 +82,8 @@ int main(void)
 
 	/* 4. Reordered batches: the session fails, nothing is damaged, the next sync completes. */
 	log_many(a, "Bakery Blum", 2500);                  /* several batches */
-	rp_session_new(b, a->key.pk, 1, &c);
-	rp_session_new(a, b->key.pk, 0, &s);
+	rp_session_open(b, a->key.pk, 1, &c);
+	rp_session_open(a, b->key.pk, 0, &s);
 	n = drain(c, box, 64);
 	for (size_t i = 0; i < n; i++)
 		rp_session_input(s, box[i].data, box[i].len);
@@ -105,8 +105,8 @@ int main(void)
 
 	/* 5. A truncated batch fails the session; nothing applied; next sync fine. */
 	log_many(a, "Bakery Blum", 4);
-	rp_session_new(b, a->key.pk, 1, &c);
-	rp_session_new(a, b->key.pk, 0, &s);
+	rp_session_open(b, a->key.pk, 1, &c);
+	rp_session_open(a, b->key.pk, 0, &s);
 	n = drain(c, box, 64);
 	for (size_t i = 0; i < n; i++)
 		rp_session_input(s, box[i].data, box[i].len);
@@ -126,8 +126,8 @@ int main(void)
 
 	/* 6. A tampered op inside a well-formed batch is refused and counted. */
 	log_many(a, "Bakery Blum", 3);
-	rp_session_new(b, a->key.pk, 1, &c);
-	rp_session_new(a, b->key.pk, 0, &s);
+	rp_session_open(b, a->key.pk, 1, &c);
+	rp_session_open(a, b->key.pk, 0, &s);
 	n = drain(c, box, 64);
 	for (size_t i = 0; i < n; i++)
 		rp_session_input(s, box[i].data, box[i].len);
@@ -190,7 +190,7 @@ int main(void)
 	}
 
 	/* 8. Garbage never crashes a session. */
-	rp_session_new(a, b->key.pk, 0, &s);
+	rp_session_open(a, b->key.pk, 0, &s);
 	{
 		uint8_t junk[512];
 		int failed = 0;
@@ -201,7 +201,7 @@ int main(void)
 			failed += rp_session_input(s, junk, (size_t)(i * 2 + 1)) < 0;
 			if (rp_session_state(s) == RP_SESSION_FAILED) {
 				rp_session_free(&s);
-				rp_session_new(a, b->key.pk, 0, &s);
+				rp_session_open(a, b->key.pk, 0, &s);
 			}
 		}
 		ok(failed == 200, "200 random messages are all refused");
@@ -223,7 +223,7 @@ int main(void)
 		memcpy(team, v.mv_data, RP_TEAM_LEN);
 		mdb_txn_abort(txn);
 		for (size_t i = 0; i < sizeof walls / sizeof walls[0]; i++) {
-			rp_session_new(a, b->key.pk, 0, &s);
+			rp_session_open(a, b->key.pk, 0, &s);
 			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 8, 0, walls[i]);
 			fine &= rp_session_input(s, buf, len) == 0 && rp_session_state(s) == RP_SESSION_STREAM;
 			rp_session_stats_get(s, &st);
@@ -242,7 +242,7 @@ int main(void)
 			int batches = 0;
 			if (kind == 0)
 				log_many(a, "Ack Test GmbH", 40);
-			rp_session_new(a, b->key.pk, 0, &s);
+			rp_session_open(a, b->key.pk, 0, &s);
 			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 1, 0, 7);
 			rp_session_input(s, buf, len);
 			while (rp_session_output(s, &out, &olen) == 1) {
@@ -277,7 +277,7 @@ int main(void)
 			int batches = 0;
 			uint8_t acct[RP_ACCOUNT_LEN] = { 1 };
 			log_many(a, "Bound Test GmbH", 3000);
-			rp_session_new(a, b->key.pk, 0, &s);
+			rp_session_open(a, b->key.pk, 0, &s);
 			rp_session_limit(s, 2);
 			is_int((int)rp_session_progress(s), 0, "a new session has made no progress");
 			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 64, 0, 7);
@@ -328,7 +328,7 @@ int main(void)
 						rp_batch_add(&bb, (const uint8_t *)"op-one", 6);
 						rp_batch_add(&bb, (const uint8_t *)"op-two", 6);
 						rp_batch_finish(&bb, cur, bad[i].span == 1 ? cur + 1 : bad[i].span, &start, &blen);
-						rp_session_new(b, a->key.pk, 1, &c);
+						rp_session_open(b, a->key.pk, 1, &c);
 						while (rp_session_output(c, &out, &olen) == 1)
 							;
 						rp_msg_hello(buf, sizeof buf, &len, team, a->key.pk, 0, 0, 8, 10, 7);
@@ -400,7 +400,7 @@ int main(void)
 			rp_op_encode(&op, opb[i], sizeof opb[i], &opl[i]);
 			rp_body_free(&bd);
 		}
-		rp_session_new(a, b->key.pk, 0, &s);
+		rp_session_open(a, b->key.pk, 0, &s);
 		rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 8, cur + 2, 7);
 		rp_session_input(s, buf, len);
 		for (int i = 0; i < 2; i++) {

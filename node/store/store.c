@@ -289,6 +289,12 @@ int rp_store_mark(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
 	return mdb_put(txn, dbi, &k, &v, 0);
 }
 
+int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	return mdb_put(txn, dbi, &k, &v, 0);
+}
+
 int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
 {
 	MDB_val k = { klen, (void *)key };

@@ -129,6 +129,10 @@ int rp_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, ui
  * value. Returns 0 or an LMDB code. */
 int rp_store_mark(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 
+/* Put val under key in dbi, replacing what was there: 0 or an LMDB code
+ * (MDB_MAP_FULL: see rp_store_run). */
+int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen);
+
 /* Delete key from dbi (all its values): 0 also when it was not there,
  * or an LMDB code (MDB_MAP_FULL: see rp_store_run). */
 int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);

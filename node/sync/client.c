@@ -255,7 +255,7 @@ out:
 		int revoked = 0;
 		if (rp_store_begin(n->store, 0, &txn) == 0) {
 			revoked = rp_roster_revoked(n->store, txn, n->key.pk);
-			mdb_txn_abort(txn);
+			rp_store_end(txn);
 		}
 		if (revoked) {
 			uint64_t na = 0, no = 0;

@@ -47,7 +47,7 @@ struct rp_zap {
 	 * every connection would cost O(devices) per handshake. Rebuilt when the
 	 * devices table changes size (a device added). */
 	uint8_t (*curve)[32], (*dev)[RP_DEVICE_LEN];
-	size_t   ndev, cached_entries;
+	size_t   ndev, cached_entries, cached_cap;
 };
 
 int rp_zap_open(void *ctx, rp_node *n, rp_zap **out)
@@ -85,10 +85,19 @@ void rp_zap_close(rp_zap **z)
 	*z = NULL;
 }
 
+static int s_rebuild_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	rp_zap *z = arg;
+	(void)v;
+	if (z->ndev >= z->cached_cap)
+		return RP_STORE_STOP;
+	if (k->mv_size == RP_DEVICE_LEN && rp_net_curve_public(k->mv_data, z->curve[z->ndev]) == 0)
+		memcpy(z->dev[z->ndev++], k->mv_data, RP_DEVICE_LEN);
+	return 0;
+}
+
 static void s_rebuild(rp_zap *z, MDB_txn *txn, size_t entries)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
 	void *a = realloc(z->curve, (entries + 1) * 32), *b = a ? realloc(z->dev, (entries + 1) * RP_DEVICE_LEN) : NULL;
 	if (a)
 		z->curve = a;
@@ -96,16 +105,9 @@ static void s_rebuild(rp_zap *z, MDB_txn *txn, size_t entries)
 		return;
 	z->dev = b;
 	z->ndev = 0;
-	if (mdb_cursor_open(txn, z->node->store->devices, &c))
-		return;
-	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && z->ndev < entries;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != RP_DEVICE_LEN || rp_net_curve_public(k.mv_data, z->curve[z->ndev]))
-			continue;
-		memcpy(z->dev[z->ndev++], k.mv_data, RP_DEVICE_LEN);
-	}
-	mdb_cursor_close(c);
-	z->cached_entries = entries;
+	z->cached_cap = entries;
+	if (rp_store_scan(txn, z->node->store->devices, NULL, 0, s_rebuild_one, z) == 0)
+		z->cached_entries = entries;
 }
 
 /* The roster device whose CURVE key is cpk: 1 when found, 2 when found
@@ -114,12 +116,12 @@ static int s_device_of(rp_zap *z, const uint8_t cpk[32], uint8_t dev[RP_DEVICE_L
 {
 	rp_node *n = z->node;
 	MDB_txn *txn;
-	MDB_stat ms;
+	size_t entries;
 	int found = 0;
 	if (rp_store_begin(n->store, 0, &txn))
 		return 0;
-	if (mdb_stat(txn, n->store->devices, &ms) == 0 && ms.ms_entries != z->cached_entries)
-		s_rebuild(z, txn, ms.ms_entries);
+	if ((entries = rp_store_count(txn, n->store->devices)) != z->cached_entries)
+		s_rebuild(z, txn, entries);
 	for (size_t i = 0; i < z->ndev && !found; i++) {
 		if (sodium_memcmp(z->curve[i], cpk, 32) != 0)
 			continue;
@@ -128,7 +130,7 @@ static int s_device_of(rp_zap *z, const uint8_t cpk[32], uint8_t dev[RP_DEVICE_L
 			found = rp_roster_revoked(n->store, txn, z->dev[i]) ? 2 : 1;
 		}
 	}
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	return found;
 }
 

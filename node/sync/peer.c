@@ -11,8 +11,8 @@
 
 static json_t *s_load(MDB_txn *txn, MDB_dbi dbi, const uint8_t dev[RP_DEVICE_LEN])
 {
-	MDB_val k = { RP_DEVICE_LEN, (void *)dev }, v;
-	if (mdb_get(txn, dbi, &k, &v))
+	MDB_val v;
+	if (rp_store_get(txn, dbi, dev, RP_DEVICE_LEN, &v))
 		return NULL;
 	return json_loadb(v.mv_data, v.mv_size, 0, NULL);
 }
@@ -23,8 +23,7 @@ static int s_store(MDB_txn *txn, MDB_dbi dbi, const uint8_t dev[RP_DEVICE_LEN], 
 	int rc;
 	if (!text)
 		return RP_ENOMEM;
-	MDB_val k = { RP_DEVICE_LEN, (void *)dev }, v = { strlen(text), text };
-	rc = rp_store_err(mdb_put(txn, dbi, &k, &v, 0));
+	rc = rp_store_err(rp_store_put(txn, dbi, dev, RP_DEVICE_LEN, text, strlen(text)));
 	free(text);
 	return rc;
 }
@@ -53,32 +52,37 @@ typedef struct s_peer_set {
 	const uint8_t *device;
 } s_peer_set;
 
+/* Another peer holding the name ps->name lets go of it. */
+typedef struct s_rename {
+	const s_peer_set *ps;
+	MDB_txn          *txn;
+	rp_store         *st;
+} s_rename;
+
+static int s_rename_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_rename *r = arg;
+	json_t *o = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+	const char *on = json_string_value(json_object_get(o, "name"));
+	int rc = 0;
+	if (on && !strcmp(on, r->ps->name) && k->mv_size == RP_DEVICE_LEN &&
+	    memcmp(k->mv_data, r->ps->device, RP_DEVICE_LEN)) {
+		json_object_del(o, "name");
+		json_object_del(o, "endpoint");
+		rc = s_store(r->txn, r->st->peers, k->mv_data, o);
+	}
+	json_decref(o);
+	return rc;
+}
+
 /* One name, one peer: a name given again moves to the new device. */
 static int s_peer_add_run(rp_store *st, MDB_txn *txn, void *arg)
 {
 	const s_peer_set *ps = arg;
-	MDB_cursor *c;
-	MDB_val k, v;
+	s_rename r = { ps, txn, st };
 	json_t *p;
 	int rc;
-	if ((rc = mdb_cursor_open(txn, st->peers, &c)) == 0) {
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-			const char *on = json_string_value(json_object_get(o, "name"));
-			if (on && !strcmp(on, ps->name) &&
-			    (k.mv_size != RP_DEVICE_LEN || memcmp(k.mv_data, ps->device, RP_DEVICE_LEN))) {
-				json_object_del(o, "name");
-				json_object_del(o, "endpoint");
-				rc = s_store(txn, st->peers, k.mv_data, o);
-			}
-			json_decref(o);
-			if (rc)
-				break;
-		}
-		mdb_cursor_close(c);
-		rc = rc == MDB_NOTFOUND ? 0 : rc;
-	}
-	if (rc)
+	if ((rc = rp_store_scan(txn, st->peers, NULL, 0, s_rename_one, &r)))
 		return rc;
 	if (!(p = s_load(txn, st->peers, ps->device)))
 		p = json_object();
@@ -105,69 +109,87 @@ int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
 	return rc ? rp_fail(rc, "cannot store the peer in %s: %s", n->home, rp_strerror(rc)) : 0;
 }
 
+typedef struct s_find {
+	const char *name;
+	char       *endpoint;
+	size_t      cap;
+	uint8_t    *device;
+	int         found;
+} s_find;
+
+static int s_find_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_find *f = arg;
+	json_t *o = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+	const char *on = json_string_value(json_object_get(o, "name"));
+	const char *ep = json_string_value(json_object_get(o, "endpoint"));
+	if (on && ep && !strcmp(on, f->name) && k->mv_size == RP_DEVICE_LEN) {
+		snprintf(f->endpoint, f->cap, "%s", ep);
+		memcpy(f->device, k->mv_data, RP_DEVICE_LEN);
+		f->found = 1;
+	}
+	json_decref(o);
+	return f->found ? RP_STORE_STOP : 0;
+}
+
 int rp_peer_find(rp_node *n, const char *name, char *endpoint, size_t cap,
                  uint8_t device[RP_DEVICE_LEN])
 {
+	s_find f = { name, endpoint, cap, device, 0 };
 	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, found = 0;
+	int rc;
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
-	if ((rc = mdb_cursor_open(txn, n->store->peers, &c)) == 0) {
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !found;
-		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-			const char *on = json_string_value(json_object_get(o, "name"));
-			const char *ep = json_string_value(json_object_get(o, "endpoint"));
-			if (on && ep && !strcmp(on, name) && k.mv_size == RP_DEVICE_LEN) {
-				snprintf(endpoint, cap, "%s", ep);
-				memcpy(device, k.mv_data, RP_DEVICE_LEN);
-				found = 1;
-			}
-			json_decref(o);
-		}
-		mdb_cursor_close(c);
+	rp_store_scan(txn, n->store->peers, NULL, 0, s_find_one, &f);
+	rp_store_end(txn);
+	return f.found ? 0 : rp_fail(RP_ENOTFOUND, "no peer named '%s' (see 'rapport peer list')", name);
+}
+
+typedef struct s_list {
+	MDB_txn  *txn;
+	rp_store *st;
+	json_t   *list;
+} s_list;
+
+static int s_list_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_list *l = arg;
+	json_t *o = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+	char id[RP_DEVICE_TEXT + 1];
+	uint64_t cursor = 0;
+	if (!o || k->mv_size != RP_DEVICE_LEN) {
+		json_decref(o);
+		return 0;
 	}
-	mdb_txn_abort(txn);
-	return found ? 0 : rp_fail(RP_ENOTFOUND, "no peer named '%s' (see 'rapport peer list')", name);
+	rp_b32_encode(k->mv_data, RP_DEVICE_LEN, id, sizeof id);
+	rp_store_get_u64(l->txn, l->st->cursors, k->mv_data, RP_DEVICE_LEN, &cursor);
+	json_object_set_new(o, "device", json_string(id));
+	json_object_set_new(o, "cursor", json_integer((json_int_t)cursor));
+	if (!json_object_get(o, "name"))
+		json_object_set_new(o, "name", json_null());
+	if (!json_object_get(o, "endpoint"))
+		json_object_set_new(o, "endpoint", json_null());
+	return json_array_append_new(l->list, o) ? RP_ENOMEM : 0;
 }
 
 int rp_peer_list(rp_node *n, json_t **out)
 {
-	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_val k, v;
-	json_t *list = json_array();
+	s_list l = { NULL, n->store, json_array() };
 	int rc;
 	rp_errclear();
-	if ((rc = rp_node_read(n, &txn))) {
-		json_decref(list);
+	if (!l.list)
+		return RP_ENOMEM;
+	if ((rc = rp_node_read(n, &l.txn))) {
+		json_decref(l.list);
 		return rc;
 	}
-	if ((rc = mdb_cursor_open(txn, n->store->peers, &c)) == 0) {
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-			char id[RP_DEVICE_TEXT + 1];
-			MDB_val ck = { k.mv_size, k.mv_data }, cv;
-			if (!o || k.mv_size != RP_DEVICE_LEN) {
-				json_decref(o);
-				continue;
-			}
-			rp_b32_encode(k.mv_data, RP_DEVICE_LEN, id, sizeof id);
-			json_object_set_new(o, "device", json_string(id));
-			json_object_set_new(o, "cursor", json_integer(mdb_get(txn, n->store->cursors, &ck, &cv) == 0 &&
-			        cv.mv_size == 8 ? (json_int_t)rp_be64_get(cv.mv_data) : 0));
-			if (!json_object_get(o, "name"))
-				json_object_set_new(o, "name", json_null());
-			if (!json_object_get(o, "endpoint"))
-				json_object_set_new(o, "endpoint", json_null());
-			json_array_append_new(list, o);
-		}
-		mdb_cursor_close(c);
+	rc = rp_store_scan(l.txn, n->store->peers, NULL, 0, s_list_one, &l);
+	rp_store_end(l.txn);
+	if (rc) {
+		json_decref(l.list);
+		return rc;
 	}
-	mdb_txn_abort(txn);
-	*out = list;
+	*out = l.list;
 	return 0;
 }
 

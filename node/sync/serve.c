@@ -191,7 +191,7 @@ static void s_who(s_server *sv, s_conn *c)
 	MDB_txn *txn;
 	if (rp_store_begin(sv->node->store, 0, &txn) == 0) {
 		rp_roster_device(sv->node->store, txn, c->device, member, NULL);
-		mdb_txn_abort(txn);
+		rp_store_end(txn);
 	}
 	rp_b32_encode(c->device, RP_DEVICE_LEN, id, sizeof id);
 	snprintf(c->who, sizeof c->who, "%s (%.8s)", member, id);

@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rc < 0 && strncmp(rp_csv_error(r), "line ", 5) != 0)
 		abort();
-	if (rc < 0 && rp_csv_next(r, &cells, &n, &line) != -1)
+	if (rc < 0 && rp_csv_next(r, &cells, &n, &line) != rc)
 		abort();
 	rp_csv_free(&r);
 	return 0;

@@ -4,6 +4,7 @@
 #include "csv.h"
 #include "textbuf.h"
 #include "visible.h"
+#include "../../proto/error.h"
 #include "../../proto/limits.h"
 
 #include <stdint.h>
@@ -83,7 +84,7 @@ const char *rp_csv_error(const rp_csv *r)
 static int s_fail(rp_csv *r, size_t line, const char *what)
 {
 	snprintf(r->err, sizeof r->err, "line %zu: %s", line, what);
-	r->failed = 1;
+	r->failed = RP_EFORMAT;
 	return -1;
 }
 
@@ -100,7 +101,7 @@ static int s_reserve(rp_csv *r, size_t n)
 	t = realloc(r->text, cap);
 	if (!t) {
 		snprintf(r->err, sizeof r->err, "out of memory");
-		r->failed = 1;
+		r->failed = RP_ENOMEM;
 		return -1;
 	}
 	r->text = t;
@@ -281,15 +282,15 @@ int rp_csv_next(rp_csv *r, char ***cells, size_t *ncells, size_t *line)
 	int blank;
 
 	if (!r || !cells || !ncells || !line)
-		return -1;
+		return RP_EINVAL;
 	if (r->failed)
-		return -1;
+		return r->failed;
 	for (;;) {
 		if (r->pos >= r->len)
 			return 0;
 		start_line = r->line;
 		if (s_record(r, &n, &blank) != 0)
-			return -1;
+			return r->failed ? r->failed : RP_EFORMAT;
 		if (!blank)
 			break;
 	}
@@ -310,7 +311,7 @@ int rp_csv_put_cell(char **out, size_t *len, size_t *cap, const char *cell, int 
 	int quote, neutral;
 
 	if (!out || !len || !cap)
-		return -1;
+		return RP_EINVAL;
 	if (!cell)
 		cell = "";
 	n = strlen(cell);
@@ -320,7 +321,7 @@ int rp_csv_put_cell(char **out, size_t *len, size_t *cap, const char *cell, int 
 		char *v = rp_visible_dup(cell, RP_VISIBLE_LINES_CR);
 		int rc;
 		if (!v)
-			return -1;
+			return RP_ENOMEM;
 		rc = rp_csv_put_cell(out, len, cap, v, first);
 		free(v);
 		return rc;
@@ -362,12 +363,12 @@ fail:
 	*len = len0;
 	if (*out && len0 < *cap)
 		(*out)[len0] = '\0';
-	return -1;
+	return RP_ENOMEM;
 }
 
 int rp_csv_end_row(char **out, size_t *len, size_t *cap)
 {
 	if (!out || !len || !cap)
-		return -1;
+		return RP_EINVAL;
 	return rp_textbuf_append(out, len, cap, "\r\n", 2);
 }

@@ -25,11 +25,12 @@ void    rp_csv_free(rp_csv **r);
 /* Read the next record. On success *cells points to *ncells NUL-terminated
  * strings owned by the reader (valid until the next call) and *line is the
  * line it starts on (1-based). Returns 1 for a record, 0 at end of input,
- * -1 on a defect (unterminated quote, quote inside an unquoted field, text
+ * RP_EFORMAT on a defect (unterminated quote, quote inside an unquoted field, text
  * after a closing quote, a CR without LF outside quotes, a NUL byte, invalid
  * UTF-8, more than 256 cells or a cell over 64 KiB), with rp_csv_error()
- * describing it ("line 7: unterminated quoted field"). A defect is final:
- * later calls return -1 too. Empty lines are skipped; a line "" is a record. */
+ * describing it ("line 7: unterminated quoted field"), RP_ENOMEM when the
+ * reader could not grow, RP_EINVAL for NULL arguments. A failure is final:
+ * later calls return the same code. Empty lines are skipped; a line "" is a record. */
 int rp_csv_next(rp_csv *r, char ***cells, size_t *ncells, size_t *line);
 const char *rp_csv_error(const rp_csv *r);
 
@@ -37,11 +38,12 @@ const char *rp_csv_error(const rp_csv *r);
  * injection, to out (a growing buffer: *out realloc'd, *len and *cap updated,
  * kept NUL-terminated; start from NULL, 0, 0). first: no comma before it.
  * A cell starting with = + - @ TAB or CR gets a leading ' (so "-12.50" reads
- * back as "'-12.50"); NULL is an empty cell. Returns 0 or -1 on allocation
- * failure, leaving the buffer as it was. */
+ * back as "'-12.50"); NULL is an empty cell. Returns 0, or RP_ENOMEM
+ * (leaving the buffer as it was) or RP_EINVAL for NULL arguments. */
 int rp_csv_put_cell(char **out, size_t *len, size_t *cap, const char *cell, int first);
 
-/* Append the record terminator CRLF. */
+/* Append the record terminator CRLF. Returns as rp_textbuf_append, or
+ * RP_EINVAL for NULL arguments. */
 int rp_csv_end_row(char **out, size_t *len, size_t *cap);
 
 #endif

@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 /* Append n bytes of s to *out (realloc'd as needed; *len and *cap updated),
- * keeping *out NUL-terminated. Returns 0, or -1 (out of memory or size
- * overflow) with the buffer unchanged. */
+ * keeping *out NUL-terminated. Returns 0, or RP_ENOMEM or RP_ELIMIT (a
+ * size that would overflow) with the buffer unchanged. */
 int rp_textbuf_append(char **out, size_t *len, size_t *cap, const char *s, size_t n);
 
 #endif

@@ -2,6 +2,7 @@
  * escaped, lines folded at 75 octets without splitting a UTF-8 sequence,
  * CRLF ends. Never lets a value, name or parameter start a line of its own. */
 #include "vcard.h"
+#include "../../proto/error.h"
 #include "textbuf.h"
 #include "visible.h"
 
@@ -86,11 +87,11 @@ int rp_vcard_line(char **out, size_t *len, size_t *cap, const char *line)
 	size_t n;
 
 	if (!out || !len || !cap || !line)
-		return -1;
+		return RP_EINVAL;
 	n = strlen(line);
 	if (strpbrk(line, "\r\n") || !s_utf8_ok((const unsigned char *)line, n))
-		return -1;
-	return s_fold(out, len, cap, line, n);
+		return RP_EINVAL;
+	return s_fold(out, len, cap, line, n) ? RP_ENOMEM : 0;
 }
 
 /* A property name: iana-token or x-name, i.e. letters, digits and '-'. */
@@ -121,24 +122,24 @@ int rp_vcard_prop(char **out, size_t *len, size_t *cap,
 	char *l = NULL;
 	size_t ll = 0, lc = 0;
 	const char *v;
-	int rc = -1;
+	int rc = RP_ENOMEM;
 
 	if (!out || !len || !cap || !name || !s_name_ok(name))
-		return -1;
+		return RP_EINVAL;
 	if (params && (!s_params_ok(params) ||
 	               !s_utf8_ok((const unsigned char *)params, strlen(params))))
-		return -1;
+		return RP_EINVAL;
 	if (!value)
 		value = "";
 	if (!s_utf8_ok((const unsigned char *)value, strlen(value)))
-		return -1;
+		return RP_EINVAL;
 	/* Control bytes from a peer or an old store are written visibly
 	 * (\x1b): a vCard line carries none raw. */
 	if (!rp_visible_clean(value, strlen(value), RP_VISIBLE_LINES_CR)) {
 		char *vis = rp_visible_dup(value, RP_VISIBLE_LINES_CR);
 		int r;
 		if (!vis)
-			return -1;
+			return RP_ENOMEM;
 		r = rp_vcard_prop(out, len, cap, name, params, vis);
 		free(vis);
 		return r;
@@ -166,7 +167,7 @@ int rp_vcard_prop(char **out, size_t *len, size_t *cap,
 		        : rp_textbuf_append(&l, &ll, &lc, v, 1) != 0)
 			goto out;
 	}
-	rc = s_fold(out, len, cap, l, ll);
+	rc = s_fold(out, len, cap, l, ll) ? RP_ENOMEM : 0;
 out:
 	free(l);
 	return rc;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "visible.h"
+#include "../../proto/error.h"
 #include "textbuf.h"
 
 size_t rp_visible_utf8_len(const unsigned char *p, size_t avail)
@@ -92,7 +93,7 @@ fail:
 		*len = was;
 		(*out)[was] = 0;
 	}
-	return -1;
+	return RP_ENOMEM;
 }
 
 char *rp_visible_dup(const char *s, int keep_lines)

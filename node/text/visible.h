@@ -20,8 +20,8 @@ size_t rp_visible_utf8_len(const unsigned char *p, size_t avail);
 /* Append s (n bytes) to the text buffer (*out, *len, *cap; see textbuf.h)
  * with every C0 control (but those keep_lines keeps), DEL and
  * every C1 control written as \xHH (C0, DEL) or \u00HH (C1), and every
- * byte that is not part of valid UTF-8 as \xHH. Returns 0 or -1 (out of
- * memory; the buffer is then unchanged). */
+ * byte that is not part of valid UTF-8 as \xHH. Returns 0 or RP_ENOMEM
+ * (the buffer is then unchanged). */
 int rp_visible_append(char **out, size_t *len, size_t *cap, const char *s, size_t n,
                       int keep_lines);
 

@@ -8,6 +8,7 @@
 
 #include "tap.h"
 #include "../node/text/csv.h"
+#include "../proto/error.h"
 
 /* Read every record of s into a flat text: cells joined by '|', records by
  * '/', each record prefixed with its line as "N:". On a defect, the text so
@@ -99,8 +100,8 @@ static void test_reader(void)
 
 	/* After a defect the reader stays failed: no guessing where rows resume. */
 	r = rp_csv_new("a\"\nb\n", 5);
-	ok(rp_csv_next(r, &cells, &n, &line) == -1, "defect reported");
-	ok(rp_csv_next(r, &cells, &n, &line) == -1, "and reported again");
+	ok(rp_csv_next(r, &cells, &n, &line) == RP_EFORMAT, "defect reported");
+	ok(rp_csv_next(r, &cells, &n, &line) == RP_EFORMAT, "and reported again");
 	is_str(rp_csv_error(r), "line 1: quote inside unquoted field", "error kept");
 	rp_csv_free(&r);
 	ok(r == NULL, "free clears the pointer");
@@ -127,7 +128,7 @@ static void test_reader(void)
 		p[-1] = ',';
 		*p++ = 'y';
 		r = rp_csv_new(b, (size_t)(p - b));
-		ok(rp_csv_next(r, &cells, &n, &line) == -1, "257 cells refused");
+		ok(rp_csv_next(r, &cells, &n, &line) == RP_EFORMAT, "257 cells refused");
 		is_str(rp_csv_error(r), "line 1: more than 256 cells", "257 cells: message");
 		rp_csv_free(&r);
 
@@ -139,7 +140,7 @@ static void test_reader(void)
 		rp_csv_free(&r);
 		b[2 + 65536] = 'z';
 		r = rp_csv_new(b, 2 + 65537);
-		ok(rp_csv_next(r, &cells, &n, &line) == 1 && rp_csv_next(r, &cells, &n, &line) == -1,
+		ok(rp_csv_next(r, &cells, &n, &line) == 1 && rp_csv_next(r, &cells, &n, &line) == RP_EFORMAT,
 		   "a 64 KiB + 1 cell is refused");
 		is_str(rp_csv_error(r), "line 2: cell over 64 KiB", "cell size: message");
 		rp_csv_free(&r);
@@ -212,8 +213,8 @@ static void test_writer(void)
 	{
 		char *out = NULL;
 		size_t len = 0, cap = 0;
-		ok(rp_csv_put_cell(NULL, &len, &cap, "a", 1) == -1, "NULL out refused");
-		ok(rp_csv_end_row(&out, NULL, &cap) == -1, "NULL len refused");
+		ok(rp_csv_put_cell(NULL, &len, &cap, "a", 1) == RP_EINVAL, "NULL out refused");
+		ok(rp_csv_end_row(&out, NULL, &cap) == RP_EINVAL, "NULL len refused");
 		free(out);
 	}
 }

@@ -8,6 +8,7 @@
 
 #include "tap.h"
 #include "../node/text/vcard.h"
+#include "../proto/error.h"
 
 /* 1 if s[0..n) is well-formed UTF-8 (a reference independent of vcard.c:
  * decode and re-check the code point's range). */
@@ -122,17 +123,17 @@ static void test_refuse(void)
 
 	ok(rp_vcard_line(&out, &len, &cap, "BEGIN:VCARD") == 0, "a raw line");
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		ok(rp_vcard_prop(&out, &len, &cap, names[i], NULL, "v") == -1, "name %zu refused", i);
-	ok(rp_vcard_prop(&out, &len, &cap, NULL, NULL, "v") == -1, "NULL name refused");
-	ok(rp_vcard_prop(&out, &len, &cap, "NOTE", "TYPE=a\r\nX-EVIL=1", "v") == -1, "CRLF in params refused");
-	ok(rp_vcard_prop(&out, &len, &cap, "NOTE", "TYPE=a\tb", "v") == -1, "control in params refused");
-	ok(rp_vcard_prop(&out, &len, &cap, "NOTE", "TYPE=\xC3", "v") == -1, "bad UTF-8 in params refused");
-	ok(rp_vcard_prop(&out, &len, &cap, "NOTE", NULL, "a\xC3(") == -1, "bad UTF-8 in value refused");
-	ok(rp_vcard_prop(&out, &len, &cap, "NOTE", NULL, "\xED\xA0\x80") == -1, "surrogate refused");
-	ok(rp_vcard_line(&out, &len, &cap, "END:VCARD\r\nBEGIN:VCARD") == -1, "line break in raw line refused");
-	ok(rp_vcard_line(&out, &len, &cap, "X:\xFF") == -1, "bad UTF-8 in raw line refused");
-	ok(rp_vcard_line(&out, &len, &cap, NULL) == -1, "NULL raw line refused");
-	ok(rp_vcard_line(NULL, &len, &cap, "X:y") == -1, "NULL out refused");
+		ok(rp_vcard_prop(&out, &len, &cap, names[i], NULL, "v") == RP_EINVAL, "name %zu refused", i);
+	ok(rp_vcard_prop(&out, &len, &cap, NULL, NULL, "v") == RP_EINVAL, "NULL name refused");
+	ok(rp_vcard_prop(&out, &len, &cap, "NOTE", "TYPE=a\r\nX-EVIL=1", "v") == RP_EINVAL, "CRLF in params refused");
+	ok(rp_vcard_prop(&out, &len, &cap, "NOTE", "TYPE=a\tb", "v") == RP_EINVAL, "control in params refused");
+	ok(rp_vcard_prop(&out, &len, &cap, "NOTE", "TYPE=\xC3", "v") == RP_EINVAL, "bad UTF-8 in params refused");
+	ok(rp_vcard_prop(&out, &len, &cap, "NOTE", NULL, "a\xC3(") == RP_EINVAL, "bad UTF-8 in value refused");
+	ok(rp_vcard_prop(&out, &len, &cap, "NOTE", NULL, "\xED\xA0\x80") == RP_EINVAL, "surrogate refused");
+	ok(rp_vcard_line(&out, &len, &cap, "END:VCARD\r\nBEGIN:VCARD") == RP_EINVAL, "line break in raw line refused");
+	ok(rp_vcard_line(&out, &len, &cap, "X:\xFF") == RP_EINVAL, "bad UTF-8 in raw line refused");
+	ok(rp_vcard_line(&out, &len, &cap, NULL) == RP_EINVAL, "NULL raw line refused");
+	ok(rp_vcard_line(NULL, &len, &cap, "X:y") == RP_EINVAL, "NULL out refused");
 	ok(rp_vcard_line(&out, &len, &cap, "END:VCARD") == 0, "another raw line");
 	is_str(out, "BEGIN:VCARD\r\nEND:VCARD\r\n", "refusals left the buffer as it was");
 	ok(len == strlen(out), "len matches");

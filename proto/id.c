@@ -1,6 +1,7 @@
 /* proto/id.c — text forms of ids (RFC 4648 base32, lowercase, no padding),
  * op ids and their short references. Pure: no allocation, no I/O. */
 #include "id.h"
+#include "error.h"
 
 #include <limits.h>
 #include <string.h>
@@ -33,8 +34,10 @@ int rp_b32_encode(const uint8_t *in, size_t len, char *out, size_t outcap)
 	uint32_t acc = 0;
 	int bits = 0;
 
-	if (!out || (!in && len) || n > INT_MAX || outcap < n + 1)
-		return -1;
+	if (!out || (!in && len))
+		return RP_EINVAL;
+	if (n > INT_MAX || outcap < n + 1)
+		return RP_ELIMIT;
 	for (size_t i = 0; i < len; i++) {
 		acc = (acc << 8) | in[i];
 		bits += 8;
@@ -56,18 +59,18 @@ int rp_b32_decode(const char *text, uint8_t *out, size_t outlen)
 	int bits = 0;
 
 	if (!text || (!out && outlen))
-		return -1;
+		return RP_EINVAL;
 	/* Exact length: a shorter text would leave out partly unwritten, a
 	 * longer one would name a different id. */
 	for (i = 0; i < n; i++)
 		if (text[i] == '\0')
-			return -1;
+			return RP_EFORMAT;
 	if (text[n] != '\0')
-		return -1;
+		return RP_EFORMAT;
 	for (i = 0; i < n; i++) {
 		int v = s_b32_value((unsigned char)text[i]);
 		if (v < 0)
-			return -1;
+			return RP_EFORMAT;
 		acc = (acc << 5) | (uint32_t)v;
 		bits += 5;
 		if (bits >= 8) {
@@ -77,7 +80,7 @@ int rp_b32_decode(const char *text, uint8_t *out, size_t outlen)
 	}
 	/* Leftover bits must be zero, or two texts would decode to one id. */
 	if (acc & ((1u << bits) - 1))
-		return -1;
+		return RP_EFORMAT;
 	return 0;
 }
 

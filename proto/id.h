@@ -20,12 +20,14 @@
 #define RP_REF_TEXT     26
 
 /* Write the base32 text of len bytes of in to out (capacity outcap, NUL
- * terminated). Returns the text length, or -1 if outcap is too small. */
+ * terminated). Returns the text length, RP_ELIMIT if outcap is too small,
+ * or RP_EINVAL for a NULL out (or in with a length). */
 int rp_b32_encode(const uint8_t *in, size_t len, char *out, size_t outcap);
 
 /* Decode base32 text (lowercase or uppercase) of exactly the length that
- * encodes outlen bytes. Returns 0, or -1 on a bad length, a character
- * outside the alphabet, or non-zero trailing bits. */
+ * encodes outlen bytes. Returns 0, RP_EFORMAT on a bad length, a
+ * character outside the alphabet, or non-zero trailing bits, or RP_EINVAL
+ * for NULL arguments. */
 int rp_b32_decode(const char *text, uint8_t *out, size_t outlen);
 
 /* 1 if text is a possible prefix of a base32 id (alphabet only, any case).

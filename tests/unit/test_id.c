@@ -6,6 +6,7 @@
 
 #include "tap.h"
 #include "../proto/id.h"
+#include "../proto/error.h"
 
 static uint64_t s_rng = 0x2545f4914f6cdd1dULL;
 static uint64_t s_rand(void)
@@ -45,30 +46,30 @@ static void test_bad_input(void)
 	uint8_t out[40];
 	char text[80];
 
-	is_int(rp_b32_decode("mz", out, 1), -1, "non-zero trailing bits are refused (\"mz\" for 1 byte)");
+	is_int(rp_b32_decode("mz", out, 1), RP_EFORMAT, "non-zero trailing bits are refused (\"mz\" for 1 byte)");
 	is_int(rp_b32_decode("my", out, 1), 0, "while \"my\" is the one text of \"f\"");
-	is_int(rp_b32_decode("mzxw7", out, 3), -1, "trailing bit set in the last char is refused");
-	is_int(rp_b32_decode("mzxw6ytboj", out, 6), -1, "\"mzxw6ytboj\" (trailing bit) is refused");
-	is_int(rp_b32_decode("mzxw", out, 3), -1, "too short is refused");
-	is_int(rp_b32_decode("mzxw6y", out, 3), -1, "too long is refused");
-	is_int(rp_b32_decode("mzxw6=", out, 3), -1, "padding is refused");
-	is_int(rp_b32_decode("mzx16", out, 3), -1, "'1' is outside the alphabet");
-	is_int(rp_b32_decode("mzx06", out, 3), -1, "'0' is outside the alphabet");
-	is_int(rp_b32_decode("mzx86", out, 3), -1, "'8' is outside the alphabet");
-	is_int(rp_b32_decode("mzx 6", out, 3), -1, "a space is refused");
-	is_int(rp_b32_decode("mzx\xc3\xa9", out, 3), -1, "non-ASCII is refused");
-	is_int(rp_b32_decode("", out, 1), -1, "empty text for 1 byte is refused");
+	is_int(rp_b32_decode("mzxw7", out, 3), RP_EFORMAT, "trailing bit set in the last char is refused");
+	is_int(rp_b32_decode("mzxw6ytboj", out, 6), RP_EFORMAT, "\"mzxw6ytboj\" (trailing bit) is refused");
+	is_int(rp_b32_decode("mzxw", out, 3), RP_EFORMAT, "too short is refused");
+	is_int(rp_b32_decode("mzxw6y", out, 3), RP_EFORMAT, "too long is refused");
+	is_int(rp_b32_decode("mzxw6=", out, 3), RP_EFORMAT, "padding is refused");
+	is_int(rp_b32_decode("mzx16", out, 3), RP_EFORMAT, "'1' is outside the alphabet");
+	is_int(rp_b32_decode("mzx06", out, 3), RP_EFORMAT, "'0' is outside the alphabet");
+	is_int(rp_b32_decode("mzx86", out, 3), RP_EFORMAT, "'8' is outside the alphabet");
+	is_int(rp_b32_decode("mzx 6", out, 3), RP_EFORMAT, "a space is refused");
+	is_int(rp_b32_decode("mzx\xc3\xa9", out, 3), RP_EFORMAT, "non-ASCII is refused");
+	is_int(rp_b32_decode("", out, 1), RP_EFORMAT, "empty text for 1 byte is refused");
 	is_int(rp_b32_decode("", out, 0), 0, "empty text for 0 bytes is fine");
-	is_int(rp_b32_decode(NULL, out, 1), -1, "NULL text is refused");
+	is_int(rp_b32_decode(NULL, out, 1), RP_EINVAL, "NULL text is refused");
 
 	memset(out, 0xab, 32);
-	is_int(rp_b32_encode(out, 32, text, RP_DEVICE_TEXT), -1, "encode without room for the NUL is -1");
+	is_int(rp_b32_encode(out, 32, text, RP_DEVICE_TEXT), RP_ELIMIT, "encode without room for the NUL is RP_ELIMIT");
 	is_int(rp_b32_encode(out, 32, text, RP_DEVICE_TEXT + 1), RP_DEVICE_TEXT, "a device id is RP_DEVICE_TEXT chars");
 	is_int(rp_b32_encode(out, RP_TEAM_LEN, text, sizeof text), RP_TEAM_TEXT, "a team id is RP_TEAM_TEXT chars");
 	is_int(rp_b32_encode(out, RP_ACCOUNT_LEN, text, sizeof text), RP_ACCOUNT_TEXT, "an account id is RP_ACCOUNT_TEXT chars");
 	is_int(rp_b32_encode(out, RP_REF_LEN, text, sizeof text), RP_REF_TEXT, "a ref is RP_REF_TEXT chars");
 	is_int(rp_b32_encode(out, 0, text, 1), 0, "encode 0 bytes is the empty text");
-	is_int(rp_b32_encode(out, 1, NULL, 10), -1, "encode into NULL is -1");
+	is_int(rp_b32_encode(out, 1, NULL, 10), RP_EINVAL, "encode into NULL is RP_EINVAL");
 
 	is_int(rp_b32_is_prefix("abc234"), 1, "is_prefix: lowercase alphabet");
 	is_int(rp_b32_is_prefix("ABC"), 1, "is_prefix: upper case");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "backup.h"
 #include "node.h"
 #include "../proto/error.h"
 

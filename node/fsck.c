@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "fsck.h"
 #include "node.h"
 #include "store/view.h"
 #include "store/ingest.h"

@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sodium.h>
 
+#include "handover.h"
 #include "node.h"
 #include "../proto/body.h"
 #include "edit.h"

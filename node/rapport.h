@@ -4,6 +4,11 @@
  * (json_t, caller releases with json_decref) so the CLI can print them as
  * tables or as --json without knowing how they are stored.
  *
+ * It declares what node.c (home, open, the write), edit.c (the writes) and
+ * sync/peer.c implement, and includes the header of each other file of the
+ * API: handover.h, fsck.h, backup.h, crm/{resolve,query,insight,export,
+ * import}.h, sync/{client,serve}.h.
+ *
  * Errors: every int-returning call returns 0 or a negative RP_E* code
  * (proto/error.h, rp_strerror). On failure rp_errmsg() holds a one-line
  * message naming the input at fault, e.g. "no account matches 'blum'". */
@@ -144,56 +149,12 @@ int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 int rp_member_add(rp_write *w, const char *name,
                   const uint8_t device[RP_DEVICE_LEN], const char *role);
 
-/* ---- handover and revocation ------------------------------------------------
- * Only the account's owner, a manager or an admin may hand it over; every
- * node enforces that on ingest too. */
-
-/* acct.assign of acct to member to (note may be NULL). RP_EDENIED (not the
- * owner nor a manager), RP_EEXIST (to already owns it), RP_ENOTFOUND,
- * RP_EREVOKED (to was revoked). */
-int rp_handover(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *to, const char *note);
-
-/* Hand over every account member from owns; *moved counts them. */
-int rp_handover_from(rp_write *w, const char *from, const char *to, const char *note, size_t *moved);
-
-/* What a handover would move, without writing: one account (acct) or all of
- * from's. [{id, name, from, to, interactions, open_followups, ops, bytes}] */
-int rp_handover_plan(rp_node *n, const uint8_t *acct, const char *from, const char *to, json_t **out);
-
-/* Revoke member name (admin only): hand its accounts to handover_to
- * (required when it owns any), then cut off every one of its devices at the
- * last op this node holds of it. From then on no node accepts those
- * devices' connections or their later ops. */
-int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, size_t *moved);
-
-/* Revoke one device of member name (admin only): a lost laptop. It is cut
- * off at the last op this node holds of it (a node holding more refuses the
- * rest: the lowest cutoff of two revocations holds); the member and its
- * other devices go on. device is a full device id or a unique prefix (>= 6
- * characters) of one of the member's devices; *cut receives its id. Returns
- * 0, RP_EDENIED (not an admin), RP_ENOTFOUND / RP_EAMBIG (no such device of
- * that member), RP_EINVAL (this device itself). */
-int rp_member_revoke_device(rp_write *w, const char *name, const char *device,
-                            uint8_t cut[RP_DEVICE_LEN]);
-
-/* The team's setting: keep != 0 means no rep device purges the accounts its
- * member lost (admins only; last writer wins). */
-int rp_team_set_keep(rp_write *w, int keep);
+/* ---- handover and revocation: handover.h -------------------------------- */
+#include "handover.h"
 
 /* ---- resolving what the user typed --------------------------------------- */
 
-/* An account by id, unique id prefix (>= 6 chars) or unique name
- * (case-insensitive). RP_ENOTFOUND or RP_EAMBIG with rp_errmsg set. */
-int rp_account_find(rp_node *n, const char *text, uint8_t acct[RP_ACCOUNT_LEN]);
-
-/* What a printed ref names. */
-enum rp_ref_kind { RP_REF_IX = 1, RP_REF_FU = 2, RP_REF_CONTACT = 4 };
-
-/* A ref (interaction, follow-up or contact id) by id or unique prefix
- * (>= 6 chars) among the kinds in kinds (a mask of rp_ref_kind). Fills ref,
- * the account it belongs to and its kind. */
-int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN],
-                uint8_t acct[RP_ACCOUNT_LEN], int *kind);
+#include "crm/resolve.h"
 
 /* ---- reads (each returns a new json_t the caller must json_decref) --------
  *
@@ -230,94 +191,15 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
  * Lists (list, members, history, agenda, top, at-risk, find, complaints) are
  * json arrays of rows. */
 
-/* One account, as DESIGN.md §7 show --json: id, name, owner, fields, tags,
- * contacts, interactions, followups, value, conflicts, stats. */
-int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out);
-
-/* Account summaries (id, name, owner, tags, archived, stats), sorted by name.
- * owner/tag NULL means any. */
-int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out);
-
-/* The roster: members (name, role, devices). */
-int rp_member_list(rp_node *n, json_t **out);
-
-/* The signed audit trail of an account, oldest first: each entry has seq,
- * hlc, at, author (member), author_device, kind, op (ref), summary. */
-int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out);
-
-/* Who to call today: due follow-ups first, then the most valuable accounts
- * least recently contacted; at most calls suggestions beyond the due ones. */
-int rp_agenda(rp_node *n, int calls, json_t **out);
-
-/* The top n accounts by "value", "recent" or "frequency". */
-int rp_top(rp_node *n, int count, const char *by, json_t **out);
-
-/* Accounts whose contact or purchase rhythm dropped. */
-int rp_at_risk(rp_node *n, json_t **out);
-
-/* Accounts, contacts and interactions matching every word of text. */
-int rp_find(rp_node *n, const char *text, json_t **out);
-
-/* Complaints (open only when open_only). */
-int rp_complaints(rp_node *n, int open_only, json_t **out);
-
-/* Team, device, member, counts, equivocations, refused ops. */
-int rp_status(rp_node *n, json_t **out);
-
-/* Hex BLAKE2b-256 of the canonical merged view, of one account or (acct
- * NULL) of everything. */
-int rp_digest(rp_node *n, const uint8_t *acct, char hex[65]);
-
-/* Re-verify every op, rebuild every view from the log and compare.
- * *report: ops, accounts, bad_sigs, mismatched_views, ok (bool), problems [text].
- * Returns 0 when the store is sound, RP_EIO/RP_ESIG when it is not. */
-int rp_fsck(rp_node *n, json_t **report);
+#include "crm/query.h"     /* show, list, members, history, status, digest */
+#include "crm/insight.h"   /* agenda, top, at-risk, find, complaints */
+#include "fsck.h"          /* the store checked against its log */
 
 /* ---- exchange with files ------------------------------------------------- */
 
-/* What an export writes (all may be zero: every account, no BOM). */
-typedef struct rp_export_opts {
-	const char *what;     /* accounts (NULL), interactions or contacts: one entry a line/row */
-	const char *tag;      /* only the accounts with this tag (ignoring case) */
-	int         bom;      /* csv: a UTF-8 BOM first, so Excel reads it as UTF-8 */
-} rp_export_opts;
-
-/* Write every account to out: "jsonl" (one show --json document a line),
- * "csv" (one account a row, RFC 4180, formula-neutralised), "vcard" (4.0).
- * --what interactions|contacts: one entry a line (jsonl) or row (csv),
- * with its account's name and id, an amount as a decimal with its
- * currency in a column of its own. opts may be NULL. */
-int rp_export(rp_node *n, const char *format, const rp_export_opts *opts, FILE *out);
-
-/* How an import reads its file (all may be zero: the defaults). */
-typedef struct rp_import_opts {
-	int          dry_run;       /* plan and report, write nothing */
-	const char **maps;          /* "COLUMN=FIELD": FIELD name, owner, tags, source_id, - (ignore) or a field */
-	size_t       nmaps;
-	const char **owner_maps;    /* "NAME=MEMBER": an owner as the file spells it → a member */
-	size_t       nowner_maps;
-} rp_import_opts;
-
-/* Import a csv or jsonl file (format by content; a CSV's separator ',', ';'
- * or TAB by its header). The whole file is parsed and checked first; on any
- * error nothing is written and rp_errmsg names the line. An account whose
- * source_id (a foreign CRM's id column) or name matches one held here is
- * updated, not created again. opts may be NULL. *report (may be NULL):
- * accounts, created, updated, interactions, followups, contacts, dry_run,
- * columns [{column, to}] (to: name, owner, tags, source_id, ignored, a
- * field, or custom:FIELD), owners_unmapped {owner: accounts} (those
- * accounts are this device's member's). */
-int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t **report);
-
-/* JSONL files of this many bytes or more (default 8 MiB) are read a line at
- * a time, twice: checked whole first, then written in txns of 8 MiB of
- * ops, so memory stays bounded whatever the size. Tests lower it. */
-extern size_t rp_import_stream_min, rp_import_chunk;
-
-/* A consistent copy of the store to file (compacted), and back.
- * rp_restore refuses to overwrite a home that already holds data. */
-int rp_backup(rp_node *n, const char *file);
-int rp_restore(const char *home, const char *file);
+#include "crm/export.h"
+#include "crm/import.h"
+#include "backup.h"
 
 /* ---- peers and sync --------------------------------------------------------
  * Sync runs over ZeroMQ with CURVE: keys derived from the device keys, the
@@ -334,28 +216,7 @@ int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
  *   last_result}] (name/endpoint null for peers that synced with us). */
 int rp_peer_list(rp_node *n, json_t **out);
 
-typedef struct rp_sync_progress {
-	uint64_t sent, received;     /* ops so far */
-	uint64_t cursor, peer_head;  /* how far into the peer's feed, of how much */
-} rp_sync_progress;
-typedef void (*rp_progress_fn)(void *arg, const rp_sync_progress *p);
-
-/* Sync with the peer called peer, or (peer NULL) with endpoint, pinning
- * device. progress (may be NULL) is called as batches move. *summary (may
- * be NULL): {peer, endpoint, sent, received, accounts, refused, pending,
- * duplicates, seconds}. Fails within 10 s when the peer is unreachable or
- * silent, with rp_errmsg naming the endpoint: RP_EIO (unreachable, silent,
- * died), RP_EDENIED (refused us: not in its roster or revoked), RP_ESIG
- * (its key is not the pinned id), RP_EVERSION, RP_ENOTMEMBER (another team). */
-int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *device,
-            rp_progress_fn progress, void *arg, json_t **summary);
-
-/* Serve syncs on endpoint until *stop becomes non-zero (set it from a
- * signal handler). log (may be NULL) receives one line per event. Tells
- * systemd READY=1 / STOPPING=1 when $NOTIFY_SOCKET is set.
- * Returns 0 after a clean stop, RP_EIO when endpoint cannot be bound. */
-typedef void (*rp_log_fn)(void *arg, const char *line);
-int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
-             rp_log_fn log, void *arg);
+#include "sync/client.h"   /* one sync */
+#include "sync/serve.h"    /* the daemon */
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "export.h"
 #include "../node.h"
 #include "../text/visible.h"
 #include "../store/view.h"

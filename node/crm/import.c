@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "import.h"
 #include "../node.h"
 #include "../text/casefold.h"
 #include "../edit.h"

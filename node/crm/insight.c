@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "insight.h"
 #include "../node.h"
 #include "../store/view.h"
 #include "../../proto/error.h"

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "query.h"
 #include "../node.h"
 #include "../store/view.h"
 #include "../store/roster.h"

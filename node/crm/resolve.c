@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "resolve.h"
 #include "../node.h"
 #include "../text/casefold.h"
 #include "../store/view.h"

@@ -8,6 +8,7 @@
 #include <sodium.h>
 #include <zmq.h>
 
+#include "client.h"
 #include "../node.h"
 #include "net.h"
 #include "peer.h"

@@ -16,6 +16,7 @@
 #include <sodium.h>
 #include <zmq.h>
 
+#include "serve.h"
 #include "../node.h"
 #include "net.h"
 #include "peer.h"

@@ -1,0 +1,24 @@
+/* node/sync/client.h — one sync with a peer, both directions, over ZeroMQ
+ * with CURVE (public API, node/rapport.h). */
+#ifndef RP_CLIENT_H
+#define RP_CLIENT_H
+
+#include "../rapport.h"
+
+typedef struct rp_sync_progress {
+	uint64_t sent, received;     /* ops so far */
+	uint64_t cursor, peer_head;  /* how far into the peer's feed, of how much */
+} rp_sync_progress;
+typedef void (*rp_progress_fn)(void *arg, const rp_sync_progress *p);
+
+/* Sync with the peer called peer, or (peer NULL) with endpoint, pinning
+ * device. progress (may be NULL) is called as batches move. *summary (may
+ * be NULL): {peer, endpoint, sent, received, accounts, refused, pending,
+ * duplicates, seconds}. Fails within 10 s when the peer is unreachable or
+ * silent, with rp_errmsg naming the endpoint: RP_EIO (unreachable, silent,
+ * died), RP_EDENIED (refused us: not in its roster or revoked), RP_ESIG
+ * (its key is not the pinned id), RP_EVERSION, RP_ENOTMEMBER (another team). */
+int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *device,
+            rp_progress_fn progress, void *arg, json_t **summary);
+
+#endif

@@ -6,7 +6,7 @@
  *
  * It declares what node.c (home, open, the write), edit.c (the writes) and
  * sync/peer.c implement, and includes the header of each other file of the
- * API: handover.h, fsck.h, backup.h, crm/{resolve,query,insight,export,
+ * API: handover.h, fsck.h, backup.h, crm/{lookup,query,insight,export,
  * import}.h, sync/{client,serve}.h.
  *
  * Errors: every int-returning call returns 0 or a negative RP_E* code
@@ -154,7 +154,7 @@ int rp_member_add(rp_write *w, const char *name,
 
 /* ---- resolving what the user typed --------------------------------------- */
 
-#include "crm/resolve.h"
+#include "crm/lookup.h"
 
 /* ---- reads (each returns a new json_t the caller must json_decref) --------
  *

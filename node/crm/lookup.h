@@ -1,7 +1,7 @@
-/* node/crm/resolve.h — what the user typed, turned into ids: an account by
+/* node/crm/lookup.h — what the user typed, turned into ids: an account by
  * id, prefix or name, a ref by id or prefix (public API, node/rapport.h). */
-#ifndef RP_RESOLVE_H
-#define RP_RESOLVE_H
+#ifndef RP_LOOKUP_H
+#define RP_LOOKUP_H
 
 #include "../rapport.h"
 

@@ -1,10 +1,10 @@
-/* node/crm/resolve.c — what the user typed → the id it means: an account by id,
+/* node/crm/lookup.c — what the user typed → the id it means: an account by id,
  * id prefix or name; an interaction, follow-up or contact by id or prefix.
  * Never guesses: an ambiguous prefix or name is an error listing the choices. */
 #include <ctype.h>
 #include <string.h>
 
-#include "resolve.h"
+#include "lookup.h"
 #include "../node.h"
 #include "../text/casefold.h"
 #include "../store/view.h"

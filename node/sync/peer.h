@@ -5,14 +5,17 @@
 
 #include "../node.h"
 
-/* 1 if ep is tcp://HOST:PORT. */
+/* 1 if ep is tcp://HOST:PORT (a predicate: 1 or 0). */
 int rp_endpoint_ok(const char *ep);
 
-/* The endpoint and device of the peer called name. RP_ENOTFOUND. */
+/* The endpoint (into endpoint, cap bytes) and device of the peer called
+ * name. Returns 0, RP_ENOTFOUND (rp_errmsg says so) or a store error. */
 int rp_peer_find(rp_node *n, const char *name, char *endpoint, size_t cap,
                  uint8_t device[RP_DEVICE_LEN]);
 
-/* Remember what a sync with device did (result: "ok" or the error). */
+/* Remember what a sync with device did (result: "ok" or the error), with
+ * endpoint when none is known for it yet (may be NULL). Returns 0 or a
+ * store error (RP_ENOSPC, RP_EIO). */
 int rp_peer_record(rp_node *n, const uint8_t device[RP_DEVICE_LEN], const char *endpoint,
                    uint64_t sent, uint64_t received, const char *result);
 

@@ -130,4 +130,49 @@ static inline void log_many(rp_node *n, const char *account, int count)
 	rp_write_commit(&w);
 }
 
+/* How many interactions account (a name) holds on n: -1 when n does not
+ * hold it. */
+static inline int holds(rp_node *n, const char *account)
+{
+	uint8_t a[RP_ACCOUNT_LEN];
+	json_t *v = NULL;
+	int count = -1;
+	if (rp_account_find(n, account, a) == 0 && rp_account_show(n, a, &v) == 0)
+		count = (int)json_array_size(json_object_get(v, "interactions"));
+	json_decref(v);
+	return count;            /* -1: not held here */
+}
+
+/* A new account on n owned by owner, with interactions calls logged. */
+static inline void account(rp_node *n, const char *name, const char *owner, int interactions)
+{
+	rp_write *w;
+	uint8_t a[RP_ACCOUNT_LEN], ref[RP_REF_LEN];
+	rp_write_begin(n, &w);
+	rp_account_add(w, name, owner, a);
+	for (int i = 0; i < interactions; i++) {
+		rp_ix_spec ix = { .type = "call", .text = "called", .at_ms = now };
+		rp_ix_log(w, a, &ix, ref);
+	}
+	rp_write_commit(&w);
+}
+
+/* Hand account (a name) on n to member to. Returns 0 or the RP_E* of the
+ * lookup, the handover or the commit. */
+static inline int handover(rp_node *n, const char *name, const char *to)
+{
+	rp_write *w;
+	uint8_t a[RP_ACCOUNT_LEN];
+	int rc;
+	if (rp_account_find(n, name, a))
+		return RP_ENOTFOUND;
+	rp_write_begin(n, &w);
+	rc = rp_handover(w, a, to, "moving");
+	if (rc) {
+		rp_write_abort(&w);
+		return rc;
+	}
+	return rp_write_commit(&w);
+}
+
 #endif

@@ -9,45 +9,6 @@
 #include "syncpair.h"
 #include "../node/sync/purge.h"
 
-static int holds(rp_node *n, const char *account)
-{
-	uint8_t a[RP_ACCOUNT_LEN];
-	json_t *v = NULL;
-	int count = -1;
-	if (rp_account_find(n, account, a) == 0 && rp_account_show(n, a, &v) == 0)
-		count = (int)json_array_size(json_object_get(v, "interactions"));
-	json_decref(v);
-	return count;            /* -1: not held here */
-}
-
-static void account(rp_node *n, const char *name, const char *owner, int interactions)
-{
-	rp_write *w;
-	uint8_t a[RP_ACCOUNT_LEN], ref[RP_REF_LEN];
-	rp_write_begin(n, &w);
-	rp_account_add(w, name, owner, a);
-	for (int i = 0; i < interactions; i++) {
-		rp_ix_spec ix = { .type = "call", .text = "called about the order", .at_ms = now };
-		rp_ix_log(w, a, &ix, ref);
-	}
-	rp_write_commit(&w);
-}
-
-static int handover(rp_node *n, const char *name, const char *to)
-{
-	rp_write *w;
-	uint8_t a[RP_ACCOUNT_LEN];
-	int rc;
-	if (rp_account_find(n, name, a))
-		return RP_ENOTFOUND;
-	rp_write_begin(n, &w);
-	if ((rc = rp_handover(w, a, to, "moving")) != 0) {
-		rp_write_abort(&w);
-		return rc;
-	}
-	return rp_write_commit(&w);
-}
-
 /* The ops of acct held here, by kind: all, and its assigns. */
 typedef struct { const uint8_t *acct; MDB_txn *txn; rp_store *st; int all, assigns; } s_count;
 

@@ -384,7 +384,7 @@ static int s_replay(rp_write *w)
 			rc = rp_ingest(n->store, w->txn, w->log + off + 8, len, RP_INGEST_VERIFIED,
 			               &w->dirty, &clock, rp_node_now(n));
 			off += 8 + len;
-			if (rc == 1)
+			if (rc == RP_EDUP)
 				rc = 0;
 		}
 		if (!rp_store_full(rc))

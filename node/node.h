@@ -3,11 +3,11 @@
 #ifndef RP_NODE_H
 #define RP_NODE_H
 
-#include <lmdb.h>
 #include <jansson.h>
 
 #include "rapport.h"
 #include "store/store.h"
+#include "store/txn.h"
 #include "keys.h"
 #include "store/dirty.h"
 #include "../proto/op.h"
@@ -37,7 +37,7 @@ struct rp_signer;
 
 struct rp_write {
 	rp_node  *node;
-	MDB_txn  *txn;
+	rp_txn   *txn;         /* open from rp_write_begin to commit or abort */
 	rp_dirty  dirty;
 	/* Every op this write appended, encoded: replayed into a fresh txn when
 	 * the map must grow (MDB_MAP_FULL), so a grow never loses a write. */
@@ -83,12 +83,13 @@ size_t rp_write_size(const rp_write *w);
 /* The op id of the last op rp_write_op composed in this write. */
 #define rp_write_last_opid(w) ((const uint8_t *)(w)->last_opid)
 
-/* A read txn on the node's store; release with mdb_txn_abort. */
-int rp_node_read(rp_node *n, MDB_txn **txn);
+/* A read txn on the node's store; release with rp_store_end. Returns 0,
+ * or the code of rp_store_begin with rp_errmsg set. */
+int rp_node_read(rp_node *n, rp_txn **txn);
 
 /* The team id and this device's member name and role, read in txn. Any of
  * the outputs may be NULL. RP_ENOTEAM when the device is not in a team. */
-int rp_node_identity(rp_node *n, MDB_txn *txn, uint8_t team[RP_TEAM_LEN],
+int rp_node_identity(rp_node *n, rp_txn *txn, uint8_t team[RP_TEAM_LEN],
                      char member[RP_NAME_MAX + 1], char role[16]);
 
 #endif

@@ -40,7 +40,7 @@ struct rp_write {
 	rp_txn   *txn;         /* open from rp_write_begin to commit or abort */
 	rp_dirty  dirty;
 	/* Every op this write appended, encoded: replayed into a fresh txn when
-	 * the map must grow (MDB_MAP_FULL), so a grow never loses a write. */
+	 * the map must grow (rp_txn_rerun), so a grow never loses a write. */
 	uint8_t  *log;
 	size_t    log_len, log_cap;
 	/* Ops composed but not yet ingested: q[fill] takes new ops; when it is

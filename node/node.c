@@ -574,9 +574,14 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 	now = rp_node_now(w->node);
 	/* Our clock ran ahead once (the date was wrong): new ops take the
 	 * wall clock again, and status says this device's clock was ahead. */
-	if (rp_hlc_ahead(w->hlc, now) &&
-	    (rc = rp_ingest_note_skew(w->node->store, w->txn, w->node->key.pk, RP_HLC_MS(w->hlc) - now)))
-		return rc;
+	if (rp_hlc_ahead(w->hlc, now)) {
+		uint64_t ahead = RP_HLC_MS(w->hlc) - now;
+		rc = rp_ingest_note_skew(w->node->store, w->txn, w->node->key.pk, ahead);
+		if (rp_store_full(rc) && (rc = s_replay(w)) == 0)   /* the note is not in the log */
+			rc = rp_ingest_note_skew(w->node->store, w->txn, w->node->key.pk, ahead);
+		if (rc)
+			return rc;
+	}
 	op->hlc = rp_hlc_next(w->hlc, now);
 	if (acct)
 		memcpy(op->account, acct, RP_ACCOUNT_LEN);

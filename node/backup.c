@@ -67,7 +67,7 @@ int rp_backup(rp_node *n, const char *file)
 		goto out;
 	}
 	unlink(tmp);
-	if (mdb_env_copyfd2(n->store->env, snap, MDB_CP_COMPACT) != 0 || lseek(snap, 0, SEEK_SET) != 0) {
+	if (rp_store_compact_to(n->store, snap) != 0 || lseek(snap, 0, SEEK_SET) != 0) {
 		rc = rp_fail(RP_EIO, "cannot copy the store");
 		goto out;
 	}

@@ -109,27 +109,37 @@ int rp_edit_member(rp_write *w, const char *name)
 }
 
 /* Account names are unique, case-insensitive: find one by exact name. */
+typedef struct s_name_seek {
+	const uint8_t *key;        /* the folded name */
+	size_t         n;
+	uint8_t       *found;
+	int            hit;
+} s_name_seek;
+
+static int s_name_first(void *arg, const rp_val *k, const rp_val *v)
+{
+	s_name_seek *q = arg;
+	const uint8_t *acct;
+	size_t len;
+	(void)v;
+	if (rp_view_index_entry(k, &acct, &len) == 0 && len == q->n && !memcmp(k->mv_data, q->key, q->n)) {
+		memcpy(q->found, acct, RP_ACCOUNT_LEN);
+		q->hit = 1;
+	}
+	return RP_STORE_STOP;          /* the first key at or after the name decides */
+}
+
 static int s_name_taken(rp_write *w, const char *name, uint8_t found[RP_ACCOUNT_LEN])
 {
 	uint8_t key[RP_NAME_MAX + 1];
 	size_t n = strlen(name);
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, hit = 0;
+	s_name_seek q = { key, n, found, 0 };
 	if (n > RP_NAME_MAX)
 		return 0;
 	rp_fold((char *)key, name, n);
 	key[n] = 0;
-	k = (MDB_val){ n + 1, key };
-	if (mdb_cursor_open(w->txn, w->node->store->names, &c))
-		return 0;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	if (rc == 0 && k.mv_size == n + 1 + RP_ACCOUNT_LEN && !memcmp(k.mv_data, key, n + 1)) {
-		memcpy(found, (uint8_t *)k.mv_data + n + 1, RP_ACCOUNT_LEN);
-		hit = 1;
-	}
-	mdb_cursor_close(c);
-	return hit;
+	rp_store_scan(w->txn, w->node->store->names, key, n + 1, s_name_first, &q);
+	return q.hit;
 }
 
 int rp_account_add(rp_write *w, const char *name, const char *owner,
@@ -341,7 +351,7 @@ static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind
                     const char *list, uint8_t opid[RP_OPID_LEN], uint8_t acct[RP_ACCOUNT_LEN],
                     json_t **view, json_t **entry)
 {
-	MDB_val k = { RP_REF_LEN, (void *)ref }, v;
+	rp_val v;
 	char t[RP_REF_TEXT + 1];
 	size_t i;
 	json_t *e;
@@ -349,7 +359,8 @@ static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind
 	rp_b32_encode(ref, RP_REF_LEN, t, sizeof t);
 	if ((rc = rp_write_flush(w)))
 		return rc;
-	if (mdb_get(w->txn, w->node->store->refs, &k, &v) || v.mv_size < RP_OPID_LEN + RP_ACCOUNT_LEN ||
+	if (rp_store_get(w->txn, w->node->store->refs, ref, RP_REF_LEN, &v) ||
+	    v.mv_size < RP_OPID_LEN + RP_ACCOUNT_LEN ||
 	    v.mv_size - RP_OPID_LEN - RP_ACCOUNT_LEN != strlen(kind) ||
 	    memcmp((uint8_t *)v.mv_data + RP_OPID_LEN + RP_ACCOUNT_LEN, kind, strlen(kind)))
 		return rp_fail(RP_ENOTFOUND, "no %s %s", !strcmp(kind, "fu.add") ? "follow-up" : "interaction", t);
@@ -441,67 +452,77 @@ static int s_about_contact(const rp_op *op, const char *name)
 	return hit;
 }
 
+/* What rp_forget erases of an account, gathered by a walk of its log. */
+typedef struct s_forget_walk {
+	rp_write      *w;
+	const uint8_t *acct;
+	const uint8_t *contact_opid;   /* NULL: the whole account */
+	const char    *contact_name;
+	uint8_t       *ids;            /* RP_OPID_LEN each */
+	size_t         n, cap;
+} s_forget_walk;
+
+static int s_forget_one(void *arg, const rp_val *k, const rp_val *v)
+{
+	s_forget_walk *f = arg;
+	const uint8_t *opid;
+	rp_val ov;
+	rp_op op;
+	(void)v;
+	if (k->mv_size != RP_ACCT_KEY_LEN || memcmp(k->mv_data, f->acct, RP_ACCOUNT_LEN))
+		return RP_STORE_STOP;      /* past the account's ops */
+	opid = (const uint8_t *)k->mv_data + RP_ACCOUNT_LEN + 8;
+	if (rp_store_get(f->w->txn, f->w->node->store->ops, opid, RP_OPID_LEN, &ov) ||
+	    rp_op_decode(ov.mv_data, ov.mv_size, &op) || !op.body)
+		return 0;
+	if (!strcmp(op.kind, "redact") || !strcmp(op.kind, "acct.assign"))
+		return 0;   /* who owned it is not personal data of the customer */
+	if (f->contact_opid) {
+		rp_body bd;
+		const uint8_t *t;
+		int hit = !memcmp(opid, f->contact_opid, RP_OPID_LEN);
+		if (!hit && !strcmp(op.kind, "contact.set") && rp_body_parse(&bd, op.body, op.body_len) == 0) {
+			hit = rp_body_bin(&bd, "contact", &t, RP_OPID_LEN) == 0 &&
+			      !memcmp(t, f->contact_opid, RP_OPID_LEN);
+		}
+		if (!strcmp(op.kind, "contact.set"))
+			rp_body_done(&bd);
+		/* the interactions logged with the contact: their texts are
+		 * what a customer counts as theirs too */
+		if (!hit && f->contact_name)
+			hit = s_about_contact(&op, f->contact_name);
+		if (!hit)
+			return 0;
+	}
+	if (strcmp(f->w->role, "admin") != 0 && memcmp(op.author, f->w->node->key.pk, RP_DEVICE_LEN))
+		return rp_fail(RP_EDENIED, "only an admin can erase what other members wrote "
+		               "(op %s by another device)", op.kind);
+	if (f->n == f->cap) {
+		void *p = realloc(f->ids, (f->cap *= 2) * RP_OPID_LEN);
+		if (!p)
+			return RP_ENOMEM;
+		f->ids = p;
+	}
+	memcpy(f->ids + f->n++ * RP_OPID_LEN, opid, RP_OPID_LEN);
+	return 0;
+}
+
+/* *ids (caller frees, even on failure) gets the *n ops to erase. */
 static int s_forget_targets(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
                             const uint8_t *contact_opid, const char *contact_name,
                             uint8_t **ids, size_t *n)
 {
-	MDB_cursor *c;
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
-	size_t cap = 64;
+	s_forget_walk f = { w, acct, contact_opid, contact_name, NULL, 0, 64 };
 	int rc;
 	*n = 0;
 	if ((rc = rp_write_flush(w)))
 		return rc;
-	if (!(*ids = malloc(cap * RP_OPID_LEN)))
+	if (!(*ids = f.ids = malloc(f.cap * RP_OPID_LEN)))
 		return RP_ENOMEM;
-	if ((rc = mdb_cursor_open(w->txn, w->node->store->acct_ops, &c)))
-		return rp_store_err(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		const uint8_t *opid = (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8;
-		MDB_val ok = { RP_OPID_LEN, (void *)opid }, ov;
-		rp_op op;
-		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN))
-			break;
-		if (mdb_get(w->txn, w->node->store->ops, &ok, &ov) ||
-		    rp_op_decode(ov.mv_data, ov.mv_size, &op) || !op.body)
-			continue;
-		if (!strcmp(op.kind, "redact") || !strcmp(op.kind, "acct.assign"))
-			continue;   /* who owned it is not personal data of the customer */
-		if (contact_opid) {
-			rp_body bd;
-			const uint8_t *t;
-			int hit = !memcmp(opid, contact_opid, RP_OPID_LEN);
-			if (!hit && !strcmp(op.kind, "contact.set") && rp_body_parse(&bd, op.body, op.body_len) == 0) {
-				hit = rp_body_bin(&bd, "contact", &t, RP_OPID_LEN) == 0 &&
-				      !memcmp(t, contact_opid, RP_OPID_LEN);
-			}
-			if (!strcmp(op.kind, "contact.set"))
-				rp_body_done(&bd);
-			/* the interactions logged with the contact: their texts are
-			 * what a customer counts as theirs too */
-			if (!hit && contact_name)
-				hit = s_about_contact(&op, contact_name);
-			if (!hit)
-				continue;
-		}
-		if (strcmp(w->role, "admin") != 0 && memcmp(op.author, w->node->key.pk, RP_DEVICE_LEN)) {
-			mdb_cursor_close(c);
-			return rp_fail(RP_EDENIED, "only an admin can erase what other members wrote "
-			               "(op %s by another device)", op.kind);
-		}
-		if (*n == cap) {
-			void *p = realloc(*ids, (cap *= 2) * RP_OPID_LEN);
-			if (!p) {
-				mdb_cursor_close(c);
-				return RP_ENOMEM;
-			}
-			*ids = p;
-		}
-		memcpy(*ids + (*n)++ * RP_OPID_LEN, opid, RP_OPID_LEN);
-	}
-	mdb_cursor_close(c);
-	return 0;
+	rc = rp_store_scan(w->txn, w->node->store->acct_ops, acct, RP_ACCOUNT_LEN, s_forget_one, &f);
+	*ids = f.ids;
+	*n = f.n;
+	return rc;
 }
 
 int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],

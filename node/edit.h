@@ -6,12 +6,14 @@
 #include "node.h"
 
 /* fu.done or complaint.resolve (kind) of the item written by op opid in
- * account acct; text may be NULL. No check that the item is open. */
+ * account acct; text may be NULL. No check that the item is open. Returns
+ * 0, RP_EINVAL / RP_ELIMIT (text), or what rp_write_op returns. */
 int rp_edit_close(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *kind,
                   const uint8_t opid[RP_OPID_LEN], const char *text);
 
 /* Text a person typed: valid UTF-8, 1..max bytes, no control characters
- * (newline and tab allowed when multiline). what names it in the error. */
+ * (newline and tab allowed when multiline). what names it in the error.
+ * Returns 0, RP_EINVAL or RP_ELIMIT, with rp_errmsg set. */
 int rp_edit_text(const char *what, const char *text, size_t max, int multiline);
 
 /* The account exists here (or was created in this write) and was not
@@ -22,7 +24,9 @@ int rp_edit_account(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN]);
 int rp_edit_member(rp_write *w, const char *name);
 
 /* The current view of acct in w: folded afresh when this write changed it
- * (views are rebuilt at commit), else the stored one. Flushes w first. */
+ * (views are rebuilt at commit), else the stored one. Flushes w first.
+ * *view is new: the caller json_decrefs it. Returns 0, RP_ENOTFOUND (no
+ * such account here), RP_ENOMEM, RP_EIO, or rp_write_flush's code. */
 int rp_edit_view(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view);
 
 #endif

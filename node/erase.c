@@ -147,20 +147,17 @@ static int s_wipe_locked(rp_node *n)
 int rp_erase_wipe(rp_node *n, uint64_t now_ms, uint64_t *accounts, uint64_t *ops)
 {
 	char note[RP_PATH_MAX + 32], mark[RP_PATH_MAX + 32], team[RP_NAME_MAX + 1] = "the team", id[RP_DEVICE_TEXT + 1];
-	MDB_txn *txn;
-	MDB_stat ms;
-	MDB_val v;
+	rp_txn *txn;
+	rp_val v;
 	uint64_t na = 0, no = 0;
 	FILE *f;
 	int fd, rc;
 	if (rp_store_begin(n->store, 0, &txn) == 0) {
-		if (mdb_stat(txn, n->store->views, &ms) == 0)
-			na = ms.ms_entries;
-		if (mdb_stat(txn, n->store->ops, &ms) == 0)
-			no = ms.ms_entries;
+		na = rp_store_count(txn, n->store->views);
+		no = rp_store_count(txn, n->store->ops);
 		if (rp_meta_get(n->store, txn, "team_name", &v) == 0 && v.mv_size <= RP_NAME_MAX)
 			snprintf(team, sizeof team, "%.*s", (int)v.mv_size, (char *)v.mv_data);
-		mdb_txn_abort(txn);
+		rp_store_end(txn);
 	}
 	if (accounts)
 		*accounts = na;

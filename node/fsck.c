@@ -21,122 +21,131 @@ static int s_seen(json_t *set, const uint8_t acct[RP_ACCOUNT_LEN])
 	return 0;
 }
 
-int rp_fsck(rp_node *n, json_t **report)
+/* What a walk of the store found so far. */
+typedef struct s_check {
+	rp_node *node;
+	rp_txn  *txn;
+	json_t  *accts;            /* accounts of the log still without a view */
+	json_t  *problems;
+	size_t   ops, bad, mismatched, accounts;
+} s_check;
+
+/* Each stored op: decodes, verifies, and is stored under its own id. */
+static int s_check_op(void *arg, const rp_val *k, const rp_val *v)
 {
 	static const uint8_t zero[RP_ACCOUNT_LEN];
-	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_val k, v;
-	MDB_stat ms;
-	json_t *accts = json_object(), *problems = json_array();
-	size_t ops = 0, bad = 0, mismatched = 0, accounts = 0;
+	s_check *c = arg;
+	uint8_t opid[RP_OPID_LEN];
+	rp_op op;
+	int e;
+	c->ops++;
+	e = rp_op_decode(v->mv_data, v->mv_size, &op);
+	if (!e)
+		e = rp_op_verify(&op);
+	if (!e) {
+		rp_op_id(&op, opid);
+		if (k->mv_size != RP_OPID_LEN || memcmp(k->mv_data, opid, RP_OPID_LEN))
+			e = RP_EFORMAT;
+	}
+	if (e) {
+		char t[RP_DEVICE_TEXT + 1] = "?";
+		c->bad++;
+		if (k->mv_size == RP_OPID_LEN)
+			rp_b32_encode(k->mv_data, RP_DEVICE_LEN, t, sizeof t);
+		json_array_append_new(c->problems, json_sprintf("op %llu of device %s: %s",
+		        k->mv_size == RP_OPID_LEN ? (unsigned long long)rp_opid_seq(k->mv_data) : 0ULL,
+		        t, rp_strerror(e)));
+		return 0;
+	}
+	if (memcmp(op.account, zero, RP_ACCOUNT_LEN) != 0)
+		s_seen(c->accts, op.account);
+	return 0;
+}
+
+/* Each stored view: the fold of its account's log. */
+static int s_check_view(void *arg, const rp_val *k, const rp_val *v)
+{
+	s_check *c = arg;
+	json_t *view;
+	char *text, t[RP_ACCOUNT_TEXT + 1];
+	rp_val stale;
+	c->accounts++;
+	if (k->mv_size != RP_ACCOUNT_LEN) {
+		c->mismatched++;
+		return 0;
+	}
+	rp_b32_encode(k->mv_data, RP_ACCOUNT_LEN, t, sizeof t);
+	json_object_del(c->accts, t);
+	if (rp_view_build(c->node->store, c->txn, k->mv_data, &view, NULL)) {
+		c->mismatched++;
+		json_array_append_new(c->problems, json_sprintf("account %s: view without ops", t));
+		return 0;
+	}
+	text = rp_view_text(view);
+	json_decref(view);
+	/* A view a sync marked stale (it could not rebuild it: a kill, a
+	 * full disk) differs by design until it is rebuilt: not damage. */
+	if (rp_store_get(c->txn, c->node->store->stale, k->mv_data, RP_ACCOUNT_LEN, &stale) == 0) {
+		free(text);
+		return 0;
+	}
+	if (!text || strlen(text) != v->mv_size || memcmp(text, v->mv_data, v->mv_size)) {
+		c->mismatched++;
+		json_array_append_new(c->problems, json_sprintf("account %s: stored view differs from the log", t));
+	}
+	free(text);
+	return 0;
+}
+
+int rp_fsck(rp_node *n, json_t **report)
+{
+	s_check c = { n, NULL, json_object(), json_array(), 0, 0, 0, 0 };
+	size_t arrivals;
 	int rc;
 	rp_errclear();
-	if ((rc = rp_node_read(n, &txn)))
+	if ((rc = rp_node_read(n, &c.txn)))
 		goto out_fail;
-	if ((rc = mdb_cursor_open(txn, n->store->ops, &c)))
+	if ((rc = rp_store_scan(c.txn, n->store->ops, NULL, 0, s_check_op, &c)))
 		goto out_txn;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		uint8_t opid[RP_OPID_LEN];
-		rp_op op;
-		int e;
-		ops++;
-		e = rp_op_decode(v.mv_data, v.mv_size, &op);
-		if (!e)
-			e = rp_op_verify(&op);
-		if (!e) {
-			rp_op_id(&op, opid);
-			if (k.mv_size != RP_OPID_LEN || memcmp(k.mv_data, opid, RP_OPID_LEN))
-				e = RP_EFORMAT;
-		}
-		if (e) {
-			char t[RP_DEVICE_TEXT + 1] = "?";
-			bad++;
-			if (k.mv_size == RP_OPID_LEN)
-				rp_b32_encode(k.mv_data, RP_DEVICE_LEN, t, sizeof t);
-			json_array_append_new(problems, json_sprintf("op %llu of device %s: %s",
-			        k.mv_size == RP_OPID_LEN ? (unsigned long long)rp_opid_seq(k.mv_data) : 0ULL,
-			        t, rp_strerror(e)));
-			continue;
-		}
-		if (memcmp(op.account, zero, RP_ACCOUNT_LEN) != 0)
-			s_seen(accts, op.account);
-	}
-	mdb_cursor_close(c);
 	/* Purged ops leave their feed entries: the feed may be longer, never shorter. */
-	if (mdb_stat(txn, n->store->arrival, &ms) == 0 && ms.ms_entries < ops)
-		json_array_append_new(problems, json_sprintf("arrival feed holds %zu entries for %zu ops",
-		                                             (size_t)ms.ms_entries, ops));
+	if ((arrivals = rp_store_count(c.txn, n->store->arrival)) < c.ops)
+		json_array_append_new(c.problems, json_sprintf("arrival feed holds %zu entries for %zu ops",
+		                                               arrivals, c.ops));
 	/* Every stored view must be the fold of the log, and every account in the
 	 * log must have its view. */
-	if ((rc = mdb_cursor_open(txn, n->store->views, &c)))
+	if ((rc = rp_store_scan(c.txn, n->store->views, NULL, 0, s_check_view, &c)))
 		goto out_txn;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		json_t *view;
-		char *text, t[RP_ACCOUNT_TEXT + 1];
-		accounts++;
-		if (k.mv_size != RP_ACCOUNT_LEN) {
-			mismatched++;
-			continue;
-		}
-		rp_b32_encode(k.mv_data, RP_ACCOUNT_LEN, t, sizeof t);
-		json_object_del(accts, t);
-		if (rp_view_build(n->store, txn, k.mv_data, &view, NULL)) {
-			mismatched++;
-			json_array_append_new(problems, json_sprintf("account %s: view without ops", t));
-			continue;
-		}
-		text = rp_view_text(view);
-		json_decref(view);
-		/* A view a sync marked stale (it could not rebuild it: a kill, a
-		 * full disk) differs by design until it is rebuilt: not damage. */
-		{
-			MDB_val sk = { RP_ACCOUNT_LEN, k.mv_data }, sv;
-			if (mdb_get(txn, n->store->stale, &sk, &sv) == 0) {
-				free(text);
-				continue;
-			}
-		}
-		if (!text || strlen(text) != v.mv_size || memcmp(text, v.mv_data, v.mv_size)) {
-			mismatched++;
-			json_array_append_new(problems, json_sprintf("account %s: stored view differs from the log", t));
-		}
-		free(text);
-	}
-	mdb_cursor_close(c);
 	{
 		const char *key;
 		json_t *val;
-		json_object_foreach(accts, key, val) {
-			mismatched++;
-			json_array_append_new(problems, json_sprintf("account %s: ops without a view", key));
+		json_object_foreach(c.accts, key, val) {
+			c.mismatched++;
+			json_array_append_new(c.problems, json_sprintf("account %s: ops without a view", key));
 		}
 	}
-	rc = 0;
 out_txn:
-	mdb_txn_abort(txn);
+	rp_store_end(c.txn);
 out_fail:
-	json_decref(accts);
+	json_decref(c.accts);
 	if (rc) {
-		json_decref(problems);
-		return rp_fail(rp_store_err(rc), "cannot read the store");
+		json_decref(c.problems);
+		return rp_fail(rc, "cannot read the store");
 	}
-	*report = json_pack("{sIsIsIsIsbso}", "ops", (json_int_t)ops, "accounts", (json_int_t)accounts,
-	        "bad_sigs", (json_int_t)bad, "mismatched_views", (json_int_t)mismatched,
-	        "ok", bad == 0 && mismatched == 0 && json_array_size(problems) == 0, "problems", problems);
+	*report = json_pack("{sIsIsIsIsbso}", "ops", (json_int_t)c.ops, "accounts", (json_int_t)c.accounts,
+	        "bad_sigs", (json_int_t)c.bad, "mismatched_views", (json_int_t)c.mismatched,
+	        "ok", c.bad == 0 && c.mismatched == 0 && json_array_size(c.problems) == 0,
+	        "problems", c.problems);
 	/* A peer's recorded misbehaviour is reported, not damage: ok stays true. */
 	{
-		MDB_txn *rt;
+		rp_txn *rt;
 		if (rp_store_begin(n->store, 0, &rt) == 0) {
 			json_object_set_new(*report, "equivocating", rp_ingest_equivocations(n->store, rt));
-			mdb_txn_abort(rt);
+			rp_store_end(rt);
 		}
 	}
-	if (bad)
-		return rp_fail(RP_ESIG, "%zu of %zu ops fail verification", bad, ops);
-	if (mismatched || json_array_size(json_object_get(*report, "problems")))
-		return rp_fail(RP_EIO, "%zu views do not match the log", mismatched);
+	if (c.bad)
+		return rp_fail(RP_ESIG, "%zu of %zu ops fail verification", c.bad, c.ops);
+	if (c.mismatched || json_array_size(json_object_get(*report, "problems")))
+		return rp_fail(RP_EIO, "%zu views do not match the log", c.mismatched);
 	return 0;
 }

@@ -65,38 +65,44 @@ int rp_handover(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *to,
 	return rc;
 }
 
-/* Accounts owned by member, from the owners index. */
-static int s_owned(rp_store *st, MDB_txn *txn, const char *member, uint8_t **accts, size_t *n)
+/* Accounts owned by member, from the owners index (member ‖ 0 ‖ account). */
+typedef struct s_owned_walk {
+	const char *member;
+	size_t      len;
+	uint8_t    *accts;          /* RP_ACCOUNT_LEN each */
+	size_t      n, cap;
+} s_owned_walk;
+
+static int s_owned_one(void *arg, const rp_val *k, const rp_val *v)
 {
-	size_t ml = strlen(member), cap = 16;
-	uint8_t key[RP_NAME_MAX + 1];
-	MDB_cursor *c;
-	MDB_val k, v;
+	s_owned_walk *o = arg;
+	const uint8_t *acct;
+	size_t len;
+	(void)v;
+	if (rp_view_index_entry(k, &acct, &len) || len != o->len || memcmp(k->mv_data, o->member, len))
+		return RP_STORE_STOP;      /* past the member's entries */
+	if (o->n == o->cap) {
+		void *p = realloc(o->accts, (o->cap *= 2) * RP_ACCOUNT_LEN);
+		if (!p)
+			return RP_ENOMEM;
+		o->accts = p;
+	}
+	memcpy(o->accts + o->n++ * RP_ACCOUNT_LEN, acct, RP_ACCOUNT_LEN);
+	return 0;
+}
+
+/* *accts (caller frees, even on failure) gets the *n accounts of member. */
+static int s_owned(rp_store *st, rp_txn *txn, const char *member, uint8_t **accts, size_t *n)
+{
+	s_owned_walk o = { member, strlen(member), NULL, 0, 16 };
 	int rc;
 	*n = 0;
-	if (ml > RP_NAME_MAX || !(*accts = malloc(cap * RP_ACCOUNT_LEN)))
+	if (o.len > RP_NAME_MAX || !(*accts = o.accts = malloc(o.cap * RP_ACCOUNT_LEN)))
 		return RP_ENOMEM;
-	memcpy(key, member, ml);
-	key[ml] = 0;
-	if ((rc = mdb_cursor_open(txn, st->owners, &c)))
-		return rp_store_err(rc);
-	k = (MDB_val){ ml + 1, key };
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != ml + 1 + RP_ACCOUNT_LEN || memcmp(k.mv_data, key, ml + 1))
-			break;
-		if (*n == cap) {
-			void *p = realloc(*accts, (cap *= 2) * RP_ACCOUNT_LEN);
-			if (!p) {
-				mdb_cursor_close(c);
-				return RP_ENOMEM;
-			}
-			*accts = p;
-		}
-		memcpy(*accts + (*n)++ * RP_ACCOUNT_LEN, (uint8_t *)k.mv_data + ml + 1, RP_ACCOUNT_LEN);
-	}
-	mdb_cursor_close(c);
-	return 0;
+	rc = rp_store_scan(txn, st->owners, member, o.len + 1, s_owned_one, &o);   /* from member ‖ 0 */
+	*accts = o.accts;
+	*n = o.n;
+	return rc;
 }
 
 int rp_handover_from(rp_write *w, const char *from, const char *to, const char *note, size_t *moved)
@@ -122,42 +128,50 @@ out:
 	return rc;
 }
 
-/* What a handover of one account would move. */
-static json_t *s_plan_row(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], const char *to)
+/* The bytes of an account's history as it travels: every op of it. */
+typedef struct s_size_walk {
+	rp_store      *st;
+	rp_txn        *txn;
+	const uint8_t *acct;
+	size_t         bytes;
+} s_size_walk;
+
+static int s_size_one(void *arg, const rp_val *k, const rp_val *v)
 {
+	s_size_walk *s = arg;
+	rp_val op;
+	(void)v;
+	if (k->mv_size < RP_ACCT_KEY_LEN || memcmp(k->mv_data, s->acct, RP_ACCOUNT_LEN))
+		return RP_STORE_STOP;      /* past the account's ops */
+	if (rp_store_get(s->txn, s->st->ops, (const uint8_t *)k->mv_data + RP_ACCOUNT_LEN + 8,
+	                 RP_OPID_LEN, &op) == 0)
+		s->bytes += op.mv_size;
+	return 0;
+}
+
+/* What a handover of one account would move. */
+static json_t *s_plan_row(rp_store *st, rp_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], const char *to)
+{
+	s_size_walk size = { st, txn, acct, 0 };
 	json_t *view, *row;
-	MDB_cursor *c;
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
-	size_t bytes = 0;
 	if (rp_view_load(st, txn, acct, &view))
 		return NULL;
-	/* The size of its history as it travels: every op of the account. */
-	if (mdb_cursor_open(txn, st->acct_ops, &c) == 0) {
-		for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			MDB_val ok, ov;
-			if (k.mv_size < RP_ACCOUNT_LEN + 8 + RP_OPID_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN))
-				break;
-			ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
-			if (mdb_get(txn, st->ops, &ok, &ov) == 0)
-				bytes += ov.mv_size;
-		}
-		mdb_cursor_close(c);
-	}
+	/* A history that cannot be read counts what was read of it. */
+	rp_store_scan(txn, st->acct_ops, acct, RP_ACCOUNT_LEN, s_size_one, &size);
 	row = json_pack("{sOsOsOsssOsOsIsI}", "id", json_object_get(view, "id"),
 	        "name", json_object_get(view, "name"), "from", json_object_get(view, "owner"),
 	        "to", to,
 	        "interactions", json_object_get(json_object_get(view, "stats"), "interactions"),
 	        "open_followups", json_object_get(json_object_get(view, "stats"), "open_followups"),
 	        "ops", json_object_get(view, "ops") ? json_integer_value(json_object_get(view, "ops")) : 0,
-	        "bytes", (json_int_t)bytes);
+	        "bytes", (json_int_t)size.bytes);
 	json_decref(view);
 	return row;
 }
 
 int rp_handover_plan(rp_node *n, const uint8_t *acct, const char *from, const char *to, json_t **out)
 {
-	MDB_txn *txn;
+	rp_txn *txn;
 	uint8_t *accts = NULL;
 	size_t cnt = 0;
 	json_t *list = json_array();
@@ -190,7 +204,7 @@ int rp_handover_plan(rp_node *n, const uint8_t *acct, const char *from, const ch
 	}
 out:
 	free(accts);
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	if (rc) {
 		json_decref(list);
 		return rc;
@@ -199,13 +213,55 @@ out:
 	return 0;
 }
 
+/* The devices of a member, in id order, from the devices table. */
+typedef struct s_devices_walk {
+	rp_write   *w;
+	const char *member;
+	uint8_t    *ids;            /* RP_DEVICE_LEN each */
+	size_t      n, cap;
+} s_devices_walk;
+
+static int s_device_one(void *arg, const rp_val *k, const rp_val *v)
+{
+	s_devices_walk *d = arg;
+	char m[RP_NAME_MAX + 1];
+	(void)v;
+	if (k->mv_size != RP_DEVICE_LEN || rp_roster_device(d->w->node->store, d->w->txn, k->mv_data, m, NULL) ||
+	    strcmp(m, d->member))
+		return 0;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		void *p = realloc(d->ids, cap * RP_DEVICE_LEN);
+		if (!p)
+			return RP_ENOMEM;
+		d->ids = p;
+		d->cap = cap;
+	}
+	memcpy(d->ids + d->n++ * RP_DEVICE_LEN, k->mv_data, RP_DEVICE_LEN);
+	return 0;
+}
+
+/* *ids gets the *n devices of member: the caller frees it (NULL when
+ * there are none, or on failure). */
+static int s_member_devices(rp_write *w, const char *member, uint8_t **ids, size_t *n)
+{
+	s_devices_walk d = { w, member, NULL, 0, 0 };
+	int rc = rp_store_scan(w->txn, w->node->store->devices, NULL, 0, s_device_one, &d);
+	if (rc) {
+		free(d.ids);
+		d.ids = NULL;
+		d.n = 0;
+	}
+	*ids = d.ids;
+	*n = d.n;
+	return rc;
+}
+
 int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, size_t *moved)
 {
-	uint8_t *accts = NULL, *cuts = NULL;
-	size_t n = 0, ncut = 0, cap = 8;
+	uint8_t *accts = NULL, *devs = NULL, *cuts = NULL;
+	size_t n = 0, ncut = 0;
 	rp_body_builder b;
-	MDB_cursor *c;
-	MDB_val k, v;
 	int rc;
 	*moved = 0;
 	if ((rc = rp_write_flush(w)))
@@ -231,36 +287,18 @@ int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, siz
 	if (rc || (rc = rp_write_flush(w)))
 		goto out;
 	/* Every device of the member, cut off at the last op this node holds. */
-	if (!(cuts = malloc(cap * RP_OPID_LEN))) {
+	if ((rc = s_member_devices(w, name, &devs, &ncut)))
+		goto out;
+	if (!(cuts = malloc(ncut * RP_OPID_LEN + 1))) {
 		rc = RP_ENOMEM;
 		goto out;
 	}
-	if ((rc = mdb_cursor_open(w->txn, w->node->store->devices, &c))) {
-		rc = rp_store_err(rc);
-		goto out;
+	for (size_t i = 0; i < ncut; i++) {
+		const uint8_t *dev = devs + i * RP_DEVICE_LEN;
+		uint64_t head;
+		rp_store_get_u64(w->txn, w->node->store->heads, dev, RP_DEVICE_LEN, &head);
+		rp_opid_make(cuts + i * RP_OPID_LEN, dev, head);
 	}
-	for (int r = mdb_cursor_get(c, &k, &v, MDB_FIRST); r == 0; r = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		char m[RP_NAME_MAX + 1];
-		MDB_val hk, hv;
-		uint64_t head = 0;
-		if (k.mv_size != RP_DEVICE_LEN || rp_roster_device(w->node->store, w->txn, k.mv_data, m, NULL) ||
-		    strcmp(m, name))
-			continue;
-		hk = (MDB_val){ RP_DEVICE_LEN, k.mv_data };
-		if (mdb_get(w->txn, w->node->store->heads, &hk, &hv) == 0 && hv.mv_size == 8)
-			head = rp_be64_get(hv.mv_data);
-		if (ncut == cap) {
-			void *p = realloc(cuts, (cap *= 2) * RP_OPID_LEN);
-			if (!p) {
-				mdb_cursor_close(c);
-				rc = RP_ENOMEM;
-				goto out;
-			}
-			cuts = p;
-		}
-		rp_opid_make(cuts + ncut++ * RP_OPID_LEN, k.mv_data, head);
-	}
-	mdb_cursor_close(c);
 	rp_body_init(&b);
 	rp_body_put_str(&b, "name", name);
 	rp_body_put_bins(&b, "cutoffs", cuts, RP_OPID_LEN, ncut);
@@ -274,6 +312,7 @@ int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, siz
 	rp_body_free(&b);
 out:
 	free(accts);
+	free(devs);
 	free(cuts);
 	return rc;
 }
@@ -285,9 +324,8 @@ int rp_member_revoke_device(rp_write *w, const char *name, const char *device,
 	char text[RP_DEVICE_TEXT + 1];
 	rp_body_builder b;
 	const uint8_t *body;
-	size_t len, plen = device ? strlen(device) : 0;
-	MDB_cursor *c;
-	MDB_val k, v;
+	size_t len, plen = device ? strlen(device) : 0, ndev = 0;
+	uint8_t *devs;
 	int rc, hits = 0;
 	if ((rc = rp_write_flush(w)))
 		return rc;
@@ -298,20 +336,16 @@ int rp_member_revoke_device(rp_write *w, const char *name, const char *device,
 	if (plen < 6 || plen > RP_DEVICE_TEXT || !rp_b32_is_prefix(device))
 		return rp_fail(RP_EINVAL, "bad device id '%s': give the id (or 6 or more of its first "
 		               "characters) that 'rapport member list' shows", device ? device : "");
-	if ((rc = mdb_cursor_open(w->txn, w->node->store->devices, &c)))
-		return rp_store_err(rc);
-	for (int r = mdb_cursor_get(c, &k, &v, MDB_FIRST); r == 0; r = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		char m[RP_NAME_MAX + 1];
-		if (k.mv_size != RP_DEVICE_LEN || rp_roster_device(w->node->store, w->txn, k.mv_data, m, NULL) ||
-		    strcmp(m, name))
-			continue;
-		rp_b32_encode(k.mv_data, RP_DEVICE_LEN, text, sizeof text);
+	if ((rc = s_member_devices(w, name, &devs, &ndev)))
+		return rc;
+	for (size_t i = 0; i < ndev; i++) {
+		rp_b32_encode(devs + i * RP_DEVICE_LEN, RP_DEVICE_LEN, text, sizeof text);
 		if (strncasecmp(text, device, plen) == 0) {
-			memcpy(cut, k.mv_data, RP_DEVICE_LEN);
+			memcpy(cut, devs + i * RP_DEVICE_LEN, RP_DEVICE_LEN);
 			hits++;
 		}
 	}
-	mdb_cursor_close(c);
+	free(devs);
 	if (hits == 0)
 		return rp_fail(RP_ENOTFOUND, "%s has no device %s (see 'rapport member list')", name, device);
 	if (hits > 1)
@@ -319,10 +353,8 @@ int rp_member_revoke_device(rp_write *w, const char *name, const char *device,
 	if (!memcmp(cut, w->node->key.pk, RP_DEVICE_LEN))
 		return rp_fail(RP_EINVAL, "that is this device: revoke it from another admin's device");
 	{
-		MDB_val hk = { RP_DEVICE_LEN, cut }, hv;
-		uint64_t head = 0;
-		if (mdb_get(w->txn, w->node->store->heads, &hk, &hv) == 0 && hv.mv_size == 8)
-			head = rp_be64_get(hv.mv_data);
+		uint64_t head;
+		rp_store_get_u64(w->txn, w->node->store->heads, cut, RP_DEVICE_LEN, &head);
 		rp_opid_make(opid, cut, head);
 	}
 	rp_body_init(&b);

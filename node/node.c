@@ -1,6 +1,6 @@
 /* node/node.c — open and close a node, the thread's error message, and the
  * write transaction every change goes through (sign, ingest, rebuild views,
- * commit; grow the map and replay on MDB_MAP_FULL). */
+ * commit; grow the map and replay when it fills: rp_txn_rerun). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -148,7 +148,7 @@ typedef struct s_upgrade_job {
 	uint64_t now;
 } s_upgrade_job;
 
-static int s_upgrade_run(rp_store *st, MDB_txn *txn, void *arg)
+static int s_upgrade_run(rp_store *st, rp_txn *txn, void *arg)
 {
 	const s_upgrade_job *u = arg;
 	int rc = u->authority ? rp_authz_rebuild(st, txn) : 0;
@@ -210,17 +210,15 @@ int rp_node_open(const char *home, rp_node **out)
 	/* A sync killed mid-way leaves views stale: bring them up to date before
 	 * anyone reads them (its committed ops are all there). */
 	{
-		MDB_txn *txn;
-		MDB_stat ms;
+		rp_txn *txn;
 		size_t stale = 0;
 		uint64_t authority = 1;
 		int pending = 0;
 		if (rp_store_begin(n->store, 0, &txn) == 0) {
-			if (mdb_stat(txn, n->store->stale, &ms) == 0)
-				stale = ms.ms_entries;
+			stale = rp_store_count(txn, n->store->stale);
 			rp_meta_get_u64(n->store, txn, "authority", &authority);
 			pending = rp_pending_needs_upgrade(n->store, txn);
-			mdb_txn_abort(txn);
+			rp_store_end(txn);
 		}
 		/* A store from before the authority table or the pending format: once. */
 		if ((authority != 1 || pending) && (rc = s_upgrade(n, authority != 1, pending))) {
@@ -283,28 +281,28 @@ void rp_node_device_text(const rp_node *n, char out[RP_DEVICE_TEXT + 1])
 int rp_node_member(rp_node *n, char *out, size_t cap)
 {
 	char member[RP_NAME_MAX + 1];
-	MDB_txn *txn;
+	rp_txn *txn;
 	int rc;
 	rp_errclear();
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
 	rc = rp_node_identity(n, txn, NULL, member, NULL);
-	mdb_txn_abort(txn);
+	rp_store_end(txn);
 	if (rc == 0)
 		snprintf(out, cap, "%s", member);
 	return rc;
 }
 
-int rp_node_read(rp_node *n, MDB_txn **txn)
+int rp_node_read(rp_node *n, rp_txn **txn)
 {
 	int rc = rp_store_begin(n->store, 0, txn);
 	return rc ? rp_fail(rc, "cannot read the store in %s", n->home) : 0;
 }
 
-int rp_node_identity(rp_node *n, MDB_txn *txn, uint8_t team[RP_TEAM_LEN],
+int rp_node_identity(rp_node *n, rp_txn *txn, uint8_t team[RP_TEAM_LEN],
                      char member[RP_NAME_MAX + 1], char role[16])
 {
-	MDB_val v;
+	rp_val v;
 	if (rp_meta_get(n->store, txn, "team", &v) || v.mv_size != RP_TEAM_LEN)
 		return rp_fail(RP_ENOTEAM, "this device is not in a team yet: start one with "
 		               "'rapport init --team', or have an admin add it and sync");
@@ -320,7 +318,6 @@ int rp_node_identity(rp_node *n, MDB_txn *txn, uint8_t team[RP_TEAM_LEN],
 int rp_write_begin(rp_node *n, rp_write **out)
 {
 	rp_write *w = calloc(1, sizeof *w);
-	MDB_val k = { RP_DEVICE_LEN, n->key.pk }, v;
 	int rc;
 	rp_errclear();
 	if (!w)
@@ -330,10 +327,9 @@ int rp_write_begin(rp_node *n, rp_write **out)
 		free(w);
 		return rp_fail(rc, "cannot write to the store in %s", n->home);
 	}
-	if ((rc = rp_meta_get_u64(n->store, w->txn, "hlc", &w->hlc)))
+	if ((rc = rp_meta_get_u64(n->store, w->txn, "hlc", &w->hlc)) ||
+	    (rc = rp_store_get_u64(w->txn, n->store->heads, n->key.pk, RP_DEVICE_LEN, &w->seq)))
 		goto fail;
-	if (mdb_get(w->txn, n->store->heads, &k, &v) == 0 && v.mv_size == 8)
-		w->seq = rp_be64_get(v.mv_data);
 	char role[RP_ROLE_MAX + 1] = "";
 	w->has_team = rp_node_identity(n, w->txn, w->team, w->member, role) == 0;
 	snprintf(w->role, sizeof w->role, "%s", role);
@@ -341,7 +337,7 @@ int rp_write_begin(rp_node *n, rp_write **out)
 	*out = w;
 	return 0;
 fail:
-	mdb_txn_abort(w->txn);
+	rp_store_end(w->txn);
 	free(w);
 	return rp_fail(rc, "cannot read the store in %s", n->home);
 }
@@ -352,8 +348,7 @@ void rp_write_abort(rp_write **w)
 {
 	if (!w || !*w)
 		return;
-	if ((*w)->txn)
-		mdb_txn_abort((*w)->txn);
+	rp_store_end((*w)->txn);
 	rp_dirty_free(&(*w)->dirty);
 	free((*w)->log);
 	s_sign_wait(*w);          /* no thread may still sign what is freed */
@@ -367,30 +362,28 @@ void rp_write_abort(rp_write **w)
 	*w = NULL;
 }
 
+/* The log of the write, ingested again in a fresh txn (rp_txn_rerun). */
+static int s_replay_job(rp_store *st, rp_txn *txn, void *arg)
+{
+	rp_write *w = arg;
+	uint64_t clock = 0;
+	int rc = 0;
+	for (size_t off = 0; off < w->log_len && rc == 0; ) {
+		uint32_t len = (uint32_t)rp_be64_get(w->log + off);
+		rc = rp_ingest(st, txn, w->log + off + 8, len, RP_INGEST_VERIFIED,
+		               &w->dirty, &clock, rp_node_now(w->node));
+		off += 8 + len;
+		if (rc == RP_EDUP)
+			rc = 0;
+	}
+	return rc;
+}
+
 /* The map is full: start again in a bigger map with the same ops. */
 static int s_replay(rp_write *w)
 {
-	rp_node *n = w->node;
-	uint64_t clock = 0;
-	int rc;
-	for (int tries = 0; tries < 8; tries++) {
-		mdb_txn_abort(w->txn);
-		w->txn = NULL;
-		if ((rc = rp_store_grow(n->store)) || (rc = rp_store_begin(n->store, 1, &w->txn)))
-			return rp_fail(RP_EIO, "cannot grow the store in %s", n->home);
-		rc = 0;
-		for (size_t off = 0; off < w->log_len && rc == 0; ) {
-			uint32_t len = (uint32_t)rp_be64_get(w->log + off);
-			rc = rp_ingest(n->store, w->txn, w->log + off + 8, len, RP_INGEST_VERIFIED,
-			               &w->dirty, &clock, rp_node_now(n));
-			off += 8 + len;
-			if (rc == 1)
-				rc = 0;
-		}
-		if (!rp_store_full(rc))
-			return rc;
-	}
-	return rp_fail(RP_EIO, "the store in %s cannot grow", n->home);
+	int rc = rp_txn_rerun(w->node->store, &w->txn, s_replay_job, w);
+	return rc == RP_EIO ? rp_fail(rc, "cannot grow the store in %s", w->node->home) : rc;
 }
 
 /* Signing is most of the cost of a large write (an import): ops are queued
@@ -581,9 +574,14 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 	now = rp_node_now(w->node);
 	/* Our clock ran ahead once (the date was wrong): new ops take the
 	 * wall clock again, and status says this device's clock was ahead. */
-	if (rp_hlc_ahead(w->hlc, now) &&
-	    (rc = rp_ingest_note_skew(w->node->store, w->txn, w->node->key.pk, RP_HLC_MS(w->hlc) - now)))
-		return rc;
+	if (rp_hlc_ahead(w->hlc, now)) {
+		uint64_t ahead = RP_HLC_MS(w->hlc) - now;
+		rc = rp_ingest_note_skew(w->node->store, w->txn, w->node->key.pk, ahead);
+		if (rp_store_full(rc) && (rc = s_replay(w)) == 0)   /* the note is not in the log */
+			rc = rp_ingest_note_skew(w->node->store, w->txn, w->node->key.pk, ahead);
+		if (rc)
+			return rc;
+	}
 	op->hlc = rp_hlc_next(w->hlc, now);
 	if (acct)
 		memcpy(op->account, acct, RP_ACCOUNT_LEN);
@@ -620,26 +618,19 @@ int rp_write_commit(rp_write **wp)
 		return rc;
 	}
 	for (;;) {
-		rc = 0;
 		rc = rp_view_refresh_many(w->node->store, w->txn,
 		                          (const uint8_t (*)[RP_ACCOUNT_LEN])w->dirty.accts, w->dirty.n);
 		if (rc == 0)
 			rc = rp_meta_put_u64(w->node->store, w->txn, "hlc", w->hlc);
-		if (rc == 0) {
-			rc = mdb_txn_commit(w->txn);
-			w->txn = NULL;
-			if (rc == 0)
-				break;
-		}
+		if (rc == 0 && (rc = rp_txn_commit(w->node->store, &w->txn)) == 0)
+			break;
 		if (!rp_store_full(rc)) {
 			rp_node *n = w->node;
 			rp_write_abort(wp);
-			if (rp_store_write_err(n->store, rc) == RP_ENOSPC)
+			if ((rc = rp_store_write_err(n->store, rc)) == RP_ENOSPC)
 				return rp_fail(RP_ENOSPC, "the disk holding %s is full: nothing of this was written; "
 				               "free some space and try again", n->home);
-			return *rp_errmsg() ? rp_store_err(rc) :
-			       rp_fail(rp_store_err(rc), "cannot commit to the store: %s",
-			               rc <= RP_EBASE ? rp_strerror(rc) : mdb_strerror(rc));
+			return *rp_errmsg() ? rc : rp_fail(rc, "cannot commit to the store: %s", rp_strerror(rc));
 		}
 		if ((rc = s_replay(w))) {
 			rp_write_abort(wp);

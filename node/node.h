@@ -3,11 +3,11 @@
 #ifndef RP_NODE_H
 #define RP_NODE_H
 
-#include <lmdb.h>
 #include <jansson.h>
 
 #include "rapport.h"
 #include "store/store.h"
+#include "store/txn.h"
 #include "keys.h"
 #include "store/dirty.h"
 #include "../proto/op.h"
@@ -37,10 +37,10 @@ struct rp_signer;
 
 struct rp_write {
 	rp_node  *node;
-	MDB_txn  *txn;
+	rp_txn   *txn;         /* open from rp_write_begin to commit or abort */
 	rp_dirty  dirty;
 	/* Every op this write appended, encoded: replayed into a fresh txn when
-	 * the map must grow (MDB_MAP_FULL), so a grow never loses a write. */
+	 * the map must grow (rp_txn_rerun), so a grow never loses a write. */
 	uint8_t  *log;
 	size_t    log_len, log_cap;
 	/* Ops composed but not yet ingested: q[fill] takes new ops; when it is
@@ -59,7 +59,9 @@ struct rp_write {
 	char      role[16];
 };
 
-/* Set the thread's error message (printf-style) and return code. */
+/* Set the thread's error message (printf-style) and return code. The
+ * message (rp_errmsg) stays until the next rp_fail or rp_errclear on this
+ * thread. */
 int rp_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rp_errclear(void);
 
@@ -68,27 +70,36 @@ void rp_errclear(void);
  * given body (copied). Its seq and stamp are fixed now; it is signed and
  * ingested at the next rp_write_flush (at the latest, at commit), so code
  * that reads the store for ops of this write must flush first. opid_out
- * may be NULL. */
+ * may be NULL. Returns 0, RP_EINVAL (kind too long), RP_ENOTEAM, RP_ELIMIT
+ * (body too large or too deep), RP_ENOMEM, or the code of a batch it
+ * ingested on the way (as rp_write_flush), with rp_errmsg set. After a
+ * failure the write is only fit to abort. */
 int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
                 const uint8_t *body, size_t body_len, uint8_t opid_out[RP_OPID_LEN]);
 
 /* Sign (on two threads) and ingest every queued op, in order. A write of
- * many ops is signed ahead of its ingest anyway, a batch at a time. */
+ * many ops is signed ahead of its ingest anyway, a batch at a time.
+ * Returns 0, or the code of the first op refused (RP_EDENIED, RP_EEXIST,
+ * RP_EINVAL, ...) or of the store (RP_ENOMEM, RP_EIO), with rp_errmsg
+ * naming the op; the write is then only fit to abort. */
 int rp_write_flush(rp_write *w);
 
 /* Bytes of ops this write holds so far, ingested or queued: a caller
  * writing a great many commits and begins anew before one txn grows huge. */
 size_t rp_write_size(const rp_write *w);
 
-/* The op id of the last op rp_write_op composed in this write. */
+/* The op id of the last op rp_write_op composed in this write: a pointer
+ * into w, valid until w is released (its bytes change with the next op). */
 #define rp_write_last_opid(w) ((const uint8_t *)(w)->last_opid)
 
-/* A read txn on the node's store; release with mdb_txn_abort. */
-int rp_node_read(rp_node *n, MDB_txn **txn);
+/* A read txn on the node's store; release with rp_store_end. Returns 0,
+ * or the code of rp_store_begin with rp_errmsg set. */
+int rp_node_read(rp_node *n, rp_txn **txn);
 
-/* The team id and this device's member name and role, read in txn. Any of
- * the outputs may be NULL. RP_ENOTEAM when the device is not in a team. */
-int rp_node_identity(rp_node *n, MDB_txn *txn, uint8_t team[RP_TEAM_LEN],
+/* The team id and this device's member name and role, read in txn (into
+ * the caller's buffers). Any of the outputs may be NULL. Returns 0, or
+ * RP_ENOTEAM with rp_errmsg set when the device is not in a team. */
+int rp_node_identity(rp_node *n, rp_txn *txn, uint8_t team[RP_TEAM_LEN],
                      char member[RP_NAME_MAX + 1], char role[16]);
 
 #endif

@@ -28,6 +28,7 @@ static const char *const s_messages[] = {
 	"revoked from the team",                   /* RP_EREVOKED */
 	"another process holds the home",          /* RP_EBUSY */
 	"the disk holding the store is full",      /* RP_ENOSPC */
+	"already held: nothing changed",           /* RP_EDUP */
 };
 
 _Static_assert(sizeof s_messages / sizeof s_messages[0] == RP_EBASE - RP_ELAST + 1,

@@ -27,7 +27,8 @@ enum {
 	RP_EREVOKED  = -30918, /* the device or member was revoked */
 	RP_EBUSY     = -30919, /* another process holds the home */
 	RP_ENOSPC    = -30920, /* the disk holding the store is full */
-	RP_ELAST     = -30920
+	RP_EDUP      = -30921, /* the same op is held already: nothing changed */
+	RP_ELAST     = -30921
 };
 
 /* A static English message for code (0 or an RP_E*); never NULL. */

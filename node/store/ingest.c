@@ -252,7 +252,7 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 	rc = mdb_get(txn, st->ops, &k, &v);
 	if (rc == 0) {
 		if (s_same_op(&op, v.mv_data, v.mv_size))
-			return 1;
+			return RP_EDUP;
 		v = (MDB_val){ clen, canon };
 		rc = mdb_put(txn, st->equiv, &k, &v, MDB_NOOVERWRITE);
 		if (rc && rc != MDB_KEYEXIST)

@@ -20,8 +20,9 @@ enum {
 /* Ingest one encoded op in txn. Accounts whose view must be rebuilt are added
  * to dirty. A roster op or an account create bumps meta "unblock_gen": ops
  * held for their author or account may go in now (pending.h). *clock (the local HLC) is advanced past the op, capped by
- * RP_SKEW_MAX_MS beyond wall_ms. Returns 0 (appended), 1 (already held:
- * nothing changed), or RP_EFORMAT / RP_ELIMIT / RP_EVERSION / RP_EHASH /
+ * RP_SKEW_MAX_MS beyond wall_ms. Returns 0 (appended), RP_EDUP (the same op
+ * is held already: nothing changed, not a failure; a sync counts it as a
+ * duplicate), or RP_EFORMAT / RP_ELIMIT / RP_EVERSION / RP_EHASH /
  * RP_ESIG / RP_ENOTMEMBER / RP_EDENIED / RP_EEQUIV (evidence stored) /
  * RP_EINVAL (another team), or an LMDB code (MDB_MAP_FULL: grow and replay). */
 int rp_ingest(rp_store *st, MDB_txn *txn, const uint8_t *bytes, size_t len,

@@ -194,7 +194,7 @@ int rp_pending_retry(rp_store *st, MDB_txn *txn, rp_dirty *dirty, uint64_t *cloc
 			if (r == 0) {
 				tally->taken++;
 				again = 1;              /* a roster op may free others */
-			} else if (r != 1) {
+			} else if (r != RP_EDUP) {
 				tally->refused++;
 				if (verified && (rc = rp_ingest_note_refused(st, txn, &op, r))) {
 					mdb_cursor_close(c);

@@ -245,27 +245,6 @@ void rp_acct_key(uint8_t key[RP_ACCT_KEY_LEN], const uint8_t acct[RP_ACCOUNT_LEN
 	memcpy(key + RP_ACCOUNT_LEN + 8, opid, RP_OPID_LEN);
 }
 
-int rp_store_run(rp_store *st, rp_store_job job, void *arg)
-{
-	for (int tries = 0; tries < 8; tries++) {
-		MDB_txn *txn;
-		int rc = rp_store_begin(st, 1, &txn);
-		if (rc)
-			return rc;
-		if ((rc = job(st, txn, arg)) == 0) {
-			if ((rc = mdb_txn_commit(txn)) == 0)
-				return 0;
-		} else {
-			mdb_txn_abort(txn);
-		}
-		if (!rp_store_full(rc))
-			return rp_store_write_err(st, rc);
-		if ((rc = rp_store_grow(st)))
-			return rc;
-	}
-	return RP_EIO;
-}
-
 int rp_store_get_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t *v)
 {
 	MDB_val k = { klen, (void *)key }, val;

@@ -75,7 +75,7 @@ typedef int (*rp_store_job)(rp_store *st, MDB_txn *txn, void *arg);
  * again in a fresh txn, up to 8 times. A job that fails has its txn
  * aborted. Returns 0, the job's code (as rp_store_write_err maps it:
  * RP_ENOSPC for a full disk), or RP_EIO when the map cannot grow. No other
- * txn of this thread may be open. */
+ * txn of this thread may be open. (txn.c: the loop of rp_txn_rerun too.) */
 int rp_store_run(rp_store *st, rp_store_job job, void *arg);
 
 /* Double the map size; call with no transaction open in this process. */

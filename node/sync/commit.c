@@ -55,7 +55,7 @@ static int s_batch_run(rp_store *st, MDB_txn *txn, void *arg)
 			return r;
 		if (r == 0) {
 			j->t.received++;
-		} else if (r == 1) {
+		} else if (r == RP_EDUP) {
 			j->t.duplicates++;
 		} else if (r == RP_ENOTMEMBER || r == RP_ENOTFOUND) {
 			/* author or account not known yet: held until they are. A full

@@ -222,7 +222,7 @@ static int digest_of(op_t *ops, const size_t *order, size_t n, char hex[65])
 		rc = -1;
 	/* Re-ingesting everything changes nothing (dedupe). */
 	for (size_t i = 0; i < n; i++)
-		if (rp_ingest(st, txn, ops[i].bytes, ops[i].len, ingest_flags, &dirty, &clock, 0) != 1)
+		if (rp_ingest(st, txn, ops[i].bytes, ops[i].len, ingest_flags, &dirty, &clock, 0) != RP_EDUP)
 			rc = -1;
 	crypto_generichash_init(&h, NULL, 0, sizeof out);
 	{

@@ -136,6 +136,11 @@ void rp_store_end(MDB_txn *txn);
  * v points into the txn's pages: valid until the txn writes or ends. */
 int rp_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *v);
 
+/* Put val under key in dbi (replacing), or delete key (absent is fine).
+ * Return 0 or an RP_E* code (MDB_MAP_FULL kept, as rp_store_err does). */
+int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen);
+int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
+
 /* How many entries dbi holds (0 when it cannot be read). */
 size_t rp_store_count(MDB_txn *txn, MDB_dbi dbi);
 

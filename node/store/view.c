@@ -763,16 +763,6 @@ int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]
 	return rc;
 }
 
-int rp_view_lists(const json_t *list, const char *name)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(list, i, e)
-		if (json_is_string(e) && !strcmp(json_string_value(e), name))
-			return 1;
-	return 0;
-}
-
 char *rp_view_text(const json_t *view)
 {
 	return json_dumps(view, JSON_COMPACT);   /* the fold order fixes the key order */

@@ -59,10 +59,6 @@ int rp_view_load(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
 int rp_view_load_summary(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
                          json_t **summary);
 
-/* 1 if list, an array of strings of a view or summary (tags, followers,
- * owners_before), holds name. */
-int rp_view_lists(const json_t *list, const char *name);
-
 /* The canonical text of a view (malloc'd, caller frees). */
 char *rp_view_text(const json_t *view);
 

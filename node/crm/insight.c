@@ -9,6 +9,7 @@
 
 #include "insight.h"
 #include "../node.h"
+#include "../store/summary.h"
 #include "../store/view.h"
 #include "../../proto/error.h"
 
@@ -23,7 +24,7 @@
 /* ---- accounts, in name order -------------------------------------------- */
 
 typedef struct s_acct {
-	json_t *sum;                       /* the stored summary (owned) */
+	rp_summary *sum;                   /* the stored summary, decoded (owned) */
 	uint8_t id[RP_ACCOUNT_LEN];
 } s_acct;
 
@@ -53,14 +54,14 @@ static int s_cmp_name(const char *a, const char *b)
 static int s_cmp_acct(const void *a, const void *b)
 {
 	const s_acct *x = a, *y = b;
-	int c = s_cmp_name(s_jstr(x->sum, "name"), s_jstr(y->sum, "name"));
+	int c = s_cmp_name(x->sum->name, y->sum->name);
 	return c ? c : memcmp(x->id, y->id, RP_ACCOUNT_LEN);
 }
 
 static void s_accts_free(s_accts *as)
 {
 	for (size_t i = 0; i < as->n; i++)
-		json_decref(as->v[i].sum);
+		rp_summary_free(&as->v[i].sum);
 	free(as->v);
 	as->v = NULL;
 	as->n = 0;
@@ -75,22 +76,21 @@ static int s_load_one(void *arg, const MDB_val *k, const MDB_val *v)
 {
 	s_load_walk *w = arg;
 	s_accts *as = w->as;
-	json_t *sum;
+	rp_summary *sum;
+	int rc;
 	if (k->mv_size != RP_ACCOUNT_LEN)
 		return 0;
-	if (!(sum = json_loadb(v->mv_data, v->mv_size, 0, NULL)) || !json_is_object(sum)) {
-		json_decref(sum);
-		return 0;       /* an unreadable summary is fsck's business, not a sales list's */
-	}
-	if (!json_is_string(json_object_get(sum, "name"))) {
-		json_decref(sum);
+	if ((rc = rp_summary_decode(v->mv_data, v->mv_size, &sum)))
+		return rc == RP_ENOMEM ? rc : 0;   /* an unreadable summary is fsck's business, not a sales list's */
+	if (!sum->name) {
+		rp_summary_free(&sum);
 		return 0;       /* forgotten (its data erased): nobody to call or rank */
 	}
 	if (as->n == w->cap) {
 		size_t ncap = w->cap ? 2 * w->cap : 64;
 		s_acct *nv = realloc(as->v, ncap * sizeof *nv);
 		if (!nv) {
-			json_decref(sum);
+			rp_summary_free(&sum);
 			return RP_ENOMEM;
 		}
 		as->v = nv;
@@ -136,22 +136,6 @@ static int s_view(rp_node *n, MDB_txn *txn, const s_acct *a, json_t **view)
 static int s_ms(const json_t *iso, uint64_t *ms)
 {
 	return json_is_string(iso) && rp_when_parse_iso(json_string_value(iso), ms) == 0;
-}
-
-static json_int_t s_int(const json_t *obj, const char *key)
-{
-	return json_integer_value(json_object_get(obj, key));
-}
-
-/* Lifetime value as one number: the sum of cents over every currency. */
-static int64_t s_value_cents(const json_t *sum)
-{
-	size_t i;
-	json_t *a;
-	int64_t total = 0;
-	json_array_foreach(json_object_get(sum, "value"), i, a)
-		total += (int64_t)s_int(a, "cents");
-	return total;
 }
 
 /* Days since the civil epoch of the local date of ms. */
@@ -202,18 +186,16 @@ static double s_ln(double x)
 }
 
 /* "4200.50 EUR + 120.00 USD", or "" without value. */
-static void s_value_text(const json_t *value, char *out, size_t cap)
+static void s_value_text(const rp_summary *s, char *out, size_t cap)
 {
 	size_t i, len = 0;
-	json_t *a;
 	out[0] = 0;
-	json_array_foreach(value, i, a) {
+	for (i = 0; i < s->nvalue; i++) {
 		char num[32];
-		const char *cur = s_jstr(a, "currency");
-		if (!s_int(a, "cents"))
+		if (!s->value[i].cents)
 			continue;
-		rp_amount_format((int64_t)s_int(a, "cents"), num, sizeof num);
-		snprintf(out + len, cap - len, "%s%s %s", len ? " + " : "", num, cur ? cur : "");
+		rp_amount_format(s->value[i].cents, num, sizeof num);
+		snprintf(out + len, cap - len, "%s%s %s", len ? " + " : "", num, s->value[i].currency);
 		len = strlen(out);
 	}
 }
@@ -253,11 +235,13 @@ static int s_cmp_row(const void *a, const void *b)
 	return strcmp(x->sub ? x->sub : "", y->sub ? y->sub : "");
 }
 
-/* Takes row.row (released on failure). */
-static int s_rows_push(s_rows *r, s_row row)
+/* Takes row.row (released on failure); bad: building it ran out of memory. */
+static int s_rows_push(s_rows *r, s_row row, int bad)
 {
-	if (!row.row)
+	if (!row.row || bad) {
+		json_decref(row.row);
 		return rp_fail(RP_ENOMEM, "out of memory");
+	}
 	if (r->n == r->cap) {
 		size_t ncap = r->cap ? 2 * r->cap : 32;
 		s_row *nv = realloc(r->v, ncap * sizeof *nv);
@@ -318,9 +302,19 @@ static int s_rows_emit(s_rows *r, size_t limit, json_t **out)
 	return 0;
 }
 
-static void s_set(json_t *obj, const char *key, json_t *val)
+/* Set key of obj to val (taken). A NULL val, from an allocation that
+ * failed, or a set that fails (obj NULL too) marks *bad: the row is
+ * dropped whole, never sent out with a value missing. */
+static void s_put(json_t *obj, const char *key, json_t *val, int *bad)
 {
-	json_object_set_new(obj, key, val ? val : json_null());
+	if (!val || json_object_set_new(obj, key, val))
+		*bad = 1;
+}
+
+/* A JSON string of t, or null for no text; NULL when out of memory. */
+static json_t *s_text(const char *t)
+{
+	return t ? json_string(t) : json_null();
 }
 
 static json_t *s_copy(const json_t *obj, const char *key)
@@ -333,7 +327,7 @@ static json_t *s_copy(const json_t *obj, const char *key)
 
 /* The number to ring and how the customer likes to be reached: the
  * account's own fields, else its first contact that has a phone. */
-static void s_reach(json_t *row, const json_t *view)
+static void s_reach(json_t *row, const json_t *view, int *bad)
 {
 	const json_t *fields = json_object_get(view, "fields"), *from = NULL, *c;
 	size_t i;
@@ -348,8 +342,8 @@ static void s_reach(json_t *row, const json_t *view)
 		if (!json_is_string(prefer) && from)
 			prefer = json_object_get(from, "prefer");
 	}
-	s_set(row, "phone", json_is_string(phone) ? json_incref(phone) : NULL);
-	s_set(row, "prefer", json_is_string(prefer) ? json_incref(prefer) : NULL);
+	s_put(row, "phone", json_is_string(phone) ? json_incref(phone) : json_null(), bad);
+	s_put(row, "prefer", json_is_string(prefer) ? json_incref(prefer) : json_null(), bad);
 }
 
 /* Open follow-ups of a due before end_ms, as agenda rows. */
@@ -364,6 +358,7 @@ static int s_agenda_due(s_acct *a, const json_t *view, uint64_t now, uint64_t en
 		int64_t late;
 		char reason[64];
 		json_t *row;
+		int bad = 0;
 		if (json_is_true(json_object_get(fu, "done")) ||
 		    json_is_true(json_object_get(fu, "cancelled")) ||
 		    !s_ms(json_object_get(fu, "due"), &due) || due >= end_ms)
@@ -375,18 +370,18 @@ static int s_agenda_due(s_acct *a, const json_t *view, uint64_t now, uint64_t en
 		else
 			snprintf(reason, sizeof reason, "due today");
 		row = json_object();
-		s_set(row, "kind", json_string("followup"));
-		s_set(row, "account_id", s_copy(a->sum, "id"));
-		s_set(row, "account", s_copy(a->sum, "name"));
-		s_set(row, "id", s_copy(fu, "id"));
-		s_set(row, "text", s_copy(fu, "text"));
-		s_set(row, "due", s_copy(fu, "due"));
-		s_set(row, "reason", json_string(reason));
-		s_reach(row, view);
-		s_set(row, "last_contact", s_copy(json_object_get(a->sum, "stats"), "last_contact"));
+		s_put(row, "kind", json_string("followup"), &bad);
+		s_put(row, "account_id", json_string(a->sum->id), &bad);
+		s_put(row, "account", s_text(a->sum->name), &bad);
+		s_put(row, "id", s_copy(fu, "id"), &bad);
+		s_put(row, "text", s_copy(fu, "text"), &bad);
+		s_put(row, "due", s_copy(fu, "due"), &bad);
+		s_put(row, "reason", json_string(reason), &bad);
+		s_reach(row, view, &bad);
+		s_put(row, "last_contact", s_text(a->sum->last_contact.text), &bad);
 		if ((rc = s_rows_push(rows, (s_row){ .row = row, .k1 = (int64_t)due,
 		        .name = s_jstr(row, "account"), .id = s_jstr(row, "account_id"),
-		        .sub = s_jstr(row, "id"), .acct = a })))
+		        .sub = s_jstr(row, "id"), .acct = a }, bad)))
 			return rc;
 		*listed = 1;
 	}
@@ -398,16 +393,16 @@ static int s_agenda_due(s_acct *a, const json_t *view, uint64_t now, uint64_t en
  * (capped at S_NEVER_DAYS): value counts, but silence counts more. */
 static int s_agenda_call(s_acct *a, uint64_t now, s_rows *rows)
 {
-	const json_t *stats = json_object_get(a->sum, "stats");
-	uint64_t last;
-	int contacted = s_ms(json_object_get(stats, "last_contact"), &last);
+	uint64_t last = a->sum->last_contact.ms;
+	int contacted = a->sum->last_contact.valid;
 	int64_t days = contacted ? s_days(last, now) : S_NEVER_DAYS;
-	int64_t cents = s_value_cents(a->sum);
+	int64_t cents = rp_summary_value_cents(a->sum);
 	char value[256], reason[400], when[64];
 	json_t *row;
+	int bad = 0;
 	if (contacted && (last > now || days < S_QUIET_DAYS))
 		return 0;
-	s_value_text(json_object_get(a->sum, "value"), value, sizeof value);
+	s_value_text(a->sum, value, sizeof value);
 	if (contacted)
 		snprintf(when, sizeof when, "last contact %lld days ago", (long long)days);
 	else
@@ -415,20 +410,20 @@ static int s_agenda_call(s_acct *a, uint64_t now, s_rows *rows)
 	snprintf(reason, sizeof reason, "%s%s, %s", value[0] ? value : "no purchases yet",
 	         value[0] ? " lifetime" : "", when);
 	row = json_object();
-	s_set(row, "kind", json_string("call"));
-	s_set(row, "account_id", s_copy(a->sum, "id"));
-	s_set(row, "account", s_copy(a->sum, "name"));
-	s_set(row, "id", NULL);
-	s_set(row, "text", json_string("suggested call"));
-	s_set(row, "due", NULL);
-	s_set(row, "reason", json_string(reason));
-	s_set(row, "phone", NULL);
-	s_set(row, "prefer", NULL);
-	s_set(row, "last_contact", s_copy(stats, "last_contact"));
+	s_put(row, "kind", json_string("call"), &bad);
+	s_put(row, "account_id", json_string(a->sum->id), &bad);
+	s_put(row, "account", s_text(a->sum->name), &bad);
+	s_put(row, "id", json_null(), &bad);
+	s_put(row, "text", json_string("suggested call"), &bad);
+	s_put(row, "due", json_null(), &bad);
+	s_put(row, "reason", json_string(reason), &bad);
+	s_put(row, "phone", json_null(), &bad);
+	s_put(row, "prefer", json_null(), &bad);
+	s_put(row, "last_contact", s_text(a->sum->last_contact.text), &bad);
 	return s_rows_push(rows, (s_row){ .row = row,
 	        .score = (1 + s_ln(1 + (cents > 0 ? (double)cents / 100 : 0))) *
 	                 (double)(days < S_NEVER_DAYS ? days : S_NEVER_DAYS),
-	        .name = s_jstr(row, "account"), .id = s_jstr(row, "account_id"), .acct = a });
+	        .name = s_jstr(row, "account"), .id = s_jstr(row, "account_id"), .acct = a }, bad);
 }
 
 /* Due: every open follow-up due before the end of the local today, oldest
@@ -457,12 +452,9 @@ int rp_agenda(rp_node *n, int calls, json_t **out)
 		goto out_txn;
 	for (i = 0; i < as.n; i++) {
 		s_acct *a = &as.v[i];
-		const json_t *stats = json_object_get(a->sum, "stats");
-		uint64_t next;
 		int listed = 0;
 		/* A promise made stays on the agenda even if the account was archived. */
-		if (s_int(stats, "open_followups") > 0 && s_ms(json_object_get(stats, "next_due"), &next) &&
-		    next < end) {
+		if (a->sum->open_followups > 0 && a->sum->next_due.valid && a->sum->next_due.ms < end) {
 			rc = s_view(n, txn, a, &view);
 			if (rc == RP_ENOTFOUND)
 				continue;
@@ -473,7 +465,7 @@ int rp_agenda(rp_node *n, int calls, json_t **out)
 			if (rc)
 				goto out;
 		}
-		if (!listed && calls > 0 && !json_is_true(json_object_get(a->sum, "archived")) &&
+		if (!listed && calls > 0 && !a->sum->archived &&
 		    (rc = s_agenda_call(a, now, &call)))
 			goto out;
 	}
@@ -486,8 +478,13 @@ int rp_agenda(rp_node *n, int calls, json_t **out)
 			continue;
 		if (rc)
 			goto out;
-		s_reach(call.v[i].row, view);
+		int bad = 0;
+		s_reach(call.v[i].row, view, &bad);
 		json_decref(view);
+		if (bad) {
+			rc = rp_fail(RP_ENOMEM, "out of memory");
+			goto out;
+		}
 	}
 	if (!(list = json_array())) {
 		rc = rp_fail(RP_ENOMEM, "out of memory");
@@ -543,14 +540,13 @@ int rp_top(rp_node *n, int count, const char *by, json_t **out)
 		goto out_txn;
 	for (i = 0; i < as.n; i++) {
 		s_acct *a = &as.v[i];
-		const json_t *stats = json_object_get(a->sum, "stats");
-		int64_t cents = s_value_cents(a->sum);
-		json_int_t nix = s_int(stats, "interactions");
-		uint64_t last;
-		int contacted = s_ms(json_object_get(stats, "last_contact"), &last);
+		int64_t cents = rp_summary_value_cents(a->sum);
+		int64_t nix = a->sum->interactions;
+		uint64_t last = a->sum->last_contact.ms;
+		int contacted = a->sum->last_contact.valid, bad = 0;
 		s_row sr = { 0 };
 		json_t *score;
-		if (json_is_true(json_object_get(a->sum, "archived")))
+		if (a->sum->archived)
 			continue;          /* a closed account is nobody's best customer */
 		/* score: the figure the list is ranked by, in the units people read. */
 		if (mode == BY_VALUE) {
@@ -565,23 +561,28 @@ int rp_top(rp_node *n, int count, const char *by, json_t **out)
 			score = json_integer(nix);
 		}
 		sr.row = json_object();
-		s_set(sr.row, "rank", json_integer(0));
-		s_set(sr.row, "id", s_copy(a->sum, "id"));
-		s_set(sr.row, "name", s_copy(a->sum, "name"));
-		s_set(sr.row, "owner", s_copy(a->sum, "owner"));
-		s_set(sr.row, "value", s_copy(a->sum, "value"));
-		s_set(sr.row, "last_contact", s_copy(stats, "last_contact"));
-		s_set(sr.row, "interactions", json_integer(nix));
-		s_set(sr.row, "score", score);
+		s_put(sr.row, "rank", json_integer(0), &bad);
+		s_put(sr.row, "id", json_string(a->sum->id), &bad);
+		s_put(sr.row, "name", s_text(a->sum->name), &bad);
+		s_put(sr.row, "owner", s_text(a->sum->owner), &bad);
+		s_put(sr.row, "value", rp_summary_value_json(a->sum), &bad);
+		s_put(sr.row, "last_contact", s_text(a->sum->last_contact.text), &bad);
+		s_put(sr.row, "interactions", json_integer(nix), &bad);
+		s_put(sr.row, "score", score, &bad);
 		sr.name = s_jstr(sr.row, "name");
 		sr.id = s_jstr(sr.row, "id");
-		if ((rc = s_rows_push(&rows, sr)))
+		if ((rc = s_rows_push(&rows, sr, bad)))
 			goto out;
 	}
 	if ((rc = s_rows_emit(&rows, (size_t)count, &list)))
 		goto out;
-	json_array_foreach(list, i, r)
-		json_object_set_new(r, "rank", json_integer((json_int_t)i + 1));
+	json_array_foreach(list, i, r) {
+		json_t *rank = json_integer((json_int_t)i + 1);
+		if (!rank || json_object_set_new(r, "rank", rank)) {
+			rc = rp_fail(RP_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	*out = list;
 	list = NULL;
 out:
@@ -669,14 +670,13 @@ int rp_at_risk(rp_node *n, json_t **out)
 		goto out_txn;
 	for (i = 0; i < as.n; i++) {
 		s_acct *a = &as.v[i];
-		const json_t *stats = json_object_get(a->sum, "stats");
-		json_int_t cadence = s_int(stats, "cadence_days");
-		uint64_t last_buy = 0, gap = 0, last = 0;
+		int64_t cadence = a->sum->has_cadence ? a->sum->cadence_days : 0;
+		uint64_t last_buy = 0, gap = 0, last = a->sum->last_contact.ms;
 		s_signal buy = { 0 }, talk = { 0 }, *first, *second;
 		char reason[200];
 		json_t *row;
-		if (json_is_true(json_object_get(a->sum, "archived")) ||
-		    (cadence <= 0 && s_int(stats, "interactions") < 3))
+		int bad = 0;
+		if (a->sum->archived || (cadence <= 0 && a->sum->interactions < 3))
 			continue;
 		rc = s_view(n, txn, a, &view);
 		if (rc == RP_ENOTFOUND)
@@ -699,7 +699,7 @@ int rp_at_risk(rp_node *n, json_t **out)
 			}
 		}
 		/* (b) talking: silent for more than two usual gaps and two weeks. */
-		if (gap && s_ms(json_object_get(stats, "last_contact"), &last) && last <= now) {
+		if (gap && a->sum->last_contact.valid && last <= now) {
 			double usual = (double)gap / S_DAY_MS;
 			talk.days = s_days(last, now);
 			talk.usual = (int64_t)(usual + 0.5);
@@ -720,15 +720,15 @@ int rp_at_risk(rp_node *n, json_t **out)
 		snprintf(reason, sizeof reason, "%s%s%s", first->text, second->on ? "; " : "",
 		         second->on ? second->text : "");
 		row = json_object();
-		s_set(row, "id", s_copy(a->sum, "id"));
-		s_set(row, "name", s_copy(a->sum, "name"));
-		s_set(row, "owner", s_copy(a->sum, "owner"));
-		s_set(row, "reason", json_string(reason));
-		s_set(row, "last_contact", s_copy(stats, "last_contact"));
-		s_set(row, "cadence_days", json_integer(first->usual));
-		s_set(row, "days_since", json_integer(first->days));
+		s_put(row, "id", json_string(a->sum->id), &bad);
+		s_put(row, "name", s_text(a->sum->name), &bad);
+		s_put(row, "owner", s_text(a->sum->owner), &bad);
+		s_put(row, "reason", json_string(reason), &bad);
+		s_put(row, "last_contact", s_text(a->sum->last_contact.text), &bad);
+		s_put(row, "cadence_days", json_integer(first->usual), &bad);
+		s_put(row, "days_since", json_integer(first->days), &bad);
 		if ((rc = s_rows_push(&rows, (s_row){ .row = row, .score = first->ratio,
-		        .name = s_jstr(row, "name"), .id = s_jstr(row, "id"), .acct = a })))
+		        .name = s_jstr(row, "name"), .id = s_jstr(row, "id"), .acct = a }, bad)))
 			goto out;
 	}
 	rc = s_rows_emit(&rows, SIZE_MAX, out);
@@ -851,16 +851,18 @@ static void s_match(const s_words *ws, const char *const *hay, size_t nh, size_t
 	}
 }
 
-static int s_find_push(s_rows *rows, const s_acct *a, const char *type, const json_t *id,
+/* id: the row's own id (taken; json null for none, NULL when out of memory). */
+static int s_find_push(s_rows *rows, const s_acct *a, const char *type, json_t *id,
                        const char *text)
 {
 	json_t *row = json_object();
-	s_set(row, "type", json_string(type));
-	s_set(row, "id", id ? json_incref((json_t *)id) : NULL);
-	s_set(row, "account_id", s_copy(a->sum, "id"));
-	s_set(row, "account", s_copy(a->sum, "name"));
-	s_set(row, "text", s_clip(text));
-	return s_rows_push(rows, (s_row){ .row = row });
+	int bad = 0;
+	s_put(row, "type", json_string(type), &bad);
+	s_put(row, "id", id, &bad);
+	s_put(row, "account_id", json_string(a->sum->id), &bad);
+	s_put(row, "account", s_text(a->sum->name), &bad);
+	s_put(row, "text", s_clip(text), &bad);
+	return s_rows_push(rows, (s_row){ .row = row }, bad);
 }
 
 /* The account row: its name, and what else matched when the name alone
@@ -898,10 +900,10 @@ static int s_find_account(const s_words *ws, const s_acct *a, const json_t *view
 		if (!t)
 			rc = rp_fail(RP_ENOMEM, "out of memory");
 		else
-			rc = s_find_push(rows, a, "account", json_object_get(a->sum, "id"), t);
+			rc = s_find_push(rows, a, "account", json_string(a->sum->id), t);
 		free(t);
 	} else {
-		rc = s_find_push(rows, a, "account", json_object_get(a->sum, "id"), name ? name : "");
+		rc = s_find_push(rows, a, "account", json_string(a->sum->id), name ? name : "");
 	}
 	free(extra);
 	return rc;
@@ -932,7 +934,7 @@ static int s_find_contacts(const s_words *ws, const s_acct *a, const json_t *vie
 				snprintf(text + len, sizeof text - len, "%s%s", len ? ", " : "", hay[k]);
 				len = strlen(text);
 			}
-		if ((rc = s_find_push(rows, a, "contact", json_object_get(c, "id"), text)))
+		if ((rc = s_find_push(rows, a, "contact", s_copy(c, "id"), text)))
 			return rc;
 	}
 	return 0;
@@ -955,7 +957,7 @@ static int s_find_interactions(const s_words *ws, const s_acct *a, const json_t 
 			continue;
 		if (!(text = s_format("%s: %s", hay[1] ? hay[1] : "", hay[2] ? hay[2] : "")))
 			return rp_fail(RP_ENOMEM, "out of memory");
-		rc = s_find_push(rows, a, "interaction", json_object_get(ix, "id"), text);
+		rc = s_find_push(rows, a, "interaction", s_copy(ix, "id"), text);
 		free(text);
 		if (rc)
 			return rc;
@@ -1047,9 +1049,8 @@ int rp_complaints(rp_node *n, int open_only, json_t **out)
 		goto out_txn;
 	for (i = 0; i < as.n; i++) {
 		s_acct *a = &as.v[i];
-		const json_t *stats = json_object_get(a->sum, "stats");
 		/* The summary counts open complaints only: resolved ones need the view. */
-		if (open_only ? s_int(stats, "open_complaints") <= 0 : s_int(stats, "interactions") <= 0)
+		if (open_only ? a->sum->open_complaints <= 0 : a->sum->interactions <= 0)
 			continue;
 		rc = s_view(n, txn, a, &view);
 		if (rc == RP_ENOTFOUND)
@@ -1061,21 +1062,22 @@ int rp_complaints(rp_node *n, int open_only, json_t **out)
 			int resolved = json_is_true(json_object_get(ix, "resolved"));
 			uint64_t at = 0;
 			json_t *row;
+			int bad = 0;
 			if (!type || strcmp(type, "complaint") || json_is_true(json_object_get(ix, "retracted")) ||
 			    (open_only && resolved))
 				continue;
 			s_ms(json_object_get(ix, "at"), &at);
 			row = json_object();
-			s_set(row, "id", s_copy(ix, "id"));
-			s_set(row, "account_id", s_copy(a->sum, "id"));
-			s_set(row, "account", s_copy(a->sum, "name"));
-			s_set(row, "at", s_copy(ix, "at"));
-			s_set(row, "text", s_copy(ix, "text"));
-			s_set(row, "resolved", json_boolean(resolved));
-			s_set(row, "resolution", s_copy(ix, "resolution"));
+			s_put(row, "id", s_copy(ix, "id"), &bad);
+			s_put(row, "account_id", json_string(a->sum->id), &bad);
+			s_put(row, "account", s_text(a->sum->name), &bad);
+			s_put(row, "at", s_copy(ix, "at"), &bad);
+			s_put(row, "text", s_copy(ix, "text"), &bad);
+			s_put(row, "resolved", json_boolean(resolved), &bad);
+			s_put(row, "resolution", s_copy(ix, "resolution"), &bad);
 			if ((rc = s_rows_push(&rows, (s_row){ .row = row, .k1 = resolved, .k2 = -(int64_t)at,
 			        .name = s_jstr(row, "account"), .id = s_jstr(row, "account_id"),
-			        .sub = s_jstr(row, "id"), .acct = a }))) {
+			        .sub = s_jstr(row, "id"), .acct = a }, bad))) {
 				json_decref(view);
 				goto out;
 			}

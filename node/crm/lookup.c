@@ -7,6 +7,7 @@
 #include "lookup.h"
 #include "../node.h"
 #include "../text/casefold.h"
+#include "../store/summary.h"
 #include "../store/view.h"
 #include "../../proto/error.h"
 
@@ -59,13 +60,12 @@ static void s_hit_name(s_hits *h, const char *name)
 static const char *s_summary_name(rp_node *n, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
                                   char *buf, size_t cap)
 {
-	json_t *s;
+	rp_summary *s;
 	char t[RP_ACCOUNT_TEXT + 1];
 	rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
-	if (rp_view_load_summary(n->store, txn, acct, &s) == 0) {
-		const char *nm = json_string_value(json_object_get(s, "name"));
-		snprintf(buf, cap, "%s (%.10s)", nm ? nm : "?", t);
-		json_decref(s);
+	if (rp_summary_load(n->store, txn, acct, &s) == 0) {
+		snprintf(buf, cap, "%s (%.10s)", s->name ? s->name : "?", t);
+		rp_summary_free(&s);
 	} else {
 		snprintf(buf, cap, "%s", t);
 	}

@@ -6,6 +6,7 @@
 
 #include "query.h"
 #include "../node.h"
+#include "../store/summary.h"
 #include "../store/view.h"
 #include "../store/roster.h"
 #include "../store/pending.h"
@@ -101,18 +102,25 @@ static int s_list_one(void *arg, const MDB_val *key, const MDB_val *val)
 {
 	s_list_walk *w = arg;
 	const uint8_t *acct;
-	const char *o;
 	size_t len;
-	json_t *sum;
+	rp_summary *sum;
+	json_t *row;
+	int rc = 0;
 	(void)val;
-	if (rp_view_index_entry(key, &acct, &len) || rp_view_load_summary(w->n->store, w->txn, acct, &sum))
+	if (rp_view_index_entry(key, &acct, &len))
 		return 0;
-	o = json_string_value(json_object_get(sum, "owner"));
-	if ((w->owner && (!o || strcmp(o, w->owner))) || (w->tag && !rp_view_lists(json_object_get(sum, "tags"), w->tag)))
-		json_decref(sum);
-	else
-		json_array_append_new(w->list, sum);
-	return 0;
+	/* The row is the stored summary as parsed: the decode checked its shape. */
+	if ((rc = rp_summary_load_doc(w->n->store, w->txn, acct, &sum, &row)))
+		return rc == RP_ENOMEM ? rc : 0;      /* unreadable: fsck's business, not a list's */
+	if ((!w->owner || (sum->owner && !strcmp(sum->owner, w->owner))) &&
+	    (!w->tag || rp_summary_has(sum->tags, sum->ntags, w->tag))) {
+		if (json_array_append_new(w->list, row))
+			rc = RP_ENOMEM;
+	} else {
+		json_decref(row);
+	}
+	rp_summary_free(&sum);
+	return rc;
 }
 
 int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out)
@@ -120,6 +128,8 @@ int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out
 	s_list_walk w = { n, NULL, owner, tag, json_array() };
 	int rc;
 	rp_errclear();
+	if (!w.list)
+		return rp_fail(RP_ENOMEM, "out of memory");
 	if ((rc = rp_node_read(n, &w.txn))) {
 		json_decref(w.list);
 		return rc;
@@ -134,7 +144,8 @@ int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out
 	rp_store_end(w.txn);
 	if (rc) {
 		json_decref(w.list);
-		return rp_fail(rc, "cannot read accounts");
+		return rc == RP_ENOMEM ? rp_fail(rc, "out of memory reading accounts")
+		                       : rp_fail(rc, "cannot read accounts");
 	}
 	*out = w.list;
 	return 0;
@@ -373,7 +384,7 @@ static int s_receipt(void *arg, const rp_op *op, const rp_body *b, const MDB_val
 	char dev[RP_DEVICE_TEXT + 1], id[RP_ACCOUNT_TEXT + 1], at[32], member[RP_NAME_MAX + 1] = "?";
 	const uint8_t *acct;
 	int64_t ops = 0;
-	json_t *sum = NULL;
+	rp_summary *sum = NULL;
 	(void)bytes;
 	if (rp_body_bin(b, "account", &acct, RP_ACCOUNT_LEN))
 		return 0;
@@ -381,14 +392,12 @@ static int s_receipt(void *arg, const rp_op *op, const rp_body *b, const MDB_val
 	rp_b32_encode(op->author, RP_DEVICE_LEN, dev, sizeof dev);
 	rp_b32_encode(acct, RP_ACCOUNT_LEN, id, sizeof id);
 	rp_roster_device(w->n->store, w->txn, op->author, member, NULL);
-	rp_view_load_summary(w->n->store, w->txn, acct, &sum);
-	json_array_append_new(w->list, json_pack("{sssssssosssIss}", "device", dev, "member", member,
-	        "account_id", id, "account", json_is_string(json_object_get(sum, "name")) ?
-	        json_incref(json_object_get(sum, "name")) : json_string(id),
+	rp_summary_load(w->n->store, w->txn, acct, &sum);      /* none: named by its id */
+	json_array_append_new(w->list, json_pack("{sssssssssssIss}", "device", dev, "member", member,
+	        "account_id", id, "account", sum && sum->name ? sum->name : id,
 	        "at", rp_when_iso(RP_HLC_MS(op->hlc), at, sizeof at), "ops", (json_int_t)ops,
-	        "owner", json_string_value(json_object_get(sum, "owner")) ?
-	        json_string_value(json_object_get(sum, "owner")) : "?"));
-	json_decref(sum);
+	        "owner", sum && sum->owner ? sum->owner : "?"));
+	rp_summary_free(&sum);
 	return 0;
 }
 

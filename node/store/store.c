@@ -268,19 +268,6 @@ int rp_store_mark(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
 	return mdb_put(txn, dbi, &k, &v, 0);
 }
 
-int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen)
-{
-	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
-	return mdb_put(txn, dbi, &k, &v, 0);
-}
-
-int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
-{
-	MDB_val k = { klen, (void *)key };
-	int rc = mdb_del(txn, dbi, &k, NULL);
-	return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
 void rp_store_end(MDB_txn *txn)
 {
 	if (txn)
@@ -291,6 +278,19 @@ int rp_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_va
 {
 	MDB_val k = { klen, (void *)key };
 	return rp_store_err(mdb_get(txn, dbi, &k, v));
+}
+
+int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	return rp_store_err(mdb_put(txn, dbi, &k, &v, 0));
+}
+
+int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
+{
+	MDB_val k = { klen, (void *)key };
+	int rc = mdb_del(txn, dbi, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 }
 
 size_t rp_store_count(MDB_txn *txn, MDB_dbi dbi)

@@ -129,20 +129,17 @@ int rp_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, ui
  * value. Returns 0 or an LMDB code. */
 int rp_store_mark(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 
-/* Put val under key in dbi, replacing what was there: 0 or an LMDB code
- * (MDB_MAP_FULL: see rp_store_run). */
-int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen);
-
-/* Delete key from dbi (all its values): 0 also when it was not there,
- * or an LMDB code (MDB_MAP_FULL: see rp_store_run). */
-int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
-
 /* End a read txn (rp_store_begin(st, 0, …), rp_node_read). NULL is fine. */
 void rp_store_end(MDB_txn *txn);
 
 /* The value under key in dbi: 0, or RP_ENOTFOUND (or another RP_E*).
  * v points into the txn's pages: valid until the txn writes or ends. */
 int rp_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *v);
+
+/* Put val under key in dbi (replacing), or delete key (absent is fine).
+ * Return 0 or an RP_E* code (MDB_MAP_FULL kept, as rp_store_err does). */
+int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen);
+int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 
 /* How many entries dbi holds (0 when it cannot be read). */
 size_t rp_store_count(MDB_txn *txn, MDB_dbi dbi);

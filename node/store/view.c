@@ -43,13 +43,14 @@ typedef struct s_fold {
  * ever stored. rp_view_alloc_fail makes the Nth allocation of a fold
  * fail, for tests. */
 static _Thread_local int s_nomem;
-static _Thread_local long s_allocs;    /* in this fold, counted for rp_view_alloc_fail */
+static _Thread_local long s_allocs;    /* in this fold (or watched section), counted */
+static _Thread_local long s_fail_at;   /* the one of them that fails (tests), or 0 */
 static _Thread_local int s_in_fold;
 long rp_view_alloc_fail;
 
 static void *s_json_alloc(size_t n)
 {
-	void *p = rp_view_alloc_fail && s_in_fold && ++s_allocs == rp_view_alloc_fail ? NULL : malloc(n);
+	void *p = s_in_fold && ++s_allocs == s_fail_at ? NULL : malloc(n);
 	if (!p)
 		s_nomem = 1;
 	return p;
@@ -64,6 +65,23 @@ void rp_view_watch_alloc(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, s_alloc_install);
+}
+
+void rp_view_watch_begin(long fail_at)
+{
+	rp_view_watch_alloc();
+	s_nomem = 0;
+	s_allocs = 0;
+	s_fail_at = fail_at;
+	s_in_fold = 1;
+}
+
+int rp_view_watch_end(long *count)
+{
+	s_in_fold = 0;
+	if (count)
+		*count = s_allocs;
+	return s_nomem;
 }
 
 /* A JSON string of body text. Ingest refuses invalid UTF-8 now; a store
@@ -521,6 +539,8 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 
 	/* Interactions, newest first; derived figures from the live ones. */
 	purchases = calloc(json_object_size(f->ixs) + 1, sizeof *purchases);
+	if (!purchases)
+		s_nomem = 1;            /* counted still, not kept: the view is never stored */
 	arr = s_sorted(f->ixs, s_cmp_ix);
 	json_array_foreach(arr, i, val) {
 		json_int_t at = json_integer_value(json_object_get(val, "_at"));
@@ -535,7 +555,9 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 		if (!strcmp(type, "complaint") && !json_is_true(json_object_get(val, "resolved")))
 			open_c++;
 		if (!strcmp(type, "purchase")) {
-			purchases[npurch++] = at;
+			if (purchases)
+				purchases[npurch] = at;
+			npurch++;
 			if (json_is_object(amt)) {
 				const char *cur = json_string_value(json_object_get(amt, "currency"));
 				json_int_t c = json_integer_value(json_object_get(amt, "cents"));
@@ -579,7 +601,7 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 
 	/* Purchase cadence: the median gap between purchases, in whole days. */
 	json_t *cadence = json_null();
-	if (npurch >= 2) {
+	if (npurch >= 2 && purchases) {
 		qsort(purchases, npurch, sizeof *purchases, s_cmp_i64);
 		for (i = 0; i + 1 < npurch; i++)
 			purchases[i] = purchases[i + 1] - purchases[i];
@@ -681,6 +703,7 @@ static int s_fold_ops(const s_held *ops, size_t n, const uint8_t acct[RP_ACCOUNT
 	rp_view_watch_alloc();
 	s_nomem = 0;
 	s_allocs = 0;
+	s_fail_at = rp_view_alloc_fail;
 	s_in_fold = 1;
 	f = (s_fold){
 		.fields = json_object(), .tag_adds = json_object(), .tag_removed = json_object(),
@@ -738,16 +761,6 @@ int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]
 		rc = s_fold_ops(ops, n, acct, view, tag_adds);
 	free(ops);
 	return rc;
-}
-
-int rp_view_lists(const json_t *list, const char *name)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(list, i, e)
-		if (json_is_string(e) && !strcmp(json_string_value(e), name))
-			return 1;
-	return 0;
 }
 
 char *rp_view_text(const json_t *view)

@@ -32,6 +32,16 @@ void rp_view_watch_alloc(void);
  * fold then returns RP_ENOMEM and nothing of it is stored). */
 extern long rp_view_alloc_fail;
 
+/* A watched section of this thread, as a fold is one (a summary's decode
+ * is another): jansson tells nobody that it ran out of memory (a parse
+ * that could not allocate fails as bad syntax), so from
+ * rp_view_watch_begin its allocations on this thread are counted and the
+ * fail_at-th of them fails (0: none; tests set it); rp_view_watch_end
+ * gives how many were made (count may be NULL) and returns 1 if any of
+ * them failed, else 0. Sections do not nest, nor run inside a fold. */
+void rp_view_watch_begin(long fail_at);
+int  rp_view_watch_end(long *count);
+
 /* The same for n accounts, their folds on two threads (proto/work.h): the
  * ops are read and the views stored on this thread, 256 accounts at a
  * time. */
@@ -42,20 +52,18 @@ int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_A
  * be NULL) gets how many. Returns 0, RP_ENOSPC or RP_EIO. */
 int rp_view_refresh_stale(rp_store *st, uint64_t *rebuilt);
 
-/* The stored view or summary of an account (caller json_decref).
- * Returns 0 or RP_ENOTFOUND. */
+/* The stored view or summary of an account as JSON (caller json_decref).
+ * Returns 0 or RP_ENOTFOUND. Readers of a summary want rp_summary_load
+ * (summary.h): typed, its shape checked once. */
 int rp_view_load(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view);
 int rp_view_load_summary(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
                          json_t **summary);
 
-/* 1 if list, an array of strings of a view or summary (tags, followers,
- * owners_before), holds name. */
-int rp_view_lists(const json_t *list, const char *name);
-
 /* The canonical text of a view (malloc'd, caller frees). */
 char *rp_view_text(const json_t *view);
 
-/* The summary of a view: id, name, owner, tags, archived, value, stats. */
+/* The summary of a view, in the stored form summary.h describes: id, name,
+ * owner, tags, archived, value, stats, followers, owners_before. */
 json_t *rp_view_summary(const json_t *view);
 
 /* An entry of the names or owners index (text ‖ 0 ‖ account; names are

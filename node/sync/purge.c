@@ -1,61 +1,109 @@
 /* node/sync/purge.c — see purge.h. Deletes only what a full-scope peer has
  * acknowledged holding; never an assign op, never an account still owned
  * or followed here; and never on an admin's or manager's device. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "purge.h"
 #include "../../proto/body.h"
 #include "../store/ingest.h"
 #include "../store/roster.h"
-#include "../store/view.h"
+#include "../store/summary.h"
 #include "../../proto/error.h"
 
-/* Delete every op of acct but its assigns; *n counts them. */
+/* The acct_ops keys of an account's ops that are not assigns: what a
+ * purge deletes. Collected first, deleted after the walk. */
+typedef struct s_doomed {
+	rp_store      *st;
+	MDB_txn       *txn;
+	const uint8_t *acct;
+	uint8_t       *keys;        /* n keys of RP_ACCT_KEY_LEN bytes, malloc'd */
+	size_t         n, cap;
+} s_doomed;
+
+static int s_doomed_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_doomed *d = arg;
+	const uint8_t *opid = (const uint8_t *)k->mv_data + RP_ACCOUNT_LEN + 8;
+	MDB_val ov;
+	rp_op op;
+	(void)v;
+	if (k->mv_size != RP_ACCT_KEY_LEN || memcmp(k->mv_data, d->acct, RP_ACCOUNT_LEN))
+		return RP_STORE_STOP;
+	if (rp_store_get(d->txn, d->st->ops, opid, RP_OPID_LEN, &ov) == 0 &&
+	    rp_op_decode(ov.mv_data, ov.mv_size, &op) == 0 && !strcmp(op.kind, "acct.assign"))
+		return 0;                    /* the assigns stay: who holds it now */
+	if (d->n == d->cap) {
+		size_t ncap = d->cap ? 2 * d->cap : 64;
+		uint8_t *p = realloc(d->keys, ncap * RP_ACCT_KEY_LEN);
+		if (!p)
+			return RP_ENOMEM;
+		d->keys = p;
+		d->cap = ncap;
+	}
+	memcpy(d->keys + d->n++ * RP_ACCT_KEY_LEN, k->mv_data, RP_ACCT_KEY_LEN);
+	return 0;
+}
+
+/* Delete every op of acct but its assigns (from the log, its account
+ * index and the refs); *n counts them. */
 static int s_purge_account(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], size_t *n)
 {
-	MDB_cursor *c;
-	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	s_doomed d = { st, txn, acct, NULL, 0, 0 };
 	int rc;
 	*n = 0;
-	if ((rc = mdb_cursor_open(txn, st->acct_ops, &c)))
-		return rp_store_err(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0; ) {
-		uint8_t opid[RP_OPID_LEN], ref[RP_REF_LEN];
-		MDB_val ok, ov, rk;
-		rp_op op;
-		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN))
-			break;
-		memcpy(opid, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8, RP_OPID_LEN);
-		ok = (MDB_val){ RP_OPID_LEN, opid };
-		if (mdb_get(txn, st->ops, &ok, &ov) == 0 && rp_op_decode(ov.mv_data, ov.mv_size, &op) == 0 &&
-		    !strcmp(op.kind, "acct.assign")) {
-			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-			continue;
-		}
+	rc = rp_store_scan(txn, st->acct_ops, acct, RP_ACCOUNT_LEN, s_doomed_one, &d);
+	for (size_t i = 0; i < d.n && rc == 0; i++) {
+		const uint8_t *key = d.keys + i * RP_ACCT_KEY_LEN, *opid = key + RP_ACCOUNT_LEN + 8;
+		uint8_t ref[RP_REF_LEN];
 		rp_ref_of(ref, opid);
-		rk = (MDB_val){ RP_REF_LEN, ref };
-		mdb_del(txn, st->refs, &rk, NULL);
-		if ((rc = mdb_del(txn, st->ops, &ok, NULL)) && rc != MDB_NOTFOUND)
-			break;
-		if ((rc = mdb_cursor_del(c, 0)))
-			break;
-		(*n)++;
-		rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);
-		if (rc == 0 && k.mv_size == RP_ACCT_KEY_LEN && !memcmp(k.mv_data, acct, RP_ACCOUNT_LEN) &&
-		    !memcmp((uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8, opid, RP_OPID_LEN))
-			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);   /* (LMDB may not move on del) */
+		if ((rc = rp_store_del(txn, st->refs, ref, RP_REF_LEN)) == 0 &&
+		    (rc = rp_store_del(txn, st->ops, opid, RP_OPID_LEN)) == 0 &&
+		    (rc = rp_store_del(txn, st->acct_ops, key, RP_ACCT_KEY_LEN)) == 0)
+			(*n)++;
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
+	free(d.keys);
+	return rc;
+}
+
+/* The accounts this device holds and its member no longer owns nor
+ * follows: what a purge drops. */
+typedef struct s_lost {
+	const char *member;
+	uint8_t    *accts;          /* n accounts, malloc'd */
+	size_t      n, cap;
+} s_lost;
+
+static int s_lost_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_lost *l = arg;
+	rp_summary *sum;
+	int rc, lost;
+	if (k->mv_size != RP_ACCOUNT_LEN)
+		return 0;
+	if ((rc = rp_summary_decode(v->mv_data, v->mv_size, &sum)))
+		return rc == RP_ENOMEM ? rc : 0;      /* unreadable: kept, for fsck to say */
+	/* no name: purged already; no owner: nobody to have lost it to */
+	lost = sum->name && sum->owner && !rp_summary_held_by(sum, l->member);
+	rp_summary_free(&sum);
+	if (!lost)
+		return 0;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? 2 * l->cap : 16;
+		uint8_t *p = realloc(l->accts, ncap * RP_ACCOUNT_LEN);
+		if (!p)
+			return RP_ENOMEM;
+		l->accts = p;
+		l->cap = ncap;
+	}
+	memcpy(l->accts + l->n++ * RP_ACCOUNT_LEN, k->mv_data, RP_ACCOUNT_LEN);
+	return 0;
 }
 
 int rp_purge_lost(rp_node *n, uint64_t *count)
 {
 	rp_write *w = NULL;
-	MDB_cursor *c;
-	MDB_val k, v;
-	uint8_t *lost = NULL;
-	size_t nlost = 0, cap = 0;
+	s_lost lost = { NULL, NULL, 0, 0 };
 	int rc, revoked;
 
 	*count = 0;
@@ -66,54 +114,37 @@ int rp_purge_lost(rp_node *n, uint64_t *count)
 	if (!w->has_team || strcmp(w->role, "rep") != 0 || rp_roster_team_keep(n->store, w->txn))
 		goto out;                       /* managers and admins keep everything; so may the team */
 	revoked = rp_roster_revoked(n->store, w->txn, n->key.pk);
-	if ((rc = mdb_cursor_open(w->txn, n->store->summaries, &c))) {
-		rc = rp_store_err(rc);
+	lost.member = w->member;
+	if ((rc = rp_store_scan(w->txn, n->store->summaries, NULL, 0, s_lost_one, &lost)))
 		goto out;
-	}
-	for (int r = mdb_cursor_get(c, &k, &v, MDB_FIRST); r == 0; r = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		json_t *sum = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-		const char *owner = json_string_value(json_object_get(sum, "owner"));
-		int mine = (owner && !strcmp(owner, w->member)) ||
-		           rp_view_lists(json_object_get(sum, "followers"), w->member);
-		int gone = !json_is_string(json_object_get(sum, "name"));   /* purged already */
-		json_decref(sum);
-		if (mine || gone || k.mv_size != RP_ACCOUNT_LEN || !owner)
-			continue;
-		if (nlost == cap) {
-			void *p = realloc(lost, (cap = cap ? cap * 2 : 16) * RP_ACCOUNT_LEN);
-			if (!p) {
-				mdb_cursor_close(c);
-				rc = RP_ENOMEM;
-				goto out;
-			}
-			lost = p;
-		}
-		memcpy(lost + nlost++ * RP_ACCOUNT_LEN, k.mv_data, RP_ACCOUNT_LEN);
-	}
-	mdb_cursor_close(c);
-	for (size_t i = 0; i < nlost && rc == 0; i++) {
-		const uint8_t *acct = lost + i * RP_ACCOUNT_LEN;
+	for (size_t i = 0; i < lost.n && rc == 0; i++) {
+		const uint8_t *acct = lost.accts + i * RP_ACCOUNT_LEN;
 		rp_body_builder b;
 		const uint8_t *body;
 		size_t blen, removed = 0;
-		json_t *sum = NULL, *rec;
+		rp_summary *sum;
+		json_t *rec;
 		char *text;
-		rp_view_load_summary(n->store, w->txn, acct, &sum);
-		if ((rc = s_purge_account(n->store, w->txn, acct, &removed)) ||
-		    (rc = rp_dirty_add(&w->dirty, acct)))
+		/* Read before the purge: its new owner goes into the record. */
+		if ((rc = rp_summary_load(n->store, w->txn, acct, &sum)) ||
+		    (rc = s_purge_account(n->store, w->txn, acct, &removed)) ||
+		    (rc = rp_dirty_add(&w->dirty, acct))) {
+			rp_summary_free(&sum);
 			break;
+		}
 		/* The record names the account by its id and new owner only: no
 		 * customer data stays behind (DESIGN.md §5). */
-		rec = json_pack("{sOsI}", "owner", json_object_get(sum, "owner") ? json_object_get(sum, "owner") : json_null(),
+		rec = json_pack("{sosI}", "owner", sum->owner ? json_string(sum->owner) : json_null(),
 		                "ops", (json_int_t)removed);
-		json_decref(sum);
-		text = json_dumps(rec, JSON_COMPACT);
+		rp_summary_free(&sum);
+		text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
 		json_decref(rec);
-		if (text) {
-			MDB_val pk = { RP_ACCOUNT_LEN, (void *)acct }, pv = { strlen(text), text };
-			rc = rp_store_err(mdb_put(w->txn, n->store->purged, &pk, &pv, 0));
-			free(text);
+		if (!text) {
+			rc = RP_ENOMEM;
+			break;
 		}
+		rc = rp_store_put(w->txn, n->store->purged, acct, RP_ACCOUNT_LEN, text, strlen(text));
+		free(text);
 		if (rc)
 			break;
 		/* The receipt goes to the team: "this device no longer holds it"
@@ -132,8 +163,8 @@ int rp_purge_lost(rp_node *n, uint64_t *count)
 		if (rc == 0)
 			(*count)++;
 	}
-	if (rc == 0 && nlost) {
-		free(lost);
+	if (rc == 0 && lost.n) {
+		free(lost.accts);
 		/* What was deleted sits in free pages until the home is compacted:
 		 * marked before the commit, erased by it (erase.h). */
 		if ((rc = rp_store_mark_erase(n->store))) {
@@ -143,7 +174,7 @@ int rp_purge_lost(rp_node *n, uint64_t *count)
 		return rp_write_commit(&w);
 	}
 out:
-	free(lost);
+	free(lost.accts);
 	rp_write_abort(&w);
 	return rc;
 }

@@ -4,7 +4,7 @@
 
 #include "scope.h"
 #include "../store/roster.h"
-#include "../store/view.h"
+#include "../store/summary.h"
 #include "../../proto/error.h"
 
 int rp_scope_init(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LEN])
@@ -37,18 +37,19 @@ void rp_scope_done(rp_scope *sc)
 static int s_code(rp_scope *sc, rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
 {
 	char t[RP_ACCOUNT_TEXT + 1];
-	json_t *hit, *sum;
+	json_t *hit;
+	rp_summary *sum;
 	int code = 0;
 	rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
 	if ((hit = json_object_get(sc->accounts, t)))
 		return (int)json_integer_value(hit);
-	if (rp_view_load_summary(st, txn, acct, &sum) == 0) {
-		const char *owner = json_string_value(json_object_get(sum, "owner"));
-		if ((owner && !strcmp(owner, sc->member)) || rp_view_lists(json_object_get(sum, "followers"), sc->member))
+	/* An account without a readable summary is out of scope (fail closed). */
+	if (rp_summary_load(st, txn, acct, &sum) == 0) {
+		if (rp_summary_held_by(sum, sc->member))
 			code = 1;
-		else if (rp_view_lists(json_object_get(sum, "owners_before"), sc->member))
+		else if (rp_summary_has(sum->owners_before, sum->nowners_before, sc->member))
 			code = 2;
-		json_decref(sum);
+		rp_summary_free(&sum);
 	}
 	json_object_set_new(sc->accounts, t, json_integer(code));
 	return code;

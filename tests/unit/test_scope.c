@@ -91,6 +91,28 @@ int main(void)
 	/* The handover travels: bob gets ACME whole; alice drops it. */
 	ok(sync_once(alice, hub), "alice syncs the handover to the hub");
 	is_int(holds(alice, "ACME Tools"), -1, "alice's device purged ACME once the hub held it");
+	{
+		uint8_t a[RP_ACCOUNT_LEN];
+		json_t *h = NULL, *e, *rec = NULL;
+		size_t i, assigns = 0;
+		MDB_txn *txn;
+		MDB_val v;
+		rp_account_find(hub, "ACME Tools", a);
+		is_int(rp_history(alice, a, &h), 0, "alice's device still has a history of ACME");
+		json_array_foreach(h, i, e)
+			assigns += !strcmp(json_string_value(json_object_get(e, "kind")), "acct.assign");
+		ok(assigns > 0 && assigns == json_array_size(h), "its assign ops alone (%zu of %zu)",
+		   assigns, json_array_size(h));
+		json_decref(h);
+		rp_store_begin(alice->store, 0, &txn);
+		if (rp_store_get(txn, alice->store->purged, a, RP_ACCOUNT_LEN, &v) == 0)
+			rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+		mdb_txn_abort(txn);
+		ok(rec && !strcmp(json_string_value(json_object_get(rec, "owner")) ? json_string_value(json_object_get(rec, "owner")) : "", "bob") &&
+		   json_integer_value(json_object_get(rec, "ops")) >= 12,
+		   "and a record of the purge: its new owner and the ops dropped");
+		json_decref(rec);
+	}
 	ok(sync_once(bob, hub), "bob syncs");
 	is_int(holds(bob, "ACME Tools"), 12, "bob's device received ACME's whole history (backfill)");
 	is_int(last.whole, 1, "and checked that it arrived whole");

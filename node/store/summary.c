@@ -1,0 +1,358 @@
+/* node/store/summary.c — decode a stored summary into one rp_summary (see
+ * summary.h), and lay one out as JSON for the public API. The decoder trusts
+ * nothing it reads: a summary it cannot read whole is refused, never half
+ * filled. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary.h"
+#include "view.h"
+#include "../text/when.h"
+#include "../../proto/error.h"
+
+long rp_summary_alloc_fail;
+
+/* The one allocation a summary lives in: the struct, then its pointer
+ * arrays, its amounts, then its strings. A first pass sizes it (the plan),
+ * a second fills it. */
+typedef struct s_plan {
+	size_t ptrs;      /* string pointers of the three lists */
+	size_t amounts;
+	size_t bytes;     /* string bytes, NULs included */
+} s_plan;
+
+typedef struct s_fill {
+	const char **ptr;
+	char        *str;
+} s_fill;
+
+/* A string key: absent or null → *ok with no string; a string without a NUL
+ * in it → its text; else not a summary. */
+static int s_str_ok(const json_t *v)
+{
+	return !v || json_is_null(v) ||
+	       (json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v));
+}
+
+static void s_plan_str(s_plan *p, const json_t *v)
+{
+	if (json_is_string(v))
+		p->bytes += json_string_length(v) + 1;
+}
+
+static const char *s_put_str(s_fill *f, const json_t *v)
+{
+	size_t n;
+	char *t;
+	if (!json_is_string(v))
+		return NULL;
+	n = json_string_length(v);
+	t = f->str;
+	memcpy(t, json_string_value(v), n + 1);
+	f->str += n + 1;
+	return t;
+}
+
+/* A list of strings: absent or an array of strings. */
+static int s_plan_list(s_plan *p, const json_t *v)
+{
+	size_t i;
+	json_t *e;
+	if (!v)
+		return 0;
+	if (!json_is_array(v))
+		return RP_EIO;
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e) || !s_str_ok(e))
+			return RP_EIO;
+		s_plan_str(p, e);
+	}
+	p->ptrs += json_array_size(v);
+	return 0;
+}
+
+static const char *const *s_put_list(s_fill *f, const json_t *v, size_t *n)
+{
+	const char **list = f->ptr;
+	size_t i;
+	json_t *e;
+	*n = json_array_size(v);        /* 0 for absent */
+	json_array_foreach(v, i, e)
+		list[i] = s_put_str(f, e);
+	f->ptr += *n;
+	return list;
+}
+
+/* An integer of the stats: absent or null → 0; an integer; else not one. */
+static int s_int(const json_t *stats, const char *key, int64_t *out, int *present)
+{
+	const json_t *v = json_object_get(stats, key);
+	*out = 0;
+	if (present)
+		*present = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v))
+		return RP_EIO;
+	*out = (int64_t)json_integer_value(v);
+	if (present)
+		*present = 1;
+	return 0;
+}
+
+static int s_plan_time(s_plan *p, const json_t *v)
+{
+	if (!s_str_ok(v))
+		return RP_EIO;
+	s_plan_str(p, v);
+	return 0;
+}
+
+static void s_put_time(s_fill *f, const json_t *v, rp_summary_time *t)
+{
+	t->text = s_put_str(f, v);
+	t->valid = t->text && rp_when_parse_iso(t->text, &t->ms) == 0;
+	if (!t->valid)
+		t->ms = 0;
+}
+
+/* value: absent or [{cents: integer, currency: "EUR"}]. */
+static int s_plan_value(s_plan *p, const json_t *v)
+{
+	size_t i;
+	json_t *a;
+	if (!v)
+		return 0;
+	if (!json_is_array(v))
+		return RP_EIO;
+	json_array_foreach(v, i, a) {
+		const json_t *c = json_object_get(a, "cents"), *cur = json_object_get(a, "currency");
+		if (!json_is_object(a) || !json_is_integer(c) || !json_is_string(cur) ||
+		    json_string_length(cur) > RP_SUMMARY_CURRENCY_MAX || !s_str_ok(cur))
+			return RP_EIO;
+	}
+	p->amounts += json_array_size(v);
+	return 0;
+}
+
+static int s_plan_summary(s_plan *p, const json_t *j)
+{
+	const json_t *id = json_object_get(j, "id"), *stats = json_object_get(j, "stats");
+	const json_t *archived = json_object_get(j, "archived");
+	int rc;
+	*p = (s_plan){ 0 };
+	if (!json_is_object(j))
+		return RP_EIO;
+	if (id && !json_is_null(id) &&
+	    (!json_is_string(id) || json_string_length(id) > RP_ACCOUNT_TEXT || !s_str_ok(id)))
+		return RP_EIO;
+	if (!s_str_ok(json_object_get(j, "name")) || !s_str_ok(json_object_get(j, "owner")))
+		return RP_EIO;
+	if (archived && !json_is_boolean(archived) && !json_is_null(archived))
+		return RP_EIO;
+	if (stats && !json_is_object(stats) && !json_is_null(stats))
+		return RP_EIO;
+	s_plan_str(p, json_object_get(j, "name"));
+	s_plan_str(p, json_object_get(j, "owner"));
+	if ((rc = s_plan_list(p, json_object_get(j, "tags"))) ||
+	    (rc = s_plan_list(p, json_object_get(j, "followers"))) ||
+	    (rc = s_plan_list(p, json_object_get(j, "owners_before"))) ||
+	    (rc = s_plan_value(p, json_object_get(j, "value"))) ||
+	    (rc = s_plan_time(p, json_object_get(stats, "last_contact"))) ||
+	    (rc = s_plan_time(p, json_object_get(stats, "next_due"))))
+		return rc;
+	return 0;
+}
+
+static int s_fill_summary(rp_summary *s, s_fill *f, const json_t *j, rp_summary_amount *amounts)
+{
+	const json_t *stats = json_object_get(j, "stats"), *id = json_object_get(j, "id"), *a;
+	size_t i;
+	int rc;
+	if (json_is_string(id))
+		memcpy(s->id, json_string_value(id), json_string_length(id) + 1);
+	s->name = s_put_str(f, json_object_get(j, "name"));
+	s->owner = s_put_str(f, json_object_get(j, "owner"));
+	s->archived = json_is_true(json_object_get(j, "archived"));
+	s->tags = s_put_list(f, json_object_get(j, "tags"), &s->ntags);
+	s->followers = s_put_list(f, json_object_get(j, "followers"), &s->nfollowers);
+	s->owners_before = s_put_list(f, json_object_get(j, "owners_before"), &s->nowners_before);
+	json_array_foreach(json_object_get(j, "value"), i, a) {
+		const json_t *cur = json_object_get(a, "currency");
+		amounts[i].cents = (int64_t)json_integer_value(json_object_get(a, "cents"));
+		memcpy(amounts[i].currency, json_string_value(cur), json_string_length(cur) + 1);
+	}
+	s->value = amounts;
+	s->nvalue = json_array_size(json_object_get(j, "value"));
+	s_put_time(f, json_object_get(stats, "last_contact"), &s->last_contact);
+	s_put_time(f, json_object_get(stats, "next_due"), &s->next_due);
+	if ((rc = s_int(stats, "interactions", &s->interactions, NULL)) ||
+	    (rc = s_int(stats, "purchases", &s->purchases, NULL)) ||
+	    (rc = s_int(stats, "open_complaints", &s->open_complaints, NULL)) ||
+	    (rc = s_int(stats, "open_followups", &s->open_followups, NULL)) ||
+	    (rc = s_int(stats, "cadence_days", &s->cadence_days, &s->has_cadence)))
+		return rc;
+	return 0;
+}
+
+static size_t s_align(size_t n, size_t a)
+{
+	return (n + a - 1) / a * a;
+}
+
+int rp_summary_decode(const void *bytes, size_t len, rp_summary **out)
+{
+	return rp_summary_decode_doc(bytes, len, out, NULL);
+}
+
+int rp_summary_decode_doc(const void *bytes, size_t len, rp_summary **out, json_t **doc)
+{
+	json_error_t err;
+	json_t *j;
+	s_plan p;
+	s_fill f;
+	rp_summary *s;
+	rp_summary_amount *amounts;
+	size_t at_ptrs, at_amounts, at_str;
+	long allocs;
+	int rc, nomem;
+
+	*out = NULL;
+	if (doc)
+		*doc = NULL;
+	/* jansson says "bad syntax" when it could not allocate: ask the watch */
+	rp_view_watch_begin(rp_summary_alloc_fail);
+	j = json_loadb(bytes, len, 0, &err);
+	nomem = rp_view_watch_end(&allocs);
+	if (!j || nomem) {
+		json_decref(j);
+		return nomem ? RP_ENOMEM : RP_EIO;
+	}
+	if ((rc = s_plan_summary(&p, j)))
+		goto out;
+	/* struct, pointers, amounts, strings: each part aligned for its type */
+	at_ptrs = s_align(sizeof *s, _Alignof(char *));
+	at_amounts = s_align(at_ptrs + p.ptrs * sizeof(char *), _Alignof(rp_summary_amount));
+	at_str = at_amounts + p.amounts * sizeof *amounts;
+	if (allocs + 1 == rp_summary_alloc_fail || !(s = malloc(at_str + p.bytes))) {
+		rc = RP_ENOMEM;
+		goto out;
+	}
+	memset(s, 0, sizeof *s);
+	f.ptr = (const char **)((char *)s + at_ptrs);
+	amounts = (rp_summary_amount *)((char *)s + at_amounts);
+	f.str = (char *)s + at_str;
+	if ((rc = s_fill_summary(s, &f, j, amounts))) {
+		free(s);
+		goto out;
+	}
+	*out = s;
+	if (doc) {
+		*doc = j;
+		j = NULL;
+	}
+out:
+	json_decref(j);
+	return rc;
+}
+
+void rp_summary_free(rp_summary **s)
+{
+	if (s) {
+		free(*s);
+		*s = NULL;
+	}
+}
+
+int rp_summary_load(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                    rp_summary **out)
+{
+	return rp_summary_load_doc(st, txn, acct, out, NULL);
+}
+
+int rp_summary_load_doc(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                        rp_summary **out, json_t **doc)
+{
+	MDB_val v;
+	int rc;
+	*out = NULL;
+	if (doc)
+		*doc = NULL;
+	if ((rc = rp_store_get(txn, st->summaries, acct, RP_ACCOUNT_LEN, &v)))
+		return rc;
+	return rp_summary_decode_doc(v.mv_data, v.mv_size, out, doc);
+}
+
+int rp_summary_has(const char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
+			return 1;
+	return 0;
+}
+
+int rp_summary_held_by(const rp_summary *s, const char *member)
+{
+	return (s->owner && !strcmp(s->owner, member)) ||
+	       rp_summary_has(s->followers, s->nfollowers, member);
+}
+
+int64_t rp_summary_value_cents(const rp_summary *s)
+{
+	int64_t total = 0;
+	for (size_t i = 0; i < s->nvalue; i++)
+		if (__builtin_add_overflow(total, s->value[i].cents, &total))
+			total = s->value[i].cents > 0 ? INT64_MAX : INT64_MIN;
+	return total;
+}
+
+/* ---- the edge: JSON ------------------------------------------------------- */
+
+static json_t *s_jtext(const char *t)
+{
+	return t ? json_string(t) : json_null();
+}
+
+static json_t *s_jlist(const char *const *list, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_string(list[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+json_t *rp_summary_value_json(const rp_summary *s)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < s->nvalue; i++)
+		if (json_array_append_new(a, json_pack("{sIss}", "cents", (json_int_t)s->value[i].cents,
+		                                       "currency", s->value[i].currency))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* json_pack's "o" takes its reference even when the pack fails: a NULL
+ * among them fails the pack, and every other is released. */
+json_t *rp_summary_json(const rp_summary *s)
+{
+	json_t *stats = json_pack("{sosIsIsosIsIso}",
+	        "last_contact", s_jtext(s->last_contact.text),
+	        "interactions", (json_int_t)s->interactions,
+	        "purchases", (json_int_t)s->purchases,
+	        "cadence_days", s->has_cadence ? json_integer((json_int_t)s->cadence_days) : json_null(),
+	        "open_complaints", (json_int_t)s->open_complaints,
+	        "open_followups", (json_int_t)s->open_followups,
+	        "next_due", s_jtext(s->next_due.text));
+	return json_pack("{sososososososososo}",
+	        "id", s->id[0] ? json_string(s->id) : json_null(),
+	        "name", s_jtext(s->name), "owner", s_jtext(s->owner),
+	        "tags", s_jlist(s->tags, s->ntags), "archived", json_boolean(s->archived),
+	        "value", rp_summary_value_json(s), "stats", stats,
+	        "followers", s_jlist(s->followers, s->nfollowers),
+	        "owners_before", s_jlist(s->owners_before, s->nowners_before));
+}

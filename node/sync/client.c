@@ -16,6 +16,7 @@
 #include "../erase.h"
 #include "../store/view.h"
 #include "../store/roster.h"
+#include "../store/txn.h"
 #include "../../proto/error.h"
 
 static uint64_t s_mono_ms(void)
@@ -252,7 +253,7 @@ out:
 	/* Told, with an admin's signed op now in our own roster, that this
 	 * device was revoked: the team's data leaves this home (erase.h). */
 	{
-		MDB_txn *txn;
+		rp_txn *txn;
 		int revoked = 0;
 		if (rp_store_begin(n->store, 0, &txn) == 0) {
 			revoked = rp_roster_revoked(n->store, txn, n->key.pk);

@@ -5,6 +5,7 @@
 #include "../store/dirty.h"
 #include "../store/ingest.h"
 #include "../store/pending.h"
+#include "../store/txn.h"
 #include "../../proto/error.h"
 #include "../../proto/id.h"
 #include "../../proto/work.h"
@@ -35,7 +36,7 @@ typedef struct s_batch_job {
 } s_batch_job;
 
 /* One try, from the job's inputs alone: a try that filled the map counted nothing. */
-static int s_batch_run(rp_store *st, MDB_txn *txn, void *arg)
+static int s_batch_run(rp_store *st, rp_txn *txn, void *arg)
 {
 	s_batch_job *j = arg;
 	rp_pending_tally held = { 0 };

@@ -12,6 +12,7 @@
 #include "../store/ingest.h"
 #include "../store/roster.h"
 #include "../store/view.h"
+#include "../store/txn.h"
 #include "../../proto/body.h"
 #include "../../proto/error.h"
 
@@ -28,8 +29,8 @@ static int s_info(void *ctx, rp_port_info *out)
 {
 	s_feed *f = ctx;
 	rp_store *st = f->node->store;
-	MDB_txn *txn;
-	MDB_val v;
+	rp_txn *txn;
+	rp_val v;
 	int rc;
 	memset(out, 0, sizeof *out);
 	if ((rc = rp_store_begin(st, 0, &txn)))
@@ -51,12 +52,12 @@ static int s_info(void *ctx, rp_port_info *out)
 
 typedef struct s_plan {
 	s_feed   *f;
-	MDB_txn  *txn;
+	rp_txn  *txn;
 	uint8_t  *accts;
 	size_t    n, cap;
 } s_plan;
 
-static int s_plan_one(void *arg, const MDB_val *k, const MDB_val *v)
+static int s_plan_one(void *arg, const rp_val *k, const rp_val *v)
 {
 	s_plan *p = arg;
 	const uint8_t *acct = (const uint8_t *)k->mv_data + RP_DEVICE_LEN;
@@ -77,7 +78,7 @@ static int s_plan_one(void *arg, const MDB_val *k, const MDB_val *v)
 	return 0;
 }
 
-static int s_plan_in(s_feed *f, MDB_txn *txn, uint8_t **plan, size_t *n)
+static int s_plan_in(s_feed *f, rp_txn *txn, uint8_t **plan, size_t *n)
 {
 	s_plan p = { f, txn, NULL, 0, 0 };
 	int rc = rp_store_scan(txn, f->node->store->skipped, f->peer, RP_DEVICE_LEN, s_plan_one, &p);
@@ -95,7 +96,7 @@ static int s_admit(void *ctx, rp_port_scope *scope, uint8_t **plan, size_t *n)
 	s_feed *f = ctx;
 	rp_store *st = f->node->store;
 	char role[RP_ROLE_MAX + 1] = "";
-	MDB_txn *txn;
+	rp_txn *txn;
 	int rc;
 	*plan = NULL;
 	*n = 0;
@@ -121,7 +122,7 @@ static int s_admit(void *ctx, rp_port_scope *scope, uint8_t **plan, size_t *n)
 static int s_replan(void *ctx, uint8_t **plan, size_t *n)
 {
 	s_feed *f = ctx;
-	MDB_txn *txn;
+	rp_txn *txn;
 	int rc;
 	*plan = NULL;
 	*n = 0;
@@ -141,13 +142,13 @@ static int s_replan(void *ctx, uint8_t **plan, size_t *n)
 
 typedef struct s_read {
 	s_feed           *f;
-	MDB_txn          *txn;
+	rp_txn          *txn;
 	rp_batch_builder *b;
 	uint64_t          own_head, last;
 	int               any;
 } s_read;
 
-static int s_read_one(void *arg, const MDB_val *k, const MDB_val *v)
+static int s_read_one(void *arg, const rp_val *k, const rp_val *v)
 {
 	s_read *r = arg;
 	s_feed *f = r->f;
@@ -155,7 +156,7 @@ static int s_read_one(void *arg, const MDB_val *k, const MDB_val *v)
 	const uint8_t *opid = v->mv_data;
 	uint8_t acct[RP_ACCOUNT_LEN];
 	uint64_t seq;
-	MDB_val ov;
+	rp_val ov;
 	if (k->mv_size != 8 || v->mv_size < RP_OPID_LEN)
 		return 0;
 	seq = rp_be64_get(k->mv_data);
@@ -186,7 +187,7 @@ static int s_read_one(void *arg, const MDB_val *k, const MDB_val *v)
 	return 0;
 }
 
-static int s_note_withheld_run(rp_store *st, MDB_txn *txn, void *arg)
+static int s_note_withheld_run(rp_store *st, rp_txn *txn, void *arg)
 {
 	s_feed *f = arg;
 	const char *key;
@@ -234,7 +235,7 @@ static int s_feed_read(void *ctx, uint64_t after, uint64_t own_head, rp_batch_bu
 
 typedef struct s_fill {
 	s_feed           *f;
-	MDB_txn          *txn;
+	rp_txn          *txn;
 	const uint8_t    *acct;
 	uint8_t          *key;
 	rp_batch_builder *b;
@@ -242,10 +243,10 @@ typedef struct s_fill {
 	int               assigns_only, full;
 } s_fill;
 
-static int s_fill_one(void *arg, const MDB_val *k, const MDB_val *v)
+static int s_fill_one(void *arg, const rp_val *k, const rp_val *v)
 {
 	s_fill *fl = arg;
-	MDB_val ov;
+	rp_val ov;
 	(void)v;
 	if (k->mv_size != RP_ACCT_KEY_LEN || memcmp(k->mv_data, fl->acct, RP_ACCOUNT_LEN))
 		return RP_STORE_STOP;
@@ -312,7 +313,7 @@ typedef struct s_notice {
 	const uint8_t    *peer;
 } s_notice;
 
-static int s_notice_op(void *arg, const rp_op *op, const rp_body *body, const MDB_val *bytes)
+static int s_notice_op(void *arg, const rp_op *op, const rp_body *body, const rp_val *bytes)
 {
 	s_notice *nt = arg;
 	const msgpack_object *cuts = rp_body_get(body, "cutoffs");
@@ -333,7 +334,7 @@ static int s_revocations(void *ctx, rp_batch_builder *b)
 	static const uint8_t zero[RP_ACCOUNT_LEN];
 	s_feed *f = ctx;
 	s_notice nt = { b, f->peer };
-	MDB_txn *txn;
+	rp_txn *txn;
 	int rc;
 	if ((rc = rp_store_begin(f->node->store, 0, &txn)))
 		return rc;
@@ -342,7 +343,7 @@ static int s_revocations(void *ctx, rp_batch_builder *b)
 	return rc;
 }
 
-static int s_count_refusal(rp_store *st, MDB_txn *txn, void *last)
+static int s_count_refusal(rp_store *st, rp_txn *txn, void *last)
 {
 	uint64_t n = 0;
 	int rc = rp_meta_get_u64(st, txn, "peers_refused", &n);
@@ -364,7 +365,7 @@ typedef struct s_clock_note {
 	int64_t ahead;        /* 0: within bounds, the note goes */
 } s_clock_note;
 
-static int s_note_clock_run(rp_store *st, MDB_txn *txn, void *arg)
+static int s_note_clock_run(rp_store *st, rp_txn *txn, void *arg)
 {
 	const s_clock_note *c = arg;
 	if (c->ahead)

@@ -9,6 +9,7 @@
 
 #include "net.h"
 #include "../store/roster.h"
+#include "../store/txn.h"
 #include "../../proto/error.h"
 
 int rp_net_curve_public(const uint8_t dev[RP_DEVICE_LEN], uint8_t cpk[32])
@@ -85,7 +86,7 @@ void rp_zap_close(rp_zap **z)
 	*z = NULL;
 }
 
-static int s_rebuild_one(void *arg, const MDB_val *k, const MDB_val *v)
+static int s_rebuild_one(void *arg, const rp_val *k, const rp_val *v)
 {
 	rp_zap *z = arg;
 	(void)v;
@@ -96,7 +97,7 @@ static int s_rebuild_one(void *arg, const MDB_val *k, const MDB_val *v)
 	return 0;
 }
 
-static void s_rebuild(rp_zap *z, MDB_txn *txn, size_t entries)
+static void s_rebuild(rp_zap *z, rp_txn *txn, size_t entries)
 {
 	void *a = realloc(z->curve, (entries + 1) * 32), *b = a ? realloc(z->dev, (entries + 1) * RP_DEVICE_LEN) : NULL;
 	if (a)
@@ -115,7 +116,7 @@ static void s_rebuild(rp_zap *z, MDB_txn *txn, size_t entries)
 static int s_device_of(rp_zap *z, const uint8_t cpk[32], uint8_t dev[RP_DEVICE_LEN])
 {
 	rp_node *n = z->node;
-	MDB_txn *txn;
+	rp_txn *txn;
 	size_t entries;
 	int found = 0;
 	if (rp_store_begin(n->store, 0, &txn))

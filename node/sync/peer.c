@@ -7,17 +7,18 @@
 #include "../node.h"
 #include "peer.h"
 #include "../store/roster.h"
+#include "../store/txn.h"
 #include "../../proto/error.h"
 
-static json_t *s_load(MDB_txn *txn, MDB_dbi dbi, const uint8_t dev[RP_DEVICE_LEN])
+static json_t *s_load(rp_txn *txn, MDB_dbi dbi, const uint8_t dev[RP_DEVICE_LEN])
 {
-	MDB_val v;
+	rp_val v;
 	if (rp_store_get(txn, dbi, dev, RP_DEVICE_LEN, &v))
 		return NULL;
 	return json_loadb(v.mv_data, v.mv_size, 0, NULL);
 }
 
-static int s_store(MDB_txn *txn, MDB_dbi dbi, const uint8_t dev[RP_DEVICE_LEN], json_t *j)
+static int s_store(rp_txn *txn, MDB_dbi dbi, const uint8_t dev[RP_DEVICE_LEN], json_t *j)
 {
 	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	int rc;
@@ -55,11 +56,11 @@ typedef struct s_peer_set {
 /* Another peer holding the name ps->name lets go of it. */
 typedef struct s_rename {
 	const s_peer_set *ps;
-	MDB_txn          *txn;
+	rp_txn          *txn;
 	rp_store         *st;
 } s_rename;
 
-static int s_rename_one(void *arg, const MDB_val *k, const MDB_val *v)
+static int s_rename_one(void *arg, const rp_val *k, const rp_val *v)
 {
 	s_rename *r = arg;
 	json_t *o = json_loadb(v->mv_data, v->mv_size, 0, NULL);
@@ -76,7 +77,7 @@ static int s_rename_one(void *arg, const MDB_val *k, const MDB_val *v)
 }
 
 /* One name, one peer: a name given again moves to the new device. */
-static int s_peer_add_run(rp_store *st, MDB_txn *txn, void *arg)
+static int s_peer_add_run(rp_store *st, rp_txn *txn, void *arg)
 {
 	const s_peer_set *ps = arg;
 	s_rename r = { ps, txn, st };
@@ -117,7 +118,7 @@ typedef struct s_find {
 	int         found;
 } s_find;
 
-static int s_find_one(void *arg, const MDB_val *k, const MDB_val *v)
+static int s_find_one(void *arg, const rp_val *k, const rp_val *v)
 {
 	s_find *f = arg;
 	json_t *o = json_loadb(v->mv_data, v->mv_size, 0, NULL);
@@ -136,7 +137,7 @@ int rp_peer_find(rp_node *n, const char *name, char *endpoint, size_t cap,
                  uint8_t device[RP_DEVICE_LEN])
 {
 	s_find f = { name, endpoint, cap, device, 0 };
-	MDB_txn *txn;
+	rp_txn *txn;
 	int rc;
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
@@ -146,12 +147,12 @@ int rp_peer_find(rp_node *n, const char *name, char *endpoint, size_t cap,
 }
 
 typedef struct s_list {
-	MDB_txn  *txn;
+	rp_txn  *txn;
 	rp_store *st;
 	json_t   *list;
 } s_list;
 
-static int s_list_one(void *arg, const MDB_val *k, const MDB_val *v)
+static int s_list_one(void *arg, const rp_val *k, const rp_val *v)
 {
 	s_list *l = arg;
 	json_t *o = json_loadb(v->mv_data, v->mv_size, 0, NULL);
@@ -199,7 +200,7 @@ typedef struct s_peer_note {
 	uint64_t       sent, received, now;
 } s_peer_note;
 
-static int s_peer_record_run(rp_store *st, MDB_txn *txn, void *arg)
+static int s_peer_record_run(rp_store *st, rp_txn *txn, void *arg)
 {
 	const s_peer_note *pn = arg;
 	json_t *p = s_load(txn, st->peers, pn->device);

@@ -25,6 +25,7 @@
 #include "../store/view.h"
 #include "../erase.h"
 #include "../store/pending.h"
+#include "../store/txn.h"
 #include "../../proto/error.h"
 
 /* What one member's device, broken or hostile, can take of the hub
@@ -189,7 +190,7 @@ static void s_close(s_server *sv, size_t i, const char *why)
 static void s_who(s_server *sv, s_conn *c)
 {
 	char member[RP_NAME_MAX + 1] = "?", id[RP_DEVICE_TEXT + 1];
-	MDB_txn *txn;
+	rp_txn *txn;
 	if (rp_store_begin(sv->node->store, 0, &txn) == 0) {
 		rp_roster_device(sv->node->store, txn, c->device, member, NULL);
 		rp_store_end(txn);

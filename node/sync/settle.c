@@ -5,6 +5,7 @@
 #include "settle.h"
 #include "purge.h"
 #include "../store/view.h"
+#include "../store/txn.h"
 #include "../../proto/error.h"
 
 /* How many ops of account acct are here, counting up to want. */
@@ -13,7 +14,7 @@ typedef struct s_count {
 	uint64_t       have, want;
 } s_count;
 
-static int s_count_one(void *arg, const MDB_val *k, const MDB_val *v)
+static int s_count_one(void *arg, const rp_val *k, const rp_val *v)
 {
 	s_count *c = arg;
 	(void)v;
@@ -27,7 +28,7 @@ static int s_count_one(void *arg, const MDB_val *k, const MDB_val *v)
 static void s_check_backfilled(rp_store *st, const uint8_t *expect, size_t nexpect,
                                rp_port_settled *out)
 {
-	MDB_txn *txn;
+	rp_txn *txn;
 	if (!nexpect || rp_store_begin(st, 0, &txn))
 		return;
 	for (size_t i = 0; i < nexpect; i++) {
@@ -51,7 +52,7 @@ typedef struct s_sent {
 	size_t              n;
 } s_sent;
 
-static int s_backfill_done_run(rp_store *st, MDB_txn *txn, void *arg)
+static int s_backfill_done_run(rp_store *st, rp_txn *txn, void *arg)
 {
 	const s_sent *s = arg;
 	for (size_t i = 0; i < s->n; i++) {

@@ -67,5 +67,6 @@ const struct cmd_entry cmd_agenda_entry = {
 	           "done ID'), then up to N (default 5) of the most valuable accounts least\n"
 	           "recently contacted (ID is the account's: 'rapport show ID').\n",
 	.form    = { .read = s_read, .print = s_print, .opts = (const struct cmd_arg[]){
-		{ "calls", .kind = CMD_COUNT, .def = "5", .min = 0, .max = 1000 }, { "json", .kind = CMD_FLAG }, { 0 } } },
+		{ "calls", .kind = CMD_COUNT, .def = "5", .min = 0, .max = 1000 },
+		{ "json", .kind = CMD_FLAG }, { 0 } } },
 };

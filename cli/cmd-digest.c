@@ -21,6 +21,6 @@ const struct cmd_entry cmd_digest_entry = {
 	.name  = "digest",
 	.usage = "[ACCOUNT]",
 	.help  = "hash of the merged view (of everything, or one account)",
-	.form  = { .pos = (const struct cmd_arg[]){ { "ACCOUNT", .kind = CMD_ACCOUNT, .optional = 1 }, { 0 } },
-	           .exec = cmd_digest_exec },
+	.form  = { .exec = cmd_digest_exec, .pos = (const struct cmd_arg[]){
+		{ "ACCOUNT", .kind = CMD_ACCOUNT, .optional = 1 }, { 0 } } },
 };

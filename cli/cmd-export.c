@@ -12,7 +12,8 @@ static const char *const s_whats[] = { "accounts", "interactions", "contacts", N
 static int cmd_export_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	const char *format = cmd_str(a, "format");
-	rp_export_opts eo = { .what = cmd_str(a, "what"), .tag = cmd_str(a, "tag"), .bom = cmd_has(a, "bom") };
+	rp_export_opts eo = { .what = cmd_str(a, "what"), .tag = cmd_str(a, "tag"),
+	                      .bom = cmd_has(a, "bom") };
 	int rc;
 
 	if (eo.bom && strcmp(format, "csv"))

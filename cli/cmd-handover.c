@@ -75,7 +75,8 @@ static int cmd_handover_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 		return rc;
 	if (!from) {
 		json_t *shown = NULL;
-		if ((rc = rp_account_find(a->n, acct, a->acct)) < 0 || (rc = rp_account_show(a->n, a->acct, &shown)) < 0)
+		if ((rc = rp_account_find(a->n, acct, a->acct)) < 0
+		    || (rc = rp_account_show(a->n, a->acct, &shown)) < 0)
 			return out_fail_about(rc, acct);
 		snprintf(label, sizeof label, "%s", out_str_or_dash(shown, "name"));
 		json_decref(shown);
@@ -116,8 +117,11 @@ const struct cmd_entry cmd_handover_entry = {
 	           "After writing the handover it syncs with the named peers at once and\n"
 	           "says which one confirmed it, or that it is queued (--offline: do not try).\n"
 	           "--dry-run shows what would move: interactions, open follow-ups, size.",
-	.form  = { .pos = (const struct cmd_arg[]){ { "ACCOUNT...", .kind = CMD_TEXT, .optional = 1 }, { 0 } },
-	           .opts = (const struct cmd_arg[]){ { "to", .kind = CMD_TEXT }, { "from", .kind = CMD_TEXT },
+	/* The one form's ACCOUNT, or none with --from: the exec counts them. */
+	.form  = { .pos = (const struct cmd_arg[]){
+	                  { "ACCOUNT...", .kind = CMD_TEXT, .optional = 1 }, { 0 } },
+	           .opts = (const struct cmd_arg[]){
+	                  { "to", .kind = CMD_TEXT }, { "from", .kind = CMD_TEXT },
 	                  { "note", .kind = CMD_TEXT }, { "dry-run", .kind = CMD_FLAG },
 	                  { "offline", .kind = CMD_FLAG }, { "json", .kind = CMD_FLAG }, { 0 } },
 	           .exec = cmd_handover_exec },

@@ -18,7 +18,8 @@ static int cmd_team_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 		keep = 0;
 	else
 		return cmd_bad_value(a->e, NULL, "keep: '%s' is not on or off", value);
-	if ((rc = cmd_begin(ctx, a)) != 0 || (rc = cmd_end(a, rp_team_set_keep(a->w, keep), "keep")) != CMD_OK)
+	if ((rc = cmd_begin(ctx, a)) != 0
+	    || (rc = cmd_end(a, rp_team_set_keep(a->w, keep), "keep")) != CMD_OK)
 		return rc;
 	printf(keep ? "team: rep devices keep accounts handed away (reaches every device at its next sync)\n"
 	            : "team: rep devices drop accounts handed away once a hub or manager holds them\n");

@@ -41,7 +41,8 @@ const struct cmd_entry cmd_top_entry = {
 	.help    = "the top N accounts (default 10) by value, recency or frequency",
 	.form    = { .pos = (const struct cmd_arg[]){ { "N", .kind = CMD_COUNT, .optional = 1, .def = "10",
 	                      .min = 1, .max = 100000 }, { 0 } },
-	             .opts = (const struct cmd_arg[]){ { "by", .kind = CMD_WORD, .def = "value", .words = s_by,
+	             .opts = (const struct cmd_arg[]){
+	                    { "by", .kind = CMD_WORD, .def = "value", .words = s_by,
 	                      .bad = "--by: unknown order '%s' (one of %s)" },
 	                    { "json", .kind = CMD_FLAG }, { 0 } },
 	             .read = s_read, .print = s_print },

@@ -118,14 +118,12 @@ static int s_rest(const struct cmd_arg *arg)
 const struct cmd_value *cmd_value(const struct cmd_args *a, const char *name)
 {
 	const struct cmd_form *f = a->form;
-	size_t i;
+	size_t i, len = strlen(name);
 
-	for (i = 0; f->pos && f->pos[i].name; i++) {
-		const char *rest = f->pos[i].name + strlen(name);
-
-		if (strncmp(f->pos[i].name, name, strlen(name)) == 0 && (!*rest || !strcmp(rest, "...")))
+	for (i = 0; f->pos && f->pos[i].name; i++)
+		if (strncmp(f->pos[i].name, name, len) == 0
+		    && (!f->pos[i].name[len] || strcmp(f->pos[i].name + len, "...") == 0))
 			return &a->posv[i];
-	}
 	for (i = 0; f->opts && f->opts[i].name; i++)
 		if (strcmp(f->opts[i].name, name) == 0)
 			return &a->optv[i];
@@ -281,13 +279,16 @@ static int s_parse(const struct cmd_ctx *ctx, struct cmd_args *a, int argc, char
 		if (a->posv[i].text && (rc = s_check(ctx, a, &f->pos[i], f->pos[i].name, &a->posv[i])) != 0)
 			return rc;
 	for (i = 0; f->opts && f->opts[i].name; i++) {
+		if (!a->optv[i].text || (f->opts[i].kind == CMD_COUNT && a->optv[i].given))
+			continue;                 /* absent, or a count checked as it was read */
 		snprintf(what, sizeof what, "--%s", f->opts[i].name);
-		if (a->optv[i].text && !(f->opts[i].kind == CMD_COUNT && a->optv[i].given) && (rc = s_check(ctx, a, &f->opts[i], what, &a->optv[i])) != 0)
+		if ((rc = s_check(ctx, a, &f->opts[i], what, &a->optv[i])) != 0)
 			return rc;
 	}
 	return 0;
 }
 
+/* A form with .read: open, read, print. A failed read names the ACCOUNT it was about. */
 static int s_read(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	const struct cmd_arg *pos = a->form->pos;
@@ -310,8 +311,8 @@ static char *s_subs(const struct cmd_form *subs, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	for (; subs->sub && len < cap; subs++)
-		len += (size_t)snprintf(buf + len, cap - len, "%s%s", len == 0 ? "" : subs[1].sub ? ", " : " or ",
-		                        subs->sub);
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+		                        len == 0 ? "" : subs[1].sub ? ", " : " or ", subs->sub);
 	return buf;
 }
 
@@ -414,7 +415,8 @@ int cmd_end_id(struct cmd_args *a, int rc, const char *subject, const uint8_t *i
 	return CMD_OK;
 }
 
-int cmd_print(struct cmd_args *a, json_t *doc, int (*print)(const struct cmd_args *a, const json_t *doc))
+int cmd_print(struct cmd_args *a, json_t *doc,
+              int (*print)(const struct cmd_args *a, const json_t *doc))
 {
 	int rc;
 

@@ -1,6 +1,6 @@
 /* cli/cmd.h — the contract between main.c and the commands: each command is
  * one cmd-<verb>.c exporting a cmd_entry that declares its arguments; cmd.c
- * parses them, once for all, and opens the node; the command keeps only its call and its printing. */
+ * parses them and opens the node; the command keeps its call and its printing. */
 #ifndef RP_CLI_CMD_H
 #define RP_CLI_CMD_H
 
@@ -26,8 +26,10 @@ struct cmd_ctx {
 enum cmd_kind {
 	CMD_TEXT,      /* any text */
 	CMD_FLAG,      /* an option that takes no value */
-	CMD_LIST,      /* an option given again and again, at most .max times (.bad: "more than %d --tag") */
-	CMD_WORD,      /* one of .words; else .bad, given the value and the words ("unknown role '%s' (one of %s)") */
+	CMD_LIST,      /* an option given again and again, at most .max times; past
+	                * that, .bad with the number ("more than %d --tag") */
+	CMD_WORD,      /* one of .words; else .bad with the value and the words
+	                * ("unknown role '%s' (one of %s)") */
 	CMD_WHEN,      /* a WHEN against the command's clock, into .ms */
 	CMD_AMOUNT,    /* 12.50 or 1,234.50, into .cents */
 	CMD_COUNT,     /* a whole number from .min to .max, into .num */
@@ -169,7 +171,8 @@ int cmd_end_id(struct cmd_args *a, int rc, const char *subject, const uint8_t *i
 /* What a read returned: closes the node (setting a->today_ms first), then
  * prints doc with --json (a list as JSONL) or through print for people;
  * frees doc. Returns the exit status (print's). */
-int cmd_print(struct cmd_args *a, json_t *doc, int (*print)(const struct cmd_args *a, const json_t *doc));
+int cmd_print(struct cmd_args *a, json_t *doc,
+              int (*print)(const struct cmd_args *a, const json_t *doc));
 
 /* The commands, in the order `rapport help` lists them: X(verb) for each
  * cmd_<verb>_entry, which cmd-<verb>.c defines. */

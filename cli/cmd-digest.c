@@ -3,27 +3,16 @@
 #include "cmd.h"
 #include "output.h"
 
-static int cmd_digest_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int cmd_digest_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-	const struct cmd_entry *e = &cmd_digest_entry;
-	uint8_t acct[RP_ACCOUNT_LEN];
+	const char *one = cmd_str(a, "ACCOUNT");
 	char hex[65];
-	rp_node *n = NULL;
-	int rc, one;
+	int rc;
 
-	if (cmd_getopt(e, NULL, argc, argv, opts) != -1)
-		return CMD_USAGE;
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "ACCOUNT", 1)) != 0)
+	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	one = argc - optind == 1;
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
-		return rc;
-	if (one && (rc = rp_account_find(n, argv[optind], acct)) < 0)
-		return cmd_read_fail(&n, rc, argv[optind]);
-	if ((rc = rp_digest(n, one ? acct : NULL, hex)) < 0)
-		return cmd_read_fail(&n, rc, one ? argv[optind] : NULL);
-	rp_node_close(&n);
+	if ((rc = rp_digest(a->n, one ? a->acct : NULL, hex)) < 0)
+		return out_fail_about(rc, one);
 	printf("%s\n", hex);
 	return CMD_OK;
 }
@@ -32,5 +21,6 @@ const struct cmd_entry cmd_digest_entry = {
 	.name  = "digest",
 	.usage = "[ACCOUNT]",
 	.help  = "hash of the merged view (of everything, or one account)",
-	.exec  = cmd_digest_exec,
+	.form  = { .exec = cmd_digest_exec, .pos = (const struct cmd_arg[]){
+		{ "ACCOUNT", .kind = CMD_ACCOUNT, .optional = 1 }, { 0 } } },
 };

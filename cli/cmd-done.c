@@ -3,43 +3,23 @@
 #include "cmd.h"
 #include "output.h"
 
-static int cmd_done_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int cmd_done_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-	const struct cmd_entry *e = &cmd_done_entry;
-	uint8_t ref[RP_REF_LEN], acct[RP_ACCOUNT_LEN];
-	rp_node *n = NULL;
-	rp_write *w = NULL;
-	int rc, kind;
-	const char *text;
+	int rc;
 
-	if (cmd_getopt(e, NULL, argc, argv, opts) != -1)
-		return CMD_USAGE;
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "ID TEXT", 1)) != 0)
+	if ((rc = cmd_begin(ctx, a)) != 0)
 		return rc;
-	text = argc - optind > 1 ? argv[optind + 1] : NULL;
-
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
-		return rc;
-	if ((rc = rp_ref_find(n, argv[optind], RP_REF_FU, ref, acct, &kind)) < 0)
-		return cmd_read_fail(&n, rc, argv[optind]);
-	if ((rc = cmd_write_begin(n, &w)) != 0) {
-		rp_node_close(&n);
-		return rc;
-	}
-	rc = rp_fu_done(w, ref, text);
-	if (rc == RP_EEXIST && !*rp_errmsg()) {
-		out_failf("follow-up %s is already done", argv[optind]);
-		rp_write_abort(&w);
-		rp_node_close(&n);
-		return CMD_FAIL;
-	}
-	return cmd_write_end(&n, &w, rc, argv[optind]);
+	rc = rp_fu_done(a->w, a->ref, cmd_str(a, "TEXT"));
+	if (rc == RP_EEXIST && !*rp_errmsg())
+		return out_failf("follow-up %s is already done", cmd_str(a, "ID"));
+	return cmd_end(a, rc, cmd_str(a, "ID"));
 }
 
 const struct cmd_entry cmd_done_entry = {
 	.name  = "done",
 	.usage = "ID [TEXT]",
 	.help  = "close a follow-up, with an optional note",
-	.exec  = cmd_done_exec,
+	.form  = { .pos = (const struct cmd_arg[]){ { "ID", .kind = CMD_FOLLOW_UP },
+	                  { "TEXT", .kind = CMD_TEXT, .optional = 1 }, { 0 } },
+	           .exec = cmd_done_exec },
 };

@@ -9,52 +9,22 @@
 static const char *const s_formats[] = { "jsonl", "csv", "vcard", NULL };
 static const char *const s_whats[] = { "accounts", "interactions", "contacts", NULL };
 
-static int cmd_export_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int cmd_export_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "what",   required_argument, NULL, 'w' },
-		{ "tag",    required_argument, NULL, 't' },
-		{ "bom",    no_argument,       NULL, 'b' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *e = &cmd_export_entry;
-	const char *format = "jsonl";
-	rp_export_opts eo = { 0 };
-	rp_node *n = NULL;
-	char list[64];
-	int c, rc;
+	const char *format = cmd_str(a, "format");
+	rp_export_opts eo = { .what = cmd_str(a, "what"), .tag = cmd_str(a, "tag"),
+	                      .bom = cmd_has(a, "bom") };
+	int rc;
 
-	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
-		if (c == 'f')
-			format = optarg;
-		else if (c == 'w')
-			eo.what = optarg;
-		else if (c == 't')
-			eo.tag = optarg;
-		else if (c == 'b')
-			eo.bom = 1;
-		else
-			return CMD_USAGE;
-	}
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "", 0)) != 0)
-		return rc;
-	if (!cmd_one_of(format, s_formats))
-		return cmd_bad_value(e, NULL, "--format: unknown format '%s' (one of %s)", format,
-		                     cmd_join(s_formats, list, sizeof list));
-	if (eo.what && !cmd_one_of(eo.what, s_whats))
-		return cmd_bad_value(e, NULL, "--what: unknown '%s' (one of %s)", eo.what,
-		                     cmd_join(s_whats, list, sizeof list));
 	if (eo.bom && strcmp(format, "csv"))
-		return cmd_bad_value(e, NULL, "--bom goes with --format csv");
+		return cmd_bad_value(a->e, NULL, "--bom goes with --format csv");
 	if (eo.what && strcmp(eo.what, "accounts") && !strcmp(format, "vcard"))
-		return cmd_bad_value(e, NULL, "--what %s goes with --format csv or jsonl (a vCard "
+		return cmd_bad_value(a->e, NULL, "--what %s goes with --format csv or jsonl (a vCard "
 		                     "export is of accounts and their contacts)", eo.what);
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
+	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	if ((rc = rp_export(n, format, &eo, stdout)) < 0)
-		return cmd_read_fail(&n, rc, "stdout");
-	rp_node_close(&n);
+	if ((rc = rp_export(a->n, format, &eo, stdout)) < 0)
+		return out_fail_about(rc, "stdout");
 	return CMD_OK;
 }
 
@@ -69,5 +39,9 @@ const struct cmd_entry cmd_export_entry = {
 	           "                                (an amount's value and currency in two columns)\n"
 	           "  --tag T                       only the accounts tagged T\n"
 	           "  --bom                         csv: start with a UTF-8 BOM, for Excel\n",
-	.exec    = cmd_export_exec,
+	.form    = { .exec = cmd_export_exec, .opts = (const struct cmd_arg[]){
+		{ "format", .kind = CMD_WORD, .def = "jsonl", .words = s_formats,
+		  .bad = "--format: unknown format '%s' (one of %s)" },
+		{ "what", .kind = CMD_WORD, .words = s_whats, .bad = "--what: unknown '%s' (one of %s)" },
+		{ "tag", .kind = CMD_TEXT }, { "bom", .kind = CMD_FLAG }, { 0 } } },
 };

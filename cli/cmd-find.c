@@ -7,70 +7,48 @@
 #include "output.h"
 #include "table.h"
 
-static int cmd_find_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int s_print(const struct cmd_args *a, const json_t *rows)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *e = &cmd_find_entry;
-	json_t *rows = NULL, *r;
-	struct table *t;
-	rp_node *n = NULL;
-	char *text;
-	size_t len = 0, i;
-	int c, rc, json = 0, k;
+	struct table *t = table_new("TYPE", "ACCOUNT", "TEXT", "ID", NULL);
+	char none[2048];
+	json_t *r;
+	size_t i;
 
-	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
-		if (c != 'j')
-			return CMD_USAGE;
-		json = 1;
+	table_flex(t, 2);
+	json_array_foreach(rows, i, r) {
+		char id[16];
+
+		table_row(t, out_str(r, "type"), out_str(r, "account"), out_str(r, "text"),
+		          out_id_short(out_str(r, "id"), id, sizeof id));
 	}
-	if (argc - optind < 1)
-		return cmd_usage_error(e, NULL, "missing TEXT");
-	for (k = optind; k < argc; k++)
-		len += strlen(argv[k]) + 1;
-	text = malloc(len + 1);
-	if (!text)
+	snprintf(none, sizeof none, "nothing matches '%s'", (const char *)a->data);
+	return table_done(&t, none);
+}
+
+static int cmd_find_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	json_t *rows = NULL;
+	size_t len = 0;
+	char *text;
+	int rc, k;
+
+	for (k = 0; k < a->npos; k++)
+		len += strlen(a->pos[k]) + 1;
+	if (!(text = malloc(len + 1)))
 		out_oom();
 	text[0] = '\0';
-	for (k = optind; k < argc; k++) {
-		if (k > optind)
+	for (k = 0; k < a->npos; k++) {
+		if (k)
 			strcat(text, " ");
-		strcat(text, argv[k]);
+		strcat(text, a->pos[k]);
 	}
-
-	if ((rc = cmd_node_open(ctx, &n)) != 0) {
-		free(text);
-		return rc;
-	}
-	rc = rp_find(n, text, &rows);
-	if (rc < 0) {
-		rc = cmd_read_fail(&n, rc, text);
-		free(text);
-		return rc;
-	}
-	rp_node_close(&n);
-
-	if (json) {
-		rc = out_jsonl(rows);
-	} else {
-		t = table_new("TYPE", "ACCOUNT", "TEXT", "ID", NULL);
-		table_flex(t, 2);
-		json_array_foreach(rows, i, r) {
-			char id[16];
-
-			table_row(t, out_str(r, "type"), out_str(r, "account"), out_str(r, "text"),
-			          out_id_short(out_str(r, "id"), id, sizeof id));
-		}
-		if (table_rows(t))
-			table_print(t, stdout);
+	a->data = text;
+	if ((rc = cmd_open(ctx, a)) == 0) {
+		if ((rc = rp_find(a->n, text, &rows)) < 0)
+			rc = out_fail_about(rc, text);
 		else
-			out_note("nothing matches '%s'", text);
-		table_free(&t);
-		rc = CMD_OK;
+			rc = cmd_print(a, rows, s_print);
 	}
-	json_decref(rows);
 	free(text);
 	return rc;
 }
@@ -80,5 +58,6 @@ const struct cmd_entry cmd_find_entry = {
 	.usage = "TEXT [--json]",
 	.help  = "find accounts, contacts and interactions matching every word",
 	.details = "Several arguments are the words of one search: rapport find acme order.\n",
-	.exec  = cmd_find_exec,
+	.form  = { .pos = (const struct cmd_arg[]){ { "TEXT...", .kind = CMD_TEXT }, { 0 } },
+	           .opts = cmd_json_only, .exec = cmd_find_exec },
 };

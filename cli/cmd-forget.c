@@ -5,47 +5,27 @@
 #include "cmd.h"
 #include "output.h"
 
-static int cmd_forget_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int cmd_forget_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *e = &cmd_forget_entry;
-	const char *reason = NULL, *what;
-	uint8_t acct[RP_ACCOUNT_LEN], ref[RP_REF_LEN];
-	rp_node *n = NULL;
-	rp_write *w = NULL;
-	int c, rc, kind = 0, contact = 0;
+	const char *what = cmd_str(a, "ACCOUNT|CONTACT_ID");
+	int rc, kind = 0, contact = 0;
 
-	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
-		if (c != 'r')
-			return CMD_USAGE;
-		reason = optarg;
-	}
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind,
-	                         "ACCOUNT|CONTACT_ID", 0)) != 0)
-		return rc;
-	what = argv[optind];
-
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
+	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
 	/* A contact id first: names never look like one unless they are base32. */
 	if (strlen(what) >= 6 && rp_b32_is_prefix(what)) {
-		rc = rp_ref_find(n, what, RP_REF_CONTACT, ref, acct, &kind);
+		rc = rp_ref_find(a->n, what, RP_REF_CONTACT, a->ref, a->acct, &kind);
 		if (rc == 0)
 			contact = 1;
 		else if (rc != RP_ENOTFOUND)
-			return cmd_read_fail(&n, rc, what);
+			return out_fail_about(rc, what);
 	}
-	if (!contact && (rc = rp_account_find(n, what, acct)) < 0)
-		return cmd_read_fail(&n, rc, what);
-	if ((rc = cmd_write_begin(n, &w)) != 0) {
-		rp_node_close(&n);
+	if (!contact && (rc = rp_account_find(a->n, what, a->acct)) < 0)
+		return out_fail_about(rc, what);
+	if ((rc = cmd_begin(ctx, a)) != 0)
 		return rc;
-	}
-	rc = rp_forget(w, acct, contact ? ref : NULL, reason);
-	if ((rc = cmd_write_end(&n, &w, rc, what)) != 0)
+	if ((rc = cmd_end(a, rp_forget(a->w, a->acct, contact ? a->ref : NULL, cmd_str(a, "reason")),
+	                  what)) != CMD_OK)
 		return rc;
 	out_note("forgot %s '%s' here; every other node erases it at its next sync",
 	         contact ? "contact" : "account", what);
@@ -59,5 +39,7 @@ const struct cmd_entry cmd_forget_entry = {
 	.details = "For a customer's right to be forgotten: the bodies of the ops are erased\n"
 	           "everywhere (redacted) while the signed log still verifies. This cannot\n"
 	           "be undone.\n",
-	.exec    = cmd_forget_exec,
+	.form    = { .pos = (const struct cmd_arg[]){ { "ACCOUNT|CONTACT_ID", .kind = CMD_TEXT }, { 0 } },
+	             .opts = (const struct cmd_arg[]){ { "reason", .kind = CMD_TEXT }, { 0 } },
+	             .exec = cmd_forget_exec },
 };

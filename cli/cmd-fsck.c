@@ -3,36 +3,23 @@
 #include "cmd.h"
 #include "output.h"
 
-static long long s_count(const json_t *report, const char *key)
+static int cmd_fsck_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	json_t *v = json_object_get(report, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
-}
-
-static int cmd_fsck_exec(const struct cmd_ctx *ctx, int argc, char **argv)
-{
-	const struct cmd_entry *e = &cmd_fsck_entry;
 	json_t *report = NULL;
-	rp_node *n = NULL;
-	int rc, json = 0, ok;
+	int rc, ok;
 
-	if ((rc = cmd_json_args(e, NULL, argc, argv, "", &json)) != 0)
+	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
-		return rc;
-	rc = rp_fsck(n, &report);
+	rc = rp_fsck(a->n, &report);
 	if (rc < 0 && !report)
-		return cmd_read_fail(&n, rc, ctx->home);
+		return out_fail_about(rc, ctx->home);
 	ok = rc == 0 && json_is_true(json_object_get(report, "ok"));
 
-	if (json) {
+	if (cmd_has(a, "json")) {
 		out_json(report);
 	} else {
-		long long bad = s_count(report, "bad_sigs"), mism = s_count(report, "mismatched_views");
-
-		long long ops = s_count(report, "ops"), accts = s_count(report, "accounts");
-
+		long long bad = out_int(report, "bad_sigs"), mism = out_int(report, "mismatched_views");
+		long long ops = out_int(report, "ops"), accts = out_int(report, "accounts");
 		const json_t *eq = json_object_get(report, "equivocating"), *ev;
 		size_t i;
 
@@ -53,7 +40,6 @@ static int cmd_fsck_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 		else
 			out_failf("%s: the store is not sound", ctx->home);
 	}
-	rp_node_close(&n);
 	json_decref(report);
 	return ok ? CMD_OK : CMD_FAIL;
 }
@@ -63,5 +49,5 @@ const struct cmd_entry cmd_fsck_entry = {
 	.usage = "[--json]",
 	.help  = "verify every signature, rebuild and compare the views; exit 1 only for damage, "
 	         "not for a peer's recorded misbehaviour (equivocations are listed)",
-	.exec  = cmd_fsck_exec,
+	.form  = { .opts = cmd_json_only, .exec = cmd_fsck_exec },
 };

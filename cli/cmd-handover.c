@@ -29,27 +29,15 @@ static int s_confirm(rp_node *n, char *by, size_t cap)
 	return ok;
 }
 
-static int s_dry_run(const struct cmd_ctx *ctx, const uint8_t *acct, const char *from,
-                     const char *to, int json)
+static int s_print_plan(const struct cmd_args *a, const json_t *rows)
 {
-	rp_node *n = NULL;
-	json_t *rows = NULL, *r;
 	struct table *t;
+	json_t *r;
 	size_t i;
-	int rc;
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
-		return rc;
-	if ((rc = rp_handover_plan(n, acct, from, to, &rows)) < 0)
-		return cmd_read_fail(&n, rc, to);
-	rp_node_close(&n);
-	if (json) {
-		rc = out_jsonl(rows);
-		json_decref(rows);
-		return rc;
-	}
+
 	if (json_array_size(rows) == 0) {
-		fprintf(stderr, "nothing would move: %s owns no accounts\n", from ? from : "?");
-		json_decref(rows);
+		fprintf(stderr, "nothing would move: %s owns no accounts\n",
+		        cmd_str(a, "from") ? cmd_str(a, "from") : "?");
 		return CMD_OK;
 	}
 	t = table_new("ACCOUNT", "FROM", "TO", "INTERACTIONS", "OPEN FOLLOW-UPS", "OPS", "SIZE", NULL);
@@ -65,86 +53,58 @@ static int s_dry_run(const struct cmd_ctx *ctx, const uint8_t *acct, const char 
 	table_print(t, stdout);
 	table_free(&t);
 	printf("dry run: nothing was written\n");
-	json_decref(rows);
 	return CMD_OK;
 }
 
-static int cmd_handover_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int cmd_handover_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "to",      required_argument, NULL, 't' },
-		{ "from",    required_argument, NULL, 'f' },
-		{ "note",    required_argument, NULL, 'n' },
-		{ "dry-run", no_argument,       NULL, 'd' },
-		{ "offline", no_argument,       NULL, 'o' },
-		{ "json",    no_argument,       NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *e = &cmd_handover_entry;
-	const char *to = NULL, *from = NULL, *note = NULL, *what;
-	int dry = 0, offline = 0, json = 0, c, rc;
-	uint8_t acct[RP_ACCOUNT_LEN];
+	const char *to = cmd_str(a, "to"), *from = cmd_str(a, "from"), *acct = cmd_str(a, "ACCOUNT");
 	char by[256], label[256];
+	json_t *rows = NULL;
 	size_t moved = 1;
-	rp_node *n = NULL;
-	rp_write *w = NULL;
+	int rc;
 
-	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 't': to = optarg; break;
-		case 'f': from = optarg; break;
-		case 'n': note = optarg; break;
-		case 'd': dry = 1; break;
-		case 'o': offline = 1; break;
-		case 'j': json = 1; break;
-		default: return CMD_USAGE;
-		}
-	}
 	if (!to)
-		return cmd_usage_error(e, NULL, "missing --to MEMBER");
-	if (from && optind < argc)
-		return cmd_usage_error(e, NULL, "give an ACCOUNT or --from MEMBER, not both");
-	if (!from && (rc = cmd_positional(e, NULL, argc - optind, argv + optind, "ACCOUNT", 0)) != 0)
-		return rc;
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
+		return cmd_usage_error(a->e, NULL, "missing --to MEMBER");
+	if (from && a->npos)
+		return cmd_usage_error(a->e, NULL, "give an ACCOUNT or --from MEMBER, not both");
+	if (!from && a->npos != 1)
+		return a->npos ? cmd_usage_error(a->e, NULL, "unexpected argument '%s'", a->pos[1])
+		               : cmd_usage_error(a->e, NULL, "missing ACCOUNT");
+	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
 	if (!from) {
-		json_t *a = NULL;
-		if ((rc = rp_account_find(n, argv[optind], acct)) < 0 || (rc = rp_account_show(n, acct, &a)) < 0)
-			return cmd_read_fail(&n, rc, argv[optind]);
-		snprintf(label, sizeof label, "%s", out_str_or_dash(a, "name"));
-		json_decref(a);
+		json_t *shown = NULL;
+		if ((rc = rp_account_find(a->n, acct, a->acct)) < 0
+		    || (rc = rp_account_show(a->n, a->acct, &shown)) < 0)
+			return out_fail_about(rc, acct);
+		snprintf(label, sizeof label, "%s", out_str_or_dash(shown, "name"));
+		json_decref(shown);
 	}
-	if (dry) {
-		rp_node_close(&n);
-		return s_dry_run(ctx, from ? NULL : acct, from, to, json);
+	if (cmd_has(a, "dry-run")) {
+		if ((rc = rp_handover_plan(a->n, from ? NULL : a->acct, from, to, &rows)) < 0)
+			return out_fail_about(rc, to);
+		return cmd_print(a, rows, s_print_plan);
 	}
-	if ((rc = cmd_write_begin(n, &w)) != 0) {
-		rp_node_close(&n);
+	if ((rc = cmd_begin(ctx, a)) != 0)
 		return rc;
-	}
-	rc = from ? rp_handover_from(w, from, to, note, &moved) : rp_handover(w, acct, to, note);
-	if (rc < 0 || (rc = rp_write_commit(&w)) < 0) {
-		out_fail_about(rc, from ? from : argv[optind]);
-		rp_write_abort(&w);
-		rp_node_close(&n);
-		return CMD_FAIL;
-	}
+	rc = from ? rp_handover_from(a->w, from, to, cmd_str(a, "note"), &moved)
+	          : rp_handover(a->w, a->acct, to, cmd_str(a, "note"));
+	if (rc < 0 || (rc = rp_write_commit(&a->w)) < 0)
+		return out_fail_about(rc, from ? from : acct);
 	if (from && moved == 0) {
-		rp_node_close(&n);
+		rp_node_close(&a->n);
 		fprintf(stderr, "nothing to hand over: %s owns no accounts\n", from);
 		return CMD_OK;
 	}
-	what = label;
 	if (from)
 		snprintf(label, sizeof label, "%zu account%s of %s", moved, moved == 1 ? "" : "s", from);
 	/* The new owner's device gets the history at its next sync with whoever
 	 * holds it: confirm now that a hub (or any peer) has the handover. */
-	if (!offline && s_confirm(n, by, sizeof by))
-		printf("%s → %s: confirmed by %s\n", what, to, by);
+	if (!cmd_has(a, "offline") && s_confirm(a->n, by, sizeof by))
+		printf("%s → %s: confirmed by %s\n", label, to, by);
 	else
-		printf("%s → %s: queued: will reach %s at the next sync\n", what, to, to);
-	rp_node_close(&n);
+		printf("%s → %s: queued: will reach %s at the next sync\n", label, to, to);
 	return CMD_OK;
 }
 
@@ -157,5 +117,12 @@ const struct cmd_entry cmd_handover_entry = {
 	           "After writing the handover it syncs with the named peers at once and\n"
 	           "says which one confirmed it, or that it is queued (--offline: do not try).\n"
 	           "--dry-run shows what would move: interactions, open follow-ups, size.",
-	.exec  = cmd_handover_exec,
+	/* The one form's ACCOUNT, or none with --from: the exec counts them. */
+	.form  = { .pos = (const struct cmd_arg[]){
+	                  { "ACCOUNT...", .kind = CMD_TEXT, .optional = 1 }, { 0 } },
+	           .opts = (const struct cmd_arg[]){
+	                  { "to", .kind = CMD_TEXT }, { "from", .kind = CMD_TEXT },
+	                  { "note", .kind = CMD_TEXT }, { "dry-run", .kind = CMD_FLAG },
+	                  { "offline", .kind = CMD_FLAG }, { "json", .kind = CMD_FLAG }, { 0 } },
+	           .exec = cmd_handover_exec },
 };

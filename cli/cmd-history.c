@@ -6,31 +6,13 @@
 #include "output.h"
 #include "table.h"
 
-static int cmd_history_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int s_print(const struct cmd_args *a, const json_t *rows)
 {
-	const struct cmd_entry *e = &cmd_history_entry;
-	uint8_t acct[RP_ACCOUNT_LEN];
-	json_t *rows = NULL, *r;
-	struct table *t;
-	rp_node *n = NULL;
-	int rc, json = 0;
+	struct table *t = table_new("AT", "AUTHOR", "DEVICE", "SEQ", "KIND", "WHAT", "OP", NULL);
+	json_t *r;
 	size_t i;
 
-	if ((rc = cmd_json_args(e, NULL, argc, argv, "ACCOUNT", &json)) != 0)
-		return rc;
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
-		return rc;
-	if ((rc = rp_account_find(n, argv[optind], acct)) < 0
-	    || (rc = rp_history(n, acct, &rows)) < 0)
-		return cmd_read_fail(&n, rc, argv[optind]);
-	rp_node_close(&n);
-
-	if (json) {
-		rc = out_jsonl(rows);
-		json_decref(rows);
-		return rc;
-	}
-	t = table_new("AT", "AUTHOR", "DEVICE", "SEQ", "KIND", "WHAT", "OP", NULL);
+	(void)a;
 	table_right(t, 3);
 	table_flex(t, 5);
 	json_array_foreach(rows, i, r) {
@@ -46,15 +28,18 @@ static int cmd_history_exec(const struct cmd_ctx *ctx, int argc, char **argv)
 		          out_str(r, "kind"), out_str(r, "summary"),
 		          out_id_short(out_str(r, "op"), op, sizeof op));
 	}
-	table_print(t, stdout);
-	table_free(&t);
-	json_decref(rows);
-	return CMD_OK;
+	return table_done(&t, NULL);
+}
+
+static int s_read(struct cmd_args *a, json_t **rows)
+{
+	return rp_history(a->n, a->acct, rows);
 }
 
 const struct cmd_entry cmd_history_entry = {
 	.name  = "history",
 	.usage = "ACCOUNT [--json]",
 	.help  = "the signed audit trail of an account: who did what, when",
-	.exec  = cmd_history_exec,
+	.form  = { .pos = (const struct cmd_arg[]){ { "ACCOUNT", .kind = CMD_ACCOUNT }, { 0 } },
+	           .opts = cmd_json_only, .read = s_read, .print = s_print },
 };

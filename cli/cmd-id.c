@@ -3,22 +3,15 @@
 #include "cmd.h"
 #include "output.h"
 
-static int cmd_id_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int cmd_id_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-	const struct cmd_entry *e = &cmd_id_entry;
 	char id[RP_DEVICE_TEXT + 1];
-	rp_node *n = NULL;
 	int rc;
 
-	if (cmd_getopt(e, NULL, argc, argv, opts) != -1)
-		return CMD_USAGE;
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "", 0)) != 0)
+	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
-		return rc;
-	rp_node_device_text(n, id);
-	rp_node_close(&n);
+	rp_node_device_text(a->n, id);
+	rp_node_close(&a->n);
 	printf("%s\n", id);
 	return CMD_OK;
 }
@@ -27,5 +20,5 @@ const struct cmd_entry cmd_id_entry = {
 	.name  = "id",
 	.usage = "",
 	.help  = "print this device's id, one line",
-	.exec  = cmd_id_exec,
+	.form  = { .exec = cmd_id_exec },
 };

@@ -7,15 +7,6 @@
 #include "cmd.h"
 #include "output.h"
 
-#define S_MAPS_MAX 256
-
-static long long s_count(const json_t *report, const char *key)
-{
-	json_t *v = json_object_get(report, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
-}
-
 /* "Company name→name, Phone Number→phone" for the columns whose "to"
  * passes keep (mapped, custom or ignored ones); "" if none. */
 static void s_columns(const json_t *report, int (*keep)(const char *to), char *out, size_t cap)
@@ -41,11 +32,12 @@ static int s_is_mapped(const char *to) { return strncmp(to, "custom:", 7) && str
 static int s_is_custom(const char *to) { return !strncmp(to, "custom:", 7); }
 static int s_is_ignored(const char *to) { return !strcmp(to, "ignored"); }
 
-static void s_summary(const json_t *report, const char *file)
+static int s_summary(const struct cmd_args *a, const json_t *report)
 {
-	long long a = s_count(report, "accounts"), c = s_count(report, "created"),
-	          u = s_count(report, "updated"), ix = s_count(report, "interactions"),
-	          fu = s_count(report, "followups");
+	const char *file = cmd_str(a, "FILE");
+	long long n = out_int(report, "accounts"), c = out_int(report, "created"),
+	          u = out_int(report, "updated"), ix = out_int(report, "interactions"),
+	          fu = out_int(report, "followups");
 	int dry = json_is_true(json_object_get(report, "dry_run"));
 	char cols[2048];
 	const char *owner;
@@ -53,12 +45,12 @@ static void s_summary(const json_t *report, const char *file)
 
 	/* the first line as it always was: scripts read it */
 	out_note("%s %lld account%s, %lld interaction%s, %lld follow-up%s from %s",
-	         dry ? "would import" : "imported", a, a == 1 ? "" : "s", ix, ix == 1 ? "" : "s",
+	         dry ? "would import" : "imported", n, n == 1 ? "" : "s", ix, ix == 1 ? "" : "s",
 	         fu, fu == 1 ? "" : "s", file);
-	if (a)
+	if (n)
 		out_note("accounts: %lld new, %lld updated%s", c, u, dry ? " (dry run: nothing written)" : "");
-	if (s_count(report, "contacts"))
-		out_note("contacts: %lld %s", s_count(report, "contacts"), dry ? "would be added" : "added");
+	if (out_int(report, "contacts"))
+		out_note("contacts: %lld %s", out_int(report, "contacts"), dry ? "would be added" : "added");
 	else if (dry)
 		out_note("dry run: nothing written");
 	s_columns(report, s_is_mapped, cols, sizeof cols);
@@ -75,59 +67,37 @@ static void s_summary(const json_t *report, const char *file)
 		         "(--owner-map '%s=MEMBER' says who)", owner, (long long)json_integer_value(count),
 		         json_integer_value(count) == 1 ? "" : "s", dry ? "they would go to" : "they went to",
 		         owner);
+	return CMD_OK;
 }
 
-static int cmd_import_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+/* --map COLUMN=FIELD, --owner-map NAME=MEMBER */
+static int s_check_map(const struct cmd_args *a, const struct cmd_arg *arg, const char *value)
 {
-	static const struct option opts[] = {
-		{ "dry-run",   no_argument,       NULL, 'n' },
-		{ "map",       required_argument, NULL, 'm' },
-		{ "owner-map", required_argument, NULL, 'o' },
-		{ "json",      no_argument,       NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *e = &cmd_import_entry;
-	static const char *maps[S_MAPS_MAX], *owner_maps[S_MAPS_MAX];
-	rp_import_opts io = { .maps = maps, .owner_maps = owner_maps };
-	json_t *report = NULL;
-	rp_node *n = NULL;
-	const char *file;
-	int c, rc, json = 0;
+	const char *eq = strrchr(value, '=');
+	int owner = strcmp(arg->name, "owner-map") == 0;
 
-	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
-		if (c == 'n') {
-			io.dry_run = 1;
-		} else if (c == 'j') {
-			json = 1;
-		} else if (c == 'm' || c == 'o') {
-			size_t *k = c == 'm' ? &io.nmaps : &io.nowner_maps;
-			const char *eq = strrchr(optarg, '=');
-			if (!eq || eq == optarg || (c == 'o' && !eq[1]))
-				return cmd_bad_value(e, NULL, "%s '%s': use %s", c == 'm' ? "--map" : "--owner-map",
-				                     optarg, c == 'm' ? "COLUMN=FIELD" : "NAME=MEMBER");
-			if (*k == S_MAPS_MAX)
-				return cmd_bad_value(e, NULL, "at most %d of --map and of --owner-map", S_MAPS_MAX);
-			(c == 'm' ? maps : owner_maps)[(*k)++] = optarg;
-		} else {
-			return CMD_USAGE;
-		}
-	}
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "FILE", 0)) != 0)
+	if (!eq || eq == value || (owner && !eq[1]))
+		return cmd_bad_value(a->e, NULL, "--%s '%s': use %s", arg->name, value,
+		                     owner ? "NAME=MEMBER" : "COLUMN=FIELD");
+	return 0;
+}
+
+static int cmd_import_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	const struct cmd_value *maps = cmd_value(a, "map"), *owner_maps = cmd_value(a, "owner-map");
+	rp_import_opts io = { .maps = maps->list, .nmaps = (size_t)maps->given,
+	                      .owner_maps = owner_maps->list, .nowner_maps = (size_t)owner_maps->given,
+	                      .dry_run = cmd_has(a, "dry-run") };
+	json_t *report = NULL;
+	int rc;
+
+	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	file = argv[optind];
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
-		return rc;
-	if ((rc = rp_import(n, file, &io, &report)) < 0) {
+	if ((rc = rp_import(a->n, cmd_str(a, "FILE"), &io, &report)) < 0) {
 		json_decref(report);
-		return cmd_read_fail(&n, rc, file);
+		return out_fail_about(rc, cmd_str(a, "FILE"));
 	}
-	rp_node_close(&n);
-	if (json)
-		out_json(report);
-	else
-		s_summary(report, file);
-	json_decref(report);
-	return CMD_OK;
+	return cmd_print(a, report, s_summary);
 }
 
 const struct cmd_entry cmd_import_entry = {
@@ -146,5 +116,12 @@ const struct cmd_entry cmd_import_entry = {
 	           "  --owner-map NAME=MEMBER  the member an owner of the file stands for (an owner\n"
 	           "                         that is no member leaves the account with you)\n"
 	           "  --json                 the report as JSON on stdout\n",
-	.exec    = cmd_import_exec,
+	.form    = { .pos = (const struct cmd_arg[]){ { "FILE", .kind = CMD_TEXT }, { 0 } },
+	             .opts = (const struct cmd_arg[]){ { "dry-run", .kind = CMD_FLAG },
+	                    { "map", .kind = CMD_LIST, .max = 256, .check = s_check_map,
+	                      .bad = "at most %d of --map and of --owner-map" },
+	                    { "owner-map", .kind = CMD_LIST, .max = 256, .check = s_check_map,
+	                      .bad = "at most %d of --map and of --owner-map" },
+	                    { "json", .kind = CMD_FLAG }, { 0 } },
+	             .exec = cmd_import_exec },
 };

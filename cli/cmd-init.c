@@ -5,42 +5,26 @@
 #include "cmd.h"
 #include "output.h"
 
-static int cmd_init_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int cmd_init_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "team", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *e = &cmd_init_entry;
-	const char *name = NULL, *team = NULL;
+	const char *name = cmd_str(a, "name"), *team = cmd_str(a, "team");
 	char id[RP_DEVICE_TEXT + 1];
-	rp_node *n = NULL;
-	int c, rc;
+	int rc;
 
-	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'n': name = optarg; break;
-		case 't': team = optarg; break;
-		default:  return CMD_USAGE;
-		}
-	}
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "", 0)) != 0)
-		return rc;
 	if (!name || !*name)
-		return cmd_usage_error(e, NULL, "missing --name MEMBER");
+		return cmd_usage_error(a->e, NULL, "missing --name MEMBER");
 	if (team && !*team)
-		return cmd_bad_value(e, NULL, "--team: empty team name");
+		return cmd_bad_value(a->e, NULL, "--team: empty team name");
 
 	rc = rp_init(ctx->home, name, team, ctx->now_ms);
 	if (rc == RP_EEXIST && !*rp_errmsg())
 		return out_failf("%s already holds a device key ('rapport id' prints it)", ctx->home);
 	if (rc < 0)
 		return out_fail_about(rc, ctx->home);
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
+	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	rp_node_device_text(n, id);
-	rp_node_close(&n);
+	rp_node_device_text(a->n, id);
+	rp_node_close(&a->n);
 
 	printf("%s\n", id);
 	if (team) {
@@ -62,5 +46,7 @@ const struct cmd_entry cmd_init_entry = {
 	.details = "Creates the home (0700) and device.key (0600) and prints the device id.\n"
 	           "With --team, this device's member becomes the first admin of a new team.\n"
 	           "Without it, the device waits until an admin adds it and it syncs once.\n",
-	.exec    = cmd_init_exec,
+	.form    = { .opts = (const struct cmd_arg[]){ { "name", .kind = CMD_TEXT },
+	                    { "team", .kind = CMD_TEXT }, { 0 } },
+	             .exec = cmd_init_exec },
 };

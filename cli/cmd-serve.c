@@ -47,35 +47,19 @@ static void s_log(void *arg, const char *line)
 	fputc('\n', stderr);
 }
 
-static int cmd_serve_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int cmd_serve_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *e = &cmd_serve_entry;
-	const char *endpoint = S_LISTEN_DEFAULT;
-	rp_node *n = NULL;
-	int c, rc;
+	const char *endpoint = cmd_str(a, "listen");
+	int rc;
 
-	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
-		if (c != 'l')
-			return CMD_USAGE;
-		endpoint = optarg;
-	}
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "", 0)) != 0)
-		return rc;
 	if (strncmp(endpoint, "tcp://", 6) != 0)
-		return cmd_bad_value(e, NULL, "--listen: bad endpoint '%s': use tcp://HOST:PORT", endpoint);
+		return cmd_bad_value(a->e, NULL, "--listen: bad endpoint '%s': use tcp://HOST:PORT", endpoint);
 	if (s_install_signals() != 0)
 		return out_failf("cannot install signal handlers");
-
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
+	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	rc = rp_serve(n, endpoint, &s_stop, s_log, NULL);
-	if (rc < 0)
-		return cmd_read_fail(&n, rc, endpoint);
-	rp_node_close(&n);
+	if ((rc = rp_serve(a->n, endpoint, &s_stop, s_log, NULL)) < 0)
+		return out_fail_about(rc, endpoint);
 	return CMD_OK;
 }
 
@@ -89,5 +73,6 @@ const struct cmd_entry cmd_serve_entry = {
 	           "SIGINT stops it cleanly (exit 0). Other commands keep working on the home\n"
 	           "meanwhile; what they write is served at the next sync. Under systemd\n"
 	           "(Type=notify) it reports READY=1 once listening.\n",
-	.exec    = cmd_serve_exec,
+	.form    = { .opts = (const struct cmd_arg[]){
+		{ "listen", .kind = CMD_TEXT, .def = S_LISTEN_DEFAULT }, { 0 } }, .exec = cmd_serve_exec },
 };

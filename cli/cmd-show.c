@@ -210,39 +210,19 @@ static void s_conflicts(const json_t *conflicts)
 	}
 }
 
-static int cmd_show_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int s_print(const struct cmd_args *a, const json_t *shown)
 {
-	const struct cmd_entry *e = &cmd_show_entry;
-	uint8_t acct[RP_ACCOUNT_LEN];
-	json_t *a = NULL;
-	rp_node *n = NULL;
-	uint64_t now;
-	int rc, json = 0;
+	s_profile(shown, a->today_ms);
+	s_contacts(json_object_get(shown, "contacts"));
+	s_followups(json_object_get(shown, "followups"), a->today_ms);
+	s_interactions(json_object_get(shown, "interactions"));
+	s_conflicts(json_object_get(shown, "conflicts"));
+	return CMD_OK;
+}
 
-	if ((rc = cmd_json_args(e, NULL, argc, argv, "ACCOUNT", &json)) != 0)
-		return rc;
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
-		return rc;
-	if ((rc = rp_account_find(n, argv[optind], acct)) < 0
-	    || (rc = rp_account_show(n, acct, &a)) < 0)
-		return cmd_read_fail(&n, rc, argv[optind]);
-	/* A follow-up is overdue once the day it was due has ended. */
-	if (rp_when_parse("today", rp_node_now(n), &now) < 0)
-		now = rp_node_now(n);
-	rp_node_close(&n);
-
-	if (json) {
-		rc = out_json(a);
-	} else {
-		s_profile(a, now);
-		s_contacts(json_object_get(a, "contacts"));
-		s_followups(json_object_get(a, "followups"), now);
-		s_interactions(json_object_get(a, "interactions"));
-		s_conflicts(json_object_get(a, "conflicts"));
-		rc = CMD_OK;
-	}
-	json_decref(a);
-	return rc;
+static int s_read(struct cmd_args *a, json_t **rows)
+{
+	return rp_account_show(a->n, a->acct, rows);
 }
 
 const struct cmd_entry cmd_show_entry = {
@@ -251,5 +231,6 @@ const struct cmd_entry cmd_show_entry = {
 	.help  = "an account: profile, owner, value, follow-ups, interactions",
 	.details = "Tables abbreviate ids to 10 characters; any unique prefix of 6 or more\n"
 	           "is accepted back (done, resolve, forget). --json prints them whole.\n",
-	.exec  = cmd_show_exec,
+	.form  = { .pos = (const struct cmd_arg[]){ { "ACCOUNT", .kind = CMD_ACCOUNT }, { 0 } },
+	           .opts = cmd_json_only, .read = s_read, .print = s_print },
 };

@@ -123,19 +123,6 @@ static void s_rows(struct table *t, const char *prefix, const json_t *o)
 	}
 }
 
-/* The ISO time of the last sync as local time for people, or "never". */
-static char *s_last_sync(const json_t *peer, char *buf, size_t cap)
-{
-	const char *iso = out_str(peer, "last_sync");
-	uint64_t ms;
-
-	if (!iso || rp_when_parse_iso(iso, &ms) != 0)
-		snprintf(buf, cap, "never");
-	else
-		rp_when_local(ms, buf, cap);
-	return buf;
-}
-
 /* One indented line per peer under "peers: N": name (or short device id),
  * endpoint, last sync, how it ended. */
 static void s_peer_rows(const json_t *peers)
@@ -155,57 +142,52 @@ static void s_peer_rows(const json_t *peers)
 		const char *name = out_str(p, "name");
 
 		table_row(t, name ? name : out_id_short(out_str(p, "device"), dev, sizeof dev),
-		          out_str(p, "endpoint"), s_last_sync(p, last, sizeof last),
+		          out_str(p, "endpoint"), out_last_sync(p, last, sizeof last),
 		          out_str(p, "last_result"));
 	}
 	table_print(t, stdout);
 	table_free(&t);
 }
 
-static int cmd_status_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int s_print(const struct cmd_args *a, const json_t *st)
 {
-	const struct cmd_entry *e = &cmd_status_entry;
-	json_t *st = NULL, *peers = NULL;
-	struct table *t;
-	rp_node *n = NULL;
-	int rc, json = 0;
+	struct table *t = table_new("KEY", "VALUE", NULL);
 
-	if ((rc = cmd_json_args(e, NULL, argc, argv, "", &json)) != 0)
+	(void)a;
+	table_no_header(t);
+	s_rows(t, NULL, st);
+	table_print(t, stdout);
+	table_free(&t);
+	s_peer_rows(json_object_get(st, "peers"));
+	return CMD_OK;
+}
+
+static int cmd_status_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	json_t *st = NULL, *peers = NULL;
+	int rc;
+
+	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
-		return rc;
-	if ((rc = rp_status(n, &st)) < 0)
-		return cmd_read_fail(&n, rc, NULL);
-	if ((rc = rp_peer_list(n, &peers)) < 0) {
+	if ((rc = rp_status(a->n, &st)) < 0)
+		return out_fail(rc);
+	if ((rc = rp_peer_list(a->n, &peers)) < 0) {
 		json_decref(st);
-		return cmd_read_fail(&n, rc, NULL);
+		return out_fail(rc);
 	}
-	rp_node_close(&n);
+	rp_node_close(&a->n);
 	if (!json_is_object(st)) {
 		json_decref(st);
 		json_decref(peers);
 		return out_failf("internal error: the node returned no status");
 	}
 	json_object_set_new(st, "peers", peers);
-
-	if (json) {
-		rc = out_json(st);
-	} else {
-		t = table_new("KEY", "VALUE", NULL);
-		table_no_header(t);
-		s_rows(t, NULL, st);
-		table_print(t, stdout);
-		table_free(&t);
-		s_peer_rows(json_object_get(st, "peers"));
-		rc = CMD_OK;
-	}
-	json_decref(st);
-	return rc;
+	return cmd_print(a, st, s_print);
 }
 
 const struct cmd_entry cmd_status_entry = {
 	.name  = "status",
 	.usage = "[--json]",
 	.help  = "team, device, member, counts, conflicts, refused ops and peers",
-	.exec  = cmd_status_exec,
+	.form  = { .opts = cmd_json_only, .exec = cmd_status_exec },
 };

@@ -74,18 +74,21 @@ static const char *s_duration(json_int_t ms, char *buf, size_t cap)
 	return buf;
 }
 
-static json_int_t s_count(const json_t *summary, const char *key)
-{
-	return json_integer_value(json_object_get(summary, key));
-}
+/* What befell some accounts: "; 2 accounts arrived whole" */
+static const struct { const char *key, *what; } s_accounts[] = {
+	{ "backfilled", "arrived whole" },
+	{ "incomplete", "incomplete: sync again" },
+	{ "purged",     "handed over dropped here" },
+};
 
 /* "synced with shop: sent 214 ops, received 1,032 ops (3 accounts changed) in 0.4 s" */
 static void s_print_summary(const char *label, const json_t *summary)
 {
 	char sent[32], received[32], changed[32], refused[32], pending[32];
-	json_int_t s = s_count(summary, "sent"), r = s_count(summary, "received");
-	json_int_t accounts = s_count(summary, "accounts");
-	json_int_t nrefused = s_count(summary, "refused"), npending = s_count(summary, "pending");
+	size_t i;
+	json_int_t s = out_int(summary, "sent"), r = out_int(summary, "received");
+	json_int_t accounts = out_int(summary, "accounts");
+	json_int_t nrefused = out_int(summary, "refused"), npending = out_int(summary, "pending");
 	double secs = json_number_value(json_object_get(summary, "seconds"));
 
 	printf("synced with ");
@@ -99,19 +102,16 @@ static void s_print_summary(const char *label, const json_t *summary)
 		printf("; %s refused", s_thousands(nrefused, refused, sizeof refused));
 	if (npending > 0)
 		printf("; %s pending", s_thousands(npending, pending, sizeof pending));
-	if (s_count(summary, "backfilled") > 0)
-		printf("; %lld account%s arrived whole", (long long)s_count(summary, "backfilled"),
-		       s_count(summary, "backfilled") == 1 ? "" : "s");
-	if (s_count(summary, "incomplete") > 0)
-		printf("; %lld account%s incomplete: sync again", (long long)s_count(summary, "incomplete"),
-		       s_count(summary, "incomplete") == 1 ? "" : "s");
-	if (s_count(summary, "purged") > 0)
-		printf("; %lld account%s handed over dropped here", (long long)s_count(summary, "purged"),
-		       s_count(summary, "purged") == 1 ? "" : "s");
+	for (i = 0; i < sizeof s_accounts / sizeof s_accounts[0]; i++) {
+		long long k = out_int(summary, s_accounts[i].key);
+
+		if (k > 0)
+			printf("; %lld account%s %s", k, k == 1 ? "" : "s", s_accounts[i].what);
+	}
 	{
 		/* Our clock against the peer's, as its hello told it: the node
 		 * reports it only past the skew limit. */
-		json_int_t ahead = s_count(summary, "clock_ahead_ms");
+		json_int_t ahead = out_int(summary, "clock_ahead_ms");
 		json_int_t mag = ahead < 0 ? -ahead : ahead;
 		if (mag)
 			printf("; warning: this device's clock is %s %s the peer's: check its date and time",
@@ -181,56 +181,30 @@ static int s_sync_all(rp_node *n, int json)
 	return failed ? CMD_FAIL : CMD_OK;
 }
 
-static int cmd_sync_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int cmd_sync_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "peer", required_argument, NULL, 'p' },
-		{ "json", no_argument,       NULL, 'j' },
-		{ "keep", no_argument,       NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *e = &cmd_sync_entry;
-	const char *target = NULL, *device_text = NULL;
+	const char *target = cmd_str(a, "PEER"), *device_text = cmd_str(a, "peer");
+	int rc, json = cmd_has(a, "json"), is_endpoint = target && strncmp(target, "tcp://", 6) == 0;
 	uint8_t dev[RP_DEVICE_LEN];
-	rp_node *n = NULL;
-	int c, rc, json = 0, keep = 0, is_endpoint;
 
-	while ((c = cmd_getopt(e, NULL, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'p': device_text = optarg; break;
-		case 'j': json = 1; break;
-		case 'k': keep = 1; break;
-		default:  return CMD_USAGE;
-		}
-	}
-	if ((rc = cmd_positional(e, NULL, argc - optind, argv + optind, "PEER", 1)) != 0)
-		return rc;
-	target = optind < argc ? argv[optind] : NULL;
-	is_endpoint = target && strncmp(target, "tcp://", 6) == 0;
 	if (target && !is_endpoint && strstr(target, "://"))
-		return cmd_bad_value(e, NULL, "bad endpoint '%s': use tcp://HOST:PORT", target);
+		return cmd_bad_value(a->e, NULL, "bad endpoint '%s': use tcp://HOST:PORT", target);
 	if (is_endpoint && !device_text)
-		return cmd_usage_error(e, NULL, "an ENDPOINT needs --peer DEVICE_ID "
+		return cmd_usage_error(a->e, NULL, "an ENDPOINT needs --peer DEVICE_ID "
 		                       "(the id 'rapport id' prints there)");
 	if (device_text && !is_endpoint)
-		return cmd_usage_error(e, NULL, "--peer goes with an ENDPOINT (tcp://HOST:PORT)");
-	if (device_text && rp_b32_decode(device_text, dev, sizeof dev) != 0)
-		return cmd_bad_value(e, NULL, "--peer: '%s' is not a device id "
-		                     "(52 base32 characters, as 'rapport id' prints)", device_text);
-
-	if ((rc = cmd_node_open(ctx, &n)) != 0)
+		return cmd_usage_error(a->e, NULL, "--peer goes with an ENDPOINT (tcp://HOST:PORT)");
+	if ((device_text && (rc = cmd_device(a, "--peer: ", device_text, dev)) != 0)
+	    || (rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	if (keep)
-		rp_node_set_keep(n, 1);
+	if (cmd_has(a, "keep"))
+		rp_node_set_keep(a->n, 1);
 	if (!target)
-		rc = s_sync_all(n, json);
-	else if ((rc = s_sync_one(n, is_endpoint ? NULL : target, is_endpoint ? target : NULL,
-	                          is_endpoint ? dev : NULL, json, NULL)) == 0)
-		rc = CMD_OK;
-	else
-		rc = rc == RP_EINVAL ? CMD_USAGE : CMD_FAIL;   /* bad endpoint, our own id */
-	rp_node_close(&n);
-	return rc;
+		return s_sync_all(a->n, json);
+	if ((rc = s_sync_one(a->n, is_endpoint ? NULL : target, is_endpoint ? target : NULL,
+	                     is_endpoint ? dev : NULL, json, NULL)) == 0)
+		return CMD_OK;
+	return rc == RP_EINVAL ? CMD_USAGE : CMD_FAIL;   /* bad endpoint, our own id */
 }
 
 const struct cmd_entry cmd_sync_entry = {
@@ -246,5 +220,8 @@ const struct cmd_entry cmd_sync_entry = {
 	           "After a sync with a hub, manager or admin, a rep's device drops the\n"
 	           "accounts its member no longer owns or follows (--keep, or 'keep = true'\n"
 	           "in $XDG_CONFIG_HOME/rapport/config, keeps them).\n",
-	.exec    = cmd_sync_exec,
+	.form    = { .pos = (const struct cmd_arg[]){ { "PEER", .kind = CMD_TEXT, .optional = 1 }, { 0 } },
+	             .opts = (const struct cmd_arg[]){ { "peer", .kind = CMD_TEXT },
+	                    { "json", .kind = CMD_FLAG }, { "keep", .kind = CMD_FLAG }, { 0 } },
+	             .exec = cmd_sync_exec },
 };

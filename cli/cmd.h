@@ -1,9 +1,9 @@
 /* cli/cmd.h — the contract between main.c and the commands: each command is
- * one cmd-<verb>.c exporting a cmd_entry; main.c only parses global options and dispatches. */
+ * one cmd-<verb>.c exporting a cmd_entry that declares its arguments; cmd.c
+ * parses them and opens the node; the command keeps its call and its printing. */
 #ifndef RP_CLI_CMD_H
 #define RP_CLI_CMD_H
 
-#include <getopt.h>
 #include <stdint.h>
 
 #include "../node/rapport.h"
@@ -19,16 +19,109 @@ struct cmd_ctx {
 	int         keep;      /* config "keep = true": never purge lost accounts */
 };
 
-/* One command. exec gets argv starting at the command's own name (argv[0])
- * with getopt's optind reset, and returns the exit status (CMD_*). It prints
- * its own errors; it never calls exit(). */
-struct cmd_entry {
-	const char *name;
-	const char *usage;    /* one line per form, each without "rapport NAME " */
-	const char *help;     /* one line for `rapport help` */
-	const char *details;  /* more lines for `rapport help NAME`, or NULL */
-	int (*exec)(const struct cmd_ctx *ctx, int argc, char **argv);
+/* What an argument holds. The parser checks a count, and what .check does,
+ * as each option is read; the other values once it has counted the
+ * positionals (theirs first, then the options' in the order declared),
+ * naming the argument in its message: a command gets its values parsed. */
+enum cmd_kind {
+	CMD_TEXT,      /* any text */
+	CMD_FLAG,      /* an option that takes no value */
+	CMD_LIST,      /* an option given again and again, at most .max times; past
+	                * that, .bad with the number ("more than %d --tag") */
+	CMD_WORD,      /* one of .words; else .bad with the value and the words
+	                * ("unknown role '%s' (one of %s)") */
+	CMD_WHEN,      /* a WHEN against the command's clock, into .ms */
+	CMD_AMOUNT,    /* 12.50 or 1,234.50, into .cents */
+	CMD_COUNT,     /* a whole number from .min to .max, into .num */
+	CMD_ACCOUNT,   /* a positional ACCOUNT: cmd_open resolves it into a->acct */
+	CMD_FOLLOW_UP, /* a positional follow-up id: cmd_open resolves it into a->ref */
+	CMD_IX,        /* a positional interaction id: cmd_open resolves it into a->ref */
 };
+
+struct cmd_args;
+
+/* One option (name "email" for --email) or positional (name "ACCOUNT", as
+ * the usage says it). A last positional named "TAG..." takes every word left. */
+struct cmd_arg {
+	const char        *name;
+	enum cmd_kind      kind;
+	int                optional;  /* a positional that may be left out (the last ones) */
+	const char        *def;       /* the text when it is not given */
+	const char *const *words;     /* CMD_WORD */
+	const char        *bad;       /* CMD_WORD, CMD_LIST: the message, as above */
+	int                min, max;  /* CMD_COUNT; CMD_LIST: max */
+	/* An option's own check of each value: 0, or reported and CMD_USAGE. */
+	int (*check)(const struct cmd_args *a, const struct cmd_arg *arg, const char *value);
+};
+
+/* One form of a command: the command itself, or one of its sub-commands. */
+struct cmd_form {
+	const char           *sub;      /* "add" for `account add`; NULL for the command itself */
+	const struct cmd_arg *pos;      /* positionals, ended by { 0 }; NULL for none */
+	const struct cmd_arg *opts;     /* options, ended by { 0 }; NULL for none */
+	const char           *hint;     /* said after "unexpected argument" ("quote TEXT ...") */
+	int                   verbatim; /* no options: a word starting with "-" is a positional */
+	/* Runs with the arguments parsed; returns the exit status (CMD_*). It
+	 * prints its own errors and never calls exit(). What it leaves open in
+	 * a (a write, the node) is aborted and closed after it. */
+	int (*exec)(const struct cmd_ctx *ctx, struct cmd_args *a);
+	/* Or, for a command that only reads: read runs with the node open and
+	 * its ids resolved, returns 0 or an RP_E* code (reported, naming the
+	 * ACCOUNT if one was given) and *doc; then cmd_print prints doc through print. */
+	int (*read)(struct cmd_args *a, json_t **doc);
+	int (*print)(const struct cmd_args *a, const json_t *doc);
+};
+
+/* One command. */
+struct cmd_entry {
+	const char            *name;
+	const char            *usage;    /* one line per form, each without "rapport NAME " */
+	const char            *help;     /* one line for `rapport help` */
+	const char            *details;  /* more lines for `rapport help NAME`, or NULL */
+	struct cmd_form        form;     /* its arguments and what it does, */
+	const struct cmd_form *subs;     /* or its sub-commands', ended by { 0 } */
+};
+
+/* The options of a command whose one option is --json. */
+extern const struct cmd_arg cmd_json_only[];
+
+#define CMD_ARGS_MAX 12   /* positionals or options of one form */
+
+/* One argument's value. */
+struct cmd_value {
+	const char  *text;     /* as given (the last one), else the def, else NULL */
+	int          given;    /* how many times (a positional "TAG...": how many words) */
+	const char **list;     /* CMD_LIST, "TAG...": every one, in order */
+	int          num;      /* CMD_COUNT */
+	uint64_t     ms;       /* CMD_WHEN */
+	int64_t      cents;    /* CMD_AMOUNT */
+};
+
+/* A command's arguments, parsed, and what cmd_open and cmd_begin opened. */
+struct cmd_args {
+	const struct cmd_entry *e;
+	const struct cmd_form  *form;
+	const char             *sub;      /* form->sub */
+	int                     npos;     /* the positional words, in order */
+	char                  **pos;
+	struct cmd_value        posv[CMD_ARGS_MAX], optv[CMD_ARGS_MAX];
+	rp_node                *n;
+	rp_write               *w;
+	uint8_t                 acct[RP_ACCOUNT_LEN];  /* the CMD_ACCOUNT, or the id's account */
+	uint8_t                 ref[RP_REF_LEN];       /* the CMD_FOLLOW_UP or CMD_IX */
+	uint64_t                today_ms;              /* cmd_print: the start of the node's today */
+	const void             *data;                  /* the command's own, for its print */
+};
+
+/* Parse argv (argv[0] is the command's name) as e declares, then run it.
+ * Returns the exit status. */
+int cmd_run(const struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, char **argv);
+
+/* The value of the argument named name (an option or a positional); it must
+ * be declared. cmd_str: its text or NULL; cmd_has: 1 when given. */
+const struct cmd_value *cmd_value(const struct cmd_args *a, const char *name);
+const char *cmd_str(const struct cmd_args *a, const char *name);
+int cmd_has(const struct cmd_args *a, const char *name);
 
 /* Print "usage: rapport NAME FORM" for each form of e (only the forms whose
  * first word is sub when sub != NULL), the first with "usage:", the others
@@ -44,33 +137,11 @@ int cmd_usage_error(const struct cmd_entry *e, const char *sub, const char *fmt,
 int cmd_bad_value(const struct cmd_entry *e, const char *sub, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* getopt_long over longopts (no short options: -h/--help is main's). An
- * unknown option or a missing value is reported as a usage error and
- * returned as '?'; the caller then returns CMD_USAGE. */
-int cmd_getopt(const struct cmd_entry *e, const char *sub, int argc, char **argv,
-               const struct option *longopts);
-
-/* Check the positional arguments args[0..n) against names, e.g.
- * "ACCOUNT TYPE TEXT": all but the last `optional` names are required and
- * nothing beyond them is allowed. Returns 0, or reports and returns CMD_USAGE. */
-int cmd_positional(const struct cmd_entry *e, const char *sub, int n, char **args,
-                   const char *names, int optional);
-
-/* For commands whose one option is --json: parse it (*json), then the
- * positional arguments as cmd_positional does with names. Returns 0, or
- * reports and returns CMD_USAGE. */
-int cmd_json_args(const struct cmd_entry *e, const char *sub, int argc, char **argv,
-                  const char *names, int *json);
-
-/* Parse a WHEN (DESIGN.md §7) against the command's clock; what names the
- * option in the error ("--due"). Returns 0 or reports and returns CMD_USAGE. */
-int cmd_when(const struct cmd_ctx *ctx, const struct cmd_entry *e, const char *what,
-             const char *text, uint64_t *out_ms);
-
-/* Parse a whole decimal count in [min, max]. Returns 0 or reports and
+/* A device id (as `rapport id` prints it) into dev; what names the
+ * argument in the message ("--peer: "), or is "". Returns 0 or reports and
  * returns CMD_USAGE. */
-int cmd_count(const struct cmd_entry *e, const char *what, const char *text,
-              long min, long max, int *out);
+int cmd_device(const struct cmd_args *a, const char *what, const char *text,
+               uint8_t dev[RP_DEVICE_LEN]);
 
 /* 1 if text is one of the NULL-terminated words. */
 int cmd_one_of(const char *text, const char *const *words);
@@ -78,52 +149,38 @@ int cmd_one_of(const char *text, const char *const *words);
 /* Join words with ", " into buf, for "one of ..." messages. Returns buf. */
 char *cmd_join(const char *const *words, char *buf, size_t cap);
 
-/* Open the node in ctx->home and set its clock. Reports failures (with a
- * hint when the home is not initialised) and returns CMD_FAIL; 0 on success. */
-int cmd_node_open(const struct cmd_ctx *ctx, rp_node **n);
+/* Open the node in ctx->home into a->n, set its clock, and resolve the
+ * positionals that name an account or an id. Reports a failure (with a hint
+ * when the home is not initialised, naming the argument not found) and
+ * returns CMD_FAIL; 0 on success. */
+int cmd_open(const struct cmd_ctx *ctx, struct cmd_args *a);
 
-/* Begin a write on n. Reports failure and returns CMD_FAIL; 0 on success. */
-int cmd_write_begin(rp_node *n, rp_write **w);
+/* cmd_open (unless the node is open already), then begin a write into
+ * a->w. Returns 0, or reports and returns CMD_FAIL. */
+int cmd_begin(const struct cmd_ctx *ctx, struct cmd_args *a);
 
-/* End a write whose calls returned rc: on rc < 0 report it and abort;
- * otherwise commit (reporting a failed commit). Closes *n either way.
+/* End the write whose calls returned rc: on rc < 0 report it and abort;
+ * otherwise commit (reporting a failed commit). Closes the node either way.
  * subject names the input at fault when rp_errmsg() is empty (may be NULL).
  * Returns CMD_OK or CMD_FAIL. */
-int cmd_write_end(rp_node **n, rp_write **w, int rc, const char *subject);
+int cmd_end(struct cmd_args *a, int rc, const char *subject);
 
-/* The same rp_strerror/rp_errmsg report for a read that failed: closes *n
- * and returns CMD_FAIL. */
-int cmd_read_fail(rp_node **n, int rc, const char *subject);
+/* cmd_end, then the new id (len bytes) on stdout, one line. */
+int cmd_end_id(struct cmd_args *a, int rc, const char *subject, const uint8_t *id, size_t len);
 
-/* The commands, in the order `rapport help` lists them. */
-extern const struct cmd_entry cmd_init_entry;
-extern const struct cmd_entry cmd_id_entry;
-extern const struct cmd_entry cmd_member_entry;
-extern const struct cmd_entry cmd_team_entry;
-extern const struct cmd_entry cmd_account_entry;
-extern const struct cmd_entry cmd_contact_entry;
-extern const struct cmd_entry cmd_show_entry;
-extern const struct cmd_entry cmd_log_entry;
-extern const struct cmd_entry cmd_follow_up_entry;
-extern const struct cmd_entry cmd_done_entry;
-extern const struct cmd_entry cmd_agenda_entry;
-extern const struct cmd_entry cmd_top_entry;
-extern const struct cmd_entry cmd_at_risk_entry;
-extern const struct cmd_entry cmd_complaints_entry;
-extern const struct cmd_entry cmd_resolve_entry;
-extern const struct cmd_entry cmd_find_entry;
-extern const struct cmd_entry cmd_history_entry;
-extern const struct cmd_entry cmd_handover_entry;
-extern const struct cmd_entry cmd_serve_entry;
-extern const struct cmd_entry cmd_peer_entry;
-extern const struct cmd_entry cmd_sync_entry;
-extern const struct cmd_entry cmd_status_entry;
-extern const struct cmd_entry cmd_export_entry;
-extern const struct cmd_entry cmd_import_entry;
-extern const struct cmd_entry cmd_fsck_entry;
-extern const struct cmd_entry cmd_forget_entry;
-extern const struct cmd_entry cmd_backup_entry;
-extern const struct cmd_entry cmd_restore_entry;
-extern const struct cmd_entry cmd_digest_entry;
+/* What a read returned: closes the node (setting a->today_ms first), then
+ * prints doc with --json (a list as JSONL) or through print for people;
+ * frees doc. Returns the exit status (print's). */
+int cmd_print(struct cmd_args *a, json_t *doc,
+              int (*print)(const struct cmd_args *a, const json_t *doc));
+
+/* The commands, in the order `rapport help` lists them: X(verb) for each
+ * cmd_<verb>_entry, which cmd-<verb>.c defines. */
+#define CMD_ALL(X) X(init) X(id) X(member) X(team) X(account) X(contact) X(show) X(log) \
+	X(follow_up) X(done) X(agenda) X(top) X(at_risk) X(complaints) X(resolve) X(find) \
+	X(history) X(handover) X(serve) X(peer) X(sync) X(status) X(export) X(import) X(fsck) \
+	X(forget) X(backup) X(restore) X(digest)
+#define CMD_DECLARE(verb) extern const struct cmd_entry cmd_##verb##_entry;
+CMD_ALL(CMD_DECLARE)
 
 #endif

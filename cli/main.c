@@ -1,5 +1,6 @@
 /* cli/main.c — the rapport command: global options, home and clock, and the
  * table that dispatches to one cmd-<verb>.c per command. Nothing here talks to the store. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,47 +9,18 @@
 #include "cmd.h"
 #include "output.h"
 
-static int s_help_exec(const struct cmd_ctx *ctx, int argc, char **argv);
+static int s_help_exec(const struct cmd_ctx *ctx, struct cmd_args *a);
 
 static const struct cmd_entry s_help_entry = {
 	.name  = "help",
 	.usage = "[COMMAND]",
 	.help  = "list the commands, or show one command's usage",
-	.exec  = s_help_exec,
+	.form  = { .pos = (const struct cmd_arg[]){ { "COMMAND", .optional = 1 }, { 0 } },
+	           .verbatim = 1, .exec = s_help_exec },
 };
 
-static const struct cmd_entry *const s_commands[] = {
-	&cmd_init_entry,
-	&cmd_id_entry,
-	&cmd_member_entry,
-	&cmd_team_entry,
-	&cmd_account_entry,
-	&cmd_contact_entry,
-	&cmd_show_entry,
-	&cmd_log_entry,
-	&cmd_follow_up_entry,
-	&cmd_done_entry,
-	&cmd_agenda_entry,
-	&cmd_top_entry,
-	&cmd_at_risk_entry,
-	&cmd_complaints_entry,
-	&cmd_resolve_entry,
-	&cmd_find_entry,
-	&cmd_history_entry,
-	&cmd_handover_entry,
-	&cmd_serve_entry,
-	&cmd_peer_entry,
-	&cmd_sync_entry,
-	&cmd_status_entry,
-	&cmd_export_entry,
-	&cmd_import_entry,
-	&cmd_fsck_entry,
-	&cmd_forget_entry,
-	&cmd_backup_entry,
-	&cmd_restore_entry,
-	&cmd_digest_entry,
-	&s_help_entry,
-};
+#define S_ENTRY(verb) &cmd_##verb##_entry,
+static const struct cmd_entry *const s_commands[] = { CMD_ALL(S_ENTRY) &s_help_entry };
 
 #define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
 
@@ -111,20 +83,17 @@ static void s_command_help(FILE *f, const struct cmd_entry *e)
 		fprintf(f, "\n%s", e->details);
 }
 
-static int s_help_exec(const struct cmd_ctx *ctx, int argc, char **argv)
+static int s_help_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	const struct cmd_entry *e;
 
 	(void)ctx;
-	if (argc < 2) {
+	if (!a->npos) {
 		s_list_commands(stdout);
 		return CMD_OK;
 	}
-	if (argc > 2)
-		return cmd_usage_error(&s_help_entry, NULL, "unexpected argument '%s'", argv[2]);
-	e = s_lookup(argv[1]);
-	if (!e)
-		return cmd_bad_value(&s_help_entry, NULL, "no command '%s'", argv[1]);
+	if (!(e = s_lookup(a->pos[0])))
+		return cmd_bad_value(&s_help_entry, NULL, "no command '%s'", a->pos[0]);
 	s_command_help(stdout, e);
 	return CMD_OK;
 }
@@ -279,8 +248,7 @@ int main(int argc, char **argv)
 	}
 
 	ctx.keep = s_config_keep();
-	optind = 0;
-	ret = e->exec(&ctx, argc, argv);
+	ret = cmd_run(&ctx, e, argc, argv);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (ret == CMD_OK)            /* a command that failed has said why already */
 			fprintf(stderr, "rapport: cannot write the output\n");

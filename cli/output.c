@@ -167,6 +167,25 @@ const char *out_str(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+long long out_int(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+char *out_last_sync(const json_t *peer, char *buf, size_t cap)
+{
+	const char *iso = out_str(peer, "last_sync");
+	uint64_t ms;
+
+	if (!iso || rp_when_parse_iso(iso, &ms) != 0)
+		snprintf(buf, cap, "never");
+	else
+		rp_when_local(ms, buf, cap);
+	return buf;
+}
+
 const char *out_str_or_dash(const json_t *o, const char *key)
 {
 	const char *s = out_str(o, key);

@@ -51,6 +51,10 @@ int out_jsonl(const json_t *arr);
 
 /* The string member key of o, or NULL when absent, null or not a string. */
 const char *out_str(const json_t *o, const char *key);
+/* The integer member key of o, or 0 when absent or not an integer. */
+long long out_int(const json_t *o, const char *key);
+/* A peer's last_sync (ISO) as local time for people, or "never". Returns buf. */
+char *out_last_sync(const json_t *peer, char *buf, size_t cap);
 /* The string member key of o, or "-". */
 const char *out_str_or_dash(const json_t *o, const char *key);
 /* A scalar for people: integers as is, reals with at most one decimal,

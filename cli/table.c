@@ -165,6 +165,16 @@ static size_t s_terminal_width(FILE *f)
 	return 0;
 }
 
+int table_done(struct table **t, const char *none)
+{
+	if (table_rows(*t) || !none)
+		table_print(*t, stdout);
+	else
+		out_note("%s", none);
+	table_free(t);
+	return 0;
+}
+
 void table_print(struct table *t, FILE *f)
 {
 	size_t width[TABLE_COLS_MAX] = { 0 };

@@ -30,4 +30,8 @@ size_t table_rows(const struct table *t);
  * column is clipped with "…" so lines fit its width. */
 void table_print(struct table *t, FILE *f);
 
+/* Print *t on stdout, or, when it has no rows and none is not NULL, the
+ * line none on stderr ("no accounts yet"); then free it. Returns 0. */
+int table_done(struct table **t, const char *none);
+
 #endif

@@ -6,7 +6,7 @@
  *
  * It declares what node.c (home, open, the write), edit.c (the writes) and
  * sync/peer.c implement, and includes the header of each other file of the
- * API: handover.h, fsck.h, backup.h, crm/{lookup,query,insight,export,
+ * API: handover.h, fsck.h, backup.h, load.h, crm/{lookup,query,insight,export,
  * import}.h, sync/{client,serve}.h.
  *
  * Errors: every int-returning call returns 0 or a negative RP_E* code
@@ -199,6 +199,7 @@ int rp_member_add(rp_write *w, const char *name,
 
 #include "crm/export.h"
 #include "crm/import.h"
+#include "load.h"          /* the import verb */
 #include "backup.h"
 
 /* ---- peers and sync --------------------------------------------------------

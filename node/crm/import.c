@@ -15,7 +15,6 @@
 #include "import.h"
 #include "../node.h"
 #include "../text/casefold.h"
-#include "../edit.h"
 #include "../store/view.h"
 #include "../store/roster.h"
 #include "../text/csv.h"
@@ -104,43 +103,12 @@ static void s_arena_reset(s_arena *a)
 
 /* ---- the plan --------------------------------------------------------------- */
 
-typedef struct s_field {
-	const char *key, *value;
-} s_field;
-
-typedef struct s_contact {
-	size_t      index;                /* in the file's "contacts", for messages */
-	const char *name, *role, *email, *phone, *prefer;
-} s_contact;
-
-typedef struct s_ix {
-	size_t      index;
-	rp_ix_spec  spec;
-	const char *resolution;           /* resolve the complaint with it, or NULL */
-	uint8_t     ref[RP_REF_LEN];
-} s_ix;
-
-typedef struct s_fu {
-	size_t      index;
-	const char *text, *assignee;
-	uint64_t    due;
-	int         done;
-	const char *done_text;
-	uint8_t     ref[RP_REF_LEN];
-} s_fu;
-
-typedef struct s_acct {
-	size_t      line;
-	const char *name, *owner;         /* owner: a member, or NULL for this device's */
-	int         exists;               /* update the account of that name */
-	uint8_t     id[RP_ACCOUNT_LEN];
-	s_field    *fields;
-	const char **tags;
-	s_contact  *contacts;
-	s_ix       *ixs;
-	s_fu       *fus;
-	size_t      nfields, ntags, ncontacts, nixs, nfus;
-} s_acct;
+/* The plan's types are the header's (import.h): the writer reads them. */
+typedef rp_plan_field   s_field;
+typedef rp_plan_contact s_contact;
+typedef rp_plan_ix      s_ix;
+typedef rp_plan_fu      s_fu;
+typedef rp_plan_acct    s_acct;
 
 typedef struct s_import {
 	rp_node    *node;
@@ -162,6 +130,8 @@ typedef struct s_import {
 	json_t     *columns;        /* [{column, to}]: what each CSV column became */
 	int         entries;        /* 'i', 'c': a CSV of interactions or contacts, 0: of accounts */
 	char        member[RP_NAME_MAX + 1];   /* this device's member: who imports */
+	rp_plan_sink sink;          /* writes one planned account (node/load.h) */
+	void       *sink_arg;
 } s_import;
 
 static int s_bad(s_import *im, size_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -1454,48 +1424,12 @@ out:
 
 /* ---- writing the plan ---------------------------------------------------------- */
 
-/* A write call refused: say which line (and entry) of the file it came from. */
-static int s_refused(s_import *im, const s_acct *a, const char *what, size_t index, int rc)
-{
-	char msg[512];
-	snprintf(msg, sizeof msg, "%s", *rp_errmsg() ? rp_errmsg() : rp_strerror(rc));
-	if (what)
-		return rp_fail(rc, "%s:%zu: %s[%zu]: %s", im->path, a->line, what, index, msg);
-	return rp_fail(rc, "%s:%zu: %s", im->path, a->line, msg);
-}
-
+/* One planned account through the sink; counted once written. */
 static int s_write_acct(s_import *im, rp_write *w, s_acct *a)
 {
-	uint8_t ref[RP_REF_LEN];
-	size_t i;
-	int rc;
-
-	if (!a->exists && (rc = rp_account_add(w, a->name, a->owner, a->id)))
-		return s_refused(im, a, NULL, 0, rc);
-	for (i = 0; i < a->nfields; i++)
-		if ((rc = rp_account_set(w, a->id, a->fields[i].key, a->fields[i].value)))
-			return s_refused(im, a, NULL, 0, rc);
-	for (i = 0; i < a->ntags; i++)
-		if ((rc = rp_account_tag(w, a->id, a->tags[i], 0)))
-			return s_refused(im, a, NULL, 0, rc);
-	for (i = 0; i < a->ncontacts; i++) {
-		s_contact *c = &a->contacts[i];
-		if ((rc = rp_contact_add(w, a->id, c->name, c->role, c->email, c->phone, c->prefer, ref)))
-			return s_refused(im, a, "contacts", c->index, rc);
-	}
-	for (i = 0; i < a->nixs; i++) {
-		s_ix *x = &a->ixs[i];
-		if ((rc = rp_ix_log(w, a->id, &x->spec, x->ref)) ||
-		    (x->resolution && (rc = rp_edit_close(w, a->id, "complaint.resolve",
-		                                          rp_write_last_opid(w), x->resolution))))
-			return s_refused(im, a, "interactions", x->index, rc);
-	}
-	for (i = 0; i < a->nfus; i++) {
-		s_fu *f = &a->fus[i];
-		if ((rc = rp_fu_add(w, a->id, f->text, f->due, f->assignee, f->ref)) ||
-		    (f->done && (rc = rp_edit_close(w, a->id, "fu.done", rp_write_last_opid(w), f->done_text))))
-			return s_refused(im, a, "followups", f->index, rc);
-	}
+	int rc = im->sink(im->sink_arg, w, im->path, a);
+	if (rc)
+		return rc;
 	im->n_contacts += (json_int_t)a->ncontacts;
 	im->n_ix += (json_int_t)a->nixs;
 	im->n_fu += (json_int_t)a->nfus;
@@ -1686,9 +1620,10 @@ static char s_first(const char *buf, size_t len)
 	return i < len ? buf[i] : 0;
 }
 
-int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t **report)
+int rp_import_run(rp_node *n, const char *path, const rp_import_opts *opts, rp_plan_sink sink,
+                  void *sink_arg, json_t **report)
 {
-	s_import im = { .opts = opts };
+	s_import im = { .opts = opts, .sink = sink, .sink_arg = sink_arg };
 	rp_write *w = NULL;
 	char *buf = NULL;
 	size_t len = 0;

@@ -436,9 +436,12 @@ static int s_about_contact(const rp_op *op, const char *name)
 	size_t pn, nn = strlen(name);
 	rp_body bd;
 	int hit = 0;
-	if ((strcmp(op->kind, "ix.log") && strcmp(op->kind, "ix.amend")) || nn > RP_NAME_MAX ||
-	    rp_body_parse(&bd, op->body, op->body_len))
+	if ((strcmp(op->kind, "ix.log") && strcmp(op->kind, "ix.amend")) || nn > RP_NAME_MAX)
 		return 0;
+	if (rp_body_parse(&bd, op->body, op->body_len)) {
+		rp_body_done(&bd);          /* what a failed unpack may hold */
+		return 0;
+	}
 	if (!strcmp(op->kind, "ix.log") ? rp_body_str(&bd, "contact", &p, &pn) == 0
 	                                : rp_body_str(&bd, "field", &p, &pn) == 0 && pn == 7 &&
 	                                  !memcmp(p, "contact", 7) && rp_body_str(&bd, "value", &p, &pn) == 0) {
@@ -481,12 +484,14 @@ static int s_forget_one(void *arg, const rp_val *k, const rp_val *v)
 		rp_body bd;
 		const uint8_t *t;
 		int hit = !memcmp(opid, f->contact_opid, RP_OPID_LEN);
-		if (!hit && !strcmp(op.kind, "contact.set") && rp_body_parse(&bd, op.body, op.body_len) == 0) {
-			hit = rp_body_bin(&bd, "contact", &t, RP_OPID_LEN) == 0 &&
-			      !memcmp(t, f->contact_opid, RP_OPID_LEN);
-		}
-		if (!strcmp(op.kind, "contact.set"))
+		/* The body is released only when a parse was tried: a hit by
+		 * id skips it, and bd is then never set up. */
+		if (!hit && !strcmp(op.kind, "contact.set")) {
+			if (rp_body_parse(&bd, op.body, op.body_len) == 0)
+				hit = rp_body_bin(&bd, "contact", &t, RP_OPID_LEN) == 0 &&
+				      !memcmp(t, f->contact_opid, RP_OPID_LEN);
 			rp_body_done(&bd);
+		}
 		/* the interactions logged with the contact: their texts are
 		 * what a customer counts as theirs too */
 		if (!hit && f->contact_name)

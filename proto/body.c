@@ -106,8 +106,13 @@ int rp_body_parse(rp_body *b, const uint8_t *bytes, size_t len)
 	if (!bytes)
 		return RP_EFORMAT;
 	if (msgpack_unpack_next(&b->up, (const char *)bytes, len, &off) != MSGPACK_UNPACK_SUCCESS ||
-	    b->up.data.type != MSGPACK_OBJECT_MAP)
+	    b->up.data.type != MSGPACK_OBJECT_MAP) {
+		/* Nothing stays held on failure (the unpack may have made its
+		 * zone): rp_body_done is then optional, and still safe. */
+		msgpack_unpacked_destroy(&b->up);
+		msgpack_unpacked_init(&b->up);
 		return RP_EFORMAT;
+	}
 	b->map = &b->up.data;
 	return 0;
 }

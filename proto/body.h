@@ -38,7 +38,8 @@ typedef struct rp_body {
 } rp_body;
 
 /* Parse body bytes (already limit-checked by rp_op_decode). The body
- * references bytes: they must outlive it. Returns 0 or RP_EFORMAT. */
+ * references bytes: they must outlive it; release it with rp_body_done.
+ * Returns 0, or RP_EFORMAT holding nothing (rp_body_done optional). */
 int  rp_body_parse(rp_body *b, const uint8_t *bytes, size_t len);
 void rp_body_done(rp_body *b);
 

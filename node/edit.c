@@ -11,6 +11,7 @@
 #include "store/roster.h"
 #include "store/view.h"
 #include "store/ingest.h"
+#include "store/refs.h"
 #include "edit.h"
 #include "store/schema.h"
 #include "../proto/error.h"
@@ -351,7 +352,7 @@ static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind
                     const char *list, uint8_t opid[RP_OPID_LEN], uint8_t acct[RP_ACCOUNT_LEN],
                     json_t **view, json_t **entry)
 {
-	rp_val v;
+	rp_ref_hit hit;
 	char t[RP_REF_TEXT + 1];
 	size_t i;
 	json_t *e;
@@ -359,13 +360,12 @@ static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind
 	rp_b32_encode(ref, RP_REF_LEN, t, sizeof t);
 	if ((rc = rp_write_flush(w)))
 		return rc;
-	if (rp_store_get(w->txn, w->node->store->refs, ref, RP_REF_LEN, &v) ||
-	    v.mv_size < RP_OPID_LEN + RP_ACCOUNT_LEN ||
-	    v.mv_size - RP_OPID_LEN - RP_ACCOUNT_LEN != strlen(kind) ||
-	    memcmp((uint8_t *)v.mv_data + RP_OPID_LEN + RP_ACCOUNT_LEN, kind, strlen(kind)))
+	if ((rc = rp_refs_find(w->node->store, w->txn, ref, &hit)) && rc != RP_ENOTFOUND)
+		return rc;
+	if (rc || strcmp(hit.kind, kind))
 		return rp_fail(RP_ENOTFOUND, "no %s %s", !strcmp(kind, "fu.add") ? "follow-up" : "interaction", t);
-	memcpy(opid, v.mv_data, RP_OPID_LEN);
-	memcpy(acct, (uint8_t *)v.mv_data + RP_OPID_LEN, RP_ACCOUNT_LEN);
+	memcpy(opid, hit.opid, RP_OPID_LEN);
+	memcpy(acct, hit.account, RP_ACCOUNT_LEN);
 	if ((rc = rp_edit_view(w, acct, view)))
 		return rp_fail(rc, "the account of %s is not here", t);
 	json_array_foreach(json_object_get(*view, list), i, e)

@@ -23,6 +23,7 @@
 #include "store/view.h"
 #include "../proto/body.h"
 #include "store/pending.h"
+#include "store/refs.h"
 #include "../proto/hlc.h"
 #include "../proto/work.h"
 
@@ -230,6 +231,11 @@ int rp_node_open(const char *home, rp_node **out)
 		if (stale && (rc = rp_view_refresh_stale(n->store, NULL)) && rc != RP_ENOSPC) {
 			rp_node_close(&n);
 			return rp_fail(rc, "cannot rebuild the views in %s", home);
+		}
+		/* An import killed before it indexed its ids (refs.h): index them. */
+		if ((rc = rp_refs_recover(n->store)) && rc != RP_ENOSPC) {
+			rp_node_close(&n);
+			return rp_fail(rc, "cannot index the ids in %s", home);
 		}
 	}
 	/* An erasure a crash or a busy home left undone: finish it now, if

@@ -19,6 +19,7 @@
 #include "../store/roster.h"
 #include "../text/csv.h"
 #include "../../proto/body.h"
+#include "../store/refs.h"
 #include "../store/schema.h"
 #include "../text/amount.h"
 #include "../text/when.h"
@@ -132,6 +133,7 @@ typedef struct s_import {
 	char        member[RP_NAME_MAX + 1];   /* this device's member: who imports */
 	rp_plan_sink sink;          /* writes one planned account (node/load.h) */
 	void       *sink_arg;
+	int         deferred;       /* a streamed write deferred its refs (store/refs.h) */
 } s_import;
 
 static int s_bad(s_import *im, size_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -1475,6 +1477,9 @@ static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
 			}
 			total = 0;
 			im->n_updated = im->n_ix = im->n_fu = im->n_contacts = 0;
+			/* its ids are indexed once it is all written (store/refs.h) */
+			rp_refs_defer(n->store, 1);
+			im->deferred = 1;
 			if ((rc = rp_store_reserve(n->store, file_len * 16)) == 0)
 				rc = rp_write_begin(n, &w);
 		}
@@ -1514,6 +1519,7 @@ static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
 	if (rc == 0 && w)
 		rc = rp_write_commit(&w);
 	rp_write_abort(&w);
+	rp_refs_defer(n->store, 0);
 	if (rc && done) {
 		char why[512];
 		snprintf(why, sizeof why, "%s", *rp_errmsg() ? rp_errmsg() : rp_strerror(rc));
@@ -1681,6 +1687,19 @@ int rp_import_run(rp_node *n, const char *path, const rp_import_opts *opts, rp_p
 	s_acct_end(&im);
 	rp_store_end(im.txn);
 	im.txn = NULL;
+	/* What a streamed import committed gets its ids indexed, even when the
+	 * rest failed (store/refs.h). */
+	if (im.deferred) {
+		char why[512];
+		int src;
+		snprintf(why, sizeof why, "%s", rp_errmsg());
+		src = rp_refs_settle(n->store, NULL);
+		if (rc)
+			rp_fail(rc, "%s", why);
+		else if (src)
+			rc = rp_fail(src, "the accounts are imported, but their ids are not indexed yet "
+			             "(the next rapport command does it): %s", rp_strerror(src));
+	}
 	free(buf);
 	buf = NULL;
 	if (rc)

@@ -7,6 +7,7 @@
 #include "lookup.h"
 #include "../node.h"
 #include "../text/casefold.h"
+#include "../store/refs.h"
 #include "../store/summary.h"
 #include "../store/view.h"
 #include "../../proto/error.h"
@@ -197,25 +198,19 @@ static int s_ref_kind_of(const uint8_t *kind, size_t len)
 	return 0;
 }
 
-static int s_ref_one(void *arg, const MDB_val *k, const MDB_val *v)
+static int s_ref_one(void *arg, const rp_ref_hit *hit)
 {
 	s_find_walk *w = arg;
 	char t[RP_REF_TEXT + 1];
-	int kd;
-	if (k->mv_size != RP_REF_LEN || memcmp(k->mv_data, w->hi, RP_REF_LEN) > 0)
-		return RP_STORE_STOP;
-	if (v->mv_size < RP_OPID_LEN + RP_ACCOUNT_LEN)
-		return 0;
-	kd = s_ref_kind_of((uint8_t *)v->mv_data + RP_OPID_LEN + RP_ACCOUNT_LEN,
-	                   v->mv_size - RP_OPID_LEN - RP_ACCOUNT_LEN);
+	int kd = s_ref_kind_of((const uint8_t *)hit->kind, strlen(hit->kind));
 	if (!(kd & w->kinds))
 		return 0;
 	if (w->h->n++ == 0) {
-		memcpy(w->h->first, k->mv_data, RP_REF_LEN);
-		memcpy(w->h->acct, (uint8_t *)v->mv_data + RP_OPID_LEN, RP_ACCOUNT_LEN);
+		memcpy(w->h->first, hit->ref, RP_REF_LEN);
+		memcpy(w->h->acct, hit->account, RP_ACCOUNT_LEN);
 		w->h->kind = kd;
 	}
-	rp_b32_encode(k->mv_data, RP_REF_LEN, t, sizeof t);
+	rp_b32_encode(hit->ref, RP_REF_LEN, t, sizeof t);
 	s_hit_name(w->h, t);
 	return 0;
 }
@@ -239,7 +234,7 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
 	w.txn = txn;
-	rc = rp_store_scan(txn, n->store->refs, lo, RP_REF_LEN, s_ref_one, &w);
+	rc = rp_refs_scan(n->store, txn, lo, hi, s_ref_one, &w);
 	rp_store_end(txn);
 	if (rc)
 		return rc;

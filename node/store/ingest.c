@@ -10,6 +10,7 @@
 #include "view.h"
 #include "schema.h"
 #include "authz.h"
+#include "refs.h"
 #include "../../proto/error.h"
 #include "../../proto/hlc.h"
 
@@ -22,11 +23,6 @@ static int s_is_zero(const uint8_t *p, size_t n)
 }
 
 /* Kinds whose ref users type back (interaction, follow-up, contact ids). */
-static int s_ref_kind(const char *kind)
-{
-	return !strcmp(kind, "ix.log") || !strcmp(kind, "fu.add") || !strcmp(kind, "contact.add");
-}
-
 /* The same op, possibly redacted on one side: equal signed headers. */
 static int s_same_op(const rp_op *a, const uint8_t *bytes, size_t len)
 {
@@ -332,16 +328,8 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 		if ((rc = s_put(txn, st->heads, op.author, RP_DEVICE_LEN, seqb, 8)))
 			goto out;
 	}
-	if (s_ref_kind(op.kind)) {
-		uint8_t ref[RP_REF_LEN], val[RP_OPID_LEN + RP_ACCOUNT_LEN + RP_KIND_MAX];
-		size_t kl = strlen(op.kind);
-		rp_ref_of(ref, opid);
-		memcpy(val, opid, RP_OPID_LEN);
-		memcpy(val + RP_OPID_LEN, op.account, RP_ACCOUNT_LEN);
-		memcpy(val + RP_OPID_LEN + RP_ACCOUNT_LEN, op.kind, kl);
-		if ((rc = s_put(txn, st->refs, ref, RP_REF_LEN, val, RP_OPID_LEN + RP_ACCOUNT_LEN + kl)))
-			goto out;
-	}
+	if ((rc = rp_refs_add(st, txn, &op, opid, arrival)))
+		goto out;
 	if (op.body && rp_roster_kind(op.kind))
 		rc = rp_roster_apply(st, txn, &op, &body, canon, clen);
 	else if (op.body && !strcmp(op.kind, "purge.receipt"))

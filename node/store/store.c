@@ -62,6 +62,7 @@ static int s_open_tables(rp_store *st)
 		{ "skipped", offsetof(rp_store, skipped) },
 		{ "purged", offsetof(rp_store, purged) },
 		{ "authority", offsetof(rp_store, authority) },
+		{ "refq", offsetof(rp_store, refq) },
 		{ "meta", offsetof(rp_store, meta) },
 	};
 	MDB_txn *txn;
@@ -286,6 +287,15 @@ int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const 
 	return rp_store_err(mdb_put(txn, dbi, &k, &v, 0));
 }
 
+int rp_store_append(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	int rc = mdb_put(txn, dbi, &k, &v, MDB_APPEND);
+	if (rc == MDB_KEYEXIST)
+		rc = mdb_put(txn, dbi, &k, &v, 0);
+	return rp_store_err(rc);
+}
+
 int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
 {
 	MDB_val k = { klen, (void *)key };
@@ -313,4 +323,35 @@ int rp_store_scan(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t fromlen,
 			break;
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND || rc == RP_STORE_STOP ? 0 : rp_store_err(rc);
+}
+
+static int s_end_key(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen, MDB_cursor_op at)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(txn, dbi, &c);
+	if (rc)
+		return rp_store_err(rc);
+	rc = mdb_cursor_get(c, &k, &v, at);
+	if (rc == 0 && k.mv_size != klen)
+		rc = MDB_NOTFOUND;
+	if (rc == 0)
+		memcpy(key, k.mv_data, klen);
+	mdb_cursor_close(c);
+	return rp_store_err(rc);
+}
+
+int rp_store_first_key(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen)
+{
+	return s_end_key(txn, dbi, key, klen, MDB_FIRST);
+}
+
+int rp_store_last_key(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen)
+{
+	return s_end_key(txn, dbi, key, klen, MDB_LAST);
+}
+
+int rp_store_clear(MDB_txn *txn, MDB_dbi dbi)
+{
+	return rp_store_err(mdb_drop(txn, dbi, 0));
 }

@@ -15,7 +15,8 @@
  *  arrival   local arrival seq (8)      → op id (40) ‖ [source device (32)]  the feed peers read
  *  acct_ops  account‖hlc‖op id (64)     → ""                  an account's log in merge order
  *  heads     author (32)                → highest seq (8)
- *  refs      ref (16)                   → op id (40) ‖ account (16) ‖ kind
+ *  refs      ref (16)                   → op id (40) ‖ account (16) ‖ kind   (refs.h)
+ *  refq      arrival seq (8)            → ref ‖ op id ‖ account ‖ kind: refs deferred (refs.h)
  *  views     account (16)               → canonical view (JSON text)
  *  summaries account (16)               → summary (JSON text) for lists and queries
  *  names     lower(name) ‖ 0 ‖ account  → ""
@@ -36,7 +37,7 @@ typedef struct rp_store {
 	MDB_env *env;
 	MDB_dbi  ops, arrival, acct_ops, heads, refs, views, summaries, names,
 	         owners, members, devices, redacted, equiv, cursors, peers, pending,
-	         stale, skipped, purged, authority, meta;
+	         stale, skipped, purged, authority, refq, meta;
 	/* The last device looked up in the roster, valid for one txn and one
 	 * roster generation: an import checks the same author 100,000 times. */
 	struct {
@@ -48,6 +49,8 @@ typedef struct rp_store {
 		int      valid;
 	} author_cache;
 	uint64_t roster_gen;     /* bumped by every roster change this process applies */
+	int      refs_defer;     /* this process's ingests defer their refs (refs.h) */
+	uint64_t refs_marked_gen;/* the write txn (roster_gen) that noted refs due */
 	char     dir[4096];      /* the home the environment lives in */
 } rp_store;
 
@@ -141,8 +144,20 @@ int rp_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_va
 int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen);
 int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 
+/* rp_store_put for keys that come in order: past the last key of dbi they
+ * are appended (full pages, no search), else put as usual. */
+int rp_store_append(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen);
+
 /* How many entries dbi holds (0 when it cannot be read). */
 size_t rp_store_count(MDB_txn *txn, MDB_dbi dbi);
+
+/* The first or last key of dbi, when it is klen bytes long, into key:
+ * 0, RP_ENOTFOUND (empty, or another length), or another RP_E* code. */
+int rp_store_first_key(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen);
+int rp_store_last_key(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen);
+
+/* Delete every entry of dbi (a write txn). Returns 0 or an RP_E* code. */
+int rp_store_clear(MDB_txn *txn, MDB_dbi dbi);
 
 /* Walk dbi in key order from the first key >= from (from NULL: from the
  * first key). fn gets each key and value (in the txn's pages, valid while

@@ -7,6 +7,7 @@
 #include "purge.h"
 #include "../../proto/body.h"
 #include "../store/ingest.h"
+#include "../store/refs.h"
 #include "../store/roster.h"
 #include "../store/summary.h"
 #include "../../proto/error.h"
@@ -55,9 +56,7 @@ static int s_purge_account(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACC
 	rc = rp_store_scan(txn, st->acct_ops, acct, RP_ACCOUNT_LEN, s_doomed_one, &d);
 	for (size_t i = 0; i < d.n && rc == 0; i++) {
 		const uint8_t *key = d.keys + i * RP_ACCT_KEY_LEN, *opid = key + RP_ACCOUNT_LEN + 8;
-		uint8_t ref[RP_REF_LEN];
-		rp_ref_of(ref, opid);
-		if ((rc = rp_store_del(txn, st->refs, ref, RP_REF_LEN)) == 0 &&
+		if ((rc = rp_refs_del(txn, st, opid)) == 0 &&
 		    (rc = rp_store_del(txn, st->ops, opid, RP_OPID_LEN)) == 0 &&
 		    (rc = rp_store_del(txn, st->acct_ops, key, RP_ACCT_KEY_LEN)) == 0)
 			(*n)++;

@@ -538,6 +538,16 @@ static void test_streamed(void)
 	ok(doc && json_array_size(json_object_get(doc, "interactions")) == 5 &&
 	   !strcmp(field(doc, "email"), "s299@example.com"), "the last account arrived whole");
 	json_decref(doc);
+	{
+		MDB_txn *txn;
+		size_t nrefs = 0, due = 1;
+		if (rp_store_begin(n->store, 0, &txn) == 0) {
+			nrefs = rp_store_count(txn, n->store->refs);
+			due = rp_store_count(txn, n->store->refq);
+			mdb_txn_abort(txn);
+		}
+		ok(nrefs == 1500 && due == 0, "its 1,500 interaction ids are indexed once it is done, none left due");
+	}
 	json_decref(report);
 	report = NULL;
 	ok(rp_import(n, path, NULL, &report) == 0 && count(report, "updated") == 300 &&

@@ -214,9 +214,10 @@ int rp_node_open(const char *home, rp_node **out)
 		rp_txn *txn;
 		size_t stale = 0;
 		uint64_t authority = 1;
-		int pending = 0;
+		int pending = 0, refs_due = 0;
 		if (rp_store_begin(n->store, 0, &txn) == 0) {
 			stale = rp_store_count(txn, n->store->stale);
+			refs_due = rp_refs_due(n->store, txn);
 			rp_meta_get_u64(n->store, txn, "authority", &authority);
 			pending = rp_pending_needs_upgrade(n->store, txn);
 			rp_store_end(txn);
@@ -233,7 +234,7 @@ int rp_node_open(const char *home, rp_node **out)
 			return rp_fail(rc, "cannot rebuild the views in %s", home);
 		}
 		/* An import killed before it indexed its ids (refs.h): index them. */
-		if ((rc = rp_refs_recover(n->store)) && rc != RP_ENOSPC) {
+		if (refs_due && (rc = rp_refs_recover(n->store)) && rc != RP_ENOSPC) {
 			rp_node_close(&n);
 			return rp_fail(rc, "cannot index the ids in %s", home);
 		}

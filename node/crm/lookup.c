@@ -222,7 +222,7 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
 	const char *what = kinds == RP_REF_FU ? "follow-up" : kinds == RP_REF_IX ? "interaction" :
 	                   kinds == RP_REF_CONTACT ? "contact" : "item";
 	s_hits h = { 0 };
-	s_find_walk w = { n, NULL, &h, hi, NULL, 0, 0, kinds };
+	s_find_walk w = { n, NULL, &h, NULL, NULL, 0, 0, kinds };
 	MDB_txn *txn;
 	int rc;
 	rp_errclear();
@@ -233,7 +233,6 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
 		               text, what, S_PREFIX_MIN);
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
-	w.txn = txn;
 	rc = rp_refs_scan(n->store, txn, lo, hi, s_ref_one, &w);
 	rp_store_end(txn);
 	if (rc)

@@ -22,7 +22,6 @@ static int s_is_zero(const uint8_t *p, size_t n)
 	return acc == 0;
 }
 
-/* Kinds whose ref users type back (interaction, follow-up, contact ids). */
 /* The same op, possibly redacted on one side: equal signed headers. */
 static int s_same_op(const rp_op *a, const uint8_t *bytes, size_t len)
 {

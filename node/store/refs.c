@@ -56,14 +56,6 @@ static int s_hit_of(const uint8_t ref[RP_REF_LEN], const MDB_val *v, rp_ref_hit 
 	return 0;
 }
 
-static int s_put(MDB_txn *txn, rp_store *st, const rp_ref_hit *hit, int in_order)
-{
-	uint8_t val[RP_OPID_LEN + RP_ACCOUNT_LEN + RP_KIND_MAX];
-	size_t vl = s_value(val, hit->opid, hit->account, hit->kind);
-	if (in_order)
-		return rp_store_append(txn, st->refs, hit->ref, RP_REF_LEN, val, vl);
-	return rp_store_put(txn, st->refs, hit->ref, RP_REF_LEN, val, vl);
-}
 
 /* A record of refq, the deferred refs: arrival seq (8) → ref ‖ op id ‖
  * account ‖ the kind's index in s_kinds. */
@@ -89,19 +81,14 @@ int rp_refs_due(rp_store *st, MDB_txn *txn)
 int rp_refs_add(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t opid[RP_OPID_LEN],
                 uint64_t arrival)
 {
-	uint8_t rec[S_REC_LEN], key[8];
+	uint8_t rec[S_REC_LEN], key[8], val[RP_OPID_LEN + RP_ACCOUNT_LEN + RP_KIND_MAX];
 	int kind = s_kind_index(op->kind), rc;
 	if (kind < 0)
 		return 0;
 	rp_ref_of(rec, opid);
-	if (!st->refs_defer) {
-		rp_ref_hit hit;
-		memcpy(hit.ref, rec, RP_REF_LEN);
-		memcpy(hit.opid, opid, RP_OPID_LEN);
-		memcpy(hit.account, op->account, RP_ACCOUNT_LEN);
-		snprintf(hit.kind, sizeof hit.kind, "%s", op->kind);
-		return s_put(txn, st, &hit, 0);
-	}
+	if (!st->refs_defer)
+		return rp_store_put(txn, st->refs, rec, RP_REF_LEN, val,
+		                    s_value(val, opid, op->account, op->kind));
 	/* who defers, once a txn (roster_gen moves with every write txn begun):
 	 * a writer still running settles its own (rp_refs_recover) */
 	if (!st->roster_gen || st->refs_marked_gen != st->roster_gen) {
@@ -272,8 +259,11 @@ static int s_slice_job(rp_store *st, MDB_txn *txn, void *arg)
 			rc = 0;
 			continue;
 		}
-		if (rc == 0)
-			rc = s_put(txn, st, &hit, 1);
+		if (rc == 0) {
+			uint8_t val[RP_OPID_LEN + RP_ACCOUNT_LEN + RP_KIND_MAX];
+			rc = rp_store_append(txn, st->refs, hit.ref, RP_REF_LEN, val,
+			                     s_value(val, hit.opid, hit.account, hit.kind));
+		}
 	}
 	return rc;
 }

@@ -58,21 +58,33 @@ static int cmd_serve_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 		return out_failf("cannot install signal handlers");
 	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	if ((rc = rp_serve(a->n, endpoint, &s_stop, s_log, NULL)) < 0)
+	rp_serve_opts opts = { .no_dial = cmd_has(a, "no-dial") };
+	if ((rc = rp_serve(a->n, endpoint, &opts, &s_stop, s_log, NULL)) < 0)
 		return out_fail_about(rc, endpoint);
 	return CMD_OK;
 }
 
 const struct cmd_entry cmd_serve_entry = {
 	.name    = "serve",
-	.usage   = "[--listen ENDPOINT]",
-	.help    = "run the node: accept syncs from the team's devices",
-	.details = "Runs in the foreground and logs one line per event to stderr, each\n"
-	           "stamped with the UTC time. ENDPOINT defaults to " S_LISTEN_DEFAULT ".\n"
-	           "Only devices of the roster that are not revoked may connect. SIGTERM or\n"
-	           "SIGINT stops it cleanly (exit 0). Other commands keep working on the home\n"
-	           "meanwhile; what they write is served at the next sync. Under systemd\n"
-	           "(Type=notify) it reports READY=1 once listening.\n",
+	.usage   = "[--listen ENDPOINT] [--no-dial]",
+	.help    = "run the node: accept syncs, and sync with the peers by itself",
+	.details = "The node left running on a device. It accepts syncs from the team's\n"
+	           "devices on ENDPOINT (default " S_LISTEN_DEFAULT "): only devices of the\n"
+	           "roster that are not revoked may connect. And it syncs by itself with the\n"
+	           "peers configured here ('rapport peer add'): at once when something is\n"
+	           "written on this home (a command, a sync it served), every few seconds to\n"
+	           "hear what they have, and after a failure again with backoff (1 s doubling\n"
+	           "to a minute). So a write reaches the hub, and through the hubs every\n"
+	           "device, with no 'sync' typed. A device not in a team yet joins through its\n"
+	           "peer by itself. --no-dial only accepts syncs.\n"
+	           "\n"
+	           "One serve per home: a second one says which process serves it and exits 1.\n"
+	           "Other commands keep working on the home meanwhile. It logs one line per\n"
+	           "sync that moved something and per failure to stderr, each stamped with the\n"
+	           "UTC time. SIGTERM or SIGINT stops it cleanly (exit 0; a sync in flight\n"
+	           "commits its batch or not). Under systemd (Type=notify) it reports READY=1\n"
+	           "once listening.\n",
 	.form    = { .opts = (const struct cmd_arg[]){
-		{ "listen", .kind = CMD_TEXT, .def = S_LISTEN_DEFAULT }, { 0 } }, .exec = cmd_serve_exec },
+		{ "listen", .kind = CMD_TEXT, .def = S_LISTEN_DEFAULT },
+		{ "no-dial", .kind = CMD_FLAG }, { 0 } }, .exec = cmd_serve_exec },
 };

@@ -165,6 +165,7 @@ static int s_print(const struct cmd_args *a, const json_t *st)
 static int cmd_status_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	json_t *st = NULL, *peers = NULL;
+	long pid;
 	int rc;
 
 	if ((rc = cmd_open(ctx, a)) != 0)
@@ -175,12 +176,15 @@ static int cmd_status_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 		json_decref(st);
 		return out_fail(rc);
 	}
+	pid = rp_serve_pid(a->n);      /* the daemon serving this home, if one does */
 	rp_node_close(&a->n);
 	if (!json_is_object(st)) {
 		json_decref(st);
 		json_decref(peers);
 		return out_failf("internal error: the node returned no status");
 	}
+	json_object_set_new(st, "daemon", pid ? json_pack("{sbsI}", "running", 1, "pid", (json_int_t)pid)
+	                                      : json_pack("{sbsn}", "running", 0, "pid"));
 	json_object_set_new(st, "peers", peers);
 	return cmd_print(a, st, s_print);
 }

@@ -213,8 +213,16 @@ int rp_member_add(rp_write *w, const char *name,
 int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
                 const uint8_t device[RP_DEVICE_LEN]);
 
+/* Forget the peer called name: it is dialled no more (a running daemon
+ * lets go of it within seconds); what was synced with it stays, and it is
+ * listed as a device that synced with us. RP_ENOTFOUND names it. */
+int rp_peer_remove(rp_node *n, const char *name);
+
 /* [{name, endpoint, device, cursor, last_sync, last_sent, last_received,
- *   last_result}] (name/endpoint null for peers that synced with us). */
+ *   last_result, daemon}] (name/endpoint null for peers that synced with
+ * us; daemon: what the daemon serving this home says of its syncs with
+ * the peer, {state: syncing|ok|retrying, retry_at, retry_in_s, failures,
+ * last}, or null when no daemon serves the home). */
 int rp_peer_list(rp_node *n, json_t **out);
 
 #include "sync/client.h"   /* one sync */

@@ -8,6 +8,8 @@
 #include "peer.h"
 #include "../store/roster.h"
 #include "../store/txn.h"
+#include "../text/when.h"
+#include "outbound.h"
 #include "../../proto/error.h"
 
 static json_t *s_load(rp_txn *txn, MDB_dbi dbi, const uint8_t dev[RP_DEVICE_LEN])
@@ -110,6 +112,50 @@ int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
 	return rc ? rp_fail(rc, "cannot store the peer in %s: %s", n->home, rp_strerror(rc)) : 0;
 }
 
+/* Every device holding the name lets go of it (and of its endpoint): it
+ * stays in the list as a device that synced with us, its cursor kept. */
+typedef struct s_unname {
+	const char *name;
+	rp_txn     *txn;
+	rp_store   *st;
+	int         found;
+} s_unname;
+
+static int s_unname_one(void *arg, const rp_val *k, const rp_val *v)
+{
+	s_unname *u = arg;
+	json_t *o = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+	const char *on = json_string_value(json_object_get(o, "name"));
+	int rc = 0;
+	if (on && !strcmp(on, u->name) && k->mv_size == RP_DEVICE_LEN) {
+		json_object_del(o, "name");
+		json_object_del(o, "endpoint");
+		rc = s_store(u->txn, u->st->peers, k->mv_data, o);
+		u->found = 1;
+	}
+	json_decref(o);
+	return rc;
+}
+
+static int s_peer_remove_run(rp_store *st, rp_txn *txn, void *arg)
+{
+	s_unname *u = arg;
+	u->txn = txn;
+	u->st = st;
+	u->found = 0;
+	return rp_store_scan(txn, st->peers, NULL, 0, s_unname_one, u);
+}
+
+int rp_peer_remove(rp_node *n, const char *name)
+{
+	s_unname u = { name, NULL, NULL, 0 };
+	int rc;
+	rp_errclear();
+	if ((rc = rp_store_run(n->store, s_peer_remove_run, &u)))
+		return rp_fail(rc, "cannot remove the peer in %s: %s", n->home, rp_strerror(rc));
+	return u.found ? 0 : rp_fail(RP_ENOTFOUND, "no peer named '%s' (see 'rapport peer list')", name);
+}
+
 typedef struct s_find {
 	const char *name;
 	char       *endpoint;
@@ -150,6 +196,8 @@ typedef struct s_list {
 	rp_txn  *txn;
 	rp_store *st;
 	json_t   *list;
+	json_t   *daemon;     /* what the daemon says of the peers it dials, or NULL */
+	rp_node  *node;
 } s_list;
 
 static int s_list_one(void *arg, const rp_val *k, const rp_val *v)
@@ -170,22 +218,43 @@ static int s_list_one(void *arg, const rp_val *k, const rp_val *v)
 		json_object_set_new(o, "name", json_null());
 	if (!json_object_get(o, "endpoint"))
 		json_object_set_new(o, "endpoint", json_null());
+	{
+		json_t *d, *hit = json_null();
+		size_t i;
+		json_array_foreach(l->daemon, i, d)
+			if (json_equal(json_object_get(d, "name"), json_object_get(o, "name")) &&
+			    !strcmp(json_string_value(json_object_get(d, "device")) ? json_string_value(json_object_get(d, "device")) : "", id))
+			{
+				uint64_t at, now = rp_node_now(l->node);
+				const char *ra = json_string_value(json_object_get(d, "retry_at"));
+				json_t *in = ra && rp_when_parse_iso(ra, &at) == 0
+				           ? json_integer((json_int_t)(at > now ? (at - now + 999) / 1000 : 0)) : json_null();
+				hit = json_pack("{sOsOsosOsO}", "state", json_object_get(d, "state"),
+				                "retry_at", json_object_get(d, "retry_at"), "retry_in_s", in,
+				                "failures", json_object_get(d, "failures"), "last", json_object_get(d, "last"));
+			}
+		json_object_set_new(o, "daemon", hit ? hit : json_null());
+	}
 	return json_array_append_new(l->list, o) ? RP_ENOMEM : 0;
 }
 
 int rp_peer_list(rp_node *n, json_t **out)
 {
-	s_list l = { NULL, n->store, json_array() };
+	s_list l = { NULL, n->store, json_array(), rp_outbound_state(n), n };
 	int rc;
 	rp_errclear();
-	if (!l.list)
+	if (!l.list) {
+		json_decref(l.daemon);
 		return RP_ENOMEM;
+	}
 	if ((rc = rp_node_read(n, &l.txn))) {
+		json_decref(l.daemon);
 		json_decref(l.list);
 		return rc;
 	}
 	rc = rp_store_scan(l.txn, n->store->peers, NULL, 0, s_list_one, &l);
 	rp_store_end(l.txn);
+	json_decref(l.daemon);
 	if (rc) {
 		json_decref(l.list);
 		return rc;
@@ -219,9 +288,36 @@ static int s_peer_record_run(rp_store *st, rp_txn *txn, void *arg)
 	return rc;
 }
 
+/* 1 if the record of device already says what a sync that moved nothing
+ * would say, written less than RP_PEER_QUIET_MS ago: the daemon's syncs
+ * every few seconds do not each cost a write to the disk. */
+static int s_peer_quiet(rp_node *n, const s_peer_note *pn)
+{
+	rp_txn *txn;
+	json_t *p;
+	uint64_t at = 0;
+	int quiet = 0;
+	if (pn->sent || pn->received || strcmp(pn->result, "ok") || rp_node_read(n, &txn))
+		return 0;
+	if ((p = s_load(txn, n->store->peers, pn->device))) {
+		const char *last = json_string_value(json_object_get(p, "last_result"));
+		const char *when = json_string_value(json_object_get(p, "last_sync"));
+		quiet = last && !strcmp(last, "ok") &&
+		        json_integer_value(json_object_get(p, "last_sent")) == 0 &&
+		        json_integer_value(json_object_get(p, "last_received")) == 0 && when && rp_when_parse_iso(when, &at) == 0 &&
+		        at <= pn->now && pn->now - at < RP_PEER_QUIET_MS &&
+		        (!pn->endpoint || json_object_get(p, "endpoint"));
+		json_decref(p);
+	}
+	rp_store_end(txn);
+	return quiet;
+}
+
 int rp_peer_record(rp_node *n, const uint8_t device[RP_DEVICE_LEN], const char *endpoint,
                    uint64_t sent, uint64_t received, const char *result)
 {
 	s_peer_note pn = { device, endpoint, result, sent, received, rp_node_now(n) };
+	if (s_peer_quiet(n, &pn))
+		return 0;
 	return rp_store_run(n->store, s_peer_record_run, &pn);
 }

@@ -13,9 +13,13 @@ int rp_endpoint_ok(const char *ep);
 int rp_peer_find(rp_node *n, const char *name, char *endpoint, size_t cap,
                  uint8_t device[RP_DEVICE_LEN]);
 
+/* A sync that moved nothing is written down at most this often. */
+#define RP_PEER_QUIET_MS 60000
+
 /* Remember what a sync with device did (result: "ok" or the error), with
- * endpoint when none is known for it yet (may be NULL). Returns 0 or a
- * store error (RP_ENOSPC, RP_EIO). */
+ * endpoint when none is known for it yet (may be NULL); an "ok" that moved
+ * nothing, within RP_PEER_QUIET_MS of the last "ok", is not written.
+ * Returns 0 or a store error (RP_ENOSPC, RP_EIO). */
 int rp_peer_record(rp_node *n, const uint8_t device[RP_DEVICE_LEN], const char *endpoint,
                    uint64_t sent, uint64_t received, const char *result);
 

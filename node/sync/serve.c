@@ -3,6 +3,8 @@
  * by zmq_poll. A peer that misbehaves, stalls or vanishes loses its session;
  * nothing a peer sends can stop the loop. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@
 #include "../store/pending.h"
 #include "../store/txn.h"
 #include "../../proto/error.h"
+#include "outbound.h"
 
 /* What one member's device, broken or hostile, can take of the hub
  * (DESIGN.md §8): a few sessions, a fair share of the memory for data in
@@ -324,7 +327,9 @@ static void s_finish(s_server *sv, size_t i)
 	if (rp_session_state(ss) == RP_SESSION_COMPLETE) {
 		rp_session_stats st;
 		rp_session_stats_get(ss, &st);
-		s_log(sv, "%s: synced: sent %llu op%s, received %llu op%s (%llu account%s changed) in %.2f s",
+		/* the daemons' syncs that find nothing new are not worth a line */
+		if (st.sent || st.received || st.refused || st.purged)
+			s_log(sv, "%s: synced: sent %llu op%s, received %llu op%s (%llu account%s changed) in %.2f s",
 		      c->who, (unsigned long long)st.sent, st.sent == 1 ? "" : "s",
 		      (unsigned long long)st.received, st.received == 1 ? "" : "s",
 		      (unsigned long long)st.accounts, st.accounts == 1 ? "" : "s",
@@ -502,6 +507,73 @@ static int s_zap(s_server *sv)
 }
 
 /* Every session needs a descriptor: take what the hard limit allows. */
+/* The home is served by one daemon at a time: <home>/serve.lock, held
+ * (flock) for as long as it runs, says by whom. Returns the fd, or -1 with
+ * rp_errmsg set (RP_EBUSY: held by another; RP_EIO). */
+static int s_lock(rp_node *n, int *rc)
+{
+	char path[RP_PATH_MAX + 16], pid[32] = "";
+	int fd;
+	snprintf(path, sizeof path, "%s/serve.lock", n->home);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		*rc = rp_fail(RP_EIO, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* a `status` may hold it shared for an instant (rp_serve_pid): try a few times */
+	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && tries < 10; tries++)
+		usleep(20000);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ssize_t got = errno == EWOULDBLOCK ? pread(fd, pid, sizeof pid - 1, 0) : -1;
+		close(fd);
+		if (got > 0) {
+			pid[got] = 0;
+			pid[strcspn(pid, "\n")] = 0;
+			*rc = rp_fail(RP_EBUSY, "%s is already served by pid %s", n->home, pid);
+		} else {
+			*rc = rp_fail(RP_EBUSY, "%s is already served by another process", n->home);
+		}
+		return -1;
+	}
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid)) {
+		close(fd);
+		*rc = rp_fail(RP_EIO, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
+long rp_serve_pid(rp_node *n)
+{
+	char path[RP_PATH_MAX + 16], pid[32];
+	long held = 0;
+	ssize_t got;
+	int fd;
+	snprintf(path, sizeof path, "%s/serve.lock", n->home);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK &&
+	    (got = pread(fd, pid, sizeof pid - 1, 0)) > 0) {
+		pid[got] = 0;
+		held = strtol(pid, NULL, 10);
+	}
+	close(fd);            /* a shared lock we got goes with it */
+	return held > 0 ? held : 0;
+}
+
+/* 1 if a peer is configured here (a name and an endpoint to dial). */
+static int s_has_peers(rp_node *n)
+{
+	json_t *list = NULL, *e;
+	size_t i;
+	int has = 0;
+	if (rp_peer_list(n, &list) == 0)
+		json_array_foreach(list, i, e)
+			has |= json_is_string(json_object_get(e, "endpoint")) && json_is_string(json_object_get(e, "name"));
+	json_decref(list);
+	return has;
+}
+
 static void s_raise_files(void)
 {
 	struct rlimit rl;
@@ -511,28 +583,44 @@ static void s_raise_files(void)
 	}
 }
 
-int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
-             rp_log_fn log, void *arg)
+int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
+             volatile sig_atomic_t *stop, rp_log_fn log, void *arg)
 {
+	static const rp_serve_opts defaults;
 	s_server sv = { .node = n, .log = log, .arg = arg };
 	uint8_t cpk[32], csk[32];
 	char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1] = "";
 	int one = 1, rc = RP_EIO;
-	uint64_t stale = 0, erase_checked = 0, pending_checked = 0;
-	int busy = 0;
+	uint64_t stale = 0, erase_checked = 0, pending_checked = 0, dial_wait = 0;
+	int busy = 0, lock_fd = -1;
+	rp_outbound ob = { .watch = -1 };
 
 	rp_errclear();
 	if (!endpoint || !rp_endpoint_ok(endpoint))
 		return rp_fail(RP_EINVAL, "bad endpoint '%s': use tcp://HOST:PORT", endpoint ? endpoint : "");
-	if (rp_node_member(n, member, sizeof member))
-		return RP_ENOTEAM;
-	if ((rc = rp_view_refresh_stale(n->store, &stale)))
+	/* A device not in a team yet serves nobody, but it may join by itself
+	 * through a peer it was told of (`peer add`): it runs for that. */
+	if (!opts)
+		opts = &defaults;
+	if (rp_node_member(n, member, sizeof member)) {
+		char why[256];
+		snprintf(why, sizeof why, "%s", rp_errmsg());
+		if (opts->no_dial || !s_has_peers(n))
+			return rp_fail(RP_ENOTEAM, "%s", why);
+	}
+	rp_errclear();
+	if ((lock_fd = s_lock(n, &rc)) < 0)
+		return rc;
+	if ((rc = rp_view_refresh_stale(n->store, &stale))) {
+		close(lock_fd);
 		return rp_fail(rc, "cannot rebuild views: %s", rp_strerror(rc));
+	}
 	s_raise_files();
 	/* one more than the sessions: a spare to answer a connection through */
 	if (!(sv.conns = calloc(S_SESSIONS_MAX + 1, sizeof *sv.conns)) ||
 	    !(sv.starts = calloc(S_SESSIONS_MAX, sizeof *sv.starts))) {
 		free(sv.conns);
+		close(lock_fd);
 		return RP_ENOMEM;
 	}
 	rc = RP_EIO;
@@ -562,18 +650,28 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 		goto out;
 	}
 	rp_node_device_text(n, id);
-	s_log(&sv, "serving on %s as %s (%s)", endpoint, member, id);
+	if (*member)
+		s_log(&sv, "serving on %s as %s (%s)", endpoint, member, id);
+	else
+		s_log(&sv, "serving on %s as %s, not in a team yet: syncing with the peers configured here "
+		      "until an admin adds this device", endpoint, id);
 	s_notify("READY=1\nSTATUS=serving");
+	/* ... and it dials the peers configured here by itself (outbound.h) */
+	if (!opts->no_dial)
+		rp_outbound_open(&ob, n, lock_fd, log, arg);
 	erase_checked = 0;
 	while (!*stop) {
-		zmq_pollitem_t items[3] = {
+		zmq_pollitem_t items[3 + RP_OUTBOUND_MAX + 1] = {
 			{ rp_zap_socket(sv.zap), 0, ZMQ_POLLIN, 0 },
 			{ sv.sock, 0, ZMQ_POLLIN, 0 },
 			{ sv.mon, 0, ZMQ_POLLIN, 0 },
 		};
+		int nitems = 3 + rp_outbound_items(&ob, items + 3);
 		/* 250 ms: pending erasures are looked at this often; 0 while a
-		 * session has more to send or messages wait. */
-		if (zmq_poll(items, 3, busy ? 0 : 250) < 0) {
+		 * session has more to send or messages wait; sooner when a peer
+		 * is due a sync. */
+		long timeout = busy ? 0 : dial_wait < 250 ? (long)dial_wait : 250;
+		if (zmq_poll(items, nitems, timeout) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			rc = rp_fail(RP_EIO, "poll: %s", zmq_strerror(zmq_errno()));
@@ -588,6 +686,7 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 			s_events(&sv);
 		busy |= s_round(&sv);
 		s_sweep(&sv);
+		dial_wait = opts->no_dial ? UINT64_MAX : rp_outbound_turn(&ob, s_mono_ms());
 		/* Ops held for an author that never became a member: gone after
 		 * RP_PENDING_TTL_MS (pending.h). Looked at once a minute. */
 		if (s_mono_ms() - pending_checked >= 60000) {
@@ -614,6 +713,7 @@ int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
 	s_log(&sv, "stopped");
 	rc = 0;
 out:
+	rp_outbound_close(&ob);
 	while (sv.nconns)
 		s_drop(&sv, sv.nconns - 1);
 	free(sv.conns);
@@ -625,5 +725,7 @@ out:
 	rp_zap_close(&sv.zap);
 	if (sv.ctx)
 		zmq_ctx_term(sv.ctx);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return rc;
 }

@@ -5,12 +5,25 @@
 
 #include "../rapport.h"
 
+/* How the daemon runs; zero for the defaults. */
+typedef struct rp_serve_opts {
+	int no_dial;         /* answer syncs only: dial no peer (outbound.h) */
+} rp_serve_opts;
+
 /* Serve syncs on endpoint until *stop becomes non-zero (set it from a
- * signal handler). log (may be NULL) receives one line per event. Tells
- * systemd READY=1 / STOPPING=1 when $NOTIFY_SOCKET is set.
- * Returns 0 after a clean stop, RP_EIO when endpoint cannot be bound. */
+ * signal handler), and sync with the peers configured here by itself
+ * (outbound.h). log (may be NULL) receives one line per event. Tells
+ * systemd READY=1 / STOPPING=1 when $NOTIFY_SOCKET is set. One daemon per
+ * home: <home>/serve.lock. opts may be NULL.
+ * Returns 0 after a clean stop, RP_EIO when endpoint cannot be bound,
+ * RP_EBUSY when another process serves the home (rp_errmsg names it),
+ * RP_ENOTEAM on a device not in a team that has no peer to join by. */
 typedef void (*rp_log_fn)(void *arg, const char *line);
-int rp_serve(rp_node *n, const char *endpoint, volatile sig_atomic_t *stop,
-             rp_log_fn log, void *arg);
+int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
+             volatile sig_atomic_t *stop, rp_log_fn log, void *arg);
+
+/* The pid of the daemon serving n's home (it holds <home>/serve.lock), or
+ * 0 when none does. */
+long rp_serve_pid(rp_node *n);
 
 #endif

@@ -588,14 +588,15 @@ wait_gone()
 # HOME in the background, logging to $TMP/serve-HOME.log (appended); returns
 # once it listens (at most 15 s). SERVE_PID[HOME] holds its pid, SERVE_LOG[HOME]
 # its log, SERVE_PORT[HOME] its port. A failure is a setup failure (test_done
-# reports it) and returns 1.
+# reports it) and returns 1. SERVE_ARGS (e.g. --no-dial) are added to the command.
 declare -gA SERVE_PID SERVE_LOG SERVE_PORT
 start_serve()
 {
 	local home="$1" port="$2" log="$TMP/serve-$1.log" pid deadline=$((SECONDS + 15)) from
 	touch "$log"
 	from=$(($(wc -l <"$log") + 1))
-	"$RAPPORT_BIN" --home "$TMP/$home" serve --listen "tcp://127.0.0.1:$port" 2>>"$log" &
+	# shellcheck disable=SC2086 # SERVE_ARGS: extra words for serve, as given
+	"$RAPPORT_BIN" --home "$TMP/$home" serve --listen "tcp://127.0.0.1:$port" ${SERVE_ARGS:-} 2>>"$log" &
 	pid=$!
 	_serve_pids+=("$pid")
 	SERVE_PID[$home]=$pid SERVE_LOG[$home]=$log SERVE_PORT[$home]=$port

@@ -55,8 +55,10 @@ test_expect "three different digests before syncing" \
 
 test_begin "sync in a ring until quiet"
 
+# rep1 answers syncs only (--no-dial): the ring below is of one-shot syncs,
+# each counted; its daemon must not sync with the hub by itself meanwhile.
 rep1_port="$(free_port)"
-start_serve rep1 "$rep1_port"
+SERVE_ARGS=--no-dial start_serve rep1 "$rep1_port"
 rep1_ep="$(endpoint rep1)"
 test_expect "rep2: peer add hub" expect_ok rp rep2 peer add hub "$hub_ep" "$hub_id"
 test_expect "rep2: peer add bob (rep1, serving)" expect_ok rp rep2 peer add bob "$rep1_ep" "$rep1_id"

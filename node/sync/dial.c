@@ -1,0 +1,132 @@
+/* node/sync/dial.c — when the daemon dials its peers (see dial.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dial.h"
+#include "../../proto/error.h"
+
+static uint32_t s_rand(rp_dial *d)
+{
+	uint32_t x = d->rand ? d->rand : 0x9e3779b9u;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return d->rand = x;
+}
+
+static int s_due(const rp_dial_peer *p, uint64_t now, uint64_t head)
+{
+	if (p->running)
+		return 0;
+	/* news for it goes at once, unless it is failing: then at the retry */
+	return now >= p->next_ms || (p->failures == 0 && head > p->given);
+}
+
+int rp_dial_set(rp_dial *d, const char *name, const char *endpoint,
+                const uint8_t device[RP_DEVICE_LEN], uint64_t now)
+{
+	rp_dial_peer *p = NULL;
+	if (strlen(name) > RP_NAME_MAX || strlen(endpoint) >= RP_DIAL_ENDPOINT)
+		return RP_EINVAL;
+	for (size_t i = 0; i < d->n && !p; i++)
+		if (!strcmp(d->p[i].name, name))
+			p = &d->p[i];
+	if (!p) {
+		if (d->n == d->cap) {
+			size_t cap = d->cap ? d->cap * 2 : 8;
+			rp_dial_peer *q = realloc(d->p, cap * sizeof *q);
+			if (!q)
+				return RP_ENOMEM;
+			d->p = q;
+			d->cap = cap;
+		}
+		p = &d->p[d->n++];
+		memset(p, 0, sizeof *p);
+		strcpy(p->name, name);
+		p->next_ms = now;
+	} else if (strcmp(p->endpoint, endpoint) || memcmp(p->device, device, RP_DEVICE_LEN)) {
+		p->next_ms = now;          /* moved: try the new place at once */
+		p->failures = 0;
+		p->given = 0;
+	}
+	strcpy(p->endpoint, endpoint);
+	memcpy(p->device, device, RP_DEVICE_LEN);
+	p->seen = 1;
+	return 0;
+}
+
+void rp_dial_unsee(rp_dial *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		d->p[i].seen = 0;
+}
+
+void rp_dial_sweep(rp_dial *d)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->p[i].seen || d->p[i].running)
+			d->p[k++] = d->p[i];
+	d->n = k;
+}
+
+rp_dial_peer *rp_dial_next(rp_dial *d, uint64_t now, uint64_t head)
+{
+	rp_dial_peer *best = NULL;
+	/* the one waiting longest first */
+	for (size_t i = 0; i < d->n; i++)
+		if (s_due(&d->p[i], now, head) && (!best || d->p[i].next_ms < best->next_ms))
+			best = &d->p[i];
+	if (best) {
+		best->running = 1;
+		best->running_head = head;
+	}
+	return best;
+}
+
+uint64_t rp_dial_wait(const rp_dial *d, uint64_t now, uint64_t head)
+{
+	uint64_t w = UINT64_MAX;
+	for (size_t i = 0; i < d->n; i++) {
+		const rp_dial_peer *p = &d->p[i];
+		if (p->running)
+			continue;
+		if (s_due(p, now, head))
+			return 0;
+		if (p->next_ms - now < w)
+			w = p->next_ms - now;
+	}
+	return w;
+}
+
+uint64_t rp_dial_backoff(uint32_t failures)
+{
+	uint64_t ms = RP_DIAL_BACKOFF_MS;
+	for (uint32_t i = 1; i < failures && ms < RP_DIAL_BACKOFF_MAX; i++)
+		ms *= 2;
+	return ms < RP_DIAL_BACKOFF_MAX ? ms : RP_DIAL_BACKOFF_MAX;
+}
+
+void rp_dial_done(rp_dial *d, rp_dial_peer *p, int ok, const char *why, uint64_t now)
+{
+	p->running = 0;
+	if (ok) {
+		p->failures = 0;
+		p->given = p->running_head;
+		p->next_ms = now + RP_DIAL_PULL_MS;
+		strcpy(p->last, "ok");
+	} else {
+		uint64_t ms = rp_dial_backoff(++p->failures);
+		/* ±25 %: ms * (0.75 .. 1.25) */
+		ms = ms * 3 / 4 + (ms / 2) * (s_rand(d) % 1001) / 1000;
+		p->next_ms = now + ms;
+		snprintf(p->last, sizeof p->last, "%s", why && *why ? why : "failed");
+	}
+}
+
+void rp_dial_free(rp_dial *d)
+{
+	free(d->p);
+	memset(d, 0, sizeof *d);
+}

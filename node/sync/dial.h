@@ -1,0 +1,73 @@
+/* node/sync/dial.h — when the daemon syncs with each peer it dials (the
+ * peers configured with `peer add`): at once when this node's feed grew
+ * past what the peer was last given, every RP_DIAL_PULL_MS to hear what the
+ * peer has, and after a failure again with backoff (1 s, doubling to 60 s,
+ * with ±25 % jitter so that a hub coming back is not met by every device at
+ * the same instant). A peer is never dialled twice at once.
+ *
+ * Pure: the caller says what time it is and how far the feed goes, runs the
+ * syncs and reports how they went; nothing here touches a socket or the
+ * store. */
+#ifndef RP_DIAL_H
+#define RP_DIAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../proto/id.h"
+#include "../../proto/limits.h"
+
+#define RP_DIAL_PULL_MS     2000      /* a quiet peer is asked this often */
+#define RP_DIAL_BACKOFF_MS  1000      /* the first retry after a failure ... */
+#define RP_DIAL_BACKOFF_MAX 60000     /* ... doubling up to this */
+#define RP_DIAL_ENDPOINT    256
+#define RP_DIAL_WHY         160
+
+typedef struct rp_dial_peer {
+	char     name[RP_NAME_MAX + 1];
+	char     endpoint[RP_DIAL_ENDPOINT];
+	uint8_t  device[RP_DEVICE_LEN];
+	uint64_t next_ms;        /* not dialled before this */
+	uint64_t given;          /* the feed's head when the last good sync began */
+	uint64_t running_head;   /* the feed's head when the sync running began */
+	uint32_t failures;       /* in a row */
+	int      running;
+	int      seen;           /* still configured (rp_dial_sweep) */
+	char     last[RP_DIAL_WHY];   /* "" before the first sync, "ok" or why it failed */
+} rp_dial_peer;
+
+typedef struct rp_dial {
+	rp_dial_peer *p;
+	size_t        n, cap;
+	uint32_t      rand;      /* the jitter's state (xorshift32); any non-zero seed */
+} rp_dial;
+
+/* A peer configured now (name, endpoint, device): added, due at once, or
+ * brought up to date (a new endpoint or device is dialled at once). Marks
+ * it seen. Returns 0 or RP_ENOMEM; RP_EINVAL for a name or endpoint too
+ * long. */
+int rp_dial_set(rp_dial *d, const char *name, const char *endpoint,
+                const uint8_t device[RP_DEVICE_LEN], uint64_t now);
+
+/* Before a new round of rp_dial_set: nothing is seen. After it,
+ * rp_dial_sweep drops the peers not seen (removed), except those running,
+ * which go once they are done. */
+void rp_dial_unsee(rp_dial *d);
+void rp_dial_sweep(rp_dial *d);
+
+/* A peer to dial now, given the feed's head, marked running; NULL if none. */
+rp_dial_peer *rp_dial_next(rp_dial *d, uint64_t now, uint64_t head);
+
+/* How long until rp_dial_next may return one (0: now; UINT64_MAX: never,
+ * all running or none). */
+uint64_t rp_dial_wait(const rp_dial *d, uint64_t now, uint64_t head);
+
+/* The sync of p ended: ok, or failed with why. */
+void rp_dial_done(rp_dial *d, rp_dial_peer *p, int ok, const char *why, uint64_t now);
+
+/* The retry delay after failures failures in a row, before the jitter. */
+uint64_t rp_dial_backoff(uint32_t failures);
+
+void rp_dial_free(rp_dial *d);
+
+#endif

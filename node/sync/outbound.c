@@ -1,0 +1,328 @@
+/* node/sync/outbound.c — the daemon's own syncs, each in a child process
+ * (see outbound.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "outbound.h"
+#include "client.h"
+#include "../store/store.h"
+#include "../text/when.h"
+#include "serve.h"
+#include "../../proto/error.h"
+
+#define S_RELOAD_MS 250      /* the peers are read again at most this often ... */
+#define S_REREAD_MS 5000     /* ... and at least this often */
+
+static void s_log(rp_outbound *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void s_log(rp_outbound *o, const char *fmt, ...)
+{
+	char line[768];
+	va_list ap;
+	if (!o->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	o->log(o->arg, line);
+}
+
+/* The feed's head: the last arrival seq, 0 for an empty feed. */
+static uint64_t s_head(rp_outbound *o)
+{
+	uint8_t key[8];
+	rp_txn *txn;
+	uint64_t head = o->head;
+	if (rp_store_begin(o->node->store, 0, &txn) == 0) {
+		if (rp_store_last_key(txn, o->node->store->arrival, key, sizeof key) == 0)
+			head = rp_be64_get(key);
+		rp_store_end(txn);
+	}
+	return head;
+}
+
+static void s_state_write(rp_outbound *o, uint64_t now);
+
+/* The peers configured now: name, endpoint, device of each. */
+static void s_load(rp_outbound *o, uint64_t now)
+{
+	json_t *list = NULL, *e;
+	size_t i;
+	o->loaded = now;
+	if (rp_peer_list(o->node, &list))
+		return;                 /* the store is busy or broken: the old list stays */
+	rp_dial_unsee(&o->dial);
+	json_array_foreach(list, i, e) {
+		const char *name = json_string_value(json_object_get(e, "name"));
+		const char *ep = json_string_value(json_object_get(e, "endpoint"));
+		const char *dev = json_string_value(json_object_get(e, "device"));
+		uint8_t device[RP_DEVICE_LEN];
+		if (name && ep && dev && rp_b32_decode(dev, device, RP_DEVICE_LEN) == 0)
+			rp_dial_set(&o->dial, name, ep, device, now);
+	}
+	rp_dial_sweep(&o->dial);
+	json_decref(list);
+	s_state_write(o, now);
+}
+
+int rp_outbound_open(rp_outbound *o, rp_node *n, int keep_fd, rp_outbound_log log, void *arg)
+{
+	memset(o, 0, sizeof *o);
+	o->node = n;
+	o->keep_fd = keep_fd;
+	o->log = log;
+	o->arg = arg;
+	o->dial.rand = (uint32_t)getpid() * 2654435761u | 1;
+	o->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (o->watch >= 0 && inotify_add_watch(o->watch, n->home, IN_MODIFY | IN_MOVED_TO | IN_CREATE) < 0) {
+		close(o->watch);
+		o->watch = -1;
+	}
+	o->head = s_head(o);
+	o->changed = 1;
+	return 0;
+}
+
+int rp_outbound_items(const rp_outbound *o, zmq_pollitem_t *items)
+{
+	int k = 0;
+	if (o->watch >= 0)
+		items[k++] = (zmq_pollitem_t){ NULL, o->watch, ZMQ_POLLIN, 0 };
+	for (size_t i = 0; i < o->nkids; i++)
+		items[k++] = (zmq_pollitem_t){ NULL, o->kids[i].fd, ZMQ_POLLIN, 0 };
+	return k;
+}
+
+/* In the child: one sync with the peer called name, its outcome on fd as
+ * one line ("ok SENT RECEIVED ACCOUNTS" or "fail WHY"). Never returns. */
+static void s_child(const char *home, const char *name, int fd)
+{
+	rp_node *n = NULL;
+	json_t *sum = NULL;
+	char line[512];
+	int rc = rp_node_open(home, &n);
+	if (rc == 0)
+		rc = rp_sync(n, name, NULL, NULL, NULL, NULL, &sum);
+	if (rc == 0)
+		snprintf(line, sizeof line, "ok %lld %lld %lld",
+		         (long long)json_integer_value(json_object_get(sum, "sent")),
+		         (long long)json_integer_value(json_object_get(sum, "received")),
+		         (long long)json_integer_value(json_object_get(sum, "accounts")));
+	else
+		snprintf(line, sizeof line, "fail %s", *rp_errmsg() ? rp_errmsg() : rp_strerror(rc));
+	if (write(fd, line, strlen(line)) < 0)
+		rc = RP_EIO;
+	json_decref(sum);
+	rp_node_close(&n);
+	_exit(rc ? 1 : 0);
+}
+
+static int s_spawn(rp_outbound *o, rp_dial_peer *p)
+{
+	rp_outbound_child *k = &o->kids[o->nkids];
+	int fds[2];
+	pid_t pid;
+	if (pipe(fds) != 0)
+		return RP_EIO;
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return RP_EIO;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		if (o->keep_fd >= 0)
+			close(o->keep_fd);      /* the home stays ours alone: a child outliving us must not hold it */
+		if (o->watch >= 0)
+			close(o->watch);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		s_child(o->node->home, p->name, fds[1]);
+	}
+	close(fds[1]);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	memset(k, 0, sizeof *k);
+	k->pid = pid;
+	k->fd = fds[0];
+	snprintf(k->name, sizeof k->name, "%s", p->name);
+	o->nkids++;
+	return 0;
+}
+
+/* <home>/serve.state: the dial's state, for `peer list` and `status`
+ * (written whole, then renamed over the old one). */
+static void s_state_write(rp_outbound *o, uint64_t now)
+{
+	char path[RP_PATH_MAX + 32], tmp[RP_PATH_MAX + 32], when[32], dev[RP_DEVICE_TEXT + 1];
+	json_t *list = json_array();
+	uint64_t wall = rp_node_now(o->node);
+	char *text;
+	FILE *f;
+	for (size_t i = 0; list && i < o->dial.n; i++) {
+		const rp_dial_peer *p = &o->dial.p[i];
+		const char *state = p->running ? "syncing" : p->failures ? "retrying" : "ok";
+		rp_b32_encode(p->device, RP_DEVICE_LEN, dev, sizeof dev);
+		json_array_append_new(list, json_pack("{sssssssssosIss}", "name", p->name, "endpoint", p->endpoint,
+		        "device", dev, "state", state, "retry_at",
+		        p->failures && !p->running ? json_string(rp_when_iso(wall + (p->next_ms > now ? p->next_ms - now : 0),
+		                                                              when, sizeof when)) : json_null(),
+		        "failures", (json_int_t)p->failures, "last", p->last));
+	}
+	snprintf(path, sizeof path, "%s/serve.state", o->node->home);
+	snprintf(tmp, sizeof tmp, "%s/serve.state.tmp", o->node->home);
+	if (list && (text = json_dumps(list, JSON_COMPACT))) {
+		if ((f = fopen(tmp, "w"))) {
+			int bad = fputs(text, f) < 0;
+			if (fclose(f) != 0 || bad || rename(tmp, path) != 0)
+				unlink(tmp);
+		}
+		free(text);
+	}
+	json_decref(list);
+}
+
+json_t *rp_outbound_state(rp_node *n)
+{
+	char path[RP_PATH_MAX + 32];
+	json_t *j;
+	if (rp_serve_pid(n) <= 0)
+		return NULL;
+	snprintf(path, sizeof path, "%s/serve.state", n->home);
+	j = json_load_file(path, 0, NULL);
+	if (j && !json_is_array(j)) {
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
+}
+
+static rp_dial_peer *s_peer(rp_outbound *o, const char *name)
+{
+	for (size_t i = 0; i < o->dial.n; i++)
+		if (!strcmp(o->dial.p[i].name, name))
+			return &o->dial.p[i];
+	return NULL;
+}
+
+static const char *s_ops(long long n)
+{
+	return n == 1 ? "op" : "ops";
+}
+
+/* Child i said all it will: reap it, take its word, log what is worth a line. */
+static void s_ended(rp_outbound *o, size_t i, uint64_t now)
+{
+	rp_outbound_child *k = &o->kids[i];
+	rp_dial_peer *p = s_peer(o, k->name);
+	int status = 0, ok;
+	long long sent = 0, received = 0, accounts = 0;
+	const char *why = "the sync process died";
+	close(k->fd);
+	while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	k->report[k->got] = 0;
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	     sscanf(k->report, "ok %lld %lld %lld", &sent, &received, &accounts) == 3;
+	if (!ok && !strncmp(k->report, "fail ", 5))
+		why = k->report + 5;
+	if (p) {
+		int was_failing = p->failures > 0;
+		char before[RP_DIAL_WHY];
+		snprintf(before, sizeof before, "%s", p->last);
+		rp_dial_done(&o->dial, p, ok, why, now);
+		if (ok && (sent || received))
+			s_log(o, "synced with %s: sent %lld %s, received %lld %s (%lld account%s changed)",
+			      p->name, sent, s_ops(sent), received, s_ops(received), accounts,
+			      accounts == 1 ? "" : "s");
+		else if (ok && was_failing)
+			s_log(o, "synced with %s again", p->name);
+		else if (!ok && (!was_failing || strcmp(before, p->last)))
+			s_log(o, "cannot sync with %s: %s; retrying in %llu s", p->name, p->last,
+			      (unsigned long long)((p->next_ms - now + 999) / 1000));
+	}
+	o->kids[i] = o->kids[--o->nkids];
+	if (o->log)
+		s_state_write(o, now);
+}
+
+static void s_read_kids(rp_outbound *o, uint64_t now)
+{
+	for (size_t i = 0; i < o->nkids; ) {
+		rp_outbound_child *k = &o->kids[i];
+		ssize_t got = read(k->fd, k->report + k->got, sizeof k->report - 1 - k->got);
+		if (got > 0) {
+			k->got += (size_t)got;
+			if (k->got < sizeof k->report - 1)
+				continue;       /* read on until the end */
+		} else if (got < 0 && (errno == EAGAIN || errno == EINTR)) {
+			i++;
+			continue;
+		}
+		s_ended(o, i, now);     /* end of its report (or a broken pipe) */
+	}
+}
+
+uint64_t rp_outbound_turn(rp_outbound *o, uint64_t now)
+{
+	rp_dial_peer *p;
+	if (o->watch >= 0) {
+		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+		ssize_t got;
+		/* the store's file, not this daemon's own serve.state */
+		while ((got = read(o->watch, buf, sizeof buf)) > 0)
+			for (char *at = buf; at < buf + got; ) {
+				const struct inotify_event *ev = (const struct inotify_event *)at;
+				if (ev->len == 0 || !strcmp(ev->name, "data.mdb"))
+					o->changed = 1;
+				at += sizeof *ev + ev->len;
+			}
+	} else {
+		o->changed = 1;
+	}
+	s_read_kids(o, now);
+	if (o->changed) {
+		o->head = s_head(o);
+		if (now - o->loaded >= S_RELOAD_MS)
+			s_load(o, now), o->changed = 0;
+	}
+	if (now - o->loaded >= S_REREAD_MS)
+		s_load(o, now);
+	while (o->nkids < RP_OUTBOUND_MAX && (p = rp_dial_next(&o->dial, now, o->head))) {
+		if (s_spawn(o, p)) {
+			rp_dial_done(&o->dial, p, 0, "cannot start a sync process", now);
+			s_state_write(o, now);
+			break;
+		}
+		if (p->failures || !*p->last)
+			s_state_write(o, now);    /* "syncing" is worth saying after a failure, or at first */
+	}
+	{
+		uint64_t w = rp_dial_wait(&o->dial, now, o->head);
+		if (o->changed && w > S_RELOAD_MS)
+			w = S_RELOAD_MS;     /* the peers are due a reading */
+		return w;
+	}
+}
+
+void rp_outbound_close(rp_outbound *o)
+{
+	o->log = NULL;             /* stopped, not failed: nothing to say */
+	for (size_t i = 0; i < o->nkids; i++)
+		kill(o->kids[i].pid, SIGTERM);
+	while (o->nkids)
+		s_ended(o, o->nkids - 1, 0);
+	if (o->watch >= 0)
+		close(o->watch);
+	o->watch = -1;
+	rp_dial_free(&o->dial);
+}

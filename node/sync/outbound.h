@@ -1,0 +1,68 @@
+/* node/sync/outbound.h — the daemon's own syncs: it dials the peers
+ * configured on its home (`peer add`) when dial.h says so, each sync in a
+ * child process of its own (a fresh node on the same home running
+ * rp_sync), so that a slow or dead peer never delays the server's loop or
+ * the other peers, and a sync that dies takes nothing else with it.
+ *
+ * Whatever commits to the store, a CLI write on the same home, a session of
+ * the server or a child's sync, wakes it (inotify on the home): when the
+ * feed grew, the peers that have not been given it yet are dialled at once,
+ * which is also how ops travel on along a chain of hubs. */
+#ifndef RP_OUTBOUND_H
+#define RP_OUTBOUND_H
+
+#include <zmq.h>
+
+#include "../node.h"
+#include "dial.h"
+
+#define RP_OUTBOUND_MAX 16          /* syncs running at once */
+
+typedef void (*rp_outbound_log)(void *arg, const char *line);
+
+typedef struct rp_outbound_child {
+	pid_t         pid;
+	int           fd;             /* its report, read end */
+	char          name[RP_NAME_MAX + 1];
+	char          report[512];
+	size_t        got;
+} rp_outbound_child;
+
+typedef struct rp_outbound {
+	rp_node          *node;
+	rp_dial           dial;
+	rp_outbound_child kids[RP_OUTBOUND_MAX];
+	size_t            nkids;
+	int               watch;      /* inotify on the home, or -1 */
+	uint64_t          head;       /* the feed's last arrival seq */
+	uint64_t          loaded;     /* when the peers were last read */
+	int               changed;    /* the store changed since head was read */
+	int               keep_fd;    /* closed in every child (the serve lock) */
+	rp_outbound_log   log;
+	void             *arg;
+} rp_outbound;
+
+/* Start: watch the home, read the peers. keep_fd (or -1) is closed in
+ * every child. Returns 0 or RP_E* (the watch is best effort: without it
+ * the feed is looked at every poll). */
+int rp_outbound_open(rp_outbound *o, rp_node *n, int keep_fd, rp_outbound_log log, void *arg);
+
+/* The poll items it waits on (the watch, the children's reports) into
+ * items (room for RP_OUTBOUND_MAX + 1); returns how many. */
+int rp_outbound_items(const rp_outbound *o, zmq_pollitem_t *items);
+
+/* One turn: what woke it, children that ended, syncs that are due. Returns
+ * how long (ms) the caller may sleep before the next turn. */
+uint64_t rp_outbound_turn(rp_outbound *o, uint64_t now_ms);
+
+/* What the daemon serving n's home says of the peers it dials, as it last
+ * wrote it (<home>/serve.state): [{name, endpoint, device, state: "syncing"
+ * | "ok" | "retrying", retry_at (ISO or null), failures, last}], or NULL
+ * when no daemon serves the home (or it wrote nothing yet). */
+json_t *rp_outbound_state(rp_node *n);
+
+/* Stop: the children are told to stop (SIGTERM: a sync's txn commits or
+ * not) and waited for. */
+void rp_outbound_close(rp_outbound *o);
+
+#endif

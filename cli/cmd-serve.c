@@ -54,11 +54,15 @@ static int cmd_serve_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 
 	if (strncmp(endpoint, "tcp://", 6) != 0)
 		return cmd_bad_value(a->e, NULL, "--listen: bad endpoint '%s': use tcp://HOST:PORT", endpoint);
+	if (!cmd_has(a, "no-discover") && !rp_discover_addr_ok(cmd_str(a, "discover")))
+		return cmd_bad_value(a->e, NULL, "--discover: bad discovery address '%s': use IPv4:PORT, e.g. %s",
+		                     cmd_str(a, "discover"), RP_DISCOVER_DEFAULT);
 	if (s_install_signals() != 0)
 		return out_failf("cannot install signal handlers");
 	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	rp_serve_opts opts = { .no_dial = cmd_has(a, "no-dial") };
+	rp_serve_opts opts = { .no_dial = cmd_has(a, "no-dial"),
+	                       .discover = cmd_has(a, "no-discover") ? NULL : cmd_str(a, "discover") };
 	if ((rc = rp_serve(a->n, endpoint, &opts, &s_stop, s_log, NULL)) < 0)
 		return out_fail_about(rc, endpoint);
 	return CMD_OK;
@@ -66,7 +70,7 @@ static int cmd_serve_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 
 const struct cmd_entry cmd_serve_entry = {
 	.name    = "serve",
-	.usage   = "[--listen ENDPOINT] [--no-dial]",
+	.usage   = "[--listen ENDPOINT] [--discover ADDRESS:PORT | --no-discover] [--no-dial]",
 	.help    = "run the node: accept syncs, and sync with the peers by itself",
 	.details = "The node left running on a device. It accepts syncs from the team's\n"
 	           "devices on ENDPOINT (default " S_LISTEN_DEFAULT "): only devices of the\n"
@@ -78,6 +82,13 @@ const struct cmd_entry cmd_serve_entry = {
 	           "device, with no 'sync' typed. A device not in a team yet joins through its\n"
 	           "peer by itself. --no-dial only accepts syncs.\n"
 	           "\n"
+	           "Teammates on the same network find each other: it sends a beacon every few\n"
+	           "seconds to ADDRESS:PORT (default " RP_DISCOVER_DEFAULT ", UDP) and listens\n"
+	           "for its teammates' there, then syncs with the devices it hears as with its\n"
+	           "peers. A beacon is only a hint: another team's, a forged one, or one of a\n"
+	           "device not in the roster leads to nothing, and the device heard must prove\n"
+	           "its id in the handshake. --no-discover sends and hears none.\n"
+	           "\n"
 	           "One serve per home: a second one says which process serves it and exits 1.\n"
 	           "Other commands keep working on the home meanwhile. It logs one line per\n"
 	           "sync that moved something and per failure to stderr, each stamped with the\n"
@@ -86,5 +97,7 @@ const struct cmd_entry cmd_serve_entry = {
 	           "once listening.\n",
 	.form    = { .opts = (const struct cmd_arg[]){
 		{ "listen", .kind = CMD_TEXT, .def = S_LISTEN_DEFAULT },
+		{ "discover", .kind = CMD_TEXT, .def = RP_DISCOVER_DEFAULT },
+		{ "no-discover", .kind = CMD_FLAG },
 		{ "no-dial", .kind = CMD_FLAG }, { 0 } }, .exec = cmd_serve_exec },
 };

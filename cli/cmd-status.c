@@ -176,7 +176,7 @@ static int cmd_status_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 		json_decref(st);
 		return out_fail(rc);
 	}
-	pid = rp_serve_pid(a->n);      /* the daemon serving this home, if one does */
+	pid = rp_served_pid(a->n);      /* the daemon serving this home, if one does */
 	rp_node_close(&a->n);
 	if (!json_is_object(st)) {
 		json_decref(st);

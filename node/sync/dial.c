@@ -23,12 +23,11 @@ static int s_due(const rp_dial_peer *p, uint64_t now, uint64_t head)
 	return now >= p->next_ms || (p->failures == 0 && head > p->given);
 }
 
-int rp_dial_set(rp_dial *d, const char *name, const char *endpoint,
-                const uint8_t device[RP_DEVICE_LEN], uint64_t now)
+/* The peer called name, added if new (due at once); NULL on RP_ENOMEM. */
+static rp_dial_peer *s_get(rp_dial *d, const char *name, uint64_t now, int *added)
 {
 	rp_dial_peer *p = NULL;
-	if (strlen(name) > RP_NAME_MAX || strlen(endpoint) >= RP_DIAL_ENDPOINT)
-		return RP_EINVAL;
+	*added = 0;
 	for (size_t i = 0; i < d->n && !p; i++)
 		if (!strcmp(d->p[i].name, name))
 			p = &d->p[i];
@@ -37,7 +36,7 @@ int rp_dial_set(rp_dial *d, const char *name, const char *endpoint,
 			size_t cap = d->cap ? d->cap * 2 : 8;
 			rp_dial_peer *q = realloc(d->p, cap * sizeof *q);
 			if (!q)
-				return RP_ENOMEM;
+				return NULL;
 			d->p = q;
 			d->cap = cap;
 		}
@@ -45,29 +44,79 @@ int rp_dial_set(rp_dial *d, const char *name, const char *endpoint,
 		memset(p, 0, sizeof *p);
 		strcpy(p->name, name);
 		p->next_ms = now;
-	} else if (strcmp(p->endpoint, endpoint) || memcmp(p->device, device, RP_DEVICE_LEN)) {
+		*added = 1;
+	}
+	return p;
+}
+
+/* p is at endpoint, device: a move is tried at once. */
+static void s_place(rp_dial_peer *p, const char *endpoint, const uint8_t device[RP_DEVICE_LEN], uint64_t now,
+                    int added)
+{
+	if (!added && (strcmp(p->endpoint, endpoint) || memcmp(p->device, device, RP_DEVICE_LEN))) {
 		p->next_ms = now;          /* moved: try the new place at once */
 		p->failures = 0;
 		p->given = 0;
 	}
 	strcpy(p->endpoint, endpoint);
 	memcpy(p->device, device, RP_DEVICE_LEN);
+}
+
+int rp_dial_set(rp_dial *d, const char *name, const char *endpoint,
+                const uint8_t device[RP_DEVICE_LEN], uint64_t now)
+{
+	rp_dial_peer *p;
+	int added;
+	if (strlen(name) > RP_NAME_MAX || strlen(endpoint) >= RP_DIAL_ENDPOINT)
+		return RP_EINVAL;
+	/* configured now: a device found on the LAN before goes by this name */
+	for (size_t i = 0; i < d->n; i++)
+		if (d->p[i].found && !memcmp(d->p[i].device, device, RP_DEVICE_LEN))
+			d->p[i].expires_ms = 0;
+	if (!(p = s_get(d, name, now, &added)))
+		return RP_ENOMEM;
+	s_place(p, endpoint, device, now, added);
+	p->found = 0;
 	p->seen = 1;
+	return 0;
+}
+
+int rp_dial_found(rp_dial *d, const char *name, const char *endpoint,
+                  const uint8_t device[RP_DEVICE_LEN], uint64_t now, uint64_t ttl_ms)
+{
+	rp_dial_peer *p;
+	int added;
+	if (strlen(name) > RP_NAME_MAX || strlen(endpoint) >= RP_DIAL_ENDPOINT)
+		return RP_EINVAL;
+	for (size_t i = 0; i < d->n; i++)
+		if (!d->p[i].found && !memcmp(d->p[i].device, device, RP_DEVICE_LEN))
+			return 0;              /* configured: its configuration says where */
+	if (!(p = s_get(d, name, now, &added)))
+		return RP_ENOMEM;
+	if (!added && !p->found)
+		return 0;                  /* a configured peer's name: not ours to move */
+	s_place(p, endpoint, device, now, added);
+	p->found = 1;
+	p->seen = 1;
+	p->expires_ms = now + ttl_ms;
 	return 0;
 }
 
 void rp_dial_unsee(rp_dial *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		d->p[i].seen = 0;
+		if (!d->p[i].found)
+			d->p[i].seen = 0;
 }
 
-void rp_dial_sweep(rp_dial *d)
+void rp_dial_sweep(rp_dial *d, uint64_t now)
 {
 	size_t k = 0;
-	for (size_t i = 0; i < d->n; i++)
-		if (d->p[i].seen || d->p[i].running)
-			d->p[k++] = d->p[i];
+	for (size_t i = 0; i < d->n; i++) {
+		const rp_dial_peer *p = &d->p[i];
+		if (p->running || (p->found ? now < p->expires_ms : p->seen))
+			d->p[k++] = *p;
+	}
 	d->n = k;
 }
 

@@ -33,6 +33,8 @@ typedef struct rp_dial_peer {
 	uint32_t failures;       /* in a row */
 	int      running;
 	int      seen;           /* still configured (rp_dial_sweep) */
+	int      found;          /* heard on the LAN, not configured: forgotten at expires_ms */
+	uint64_t expires_ms;
 	char     last[RP_DIAL_WHY];   /* "" before the first sync, "ok" or why it failed */
 } rp_dial_peer;
 
@@ -49,11 +51,19 @@ typedef struct rp_dial {
 int rp_dial_set(rp_dial *d, const char *name, const char *endpoint,
                 const uint8_t device[RP_DEVICE_LEN], uint64_t now);
 
-/* Before a new round of rp_dial_set: nothing is seen. After it,
- * rp_dial_sweep drops the peers not seen (removed), except those running,
- * which go once they are done. */
+/* A device heard on the LAN (discover.h), called name, at endpoint: added,
+ * due at once, or its endpoint brought up to date; forgotten ttl_ms after
+ * it was last heard. A device that is a configured peer is not added (its
+ * configuration says where it is). Returns 0, RP_ENOMEM or RP_EINVAL. */
+int rp_dial_found(rp_dial *d, const char *name, const char *endpoint,
+                  const uint8_t device[RP_DEVICE_LEN], uint64_t now, uint64_t ttl_ms);
+
+/* Before a new round of rp_dial_set: no configured peer is seen. After it,
+ * rp_dial_sweep drops the configured peers not seen (removed) and the
+ * found ones not heard by now, except those running, which go once they
+ * are done. */
 void rp_dial_unsee(rp_dial *d);
-void rp_dial_sweep(rp_dial *d);
+void rp_dial_sweep(rp_dial *d, uint64_t now);
 
 /* A peer to dial now, given the feed's head, marked running; NULL if none. */
 rp_dial_peer *rp_dial_next(rp_dial *d, uint64_t now, uint64_t head);

@@ -15,7 +15,8 @@
 #include "client.h"
 #include "../store/store.h"
 #include "../text/when.h"
-#include "serve.h"
+#include "served.h"
+#include "discover.h"
 #include "../../proto/error.h"
 
 #define S_RELOAD_MS 250      /* the peers are read again at most this often ... */
@@ -49,7 +50,28 @@ static uint64_t s_head(rp_outbound *o)
 	return head;
 }
 
-static void s_state_write(rp_outbound *o, uint64_t now);
+
+/* The dial's state, for `peer list` (served.h). */
+static void s_state_write(rp_outbound *o, uint64_t now)
+{
+	char when[32], dev[RP_DEVICE_TEXT + 1];
+	json_t *list = json_array();
+	uint64_t wall = rp_node_now(o->node);
+	for (size_t i = 0; list && i < o->dial.n; i++) {
+		const rp_dial_peer *p = &o->dial.p[i];
+		const char *state = p->running ? "syncing" : p->failures ? "retrying" : "ok";
+		rp_b32_encode(p->device, RP_DEVICE_LEN, dev, sizeof dev);
+		json_array_append_new(list, json_pack("{sssssbsssssosIss}", "name", p->name, "endpoint", p->endpoint,
+		        "found", p->found,
+		        "device", dev, "state", state, "retry_at",
+		        p->failures && !p->running ? json_string(rp_when_iso(wall + (p->next_ms > now ? p->next_ms - now : 0),
+		                                                              when, sizeof when)) : json_null(),
+		        "failures", (json_int_t)p->failures, "last", p->last));
+	}
+	if (list)
+		rp_served_say(o->node, list);
+	json_decref(list);
+}
 
 /* The peers configured now: name, endpoint, device of each. */
 static void s_load(rp_outbound *o, uint64_t now)
@@ -68,7 +90,7 @@ static void s_load(rp_outbound *o, uint64_t now)
 		if (name && ep && dev && rp_b32_decode(dev, device, RP_DEVICE_LEN) == 0)
 			rp_dial_set(&o->dial, name, ep, device, now);
 	}
-	rp_dial_sweep(&o->dial);
+	rp_dial_sweep(&o->dial, now);
 	json_decref(list);
 	s_state_write(o, now);
 }
@@ -101,16 +123,18 @@ int rp_outbound_items(const rp_outbound *o, zmq_pollitem_t *items)
 	return k;
 }
 
-/* In the child: one sync with the peer called name, its outcome on fd as
- * one line ("ok SENT RECEIVED ACCOUNTS" or "fail WHY"). Never returns. */
-static void s_child(const char *home, const char *name, int fd)
+/* In the child: one sync with p (by its name when configured, by its
+ * endpoint and pinned id when found on the LAN), its outcome on fd as one
+ * line ("ok SENT RECEIVED ACCOUNTS" or "fail WHY"). Never returns. */
+static void s_child(const char *home, const rp_dial_peer *p, int fd)
 {
 	rp_node *n = NULL;
 	json_t *sum = NULL;
 	char line[512];
 	int rc = rp_node_open(home, &n);
 	if (rc == 0)
-		rc = rp_sync(n, name, NULL, NULL, NULL, NULL, &sum);
+		rc = p->found ? rp_sync(n, NULL, p->endpoint, p->device, NULL, NULL, &sum)
+		              : rp_sync(n, p->name, NULL, NULL, NULL, NULL, &sum);
 	if (rc == 0)
 		snprintf(line, sizeof line, "ok %lld %lld %lld",
 		         (long long)json_integer_value(json_object_get(sum, "sent")),
@@ -147,7 +171,7 @@ static int s_spawn(rp_outbound *o, rp_dial_peer *p)
 			close(o->watch);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		s_child(o->node->home, p->name, fds[1]);
+		s_child(o->node->home, p, fds[1]);
 	}
 	close(fds[1]);
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -159,51 +183,16 @@ static int s_spawn(rp_outbound *o, rp_dial_peer *p)
 	return 0;
 }
 
-/* <home>/serve.state: the dial's state, for `peer list` and `status`
- * (written whole, then renamed over the old one). */
-static void s_state_write(rp_outbound *o, uint64_t now)
+void rp_outbound_found(void *arg, const uint8_t device[RP_DEVICE_LEN], const char *member,
+                       const char *endpoint, uint64_t now)
 {
-	char path[RP_PATH_MAX + 32], tmp[RP_PATH_MAX + 32], when[32], dev[RP_DEVICE_TEXT + 1];
-	json_t *list = json_array();
-	uint64_t wall = rp_node_now(o->node);
-	char *text;
-	FILE *f;
-	for (size_t i = 0; list && i < o->dial.n; i++) {
-		const rp_dial_peer *p = &o->dial.p[i];
-		const char *state = p->running ? "syncing" : p->failures ? "retrying" : "ok";
-		rp_b32_encode(p->device, RP_DEVICE_LEN, dev, sizeof dev);
-		json_array_append_new(list, json_pack("{sssssssssosIss}", "name", p->name, "endpoint", p->endpoint,
-		        "device", dev, "state", state, "retry_at",
-		        p->failures && !p->running ? json_string(rp_when_iso(wall + (p->next_ms > now ? p->next_ms - now : 0),
-		                                                              when, sizeof when)) : json_null(),
-		        "failures", (json_int_t)p->failures, "last", p->last));
-	}
-	snprintf(path, sizeof path, "%s/serve.state", o->node->home);
-	snprintf(tmp, sizeof tmp, "%s/serve.state.tmp", o->node->home);
-	if (list && (text = json_dumps(list, JSON_COMPACT))) {
-		if ((f = fopen(tmp, "w"))) {
-			int bad = fputs(text, f) < 0;
-			if (fclose(f) != 0 || bad || rename(tmp, path) != 0)
-				unlink(tmp);
-		}
-		free(text);
-	}
-	json_decref(list);
-}
-
-json_t *rp_outbound_state(rp_node *n)
-{
-	char path[RP_PATH_MAX + 32];
-	json_t *j;
-	if (rp_serve_pid(n) <= 0)
-		return NULL;
-	snprintf(path, sizeof path, "%s/serve.state", n->home);
-	j = json_load_file(path, 0, NULL);
-	if (j && !json_is_array(j)) {
-		json_decref(j);
-		j = NULL;
-	}
-	return j;
+	rp_outbound *o = arg;
+	char name[RP_NAME_MAX + 1], dev[RP_DEVICE_TEXT + 1];
+	size_t before = o->dial.n;
+	rp_b32_encode(device, RP_DEVICE_LEN, dev, sizeof dev);
+	snprintf(name, sizeof name, "%.*s@%.8s", RP_NAME_MAX - 9, member, dev);
+	if (rp_dial_found(&o->dial, name, endpoint, device, now, RP_DISCOVER_TTL_MS) == 0 && o->dial.n > before)
+		s_log(o, "found %s's device %.8s on the LAN at %s", member, dev, endpoint);
 }
 
 static rp_dial_peer *s_peer(rp_outbound *o, const char *name)

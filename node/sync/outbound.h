@@ -55,11 +55,11 @@ int rp_outbound_items(const rp_outbound *o, zmq_pollitem_t *items);
  * how long (ms) the caller may sleep before the next turn. */
 uint64_t rp_outbound_turn(rp_outbound *o, uint64_t now_ms);
 
-/* What the daemon serving n's home says of the peers it dials, as it last
- * wrote it (<home>/serve.state): [{name, endpoint, device, state: "syncing"
- * | "ok" | "retrying", retry_at (ISO or null), failures, last}], or NULL
- * when no daemon serves the home (or it wrote nothing yet). */
-json_t *rp_outbound_state(rp_node *n);
+/* A teammate's device heard on the LAN (rp_discover_found, arg the
+ * rp_outbound): dialled like a configured peer, as MEMBER@DEVICE8, while
+ * it is heard. */
+void rp_outbound_found(void *arg, const uint8_t device[RP_DEVICE_LEN], const char *member,
+                       const char *endpoint, uint64_t now_ms);
 
 /* Stop: the children are told to stop (SIGTERM: a sync's txn commits or
  * not) and waited for. */

@@ -9,7 +9,7 @@
 #include "../store/roster.h"
 #include "../store/txn.h"
 #include "../text/when.h"
-#include "outbound.h"
+#include "served.h"
 #include "../../proto/error.h"
 
 static json_t *s_load(rp_txn *txn, MDB_dbi dbi, const uint8_t dev[RP_DEVICE_LEN])
@@ -240,7 +240,7 @@ static int s_list_one(void *arg, const rp_val *k, const rp_val *v)
 
 int rp_peer_list(rp_node *n, json_t **out)
 {
-	s_list l = { NULL, n->store, json_array(), rp_outbound_state(n), n };
+	s_list l = { NULL, n->store, json_array(), rp_served_says(n), n };
 	int rc;
 	rp_errclear();
 	if (!l.list) {

@@ -30,6 +30,8 @@
 #include "../store/txn.h"
 #include "../../proto/error.h"
 #include "outbound.h"
+#include "discover.h"
+#include "served.h"
 
 /* What one member's device, broken or hostile, can take of the hub
  * (DESIGN.md §8): a few sessions, a fair share of the memory for data in
@@ -507,60 +509,6 @@ static int s_zap(s_server *sv)
 }
 
 /* Every session needs a descriptor: take what the hard limit allows. */
-/* The home is served by one daemon at a time: <home>/serve.lock, held
- * (flock) for as long as it runs, says by whom. Returns the fd, or -1 with
- * rp_errmsg set (RP_EBUSY: held by another; RP_EIO). */
-static int s_lock(rp_node *n, int *rc)
-{
-	char path[RP_PATH_MAX + 16], pid[32] = "";
-	int fd;
-	snprintf(path, sizeof path, "%s/serve.lock", n->home);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		*rc = rp_fail(RP_EIO, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	/* a `status` may hold it shared for an instant (rp_serve_pid): try a few times */
-	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && tries < 10; tries++)
-		usleep(20000);
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		ssize_t got = errno == EWOULDBLOCK ? pread(fd, pid, sizeof pid - 1, 0) : -1;
-		close(fd);
-		if (got > 0) {
-			pid[got] = 0;
-			pid[strcspn(pid, "\n")] = 0;
-			*rc = rp_fail(RP_EBUSY, "%s is already served by pid %s", n->home, pid);
-		} else {
-			*rc = rp_fail(RP_EBUSY, "%s is already served by another process", n->home);
-		}
-		return -1;
-	}
-	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid)) {
-		close(fd);
-		*rc = rp_fail(RP_EIO, "cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return fd;
-}
-
-long rp_serve_pid(rp_node *n)
-{
-	char path[RP_PATH_MAX + 16], pid[32];
-	long held = 0;
-	ssize_t got;
-	int fd;
-	snprintf(path, sizeof path, "%s/serve.lock", n->home);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK &&
-	    (got = pread(fd, pid, sizeof pid - 1, 0)) > 0) {
-		pid[got] = 0;
-		held = strtol(pid, NULL, 10);
-	}
-	close(fd);            /* a shared lock we got goes with it */
-	return held > 0 ? held : 0;
-}
-
 /* 1 if a peer is configured here (a name and an endpoint to dial). */
 static int s_has_peers(rp_node *n)
 {
@@ -594,6 +542,8 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 	uint64_t stale = 0, erase_checked = 0, pending_checked = 0, dial_wait = 0;
 	int busy = 0, lock_fd = -1;
 	rp_outbound ob = { .watch = -1 };
+	rp_discover disc = { .fd = -1 };
+	uint64_t disc_wait = UINT64_MAX;
 
 	rp_errclear();
 	if (!endpoint || !rp_endpoint_ok(endpoint))
@@ -609,7 +559,7 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 			return rp_fail(RP_ENOTEAM, "%s", why);
 	}
 	rp_errclear();
-	if ((lock_fd = s_lock(n, &rc)) < 0)
+	if ((lock_fd = rp_served_lock(n, &rc)) < 0)
 		return rc;
 	if ((rc = rp_view_refresh_stale(n->store, &stale))) {
 		close(lock_fd);
@@ -659,18 +609,30 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 	/* ... and it dials the peers configured here by itself (outbound.h) */
 	if (!opts->no_dial)
 		rp_outbound_open(&ob, n, lock_fd, log, arg);
+	if (opts->discover) {
+		const char *port = strrchr(endpoint, ':');
+		if (rp_discover_open(&disc, n, opts->discover, (uint16_t)atoi(port ? port + 1 : "0"),
+		                     opts->no_dial ? NULL : rp_outbound_found, &ob) != 0) {
+			rc = RP_EIO;
+			goto out;
+		}
+		s_log(&sv, "discovering teammates with beacons on %s", opts->discover);
+	}
 	erase_checked = 0;
 	while (!*stop) {
-		zmq_pollitem_t items[3 + RP_OUTBOUND_MAX + 1] = {
+		zmq_pollitem_t items[3 + RP_OUTBOUND_MAX + 2] = {
 			{ rp_zap_socket(sv.zap), 0, ZMQ_POLLIN, 0 },
 			{ sv.sock, 0, ZMQ_POLLIN, 0 },
 			{ sv.mon, 0, ZMQ_POLLIN, 0 },
 		};
 		int nitems = 3 + rp_outbound_items(&ob, items + 3);
+		if (rp_discover_fd(&disc) >= 0)
+			items[nitems++] = (zmq_pollitem_t){ NULL, rp_discover_fd(&disc), ZMQ_POLLIN, 0 };
 		/* 250 ms: pending erasures are looked at this often; 0 while a
 		 * session has more to send or messages wait; sooner when a peer
 		 * is due a sync. */
-		long timeout = busy ? 0 : dial_wait < 250 ? (long)dial_wait : 250;
+		uint64_t wait = dial_wait < disc_wait ? dial_wait : disc_wait;
+		long timeout = busy ? 0 : wait < 250 ? (long)wait : 250;
 		if (zmq_poll(items, nitems, timeout) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
@@ -686,6 +648,7 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 			s_events(&sv);
 		busy |= s_round(&sv);
 		s_sweep(&sv);
+		disc_wait = rp_discover_turn(&disc, s_mono_ms());
 		dial_wait = opts->no_dial ? UINT64_MAX : rp_outbound_turn(&ob, s_mono_ms());
 		/* Ops held for an author that never became a member: gone after
 		 * RP_PENDING_TTL_MS (pending.h). Looked at once a minute. */
@@ -713,6 +676,7 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 	s_log(&sv, "stopped");
 	rc = 0;
 out:
+	rp_discover_close(&disc);
 	rp_outbound_close(&ob);
 	while (sv.nconns)
 		s_drop(&sv, sv.nconns - 1);

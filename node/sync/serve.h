@@ -4,10 +4,18 @@
 #define RP_SERVE_H
 
 #include "../rapport.h"
+#include "served.h"      /* who serves a home */
+
+/* Where beacons go and are heard by default (discover.h). */
+#define RP_DISCOVER_DEFAULT "255.255.255.255:7301"
+
+/* 1 if addr is a place for beacons: IPv4:PORT (discover.h). */
+int rp_discover_addr_ok(const char *addr);
 
 /* How the daemon runs; zero for the defaults. */
 typedef struct rp_serve_opts {
 	int no_dial;         /* answer syncs only: dial no peer (outbound.h) */
+	const char *discover;   /* beacons to and from this IPv4:PORT (discover.h), NULL: none */
 } rp_serve_opts;
 
 /* Serve syncs on endpoint until *stop becomes non-zero (set it from a
@@ -21,9 +29,5 @@ typedef struct rp_serve_opts {
 typedef void (*rp_log_fn)(void *arg, const char *line);
 int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
              volatile sig_atomic_t *stop, rp_log_fn log, void *arg);
-
-/* The pid of the daemon serving n's home (it holds <home>/serve.lock), or
- * 0 when none does. */
-long rp_serve_pid(rp_node *n);
 
 #endif

@@ -548,6 +548,23 @@ port_listening()
 	fi
 }
 
+# free_udp_port: print a UDP port of this machine nothing is bound to (for
+# beacons), not handed out before in this test.
+free_udp_port()
+{
+	local p i
+	for i in $(seq 1 500); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+		grep -qx "$p" "$TMP/.ports" 2>/dev/null && continue
+		ss -Hlun "sport = :$p" 2>/dev/null | grep -q . && continue
+		echo "$p" >>"$TMP/.ports"
+		echo "$p"
+		return 0
+	done
+	echo "free_udp_port: no free port found" >&2
+	return 1
+}
+
 # free_port: print a TCP port of 127.0.0.1 that nothing listens on and this
 # script has not handed out before. Ports come from 20000-31999, below the
 # kernel's ephemeral range, so no outgoing connection holds one by chance.
@@ -588,15 +605,21 @@ wait_gone()
 # HOME in the background, logging to $TMP/serve-HOME.log (appended); returns
 # once it listens (at most 15 s). SERVE_PID[HOME] holds its pid, SERVE_LOG[HOME]
 # its log, SERVE_PORT[HOME] its port. A failure is a setup failure (test_done
-# reports it) and returns 1. SERVE_ARGS (e.g. --no-dial) are added to the command.
+# reports it) and returns 1. SERVE_ARGS (e.g. --no-dial) are added to the command;
+# SERVE_DISCOVER=ADDRESS:PORT turns beacons on (else --no-discover).
 declare -gA SERVE_PID SERVE_LOG SERVE_PORT
 start_serve()
 {
 	local home="$1" port="$2" log="$TMP/serve-$1.log" pid deadline=$((SECONDS + 15)) from
 	touch "$log"
 	from=$(($(wc -l <"$log") + 1))
+	# Beacons only where a test asks (SERVE_DISCOVER=127.255.255.255:PORT):
+	# never the default broadcast address.
 	# shellcheck disable=SC2086 # SERVE_ARGS: extra words for serve, as given
-	"$RAPPORT_BIN" --home "$TMP/$home" serve --listen "tcp://127.0.0.1:$port" ${SERVE_ARGS:-} 2>>"$log" &
+	local beacons=(--no-discover)
+	[ -n "${SERVE_DISCOVER:-}" ] && beacons=(--discover "$SERVE_DISCOVER")
+	"$RAPPORT_BIN" --home "$TMP/$home" serve --listen "tcp://127.0.0.1:$port" \
+		"${beacons[@]}" ${SERVE_ARGS:-} 2>>"$log" &
 	pid=$!
 	_serve_pids+=("$pid")
 	SERVE_PID[$home]=$pid SERVE_LOG[$home]=$log SERVE_PORT[$home]=$port

@@ -85,14 +85,14 @@ int main(void)
 	ok(q && !strcmp(q->name, "laptop"), "the new one is due at once, the other is not");
 	rp_dial_unsee(&d);
 	is_int(rp_dial_set(&d, "laptop", "tcp://127.0.0.1:7301", dev_b, now), 0, "the configuration read again: hub is gone");
-	rp_dial_sweep(&d);
+	rp_dial_sweep(&d, now);
 	is_int(d.n, 1, "hub is forgotten");
 	ok(!strcmp(d.p[0].name, "laptop") && d.p[0].running, "laptop stays, still running");
 	rp_dial_unsee(&d);
-	rp_dial_sweep(&d);
+	rp_dial_sweep(&d, now);
 	is_int(d.n, 1, "a peer removed while it runs stays until it is done");
 	rp_dial_done(&d, &d.p[0], 1, NULL, now);
-	rp_dial_sweep(&d);
+	rp_dial_sweep(&d, now);
 	is_int(d.n, 0, "... and goes then");
 
 	is_int(rp_dial_set(&d, "hub", "tcp://127.0.0.1:7300", dev_a, now), 0, "hub again");

@@ -1,0 +1,30 @@
+/* node/sync/served.h — the daemon's files in the home: <home>/serve.lock,
+ * held (flock) by the one daemon serving the home for as long as it runs,
+ * with its pid; and <home>/serve.state, what it says of the peers it dials,
+ * for `peer list` and `status` to show. */
+#ifndef RP_SERVED_H
+#define RP_SERVED_H
+
+#include <jansson.h>
+
+#include "../node.h"
+
+/* Take the home for this daemon: the fd of serve.lock (keep it open while
+ * serving), or -1 with *rc and rp_errmsg set: RP_EBUSY ("HOME is already
+ * served by pid N"), RP_EIO. */
+int rp_served_lock(rp_node *n, int *rc);
+
+/* The pid of the daemon serving n's home, or 0 when none does. */
+long rp_served_pid(rp_node *n);
+
+/* Say state (a JSON array, see rp_served_says): written whole, then
+ * renamed over the old. Best effort. */
+void rp_served_say(rp_node *n, const json_t *state);
+
+/* What the daemon serving n's home last said of its peers: [{name,
+ * endpoint, found, device, state: "syncing" | "ok" | "retrying", retry_at
+ * (ISO or null), failures, last}], or NULL when no daemon serves the home
+ * (or it said nothing yet). */
+json_t *rp_served_says(rp_node *n);
+
+#endif

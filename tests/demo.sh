@@ -116,8 +116,8 @@ scene "Back at the shop: Bob's laptop syncs with Ann's" 2026-03-10T09:30:00Z
 say "Ann's laptop serves syncs (here on 127.0.0.1, a free port; normally tcp://0.0.0.0:7300)."
 port=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0)->sockport')
 keep ann_id id
-printf '$ rapport serve --listen tcp://127.0.0.1:%s &\n' "$port"
-"$RAPPORT_BIN" serve --listen "tcp://127.0.0.1:$port" 2>"$DEMO/serve.log" &
+printf '$ rapport serve --listen tcp://127.0.0.1:%s --no-discover &\n' "$port"
+"$RAPPORT_BIN" serve --listen "tcp://127.0.0.1:$port" --no-discover 2>"$DEMO/serve.log" &
 serve_pid=$!
 # (under set -e a failing command in the trap would become the exit status)
 trap 'kill $serve_pid 2>/dev/null || true; rm -rf "$DEMO"' EXIT
@@ -138,12 +138,26 @@ rapport --home bob-laptop account list --mine
 say "Bob logs a visit offline, then syncs again: only the new op travels."
 rapport --home bob-laptop log "Bakery Blum" visit "Dropped off the oven brochure"
 rapport --home bob-laptop sync ann
-say "Ann sees Bob's visit; both laptops print the same digest for the account."
+say "Bob's laptop runs the node too, left running: it syncs by itself, nobody types sync."
+port2=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0)->sockport')
+printf '$ rapport --home bob-laptop serve --listen tcp://127.0.0.1:%s --no-discover &\n' "$port2"
+"$RAPPORT_BIN" --home bob-laptop serve --listen "tcp://127.0.0.1:$port2" --no-discover 2>"$DEMO/bob-serve.log" &
+bob_pid=$!
+trap 'kill $serve_pid $bob_pid 2>/dev/null || true; rm -rf "$DEMO"' EXIT
+rapport --home bob-laptop log "Bakery Blum" call "Confirmed the delivery date"
+i=0
+until "$RAPPORT_BIN" history "Bakery Blum" 2>/dev/null | grep -q "Confirmed the delivery date"; do
+	i=$((i + 1)); [ $i -lt 100 ] || { echo "demo: bob's call did not reach ann by itself" >&2; exit 1; }
+	sleep 0.1
+done
+printf '(on Ann'"'"'s laptop %s s later, with no sync typed)\n' "$(awk -v i="$i" 'BEGIN { printf "%.1f", i / 10 }')"
+say "Ann sees Bob's visit and call; both laptops print the same digest for the account."
 rapport history "Bakery Blum"
 rapport digest "Bakery Blum"
 rapport --home bob-laptop digest "Bakery Blum"
-kill $serve_pid
+kill $serve_pid $bob_pid
 wait $serve_pid 2>/dev/null || true
+wait $bob_pid 2>/dev/null || true
 trap 'rm -rf "$DEMO"' EXIT
 
 scene "Data out, and back in elsewhere" 2026-03-10T10:00:00Z

@@ -2,8 +2,9 @@
 # The README's tour works when pasted into bash (issue 11): the fenced
 # blocks of "A five-minute tour" and "Syncing a team" are taken from
 # README.md itself and run, line by line as bash would, in a fresh
-# directory holding ./rapport; every command must exit 0. The hub's port is
-# the only thing changed (a free one instead of 7300).
+# directory holding ./rapport; every command must exit 0. The ports are the
+# only thing changed: free ones instead of 7300 (the hub), 7302 (alice's
+# daemon) and 7301 (the beacons, on 127.255.255.255).
 . ./lib.sh
 
 readme="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/README.md"
@@ -21,11 +22,13 @@ dir="$TMP/repo"
 mkdir -p "$dir"
 ln -s "$RAPPORT_BIN" "$dir/rapport"
 port="$(free_port)"
+port2="$(free_port)"
+udp="$(free_udp_port)"
 {
 	echo "set -e"          # a failing command stops the paste and names itself
 	echo "trap 'echo \"tour failed at line \$LINENO: \$BASH_COMMAND\" >&2' ERR"
 	block "## A five-minute tour"
-	block "### Syncing a team" | sed "s/7300/$port/g"
+	block "### Syncing a team" | sed "s/7300/$port/g; s/7302/$port2/g; s/7301/$udp/g"
 } >"$TMP/tour.sh"
 
 test_expect "the README has the tour and the sync walk-through as sh blocks" \

@@ -21,6 +21,10 @@
 
 #define S_RELOAD_MS 250      /* the peers are read again at most this often ... */
 #define S_REREAD_MS 5000     /* ... and at least this often */
+/* A commit writes its meta page (the event that wakes us) before it makes
+ * the new txn the one readers begin from: the feed's head is read again for
+ * this long after the last event, every 2 ms. */
+#define S_SETTLE_MS 20
 
 static void s_log(rp_outbound *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -272,14 +276,14 @@ uint64_t rp_outbound_turn(rp_outbound *o, uint64_t now)
 			for (char *at = buf; at < buf + got; ) {
 				const struct inotify_event *ev = (const struct inotify_event *)at;
 				if (ev->len == 0 || !strcmp(ev->name, "data.mdb"))
-					o->changed = 1;
+					o->changed = 1, o->settle_until = now + S_SETTLE_MS;
 				at += sizeof *ev + ev->len;
 			}
 	} else {
 		o->changed = 1;
 	}
 	s_read_kids(o, now);
-	if (o->changed) {
+	if (o->changed || now < o->settle_until) {
 		o->head = s_head(o);
 		if (now - o->loaded >= S_RELOAD_MS)
 			s_load(o, now), o->changed = 0;
@@ -299,6 +303,8 @@ uint64_t rp_outbound_turn(rp_outbound *o, uint64_t now)
 		uint64_t w = rp_dial_wait(&o->dial, now, o->head);
 		if (o->changed && w > S_RELOAD_MS)
 			w = S_RELOAD_MS;     /* the peers are due a reading */
+		if (now < o->settle_until && w > 2)
+			w = 2;               /* a commit may not be readable yet */
 		return w;
 	}
 }

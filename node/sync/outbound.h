@@ -37,6 +37,7 @@ typedef struct rp_outbound {
 	uint64_t          head;       /* the feed's last arrival seq */
 	uint64_t          loaded;     /* when the peers were last read */
 	int               changed;    /* the store changed since head was read */
+	uint64_t          settle_until;   /* head is read again until then (outbound.c) */
 	int               keep_fd;    /* closed in every child (the serve lock) */
 	rp_outbound_log   log;
 	void             *arg;

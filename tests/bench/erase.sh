@@ -19,7 +19,7 @@ now() { date +%s.%N; }
 serve() {
 	local i
 	SERVED=$(port)
-	"$R" --home "$1" serve --listen "tcp://127.0.0.1:$SERVED" >/dev/null 2>"$1.log" &
+	"$R" --home "$1" serve --listen "tcp://127.0.0.1:$SERVED" --no-discover >/dev/null 2>"$1.log" &
 	pids+=("$!")
 	for i in $(seq 100); do
 		grep -q "serving on" "$1.log" && return 0

@@ -36,7 +36,7 @@ done
 "$R" --home "$tmp/hub" account add "Rita's Bakery" --owner rita >/dev/null
 hub_id=$("$R" --home "$tmp/hub" id)
 p=$(port)
-"$R" --home "$tmp/hub" serve --listen "tcp://127.0.0.1:$p" 2>"$tmp/hub.log" &
+"$R" --home "$tmp/hub" serve --listen "tcp://127.0.0.1:$p" --no-discover 2>"$tmp/hub.log" &
 hub_pid=$!
 pids+=("$hub_pid")
 for i in $(seq 100); do grep -q "serving on" "$tmp/hub.log" && break; sleep 0.1; done

@@ -54,7 +54,7 @@ serve() {
 	for try in 1 2 3 4 5; do
 		srv_port=$(perl -MIO::Socket::INET -e \
 			'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1:0", ReuseAddr => 1)->sockport')
-		"$R" --home "$home" serve --listen "tcp://127.0.0.1:$srv_port" >/dev/null 2>"$log" &
+		"$R" --home "$home" serve --listen "tcp://127.0.0.1:$srv_port" --no-discover >/dev/null 2>"$log" &
 		srv_pid=$!
 		for i in $(seq 100); do
 			grep -q "serving on" "$log" && return 0

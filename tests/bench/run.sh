@@ -68,3 +68,7 @@ bash "$here/erase.sh"
 # The availability benchmark (issue 10): hub_under_flood, honest syncs and
 # the hub's peak RSS while one member's devices flood it (tests/tools/rp_flood).
 bash "$here/flood.sh"
+
+# The daemon benchmarks (issue 13): live_write_ms and mesh_handover_s, real
+# `rapport serve` daemons syncing by themselves on 127.0.0.1.
+bash "$here/daemon.sh"

@@ -103,10 +103,10 @@ test_begin "serve refuses to start where it cannot serve"
 
 new_device lone lou
 test_expect "on a device not in a team: exit 1, one line saying so" \
-	expect_error_line 1 'team' timeout 20 "$RAPPORT_BIN" --home "$TMP/lone" serve --listen "tcp://127.0.0.1:$(free_port)"
+	expect_error_line 1 'team' timeout 20 "$RAPPORT_BIN" --home "$TMP/lone" serve --listen "tcp://127.0.0.1:$(free_port)" --no-discover
 start_serve hub "$port"
 test_expect "on a port already in use: exit 1, naming the endpoint" \
-	expect_error_line 1 "$(re_quote "$hub_ep")" timeout 20 "$RAPPORT_BIN" --home "$TMP/rep1" serve --listen "$hub_ep"
+	expect_error_line 1 "$(re_quote "$hub_ep")" timeout 20 "$RAPPORT_BIN" --home "$TMP/rep1" serve --listen "$hub_ep" --no-discover
 test_expect "... the first serve still runs" serve_alive hub
 test_expect "a bad endpoint is a usage error" \
 	expect_error 2 'endpoint' timeout 20 "$RAPPORT_BIN" --home "$TMP/hub" serve --listen "udp://127.0.0.1:$port"

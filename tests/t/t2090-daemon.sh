@@ -85,7 +85,7 @@ test_begin "one daemon per home"
 
 test_expect "a second serve on the hub's home: exit 1, naming the pid that serves it" \
 	expect_error_line 1 "already served by pid ${SERVE_PID[hub]}\$" \
-	timeout 20 "$RAPPORT_BIN" --home "$TMP/hub" serve --listen "tcp://127.0.0.1:$(free_port)"
+	timeout 20 "$RAPPORT_BIN" --home "$TMP/hub" serve --listen "tcp://127.0.0.1:$(free_port)" --no-discover
 test_expect "... the first still serves" serve_alive hub
 
 test_begin "a dead peer is retried with backoff, and the rest goes on"

@@ -6,7 +6,7 @@
 #   make demo       install missing packages, build, run the local story
 #   make fuzz       build the libFuzzer harnesses and run each for FUZZ_SECONDS
 #   make bench      print BENCH lines (tests/bench/)
-#   make install    PREFIX=/usr/local
+#   make install    PREFIX=/usr/local (or ~/.local), DESTDIR=; make uninstall the same
 
 PREFIX  ?= /usr/local
 CC      ?= cc
@@ -19,7 +19,8 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 # Debian packages: what the build needs, and what the tests and fuzzing need.
 DEB_BUILD = liblmdb-dev libsodium-dev libzmq3-dev libmsgpack-dev libjansson-dev pkg-config
-DEB_TEST  = jq perl lmdb-utils clang-14 libclang-rt-14-dev scdoc procps iproute2 python3 python3-zmq python3-vobject
+DEB_TEST  = jq perl lmdb-utils clang-14 libclang-rt-14-dev scdoc groff-base systemd procps iproute2 python3 python3-zmq \
+            python3-vobject
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 PROTO_SRC = $(wildcard proto/*.c)
@@ -41,7 +42,7 @@ else
 RAPPORT = $(BUILD)/rapport
 endif
 
-.PHONY: all check check-asan layers unit scenarios demo deps fuzz fuzz-build bench install clean man
+.PHONY: all check check-asan layers unit scenarios demo deps fuzz fuzz-build bench install uninstall clean man
 
 all: $(RAPPORT) $(UNIT_BIN) $(TOOL_BIN)
 
@@ -136,19 +137,44 @@ $(BUILD)/tests/bench_sign: tests/bench/bench_sign.c $(BUILD)/librapport.a
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/librapport.a $(LIBS)
 
 # ---- docs and install ------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page, the
+# bash completion and the systemd user unit, each where its reader looks: man
+# next to a bin/ on the PATH, bash-completion in ~/.local/share and
+# /usr/local/share, systemd --user in $(PREFIX)/lib/systemd/user for a system
+# prefix but, in a home, only in $XDG_DATA_HOME/systemd/user: for a PREFIX in
+# $HOME the unit goes to $(PREFIX)/share/systemd/user, right for ~/.local
+# (another needs UNITDIR=). Its ExecStart names the installed binary.
+# make uninstall (same PREFIX and DESTDIR) removes those four files; the
+# directories stay, they may hold others'. INSTALL_RAPPORT: the binary to
+# install, built here or elsewhere (tests/t/t0120-install.sh gives its own).
+BINDIR         = $(PREFIX)/bin
+MANDIR         = $(PREFIX)/share/man
+COMPLETIONSDIR = $(PREFIX)/share/bash-completion/completions
+HOME_DIR       = $(patsubst %/,%,$(HOME))
+ifneq ($(and $(HOME_DIR),$(filter $(HOME_DIR)/%,$(PREFIX))),)
+UNITDIR        = $(PREFIX)/share/systemd/user
+else
+UNITDIR        = $(PREFIX)/lib/systemd/user
+endif
+INSTALL_RAPPORT = $(RAPPORT)
+
 man: $(BUILD)/rapport.1
 $(BUILD)/rapport.1: cli/rapport.1.scd
 	@mkdir -p $(BUILD)
-	scdoc < $< > $@
+	scdoc < $< > $@.tmp && mv $@.tmp $@
 
-install: $(RAPPORT) man
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 0755 $(RAPPORT) $(DESTDIR)$(PREFIX)/bin/rapport
-	install -m 0644 $(BUILD)/rapport.1 $(DESTDIR)$(PREFIX)/share/man/man1/rapport.1
-	install -m 0644 cli/rapport.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rapport
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/user
-	sed 's|/usr/local/bin|$(PREFIX)/bin|' node/rapport.service > $(DESTDIR)$(PREFIX)/lib/systemd/user/rapport.service
+install: $(INSTALL_RAPPORT) man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONSDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(INSTALL_RAPPORT) $(DESTDIR)$(BINDIR)/rapport
+	install -m 0644 $(BUILD)/rapport.1 $(DESTDIR)$(MANDIR)/man1/rapport.1
+	install -m 0644 cli/rapport.bash $(DESTDIR)$(COMPLETIONSDIR)/rapport
+	sed 's|^\(#\{0,1\}ExecStart=\)/usr/local/bin/rapport|\1$(BINDIR)/rapport|' node/rapport.service \
+	  > $(BUILD)/rapport.service
+	install -m 0644 $(BUILD)/rapport.service $(DESTDIR)$(UNITDIR)/rapport.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/rapport $(DESTDIR)$(MANDIR)/man1/rapport.1 \
+	  $(DESTDIR)$(COMPLETIONSDIR)/rapport $(DESTDIR)$(UNITDIR)/rapport.service
 
 clean:
 	rm -rf build build-asan rapport

@@ -133,6 +133,47 @@ test_expect "status: no daemon" expect_stdout '[false,null]' rpq lap1 '[.daemon.
 test_expect "peer list: - for the daemon's word, none serving" \
 	eval 'run rp lap1 peer list && expect_match "$OUT" "^hub +tcp://[^ ]+ +[a-z2-7]+ +- "'
 
+test_begin "SIGTERM and kill -9 of a daemon in the middle of its sync"
+
+# 2,000 interactions of 4 KB each on the hub: a laptop's first sync of them
+# takes a while, long enough to stop its daemon in the middle.
+perl -e 'my $t = "x" x 4000; for my $a (1..100) {
+	print qq({"name":"Fat $a","fields":{},"tags":[],"interactions":[),
+		join(",", map { qq({"type":"note","at":"2026-01-01T10:00:00Z","text":"$_ $t","amount":null}) } 1..20),
+		qq(],"followups":[]}\n) }' >"$TMP/fat.jsonl"
+rp_must hub import "$TMP/fat.jsonl" >/dev/null
+start_serve hub "${SERVE_PORT[hub]}"
+hub_ops="$(status_of hub .ops)"
+for h in lap3 lap4; do
+	new_device "$h" "dan$h"
+	rp_must hub member add "dan$h" "$(rp_must "$h" id)" --role manager >/dev/null
+	rp_must "$h" peer add hub "$(endpoint hub)" "$hub_id" >/dev/null
+done
+hub_ops=$((hub_ops + 2))
+# partway: some ops in, not all
+partway() { local n; n="$(status_of "$1" .ops)"; [ "${n:-0}" -ge 50 ] && [ "$n" -lt "$hub_ops" ]; }
+start_serve lap3 "$(free_port)"
+test_expect "lap3's daemon is partway through its first sync" eventually 20 partway lap3
+test_expect "... SIGTERM then: exit 0" stop_serve lap3
+test_expect "... what it holds passes fsck" expect_fsck_ok lap3
+start_serve lap3 "${SERVE_PORT[lap3]}"
+test_expect "started again, it completes by itself: every op of the hub" \
+	eventually 60 eval '[ "$(status_of lap3 .ops)" = "$(status_of hub .ops)" ]'
+test_expect "... nothing applied twice: the hub's digest, fsck passes" \
+	eval 'eventually 20 same_digest hub lap3 && expect_fsck_ok lap3'
+start_serve lap4 "$(free_port)"
+test_expect "lap4's daemon is partway through its first sync" eventually 20 partway lap4
+test_expect "... kill -9 then" kill9_serve lap4
+test_expect "... its sync (a process of its own) ends by itself: nothing of lap4 runs after 15 s" \
+	eventually 15 eval '! pgrep -f -- "$TMP/lap4" >/dev/null'
+start_serve lap4 "${SERVE_PORT[lap4]}"
+test_expect "started again, it completes: the hub's digest, fsck passes" \
+	eval 'eventually 60 same_digest hub lap4 && expect_fsck_ok lap4'
+for h in lap3 lap4 hub; do
+	test_expect "$h: SIGTERM, exit 0" stop_serve "$h"
+done
+test_expect "nothing of it is left running" expect_nothing_left
+
 test_begin "a handover travels a chain of hubs: shop A ⇄ region ⇄ shop B"
 
 # The region's hub starts the team. Shop A's machine is the manager meg's,

@@ -55,11 +55,13 @@ typedef struct s_peer_set {
 	const uint8_t *device;
 } s_peer_set;
 
-/* Another peer holding the name ps->name lets go of it. */
+/* Another peer holding the name ps->name lets go of it (every peer, when
+ * ps->device is NULL); found says whether one did. */
 typedef struct s_rename {
 	const s_peer_set *ps;
 	rp_txn          *txn;
 	rp_store         *st;
+	int              found;
 } s_rename;
 
 static int s_rename_one(void *arg, const rp_val *k, const rp_val *v)
@@ -69,10 +71,11 @@ static int s_rename_one(void *arg, const rp_val *k, const rp_val *v)
 	const char *on = json_string_value(json_object_get(o, "name"));
 	int rc = 0;
 	if (on && !strcmp(on, r->ps->name) && k->mv_size == RP_DEVICE_LEN &&
-	    memcmp(k->mv_data, r->ps->device, RP_DEVICE_LEN)) {
+	    (!r->ps->device || memcmp(k->mv_data, r->ps->device, RP_DEVICE_LEN))) {
 		json_object_del(o, "name");
 		json_object_del(o, "endpoint");
 		rc = s_store(r->txn, r->st->peers, k->mv_data, o);
+		r->found = 1;
 	}
 	json_decref(o);
 	return rc;
@@ -82,7 +85,7 @@ static int s_rename_one(void *arg, const rp_val *k, const rp_val *v)
 static int s_peer_add_run(rp_store *st, rp_txn *txn, void *arg)
 {
 	const s_peer_set *ps = arg;
-	s_rename r = { ps, txn, st };
+	s_rename r = { ps, txn, st, 0 };
 	json_t *p;
 	int rc;
 	if ((rc = rp_store_scan(txn, st->peers, NULL, 0, s_rename_one, &r)))
@@ -112,48 +115,27 @@ int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
 	return rc ? rp_fail(rc, "cannot store the peer in %s: %s", n->home, rp_strerror(rc)) : 0;
 }
 
-/* Every device holding the name lets go of it (and of its endpoint): it
- * stays in the list as a device that synced with us, its cursor kept. */
-typedef struct s_unname {
-	const char *name;
-	rp_txn     *txn;
-	rp_store   *st;
-	int         found;
-} s_unname;
-
-static int s_unname_one(void *arg, const rp_val *k, const rp_val *v)
-{
-	s_unname *u = arg;
-	json_t *o = json_loadb(v->mv_data, v->mv_size, 0, NULL);
-	const char *on = json_string_value(json_object_get(o, "name"));
-	int rc = 0;
-	if (on && !strcmp(on, u->name) && k->mv_size == RP_DEVICE_LEN) {
-		json_object_del(o, "name");
-		json_object_del(o, "endpoint");
-		rc = s_store(u->txn, u->st->peers, k->mv_data, o);
-		u->found = 1;
-	}
-	json_decref(o);
-	return rc;
-}
-
+/* Every device holding the name lets go of it (s_rename_one with no device
+ * kept): it stays in the list as a device that synced with us, its cursor
+ * kept. */
 static int s_peer_remove_run(rp_store *st, rp_txn *txn, void *arg)
 {
-	s_unname *u = arg;
-	u->txn = txn;
-	u->st = st;
-	u->found = 0;
-	return rp_store_scan(txn, st->peers, NULL, 0, s_unname_one, u);
+	s_rename *r = arg;
+	r->txn = txn;
+	r->st = st;
+	r->found = 0;
+	return rp_store_scan(txn, st->peers, NULL, 0, s_rename_one, r);
 }
 
 int rp_peer_remove(rp_node *n, const char *name)
 {
-	s_unname u = { name, NULL, NULL, 0 };
+	s_peer_set ps = { name, NULL, NULL };
+	s_rename r = { &ps, NULL, NULL, 0 };
 	int rc;
 	rp_errclear();
-	if ((rc = rp_store_run(n->store, s_peer_remove_run, &u)))
+	if ((rc = rp_store_run(n->store, s_peer_remove_run, &r)))
 		return rp_fail(rc, "cannot remove the peer in %s: %s", n->home, rp_strerror(rc));
-	return u.found ? 0 : rp_fail(RP_ENOTFOUND, "no peer named '%s' (see 'rapport peer list')", name);
+	return r.found ? 0 : rp_fail(RP_ENOTFOUND, "no peer named '%s' (see 'rapport peer list')", name);
 }
 
 typedef struct s_find {

@@ -548,6 +548,16 @@ port_listening()
 	fi
 }
 
+# fat_jsonl FILE: 100 accounts of 20 interactions of 4 KB each (8 MB, 2,000
+# ops): a sync of them takes long enough to be cut in the middle.
+fat_jsonl()
+{
+	perl -e 'my $t = "x" x 4000; for my $a (1..100) {
+		print qq({"name":"Fat $a","fields":{},"tags":[],"interactions":[),
+			join(",", map { qq({"type":"note","at":"2026-01-01T10:00:00Z","text":"$_ $t","amount":null}) } 1..20),
+			qq(],"followups":[]}\n) }' >"$1"
+}
+
 # free_udp_port: print a UDP port of this machine nothing is bound to (for
 # beacons), not handed out before in this test.
 free_udp_port()

@@ -61,10 +61,7 @@ test_begin "SIGTERM in the middle of a sync"
 
 # 2,000 interactions of 4 KB each: 8 MB, 32 batches, four times what one
 # side may have in flight (credit), so a stop does cut the sync short.
-perl -e 'my $t = "x" x 4000; for my $a (1..100) {
-	print qq({"name":"Fat $a","fields":{},"tags":[],"interactions":[),
-		join(",", map { qq({"type":"note","at":"2026-01-01T10:00:00Z","text":"$_ $t","amount":null}) } 1..20),
-		qq(],"followups":[]}\n) }' >"$TMP/fat.jsonl"
+fat_jsonl "$TMP/fat.jsonl"
 rp_must hub import "$TMP/fat.jsonl" >/dev/null
 hub_ops="$(status_of hub .ops)"
 start_serve hub "$port"

@@ -137,10 +137,7 @@ test_begin "SIGTERM and kill -9 of a daemon in the middle of its sync"
 
 # 2,000 interactions of 4 KB each on the hub: a laptop's first sync of them
 # takes a while, long enough to stop its daemon in the middle.
-perl -e 'my $t = "x" x 4000; for my $a (1..100) {
-	print qq({"name":"Fat $a","fields":{},"tags":[],"interactions":[),
-		join(",", map { qq({"type":"note","at":"2026-01-01T10:00:00Z","text":"$_ $t","amount":null}) } 1..20),
-		qq(],"followups":[]}\n) }' >"$TMP/fat.jsonl"
+fat_jsonl "$TMP/fat.jsonl"
 rp_must hub import "$TMP/fat.jsonl" >/dev/null
 start_serve hub "${SERVE_PORT[hub]}"
 hub_ops="$(status_of hub .ops)"

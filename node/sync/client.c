@@ -17,6 +17,7 @@
 #include "../store/view.h"
 #include "../store/roster.h"
 #include "../store/txn.h"
+#include "served.h"
 #include "../../proto/error.h"
 
 static uint64_t s_mono_ms(void)
@@ -150,6 +151,9 @@ int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *d
 	int rc;
 
 	rp_errclear();
+	/* Beside a daemon that dials this peer, it syncs for us (served.h). */
+	if (peer && !n->keep && summary && (rc = rp_served_ask(n, peer, summary)) != RP_ENOTAVAIL)
+		return rc;
 	if (peer) {
 		if ((rc = rp_peer_find(n, peer, ep, sizeof ep, dev)))
 			return rc;

@@ -19,8 +19,8 @@ static int s_due(const rp_dial_peer *p, uint64_t now, uint64_t head)
 {
 	if (p->running)
 		return 0;
-	/* news for it goes at once, unless it is failing: then at the retry */
-	return now >= p->next_ms || (p->failures == 0 && head > p->given);
+	/* asked for, or news for it goes at once, unless it is failing: then at the retry */
+	return p->asked[0] || now >= p->next_ms || (p->failures == 0 && head > p->given);
 }
 
 /* The peer called name, added if new (due at once); NULL on RP_ENOMEM. */
@@ -130,6 +130,8 @@ rp_dial_peer *rp_dial_next(rp_dial *d, uint64_t now, uint64_t head)
 	if (best) {
 		best->running = 1;
 		best->running_head = head;
+		strcpy(best->asking, best->asked);
+		best->asked[0] = 0;
 	}
 	return best;
 }
@@ -157,9 +159,16 @@ uint64_t rp_dial_backoff(uint32_t failures)
 	return ms < RP_DIAL_BACKOFF_MAX ? ms : RP_DIAL_BACKOFF_MAX;
 }
 
+void rp_dial_ask(rp_dial_peer *p, const char *id)
+{
+	snprintf(p->asked, sizeof p->asked, "%s", id);
+}
+
 void rp_dial_done(rp_dial *d, rp_dial_peer *p, int ok, const char *why, uint64_t now)
 {
 	p->running = 0;
+	strcpy(p->answered, p->asking);
+	p->asking[0] = 0;
 	if (ok) {
 		p->failures = 0;
 		p->given = p->running_head;

@@ -22,6 +22,7 @@
 #define RP_DIAL_BACKOFF_MAX 60000     /* ... doubling up to this */
 #define RP_DIAL_ENDPOINT    256
 #define RP_DIAL_WHY         160
+#define RP_DIAL_ASK         17        /* an ask's id: 16 hex digits */
 
 typedef struct rp_dial_peer {
 	char     name[RP_NAME_MAX + 1];
@@ -36,6 +37,11 @@ typedef struct rp_dial_peer {
 	int      found;          /* heard on the LAN, not configured: forgotten at expires_ms */
 	uint64_t expires_ms;
 	char     last[RP_DIAL_WHY];   /* "" before the first sync, "ok" or why it failed */
+	/* A command asked for a sync now (`rapport sync` beside the daemon):
+	 * asked is due at once; asking, the sync running for it; answered,
+	 * the ask the last sync that ended was for. Ids, "" for none. */
+	char     asked[RP_DIAL_ASK], asking[RP_DIAL_ASK], answered[RP_DIAL_ASK];
+	char     answer[1024];   /* the caller's word on the last sync (outbound: its summary) */
 } rp_dial_peer;
 
 typedef struct rp_dial {
@@ -71,6 +77,11 @@ rp_dial_peer *rp_dial_next(rp_dial *d, uint64_t now, uint64_t head);
 /* How long until rp_dial_next may return one (0: now; UINT64_MAX: never,
  * all running or none). */
 uint64_t rp_dial_wait(const rp_dial *d, uint64_t now, uint64_t head);
+
+/* A command asks for a sync with p now, as id (RP_DIAL_ASK - 1 characters
+ * at most): it is due at once, backoff or not, and answered by a sync that
+ * starts after the ask. */
+void rp_dial_ask(rp_dial_peer *p, const char *id);
 
 /* The sync of p ended: ok, or failed with why. */
 void rp_dial_done(rp_dial *d, rp_dial_peer *p, int ok, const char *why, uint64_t now);

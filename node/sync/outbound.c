@@ -64,13 +64,16 @@ static void s_state_write(rp_outbound *o, uint64_t now)
 	for (size_t i = 0; list && i < o->dial.n; i++) {
 		const rp_dial_peer *p = &o->dial.p[i];
 		const char *state = p->running ? "syncing" : p->failures ? "retrying" : "ok";
+		json_t *retry = p->failures && !p->running
+		              ? json_string(rp_when_iso(wall + (p->next_ms > now ? p->next_ms - now : 0), when, sizeof when))
+		              : json_null();
 		rp_b32_encode(p->device, RP_DEVICE_LEN, dev, sizeof dev);
-		json_array_append_new(list, json_pack("{sssssbsssssosIss}", "name", p->name, "endpoint", p->endpoint,
-		        "found", p->found,
-		        "device", dev, "state", state, "retry_at",
-		        p->failures && !p->running ? json_string(rp_when_iso(wall + (p->next_ms > now ? p->next_ms - now : 0),
-		                                                              when, sizeof when)) : json_null(),
-		        "failures", (json_int_t)p->failures, "last", p->last));
+		json_t *answer = p->answer[0] ? json_loads(p->answer, 0, NULL) : NULL;
+		json_array_append_new(list, json_pack("{sssssbsssssosIsssssO?}", "name", p->name, "endpoint", p->endpoint,
+		        "found", p->found, "device", dev, "state", state, "retry_at", retry,
+		        "failures", (json_int_t)p->failures, "last", p->last,
+		        "answered", p->answered, "answer", answer));
+		json_decref(answer);
 	}
 	if (list)
 		rp_served_say(o->node, list);
@@ -129,25 +132,29 @@ int rp_outbound_items(const rp_outbound *o, zmq_pollitem_t *items)
 
 /* In the child: one sync with p (by its name when configured, by its
  * endpoint and pinned id when found on the LAN), its outcome on fd as one
- * line ("ok SENT RECEIVED ACCOUNTS" or "fail WHY"). Never returns. */
-static void s_child(const char *home, const rp_dial_peer *p, int fd)
+ * line ("ok SUMMARY", rp_sync's summary as JSON, or "fail WHY"). Never
+ * returns. */
+static void s_child(const rp_node *parent, const rp_dial_peer *p, int fd)
 {
 	rp_node *n = NULL;
 	json_t *sum = NULL;
-	char line[512];
-	int rc = rp_node_open(home, &n);
+	char line[1024];
+	int rc = rp_node_open(parent->home, &n);
+	if (rc == 0) {
+		n->now_ms = parent->now_ms;     /* the daemon's clock (RAPPORT_NOW in tests) */
+		n->keep = parent->keep;
+	}
 	if (rc == 0)
 		rc = p->found ? rp_sync(n, NULL, p->endpoint, p->device, NULL, NULL, &sum)
 		              : rp_sync(n, p->name, NULL, NULL, NULL, NULL, &sum);
+	char *text = rc == 0 ? json_dumps(sum, JSON_COMPACT) : NULL;
 	if (rc == 0)
-		snprintf(line, sizeof line, "ok %lld %lld %lld",
-		         (long long)json_integer_value(json_object_get(sum, "sent")),
-		         (long long)json_integer_value(json_object_get(sum, "received")),
-		         (long long)json_integer_value(json_object_get(sum, "accounts")));
+		snprintf(line, sizeof line, "ok %s", text ? text : "{}");
 	else
 		snprintf(line, sizeof line, "fail %s", *rp_errmsg() ? rp_errmsg() : rp_strerror(rc));
 	if (write(fd, line, strlen(line)) < 0)
 		rc = RP_EIO;
+	free(text);
 	json_decref(sum);
 	rp_node_close(&n);
 	_exit(rc ? 1 : 0);
@@ -175,7 +182,7 @@ static int s_spawn(rp_outbound *o, rp_dial_peer *p)
 			close(o->watch);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		s_child(o->node->home, p, fds[1]);
+		s_child(o->node, p, fds[1]);
 	}
 	close(fds[1]);
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -219,21 +226,33 @@ static void s_ended(rp_outbound *o, size_t i, uint64_t now)
 	rp_dial_peer *p = s_peer(o, k->name);
 	int status = 0, ok;
 	long long sent = 0, received = 0, accounts = 0;
+	json_t *sum = NULL;
 	const char *why = "the sync process died";
 	close(k->fd);
 	while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	k->report[k->got] = 0;
-	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-	     sscanf(k->report, "ok %lld %lld %lld", &sent, &received, &accounts) == 3;
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !strncmp(k->report, "ok ", 3) &&
+	     (sum = json_loads(k->report + 3, 0, NULL)) != NULL;
+	if (ok) {
+		sent = (long long)json_integer_value(json_object_get(sum, "sent"));
+		received = (long long)json_integer_value(json_object_get(sum, "received"));
+		accounts = (long long)json_integer_value(json_object_get(sum, "accounts"));
+	}
 	if (!ok && !strncmp(k->report, "fail ", 5))
 		why = k->report + 5;
 	if (p) {
 		int was_failing = p->failures > 0;
 		char before[RP_DIAL_WHY];
 		snprintf(before, sizeof before, "%s", p->last);
+		int asked = p->asking[0] != 0;
 		rp_dial_done(&o->dial, p, ok, why, now);
-		if (ok && (sent || received))
+		snprintf(p->answer, sizeof p->answer, "%s", ok ? k->report + 3 : "");
+		if (ok && asked)
+			s_log(o, "synced with %s, as a command asked: sent %lld %s, received %lld %s (%lld account%s changed)",
+			      p->name, sent, s_ops(sent), received, s_ops(received), accounts,
+			      accounts == 1 ? "" : "s");
+		else if (ok && (sent || received))
 			s_log(o, "synced with %s: sent %lld %s, received %lld %s (%lld account%s changed)",
 			      p->name, sent, s_ops(sent), received, s_ops(received), accounts,
 			      accounts == 1 ? "" : "s");
@@ -243,6 +262,7 @@ static void s_ended(rp_outbound *o, size_t i, uint64_t now)
 			s_log(o, "cannot sync with %s: %s; retrying in %llu s", p->name, p->last,
 			      (unsigned long long)((p->next_ms - now + 999) / 1000));
 	}
+	json_decref(sum);
 	o->kids[i] = o->kids[--o->nkids];
 	if (o->log)
 		s_state_write(o, now);
@@ -265,6 +285,31 @@ static void s_read_kids(rp_outbound *o, uint64_t now)
 	}
 }
 
+/* A command asks for a sync now (rp_served_ask): <home>/serve.ask.ID says
+ * "ID NAME". Read and gone; a name we do not dial is no ask of ours (the
+ * command gives up waiting and syncs itself). */
+static void s_asked(rp_outbound *o, const char *file)
+{
+	char path[RP_PATH_MAX + 64], line[RP_NAME_MAX + 64], id[RP_DIAL_ASK];
+	FILE *f;
+	snprintf(path, sizeof path, "%s/%s", o->node->home, file);
+	if (!(f = fopen(path, "r")))
+		return;
+	if (fgets(line, sizeof line, f)) {
+		char *sp = strchr(line, ' ');
+		rp_dial_peer *p;
+		line[strcspn(line, "\n")] = 0;
+		if (sp && sp - line == RP_DIAL_ASK - 1) {
+			memcpy(id, line, RP_DIAL_ASK - 1);
+			id[RP_DIAL_ASK - 1] = 0;
+			if ((p = s_peer(o, sp + 1)))
+				rp_dial_ask(p, id);
+		}
+	}
+	fclose(f);
+	unlink(path);
+}
+
 uint64_t rp_outbound_turn(rp_outbound *o, uint64_t now)
 {
 	rp_dial_peer *p;
@@ -277,6 +322,8 @@ uint64_t rp_outbound_turn(rp_outbound *o, uint64_t now)
 				const struct inotify_event *ev = (const struct inotify_event *)at;
 				if (ev->len == 0 || !strcmp(ev->name, "data.mdb"))
 					o->changed = 1, o->settle_until = now + S_SETTLE_MS;
+				else if (!strncmp(ev->name, "serve.ask.", 10) && strlen(ev->name) == 10 + RP_DIAL_ASK - 1)
+					s_asked(o, ev->name);
 				at += sizeof *ev + ev->len;
 			}
 	} else {

@@ -24,7 +24,7 @@ typedef struct rp_outbound_child {
 	pid_t         pid;
 	int           fd;             /* its report, read end */
 	char          name[RP_NAME_MAX + 1];
-	char          report[512];
+	char          report[1536];
 	size_t        got;
 } rp_outbound_child;
 

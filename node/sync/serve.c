@@ -1,10 +1,9 @@
 /* node/sync/serve.c — `rapport serve`: a ROUTER socket with CURVE, the ZAP
  * handler, and one session per connected device, all on one thread driven
  * by zmq_poll. A peer that misbehaves, stalls or vanishes loses its session;
- * nothing a peer sends can stop the loop. */
+ * nothing a peer sends can stop the loop. The same loop drives the daemon's
+ * own syncs with its peers (outbound.h) and its beacons (discover.h). */
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/file.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -332,10 +331,10 @@ static void s_finish(s_server *sv, size_t i)
 		/* the daemons' syncs that find nothing new are not worth a line */
 		if (st.sent || st.received || st.refused || st.purged)
 			s_log(sv, "%s: synced: sent %llu op%s, received %llu op%s (%llu account%s changed) in %.2f s",
-		      c->who, (unsigned long long)st.sent, st.sent == 1 ? "" : "s",
-		      (unsigned long long)st.received, st.received == 1 ? "" : "s",
-		      (unsigned long long)st.accounts, st.accounts == 1 ? "" : "s",
-		      (double)(s_mono_ms() - c->started) / 1000.0);
+			      c->who, (unsigned long long)st.sent, st.sent == 1 ? "" : "s",
+			      (unsigned long long)st.received, st.received == 1 ? "" : "s",
+			      (unsigned long long)st.accounts, st.accounts == 1 ? "" : "s",
+			      (double)(s_mono_ms() - c->started) / 1000.0);
 		rp_peer_record(sv->node, c->device, NULL, st.sent, st.received, "ok");
 	} else if (!rp_session_progress(ss) && !rp_session_refused(ss)) {
 		/* Never started (the tail of a session closed here, or junk):
@@ -508,7 +507,6 @@ static int s_zap(s_server *sv)
 	return 1;
 }
 
-/* Every session needs a descriptor: take what the hard limit allows. */
 /* 1 if a peer is configured here (a name and an endpoint to dial). */
 static int s_has_peers(rp_node *n)
 {
@@ -522,6 +520,7 @@ static int s_has_peers(rp_node *n)
 	return has;
 }
 
+/* Every session needs a descriptor: take what the hard limit allows. */
 static void s_raise_files(void)
 {
 	struct rlimit rl;
@@ -561,6 +560,7 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 	rp_errclear();
 	if ((lock_fd = rp_served_lock(n, &rc)) < 0)
 		return rc;
+	rp_served_say(n, NULL);          /* a state an earlier daemon left says nothing of this one */
 	if ((rc = rp_view_refresh_stale(n->store, &stale))) {
 		close(lock_fd);
 		return rp_fail(rc, "cannot rebuild views: %s", rp_strerror(rc));

@@ -7,6 +7,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <sodium.h>
+#include <time.h>
+
 #include "served.h"
 #include "../../proto/error.h"
 
@@ -64,12 +67,16 @@ long rp_served_pid(rp_node *n)
 void rp_served_say(rp_node *n, const json_t *state)
 {
 	char path[RP_PATH_MAX + 32], tmp[RP_PATH_MAX + 32];
-	char *text = json_dumps(state, JSON_COMPACT);
+	char *text;
 	FILE *f;
-	if (!text)
-		return;
 	snprintf(path, sizeof path, "%s/serve.state", n->home);
 	snprintf(tmp, sizeof tmp, "%s/serve.state.tmp", n->home);
+	if (!state) {
+		unlink(path);
+		return;
+	}
+	if (!(text = json_dumps(state, JSON_COMPACT)))
+		return;
 	if ((f = fopen(tmp, "w"))) {
 		int bad = fputs(text, f) < 0;
 		if (fclose(f) != 0 || bad || rename(tmp, path) != 0)
@@ -93,3 +100,65 @@ json_t *rp_served_says(rp_node *n)
 	return j;
 }
 
+
+/* The entry of name in what the daemon says, or NULL. */
+static json_t *s_entry(json_t *says, const char *name)
+{
+	json_t *e;
+	size_t i;
+	json_array_foreach(says, i, e)
+		if (json_is_string(json_object_get(e, "name")) && !strcmp(json_string_value(json_object_get(e, "name")), name))
+			return e;
+	return NULL;
+}
+
+int rp_served_ask(rp_node *n, const char *name, json_t **summary)
+{
+	char id[17], path[RP_PATH_MAX + 64], tmp[RP_PATH_MAX + 64];
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	long pid = rp_served_pid(n);
+	json_t *says;
+	uint64_t rnd;
+	FILE *f;
+	int rc = RP_ENOTAVAIL, known;
+	/* not served, or served by us: the daemon's own syncs do not ask it */
+	if (pid <= 0 || pid == (long)getpid() || pid == (long)getppid())
+		return RP_ENOTAVAIL;
+	says = rp_served_says(n);
+	known = s_entry(says, name) != NULL;
+	json_decref(says);
+	if (!known)
+		return RP_ENOTAVAIL;
+	randombytes_buf(&rnd, sizeof rnd);
+	snprintf(id, sizeof id, "%016llx", (unsigned long long)rnd);
+	snprintf(tmp, sizeof tmp, "%s/serve.tmp.%s", n->home, id);
+	snprintf(path, sizeof path, "%s/serve.ask.%s", n->home, id);
+	if (!(f = fopen(tmp, "w")))
+		return RP_ENOTAVAIL;
+	if (fprintf(f, "%s %s\n", id, name) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return RP_ENOTAVAIL;
+	}
+	for (int waited = 0; waited < RP_SERVED_ASK_MS && rc == RP_ENOTAVAIL; waited += 10) {
+		json_t *e;
+		nanosleep(&pause, NULL);
+		if (rp_served_pid(n) != pid)
+			break;                     /* the daemon stopped meanwhile */
+		says = rp_served_says(n);
+		e = s_entry(says, name);
+		if (e && json_is_string(json_object_get(e, "answered")) &&
+		    !strcmp(json_string_value(json_object_get(e, "answered")), id)) {
+			json_t *answer = json_object_get(e, "answer");
+			if (json_is_object(answer)) {
+				*summary = json_deep_copy(answer);
+				rc = *summary ? 0 : RP_ENOMEM;
+			} else {
+				rc = rp_fail(RP_EIO, "%s", json_string_value(json_object_get(e, "last")) ?
+				             json_string_value(json_object_get(e, "last")) : "the daemon's sync failed");
+			}
+		}
+		json_decref(says);
+	}
+	unlink(path);                          /* not taken (the daemon did not answer) */
+	return rc;
+}

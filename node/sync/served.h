@@ -18,13 +18,23 @@ int rp_served_lock(rp_node *n, int *rc);
 long rp_served_pid(rp_node *n);
 
 /* Say state (a JSON array, see rp_served_says): written whole, then
- * renamed over the old. Best effort. */
+ * renamed over the old; NULL: say nothing (the file goes). Best effort. */
 void rp_served_say(rp_node *n, const json_t *state);
 
 /* What the daemon serving n's home last said of its peers: [{name,
  * endpoint, found, device, state: "syncing" | "ok" | "retrying", retry_at
- * (ISO or null), failures, last}], or NULL when no daemon serves the home
- * (or it said nothing yet). */
+ * (ISO or null), failures, last, answered (the id of the last ask a sync
+ * was for, "" for none), answer (that sync's summary, or null)}], or NULL
+ * when no daemon serves the home (or it said nothing yet). */
 json_t *rp_served_says(rp_node *n);
+
+/* Ask the daemon serving n's home to sync with the peer called name now
+ * (`rapport sync` beside a running daemon: no second connection), and wait
+ * for a sync that began after the ask: 0 and *summary (rp_sync's), or
+ * RP_EIO with rp_errmsg saying why that sync failed. RP_ENOTAVAIL when no
+ * daemon dials that peer here (none runs, --no-dial, this is its own sync)
+ * or it did not answer within RP_SERVED_ASK_MS: the caller syncs itself. */
+#define RP_SERVED_ASK_MS 30000
+int rp_served_ask(rp_node *n, const char *name, json_t **summary);
 
 #endif

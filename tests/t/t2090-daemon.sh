@@ -75,7 +75,12 @@ test_expect "lap1's log: one line for the sync that sent its write" \
 	expect_match "$(cat "${SERVE_LOG[lap1]}")" 'rapport: synced with hub: sent 1 op, received 0 ops'
 test_expect "... and no line for the syncs that moved nothing" \
 	expect_no_match "$(cat "${SERVE_LOG[lap1]}" "${SERVE_LOG[hub]}")" 'sent 0 ops, received 0 ops'
-test_expect "the one-shot sync still works beside the daemon" sync_ok lap1 hub
+test_expect "sync beside the daemon: exit 0, its one summary line" sync_ok lap1 hub
+test_expect "... the daemon made that sync (no second connection): its log says it was asked" \
+	expect_match "$(cat "${SERVE_LOG[lap1]}")" 'rapport: synced with hub, as a command asked: sent 0 ops, received 0 ops'
+test_expect "... and left no ask behind" expect_eq "$(ls "$TMP/lap1" | grep -c '^serve\.\(ask\|tmp\)')" 0
+test_expect "sync with no peer named (every peer) asks it too" \
+	eval 'run rp lap1 sync && expect_match "$OUT" "^synced with hub: sent 0 ops, received 0 ops"'
 test_expect "status says the daemon runs, with its pid" \
 	expect_stdout "[true,${SERVE_PID[lap1]}]" rpq lap1 '[.daemon.running,.daemon.pid]' status --json
 test_expect "peer list says what the daemon says of the hub: ok" \

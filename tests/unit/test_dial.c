@@ -95,6 +95,27 @@ int main(void)
 	rp_dial_sweep(&d, now);
 	is_int(d.n, 0, "... and goes then");
 
+	/* ---- a command's ask: due at once, answered by a sync begun after it ---- */
+	is_int(rp_dial_set(&d, "asked", "tcp://127.0.0.1:7302", dev_b, now), 0, "a peer to ask for");
+	p = rp_dial_next(&d, now, 1000);
+	rp_dial_done(&d, p, 0, "cannot reach it", now);
+	ok(rp_dial_next(&d, now + 1, 1000) == NULL, "failing: not due before its retry");
+	rp_dial_ask(p, "00000000000000a1");
+	is_int(rp_dial_wait(&d, now + 1, 1000), 0, "asked: due at once, backoff or not");
+	p = rp_dial_next(&d, now + 1, 1000);
+	ok(p && !strcmp(p->asking, "00000000000000a1") && !p->asked[0], "the sync begun now is the one asked for");
+	rp_dial_ask(p, "00000000000000a2");
+	ok(rp_dial_next(&d, now + 2, 1000) == NULL, "asked again while it runs: not dialled twice at once");
+	rp_dial_done(&d, p, 1, NULL, now + 3);
+	is_str(p->answered, "00000000000000a1", "the sync that ended answers the first ask");
+	is_int(rp_dial_wait(&d, now + 3, 1000), 0, "the second ask is due at once: a sync begun after it");
+	p = rp_dial_next(&d, now + 3, 1000);
+	rp_dial_done(&d, p, 1, NULL, now + 4);
+	is_str(p->answered, "00000000000000a2", "... which answers it");
+	is_int(rp_dial_wait(&d, now + 4, 1000), RP_DIAL_PULL_MS, "no ask left: a pull later");
+	rp_dial_unsee(&d);
+	rp_dial_sweep(&d, now + 4);
+
 	is_int(rp_dial_set(&d, "hub", "tcp://127.0.0.1:7300", dev_a, now), 0, "hub again");
 	p = rp_dial_next(&d, now, 5);
 	rp_dial_done(&d, p, 0, "refused", now);

@@ -219,7 +219,9 @@ const struct cmd_entry cmd_sync_entry = {
 	           "refused, pending, duplicates, purged, seconds (JSONL when syncing every peer).\n"
 	           "After a sync with a hub, manager or admin, a rep's device drops the\n"
 	           "accounts its member no longer owns or follows (--keep, or 'keep = true'\n"
-	           "in $XDG_CONFIG_HOME/rapport/config, keeps them).\n",
+	           "in $XDG_CONFIG_HOME/rapport/config, keeps them).\n"
+	           "Where 'rapport serve' runs on this home and syncs with PEER itself, it\n"
+	           "does this sync at once and sync prints its summary (no second connection).\n",
 	.form    = { .pos = (const struct cmd_arg[]){ { "PEER", .kind = CMD_TEXT, .optional = 1 }, { 0 } },
 	             .opts = (const struct cmd_arg[]){ { "peer", .kind = CMD_TEXT },
 	                    { "json", .kind = CMD_FLAG }, { "keep", .kind = CMD_FLAG }, { 0 } },

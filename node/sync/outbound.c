@@ -8,16 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "outbound.h"
-#include "client.h"
 #include "../store/store.h"
 #include "../text/when.h"
 #include "served.h"
 #include "discover.h"
 #include "../../proto/error.h"
+
+extern char **environ;
 
 #define S_RELOAD_MS 250      /* the peers are read again at most this often ... */
 #define S_REREAD_MS 5000     /* ... and at least this often */
@@ -130,61 +132,53 @@ int rp_outbound_items(const rp_outbound *o, zmq_pollitem_t *items)
 	return k;
 }
 
-/* In the child: one sync with p (by its name when configured, by its
- * endpoint and pinned id when found on the LAN), its outcome on fd as one
- * line ("ok SUMMARY", rp_sync's summary as JSON, or "fail WHY"). Never
- * returns. */
-static void s_child(const rp_node *parent, const rp_dial_peer *p, int fd)
-{
-	rp_node *n = NULL;
-	json_t *sum = NULL;
-	char line[1024];
-	int rc = rp_node_open(parent->home, &n);
-	if (rc == 0) {
-		n->now_ms = parent->now_ms;     /* the daemon's clock (RAPPORT_NOW in tests) */
-		n->keep = parent->keep;
-	}
-	if (rc == 0)
-		rc = p->found ? rp_sync(n, NULL, p->endpoint, p->device, NULL, NULL, &sum)
-		              : rp_sync(n, p->name, NULL, NULL, NULL, NULL, &sum);
-	char *text = rc == 0 ? json_dumps(sum, JSON_COMPACT) : NULL;
-	if (rc == 0)
-		snprintf(line, sizeof line, "ok %s", text ? text : "{}");
-	else
-		snprintf(line, sizeof line, "fail %s", *rp_errmsg() ? rp_errmsg() : rp_strerror(rc));
-	if (write(fd, line, strlen(line)) < 0)
-		rc = RP_EIO;
-	free(text);
-	json_decref(sum);
-	rp_node_close(&n);
-	_exit(rc ? 1 : 0);
-}
-
+/* One sync with p, in a process of its own: this binary's `rapport sync`
+ * (by its name when configured, by its endpoint and pinned id when found
+ * on the LAN), started afresh (posix_spawn: no fork of a process whose
+ * threads may hold a lock), its summary (--json) or its complaint on the
+ * pipe. Beside us it does not ask us (served.h: we are its parent). */
 static int s_spawn(rp_outbound *o, rp_dial_peer *p)
 {
 	rp_outbound_child *k = &o->kids[o->nkids];
-	int fds[2];
+	char dev[RP_DEVICE_TEXT + 1], *argv[12];
+	posix_spawn_file_actions_t fa;
+	int fds[2], argc = 0, rc;
 	pid_t pid;
 	if (pipe(fds) != 0)
 		return RP_EIO;
 	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
 	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-	if ((pid = fork()) < 0) {
+	rp_b32_encode(p->device, RP_DEVICE_LEN, dev, sizeof dev);
+	argv[argc++] = "rapport";
+	argv[argc++] = "--home";
+	argv[argc++] = o->node->home;
+	argv[argc++] = "sync";
+	if (p->found) {
+		argv[argc++] = p->endpoint;
+		argv[argc++] = "--peer";
+		argv[argc++] = dev;
+	} else {
+		argv[argc++] = p->name;
+	}
+	argv[argc++] = "--json";
+	if (o->node->keep)
+		argv[argc++] = "--keep";
+	argv[argc] = NULL;
+	if (posix_spawn_file_actions_init(&fa) != 0) {
 		close(fds[0]);
 		close(fds[1]);
 		return RP_EIO;
 	}
-	if (pid == 0) {
-		close(fds[0]);
-		if (o->keep_fd >= 0)
-			close(o->keep_fd);      /* the home stays ours alone: a child outliving us must not hold it */
-		if (o->watch >= 0)
-			close(o->watch);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		s_child(o->node, p, fds[1]);
-	}
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
+	if (rc != 0) {
+		close(fds[0]);
+		return RP_EIO;
+	}
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	memset(k, 0, sizeof *k);
 	k->pid = pid;
@@ -232,22 +226,34 @@ static void s_ended(rp_outbound *o, size_t i, uint64_t now)
 	while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	k->report[k->got] = 0;
-	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !strncmp(k->report, "ok ", 3) &&
-	     (sum = json_loads(k->report + 3, 0, NULL)) != NULL;
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	     (sum = json_loads(k->report, JSON_DISABLE_EOF_CHECK, NULL)) != NULL && json_is_object(sum);
 	if (ok) {
 		sent = (long long)json_integer_value(json_object_get(sum, "sent"));
 		received = (long long)json_integer_value(json_object_get(sum, "received"));
 		accounts = (long long)json_integer_value(json_object_get(sum, "accounts"));
 	}
-	if (!ok && !strncmp(k->report, "fail ", 5))
-		why = k->report + 5;
+	if (!ok) {
+		/* its complaint: the last "rapport: ..." line it wrote */
+		char *at = k->report, *line, *last = NULL;
+		while ((line = strstr(at, "rapport: ")))
+			last = line + 9, at = line + 9;
+		if (last) {
+			last[strcspn(last, "\n")] = 0;
+			why = last;
+		}
+	}
 	if (p) {
 		int was_failing = p->failures > 0;
 		char before[RP_DIAL_WHY];
 		snprintf(before, sizeof before, "%s", p->last);
 		int asked = p->asking[0] != 0;
 		rp_dial_done(&o->dial, p, ok, why, now);
-		snprintf(p->answer, sizeof p->answer, "%s", ok ? k->report + 3 : "");
+		{
+			char *text = ok ? json_dumps(sum, JSON_COMPACT) : NULL;
+			snprintf(p->answer, sizeof p->answer, "%s", text ? text : "");
+			free(text);
+		}
 		if (ok && asked)
 			s_log(o, "synced with %s, as a command asked: sent %lld %s, received %lld %s (%lld account%s changed)",
 			      p->name, sent, s_ops(sent), received, s_ops(received), accounts,

@@ -1,8 +1,10 @@
 /* node/sync/outbound.h — the daemon's own syncs: it dials the peers
  * configured on its home (`peer add`) when dial.h says so, each sync in a
- * child process of its own (a fresh node on the same home running
- * rp_sync), so that a slow or dead peer never delays the server's loop or
- * the other peers, and a sync that dies takes nothing else with it.
+ * process of its own (this binary's `rapport sync --json`, spawned afresh:
+ * the daemon has threads, and a fork of it could inherit a lock one of them
+ * held), so that a slow or dead peer never delays the server's loop or the
+ * other peers, and a sync that dies takes nothing else with it. So rp_serve
+ * dials only in the rapport binary (/proc/self/exe).
  *
  * Whatever commits to the store, a CLI write on the same home, a session of
  * the server or a child's sync, wakes it (inotify on the home): when the

@@ -122,19 +122,25 @@ static void s_heard(rp_discover *d, const uint8_t *buf, size_t len, const struct
 	d->found(d->arg, b.device, member, ep, now);
 }
 
-uint64_t rp_discover_turn(rp_discover *d, uint64_t now)
+/* Our team's id into team: 1, or 0 while this device is in none. */
+static int s_team(rp_discover *d, uint8_t team[RP_TEAM_LEN])
 {
-	uint8_t team[RP_TEAM_LEN];
-	int in_team;
 	rp_txn *txn;
-	if (d->fd < 0)
-		return UINT64_MAX;
-	in_team = rp_store_begin(d->node->store, 0, &txn) == 0;
-	if (in_team) {
-		in_team = rp_node_identity(d->node, txn, team, NULL, NULL) == 0;
+	int in = 0;
+	if (rp_store_begin(d->node->store, 0, &txn) == 0) {
+		in = rp_node_identity(d->node, txn, team, NULL, NULL) == 0;
 		rp_store_end(txn);
 	}
 	rp_errclear();
+	return in;
+}
+
+uint64_t rp_discover_turn(rp_discover *d, uint64_t now)
+{
+	uint8_t team[RP_TEAM_LEN];
+	int in_team = -1;        /* looked up only when a datagram or our beacon needs it */
+	if (d->fd < 0)
+		return UINT64_MAX;
 	for (int i = 0; i < RP_DISCOVER_READS; i++) {
 		uint8_t buf[RP_BEACON_LEN + 1];
 		struct sockaddr_in src;
@@ -142,11 +148,15 @@ uint64_t rp_discover_turn(rp_discover *d, uint64_t now)
 		ssize_t got = recvfrom(d->fd, buf, sizeof buf, 0, (struct sockaddr *)&src, &sl);
 		if (got < 0)
 			break;
+		if (in_team < 0)
+			in_team = s_team(d, team);
 		if (in_team && sl == sizeof src)
 			s_heard(d, buf, (size_t)got, &src, team, now);
 	}
+	if (now >= d->next_send && in_team < 0)
+		in_team = s_team(d, team);
 	/* a device not in a team yet has nothing to say, and hears no one */
-	if (in_team && now >= d->next_send) {
+	if (in_team > 0 && now >= d->next_send) {
 		rp_beacon b;
 		uint8_t out[RP_BEACON_LEN];
 		memcpy(b.team, team, RP_TEAM_LEN);

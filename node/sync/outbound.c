@@ -15,6 +15,7 @@
 #include "outbound.h"
 #include "../store/store.h"
 #include "../text/when.h"
+#include "peer.h"
 #include "served.h"
 #include "discover.h"
 #include "../../proto/error.h"
@@ -88,7 +89,7 @@ static void s_load(rp_outbound *o, uint64_t now)
 	json_t *list = NULL, *e;
 	size_t i;
 	o->loaded = now;
-	if (rp_peer_list(o->node, &list))
+	if (rp_peer_list_stored(o->node, &list))
 		return;                 /* the store is busy or broken: the old list stays */
 	rp_dial_unsee(&o->dial);
 	json_array_foreach(list, i, e) {
@@ -104,11 +105,10 @@ static void s_load(rp_outbound *o, uint64_t now)
 	s_state_write(o, now);
 }
 
-int rp_outbound_open(rp_outbound *o, rp_node *n, int keep_fd, rp_outbound_log log, void *arg)
+int rp_outbound_open(rp_outbound *o, rp_node *n, rp_outbound_log log, void *arg)
 {
 	memset(o, 0, sizeof *o);
 	o->node = n;
-	o->keep_fd = keep_fd;
 	o->log = log;
 	o->arg = arg;
 	o->dial.rand = (uint32_t)getpid() * 2654435761u | 1;
@@ -213,6 +213,21 @@ static const char *s_ops(long long n)
 	return n == 1 ? "op" : "ops";
 }
 
+/* The summary a sync printed (--json): its line that starts with "{" (its
+ * stderr shares the pipe). 1 and *sum, or 0. */
+static int s_summary(const char *report, json_t **sum)
+{
+	const char *at = report[0] == '{' ? report : strstr(report, "\n{");
+	if (!at)
+		return 0;
+	*sum = json_loads(at + (*at == '\n'), JSON_DISABLE_EOF_CHECK, NULL);
+	if (*sum && !json_is_object(*sum)) {
+		json_decref(*sum);
+		*sum = NULL;
+	}
+	return *sum != NULL;
+}
+
 /* Child i said all it will: reap it, take its word, log what is worth a line. */
 static void s_ended(rp_outbound *o, size_t i, uint64_t now)
 {
@@ -226,14 +241,12 @@ static void s_ended(rp_outbound *o, size_t i, uint64_t now)
 	while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	k->report[k->got] = 0;
-	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-	     (sum = json_loads(k->report, JSON_DISABLE_EOF_CHECK, NULL)) != NULL && json_is_object(sum);
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && s_summary(k->report, &sum);
 	if (ok) {
 		sent = (long long)json_integer_value(json_object_get(sum, "sent"));
 		received = (long long)json_integer_value(json_object_get(sum, "received"));
 		accounts = (long long)json_integer_value(json_object_get(sum, "accounts"));
-	}
-	if (!ok) {
+	} else {
 		/* its complaint: the last "rapport: ..." line it wrote */
 		char *at = k->report, *line, *last = NULL;
 		while ((line = strstr(at, "rapport: ")))
@@ -244,24 +257,17 @@ static void s_ended(rp_outbound *o, size_t i, uint64_t now)
 		}
 	}
 	if (p) {
-		int was_failing = p->failures > 0;
-		char before[RP_DIAL_WHY];
+		int was_failing = p->failures > 0, asked = p->asking[0] != 0;
+		char before[RP_DIAL_WHY], *text = ok ? json_dumps(sum, JSON_COMPACT) : NULL;
 		snprintf(before, sizeof before, "%s", p->last);
-		int asked = p->asking[0] != 0;
 		rp_dial_done(&o->dial, p, ok, why, now);
-		{
-			char *text = ok ? json_dumps(sum, JSON_COMPACT) : NULL;
-			snprintf(p->answer, sizeof p->answer, "%s", text ? text : "");
-			free(text);
-		}
-		if (ok && asked)
-			s_log(o, "synced with %s, as a command asked: sent %lld %s, received %lld %s (%lld account%s changed)",
-			      p->name, sent, s_ops(sent), received, s_ops(received), accounts,
-			      accounts == 1 ? "" : "s");
-		else if (ok && (sent || received))
-			s_log(o, "synced with %s: sent %lld %s, received %lld %s (%lld account%s changed)",
-			      p->name, sent, s_ops(sent), received, s_ops(received), accounts,
-			      accounts == 1 ? "" : "s");
+		snprintf(p->answer, sizeof p->answer, "%s", text ? text : "");
+		free(text);
+		/* a command's sync is worth a line even when it moved nothing */
+		if (ok && (asked || sent || received))
+			s_log(o, "synced with %s%s: sent %lld %s, received %lld %s (%lld account%s changed)",
+			      p->name, asked ? ", as a command asked" : "", sent, s_ops(sent), received,
+			      s_ops(received), accounts, accounts == 1 ? "" : "s");
 		else if (ok && was_failing)
 			s_log(o, "synced with %s again", p->name);
 		else if (!ok && (!was_failing || strcmp(before, p->last)))

@@ -40,15 +40,13 @@ typedef struct rp_outbound {
 	uint64_t          loaded;     /* when the peers were last read */
 	int               changed;    /* the store changed since head was read */
 	uint64_t          settle_until;   /* head is read again until then (outbound.c) */
-	int               keep_fd;    /* closed in every child (the serve lock) */
 	rp_outbound_log   log;
 	void             *arg;
 } rp_outbound;
 
-/* Start: watch the home, read the peers. keep_fd (or -1) is closed in
- * every child. Returns 0 or RP_E* (the watch is best effort: without it
- * the feed is looked at every poll). */
-int rp_outbound_open(rp_outbound *o, rp_node *n, int keep_fd, rp_outbound_log log, void *arg);
+/* Start: watch the home, read the peers. Returns 0 (the watch is best
+ * effort: without it the feed is looked at every poll). */
+int rp_outbound_open(rp_outbound *o, rp_node *n, rp_outbound_log log, void *arg);
 
 /* The poll items it waits on (the watch, the children's reports) into
  * items (room for RP_OUTBOUND_MAX + 1); returns how many. */

@@ -182,6 +182,29 @@ typedef struct s_list {
 	rp_node  *node;
 } s_list;
 
+/* What the daemon says of its syncs with the peer called name (a JSON
+ * string, or null) on device id: {state, retry_at, retry_in_s, failures,
+ * last}, or null when it says nothing of it. */
+static json_t *s_daemon_word(const s_list *l, const json_t *name, const char *id)
+{
+	json_t *d;
+	size_t i;
+	json_array_foreach(l->daemon, i, d) {
+		const char *dev = json_string_value(json_object_get(d, "device"));
+		const char *ra = json_string_value(json_object_get(d, "retry_at"));
+		uint64_t at, now = rp_node_now(l->node);
+		json_t *in;
+		if (!json_equal(json_object_get(d, "name"), name) || !dev || strcmp(dev, id))
+			continue;
+		in = ra && rp_when_parse_iso(ra, &at) == 0
+		   ? json_integer((json_int_t)(at > now ? (at - now + 999) / 1000 : 0)) : json_null();
+		return json_pack("{sOsOsosOsO}", "state", json_object_get(d, "state"),
+		                 "retry_at", json_object_get(d, "retry_at"), "retry_in_s", in,
+		                 "failures", json_object_get(d, "failures"), "last", json_object_get(d, "last"));
+	}
+	return json_null();
+}
+
 static int s_list_one(void *arg, const rp_val *k, const rp_val *v)
 {
 	s_list *l = arg;
@@ -200,29 +223,14 @@ static int s_list_one(void *arg, const rp_val *k, const rp_val *v)
 		json_object_set_new(o, "name", json_null());
 	if (!json_object_get(o, "endpoint"))
 		json_object_set_new(o, "endpoint", json_null());
-	{
-		json_t *d, *hit = json_null();
-		size_t i;
-		json_array_foreach(l->daemon, i, d)
-			if (json_equal(json_object_get(d, "name"), json_object_get(o, "name")) &&
-			    !strcmp(json_string_value(json_object_get(d, "device")) ? json_string_value(json_object_get(d, "device")) : "", id))
-			{
-				uint64_t at, now = rp_node_now(l->node);
-				const char *ra = json_string_value(json_object_get(d, "retry_at"));
-				json_t *in = ra && rp_when_parse_iso(ra, &at) == 0
-				           ? json_integer((json_int_t)(at > now ? (at - now + 999) / 1000 : 0)) : json_null();
-				hit = json_pack("{sOsOsosOsO}", "state", json_object_get(d, "state"),
-				                "retry_at", json_object_get(d, "retry_at"), "retry_in_s", in,
-				                "failures", json_object_get(d, "failures"), "last", json_object_get(d, "last"));
-			}
-		json_object_set_new(o, "daemon", hit ? hit : json_null());
-	}
+	json_object_set_new(o, "daemon", s_daemon_word(l, json_object_get(o, "name"), id));
 	return json_array_append_new(l->list, o) ? RP_ENOMEM : 0;
 }
 
-int rp_peer_list(rp_node *n, json_t **out)
+/* The peers, each with daemon (what it says of them, or null). Takes daemon. */
+static int s_peer_list(rp_node *n, json_t *daemon, json_t **out)
 {
-	s_list l = { NULL, n->store, json_array(), rp_served_says(n), n };
+	s_list l = { NULL, n->store, json_array(), daemon, n };
 	int rc;
 	rp_errclear();
 	if (!l.list) {
@@ -243,6 +251,16 @@ int rp_peer_list(rp_node *n, json_t **out)
 	}
 	*out = l.list;
 	return 0;
+}
+
+int rp_peer_list(rp_node *n, json_t **out)
+{
+	return s_peer_list(n, rp_served_says(n), out);
+}
+
+int rp_peer_list_stored(rp_node *n, json_t **out)
+{
+	return s_peer_list(n, NULL, out);
 }
 
 typedef struct s_peer_note {

@@ -13,6 +13,11 @@ int rp_endpoint_ok(const char *ep);
 int rp_peer_find(rp_node *n, const char *name, char *endpoint, size_t cap,
                  uint8_t device[RP_DEVICE_LEN]);
 
+/* rp_peer_list as the store holds it, without asking what a daemon says
+ * of each (daemon: null): for the daemon itself, which reads its peers
+ * every few seconds and knows its own word. */
+int rp_peer_list_stored(rp_node *n, json_t **out);
+
 /* A sync that moved nothing is written down at most this often. */
 #define RP_PEER_QUIET_MS 60000
 

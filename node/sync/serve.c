@@ -513,7 +513,7 @@ static int s_has_peers(rp_node *n)
 	json_t *list = NULL, *e;
 	size_t i;
 	int has = 0;
-	if (rp_peer_list(n, &list) == 0)
+	if (rp_peer_list_stored(n, &list) == 0)
 		json_array_foreach(list, i, e)
 			has |= json_is_string(json_object_get(e, "endpoint")) && json_is_string(json_object_get(e, "name"));
 	json_decref(list);
@@ -608,7 +608,7 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 	s_notify("READY=1\nSTATUS=serving");
 	/* ... and it dials the peers configured here by itself (outbound.h) */
 	if (!opts->no_dial)
-		rp_outbound_open(&ob, n, lock_fd, log, arg);
+		rp_outbound_open(&ob, n, log, arg);
 	if (opts->discover) {
 		const char *port = strrchr(endpoint, ':');
 		if (rp_discover_open(&disc, n, opts->discover, (uint16_t)atoi(port ? port + 1 : "0"),

@@ -85,12 +85,11 @@ void rp_served_say(rp_node *n, const json_t *state)
 	free(text);
 }
 
-json_t *rp_served_says(rp_node *n)
+/* serve.state as it is, whoever wrote it: an array, or NULL. */
+static json_t *s_state_read(rp_node *n)
 {
 	char path[RP_PATH_MAX + 32];
 	json_t *j;
-	if (rp_served_pid(n) <= 0)
-		return NULL;
 	snprintf(path, sizeof path, "%s/serve.state", n->home);
 	j = json_load_file(path, 0, NULL);
 	if (j && !json_is_array(j)) {
@@ -98,6 +97,11 @@ json_t *rp_served_says(rp_node *n)
 		j = NULL;
 	}
 	return j;
+}
+
+json_t *rp_served_says(rp_node *n)
+{
+	return rp_served_pid(n) > 0 ? s_state_read(n) : NULL;
 }
 
 
@@ -124,7 +128,7 @@ int rp_served_ask(rp_node *n, const char *name, json_t **summary)
 	/* not served, or served by us: the daemon's own syncs do not ask it */
 	if (pid <= 0 || pid == (long)getpid() || pid == (long)getppid())
 		return RP_ENOTAVAIL;
-	says = rp_served_says(n);
+	says = s_state_read(n);
 	known = s_entry(says, name) != NULL;
 	json_decref(says);
 	if (!known)
@@ -144,7 +148,7 @@ int rp_served_ask(rp_node *n, const char *name, json_t **summary)
 		nanosleep(&pause, NULL);
 		if (rp_served_pid(n) != pid)
 			break;                     /* the daemon stopped meanwhile */
-		says = rp_served_says(n);
+		says = s_state_read(n);
 		e = s_entry(says, name);
 		if (e && json_is_string(json_object_get(e, "answered")) &&
 		    !strcmp(json_string_value(json_object_get(e, "answered")), id)) {

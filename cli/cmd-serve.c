@@ -10,28 +10,6 @@
 
 #define S_LISTEN_DEFAULT "tcp://0.0.0.0:7300"
 
-static volatile sig_atomic_t s_stop;
-
-static void s_on_signal(int sig)
-{
-	(void)sig;
-	s_stop = 1;
-}
-
-/* No SA_RESTART: a signal must interrupt rp_serve's poll so it sees s_stop at once. */
-static int s_install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = s_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;
-	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
-		return -1;
-	return 0;
-}
-
 /* One log line on stderr, stamped with the real time in UTC (not RAPPORT_NOW:
  * a log says when things happened). Peers' words are printed clean. */
 static void s_log(void *arg, const char *line)
@@ -57,30 +35,34 @@ static int cmd_serve_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 	if (!cmd_has(a, "no-discover") && !rp_discover_addr_ok(cmd_str(a, "discover")))
 		return cmd_bad_value(a->e, NULL, "--discover: bad discovery address '%s': use IPv4:PORT, e.g. %s",
 		                     cmd_str(a, "discover"), RP_DISCOVER_DEFAULT);
-	if (s_install_signals() != 0)
+	volatile sig_atomic_t *stop = cmd_stop_on_signals();
+
+	if (!stop)
 		return out_failf("cannot install signal handlers");
 	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
-	rp_serve_opts opts = { .no_dial = cmd_has(a, "no-dial"),
+	rp_serve_opts opts = { .no_dial = cmd_has(a, "no-dial"), .verbose = cmd_has(a, "verbose"),
 	                       .discover = cmd_has(a, "no-discover") ? NULL : cmd_str(a, "discover") };
-	if ((rc = rp_serve(a->n, endpoint, &opts, &s_stop, s_log, NULL)) < 0)
+	if ((rc = rp_serve(a->n, endpoint, &opts, stop, s_log, NULL)) < 0)
 		return out_fail_about(rc, endpoint);
 	return CMD_OK;
 }
 
 const struct cmd_entry cmd_serve_entry = {
 	.name    = "serve",
-	.usage   = "[--listen ENDPOINT] [--discover ADDRESS:PORT | --no-discover] [--no-dial]",
+	.usage   = "[--listen ENDPOINT] [--discover ADDRESS:PORT | --no-discover] [--no-dial] [--verbose]",
 	.help    = "run the node: accept syncs, and sync with the peers by itself",
 	.details = "The node left running on a device. It accepts syncs from the team's\n"
 	           "devices on ENDPOINT (default " S_LISTEN_DEFAULT "): only devices of the\n"
 	           "roster that are not revoked may connect. And it syncs by itself with the\n"
-	           "peers configured here ('rapport peer add'): at once when something is\n"
-	           "written on this home (a command, a sync it served), every few seconds to\n"
-	           "hear what they have, and after a failure again with backoff (1 s doubling\n"
-	           "to a minute). So a write reaches the hub, and through the hubs every\n"
-	           "device, with no 'sync' typed. A device not in a team yet joins through its\n"
-	           "peer by itself. --no-dial only accepts syncs.\n"
+	           "peers configured here ('rapport peer add'): it holds a live session with\n"
+	           "each, a connection that stays open once they are in step, so what is\n"
+	           "written on either side (a command, a sync it served) goes over as it is\n"
+	           "committed; a session lost is dialled again with backoff (1 s doubling to\n"
+	           "a minute). So a write reaches the hub, and through the hubs every device,\n"
+	           "with no 'sync' typed. Live sessions it serves are kept the same way. A\n"
+	           "device not in a team yet joins through its peer by itself. --no-dial only\n"
+	           "accepts syncs.\n"
 	           "\n"
 	           "Teammates on the same network find each other: it sends a beacon every few\n"
 	           "seconds to ADDRESS:PORT (default " RP_DISCOVER_DEFAULT ", UDP) and listens\n"
@@ -91,13 +73,14 @@ const struct cmd_entry cmd_serve_entry = {
 	           "\n"
 	           "One serve per home: a second one says which process serves it and exits 1.\n"
 	           "Other commands keep working on the home meanwhile. It logs one line per\n"
-	           "sync that moved something and per failure to stderr, each stamped with the\n"
-	           "UTC time. SIGTERM or SIGINT stops it cleanly (exit 0; a sync in flight\n"
+	           "session start and end, per sync that moved something and per failure to\n"
+	           "stderr, each stamped with the UTC time; --verbose adds one per round of a\n"
+	           "live session. SIGTERM or SIGINT stops it cleanly (exit 0; a sync in flight\n"
 	           "commits its batch or not). Under systemd (Type=notify) it reports READY=1\n"
 	           "once listening.\n",
 	.form    = { .opts = (const struct cmd_arg[]){
 		{ "listen", .kind = CMD_TEXT, .def = S_LISTEN_DEFAULT },
 		{ "discover", .kind = CMD_TEXT, .def = RP_DISCOVER_DEFAULT },
 		{ "no-discover", .kind = CMD_FLAG },
-		{ "no-dial", .kind = CMD_FLAG }, { 0 } }, .exec = cmd_serve_exec },
+		{ "no-dial", .kind = CMD_FLAG }, { "verbose", .kind = CMD_FLAG }, { 0 } }, .exec = cmd_serve_exec },
 };

@@ -58,6 +58,17 @@ static void s_refused_op(const json_t *e, char *out, size_t cap)
 	         out_str_or_dash(e, "kind"), out_str_or_dash(e, "reason"));
 }
 
+/* "bob (in, 3 to send)": a live session of the daemon */
+static void s_live_one(const json_t *e, char *out, size_t cap)
+{
+	const char *who = out_str(e, "peer") ? out_str(e, "peer") : out_str_or_dash(e, "member");
+	json_int_t behind = json_integer_value(json_object_get(e, "behind"));
+	if (behind > 0)
+		snprintf(out, cap, "%s (%s, %lld to send)", who, out_str_or_dash(e, "direction"), (long long)behind);
+	else
+		snprintf(out, cap, "%s (%s)", who, out_str_or_dash(e, "direction"));
+}
+
 static const struct {
 	const char *key, *sep, *none;
 	void (*entry)(const json_t *e, char *out, size_t cap);
@@ -68,6 +79,7 @@ static const struct {
 	{ "purged",       "; ", "none",    s_purged },
 	{ "equivocating", "; ", "none",    s_equivocating },
 	{ "refused_ops",  "; ", "none",    s_refused_op },
+	{ "live",         ", ", "none",    s_live_one },
 };
 
 /* One value for people; objects other than team are flattened by the caller. */
@@ -164,7 +176,7 @@ static int s_print(const struct cmd_args *a, const json_t *st)
 
 static int cmd_status_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
-	json_t *st = NULL, *peers = NULL;
+	json_t *st = NULL, *peers = NULL, *live;
 	long pid;
 	int rc;
 
@@ -177,14 +189,16 @@ static int cmd_status_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 		return out_fail(rc);
 	}
 	pid = rp_served_pid(a->n);      /* the daemon serving this home, if one does */
+	live = pid ? rp_served_live(a->n) : NULL;
 	rp_node_close(&a->n);
 	if (!json_is_object(st)) {
 		json_decref(st);
 		json_decref(peers);
 		return out_failf("internal error: the node returned no status");
 	}
-	json_object_set_new(st, "daemon", pid ? json_pack("{sbsI}", "running", 1, "pid", (json_int_t)pid)
-	                                      : json_pack("{sbsn}", "running", 0, "pid"));
+	json_object_set_new(st, "daemon", pid ? json_pack("{sbsIso}", "running", 1, "pid", (json_int_t)pid,
+	                                                  "live", live ? live : json_array())
+	                                      : json_pack("{sbsnsn}", "running", 0, "pid", "live"));
 	json_object_set_new(st, "peers", peers);
 	return cmd_print(a, st, s_print);
 }

@@ -150,6 +150,46 @@ static int s_sync_one(rp_node *n, const char *peer, const char *endpoint,
 	return 0;
 }
 
+/* A round of a live sync: its summary line (JSONL with --json), at once. */
+struct s_live {
+	const char *label;
+	int         json;
+};
+
+static void s_on_round(void *arg, const json_t *summary)
+{
+	const struct s_live *l = arg;
+
+	out_progress_end();
+	if (l->json) {
+		json_t *one = json_array();      /* JSONL: a compact line per round */
+		json_array_append(one, (json_t *)summary);
+		out_jsonl(one);
+		json_decref(one);
+	} else
+		s_print_summary(l->label, summary);
+	fflush(stdout);
+}
+
+/* Sync and stay live until SIGTERM or SIGINT (exit 0) or the session fails. */
+static int s_sync_live(rp_node *n, const char *peer, const char *endpoint,
+                       const uint8_t *device, int json)
+{
+	struct s_live l = { peer ? peer : endpoint, json };
+	volatile sig_atomic_t *stop = cmd_stop_on_signals();
+	int rc;
+
+	if (!stop)
+		return out_failf("cannot install signal handlers");
+	out_progress(json, "syncing with %s: connecting", l.label);
+	if ((rc = rp_sync_live(n, peer, endpoint, device, stop, s_on_round, &l)) < 0) {
+		out_progress_end();
+		out_fail_about(rc, l.label);
+		return rc;
+	}
+	return 0;
+}
+
 /* Every named peer in the order rp_peer_list gives; a failure moves on to the next. */
 static int s_sync_all(rp_node *n, int json)
 {
@@ -199,8 +239,16 @@ static int cmd_sync_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 		return rc;
 	if (cmd_has(a, "keep"))
 		rp_node_set_keep(a->n, 1);
+	if (cmd_has(a, "live") && !target)
+		return cmd_usage_error(a->e, NULL, "--live needs a PEER or an ENDPOINT");
 	if (!target)
 		return s_sync_all(a->n, json);
+	if (cmd_has(a, "live")) {
+		if ((rc = s_sync_live(a->n, is_endpoint ? NULL : target, is_endpoint ? target : NULL,
+		                      is_endpoint ? dev : NULL, json)) == 0)
+			return CMD_OK;
+		return rc == RP_EINVAL ? CMD_USAGE : CMD_FAIL;
+	}
 	if ((rc = s_sync_one(a->n, is_endpoint ? NULL : target, is_endpoint ? target : NULL,
 	                     is_endpoint ? dev : NULL, json, NULL)) == 0)
 		return CMD_OK;
@@ -209,7 +257,7 @@ static int cmd_sync_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 
 const struct cmd_entry cmd_sync_entry = {
 	.name    = "sync",
-	.usage   = "[PEER | ENDPOINT --peer DEVICE_ID] [--json] [--keep]",
+	.usage   = "[PEER | ENDPOINT --peer DEVICE_ID] [--json] [--keep] [--live]",
 	.help    = "sync with a peer, both directions",
 	.details = "PEER is a name given with 'rapport peer add'; without one, every named\n"
 	           "peer in turn (exit 1 if any failed). ENDPOINT (tcp://HOST:PORT) syncs\n"
@@ -221,9 +269,14 @@ const struct cmd_entry cmd_sync_entry = {
 	           "accounts its member no longer owns or follows (--keep, or 'keep = true'\n"
 	           "in $XDG_CONFIG_HOME/rapport/config, keeps them).\n"
 	           "Where 'rapport serve' runs on this home and syncs with PEER itself, it\n"
-	           "does this sync at once and sync prints its summary (no second connection).\n",
+	           "does this sync at once and sync prints its summary (no second connection).\n"
+	           "--live keeps the session open once both sides are in step: what either\n"
+	           "side commits goes over as it comes, and a summary line (JSONL with --json)\n"
+	           "is printed per round, until SIGTERM or SIGINT (exit 0) or the connection\n"
+	           "fails (exit 1). The daemon holds its sessions with its peers this way.\n",
 	.form    = { .pos = (const struct cmd_arg[]){ { "PEER", .kind = CMD_TEXT, .optional = 1 }, { 0 } },
 	             .opts = (const struct cmd_arg[]){ { "peer", .kind = CMD_TEXT },
-	                    { "json", .kind = CMD_FLAG }, { "keep", .kind = CMD_FLAG }, { 0 } },
+	                    { "json", .kind = CMD_FLAG }, { "keep", .kind = CMD_FLAG },
+	                    { "live", .kind = CMD_FLAG }, { 0 } },
 	             .exec = cmd_sync_exec },
 };

@@ -428,3 +428,24 @@ int cmd_print(struct cmd_args *a, json_t *doc,
 	json_decref(doc);
 	return rc;
 }
+
+static volatile sig_atomic_t s_stop;
+
+static void s_on_signal(int sig)
+{
+	(void)sig;
+	s_stop = 1;
+}
+
+volatile sig_atomic_t *cmd_stop_on_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = s_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+		return NULL;
+	return &s_stop;
+}

@@ -4,6 +4,8 @@
 #ifndef RP_CLI_CMD_H
 #define RP_CLI_CMD_H
 
+#include <signal.h>
+
 #include <stdint.h>
 
 #include "../node/rapport.h"
@@ -145,6 +147,11 @@ int cmd_device(const struct cmd_args *a, const char *what, const char *text,
 
 /* 1 if text is one of the NULL-terminated words. */
 int cmd_one_of(const char *text, const char *const *words);
+
+/* A flag that SIGTERM and SIGINT set, for a command that runs until told to
+ * stop (serve, sync --live); NULL if the handlers cannot be installed. No
+ * SA_RESTART: the signal interrupts the command's poll, which sees it at once. */
+volatile sig_atomic_t *cmd_stop_on_signals(void);
 
 /* Join words with ", " into buf, for "one of ..." messages. Returns buf. */
 char *cmd_join(const char *const *words, char *buf, size_t cap);

@@ -1,10 +1,18 @@
 /* fuzz/fuzz_session.c — arbitrary message sequences into a sync session over
  * a real store, and the same into one over an in-memory port
- * (tests/memport.h): no crash, no leak, and no op ever stored unless its
+ * (tests/memport.h): no crash, no leak, no op ever stored unless its
  * signature verifies (checked with fsck whenever the store grew, and op by
- * op in memory).
- * Input: frames of [len: 2 bytes big-endian][message bytes], fed in order
- * to a server-side session whose peer is a member device. */
+ * op in memory), every message out decodes, and a session is live only if
+ * it asked (its hello says so) and says it is (rp_session_is_live).
+ * Input: a mode byte (bit 0: the session asks for live), then frames of
+ * [step][len: 2 bytes big-endian][message bytes], fed in order to a
+ * server-side session whose peer is a member device. After a message and
+ * its replies, a live session is woken (step bit 0, as the driver does when
+ * the store may have grown) and asked for a heartbeat (bit 1), and its
+ * output drained again: the fuzzer chooses when the rounds happen. Each
+ * input starts with none of the peer's feed held (its cursor forgotten;
+ * its ops stay and come again as duplicates), so a batch from 0 is in
+ * order whatever ran before. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,29 +75,67 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Feed the frames of data to s until it fails. */
-static void s_drive(rp_session *s, const uint8_t *data, size_t size)
+static int s_forget_cursor(rp_store *st, MDB_txn *txn, void *arg)
+{
+	(void)arg;
+	return rp_store_del(txn, st->cursors, peer, RP_DEVICE_LEN);
+}
+
+/* Every promise a session keeps whatever the peer sends. */
+static void s_check(const rp_session *s, int want_live)
+{
+	int state = rp_session_state(s), live = rp_session_is_live(s);
+	if (state == RP_SESSION_LIVE && !live)
+		abort();
+	if (live && !want_live)
+		abort();                      /* live takes both hellos asking */
+}
+
+/* Take all s has to send: each message must decode (the encoders never
+ * write what a decoder refuses), our hello asks for live as we were told. */
+static void s_drain(rp_session *s, int want_live)
 {
 	const uint8_t *msg;
 	size_t len;
-	while (size >= 2) {
-		size_t n = ((size_t)data[0] << 8) | data[1];
-		data += 2;
-		size -= 2;
+	rp_msg m;
+	while (rp_session_output(s, &msg, &len) == 1) {
+		if (rp_msg_decode(msg, len, &m) != 0)
+			abort();
+		if (m.type == RP_MSG_HELLO && m.live != want_live)
+			abort();
+	}
+	s_check(s, want_live);
+}
+
+/* Feed the frames of data to s until it fails. */
+static void s_drive(rp_session *s, int want_live, const uint8_t *data, size_t size)
+{
+	rp_session_live(s, want_live);
+	while (size >= 3) {
+		uint8_t step = data[0];
+		size_t n = ((size_t)data[1] << 8) | data[2];
+		data += 3;
+		size -= 3;
 		if (n > size)
 			n = size;
 		rp_session_input(s, data, n);
-		while (rp_session_output(s, &msg, &len) == 1)
-			;
+		s_drain(s, want_live);
 		data += n;
 		size -= n;
+		if (rp_session_state(s) == RP_SESSION_LIVE) {
+			if (step & 1)
+				rp_session_wake(s);
+			if (step & 2)
+				rp_session_tick(s);
+			s_drain(s, want_live);
+		}
 		if (rp_session_state(s) == RP_SESSION_FAILED)
 			break;
 	}
 }
 
 /* The same over memory: every op the port took verifies. */
-static void s_drive_memory(const uint8_t *data, size_t size)
+static void s_drive_memory(int want_live, const uint8_t *data, size_t size)
 {
 	memport m;
 	rp_port port;
@@ -102,7 +148,7 @@ static void s_drive_memory(const uint8_t *data, size_t size)
 	port = memport_port(&m);
 	if (rp_session_new(&port, peer, 0, &s))
 		abort();
-	s_drive(s, data, size);
+	s_drive(s, want_live, data, size);
 	rp_session_free(&s);
 	for (size_t i = 0; i < m.n; i++) {
 		rp_op op;
@@ -116,11 +162,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	rp_session *s;
 	size_t now;
+	int want_live;
+	if (size < 1)
+		return 0;
+	want_live = data[0] & 1;
+	/* A batch must start at our cursor: without this, the first input
+	 * that committed one would put every seed's batch out of order. */
+	if (rp_store_run(node->store, s_forget_cursor, NULL))
+		abort();
 	if (rp_session_open(node, peer, 0, &s))
 		abort();
-	s_drive(s, data, size);
+	s_drive(s, want_live, data + 1, size - 1);
 	rp_session_free(&s);
-	s_drive_memory(data, size);
+	s_drive_memory(want_live, data + 1, size - 1);
 	now = s_ops();
 	if (now != ops_seen) {
 		json_t *rep;

@@ -22,12 +22,13 @@ _Static_assert(RP_SYNC_VERSION <= 0x7f, "the version is a positive fixint");
 
 /* Elements of each message's array, indexed by type. */
 static const uint8_t s_fields[] = {
-	[RP_MSG_HELLO] = 9,
+	[RP_MSG_HELLO] = 10,
 	[RP_MSG_BATCH] = 5,
 	[RP_MSG_ACK]   = 3,
 	[RP_MSG_DONE]  = 3,
 	[RP_MSG_ERROR] = 4,
 	[RP_MSG_HAVE]  = 4,
+	[RP_MSG_TICK]  = 2,
 };
 
 /* ---- reading --------------------------------------------------------------- */
@@ -271,7 +272,7 @@ static int s_other_version(const uint8_t *buf, size_t len)
 
 static int s_decode_hello(struct s_in *in, rp_msg *msg)
 {
-	uint64_t credit;
+	uint64_t credit, live;
 	int rc;
 
 	if ((rc = s_read_fixed_bin(in, msg->team, RP_TEAM_LEN)) != 0 ||
@@ -283,9 +284,14 @@ static int s_decode_hello(struct s_in *in, rp_msg *msg)
 	if (credit == 0 || credit > RP_CREDIT_MAX)
 		return RP_ELIMIT;
 	msg->credit = (uint32_t)credit;
-	if ((rc = s_read_uint(in, 1, &msg->feed_head)) != 0)
+	if ((rc = s_read_uint(in, 1, &msg->feed_head)) != 0 ||
+	    (rc = s_read_uint(in, 1, &msg->wall_ms)) != 0 ||
+	    (rc = s_read_uint(in, 1, &live)) != 0)
 		return rc;
-	return s_read_uint(in, 1, &msg->wall_ms);
+	if (live > 1)
+		return RP_EFORMAT;
+	msg->live = (int)live;
+	return 0;
 }
 
 /* The ops array is walked op by op (at most RP_BATCH_OPS_MAX headers), so
@@ -360,7 +366,7 @@ static int s_decode(struct s_in *in, rp_msg *msg)
 	if ((rc = s_read_array(in, 1, &count)) != 0 ||
 	    (rc = s_read_uint(in, 1, &type)) != 0)
 		return rc;
-	if (type < RP_MSG_HELLO || type > RP_MSG_HAVE || count != s_fields[type])
+	if (type < RP_MSG_HELLO || type > RP_MSG_TICK || count != s_fields[type])
 		return RP_EFORMAT;
 	if ((rc = s_read_uint(in, 1, &version)) != 0)
 		return rc;
@@ -382,6 +388,8 @@ static int s_decode(struct s_in *in, rp_msg *msg)
 		if ((rc = s_read_fixed_bin(in, msg->account, RP_ACCOUNT_LEN)) != 0)
 			return rc;
 		return s_read_uint(in, 1, &msg->count);
+	case RP_MSG_TICK:
+		return 0;
 	default:
 		return s_decode_error(in, msg);
 	}
@@ -559,7 +567,7 @@ static int s_deliver(const struct s_out *o, uint8_t *out, size_t cap, size_t *le
 
 int rp_msg_hello(uint8_t *out, size_t cap, size_t *len, const uint8_t team[RP_TEAM_LEN],
                  const uint8_t device[RP_DEVICE_LEN], uint64_t cursor, uint64_t own_head,
-                 uint32_t credit, uint64_t feed_head, uint64_t wall_ms)
+                 uint32_t credit, uint64_t feed_head, uint64_t wall_ms, int live)
 {
 	uint8_t tmp[S_SMALL_MAX];
 	struct s_out o = { tmp, sizeof tmp, 0, 0 };
@@ -578,6 +586,7 @@ int rp_msg_hello(uint8_t *out, size_t cap, size_t *len, const uint8_t team[RP_TE
 	s_put_uint(&o, credit);
 	s_put_uint(&o, feed_head);
 	s_put_uint(&o, wall_ms);
+	s_put_uint(&o, live ? 1 : 0);
 	return s_deliver(&o, out, cap, len);
 }
 
@@ -603,6 +612,19 @@ int rp_msg_ack(uint8_t *out, size_t cap, size_t *len, uint64_t last)
 int rp_msg_done(uint8_t *out, size_t cap, size_t *len, uint64_t last)
 {
 	return s_last_only(RP_MSG_DONE, out, cap, len, last);
+}
+
+int rp_msg_tick(uint8_t *out, size_t cap, size_t *len)
+{
+	uint8_t tmp[S_SMALL_MAX];
+	struct s_out o = { tmp, sizeof tmp, 0, 0 };
+
+	if (len)
+		*len = 0;
+	if (!out || !len)
+		return RP_EINVAL;
+	s_put_head(&o, RP_MSG_TICK);
+	return s_deliver(&o, out, cap, len);
 }
 
 int rp_msg_have(uint8_t *out, size_t cap, size_t *len, const uint8_t account[RP_ACCOUNT_LEN],

@@ -4,12 +4,13 @@
  * message type (a small uint) and second the sync protocol version:
  *
  *   hello  [1, ver, team bin32, device bin32, cursor uint, own_head uint, credit uint, feed_head uint,
- *           wall uint]
+ *           wall uint, live uint]
  *   batch  [2, ver, first uint, last uint, [op bin, op bin, ...]]
  *   ack    [3, ver, last uint]
  *   done   [4, ver, last uint]
  *   error  [5, ver, code int, message str]
  *   have   [6, ver, account bin16, ops uint]
+ *   tick   [7, ver]
  *
  * hello: team is all-zero when the sender is not in a team yet (joining);
  *   cursor is the highest arrival seq of the RECEIVER's feed the sender
@@ -21,6 +22,10 @@
  *   since the epoch when it said hello (version 2): each side tells the
  *   other when their clocks differ by more than RP_SKEW_MAX_MS. Never
  *   trusted for anything else.
+ *   live is 1 when the sender wants the session to stay open once both
+ *   feeds are exchanged (version 3): it goes live when both said 1, and
+ *   each side then streams what is newly committed to it as it comes, in
+ *   rounds of batches ended by a done, as at first (session.h).
  * batch: ops of the sender's feed in arrival order, covering the feed from
  *   first + 1 to last (first is the previous batch's last, so a receiver
  *   detects a lost, repeated or reordered batch); after ingesting them the
@@ -32,6 +37,8 @@
  *   ack, so it may run ahead of the batch it answers, never behind it).
  * done: the sender has streamed its whole feed up to last.
  * error: code is an RP_E* value, message a short human text (<= RP_MSG_TEXT_MAX).
+ * tick: a live session's heartbeat, sent by a side that has sent nothing
+ *   for a while; it moves nothing.
  * have: after backfilling an account, how many of its ops the sender sent:
  *   the receiver checks it now holds at least that many (the account arrived
  *   whole) and says so.
@@ -49,7 +56,7 @@
 #include "id.h"
 #include "limits.h"
 
-#define RP_SYNC_VERSION   2        /* 2: hello carries the wall clock */
+#define RP_SYNC_VERSION   3        /* 2: hello carries the wall clock; 3: live sessions */
 #define RP_MSG_TEXT_MAX   200        /* error message text */
 #define RP_CREDIT_MAX     64         /* batches in flight one side may grant */
 
@@ -60,6 +67,7 @@ enum rp_msg_type {
 	RP_MSG_DONE  = 4,
 	RP_MSG_ERROR = 5,
 	RP_MSG_HAVE  = 6,
+	RP_MSG_TICK  = 7,
 };
 
 typedef struct rp_msg {
@@ -71,6 +79,7 @@ typedef struct rp_msg {
 	uint64_t cursor, own_head, feed_head;
 	uint32_t credit;                 /* 1..RP_CREDIT_MAX */
 	uint64_t wall_ms;                /* the sender's wall clock (a hint) */
+	int      live;                   /* 0 or 1: stay open once both feeds are exchanged */
 	/* batch, ack, done */
 	uint64_t first;                  /* batch only */
 	uint64_t last;
@@ -97,7 +106,7 @@ typedef struct rp_msg {
  * version 0 and unknown types are RP_EFORMAT. Also
  * RP_EFORMAT: a non-canonical form, a batch with first > last, or with
  * first == last and no ops (zero ops is fine otherwise: a range whose ops
- * were all filtered out), an empty op, a code
+ * were all filtered out), an empty op, a hello live flag other than 0 or 1, a code
  * >= 0, text that is not UTF-8 or holds a control character (C0, DEL, C1)
  * or NUL. Does not decode the ops themselves (rp_op_decode does, one by
  * one). Allocates nothing. On failure *msg is zeroed.
@@ -119,7 +128,8 @@ int rp_msg_batch_next(const rp_msg *msg, size_t *pos, const uint8_t **op, size_t
  * RP_TEAM_LEN zero bytes when not in a team. */
 int rp_msg_hello(uint8_t *out, size_t cap, size_t *len, const uint8_t team[RP_TEAM_LEN],
                  const uint8_t device[RP_DEVICE_LEN], uint64_t cursor, uint64_t own_head,
-                 uint32_t credit, uint64_t feed_head, uint64_t wall_ms);
+                 uint32_t credit, uint64_t feed_head, uint64_t wall_ms, int live);
+int rp_msg_tick(uint8_t *out, size_t cap, size_t *len);
 int rp_msg_ack(uint8_t *out, size_t cap, size_t *len, uint64_t last);
 int rp_msg_done(uint8_t *out, size_t cap, size_t *len, uint64_t last);
 int rp_msg_error(uint8_t *out, size_t cap, size_t *len, int32_t code, const char *text);

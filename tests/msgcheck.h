@@ -20,7 +20,8 @@ static inline int msgcheck_same(const rp_msg *a, const rp_msg *b)
 		return memcmp(a->team, b->team, RP_TEAM_LEN) == 0 &&
 		       memcmp(a->device, b->device, RP_DEVICE_LEN) == 0 &&
 		       a->cursor == b->cursor && a->own_head == b->own_head &&
-		       a->credit == b->credit && a->feed_head == b->feed_head && a->wall_ms == b->wall_ms;
+		       a->credit == b->credit && a->feed_head == b->feed_head && a->wall_ms == b->wall_ms &&
+		       a->live == b->live;
 	case RP_MSG_BATCH:
 		return a->first == b->first && a->last == b->last && a->nops == b->nops &&
 		       a->ops_len == b->ops_len &&
@@ -32,6 +33,8 @@ static inline int msgcheck_same(const rp_msg *a, const rp_msg *b)
 		return a->code == b->code && strcmp(a->text, b->text) == 0;
 	case RP_MSG_HAVE:
 		return memcmp(a->account, b->account, RP_ACCOUNT_LEN) == 0 && a->count == b->count;
+	case RP_MSG_TICK:
+		return 1;
 	default:
 		return 0;
 	}
@@ -44,7 +47,7 @@ static inline int msgcheck_valid(const rp_msg *m)
 		return 0;
 	switch (m->type) {
 	case RP_MSG_HELLO:
-		return m->credit >= 1 && m->credit <= RP_CREDIT_MAX;
+		return m->credit >= 1 && m->credit <= RP_CREDIT_MAX && (m->live == 0 || m->live == 1);
 	case RP_MSG_BATCH:
 		return (m->first < m->last || (m->first == m->last && m->nops > 0)) &&
 		       m->nops <= RP_BATCH_OPS_MAX &&
@@ -55,6 +58,7 @@ static inline int msgcheck_valid(const rp_msg *m)
 	case RP_MSG_ERROR:
 		return m->code < 0 && strlen(m->text) <= RP_MSG_TEXT_MAX;
 	case RP_MSG_HAVE:
+	case RP_MSG_TICK:
 		return 1;
 	default:
 		return 0;
@@ -77,7 +81,9 @@ static inline int msgcheck_reencode(const rp_msg *m, uint8_t *out, size_t cap,
 	switch (m->type) {
 	case RP_MSG_HELLO:
 		return rp_msg_hello(out, cap, len, m->team, m->device, m->cursor, m->own_head,
-		                    m->credit, m->feed_head, m->wall_ms);
+		                    m->credit, m->feed_head, m->wall_ms, m->live);
+	case RP_MSG_TICK:
+		return rp_msg_tick(out, cap, len);
 	case RP_MSG_ACK:
 		return rp_msg_ack(out, cap, len, m->last);
 	case RP_MSG_DONE:

@@ -351,6 +351,19 @@ int rp_store_last_key(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen)
 	return s_end_key(txn, dbi, key, klen, MDB_LAST);
 }
 
+uint64_t rp_store_feed_head(rp_store *st)
+{
+	uint8_t key[8];
+	uint64_t head = 0;
+	MDB_txn *txn;
+	if (rp_store_begin(st, 0, &txn) == 0) {
+		if (rp_store_last_key(txn, st->arrival, key, sizeof key) == 0)
+			head = rp_be64_get(key);
+		rp_store_end(txn);
+	}
+	return head;
+}
+
 int rp_store_clear(MDB_txn *txn, MDB_dbi dbi)
 {
 	return rp_store_err(mdb_drop(txn, dbi, 0));

@@ -156,6 +156,10 @@ size_t rp_store_count(MDB_txn *txn, MDB_dbi dbi);
 int rp_store_first_key(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen);
 int rp_store_last_key(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen);
 
+/* The feed's head: its last arrival seq, in a read txn of its own; 0 for an
+ * empty feed, or when it cannot be read. */
+uint64_t rp_store_feed_head(rp_store *st);
+
 /* Delete every entry of dbi (a write txn). Returns 0 or an RP_E* code. */
 int rp_store_clear(MDB_txn *txn, MDB_dbi dbi);
 

@@ -2,6 +2,7 @@
  * DEALER socket, driven until both feeds are exchanged. Every wait is
  * bounded; a refused handshake is told apart from an unreachable or silent
  * peer, and the endpoint is named in every failure. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 #include "../store/roster.h"
 #include "../store/txn.h"
 #include "served.h"
+#include "watch.h"
 #include "../../proto/error.h"
 
 static uint64_t s_mono_ms(void)
@@ -31,6 +33,7 @@ typedef struct s_client {
 	void *ctx, *sock, *mon;
 	rp_session *session;
 	int handshake, refused_conn;
+	uint64_t said;              /* when we last sent */
 } s_client;
 
 static void s_close(s_client *c, int failed)
@@ -86,9 +89,11 @@ static int s_flush(s_client *c, const char *endpoint)
 	const uint8_t *msg;
 	size_t len;
 	int rc;
-	while ((rc = rp_session_output(c->session, &msg, &len)) == 1)
+	while ((rc = rp_session_output(c->session, &msg, &len)) == 1) {
 		if (zmq_send(c->sock, msg, len, 0) < 0)
 			return rp_fail(RP_EIO, "cannot send to %s: %s", endpoint, zmq_strerror(zmq_errno()));
+		c->said = s_mono_ms();
+	}
 	return rc < 0 ? rp_fail(rc, "cannot read the local feed: %s", rp_strerror(rc)) : 0;
 }
 
@@ -117,6 +122,8 @@ static int s_event(s_client *c, uint16_t ev, uint32_t value, const char *endpoin
 		if (!c->handshake)
 			return rp_fail(RP_ESIG, "%s closed the connection during the handshake: the node "
 			               "there is not the pinned peer id, or not a rapport node", endpoint);
+		if (rp_session_state(c->session) == RP_SESSION_LIVE)
+			return rp_fail(RP_EIO, "%s closed the live session", endpoint);
 		if (rp_session_state(c->session) != RP_SESSION_COMPLETE)
 			return rp_fail(RP_EIO, "%s closed the connection mid-sync; the next sync resumes "
 			               "where this one stopped", endpoint);
@@ -140,19 +147,131 @@ static void s_progress(s_client *c, rp_progress_fn fn, void *arg)
 	fn(arg, &p);
 }
 
-int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *device,
-            rp_progress_fn progress, void *arg, json_t **summary)
+/* The summary of what moved between two readings of the session's stats
+ * (from is all zero for the whole sync). */
+static json_t *s_summary(const char *label, const char *ep, const rp_session_stats *st,
+                         const rp_session_stats *from, double seconds, int live)
+{
+	json_t *j = json_pack("{sssssIsIsIsIsIsIsIsIsIsIsf}", "peer", label, "endpoint", ep,
+	        "sent", (json_int_t)(st->sent - from->sent),
+	        "received", (json_int_t)(st->received - from->received),
+	        "accounts", (json_int_t)(st->accounts - from->accounts),
+	        "refused", (json_int_t)(st->refused - from->refused),
+	        "pending", (json_int_t)st->pending,
+	        "duplicates", (json_int_t)(st->duplicates - from->duplicates),
+	        "purged", (json_int_t)(st->purged - from->purged),
+	        "backfilled", (json_int_t)(st->whole - from->whole),
+	        "incomplete", (json_int_t)(st->incomplete - from->incomplete),
+	        "clock_ahead_ms", (json_int_t)(st->clock_ahead_ms > (int64_t)RP_SKEW_MAX_MS ||
+	                st->clock_ahead_ms < -(int64_t)RP_SKEW_MAX_MS ? st->clock_ahead_ms : 0),
+	        "seconds", seconds);
+	if (j && live)
+		json_object_set_new(j, "live", json_true());
+	return j;
+}
+
+/* A live sync after its first exchange: the socket, the home's commits and
+ * the clock drive the session until *stop or a failure. */
+static int s_live(s_client *c, rp_node *n, const uint8_t dev[RP_DEVICE_LEN], const char *label,
+                  const char *ep, volatile sig_atomic_t *stop, rp_round_fn round, void *arg)
+{
+	rp_watch w;
+	rp_session_stats before, now_st;
+	uint64_t heard = s_mono_ms(), rounds = rp_session_rounds(c->session), began = 0;
+	char self[RP_DEVICE_TEXT + 1];
+	int rc = 0;
+
+	rp_node_device_text(n, self);
+	rp_watch_open(&w, n->home);
+	rp_session_stats_get(c->session, &before);
+	while (!*stop) {
+		zmq_pollitem_t items[3] = { { c->sock, 0, ZMQ_POLLIN, 0 }, { c->mon, 0, ZMQ_POLLIN, 0 },
+		                            { NULL, w.fd, ZMQ_POLLIN, 0 } };
+		uint64_t now = s_mono_ms(), wait = 250, sw = rp_watch_wait(&w, now);
+		uint16_t ev;
+		uint32_t val;
+		if (sw < wait)
+			wait = sw;
+		if (zmq_poll(items, w.fd >= 0 ? 3 : 2, (long)wait) < 0) {
+			if (zmq_errno() == EINTR)
+				continue;
+			rc = rp_fail(RP_EIO, "poll: %s", zmq_strerror(zmq_errno()));
+			break;
+		}
+		now = s_mono_ms();
+		while (rp_net_monitor_event(c->mon, &ev, &val))
+			if ((rc = s_event(c, ev, val, ep, self)))
+				goto out;
+		if (rp_watch_read(&w, now, NULL, NULL)) {
+			if (!began)
+				began = now;
+			rp_session_wake(c->session);
+		}
+		while (items[0].revents & ZMQ_POLLIN) {
+			zmq_msg_t m;
+			zmq_msg_init(&m);
+			if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
+				zmq_msg_close(&m);
+				break;
+			}
+			heard = s_mono_ms();
+			if (!began)
+				began = heard;
+			rc = rp_session_input(c->session, zmq_msg_data(&m), zmq_msg_size(&m));
+			zmq_msg_close(&m);
+			if (rc) {
+				s_flush(c, ep);      /* tell the peer why, then stop */
+				if (rp_session_refused(c->session))
+					rp_fail(rc, "refused %s: %s", ep, rp_session_error(c->session));
+				else if (!*rp_errmsg())
+					rp_fail(rc, "live sync with %s failed: %s", ep, rp_session_error(c->session));
+				goto out;
+			}
+		}
+		if (now - c->said >= RP_LIVE_TICK_MS)
+			rp_session_tick(c->session);
+		if ((rc = s_flush(c, ep)))
+			goto out;
+		if (rp_session_rounds(c->session) != rounds) {
+			rounds = rp_session_rounds(c->session);
+			rp_session_stats_get(c->session, &now_st);
+			if (round) {
+				json_t *j = s_summary(label, ep, &now_st, &before,
+				                      (double)(s_mono_ms() - (began ? began : now)) / 1000.0, 1);
+				if (j)
+					round(arg, j);
+				json_decref(j);
+			}
+			rp_peer_record(n, dev, ep, now_st.sent - before.sent, now_st.received - before.received, "ok");
+			before = now_st;
+			began = 0;
+		}
+		if (s_mono_ms() - heard >= RP_LIVE_SILENT_MS) {
+			rc = rp_fail(RP_EIO, "%s went silent for %d s: the live session is closed",
+			             ep, RP_LIVE_SILENT_MS / 1000);
+			break;
+		}
+	}
+out:
+	rp_watch_close(&w);
+	return rc;
+}
+
+static int s_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *device,
+                  rp_progress_fn progress, void *arg, json_t **summary,
+                  volatile sig_atomic_t *stop, rp_round_fn round, void *round_arg)
 {
 	char ep[300], id[RP_DEVICE_TEXT + 1], self[RP_DEVICE_TEXT + 1];
 	uint8_t dev[RP_DEVICE_LEN];
 	uint64_t t0 = s_mono_ms(), deadline, stale = 0;
 	s_client c = { 0 };
 	rp_session_stats st;
-	int rc;
+	static const rp_session_stats zero;
+	int rc, live = stop != NULL;
 
 	rp_errclear();
 	/* Beside a daemon that dials this peer, it syncs for us (served.h). */
-	if (peer && !n->keep && summary && (rc = rp_served_ask(n, peer, summary)) != RP_ENOTAVAIL)
+	if (!live && peer && !n->keep && summary && (rc = rp_served_ask(n, peer, summary)) != RP_ENOTAVAIL)
 		return rc;
 	if (peer) {
 		if ((rc = rp_peer_find(n, peer, ep, sizeof ep, dev)))
@@ -178,10 +297,12 @@ int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *d
 		rc = rp_fail(rc, "cannot start a session: %s", rp_strerror(rc));
 		goto out;
 	}
+	rp_session_live(c.session, live);
 	if ((rc = s_flush(&c, ep)))
 		goto out;
 	deadline = t0 + RP_NET_TIMEOUT_MS;
-	while (rp_session_state(c.session) != RP_SESSION_COMPLETE) {
+	while (rp_session_state(c.session) != RP_SESSION_COMPLETE &&
+	       rp_session_state(c.session) != RP_SESSION_LIVE) {
 		zmq_pollitem_t items[2] = { { c.sock, 0, ZMQ_POLLIN, 0 }, { c.mon, 0, ZMQ_POLLIN, 0 } };
 		uint64_t now = s_mono_ms();
 		uint16_t ev;
@@ -233,25 +354,35 @@ int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *d
 				goto out;
 			}
 			s_progress(&c, progress, arg);
-			if (rp_session_state(c.session) == RP_SESSION_COMPLETE)
+			if (rp_session_state(c.session) == RP_SESSION_COMPLETE ||
+			    rp_session_state(c.session) == RP_SESSION_LIVE)
 				break;
 		}
 	}
 	rc = 0;
+	if (live && !rp_session_is_live(c.session)) {
+		rc = rp_fail(RP_EVERSION, "%s does not hold live sessions: it is not 'rapport serve' of "
+		             "this version", ep);
+		goto out;
+	}
+	if (live) {
+		rp_session_stats_get(c.session, &st);
+		rp_peer_record(n, dev, ep, st.sent, st.received, "ok");
+		if (round) {
+			json_t *j = s_summary(peer ? peer : id, ep, &st, &zero, (double)(s_mono_ms() - t0) / 1000.0, 0);
+			if (j)
+				round(round_arg, j);
+			json_decref(j);
+		}
+		rc = s_live(&c, n, dev, peer ? peer : id, ep, stop, round, round_arg);
+	}
 out:
 	if (c.session) {
 		rp_session_stats_get(c.session, &st);
-		rp_peer_record(n, dev, ep, st.sent, st.received, rc ? rp_errmsg() : "ok");
+		if (!live || rc)
+			rp_peer_record(n, dev, ep, st.sent, st.received, rc ? rp_errmsg() : "ok");
 		if (rc == 0 && summary)
-			*summary = json_pack("{sssssIsIsIsIsIsIsIsIsIsIsf}", "peer", peer ? peer : id, "endpoint", ep,
-			        "sent", (json_int_t)st.sent, "received", (json_int_t)st.received,
-			        "accounts", (json_int_t)st.accounts, "refused", (json_int_t)st.refused,
-			        "pending", (json_int_t)st.pending, "duplicates", (json_int_t)st.duplicates,
-			        "purged", (json_int_t)st.purged, "backfilled", (json_int_t)st.whole,
-			        "incomplete", (json_int_t)st.incomplete,
-			        "clock_ahead_ms", (json_int_t)(st.clock_ahead_ms > (int64_t)RP_SKEW_MAX_MS ||
-			                st.clock_ahead_ms < -(int64_t)RP_SKEW_MAX_MS ? st.clock_ahead_ms : 0),
-			        "seconds", (double)(s_mono_ms() - t0) / 1000.0);
+			*summary = s_summary(peer ? peer : id, ep, &st, &zero, (double)(s_mono_ms() - t0) / 1000.0, 0);
 	}
 	s_close(&c, rc != 0);
 	/* Told, with an admin's signed op now in our own roster, that this
@@ -288,4 +419,16 @@ out:
 			             n->home, rp_strerror(er));
 	}
 	return rc;
+}
+
+int rp_sync(rp_node *n, const char *peer, const char *endpoint, const uint8_t *device,
+            rp_progress_fn progress, void *arg, json_t **summary)
+{
+	return s_sync(n, peer, endpoint, device, progress, arg, summary, NULL, NULL, NULL);
+}
+
+int rp_sync_live(rp_node *n, const char *peer, const char *endpoint, const uint8_t *device,
+                 volatile sig_atomic_t *stop, rp_round_fn round, void *arg)
+{
+	return s_sync(n, peer, endpoint, device, NULL, NULL, NULL, stop, round, arg);
 }

@@ -161,13 +161,28 @@ uint64_t rp_dial_backoff(uint32_t failures)
 
 void rp_dial_ask(rp_dial_peer *p, const char *id)
 {
-	snprintf(p->asked, sizeof p->asked, "%s", id);
+	snprintf(p->live ? p->answered : p->asked, sizeof p->asked, "%s", id);
+}
+
+void rp_dial_live(rp_dial_peer *p)
+{
+	p->live = 1;
+	p->failures = 0;
+	p->given = p->running_head;
+	strcpy(p->last, "ok");
+	if (p->asked[0])
+		strcpy(p->answered, p->asked);
+	else if (p->asking[0])
+		strcpy(p->answered, p->asking);
+	p->asked[0] = p->asking[0] = 0;
 }
 
 void rp_dial_done(rp_dial *d, rp_dial_peer *p, int ok, const char *why, uint64_t now)
 {
 	p->running = 0;
-	strcpy(p->answered, p->asking);
+	p->live = 0;
+	if (p->asking[0])              /* (a live sync answered its asks already) */
+		strcpy(p->answered, p->asking);
 	p->asking[0] = 0;
 	if (ok) {
 		p->failures = 0;

@@ -33,6 +33,7 @@ typedef struct rp_dial_peer {
 	uint64_t running_head;   /* the feed's head when the sync running began */
 	uint32_t failures;       /* in a row */
 	int      running;
+	int      live;           /* the sync running is live (rp_dial_live) */
 	int      seen;           /* still configured (rp_dial_sweep) */
 	int      found;          /* heard on the LAN, not configured: forgotten at expires_ms */
 	uint64_t expires_ms;
@@ -80,8 +81,13 @@ uint64_t rp_dial_wait(const rp_dial *d, uint64_t now, uint64_t head);
 
 /* A command asks for a sync with p now, as id (RP_DIAL_ASK - 1 characters
  * at most): it is due at once, backoff or not, and answered by a sync that
- * starts after the ask. */
+ * starts after the ask; a live sync answers it at once. */
 void rp_dial_ask(rp_dial_peer *p, const char *id);
+
+/* The sync running for p went live (session.h: its first exchange is
+ * over and it stays open): a good sync, which stays running and answers
+ * every ask at once, the one it was started for too. */
+void rp_dial_live(rp_dial_peer *p);
 
 /* The sync of p ended: ok, or failed with why. */
 void rp_dial_done(rp_dial *d, rp_dial_peer *p, int ok, const char *why, uint64_t now);

@@ -23,7 +23,23 @@ typedef struct s_feed {
 	rp_scope  scope;
 	int       scoped;          /* scope initialised */
 	json_t   *withheld;        /* account text → true: to write down in `skipped` */
+	/* A replan after the first looks only when an op that can change the
+	 * peer's scope went by since the last (a live session's rounds would
+	 * otherwise scan every withheld account at every write). */
+	int       planned, rescope;
 } s_feed;
+
+/* Can this op move accounts into or out of someone's scope? */
+static int s_rescopes(const uint8_t *bytes, size_t len)
+{
+	static const uint8_t zero[RP_ACCOUNT_LEN];
+	rp_op op;
+	if (rp_op_decode(bytes, len, &op) != 0)
+		return 0;
+	return !memcmp(op.account, zero, RP_ACCOUNT_LEN) || !strcmp(op.kind, "acct.assign") ||
+	       !strcmp(op.kind, "acct.follow") || !strcmp(op.kind, "acct.create") ||
+	       !strcmp(op.kind, "purge.receipt");
+}
 
 static int s_info(void *ctx, rp_port_info *out)
 {
@@ -128,6 +144,8 @@ static int s_replan(void *ctx, uint8_t **plan, size_t *n)
 	*n = 0;
 	if (!f->scoped)
 		return RP_EINVAL;
+	if (f->planned && !f->rescope)
+		return 0;                       /* nothing went by that could widen it */
 	if ((rc = rp_view_refresh_stale(f->node->store, NULL)))
 		return rc;
 	json_object_clear(f->scope.accounts);     /* what it knew of the views is old */
@@ -135,6 +153,8 @@ static int s_replan(void *ctx, uint8_t **plan, size_t *n)
 		return rc;
 	rc = s_plan_in(f, txn, plan, n);
 	rp_store_end(txn);
+	if (rc == 0)
+		f->planned = 1, f->rescope = 0;
 	return rc;
 }
 
@@ -173,6 +193,8 @@ static int s_read_one(void *arg, const rp_val *k, const rp_val *v)
 		r->last = seq;                  /* purged here: nothing to send */
 		return 0;
 	}
+	if (!f->rescope && f->planned && s_rescopes(ov.mv_data, ov.mv_size))
+		f->rescope = 1;
 	if (!rp_scope_allows(&f->scope, st, r->txn, ov.mv_data, ov.mv_size, acct)) {
 		char t[RP_ACCOUNT_TEXT + 1];
 		rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
@@ -291,6 +313,9 @@ static int s_commit(void *ctx, uint64_t cursor, rp_op *ops, int *rcs, const uint
                     const size_t *rawlen, size_t n, rp_batch_tally *tally)
 {
 	s_feed *f = ctx;
+	for (size_t i = 0; i < n && f->planned && !f->rescope; i++)
+		if (rcs[i] == 0 && s_rescopes(raw[i], rawlen[i]))
+			f->rescope = 1;
 	return rp_commit_batch(f->node->store, f->peer, cursor, ops, rcs, raw, rawlen, n,
 	                       rp_node_now(f->node), tally);
 }

@@ -11,6 +11,10 @@
 
 #define RP_NET_MSG_MAX      (RP_BATCH_MAX + 64 * 1024)  /* ZMQ_MAXMSGSIZE */
 #define RP_NET_TIMEOUT_MS   10000                       /* any wait on a peer */
+/* A live session (session.h) says a tick after this long of saying nothing,
+ * and is closed after this long of hearing nothing. */
+#define RP_LIVE_TICK_MS     5000
+#define RP_LIVE_SILENT_MS   (3 * RP_LIVE_TICK_MS)
 
 /* The X25519 (CURVE) public key of a device id. Returns 0 or RP_EINVAL
  * (not a valid Ed25519 point). */

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,10 +23,6 @@ extern char **environ;
 
 #define S_RELOAD_MS 250      /* the peers are read again at most this often ... */
 #define S_REREAD_MS 5000     /* ... and at least this often */
-/* A commit writes its meta page (the event that wakes us) before it makes
- * the new txn the one readers begin from: the feed's head is read again for
- * this long after the last event, every 2 ms. */
-#define S_SETTLE_MS 20
 
 static void s_log(rp_outbound *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -43,21 +38,6 @@ static void s_log(rp_outbound *o, const char *fmt, ...)
 	o->log(o->arg, line);
 }
 
-/* The feed's head: the last arrival seq, 0 for an empty feed. */
-static uint64_t s_head(rp_outbound *o)
-{
-	uint8_t key[8];
-	rp_txn *txn;
-	uint64_t head = o->head;
-	if (rp_store_begin(o->node->store, 0, &txn) == 0) {
-		if (rp_store_last_key(txn, o->node->store->arrival, key, sizeof key) == 0)
-			head = rp_be64_get(key);
-		rp_store_end(txn);
-	}
-	return head;
-}
-
-
 /* The dial's state, for `peer list` (served.h). */
 static void s_state_write(rp_outbound *o, uint64_t now)
 {
@@ -66,7 +46,7 @@ static void s_state_write(rp_outbound *o, uint64_t now)
 	uint64_t wall = rp_node_now(o->node);
 	for (size_t i = 0; list && i < o->dial.n; i++) {
 		const rp_dial_peer *p = &o->dial.p[i];
-		const char *state = p->running ? "syncing" : p->failures ? "retrying" : "ok";
+		const char *state = p->live ? "live" : p->running ? "syncing" : p->failures ? "retrying" : "ok";
 		json_t *retry = p->failures && !p->running
 		              ? json_string(rp_when_iso(wall + (p->next_ms > now ? p->next_ms - now : 0), when, sizeof when))
 		              : json_null();
@@ -81,6 +61,14 @@ static void s_state_write(rp_outbound *o, uint64_t now)
 	if (list)
 		rp_served_say(o->node, list);
 	json_decref(list);
+}
+
+static rp_dial_peer *s_peer(rp_outbound *o, const char *name)
+{
+	for (size_t i = 0; i < o->dial.n; i++)
+		if (!strcmp(o->dial.p[i].name, name))
+			return &o->dial.p[i];
+	return NULL;
 }
 
 /* The peers configured now: name, endpoint, device of each. */
@@ -102,22 +90,27 @@ static void s_load(rp_outbound *o, uint64_t now)
 	}
 	rp_dial_sweep(&o->dial, now);
 	json_decref(list);
+	/* A live sync stays until it fails: one with a peer removed, or now
+	 * elsewhere, is told to stop (and the new place is dialled). */
+	for (size_t k = 0; k < o->nkids; k++) {
+		rp_dial_peer *p = s_peer(o, o->kids[k].name);
+		if (!p || (!p->seen && !p->found) || strcmp(p->endpoint, o->kids[k].endpoint) ||
+		    memcmp(p->device, o->kids[k].device, RP_DEVICE_LEN))
+			kill(o->kids[k].pid, SIGTERM);
+	}
 	s_state_write(o, now);
 }
 
-int rp_outbound_open(rp_outbound *o, rp_node *n, rp_outbound_log log, void *arg)
+int rp_outbound_open(rp_outbound *o, rp_node *n, rp_outbound_log log, void *arg, int verbose)
 {
 	memset(o, 0, sizeof *o);
 	o->node = n;
 	o->log = log;
 	o->arg = arg;
+	o->verbose = verbose;
 	o->dial.rand = (uint32_t)getpid() * 2654435761u | 1;
-	o->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (o->watch >= 0 && inotify_add_watch(o->watch, n->home, IN_MODIFY | IN_MOVED_TO | IN_CREATE) < 0) {
-		close(o->watch);
-		o->watch = -1;
-	}
-	o->head = s_head(o);
+	rp_watch_open(&o->watch, n->home);
+	o->head = rp_store_feed_head(o->node->store);
 	o->changed = 1;
 	return 0;
 }
@@ -125,8 +118,8 @@ int rp_outbound_open(rp_outbound *o, rp_node *n, rp_outbound_log log, void *arg)
 int rp_outbound_items(const rp_outbound *o, zmq_pollitem_t *items)
 {
 	int k = 0;
-	if (o->watch >= 0)
-		items[k++] = (zmq_pollitem_t){ NULL, o->watch, ZMQ_POLLIN, 0 };
+	if (o->watch.fd >= 0)
+		items[k++] = (zmq_pollitem_t){ NULL, o->watch.fd, ZMQ_POLLIN, 0 };
 	for (size_t i = 0; i < o->nkids; i++)
 		items[k++] = (zmq_pollitem_t){ NULL, o->kids[i].fd, ZMQ_POLLIN, 0 };
 	return k;
@@ -161,6 +154,7 @@ static int s_spawn(rp_outbound *o, rp_dial_peer *p)
 		argv[argc++] = p->name;
 	}
 	argv[argc++] = "--json";
+	argv[argc++] = "--live";
 	if (o->node->keep)
 		argv[argc++] = "--keep";
 	argv[argc] = NULL;
@@ -184,6 +178,8 @@ static int s_spawn(rp_outbound *o, rp_dial_peer *p)
 	k->pid = pid;
 	k->fd = fds[0];
 	snprintf(k->name, sizeof k->name, "%s", p->name);
+	snprintf(k->endpoint, sizeof k->endpoint, "%s", p->endpoint);
+	memcpy(k->device, p->device, RP_DEVICE_LEN);
 	o->nkids++;
 	return 0;
 }
@@ -200,81 +196,92 @@ void rp_outbound_found(void *arg, const uint8_t device[RP_DEVICE_LEN], const cha
 		s_log(o, "found %s's device %.8s on the LAN at %s", member, dev, endpoint);
 }
 
-static rp_dial_peer *s_peer(rp_outbound *o, const char *name)
-{
-	for (size_t i = 0; i < o->dial.n; i++)
-		if (!strcmp(o->dial.p[i].name, name))
-			return &o->dial.p[i];
-	return NULL;
-}
 
 static const char *s_ops(long long n)
 {
 	return n == 1 ? "op" : "ops";
 }
 
-/* The summary a sync printed (--json): its line that starts with "{" (its
- * stderr shares the pipe). 1 and *sum, or 0. */
-static int s_summary(const char *report, json_t **sum)
+/* "sent 3 ops, received 1 op (1 account changed)" of a summary. */
+static void s_counts(const json_t *sum, char *out, size_t cap)
 {
-	const char *at = report[0] == '{' ? report : strstr(report, "\n{");
-	if (!at)
-		return 0;
-	*sum = json_loads(at + (*at == '\n'), JSON_DISABLE_EOF_CHECK, NULL);
-	if (*sum && !json_is_object(*sum)) {
-		json_decref(*sum);
-		*sum = NULL;
-	}
-	return *sum != NULL;
+	long long sent = (long long)json_integer_value(json_object_get(sum, "sent"));
+	long long received = (long long)json_integer_value(json_object_get(sum, "received"));
+	long long accounts = (long long)json_integer_value(json_object_get(sum, "accounts"));
+	snprintf(out, cap, "sent %lld %s, received %lld %s (%lld account%s changed)", sent, s_ops(sent),
+	         received, s_ops(received), accounts, accounts == 1 ? "" : "s");
 }
 
-/* Child i said all it will: reap it, take its word, log what is worth a line. */
+/* A round child k's sync settled (its summary line): the first is the
+ * session's start, worth a line; later ones only when verbose. */
+static void s_round(rp_outbound *o, rp_outbound_child *k, json_t *sum, uint64_t now)
+{
+	rp_dial_peer *p = s_peer(o, k->name);
+	char counts[160], *text;
+	int first = k->rounds++ == 0;
+	if (!p)
+		return;
+	if (first) {
+		int was_failing = p->failures > 0, asked = p->asking[0] || p->asked[0];
+		s_counts(sum, counts, sizeof counts);
+		rp_dial_live(p);
+		if (was_failing)
+			s_log(o, "synced with %s again, live: %s", p->name, counts);
+		else
+			s_log(o, "synced with %s%s, live: %s", p->name, asked ? " as a command asked" : "", counts);
+	} else if (o->verbose) {
+		s_counts(sum, counts, sizeof counts);
+		s_log(o, "live round with %s: %s", p->name, counts);
+	}
+	text = json_dumps(sum, JSON_COMPACT);
+	snprintf(p->answer, sizeof p->answer, "%s", text && strlen(text) < sizeof p->answer ? text : "");
+	free(text);
+	if (first)
+		s_state_write(o, now);
+}
+
+/* One line child k wrote: a summary (it starts with "{": its stderr shares
+ * the pipe), or maybe its complaint. */
+static void s_line(rp_outbound *o, rp_outbound_child *k, const char *line, uint64_t now)
+{
+	const char *at;
+	json_t *sum;
+	if (line[0] == '{' && (sum = json_loads(line, 0, NULL))) {
+		if (json_is_object(sum))
+			s_round(o, k, sum, now);
+		json_decref(sum);
+	} else if ((at = strstr(line, "rapport: "))) {
+		snprintf(k->why, sizeof k->why, "%s", at + 9);
+	}
+}
+
+/* Child i said all it will: reap it, log what is worth a line. */
 static void s_ended(rp_outbound *o, size_t i, uint64_t now)
 {
 	rp_outbound_child *k = &o->kids[i];
 	rp_dial_peer *p = s_peer(o, k->name);
 	int status = 0, ok;
-	long long sent = 0, received = 0, accounts = 0;
-	json_t *sum = NULL;
-	const char *why = "the sync process died";
 	close(k->fd);
 	while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	k->report[k->got] = 0;
-	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && s_summary(k->report, &sum);
-	if (ok) {
-		sent = (long long)json_integer_value(json_object_get(sum, "sent"));
-		received = (long long)json_integer_value(json_object_get(sum, "received"));
-		accounts = (long long)json_integer_value(json_object_get(sum, "accounts"));
-	} else {
-		/* its complaint: the last "rapport: ..." line it wrote */
-		char *at = k->report, *line, *last = NULL;
-		while ((line = strstr(at, "rapport: ")))
-			last = line + 9, at = line + 9;
-		if (last) {
-			last[strcspn(last, "\n")] = 0;
-			why = last;
-		}
+	if (k->got) {
+		k->line[k->got] = 0;
+		s_line(o, k, k->line, now);    /* its last words, unterminated */
 	}
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && k->rounds;
 	if (p) {
-		int was_failing = p->failures > 0, asked = p->asking[0] != 0;
-		char before[RP_DIAL_WHY], *text = ok ? json_dumps(sum, JSON_COMPACT) : NULL;
+		int was_failing = p->failures > 0, was_live = p->live;
+		char before[RP_DIAL_WHY];
+		const char *why = k->why[0] ? k->why : "the sync process died";
 		snprintf(before, sizeof before, "%s", p->last);
 		rp_dial_done(&o->dial, p, ok, why, now);
-		snprintf(p->answer, sizeof p->answer, "%s", text ? text : "");
-		free(text);
-		/* a command's sync is worth a line even when it moved nothing */
-		if (ok && (asked || sent || received))
-			s_log(o, "synced with %s%s: sent %lld %s, received %lld %s (%lld account%s changed)",
-			      p->name, asked ? ", as a command asked" : "", sent, s_ops(sent), received,
-			      s_ops(received), accounts, accounts == 1 ? "" : "s");
-		else if (ok && was_failing)
-			s_log(o, "synced with %s again", p->name);
+		if (!ok && was_live)
+			s_log(o, "live session with %s ended: %s; dialling again in %llu s", p->name, p->last,
+			      (unsigned long long)((p->next_ms - now + 999) / 1000));
 		else if (!ok && (!was_failing || strcmp(before, p->last)))
 			s_log(o, "cannot sync with %s: %s; retrying in %llu s", p->name, p->last,
 			      (unsigned long long)((p->next_ms - now + 999) / 1000));
 	}
-	json_decref(sum);
 	o->kids[i] = o->kids[--o->nkids];
 	if (o->log)
 		s_state_write(o, now);
@@ -284,11 +291,20 @@ static void s_read_kids(rp_outbound *o, uint64_t now)
 {
 	for (size_t i = 0; i < o->nkids; ) {
 		rp_outbound_child *k = &o->kids[i];
-		ssize_t got = read(k->fd, k->report + k->got, sizeof k->report - 1 - k->got);
+		ssize_t got = read(k->fd, k->line + k->got, sizeof k->line - 1 - k->got);
 		if (got > 0) {
+			char *nl;
 			k->got += (size_t)got;
-			if (k->got < sizeof k->report - 1)
-				continue;       /* read on until the end */
+			k->line[k->got] = 0;
+			while ((nl = memchr(k->line, '\n', k->got))) {
+				*nl = 0;
+				s_line(o, k, k->line, now);
+				k->got -= (size_t)(nl + 1 - k->line);
+				memmove(k->line, nl + 1, k->got);
+			}
+			if (k->got == sizeof k->line - 1)
+				k->got = 0;     /* a line longer than any we write: not ours, dropped */
+			continue;
 		} else if (got < 0 && (errno == EAGAIN || errno == EINTR)) {
 			i++;
 			continue;
@@ -300,10 +316,13 @@ static void s_read_kids(rp_outbound *o, uint64_t now)
 /* A command asks for a sync now (rp_served_ask): <home>/serve.ask.ID says
  * "ID NAME". Read and gone; a name we do not dial is no ask of ours (the
  * command gives up waiting and syncs itself). */
-static void s_asked(rp_outbound *o, const char *file)
+static void s_asked(void *arg, const char *file)
 {
+	rp_outbound *o = arg;
 	char path[RP_PATH_MAX + 64], line[RP_NAME_MAX + 64], id[RP_DIAL_ASK];
 	FILE *f;
+	if (strncmp(file, "serve.ask.", 10) || strlen(file) != 10 + RP_DIAL_ASK - 1)
+		return;                     /* (our own serve.state, and the like) */
 	snprintf(path, sizeof path, "%s/%s", o->node->home, file);
 	if (!(f = fopen(path, "r")))
 		return;
@@ -314,8 +333,20 @@ static void s_asked(rp_outbound *o, const char *file)
 		if (sp && sp - line == RP_DIAL_ASK - 1) {
 			memcpy(id, line, RP_DIAL_ASK - 1);
 			id[RP_DIAL_ASK - 1] = 0;
-			if ((p = s_peer(o, sp + 1)))
+			if ((p = s_peer(o, sp + 1))) {
 				rp_dial_ask(p, id);
+				if (p->live) {        /* answered at once: the live session is in step */
+					json_t *j = json_pack("{sssssbsisisisisisisisisisisf}", "peer", p->name,
+					        "endpoint", p->endpoint, "live", 1, "sent", 0, "received", 0,
+					        "accounts", 0, "refused", 0, "pending", 0, "duplicates", 0, "purged", 0,
+					        "backfilled", 0, "incomplete", 0, "clock_ahead_ms", 0, "seconds", 0.0);
+					char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+					snprintf(p->answer, sizeof p->answer, "%s", text && strlen(text) < sizeof p->answer ? text : "");
+					free(text);
+					json_decref(j);
+					s_state_write(o, o->now);
+				}
+			}
 		}
 	}
 	fclose(f);
@@ -325,25 +356,14 @@ static void s_asked(rp_outbound *o, const char *file)
 uint64_t rp_outbound_turn(rp_outbound *o, uint64_t now)
 {
 	rp_dial_peer *p;
-	if (o->watch >= 0) {
-		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-		ssize_t got;
-		/* the store's file, not this daemon's own serve.state */
-		while ((got = read(o->watch, buf, sizeof buf)) > 0)
-			for (char *at = buf; at < buf + got; ) {
-				const struct inotify_event *ev = (const struct inotify_event *)at;
-				if (ev->len == 0 || !strcmp(ev->name, "data.mdb"))
-					o->changed = 1, o->settle_until = now + S_SETTLE_MS;
-				else if (!strncmp(ev->name, "serve.ask.", 10) && strlen(ev->name) == 10 + RP_DIAL_ASK - 1)
-					s_asked(o, ev->name);
-				at += sizeof *ev + ev->len;
-			}
-	} else {
+	int settling;
+	o->now = now;
+	settling = rp_watch_read(&o->watch, now, s_asked, o);
+	if (settling)
 		o->changed = 1;
-	}
 	s_read_kids(o, now);
-	if (o->changed || now < o->settle_until) {
-		o->head = s_head(o);
+	if (o->changed) {
+		o->head = rp_store_feed_head(o->node->store);
 		if (now - o->loaded >= S_RELOAD_MS)
 			s_load(o, now), o->changed = 0;
 	}
@@ -362,9 +382,8 @@ uint64_t rp_outbound_turn(rp_outbound *o, uint64_t now)
 		uint64_t w = rp_dial_wait(&o->dial, now, o->head);
 		if (o->changed && w > S_RELOAD_MS)
 			w = S_RELOAD_MS;     /* the peers are due a reading */
-		if (now < o->settle_until && w > 2)
-			w = 2;               /* a commit may not be readable yet */
-		return w;
+		uint64_t sw = rp_watch_wait(&o->watch, now);
+		return sw < w ? sw : w;   /* a commit may not be readable yet */
 	}
 }
 
@@ -375,8 +394,6 @@ void rp_outbound_close(rp_outbound *o)
 		kill(o->kids[i].pid, SIGTERM);
 	while (o->nkids)
 		s_ended(o, o->nkids - 1, 0);
-	if (o->watch >= 0)
-		close(o->watch);
-	o->watch = -1;
+	rp_watch_close(&o->watch);
 	rp_dial_free(&o->dial);
 }

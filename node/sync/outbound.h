@@ -1,6 +1,8 @@
 /* node/sync/outbound.h — the daemon's own syncs: it dials the peers
  * configured on its home (`peer add`) when dial.h says so, each sync in a
- * process of its own (this binary's `rapport sync --json`, spawned afresh:
+ * process of its own (this binary's `rapport sync --json --live`, spawned
+ * afresh, which stays live with the peer (session.h) until it fails or is
+ * told to stop, a summary line per round on its pipe;
  * the daemon has threads, and a fork of it could inherit a lock one of them
  * held), so that a slow or dead peer never delays the server's loop or the
  * other peers, and a sync that dies takes nothing else with it. So rp_serve
@@ -17,6 +19,7 @@
 
 #include "../node.h"
 #include "dial.h"
+#include "watch.h"
 
 #define RP_OUTBOUND_MAX 16          /* syncs running at once */
 
@@ -26,8 +29,12 @@ typedef struct rp_outbound_child {
 	pid_t         pid;
 	int           fd;             /* its report, read end */
 	char          name[RP_NAME_MAX + 1];
-	char          report[1536];
+	char          endpoint[RP_DIAL_ENDPOINT];
+	uint8_t       device[RP_DEVICE_LEN];
+	char          line[1536];     /* the line it is writing */
 	size_t        got;
+	char          why[RP_DIAL_WHY];   /* its last "rapport: ..." complaint */
+	uint64_t      rounds;         /* summary lines it wrote */
 } rp_outbound_child;
 
 typedef struct rp_outbound {
@@ -35,18 +42,19 @@ typedef struct rp_outbound {
 	rp_dial           dial;
 	rp_outbound_child kids[RP_OUTBOUND_MAX];
 	size_t            nkids;
-	int               watch;      /* inotify on the home, or -1 */
+	rp_watch          watch;      /* the home (watch.h) */
 	uint64_t          head;       /* the feed's last arrival seq */
 	uint64_t          loaded;     /* when the peers were last read */
 	int               changed;    /* the store changed since head was read */
-	uint64_t          settle_until;   /* head is read again until then (outbound.c) */
 	rp_outbound_log   log;
 	void             *arg;
+	int               verbose;    /* a line per live round too */
+	uint64_t          now;        /* the time of the turn being taken */
 } rp_outbound;
 
 /* Start: watch the home, read the peers. Returns 0 (the watch is best
  * effort: without it the feed is looked at every poll). */
-int rp_outbound_open(rp_outbound *o, rp_node *n, rp_outbound_log log, void *arg);
+int rp_outbound_open(rp_outbound *o, rp_node *n, rp_outbound_log log, void *arg, int verbose);
 
 /* The poll items it waits on (the watch, the children's reports) into
  * items (room for RP_OUTBOUND_MAX + 1); returns how many. */

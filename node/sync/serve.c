@@ -31,6 +31,7 @@
 #include "outbound.h"
 #include "discover.h"
 #include "served.h"
+#include "watch.h"
 
 /* What one member's device, broken or hostile, can take of the hub
  * (DESIGN.md §8): a few sessions, a fair share of the memory for data in
@@ -54,6 +55,12 @@ typedef struct s_conn {
 	uint64_t    started, last;      /* last: when the sync last moved forward */
 	uint64_t    progress;           /* rp_session_progress at `last` */
 	int         busy;               /* has more to send: gets the next turn */
+	/* live (session.h): kept by what is heard, not by progress */
+	uint64_t    heard, said;        /* when a message last came, went */
+	uint64_t    rounds;             /* rp_session_rounds last logged */
+	int         live;               /* its first exchange is over and it stays */
+	uint64_t    live_since;         /* when it went live, wall clock ms */
+	rp_session_stats at_round;      /* the stats when its last round was logged */
 } s_conn;
 
 /* How many sessions a device may still start: a token bucket, so that a
@@ -81,6 +88,9 @@ typedef struct s_server {
 	size_t     nstarts;
 	rp_log_fn  log;
 	void      *arg;
+	int        verbose;             /* a line per live round too */
+	uint64_t   live_said;           /* when serve.live was last written (0: it must be) */
+	uint64_t   head;                /* the feed's head the live sessions were woken at */
 	s_burst    replaced, evicted, idle, unstarted, throttled, unsent, handshake, refusals;
 	uint64_t   dropped;             /* sessions closed since memory was last handed back */
 } s_server;
@@ -162,6 +172,8 @@ static void s_burst_end(s_server *sv, s_burst *b, const char *what)
 
 static void s_drop(s_server *sv, size_t i)
 {
+	if (sv->conns[i].live)
+		sv->live_said = 0;          /* one live session fewer to tell of */
 	rp_session_free(&sv->conns[i].session);
 	sv->conns[i] = sv->conns[--sv->nconns];
 	sv->dropped++;
@@ -172,6 +184,7 @@ static int s_send(s_server *sv, s_conn *c, const uint8_t *msg, size_t len)
 	if (zmq_send(sv->sock, c->routing, c->routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
 	    zmq_send(sv->sock, msg, len, ZMQ_DONTWAIT) < 0)
 		return -1;
+	c->said = s_mono_ms();
 	return 0;
 }
 
@@ -306,8 +319,9 @@ static s_conn *s_conn_find(s_server *sv, const uint8_t *rid, size_t rlen, const 
 	memcpy(c->device, dev, RP_DEVICE_LEN);
 	if (rp_session_open(sv->node, dev, 0, &c->session))
 		return NULL;
+	rp_session_live(c->session, 1);     /* if the peer asks for it */
 	sv->nconns++;
-	c->started = c->last = s_mono_ms();
+	c->started = c->last = c->heard = s_mono_ms();
 	s_who(sv, c);
 	return c;
 }
@@ -325,7 +339,10 @@ static void s_finish(s_server *sv, size_t i)
 {
 	s_conn *c = &sv->conns[i];
 	rp_session *ss = c->session;
-	if (rp_session_state(ss) == RP_SESSION_COMPLETE) {
+	if (c->live) {
+		s_log(sv, "%s: live session ended: %s", c->who, rp_session_error(ss));
+		rp_peer_record(sv->node, c->device, NULL, 0, 0, rp_session_error(ss));
+	} else if (rp_session_state(ss) == RP_SESSION_COMPLETE) {
 		rp_session_stats st;
 		rp_session_stats_get(ss, &st);
 		/* the daemons' syncs that find nothing new are not worth a line */
@@ -348,6 +365,41 @@ static void s_finish(s_server *sv, size_t i)
 	s_drop(sv, i);
 }
 
+/* A live session's first exchange, then each later round: a line for the
+ * first (its start), one per round only when verbose. */
+static void s_live_rounds(s_server *sv, s_conn *c)
+{
+	rp_session_stats st;
+	uint64_t r = rp_session_rounds(c->session);
+	if (c->live && r == c->rounds)
+		return;
+	rp_session_stats_get(c->session, &st);
+	if (!c->live) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		c->live_since = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+		c->live = 1;
+		sv->live_said = 0;
+		s_log(sv, "%s: live session: sent %llu op%s, received %llu op%s (%llu account%s changed) in %.2f s",
+		      c->who, (unsigned long long)st.sent, st.sent == 1 ? "" : "s",
+		      (unsigned long long)st.received, st.received == 1 ? "" : "s",
+		      (unsigned long long)st.accounts, st.accounts == 1 ? "" : "s",
+		      (double)(s_mono_ms() - c->started) / 1000.0);
+		rp_peer_record(sv->node, c->device, NULL, st.sent, st.received, "ok");
+	} else {
+		uint64_t sent = st.sent - c->at_round.sent, got = st.received - c->at_round.received;
+		if (sv->verbose)
+			s_log(sv, "%s: live round: sent %llu op%s, received %llu op%s (%llu account%s changed)",
+			      c->who, (unsigned long long)sent, sent == 1 ? "" : "s",
+			      (unsigned long long)got, got == 1 ? "" : "s",
+			      (unsigned long long)(st.accounts - c->at_round.accounts),
+			      st.accounts - c->at_round.accounts == 1 ? "" : "s");
+		rp_peer_record(sv->node, c->device, NULL, sent, got, "ok");
+	}
+	c->rounds = r;
+	c->at_round = st;
+}
+
 /* Conn i's turn: send at most S_TURN_MSGS of what its session has for the
  * peer (one batch's work at most), then close it if it ended. */
 static void s_turn(s_server *sv, size_t i)
@@ -361,8 +413,11 @@ static void s_turn(s_server *sv, size_t i)
 	c->busy = 0;
 	while (sent < S_TURN_MSGS && (rc = rp_session_output(c->session, &out, &olen)) == 1) {
 		if (s_send(sv, c, out, olen) != 0) {
-			s_log_burst(sv, &sv->unsent, "%s: cannot send (%s): session dropped", c->who,
-			            zmq_strerror(zmq_errno()));
+			if (c->live)
+				s_log(sv, "%s: live session ended: its connection is gone", c->who);
+			else
+				s_log_burst(sv, &sv->unsent, "%s: cannot send (%s): session dropped", c->who,
+				            zmq_strerror(zmq_errno()));
 			s_drop(sv, i);
 			return;
 		}
@@ -373,6 +428,8 @@ static void s_turn(s_server *sv, size_t i)
 		s_drop(sv, i);
 		return;
 	}
+	if (rp_session_state(c->session) == RP_SESSION_LIVE)
+		s_live_rounds(sv, c);
 	if (sent == S_TURN_MSGS)
 		c->busy = 1;                 /* maybe more: next round */
 	else if (rp_session_state(c->session) == RP_SESSION_FAILED ||
@@ -387,6 +444,7 @@ static void s_message(s_server *sv, const uint8_t *rid, size_t rlen, zmq_msg_t *
 	uint64_t p;
 	if (!c)
 		return;
+	c->heard = s_mono_ms();
 	rp_session_input(c->session, zmq_msg_data(m), zmq_msg_size(m));
 	if ((p = rp_session_progress(c->session)) != c->progress) {
 		c->progress = p;
@@ -471,8 +529,22 @@ static void s_events(s_server *sv)
 static void s_sweep(s_server *sv)
 {
 	uint64_t now = s_mono_ms();
+	for (size_t i = sv->nconns; i > 0; i--) {
+		s_conn *c = &sv->conns[i - 1];
+		if (rp_session_state(c->session) != RP_SESSION_LIVE)
+			continue;
+		if (now - c->heard > RP_LIVE_SILENT_MS) {
+			s_log(sv, "%s: live session ended: nothing heard for %d s", c->who, RP_LIVE_SILENT_MS / 1000);
+			rp_peer_record(sv->node, c->device, NULL, 0, 0, "the live session went silent");
+			s_close(sv, i - 1, "session closed: nothing heard from this device for too long");
+		} else if (now - c->said >= RP_LIVE_TICK_MS) {
+			rp_session_tick(c->session);
+			c->busy = 1;
+		}
+	}
 	for (size_t i = sv->nconns; i > 0; i--)
-		if (now - sv->conns[i - 1].last > S_IDLE_MS) {
+		if (rp_session_state(sv->conns[i - 1].session) != RP_SESSION_LIVE &&
+		    now - sv->conns[i - 1].last > S_IDLE_MS) {
 			s_log_burst(sv, &sv->idle, "%s: no progress for %d s: session closed (its next "
 			            "sync resumes)", sv->conns[i - 1].who, S_IDLE_MS / 1000);
 			s_close(sv, i - 1, "session closed: the sync made no progress for too long");
@@ -490,6 +562,59 @@ static void s_sweep(s_server *sv)
 		malloc_trim(0);
 		sv->dropped = 0;
 	}
+}
+
+/* The live sessions served, for `status` (served.h): when one starts or
+ * ends, and every few seconds for their counts. */
+static void s_live_say(s_server *sv)
+{
+	json_t *list;
+	uint64_t now = s_mono_ms();
+	int any = sv->live_said == 0;
+	if (sv->live_said && now - sv->live_said < 5000)
+		return;
+	list = json_array();
+	for (size_t i = 0; list && i < sv->nconns; i++) {
+		s_conn *c = &sv->conns[i];
+		rp_session_stats st;
+		char member[RP_NAME_MAX + 1] = "", id[RP_DEVICE_TEXT + 1], when[32];
+		rp_txn *txn;
+		if (!c->live)
+			continue;
+		any = 1;
+		rp_session_stats_get(c->session, &st);
+		if (rp_store_begin(sv->node->store, 0, &txn) == 0) {
+			rp_roster_device(sv->node->store, txn, c->device, member, NULL);
+			rp_store_end(txn);
+		}
+		rp_b32_encode(c->device, RP_DEVICE_LEN, id, sizeof id);
+		json_array_append_new(list, json_pack("{s:s, s:s?, s:s, s:n, s:n, s:s, s:I, s:I, s:I}", "direction", "in",
+		        "member", *member ? member : NULL, "device", id, "peer", "endpoint",
+		        "since", rp_when_iso(c->live_since, when, sizeof when),
+		        "sent", (json_int_t)st.sent, "received", (json_int_t)st.received,
+		        "behind", (json_int_t)(sv->head > st.acked ? sv->head - st.acked : 0)));
+	}
+	if (list && any)
+		rp_served_live_say(sv->node, json_array_size(list) ? list : NULL);
+	json_decref(list);
+	sv->live_said = now;
+}
+
+/* The store grew (a command, a session, a sync of ours committed): every
+ * live session reads its feed on. Returns 1 if any was woken. */
+static int s_wake(s_server *sv)
+{
+	uint64_t head = rp_store_feed_head(sv->node->store);
+	int any = 0;
+	if (head == sv->head)
+		return 0;
+	sv->head = head;
+	for (size_t i = 0; i < sv->nconns; i++)
+		if (rp_session_state(sv->conns[i].session) == RP_SESSION_LIVE) {
+			rp_session_wake(sv->conns[i].session);
+			sv->conns[i].busy = any = 1;
+		}
+	return any;
 }
 
 /* Answer the ZAP requests waiting, at most 32; returns 1 if more may wait. */
@@ -535,12 +660,13 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 {
 	static const rp_serve_opts defaults;
 	s_server sv = { .node = n, .log = log, .arg = arg };
+	rp_watch watch = { .fd = -1 };
 	uint8_t cpk[32], csk[32];
 	char id[RP_DEVICE_TEXT + 1], member[RP_NAME_MAX + 1] = "";
 	int one = 1, rc = RP_EIO;
 	uint64_t stale = 0, erase_checked = 0, pending_checked = 0, dial_wait = 0;
 	int busy = 0, lock_fd = -1;
-	rp_outbound ob = { .watch = -1 };
+	rp_outbound ob = { .watch = { .fd = -1 } };
 	rp_discover disc = { .fd = -1 };
 	uint64_t disc_wait = UINT64_MAX;
 
@@ -551,6 +677,7 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 	 * through a peer it was told of (`peer add`): it runs for that. */
 	if (!opts)
 		opts = &defaults;
+	sv.verbose = opts->verbose;
 	if (rp_node_member(n, member, sizeof member)) {
 		char why[256];
 		snprintf(why, sizeof why, "%s", rp_errmsg());
@@ -561,6 +688,7 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 	if ((lock_fd = rp_served_lock(n, &rc)) < 0)
 		return rc;
 	rp_served_say(n, NULL);          /* a state an earlier daemon left says nothing of this one */
+	rp_served_live_say(n, NULL);
 	if ((rc = rp_view_refresh_stale(n->store, &stale))) {
 		close(lock_fd);
 		return rp_fail(rc, "cannot rebuild views: %s", rp_strerror(rc));
@@ -608,7 +736,9 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 	s_notify("READY=1\nSTATUS=serving");
 	/* ... and it dials the peers configured here by itself (outbound.h) */
 	if (!opts->no_dial)
-		rp_outbound_open(&ob, n, log, arg);
+		rp_outbound_open(&ob, n, log, arg, opts->verbose);
+	rp_watch_open(&watch, n->home);
+	sv.head = rp_store_feed_head(n->store);
 	if (opts->discover) {
 		const char *port = strrchr(endpoint, ':');
 		if (rp_discover_open(&disc, n, opts->discover, (uint16_t)atoi(port ? port + 1 : "0"),
@@ -620,7 +750,7 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 	}
 	erase_checked = 0;
 	while (!*stop) {
-		zmq_pollitem_t items[3 + RP_OUTBOUND_MAX + 2] = {
+		zmq_pollitem_t items[3 + RP_OUTBOUND_MAX + 3] = {
 			{ rp_zap_socket(sv.zap), 0, ZMQ_POLLIN, 0 },
 			{ sv.sock, 0, ZMQ_POLLIN, 0 },
 			{ sv.mon, 0, ZMQ_POLLIN, 0 },
@@ -628,10 +758,14 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 		int nitems = 3 + rp_outbound_items(&ob, items + 3);
 		if (rp_discover_fd(&disc) >= 0)
 			items[nitems++] = (zmq_pollitem_t){ NULL, rp_discover_fd(&disc), ZMQ_POLLIN, 0 };
+		if (watch.fd >= 0)
+			items[nitems++] = (zmq_pollitem_t){ NULL, watch.fd, ZMQ_POLLIN, 0 };
 		/* 250 ms: pending erasures are looked at this often; 0 while a
 		 * session has more to send or messages wait; sooner when a peer
 		 * is due a sync. */
 		uint64_t wait = dial_wait < disc_wait ? dial_wait : disc_wait;
+		if (rp_watch_wait(&watch, s_mono_ms()) < wait)
+			wait = rp_watch_wait(&watch, s_mono_ms());
 		long timeout = busy ? 0 : wait < 250 ? (long)wait : 250;
 		if (zmq_poll(items, nitems, timeout) < 0) {
 			if (zmq_errno() == EINTR)
@@ -646,8 +780,11 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 			busy |= s_router(&sv);
 		if (items[2].revents & ZMQ_POLLIN)
 			s_events(&sv);
+		if (rp_watch_read(&watch, s_mono_ms(), NULL, NULL))
+			busy |= s_wake(&sv);
 		busy |= s_round(&sv);
 		s_sweep(&sv);
+		s_live_say(&sv);
 		disc_wait = rp_discover_turn(&disc, s_mono_ms());
 		dial_wait = opts->no_dial ? UINT64_MAX : rp_outbound_turn(&ob, s_mono_ms());
 		/* Ops held for an author that never became a member: gone after
@@ -672,12 +809,14 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 			}
 		}
 	}
+	rp_served_live_say(n, NULL);
 	s_notify("STOPPING=1");
 	s_log(&sv, "stopped");
 	rc = 0;
 out:
 	rp_discover_close(&disc);
 	rp_outbound_close(&ob);
+	rp_watch_close(&watch);
 	while (sv.nconns)
 		s_drop(&sv, sv.nconns - 1);
 	free(sv.conns);

@@ -15,6 +15,7 @@ int rp_discover_addr_ok(const char *addr);
 /* How the daemon runs; zero for the defaults. */
 typedef struct rp_serve_opts {
 	int no_dial;         /* answer syncs only: dial no peer (outbound.h) */
+	int verbose;         /* a log line per round of a live session too */
 	const char *discover;   /* beacons to and from this IPv4:PORT (discover.h), NULL: none */
 } rp_serve_opts;
 

@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "served.h"
+#include "../store/roster.h"
+#include "../store/txn.h"
 #include "../../proto/error.h"
 
 int rp_served_lock(rp_node *n, int *rc)
@@ -64,13 +66,14 @@ long rp_served_pid(rp_node *n)
 	return held > 0 ? held : 0;
 }
 
-void rp_served_say(rp_node *n, const json_t *state)
+/* Write <home>/FILE whole, then rename it over the old; NULL: it goes. */
+static void s_say(rp_node *n, const char *file, const json_t *state)
 {
 	char path[RP_PATH_MAX + 32], tmp[RP_PATH_MAX + 32];
 	char *text;
 	FILE *f;
-	snprintf(path, sizeof path, "%s/serve.state", n->home);
-	snprintf(tmp, sizeof tmp, "%s/serve.state.tmp", n->home);
+	snprintf(path, sizeof path, "%s/%s", n->home, file);
+	snprintf(tmp, sizeof tmp, "%s/%s.tmp", n->home, file);
 	if (!state) {
 		unlink(path);
 		return;
@@ -83,6 +86,49 @@ void rp_served_say(rp_node *n, const json_t *state)
 			unlink(tmp);
 	}
 	free(text);
+}
+
+void rp_served_say(rp_node *n, const json_t *state)
+{
+	s_say(n, "serve.state", state);
+}
+
+void rp_served_live_say(rp_node *n, const json_t *live)
+{
+	s_say(n, "serve.live", live);
+}
+
+json_t *rp_served_live(rp_node *n)
+{
+	char path[RP_PATH_MAX + 32];
+	json_t *out, *state, *e;
+	size_t i;
+	snprintf(path, sizeof path, "%s/serve.live", n->home);
+	out = json_load_file(path, 0, NULL);
+	if (!json_is_array(out)) {
+		json_decref(out);
+		out = json_array();
+	}
+	state = rp_served_says(n);
+	json_array_foreach(state, i, e) {
+		const char *dev = json_string_value(json_object_get(e, "device"));
+		char member[RP_NAME_MAX + 1] = "";
+		uint8_t d[RP_DEVICE_LEN];
+		rp_txn *txn;
+		if (!json_is_string(json_object_get(e, "state")) ||
+		    strcmp(json_string_value(json_object_get(e, "state")), "live"))
+			continue;
+		if (dev && rp_b32_decode(dev, d, RP_DEVICE_LEN) == 0 && rp_store_begin(n->store, 0, &txn) == 0) {
+			rp_roster_device(n->store, txn, d, member, NULL);
+			rp_store_end(txn);
+		}
+		json_array_append_new(out, json_pack("{s:s, s:s?, s:s?, s:O?, s:O?, s:n, s:i, s:i, s:i}", "direction", "out",
+		        "member", *member ? member : NULL, "device", dev,
+		        "peer", json_object_get(e, "name"), "endpoint", json_object_get(e, "endpoint"),
+		        "since", "sent", 0, "received", 0, "behind", 0));
+	}
+	json_decref(state);
+	return out;
 }
 
 /* serve.state as it is, whoever wrote it: an array, or NULL. */

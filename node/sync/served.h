@@ -28,6 +28,16 @@ void rp_served_say(rp_node *n, const json_t *state);
  * when no daemon serves the home (or it said nothing yet). */
 json_t *rp_served_says(rp_node *n);
 
+/* The daemon's live sessions (session.h), as it last said: the ones it
+ * serves say <home>/serve.live (rp_served_live_say, a JSON array), the ones
+ * it dials are its peers whose state is "live". rp_served_live gives them
+ * together: [{direction: "in" | "out", member, device, peer (the name it
+ * dials, or null), endpoint (or null), since (ISO, or null), sent,
+ * received, behind (ops of our feed not yet sent to it, a hint)}], or an
+ * empty array. */
+void    rp_served_live_say(rp_node *n, const json_t *live);
+json_t *rp_served_live(rp_node *n);
+
 /* Ask the daemon serving n's home to sync with the peer called name now
  * (`rapport sync` beside a running daemon: no second connection), and wait
  * for a sync that began after the ask: 0 and *summary (rp_sync's), or

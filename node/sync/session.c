@@ -13,6 +13,7 @@
 
 #define S_CREDIT        8                          /* batches we accept in flight */
 #define S_OUT_CAP       (RP_BATCH_MAX + 4096)
+#define S_LIVE_EMPTY_RUN 1024                      /* see s_next_batch */
 
 struct rp_session {
 	rp_port  port;
@@ -74,6 +75,16 @@ struct rp_session {
 	size_t   notice_len;
 	uint64_t peer_cursor;       /* from its hello: where a batch to it starts */
 	char     team_name[RP_NAME_MAX + 1];
+
+	/* Live (both hellos said so): once both feeds are exchanged the
+	 * session stays open, in rounds. Each side streams what was newly
+	 * committed to it when the driver wakes it (rp_session_wake), as
+	 * batches ended by a done; each done is settled like the first. */
+	int      want_live, live;
+	int      round_sent;        /* we sent a batch since our last done */
+	int      dirty;             /* something moved since the last settle */
+	int      tick_due;          /* the driver asked for a heartbeat */
+	uint64_t rounds;            /* settles since the first exchange */
 
 	rp_session_stats stats;
 	uint64_t progress;          /* steps that moved the sync forward */
@@ -176,6 +187,7 @@ void rp_session_keep(rp_session *s, int keep)
 void rp_session_stats_get(const rp_session *s, rp_session_stats *st)
 {
 	*st = s->stats;
+	st->acked = s->acked;
 }
 
 uint64_t rp_session_progress(const rp_session *s)
@@ -218,7 +230,7 @@ static int s_batch(rp_session *s, const rp_msg *m)
 	const uint8_t *p;
 	int rc;
 
-	if (s->state != RP_SESSION_STREAM)
+	if (s->state != RP_SESSION_STREAM && s->state != RP_SESSION_LIVE)
 		return s_fail(s, RP_EFORMAT, "batch before hello");
 	/* What a batch claims must be possible: a range holds at most one op
 	 * per feed position, and no feed runs past RP_SEQ_MAX. */
@@ -230,8 +242,10 @@ static int s_batch(rp_session *s, const rp_msg *m)
 	if (m->first != s->cursor)   /* a backfill (first == last) comes at our cursor too */
 		return s_fail(s, RP_EFORMAT, "batch out of order: it starts after %llu, we hold up to %llu",
 		              (unsigned long long)m->first, (unsigned long long)s->cursor);
-	if (s->peer_done)
+	if (s->peer_done && s->state != RP_SESSION_LIVE)
 		return s_fail(s, RP_EFORMAT, "batch after done");
+	s->peer_done = 0;           /* live: the peer's next round */
+	s->dirty = 1;
 	ops = calloc(m->nops + 1, sizeof *ops);
 	rcs = calloc(m->nops + 1, sizeof *rcs);
 	raw = calloc(m->nops + 1, sizeof *raw);
@@ -309,7 +323,8 @@ static void s_check_complete(rp_session *s)
 	rp_port_settled done = { 0 };
 	char why[256] = "";
 	int rc;
-	if (s->state != RP_SESSION_STREAM || !s->hello_sent || !s->done_sent || s->ninflight ||
+	if ((s->state != RP_SESSION_STREAM && (s->state != RP_SESSION_LIVE || !s->dirty)) ||
+	    !s->hello_sent || !s->done_sent || s->ninflight ||
 	    s->acked < s->done_last || !s->peer_done || s->cursor < s->peer_done_last || s->acks_due)
 		return;
 	rc = s->port.settle(s->port.ctx, (const uint8_t *)s->haves, s->nhaves,
@@ -323,7 +338,20 @@ static void s_check_complete(rp_session *s)
 		s_fail(s, rc, "%s", why[0] ? why : rp_strerror(rc));
 		return;
 	}
-	s->state = RP_SESSION_COMPLETE;
+	if (!s->live) {
+		s->state = RP_SESSION_COMPLETE;
+		return;
+	}
+	/* Live: this round is settled; the next starts from nothing owed. */
+	if (s->state == RP_SESSION_LIVE)
+		s->rounds++;
+	s->state = RP_SESSION_LIVE;
+	s->dirty = 0;
+	free(s->haves);
+	free(s->expect);
+	s->haves = NULL;
+	s->expect = NULL;
+	s->nhaves = s->haves_sent = s->nexpect = 0;
 }
 
 /* Place the peer by its key in our roster: 0 admitted (its scope is set
@@ -449,6 +477,7 @@ static int s_hello(rp_session *s, const rp_msg *m)
 	s->acked = s->send_from;
 	s->peer_own_head = m->own_head;
 	s->credit = m->credit;
+	s->live = s->want_live && m->live;
 	s->stats.peer_head = m->feed_head;
 	s->state = RP_SESSION_STREAM;
 	s->progress++;
@@ -536,6 +565,10 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 		rc = 0;
 		break;
 	}
+	case RP_MSG_TICK:
+		if (!s->live)
+			return s_fail(s, RP_EFORMAT, "a heartbeat outside a live session");
+		return 0;                /* it moves nothing: the driver hears the peer is there */
 	case RP_MSG_ERROR:
 		snprintf(s->error, sizeof s->error, "the peer refused: %s", m.text);
 		s->state = RP_SESSION_FAILED;
@@ -570,7 +603,7 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 		 * full-scope side waits for a rep; between two reps the server does:
 		 * never both, so never a deadlock.) */
 		if (!s->scope.full && !s->replanned && (s->scope.self_full || !s->initiator)) {
-			if (!s->peer_done)
+			if (!s->peer_done && s->state != RP_SESSION_LIVE)
 				return 0;
 			if ((rc = s_replan(s)))
 				return rc;
@@ -578,6 +611,23 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 				return s_next_backfill(s, msg, len);
 		}
 		s->done_sent = 1;
+		if (s->state == RP_SESSION_LIVE && !s->round_sent)
+			return 0;             /* a round with nothing in it: no done to say */
+		s->round_sent = 0;
+		s->done_last = s->sent_last;
+		if ((rc = rp_msg_done(s->out, S_OUT_CAP, len, s->sent_last)))
+			return rc;
+		*msg = s->out;
+		return 1;
+	}
+	/* Live, a short run of the feed with nothing in it for the peer (its
+	 * own ops coming back, ops out of its scope) waits for company: read
+	 * again at the next wake, it goes with the next op that is the peer's. */
+	if (s->state == RP_SESSION_LIVE && b.nops == 0 && last - s->sent_last < S_LIVE_EMPTY_RUN) {
+		s->done_sent = 1;
+		if (!s->round_sent)
+			return 0;
+		s->round_sent = 0;
 		s->done_last = s->sent_last;
 		if ((rc = rp_msg_done(s->out, S_OUT_CAP, len, s->sent_last)))
 			return rc;
@@ -590,6 +640,8 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 	s->sent_last = last;
 	s->inflight[(s->inflight_head + s->ninflight) % RP_CREDIT_MAX] = last;
 	s->ninflight++;
+	s->round_sent = 1;
+	s->dirty = 1;
 	return 1;
 }
 
@@ -642,6 +694,20 @@ static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len)
 		return rc;
 	s->inflight[(s->inflight_head + s->ninflight) % RP_CREDIT_MAX] = s->sent_last;
 	s->ninflight++;
+	s->round_sent = 1;
+	s->dirty = 1;
+	return 1;
+}
+
+/* A heartbeat the driver asked for, when nothing else goes: 1, or 0. */
+static int s_tick_msg(rp_session *s, const uint8_t **msg, size_t *len)
+{
+	if (!s->tick_due || s->state != RP_SESSION_LIVE)
+		return 0;
+	s->tick_due = 0;
+	if (rp_msg_tick(s->out, S_OUT_CAP, len))
+		return 0;
+	*msg = s->out;
 	return 1;
 }
 
@@ -652,7 +718,7 @@ static int s_hello_msg(rp_session *s, const uint8_t **msg, size_t *len)
 	if ((rc = s->port.info(s->port.ctx, &info)))
 		return rc;
 	if ((rc = rp_msg_hello(s->out, S_OUT_CAP, len, info.team, info.device, s->cursor, info.own_head,
-	                       S_CREDIT, info.head, info.now_ms)))
+	                       S_CREDIT, info.head, info.now_ms, s->want_live)))
 		return rc;
 	s->hello_sent = 1;
 	*msg = s->out;
@@ -704,9 +770,9 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 		s_check_complete(s);
 		return 1;
 	}
-	if (s->state != RP_SESSION_STREAM || s->stranger || !s->scoped || s->done_sent ||
-	    s->ninflight >= s->credit || (s->credit_cap && s->ninflight >= s->credit_cap))
-		return 0;
+	if ((s->state != RP_SESSION_STREAM && s->state != RP_SESSION_LIVE) || s->stranger || !s->scoped ||
+	    s->done_sent || s->ninflight >= s->credit || (s->credit_cap && s->ninflight >= s->credit_cap))
+		return s_tick_msg(s, msg, len);
 	if (s->haves_sent < s->nhaves) {
 		const uint8_t *h = s->haves[s->haves_sent++];
 		if ((rc = rp_msg_have(s->out, S_OUT_CAP, len, h, rp_be64_get(h + RP_ACCOUNT_LEN))))
@@ -719,6 +785,36 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 	rc = s_next_batch(s, msg, len);
 	if (rc == 1)
 		s_check_complete(s);
-	return rc;
+	return rc == 0 ? s_tick_msg(s, msg, len) : rc;
+}
+
+void rp_session_live(rp_session *s, int want)
+{
+	s->want_live = want != 0;
+}
+
+int rp_session_is_live(const rp_session *s)
+{
+	return s->live;
+}
+
+void rp_session_wake(rp_session *s)
+{
+	/* A round in progress reads on by itself; one that ended opens again. */
+	if (s->state == RP_SESSION_LIVE && s->done_sent) {
+		s->done_sent = 0;
+		s->replanned = 0;
+	}
+}
+
+void rp_session_tick(rp_session *s)
+{
+	if (s->state == RP_SESSION_LIVE)
+		s->tick_due = 1;
+}
+
+uint64_t rp_session_rounds(const rp_session *s)
+{
+	return s->rounds;
 }
 

@@ -26,7 +26,18 @@
  * the port's commit (verified, ingested and its cursor stored in ONE txn),
  * then acked: a crash anywhere loses nothing and applies nothing twice.
  * When both feeds are exchanged the port settles the sync (views rebuilt,
- * backfills checked, lost accounts purged) and the session completes. */
+ * backfills checked, lost accounts purged) and the session completes.
+ *
+ * A live session (both hellos asked for it: rp_session_live) does not
+ * complete there: it goes RP_SESSION_LIVE and stays open. From then on each
+ * side streams, in rounds, what was newly committed to it: the driver calls
+ * rp_session_wake when its store may have grown, the session reads its feed
+ * from where it stopped and sends batches (backfills too, when the feed
+ * moved an account into the peer's scope) ended by a done; each round is
+ * acknowledged and settled as the first exchange was. A round with nothing
+ * for the peer sends nothing. The driver keeps the time: it asks for a
+ * heartbeat (rp_session_tick) when it has sent nothing for a while and
+ * closes a live session it has heard nothing from for longer. */
 #ifndef RP_SESSION_H
 #define RP_SESSION_H
 
@@ -41,6 +52,7 @@ enum rp_session_state {
 	RP_SESSION_STREAM,        /* exchanging batches */
 	RP_SESSION_COMPLETE,      /* both feeds exchanged and acknowledged */
 	RP_SESSION_FAILED,        /* see rp_session_error */
+	RP_SESSION_LIVE,          /* live: both feeds exchanged, streaming what comes */
 };
 
 typedef struct rp_session_stats {
@@ -52,6 +64,7 @@ typedef struct rp_session_stats {
 	uint64_t accounts;        /* accounts whose view changed */
 	uint64_t peer_head;       /* the peer's feed head (progress hint) */
 	uint64_t cursor;          /* how much of the peer's feed we hold */
+	uint64_t acked;           /* how much of our feed the peer acknowledged */
 	uint64_t purged;          /* accounts dropped here: they changed hands */
 	uint64_t whole;           /* accounts backfilled here and checked whole */
 	uint64_t incomplete;      /* accounts backfilled here with ops missing */
@@ -77,6 +90,20 @@ int rp_session_input(rp_session *s, const uint8_t *msg, size_t len);
  * the next call on s, 0 when there is nothing to send now, or a negative
  * RP_E* on a store error. */
 int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len);
+
+/* want != 0: ask the peer, in our hello, to stay live (before the first
+ * rp_session_output). A server asks whenever it may hold the session; the
+ * session goes live only when both asked (rp_session_is_live, from the
+ * peer's hello on). */
+void rp_session_live(rp_session *s, int want);
+int  rp_session_is_live(const rp_session *s);
+/* Live: our store may have grown; the next rp_session_output reads the
+ * feed on. Does nothing in another state. */
+void rp_session_wake(rp_session *s);
+/* Live: queue a heartbeat (tick), sent when nothing else is to be sent. */
+void rp_session_tick(rp_session *s);
+/* Live: how many rounds were settled after the first exchange. */
+uint64_t rp_session_rounds(const rp_session *s);
 
 /* keep != 0: do not purge accounts this member lost when the session
  * completes (a device or team setting, or `sync --keep`): passed to the

@@ -71,20 +71,28 @@ test_expect "a call logged on the hub's home reaches both laptops" \
 	      eventually 10 has_texts lap1 "Bakery Blum" "[\"Called back\",\"Met the owner\"]" &&
 	      eventually 10 has_texts lap2 "Bakery Blum" "[\"Called back\",\"Met the owner\"]"'
 test_expect "the three homes converge to one digest" eventually 10 same_digest hub lap1 lap2
-test_expect "lap1's log: one line for the sync that sent its write" \
-	expect_match "$(cat "${SERVE_LOG[lap1]}")" 'rapport: synced with hub: sent 1 op, received 0 ops'
-test_expect "... and no line for the syncs that moved nothing" \
-	expect_no_match "$(cat "${SERVE_LOG[lap1]}" "${SERVE_LOG[hub]}")" 'sent 0 ops, received 0 ops'
+test_expect "lap1's log: one line for its live session with the hub" \
+	expect_match "$(cat "${SERVE_LOG[lap1]}")" 'rapport: synced with hub, live: sent 0 ops, received [0-9]+ ops'
+test_expect "... and no line per write after it (that is --verbose)" \
+	expect_eq "$(grep -c 'rapport: synced with hub' "${SERVE_LOG[lap1]}")" 1
+test_expect "the hub's log: one line for each laptop's live session" \
+	expect_eq "$(grep -c ': live session: sent' "${SERVE_LOG[hub]}")" 2
+test_expect "status: the daemon's live sessions, by member" \
+	expect_stdout '["hub"]' rpq lap1 '[.daemon.live[].peer]' status --json
+test_expect "status on the hub: its live sessions, by member" \
+	expect_stdout '["bob","cat"]' rpq hub '[.daemon.live[].member]|sort' status --json
+hub_lines=$(wc -l <"${SERVE_LOG[hub]}")
 test_expect "sync beside the daemon: exit 0, its one summary line" sync_ok lap1 hub
-test_expect "... the daemon made that sync (no second connection): its log says it was asked" \
-	expect_match "$(cat "${SERVE_LOG[lap1]}")" 'rapport: synced with hub, as a command asked: sent 0 ops, received 0 ops'
+test_expect "... the live session answered it: no second connection, no new session on the hub" \
+	expect_eq "$(wc -l <"${SERVE_LOG[hub]}")" "$hub_lines"
 test_expect "... and left no ask behind" expect_eq "$(ls "$TMP/lap1" | grep -c '^serve\.\(ask\|tmp\)')" 0
 test_expect "sync with no peer named (every peer) asks it too" \
 	eval 'run rp lap1 sync && expect_match "$OUT" "^synced with hub: sent 0 ops, received 0 ops"'
 test_expect "status says the daemon runs, with its pid" \
 	expect_stdout "[true,${SERVE_PID[lap1]}]" rpq lap1 '[.daemon.running,.daemon.pid]' status --json
-test_expect "peer list says what the daemon says of the hub: ok" \
-	expect_stdout 'ok' rpq lap1 '.daemon.state' peer list --json
+test_expect "peer list says what the daemon says of the hub: live" \
+	expect_stdout 'live' rpq lap1 '.daemon.state' peer list --json
+test_expect "... in its table too" eval 'run rp lap1 peer list && expect_match "$OUT" "^hub .* live "'
 
 test_begin "one daemon per home"
 

@@ -116,7 +116,7 @@ static void s_hello(s_conn *c, uint64_t cursor, uint32_t credit, uint64_t feed_h
 {
 	size_t len;
 	if (rp_msg_hello(g.out, sizeof g.out, &len, g.team, g.pk[c->key], cursor, 0, credit, feed_head,
-	                 s_wall()) == 0)
+	                 s_wall(), 0) == 0)
 		s_send(c->sock, g.out, len);
 }
 

@@ -13,8 +13,8 @@ import hashlib
 import time
 
 P = 2**255 - 19
-VERSION = 2          # the sync protocol (proto/msg.h RP_SYNC_VERSION)
-HELLO, BATCH, ACK, DONE, ERROR, HAVE = 1, 2, 3, 4, 5, 6
+VERSION = 3          # the sync protocol (proto/msg.h RP_SYNC_VERSION)
+HELLO, BATCH, ACK, DONE, ERROR, HAVE, TICK = 1, 2, 3, 4, 5, 6, 7
 
 
 def device_bytes(text):
@@ -148,11 +148,12 @@ def _pairs(buf, pos, n):
 
 # ---- messages ---------------------------------------------------------------
 
-def hello(team, device, cursor=0, own_head=0, credit=8, feed_head=0, wall_ms=None):
+def hello(team, device, cursor=0, own_head=0, credit=8, feed_head=0, wall_ms=None, live=0):
     if wall_ms is None:
         wall_ms = int(time.time() * 1000)
-    return array_head(9) + uint(HELLO) + uint(VERSION) + bin_(team) + bin_(device) \
-        + uint(cursor) + uint(own_head) + uint(credit) + uint(feed_head) + uint(wall_ms)
+    return array_head(10) + uint(HELLO) + uint(VERSION) + bin_(team) + bin_(device) \
+        + uint(cursor) + uint(own_head) + uint(credit) + uint(feed_head) + uint(wall_ms) \
+        + uint(live)
 
 
 def batch(first, last, ops):

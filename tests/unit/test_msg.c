@@ -193,7 +193,7 @@ static void test_hello(void)
 		struct s_w w;
 
 		uint64_t d = s_uints[(i + 5) % S_NUINTS];
-		if (rp_msg_hello(buf, sizeof buf, &len, s_team, s_device, a, b, credit, c, d) != 0 ||
+		if (rp_msg_hello(buf, sizeof buf, &len, s_team, s_device, a, b, credit, c, d, 0) != 0 ||
 		    rp_msg_decode(buf, len, &m) != 0 || m.type != RP_MSG_HELLO ||
 		    m.version != RP_SYNC_VERSION ||
 		    memcmp(m.team, s_team, RP_TEAM_LEN) != 0 ||
@@ -206,7 +206,7 @@ static void test_hello(void)
 		}
 		/* msgpack-c writes the same bytes: the form is standard, not ours. */
 		s_w_init(&w);
-		msgpack_pack_array(&w.pk, 9);
+		msgpack_pack_array(&w.pk, 10);
 		msgpack_pack_uint8(&w.pk, RP_MSG_HELLO);
 		msgpack_pack_uint8(&w.pk, RP_SYNC_VERSION);
 		s_w_bin(&w, s_team, RP_TEAM_LEN);
@@ -216,6 +216,7 @@ static void test_hello(void)
 		msgpack_pack_uint32(&w.pk, credit);
 		msgpack_pack_uint64(&w.pk, c);
 		msgpack_pack_uint64(&w.pk, d);
+		msgpack_pack_uint8(&w.pk, 0);
 		if (w.sb.size != len || memcmp(w.sb.data, buf, len) != 0)
 			same_bytes = 0;
 		msgpack_sbuffer_destroy(&w.sb);
@@ -223,11 +224,11 @@ static void test_hello(void)
 	ok(all, "hello: every uint form round-trips, fields and bytes");
 	ok(same_bytes, "hello: bytes are what msgpack-c writes for the same fields");
 
-	is_int(rp_msg_hello(buf, sizeof buf, &len, zero, s_device, 0, 0, 1, 0, 7), 0,
+	is_int(rp_msg_hello(buf, sizeof buf, &len, zero, s_device, 0, 0, 1, 0, 7, 0), 0,
 	       "hello: joining (all-zero team) encodes");
 	ok(rp_msg_decode(buf, len, &m) == 0 && memcmp(m.team, zero, RP_TEAM_LEN) == 0 && m.credit == 1,
 	   "hello: all-zero team decodes");
-	is_int(rp_msg_hello(buf, sizeof buf, &len, s_team, s_device, 1, 2, RP_CREDIT_MAX, 3, 7), 0,
+	is_int(rp_msg_hello(buf, sizeof buf, &len, s_team, s_device, 1, 2, RP_CREDIT_MAX, 3, 7, 0), 0,
 	       "hello: credit RP_CREDIT_MAX encodes");
 	ok(rp_msg_decode(buf, len, &m) == 0 && m.credit == RP_CREDIT_MAX, "hello: credit RP_CREDIT_MAX decodes");
 
@@ -238,7 +239,7 @@ static void test_hello(void)
 		for (size_t cap = 0; cap < full; cap++) {
 			size_t l = 99;
 			memset(cap_buf, 0xee, sizeof cap_buf);
-			if (rp_msg_hello(cap_buf, cap, &l, s_team, s_device, 1, 2, 3, 4, 7) != RP_ELIMIT || l != 0 ||
+			if (rp_msg_hello(cap_buf, cap, &l, s_team, s_device, 1, 2, 3, 4, 7, 0) != RP_ELIMIT || l != 0 ||
 			    cap_buf[0] != 0xee)
 				short_ok = 0;
 		}
@@ -573,7 +574,7 @@ static int s_decode_batch_of(uint32_t count, uint32_t n, size_t oplen)
 	rp_msg m;
 
 	s_w_init(&w);
-	S_RAW(&w, 0x95, 0x02, 0x02, 0x00, 0x01);
+	S_RAW(&w, 0x95, 0x02, RP_SYNC_VERSION, 0x00, 0x01);
 	msgpack_pack_array(&w.pk, count);
 	for (uint32_t i = 0; i < n; i++)
 		s_w_bin(&w, op, oplen);
@@ -587,8 +588,8 @@ static int s_hello_with(int which, const uint8_t *raw, size_t n)
 	rp_msg m;
 
 	s_w_init(&w);
-	msgpack_pack_array(&w.pk, 9);
-	for (int i = 0; i < 9; i++) {
+	msgpack_pack_array(&w.pk, 10);
+	for (int i = 0; i < 10; i++) {
 		if (i == which) {
 			s_w_bytes(&w, raw, n);
 			continue;
@@ -599,6 +600,7 @@ static int s_hello_with(int which, const uint8_t *raw, size_t n)
 		case 2: s_w_bin(&w, s_team, RP_TEAM_LEN); break;
 		case 3: s_w_bin(&w, s_device, RP_DEVICE_LEN); break;
 		case 6: msgpack_pack_uint8(&w.pk, 8); break;
+		case 9: msgpack_pack_uint8(&w.pk, 1); break;
 		default: msgpack_pack_uint64(&w.pk, 1000 + (uint64_t)i); break;
 		}
 	}
@@ -615,7 +617,7 @@ static int s_error_with(const uint8_t *code, size_t codelen, const uint8_t *text
 	rp_msg m;
 
 	s_w_init(&w);
-	S_RAW(&w, 0x94, 0x05, 0x02);
+	S_RAW(&w, 0x94, 0x05, RP_SYNC_VERSION);
 	s_w_bytes(&w, code, codelen);
 	s_w_bytes(&w, text, textlen);
 	return s_w_decode(&w, &m);
@@ -640,8 +642,8 @@ static void test_decode_limits(void)
 	is_int(S_HELLO_WITH(6, 0xcf, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01), RP_ELIMIT,
 	       "decode: credit 2^32+1 (would wrap a uint32) is RP_ELIMIT");
 	is_int(S_HELLO_WITH(6, 0x40), 0, "decode: credit RP_CREDIT_MAX is fine");
-	is_int(rp_msg_hello(big, 128, &len, s_team, s_device, 0, 0, 0, 0, 7), RP_ELIMIT, "encode: credit 0 is RP_ELIMIT");
-	is_int(rp_msg_hello(big, 128, &len, s_team, s_device, 0, 0, RP_CREDIT_MAX + 1, 0, 7), RP_ELIMIT,
+	is_int(rp_msg_hello(big, 128, &len, s_team, s_device, 0, 0, 0, 0, 7, 0), RP_ELIMIT, "encode: credit 0 is RP_ELIMIT");
+	is_int(rp_msg_hello(big, 128, &len, s_team, s_device, 0, 0, RP_CREDIT_MAX + 1, 0, 7, 0), RP_ELIMIT,
 	       "encode: credit RP_CREDIT_MAX + 1 is RP_ELIMIT");
 
 	/* text */
@@ -665,7 +667,7 @@ static void test_decode_limits(void)
 	       "decode: ops over RP_BATCH_MAX (message under the cap) are RP_ELIMIT");
 
 	/* the message */
-	memcpy(big, "\x93\x03\x02\x00", 4);
+	memcpy(big, "\x93\x03\x03\x00", 4);
 	memset(big + 4, 0, sizeof big - 4);
 	is_int(rp_msg_decode(big, S_MSG_MAX + 1, &m), RP_ELIMIT, "decode: a message over RP_BATCH_MAX + 1 KiB is RP_ELIMIT");
 	ok(s_zeroed(&m), "decode: and leaves msg zeroed");
@@ -688,55 +690,55 @@ static void test_decode_format(void)
 	is_int(rp_msg_decode(buf, 5, NULL), RP_EINVAL, "decode: NULL msg is RP_EINVAL");
 
 	/* versions */
-	is_int(S_HELLO_WITH(1, 0x03), RP_EVERSION, "decode: hello of version 3 (newer) is RP_EVERSION");
-	is_int(S_HELLO_WITH(1, 0x01), RP_EVERSION, "decode: hello of version 1 (older) is RP_EVERSION");
+	is_int(S_HELLO_WITH(1, 0x04), RP_EVERSION, "decode: hello of version 4 (newer) is RP_EVERSION");
+	is_int(S_HELLO_WITH(1, 0x02), RP_EVERSION, "decode: hello of version 2 (older) is RP_EVERSION");
 	is_int(S_HELLO_WITH(1, 0x00), RP_EFORMAT, "decode: version 0 is RP_EFORMAT");
-	is_int(S_HELLO_WITH(1, 0xcc, 0x02), RP_EFORMAT, "decode: version 2 as uint8 is RP_EFORMAT");
-	is_int(S_HELLO_WITH(1, 0xcf, 0, 0, 0, 0, 0, 0, 0, 3), RP_EVERSION,
-	       "decode: version 3 in any uint form is RP_EVERSION");
+	is_int(S_HELLO_WITH(1, 0xcc, 0x03), RP_EFORMAT, "decode: version 3 as uint8 is RP_EFORMAT");
+	is_int(S_HELLO_WITH(1, 0xcf, 0, 0, 0, 0, 0, 0, 0, 4), RP_EVERSION,
+	       "decode: version 4 in any uint form is RP_EVERSION");
 	is_int(S_HELLO_WITH(1, 0xa1, '1'), RP_EFORMAT, "decode: version as str is RP_EFORMAT");
-	is_int(s_decode_exact("\x92\x09\x03", 3, &m), RP_EVERSION,
-	       "decode: [9, 3] (a type we do not know, from a newer peer) is RP_EVERSION");
+	is_int(s_decode_exact("\x92\x09\x04", 3, &m), RP_EVERSION,
+	       "decode: [9, 4] (a type we do not know, from a newer peer) is RP_EVERSION");
 	is_int(s_decode_exact("\x9f\x01\x05\xc1\xc1", 5, &m), RP_EVERSION,
 	       "decode: version 5 followed by garbage is RP_EVERSION");
-	is_int(s_decode_exact("\xdc\x00\x02\x01\x03", 5, &m), RP_EVERSION,
-	       "decode: version 3 in an array16 is RP_EVERSION");
-	is_int(s_decode_exact("\x91\x01\x02", 3, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\xdc\x00\x02\x01\x04", 5, &m), RP_EVERSION,
+	       "decode: version 4 in an array16 is RP_EVERSION");
+	is_int(s_decode_exact("\x91\x01\x03", 3, &m), RP_EFORMAT,
 	       "decode: [1] then a stray byte is RP_EFORMAT, not a version");
-	memcpy(big, "\x93\x03\x03\x00", 4);
+	memcpy(big, "\x93\x03\x04\x00", 4);
 	memset(big + 4, 0, sizeof big - 4);
 	is_int(rp_msg_decode(big, sizeof big, &m), RP_EVERSION,
-	       "decode: an oversized message of version 3 is RP_EVERSION (version first)");
+	       "decode: an oversized message of version 4 is RP_EVERSION (version first)");
 
 	/* types and counts */
-	is_int(s_decode_exact("\x93\x00\x02\x00", 4, &m), RP_EFORMAT, "decode: type 0 is RP_EFORMAT");
-	is_int(s_decode_exact("\x93\x06\x02\x00", 4, &m), RP_EFORMAT, "decode: type 6 is RP_EFORMAT");
-	is_int(s_decode_exact("\x93\xcc\x80\x02\x00", 5, &m), RP_EFORMAT, "decode: type 128 is RP_EFORMAT");
-	is_int(s_decode_exact("\x93\xff\x02\x00", 4, &m), RP_EFORMAT, "decode: type -1 is RP_EFORMAT");
-	is_int(s_decode_exact("\x93\xcc\x03\x02\x00", 5, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x93\x00\x03\x00", 4, &m), RP_EFORMAT, "decode: type 0 is RP_EFORMAT");
+	is_int(s_decode_exact("\x93\x06\x03\x00", 4, &m), RP_EFORMAT, "decode: type 6 is RP_EFORMAT");
+	is_int(s_decode_exact("\x93\xcc\x80\x03\x00", 5, &m), RP_EFORMAT, "decode: type 128 is RP_EFORMAT");
+	is_int(s_decode_exact("\x93\xff\x03\x00", 4, &m), RP_EFORMAT, "decode: type -1 is RP_EFORMAT");
+	is_int(s_decode_exact("\x93\xcc\x03\x03\x00", 5, &m), RP_EFORMAT,
 	       "decode: type 3 as uint8 is RP_EFORMAT");
-	is_int(s_decode_exact("\x94\x03\x02\x00\x00", 5, &m), RP_EFORMAT, "decode: ack of 4 is RP_EFORMAT");
-	is_int(s_decode_exact("\x92\x04\x02", 3, &m), RP_EFORMAT, "decode: done of 2 is RP_EFORMAT");
-	is_int(s_decode_exact("\x94\x02\x02\x00\x90", 5, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x94\x03\x03\x00\x00", 5, &m), RP_EFORMAT, "decode: ack of 4 is RP_EFORMAT");
+	is_int(s_decode_exact("\x92\x04\x03", 3, &m), RP_EFORMAT, "decode: done of 2 is RP_EFORMAT");
+	is_int(s_decode_exact("\x94\x02\x03\x00\x90", 5, &m), RP_EFORMAT,
 	       "decode: batch of 4 (the old [2, ver, last, ops]) is RP_EFORMAT");
-	is_int(s_decode_exact("\x96\x02\x02\x00\x01\x90\x00", 7, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x96\x02\x03\x00\x01\x90\x00", 7, &m), RP_EFORMAT,
 	       "decode: batch of 6 is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x90", 6, &m), 0,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x90", 6, &m), 0,
 	       "decode: [2, 1, 0, 1, []] is fine");
-	is_int(s_decode_exact("\x95\x02\x02\x05\x05\x90", 6, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x05\x05\x90", 6, &m), RP_EFORMAT,
 	       "decode: a batch with first == last and no ops is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x05\x05\x91\xc4\x01\x61", 9, &m), 0,
+	is_int(s_decode_exact("\x95\x02\x03\x05\x05\x91\xc4\x01\x61", 9, &m), 0,
 	       "decode: a backfill batch (first == last, with ops) is fine");
-	is_int(s_decode_exact("\x95\x02\x02\x06\x05\x91\xc4\x01\x61", 9, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x06\x05\x91\xc4\x01\x61", 9, &m), RP_EFORMAT,
 	       "decode: a batch with first > last is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\xcc\x05\x06\x90", 7, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\xcc\x05\x06\x90", 7, &m), RP_EFORMAT,
 	       "decode: first 5 as uint8 is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\xff\x06\x90", 6, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\xff\x06\x90", 6, &m), RP_EFORMAT,
 	       "decode: a negative first is RP_EFORMAT");
-	is_int(s_decode_exact("\x93\x05\x02\xff", 4, &m), RP_EFORMAT, "decode: error of 3 is RP_EFORMAT");
-	is_int(s_decode_exact("\xdc\x00\x03\x03\x02\x00", 6, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x93\x05\x03\xff", 4, &m), RP_EFORMAT, "decode: error of 3 is RP_EFORMAT");
+	is_int(s_decode_exact("\xdc\x00\x03\x03\x03\x00", 6, &m), RP_EFORMAT,
 	       "decode: ack in an array16 is RP_EFORMAT");
-	is_int(s_decode_exact("\x83\x03\x02\x00", 4, &m), RP_EFORMAT, "decode: a map is RP_EFORMAT");
+	is_int(s_decode_exact("\x83\x03\x03\x00", 4, &m), RP_EFORMAT, "decode: a map is RP_EFORMAT");
 	is_int(s_decode_exact("\x03", 1, &m), RP_EFORMAT, "decode: a bare uint is RP_EFORMAT");
 	is_int(s_decode_exact("\xc1", 1, &m), RP_EFORMAT, "decode: 0xc1 is RP_EFORMAT");
 
@@ -749,7 +751,7 @@ static void test_decode_format(void)
 			rp_batch_builder b;
 			const uint8_t *start = t;
 			switch (type) {
-			case RP_MSG_HELLO: rp_msg_hello(t, sizeof t, &n, s_team, s_device, 1, 2, 3, 4, 7); break;
+			case RP_MSG_HELLO: rp_msg_hello(t, sizeof t, &n, s_team, s_device, 1, 2, 3, 4, 7, 0); break;
 			case RP_MSG_BATCH:
 				rp_batch_begin(&b, t, sizeof t - 1);
 				rp_batch_add(&b, (const uint8_t *)"op", 2);
@@ -801,39 +803,39 @@ static void test_decode_format(void)
 	is_int(S_HELLO_WITH(6, 0xcc, 0x08), RP_EFORMAT, "decode: credit 8 as uint8 is RP_EFORMAT");
 
 	/* ack/done last */
-	is_int(s_decode_exact("\x93\x03\x02\xcc\x05", 5, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x93\x03\x03\xcc\x05", 5, &m), RP_EFORMAT,
 	       "decode: last 5 as uint8 is RP_EFORMAT");
-	is_int(s_decode_exact("\x93\x04\x02\xa1\x35", 5, &m), RP_EFORMAT, "decode: last as str is RP_EFORMAT");
-	is_int(s_decode_exact("\x93\x04\x02\xd3\x00\x00\x00\x00\x00\x00\x00\x05", 12, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x93\x04\x03\xa1\x35", 5, &m), RP_EFORMAT, "decode: last as str is RP_EFORMAT");
+	is_int(s_decode_exact("\x93\x04\x03\xd3\x00\x00\x00\x00\x00\x00\x00\x05", 12, &m), RP_EFORMAT,
 	       "decode: last as int64 is RP_EFORMAT");
 
 	/* batch ops array */
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\xc0", 6, &m), RP_EFORMAT, "decode: nil ops is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x80", 6, &m), RP_EFORMAT, "decode: a map of ops is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\xdc\x00\x01\xc4\x01\x61", 11, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\xc0", 6, &m), RP_EFORMAT, "decode: nil ops is RP_EFORMAT");
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x80", 6, &m), RP_EFORMAT, "decode: a map of ops is RP_EFORMAT");
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\xdc\x00\x01\xc4\x01\x61", 11, &m), RP_EFORMAT,
 	       "decode: an array16 of 1 op is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\xdd\x00\x00\x00\x01\xc4\x01\x61", 13, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\xdd\x00\x00\x00\x01\xc4\x01\x61", 13, &m), RP_EFORMAT,
 	       "decode: an array32 of 1 op is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x91\xa1\x61", 8, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x91\xa1\x61", 8, &m), RP_EFORMAT,
 	       "decode: an op as str is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x91\xc5\x00\x01\x61", 10, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x91\xc5\x00\x01\x61", 10, &m), RP_EFORMAT,
 	       "decode: a 1-byte op as bin16 is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x91\xc6\x00\x00\x01\x00\x61", 12, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x91\xc6\x00\x00\x01\x00\x61", 12, &m), RP_EFORMAT,
 	       "decode: a 256-byte op as bin32 (and truncated) is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x91\xc4\x00", 8, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x91\xc4\x00", 8, &m), RP_EFORMAT,
 	       "decode: an empty op is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x92\xc4\x01\x61", 9, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x92\xc4\x01\x61", 9, &m), RP_EFORMAT,
 	       "decode: fewer ops than counted is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x92\xc4\x03\x61", 9, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x92\xc4\x03\x61", 9, &m), RP_EFORMAT,
 	       "decode: an op claiming more bytes than are left, another op counted after it, is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x91\xc4\x03\x61", 9, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x91\xc4\x03\x61", 9, &m), RP_EFORMAT,
 	       "decode: a last op claiming more bytes than are left is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x91\xc4\x01\x61\xc4\x01\x62", 12, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x91\xc4\x01\x61\xc4\x01\x62", 12, &m), RP_EFORMAT,
 	       "decode: more ops than counted is RP_EFORMAT");
-	is_int(s_decode_exact("\x95\x02\x02\x00\x01\x91\x91\xc4\x01\x61", 10, &m), RP_EFORMAT,
+	is_int(s_decode_exact("\x95\x02\x03\x00\x01\x91\x91\xc4\x01\x61", 10, &m), RP_EFORMAT,
 	       "decode: a nested array for an op is RP_EFORMAT");
 	s_w_init(&w);
-	S_RAW(&w, 0x95, 0x02, 0x02, 0x00, 0x01, 0xdc, 0x00, 0x10);
+	S_RAW(&w, 0x95, 0x02, RP_SYNC_VERSION, 0x00, 0x01, 0xdc, 0x00, 0x10);
 	for (int i = 0; i < 16; i++)
 		S_RAW(&w, 0xc4, 0x01, (uint8_t)i);
 	is_int(s_w_decode(&w, &m), 0, "decode: 16 ops in an array16 is fine");
@@ -887,7 +889,7 @@ static void s_samples(struct s_sample *s)
 	size_t l0, l1;
 
 	s[0].name = "hello";
-	rp_msg_hello(s[0].buf, sizeof s[0].buf, &s[0].len, s_team, s_device, 1234567, 300, 16, 0x1234567890ULL, 7);
+	rp_msg_hello(s[0].buf, sizeof s[0].buf, &s[0].len, s_team, s_device, 1234567, 300, 16, 0x1234567890ULL, 7, 0);
 	s[1].name = "batch";
 	l0 = s_make_op(1, opbuf[0], sizeof opbuf[0]);
 	l1 = s_make_op(2, opbuf[1], sizeof opbuf[1]);
@@ -996,11 +998,11 @@ static void test_huge_counts(void)
 		int         want;
 	} cases[] = {
 		{ "an outer array32 of 2^32-1 in 6 bytes", "\xdd\xff\xff\xff\xff\x01", 6, RP_EFORMAT },
-		{ "an outer array32 of 2^32-1 claiming version 2", "\xdd\xff\xff\xff\xff\x03\x02", 7, RP_EFORMAT },
-		{ "an ops array32 of 2^32-1", "\x95\x02\x02\x00\x01\xdd\xff\xff\xff\xff", 10, RP_ELIMIT },
-		{ "an ops array16 of 65535", "\x95\x02\x02\x00\x01\xdc\xff\xff\xc4\x01\x61", 11, RP_ELIMIT },
-		{ "an op bin32 of 2^32-1", "\x95\x02\x02\x00\x01\x91\xc6\xff\xff\xff\xff", 11, RP_ELIMIT },
-		{ "a text str32 of 2^32-1", "\x94\x05\x02\xff\xdb\xff\xff\xff\xff", 9, RP_ELIMIT },
+		{ "an outer array32 of 2^32-1 claiming version 3", "\xdd\xff\xff\xff\xff\x03\x03", 7, RP_EFORMAT },
+		{ "an ops array32 of 2^32-1", "\x95\x02\x03\x00\x01\xdd\xff\xff\xff\xff", 10, RP_ELIMIT },
+		{ "an ops array16 of 65535", "\x95\x02\x03\x00\x01\xdc\xff\xff\xc4\x01\x61", 11, RP_ELIMIT },
+		{ "an op bin32 of 2^32-1", "\x95\x02\x03\x00\x01\x91\xc6\xff\xff\xff\xff", 11, RP_ELIMIT },
+		{ "a text str32 of 2^32-1", "\x94\x05\x03\xff\xdb\xff\xff\xff\xff", 9, RP_ELIMIT },
 		{ "a map32 of 2^32-1", "\xdf\xff\xff\xff\xff\x01", 6, RP_EFORMAT },
 	};
 	int none = 1;
@@ -1040,6 +1042,33 @@ static void test_huge_counts(void)
 	}
 }
 
+/* Live sessions (version 3): the hello's live flag and the tick. */
+static void test_live(void)
+{
+	uint8_t buf[256];
+	size_t len = 0, decoded = 0;
+	rp_msg m;
+	ok(rp_msg_hello(buf, sizeof buf, &len, s_team, s_device, 1, 2, 8, 3, 7, 1) == 0 &&
+	   rp_msg_decode(buf, len, &m) == 0 && m.live == 1, "hello: live 1 round-trips");
+	ok(rp_msg_hello(buf, sizeof buf, &len, s_team, s_device, 1, 2, 8, 3, 7, 5) == 0 &&
+	   rp_msg_decode(buf, len, &m) == 0 && m.live == 1, "hello: any non-zero live encodes as 1");
+	buf[len - 1] = 2;           /* the flag is the last byte: a positive fixint */
+	is_int(rp_msg_decode(buf, len, &m), RP_EFORMAT, "decode: a live flag of 2 is RP_EFORMAT");
+	is_int(S_HELLO_WITH(9, 0xcc, 0x01), RP_EFORMAT, "decode: a live flag not in its smallest form is RP_EFORMAT");
+	is_int(S_HELLO_WITH(9, 0xc3), RP_EFORMAT, "decode: a live flag that is a bool is RP_EFORMAT");
+	is_int(S_HELLO_WITH(9, 0x00), 0, "decode: live 0 is fine");
+	ok(rp_msg_tick(buf, sizeof buf, &len) == 0 && len == 3 && buf[0] == 0x92 && buf[1] == RP_MSG_TICK &&
+	   buf[2] == RP_SYNC_VERSION, "tick: [7, version]");
+	ok(rp_msg_decode(buf, len, &m) == 0 && m.type == RP_MSG_TICK, "tick: decodes");
+	for (size_t cut = 0; cut < len; cut++)
+		decoded += rp_msg_decode(buf, cut, &m) == 0;
+	is_int(decoded, 0, "tick: every truncation is refused");
+	is_int(s_decode_exact("\x93\x07\x03\x00", 4, &m), RP_EFORMAT, "decode: a tick with a field more is RP_EFORMAT");
+	is_int(s_decode_exact("\x92\x08\x03", 3, &m), RP_EFORMAT, "decode: type 8 is unknown: RP_EFORMAT");
+	is_int(s_decode_exact("\x92\x07\x02", 3, &m), RP_EVERSION, "decode: a version 2 message is RP_EVERSION");
+	is_int(rp_msg_tick(buf, 2, &len), RP_ELIMIT, "tick: a small cap is RP_ELIMIT");
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -1056,6 +1085,7 @@ int main(void)
 	}
 	test_hello();
 	test_ack_done();
+	test_live();
 	test_error();
 	test_batch();
 	test_builder_limits();

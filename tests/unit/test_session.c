@@ -224,7 +224,7 @@ int main(void)
 		mdb_txn_abort(txn);
 		for (size_t i = 0; i < sizeof walls / sizeof walls[0]; i++) {
 			rp_session_open(a, b->key.pk, 0, &s);
-			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 8, 0, walls[i]);
+			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 8, 0, walls[i], 0);
 			fine &= rp_session_input(s, buf, len) == 0 && rp_session_state(s) == RP_SESSION_STREAM;
 			rp_session_stats_get(s, &st);
 			if (walls[i] > now + RP_SKEW_MAX_MS)
@@ -243,7 +243,7 @@ int main(void)
 			if (kind == 0)
 				log_many(a, "Ack Test GmbH", 40);
 			rp_session_open(a, b->key.pk, 0, &s);
-			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 1, 0, 7);
+			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 1, 0, 7, 0);
 			rp_session_input(s, buf, len);
 			while (rp_session_output(s, &out, &olen) == 1) {
 				rp_msg m;
@@ -280,7 +280,7 @@ int main(void)
 			rp_session_open(a, b->key.pk, 0, &s);
 			rp_session_limit(s, 2);
 			is_int((int)rp_session_progress(s), 0, "a new session has made no progress");
-			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 64, 0, 7);
+			rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 64, 0, 7, 0);
 			rp_session_input(s, buf, len);
 			p0 = rp_session_progress(s);
 			ok(p0 == 1, "the peer's hello is progress");
@@ -331,7 +331,7 @@ int main(void)
 						rp_session_open(b, a->key.pk, 1, &c);
 						while (rp_session_output(c, &out, &olen) == 1)
 							;
-						rp_msg_hello(buf, sizeof buf, &len, team, a->key.pk, 0, 0, 8, 10, 7);
+						rp_msg_hello(buf, sizeof buf, &len, team, a->key.pk, 0, 0, 8, 10, 7, 0);
 						rp_session_input(c, buf, len);
 						ok(rp_session_input(c, start, blen) < 0 && strstr(rp_session_error(c), "impossible batch"),
 						   "%s, starting at bob's cursor, fails the session", bad[i].what);
@@ -401,7 +401,7 @@ int main(void)
 			rp_body_free(&bd);
 		}
 		rp_session_open(a, b->key.pk, 0, &s);
-		rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 8, cur + 2, 7);
+		rp_msg_hello(buf, sizeof buf, &len, team, b->key.pk, 0, 0, 8, cur + 2, 7, 0);
 		rp_session_input(s, buf, len);
 		for (int i = 0; i < 2; i++) {
 			rp_batch_begin(&bb, bbuf, sizeof bbuf);

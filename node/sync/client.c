@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <zmq.h>
 
@@ -179,6 +181,9 @@ static int s_live(s_client *c, rp_node *n, const uint8_t dev[RP_DEVICE_LEN], con
 	rp_session_stats before, now_st;
 	uint64_t heard = s_mono_ms(), rounds = rp_session_rounds(c->session), began = 0;
 	char self[RP_DEVICE_TEXT + 1];
+	/* Started by a daemon (outbound.h), it goes with it, even killed -9. */
+	const char *by = getenv("RAPPORT_SERVED_BY");
+	long daemon = by ? strtol(by, NULL, 10) : 0;
 	int rc = 0;
 
 	rp_node_device_text(n, self);
@@ -245,6 +250,19 @@ static int s_live(s_client *c, rp_node *n, const uint8_t dev[RP_DEVICE_LEN], con
 			rp_peer_record(n, dev, ep, now_st.sent - before.sent, now_st.received - before.received, "ok");
 			before = now_st;
 			began = 0;
+		}
+		/* What a round dropped (a purge, a redaction) leaves the disk now:
+		 * done here when this process can hold the home alone; a daemon's
+		 * child steps aside instead (exit 0: the daemon erases, then dials
+		 * again), for it holds the home as long as the daemon does. */
+		if (rp_erase_pending(n)) {
+			int er = rp_erase_now(n, daemon > 0 ? 0 : 200);
+			if (er == RP_EBUSY && daemon > 0)
+				break;
+		}
+		if (daemon > 0 && (long)getppid() != daemon) {
+			rc = rp_fail(RP_EIO, "the daemon that started this live sync is gone");
+			break;
 		}
 		if (s_mono_ms() - heard >= RP_LIVE_SILENT_MS) {
 			rc = rp_fail(RP_EIO, "%s went silent for %d s: the live session is closed",

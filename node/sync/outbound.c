@@ -133,7 +133,7 @@ int rp_outbound_items(const rp_outbound *o, zmq_pollitem_t *items)
 static int s_spawn(rp_outbound *o, rp_dial_peer *p)
 {
 	rp_outbound_child *k = &o->kids[o->nkids];
-	char dev[RP_DEVICE_TEXT + 1], *argv[12];
+	char dev[RP_DEVICE_TEXT + 1], *argv[12], by[24];
 	posix_spawn_file_actions_t fa;
 	int fds[2], argc = 0, rc;
 	pid_t pid;
@@ -166,6 +166,9 @@ static int s_spawn(rp_outbound *o, rp_dial_peer *p)
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	/* The child goes when we do (client.h), even if we are killed -9. */
+	snprintf(by, sizeof by, "%ld", (long)getpid());
+	setenv("RAPPORT_SERVED_BY", by, 1);
 	rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);

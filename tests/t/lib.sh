@@ -558,6 +558,31 @@ fat_jsonl()
 			qq(],"followups":[]}\n) }' >"$1"
 }
 
+# eventually SECS CMD ARGS...: CMD succeeds within SECS seconds (tried every
+# 0.1 s); ELAPSED_MS says when. Its last output is explained otherwise.
+eventually()
+{
+	local secs="$1" t0 deadline
+	shift
+	t0=$(date +%s%N)
+	deadline=$((SECONDS + secs))
+	while :; do
+		if "$@" >"$TMP/.ev.out" 2>"$TMP/.ev.err"; then
+			ELAPSED_MS=$((($(date +%s%N) - t0) / 1000000))
+			return 0
+		fi
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			printf 'not within %s s: %s\n' "$secs" "$*" >&2
+			tail -n 5 "$TMP/.ev.out" "$TMP/.ev.err" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# same_digest HOME...: expect_same_digest, quietly (for eventually).
+same_digest() { expect_same_digest "$@" 2>/dev/null; }
+
 # free_udp_port: print a UDP port of this machine nothing is bound to (for
 # beacons), not handed out before in this test.
 free_udp_port()

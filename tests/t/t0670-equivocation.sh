@@ -18,7 +18,9 @@ for h in alice meg; do
 	rp_must "$h" peer add hub "$hub_ep" "$hub_id" >/dev/null
 	rp_must "$h" sync hub >/dev/null
 done
-start_serve meg "$(free_port)"
+# meg only serves: were its daemon live with the hub, Alpha would be on meg
+# before the clone comes, and the clone would not send its twin at all.
+SERVE_ARGS=--no-dial start_serve meg "$(free_port)"
 meg_ep="$(endpoint meg)"
 meg_id="$(rp_must meg id)"
 cp -a "$TMP/alice" "$TMP/clone"          # the same key, the same seq

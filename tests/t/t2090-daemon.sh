@@ -8,36 +8,12 @@
 # itself. One daemon per home; SIGTERM stops it and its syncs.
 . ./lib.sh
 
-# eventually SECS CMD ARGS...: CMD succeeds within SECS seconds (tried every
-# 0.1 s); ELAPSED_MS says when. Its last output is explained otherwise.
-eventually()
-{
-	local secs="$1" t0 deadline
-	shift
-	t0=$(date +%s%N)
-	deadline=$((SECONDS + secs))
-	while :; do
-		if "$@" >"$TMP/.ev.out" 2>"$TMP/.ev.err"; then
-			ELAPSED_MS=$((($(date +%s%N) - t0) / 1000000))
-			return 0
-		fi
-		if [ "$SECONDS" -ge "$deadline" ]; then
-			printf 'not within %s s: %s\n' "$secs" "$*" >&2
-			tail -n 5 "$TMP/.ev.out" "$TMP/.ev.err" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
 # has_texts HOME ACCOUNT JSON: the account's interaction texts, sorted, are JSON.
 has_texts()
 {
 	[ "$(rpq "$1" '[.interactions[].text]|sort' show "$2" --json)" = "$3" ]
 }
 
-# same_digest HOME...: expect_same_digest, quietly (for eventually).
-same_digest() { expect_same_digest "$@" 2>/dev/null; }
 
 # in_team HOME MEMBER: HOME knows it is MEMBER's device in the team.
 in_team() { rp "$1" member list --json | jq -e -s --arg m "$2" 'map(.name)|index($m)' >/dev/null; }

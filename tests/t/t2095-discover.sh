@@ -12,20 +12,6 @@ beacon="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)/beacon.py"
 tool="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)/foreign_peer.py"
 py="$(python_zmq)"
 
-# eventually SECS CMD ARGS...: CMD succeeds within SECS seconds.
-eventually()
-{
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		if [ "$SECONDS" -ge "$deadline" ]; then
-			printf 'not within the time: %s\n' "$*" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
 new_team ann ann Shop
 new_device bob bob
 new_device stranger zed

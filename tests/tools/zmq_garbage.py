@@ -68,8 +68,8 @@ def bad_batch_session(sock, device):
     """hello (joining, claiming to hold the server's whole feed), then one batch
     of 3 random 'ops' covering our feed 0..3, then done. Returns the last seq
     the server acknowledged, or None."""
-    hello = b"\x99" + uint(1) + uint(VERSION) + b"\xc4\x20" + bytes(32) + b"\xc4\x20" + device \
-        + uint(2**62) + uint(0) + uint(8) + uint(0) + uint(int(time.time() * 1000))
+    hello = b"\x9a" + uint(1) + uint(VERSION) + b"\xc4\x20" + bytes(32) + b"\xc4\x20" + device \
+        + uint(2**62) + uint(0) + uint(8) + uint(0) + uint(int(time.time() * 1000)) + uint(0)
     batch = b"\x95" + uint(2) + uint(VERSION) + uint(0) + uint(3) + b"\x93" \
         + b"".join(b"\xc4\x30" + os.urandom(48) for _ in range(3))
     done = b"\x93" + uint(4) + uint(VERSION) + uint(3)

@@ -96,6 +96,8 @@ static int s_flush(s_client *c, const char *endpoint)
 			return rp_fail(RP_EIO, "cannot send to %s: %s", endpoint, zmq_strerror(zmq_errno()));
 		c->said = s_mono_ms();
 	}
+	if (rc == 0 && rp_session_state(c->session) == RP_SESSION_FAILED)
+		return rp_fail(RP_EIO, "sync with %s failed: %s", endpoint, rp_session_error(c->session));
 	return rc < 0 ? rp_fail(rc, "cannot read the local feed: %s", rp_strerror(rc)) : 0;
 }
 

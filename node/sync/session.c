@@ -568,7 +568,8 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 	case RP_MSG_TICK:
 		if (!s->live)
 			return s_fail(s, RP_EFORMAT, "a heartbeat outside a live session");
-		return 0;                /* it moves nothing: the driver hears the peer is there */
+		rc = 0;                  /* it moves nothing: the driver hears the peer is there */
+		break;
 	case RP_MSG_ERROR:
 		snprintf(s->error, sizeof s->error, "the peer refused: %s", m.text);
 		s->state = RP_SESSION_FAILED;
@@ -783,7 +784,9 @@ int rp_session_output(rp_session *s, const uint8_t **msg, size_t *len)
 	if ((rc = s_next_backfill(s, msg, len)) != 0)
 		return rc;
 	rc = s_next_batch(s, msg, len);
-	if (rc == 1)
+	/* (a live round that ended with nothing to say may be what the
+	 * settle waited for) */
+	if (rc >= 0)
 		s_check_complete(s);
 	return rc == 0 ? s_tick_msg(s, msg, len) : rc;
 }

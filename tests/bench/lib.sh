@@ -1,6 +1,7 @@
-# tests/bench/lib.sh — what the daemon benchmarks share (erase.sh, flood.sh):
+# tests/bench/lib.sh — what the daemon benchmarks share (erase.sh, flood.sh, live.sh):
 # a temp dir and the processes started in it, both gone on exit; fail, note
-# and a free port of 127.0.0.1. Source it after setting BENCH_NAME.
+# and a free port of 127.0.0.1 (BENCH_KEEP=1 keeps the temp dir). Source it
+# after setting BENCH_NAME.
 : "${RAPPORT_BIN:?set RAPPORT_BIN}" "${BENCH_NAME:?set BENCH_NAME}"
 export TZ=UTC RAPPORT_NOW=2026-03-10T09:00:00Z
 R=$RAPPORT_BIN
@@ -10,7 +11,7 @@ cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	rm -rf "$tmp"
+	[ -n "${BENCH_KEEP:-}" ] && echo "kept $tmp" >&2 || rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -80,7 +80,7 @@ for wave in $(seq "$WAVES"); do
 	deadline=$((SECONDS + 30))
 	until [ "$(wc -l <"$tmp/ends")" -ge "$wait_for" ] &&
 	      [ "$(awk '{ s += $2 } END { print s + 0 }' "$tmp/obs.rounds")" -ge $((base + wait_for)) ]; do
-		[ "$SECONDS" -lt "$deadline" ] || fail "wave $wave did not reach the observer in 30 s"
+		[ "$SECONDS" -lt "$deadline" ] || { note "ends: $(wc -l <"$tmp/ends"), observer: $(cat "$tmp/obs.rounds" | tr "\n" " "), base $base"; cat "$tmp/obs.err" "$tmp/r1.err" >&2; fail "wave $wave did not reach the observer in 30 s"; }
 		sleep 0.01
 	done
 	sleep 0.5

@@ -72,3 +72,8 @@ bash "$here/flood.sh"
 # The daemon benchmarks (issue 13): live_write_ms and mesh_handover_s, real
 # `rapport serve` daemons syncing by themselves on 127.0.0.1.
 bash "$here/daemon.sh"
+
+# hub_200_live (issue 13): a hub holding 200 live sessions (`rapport sync
+# --live` processes) while 20 of them write: its peak RssAnon, and the p99
+# delivery through it.
+bash "$here/live.sh"

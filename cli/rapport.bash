@@ -280,9 +280,9 @@ _rapport()
 	top)        opts="--by --json" ;;
 	at-risk|status|find|fsck) opts="--json" ;;
 	complaints) opts="--open --json" ;;
-	serve)      opts="--listen --discover --no-discover --no-dial" ;;
+	serve)      opts="--listen --discover --no-discover --no-dial --verbose" ;;
 	sync)
-		opts="--peer --json --keep"
+		opts="--peer --json --keep --live"
 		_rapport_npos $((cmdi + 1))
 		if [[ $cur != -* && $cur != tcp:* && $REPLY == 0 ]]; then
 			_rapport_names peer

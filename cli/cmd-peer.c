@@ -34,8 +34,9 @@ static int s_remove(const struct cmd_ctx *ctx, struct cmd_args *a)
 	return rc < 0 ? out_fail_about(rc, name) : CMD_OK;
 }
 
-/* What the daemon says of its syncs with p: "ok", "syncing", "retrying in
- * 20 s", or "-" when no daemon serves this home. */
+/* What the daemon says of its syncs with p: "live", "ok", "syncing",
+ * "retrying in 20 s", "refused: revoked (retrying in 60 s)", or "-" when no
+ * daemon serves this home. */
 static const char *s_state(const json_t *p, char *out, size_t cap)
 {
 	const json_t *d = json_object_get(p, "daemon");
@@ -44,6 +45,11 @@ static const char *s_state(const json_t *p, char *out, size_t cap)
 		return "-";
 	if (!strcmp(state, "retrying") && json_is_integer(json_object_get(d, "retry_in_s"))) {
 		snprintf(out, cap, "retrying in %lld s", (long long)json_integer_value(json_object_get(d, "retry_in_s")));
+		return out;
+	}
+	if (!strcmp(state, "refused")) {
+		snprintf(out, cap, "refused: %s (retrying in %lld s)", out_str_or_dash(d, "refusal"),
+		         (long long)json_integer_value(json_object_get(d, "retry_in_s")));
 		return out;
 	}
 	return state;

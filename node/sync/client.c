@@ -181,7 +181,7 @@ static int s_live(s_client *c, rp_node *n, const uint8_t dev[RP_DEVICE_LEN], con
 {
 	rp_watch w;
 	rp_session_stats before, now_st;
-	uint64_t heard = s_mono_ms(), rounds = rp_session_rounds(c->session), began = 0;
+	uint64_t heard = s_mono_ms(), rounds = rp_session_rounds(c->session), began = 0, erase_at = 0;
 	char self[RP_DEVICE_TEXT + 1];
 	/* Started by a daemon (outbound.h), it goes with it, even killed -9. */
 	const char *by = getenv("RAPPORT_SERVED_BY");
@@ -257,10 +257,11 @@ static int s_live(s_client *c, rp_node *n, const uint8_t dev[RP_DEVICE_LEN], con
 		 * done here when this process can hold the home alone; a daemon's
 		 * child steps aside instead (exit 0: the daemon erases, then dials
 		 * again), for it holds the home as long as the daemon does. */
-		if (rp_erase_pending(n)) {
-			int er = rp_erase_now(n, daemon > 0 ? 0 : 200);
+		if (now >= erase_at && rp_erase_pending(n)) {
+			int er = rp_erase_now(n, 0);
 			if (er == RP_EBUSY && daemon > 0)
 				break;
+			erase_at = now + 1000;       /* not done: tried again in a second */
 		}
 		if (daemon > 0 && (long)getppid() != daemon) {
 			rc = rp_fail(RP_EIO, "the daemon that started this live sync is gone");

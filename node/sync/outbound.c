@@ -38,6 +38,19 @@ static void s_log(rp_outbound *o, const char *fmt, ...)
 	o->log(o->arg, line);
 }
 
+/* A failure that is a refusal, one side's or the other's: what it says of
+ * the device, or NULL. (The words are client.c's and session.c's.) */
+static const char *s_refusal(const char *why)
+{
+	if (!strstr(why, "refused"))
+		return NULL;
+	if (strstr(why, "revoked"))
+		return "revoked";
+	if (strstr(why, "not in that node's roster") || strstr(why, "not a member"))
+		return "not a member";
+	return NULL;
+}
+
 /* The dial's state, for `peer list` (served.h). */
 static void s_state_write(rp_outbound *o, uint64_t now)
 {
@@ -46,16 +59,18 @@ static void s_state_write(rp_outbound *o, uint64_t now)
 	uint64_t wall = rp_node_now(o->node);
 	for (size_t i = 0; list && i < o->dial.n; i++) {
 		const rp_dial_peer *p = &o->dial.p[i];
-		const char *state = p->live ? "live" : p->running ? "syncing" : p->failures ? "retrying" : "ok";
+		const char *refusal = p->failures && !p->running ? s_refusal(p->last) : NULL;
+		const char *state = p->live ? "live" : p->running ? "syncing" : refusal ? "refused"
+		                  : p->failures ? "retrying" : "ok";
 		json_t *retry = p->failures && !p->running
 		              ? json_string(rp_when_iso(wall + (p->next_ms > now ? p->next_ms - now : 0), when, sizeof when))
 		              : json_null();
 		rp_b32_encode(p->device, RP_DEVICE_LEN, dev, sizeof dev);
 		json_t *answer = p->answer[0] ? json_loads(p->answer, 0, NULL) : NULL;
-		json_array_append_new(list, json_pack("{sssssbsssssosIsssssO?}", "name", p->name, "endpoint", p->endpoint,
+		json_array_append_new(list, json_pack("{sssssbsssssosIsssssO?ss?}", "name", p->name, "endpoint", p->endpoint,
 		        "found", p->found, "device", dev, "state", state, "retry_at", retry,
 		        "failures", (json_int_t)p->failures, "last", p->last,
-		        "answered", p->answered, "answer", answer));
+		        "answered", p->answered, "answer", answer, "refusal", refusal));
 		json_decref(answer);
 	}
 	if (list)

@@ -184,7 +184,8 @@ typedef struct s_list {
 
 /* What the daemon says of its syncs with the peer called name (a JSON
  * string, or null) on device id: {state, retry_at, retry_in_s, failures,
- * last}, or null when it says nothing of it. */
+ * last, refusal (null, "revoked" or "not a member": the state "refused")},
+ * or null when it says nothing of it. */
 static json_t *s_daemon_word(const s_list *l, const json_t *name, const char *id)
 {
 	json_t *d;
@@ -198,9 +199,10 @@ static json_t *s_daemon_word(const s_list *l, const json_t *name, const char *id
 			continue;
 		in = ra && rp_when_parse_iso(ra, &at) == 0
 		   ? json_integer((json_int_t)(at > now ? (at - now + 999) / 1000 : 0)) : json_null();
-		return json_pack("{sOsOsosOsO}", "state", json_object_get(d, "state"),
+		return json_pack("{sOsOsosOsOsO?}", "state", json_object_get(d, "state"),
 		                 "retry_at", json_object_get(d, "retry_at"), "retry_in_s", in,
-		                 "failures", json_object_get(d, "failures"), "last", json_object_get(d, "last"));
+		                 "failures", json_object_get(d, "failures"), "last", json_object_get(d, "last"),
+		                 "refusal", json_object_get(d, "refusal"));
 	}
 	return json_null();
 }

@@ -22,7 +22,8 @@ long rp_served_pid(rp_node *n);
 void rp_served_say(rp_node *n, const json_t *state);
 
 /* What the daemon serving n's home last said of its peers: [{name,
- * endpoint, found, device, state: "syncing" | "ok" | "retrying", retry_at
+ * endpoint, found, device, state: "live" | "syncing" | "ok" | "retrying" |
+ * "refused" (refusal: "revoked" or "not a member"), retry_at
  * (ISO or null), failures, last, answered (the id of the last ask a sync
  * was for, "" for none), answer (that sync's summary, or null)}], or NULL
  * when no daemon serves the home (or it said nothing yet). */

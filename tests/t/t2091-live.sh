@@ -61,6 +61,13 @@ new_device stranger eve
 rp_must stranger peer add hub "$(endpoint hub)" "$hub_id" >/dev/null
 test_expect "a device the hub does not know: refused, exit 1, nothing given" \
 	eval 'run rp stranger sync hub --live --json; [ "$RC" = 1 ] && [ -z "$OUT" ] && [ "$(status_of stranger .ops)" = 0 ]'
+start_serve stranger "$(free_port)"
+test_expect "... its daemon says so: peer list, refused: not a member, and when it retries" \
+	eventually 10 eval 'run rp stranger peer list && expect_match "$OUT" "^hub .* refused: not a member \(retrying in [0-9]+ s\) "'
+test_expect "... --json: state refused, refusal" \
+	expect_stdout '["refused","not a member"]' rpq stranger '.daemon|[.state,.refusal]' peer list --json
+test_expect "... and it was given nothing" expect_eq "$(status_of stranger .ops)" 0
+test_expect "stranger: SIGTERM, exit 0" stop_serve stranger
 
 test_begin "the daemon's live sessions under kill -9"
 

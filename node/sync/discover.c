@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "discover.h"
 #include "../store/roster.h"
@@ -44,7 +46,7 @@ int rp_discover_open(rp_discover *d, rp_node *n, const char *addr, uint16_t serv
 	struct sockaddr_in to, any;
 	int one = 1;
 	memset(d, 0, sizeof *d);
-	d->fd = -1;
+	d->fd = d->nl = -1;
 	d->node = n;
 	d->serve_port = serve_port;
 	d->found = found;
@@ -68,7 +70,29 @@ int rp_discover_open(rp_discover *d, rp_node *n, const char *addr, uint16_t serv
 		d->fd = -1;
 		return rp_fail(RP_EIO, "cannot listen for beacons on UDP port %u: %s", ntohs(to.sin_port), strerror(e));
 	}
+	/* Network changes, to say where we are at once (best effort: a beacon
+	 * still goes every few seconds without). */
+	{
+		struct sockaddr_nl nl = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR };
+		d->nl = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+		if (d->nl >= 0 && bind(d->nl, (struct sockaddr *)&nl, sizeof nl) != 0) {
+			close(d->nl);
+			d->nl = -1;
+		}
+	}
 	return 0;
+}
+
+/* Did the links or addresses change since the last turn? (Drains netlink.) */
+static int s_network_changed(rp_discover *d)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct nlmsghdr))));
+	int changed = 0;
+	if (d->nl < 0)
+		return 0;
+	for (int i = 0; i < 16 && recv(d->nl, buf, sizeof buf, 0) > 0; i++)
+		changed = 1;
+	return changed;
 }
 
 int rp_discover_fd(const rp_discover *d)
@@ -141,6 +165,10 @@ uint64_t rp_discover_turn(rp_discover *d, uint64_t now)
 	int in_team = -1;        /* looked up only when a datagram or our beacon needs it */
 	if (d->fd < 0)
 		return UINT64_MAX;
+	if (s_network_changed(d) && d->next_send > now + RP_DISCOVER_SETTLE_MS) {
+		d->next_send = now + RP_DISCOVER_SETTLE_MS;
+		d->changes++;
+	}
 	for (int i = 0; i < RP_DISCOVER_READS; i++) {
 		uint8_t buf[RP_BEACON_LEN + 1];
 		struct sockaddr_in src;
@@ -174,5 +202,7 @@ void rp_discover_close(rp_discover *d)
 {
 	if (d->fd >= 0)
 		close(d->fd);
-	d->fd = -1;
+	if (d->nl >= 0)
+		close(d->nl);
+	d->fd = d->nl = -1;
 }

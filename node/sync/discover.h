@@ -1,6 +1,9 @@
 /* node/sync/discover.h — LAN discovery (DESIGN.md §6): the daemon says where
  * it serves with a beacon (proto/beacon.h) every RP_DISCOVER_EVERY_MS to a
- * broadcast address, and hears its teammates' beacons on the same port.
+ * broadcast address, and hears its teammates' beacons on the same port. When
+ * the machine's links or IPv4 addresses change (a laptop back on the shop's
+ * network: netlink tells), the next beacon goes RP_DISCOVER_SETTLE_MS later,
+ * not at its time.
  *
  * What it hears is a hint, never trust: a beacon of another team, with a
  * bad MAC or an old stamp, or naming a device that is not in our roster
@@ -21,6 +24,7 @@
 #define RP_DISCOVER_EVERY_MS  3000     /* a beacon this often */
 #define RP_DISCOVER_TTL_MS    15000    /* a device not heard for this long is forgotten */
 #define RP_DISCOVER_READS     64       /* datagrams read per turn, at most */
+#define RP_DISCOVER_SETTLE_MS 300      /* a network change: the beacon after this */
 
 /* A teammate's device heard on the LAN: it serves syncs at endpoint. */
 typedef void (*rp_discover_found)(void *arg, const uint8_t device[RP_DEVICE_LEN], const char *member,
@@ -29,6 +33,8 @@ typedef void (*rp_discover_found)(void *arg, const uint8_t device[RP_DEVICE_LEN]
 typedef struct rp_discover {
 	rp_node *node;
 	int      fd;              /* the UDP socket, or -1 */
+	int      nl;              /* netlink (links, IPv4 addresses), or -1: best effort */
+	uint64_t changes;         /* network changes heard (each burst once) */
 	struct sockaddr_in to;    /* where beacons go */
 	uint16_t serve_port;      /* what our beacons say */
 	uint64_t next_send;

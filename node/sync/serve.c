@@ -667,7 +667,7 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 	uint64_t stale = 0, erase_checked = 0, pending_checked = 0, dial_wait = 0;
 	int busy = 0, lock_fd = -1;
 	rp_outbound ob = { .watch = { .fd = -1 } };
-	rp_discover disc = { .fd = -1 };
+	rp_discover disc = { .fd = -1, .nl = -1 };
 	uint64_t disc_wait = UINT64_MAX;
 
 	rp_errclear();
@@ -785,7 +785,12 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 		busy |= s_round(&sv);
 		s_sweep(&sv);
 		s_live_say(&sv);
-		disc_wait = rp_discover_turn(&disc, s_mono_ms());
+		{
+			uint64_t changes = disc.changes;
+			disc_wait = rp_discover_turn(&disc, s_mono_ms());
+			if (disc.changes != changes && sv.verbose)
+				s_log(&sv, "the network changed: a beacon goes out in %d ms", RP_DISCOVER_SETTLE_MS);
+		}
 		dial_wait = opts->no_dial ? UINT64_MAX : rp_outbound_turn(&ob, s_mono_ms());
 		/* Ops held for an author that never became a member: gone after
 		 * RP_PENDING_TTL_MS (pending.h). Looked at once a minute. */

@@ -86,6 +86,22 @@ else
 		      eventually 20 eval "rpq bob \"[.interactions[].text]|index(\\\"After the forgery\\\")\" show \"Bakery Blum\" --json | grep -q \"^[0-9]\""'
 fi
 
+test_begin "a network change: a beacon at once"
+
+# Netlink tells the daemon; a change needs the right to make one: lo's MTU,
+# one less and back (no address is added or taken).
+mtu="$(cat /sys/class/net/lo/mtu 2>/dev/null)"
+if [ -n "$mtu" ] && ip link set lo mtu "$mtu" 2>/dev/null; then
+	test_expect "ann's serve: SIGTERM, exit 0" stop_serve ann
+	SERVE_ARGS=--verbose start_serve ann "${SERVE_PORT[ann]}"
+	test_expect "a change of lo: the daemon hears it and sends a beacon at once (--verbose says so)" \
+		eval 'ip link set lo mtu $((mtu - 1)) && ip link set lo mtu "$mtu" &&
+		      eventually 5 grep -q "the network changed: a beacon goes out in [0-9]* ms" "${SERVE_LOG[ann]}"'
+	test_expect "... lo is as it was" expect_eq "$(cat /sys/class/net/lo/mtu)" "$mtu"
+else
+	test_skip "a change of lo: the daemon hears it and sends a beacon at once" "may not change lo here"
+fi
+
 test_begin "--no-discover"
 
 test_expect "ann's serve: SIGTERM, exit 0" stop_serve ann

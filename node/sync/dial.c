@@ -120,12 +120,23 @@ void rp_dial_sweep(rp_dial *d, uint64_t now)
 	d->n = k;
 }
 
+/* May a found peer start now? (found_max) */
+static int s_found_room(const rp_dial *d)
+{
+	size_t running = 0;
+	for (size_t i = 0; d->found_max && i < d->n; i++)
+		running += d->p[i].found && d->p[i].running;
+	return !d->found_max || running < d->found_max;
+}
+
 rp_dial_peer *rp_dial_next(rp_dial *d, uint64_t now, uint64_t head)
 {
 	rp_dial_peer *best = NULL;
+	int found_ok = s_found_room(d);
 	/* the one waiting longest first */
 	for (size_t i = 0; i < d->n; i++)
-		if (s_due(&d->p[i], now, head) && (!best || d->p[i].next_ms < best->next_ms))
+		if (s_due(&d->p[i], now, head) && (found_ok || !d->p[i].found) &&
+		    (!best || d->p[i].next_ms < best->next_ms))
 			best = &d->p[i];
 	if (best) {
 		best->running = 1;
@@ -139,9 +150,10 @@ rp_dial_peer *rp_dial_next(rp_dial *d, uint64_t now, uint64_t head)
 uint64_t rp_dial_wait(const rp_dial *d, uint64_t now, uint64_t head)
 {
 	uint64_t w = UINT64_MAX;
+	int found_ok = s_found_room(d);
 	for (size_t i = 0; i < d->n; i++) {
 		const rp_dial_peer *p = &d->p[i];
-		if (p->running)
+		if (p->running || (p->found && !found_ok))
 			continue;
 		if (s_due(p, now, head))
 			return 0;

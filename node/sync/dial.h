@@ -49,6 +49,10 @@ typedef struct rp_dial {
 	rp_dial_peer *p;
 	size_t        n, cap;
 	uint32_t      rand;      /* the jitter's state (xorshift32); any non-zero seed */
+	/* At most this many found peers running at once (0: no bound): a
+	 * sync now stays live, and a busy LAN must not take every slot from
+	 * the peers configured here. */
+	size_t        found_max;
 } rp_dial;
 
 /* A peer configured now (name, endpoint, device): added, due at once, or

@@ -124,6 +124,7 @@ int rp_outbound_open(rp_outbound *o, rp_node *n, rp_outbound_log log, void *arg,
 	o->arg = arg;
 	o->verbose = verbose;
 	o->dial.rand = (uint32_t)getpid() * 2654435761u | 1;
+	o->dial.found_max = RP_OUTBOUND_FOUND_MAX;
 	rp_watch_open(&o->watch, n->home);
 	o->head = rp_store_feed_head(o->node->store);
 	o->changed = 1;

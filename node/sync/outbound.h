@@ -21,7 +21,8 @@
 #include "dial.h"
 #include "watch.h"
 
-#define RP_OUTBOUND_MAX 16          /* syncs running at once */
+#define RP_OUTBOUND_MAX 16          /* syncs running at once ... */
+#define RP_OUTBOUND_FOUND_MAX 4     /* ... of them with devices found on the LAN */
 
 typedef void (*rp_outbound_log)(void *arg, const char *line);
 

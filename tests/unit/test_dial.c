@@ -128,5 +128,31 @@ int main(void)
 		is_int(rp_dial_set(&d, name, "tcp://127.0.0.1:7300", dev_a, now), RP_EINVAL, "a name too long is refused");
 	}
 	rp_dial_free(&d);
+
+	/* Found peers take at most found_max slots: the configured ones always get theirs. */
+	{
+		rp_dial f = { .rand = 7, .found_max = 2 };
+		rp_dial_peer *got[4];
+		uint8_t dv[RP_DEVICE_LEN];
+		char nm[16], ep[32];
+		int n = 0;
+		for (int i = 0; i < 3; i++) {
+			memset(dv, 0x40 + i, sizeof dv);
+			snprintf(nm, sizeof nm, "lan%d", i);
+			snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", 7500 + i);
+			rp_dial_found(&f, nm, ep, dv, now, 15000);
+		}
+		while (n < 4 && (got[n] = rp_dial_next(&f, now, 0)))
+			n++;
+		is_int(n, 2, "three found on the LAN, found_max 2: two are dialled");
+		is_int(rp_dial_wait(&f, now, 0), UINT64_MAX, "... and the third waits for a slot");
+		is_int(rp_dial_set(&f, "hub", "tcp://127.0.0.1:7300", dev_a, now), 0, "a configured peer added");
+		ok(rp_dial_next(&f, now, 0) && !strcmp(f.p[f.n - 1].name, "hub") && f.p[f.n - 1].running,
+		   "... is dialled all the same");
+		rp_dial_done(&f, got[0], 0, "gone", now);
+		ok((got[2] = rp_dial_next(&f, now, 0)) && got[2]->found && got[2] != got[0],
+		   "a found one ends: the third takes its slot");
+		rp_dial_free(&f);
+	}
 	return done_testing();
 }

@@ -334,6 +334,19 @@ static uint32_t s_share(const s_server *sv)
 	return per < 1 ? 1 : per > RP_CREDIT_MAX ? RP_CREDIT_MAX : (uint32_t)per;
 }
 
+/* "ann (4fk2q7ab): WHAT: sent 2 ops, received 1 op (1 account changed)[ in 0.02 s]"
+ * (secs < 0: no time). */
+static void s_log_moved(s_server *sv, const s_conn *c, const char *what, uint64_t sent,
+                        uint64_t got, uint64_t accounts, double secs)
+{
+	char in[32] = "";
+	if (secs >= 0)
+		snprintf(in, sizeof in, " in %.2f s", secs);
+	s_log(sv, "%s: %s: sent %llu op%s, received %llu op%s (%llu account%s changed)%s", c->who, what,
+	      (unsigned long long)sent, sent == 1 ? "" : "s", (unsigned long long)got, got == 1 ? "" : "s",
+	      (unsigned long long)accounts, accounts == 1 ? "" : "s", in);
+}
+
 /* The session of conn i ended (complete or failed): say so and close it. */
 static void s_finish(s_server *sv, size_t i)
 {
@@ -347,11 +360,8 @@ static void s_finish(s_server *sv, size_t i)
 		rp_session_stats_get(ss, &st);
 		/* the daemons' syncs that find nothing new are not worth a line */
 		if (st.sent || st.received || st.refused || st.purged)
-			s_log(sv, "%s: synced: sent %llu op%s, received %llu op%s (%llu account%s changed) in %.2f s",
-			      c->who, (unsigned long long)st.sent, st.sent == 1 ? "" : "s",
-			      (unsigned long long)st.received, st.received == 1 ? "" : "s",
-			      (unsigned long long)st.accounts, st.accounts == 1 ? "" : "s",
-			      (double)(s_mono_ms() - c->started) / 1000.0);
+			s_log_moved(sv, c, "synced", st.sent, st.received, st.accounts,
+			            (double)(s_mono_ms() - c->started) / 1000.0);
 		rp_peer_record(sv->node, c->device, NULL, st.sent, st.received, "ok");
 	} else if (!rp_session_progress(ss) && !rp_session_refused(ss)) {
 		/* Never started (the tail of a session closed here, or junk):
@@ -380,20 +390,13 @@ static void s_live_rounds(s_server *sv, s_conn *c)
 		c->live_since = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 		c->live = 1;
 		sv->live_said = 0;
-		s_log(sv, "%s: live session: sent %llu op%s, received %llu op%s (%llu account%s changed) in %.2f s",
-		      c->who, (unsigned long long)st.sent, st.sent == 1 ? "" : "s",
-		      (unsigned long long)st.received, st.received == 1 ? "" : "s",
-		      (unsigned long long)st.accounts, st.accounts == 1 ? "" : "s",
-		      (double)(s_mono_ms() - c->started) / 1000.0);
+		s_log_moved(sv, c, "live session", st.sent, st.received, st.accounts,
+		            (double)(s_mono_ms() - c->started) / 1000.0);
 		rp_peer_record(sv->node, c->device, NULL, st.sent, st.received, "ok");
 	} else {
 		uint64_t sent = st.sent - c->at_round.sent, got = st.received - c->at_round.received;
 		if (sv->verbose)
-			s_log(sv, "%s: live round: sent %llu op%s, received %llu op%s (%llu account%s changed)",
-			      c->who, (unsigned long long)sent, sent == 1 ? "" : "s",
-			      (unsigned long long)got, got == 1 ? "" : "s",
-			      (unsigned long long)(st.accounts - c->at_round.accounts),
-			      st.accounts - c->at_round.accounts == 1 ? "" : "s");
+			s_log_moved(sv, c, "live round", sent, got, st.accounts - c->at_round.accounts, -1);
 		rp_peer_record(sv->node, c->device, NULL, sent, got, "ok");
 	}
 	c->rounds = r;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "outbound.h"
@@ -66,11 +67,17 @@ static void s_state_write(rp_outbound *o, uint64_t now)
 		              ? json_string(rp_when_iso(wall + (p->next_ms > now ? p->next_ms - now : 0), when, sizeof when))
 		              : json_null();
 		rp_b32_encode(p->device, RP_DEVICE_LEN, dev, sizeof dev);
-		json_t *answer = p->answer[0] ? json_loads(p->answer, 0, NULL) : NULL;
-		json_array_append_new(list, json_pack("{sssssbsssssosIsssssO?ss?}", "name", p->name, "endpoint", p->endpoint,
+		json_t *answer = p->answer[0] ? json_loads(p->answer, 0, NULL) : NULL, *live = NULL;
+		for (size_t j = 0; p->live && !live && j < o->nkids; j++)
+			if (!strcmp(o->kids[j].name, p->name))
+				live = json_pack("{s:s, s:I, s:I, s:I}", "since",
+				                 rp_when_iso(o->kids[j].live_since, when, sizeof when),
+				                 "sent", (json_int_t)o->kids[j].sent, "received", (json_int_t)o->kids[j].received,
+				                 "behind", (json_int_t)o->kids[j].behind);
+		json_array_append_new(list, json_pack("{sssssbsssssosIsssssO?ss?so?}", "name", p->name, "endpoint", p->endpoint,
 		        "found", p->found, "device", dev, "state", state, "retry_at", retry,
 		        "failures", (json_int_t)p->failures, "last", p->last,
-		        "answered", p->answered, "answer", answer, "refusal", refusal));
+		        "answered", p->answered, "answer", answer, "refusal", refusal, "live", live));
 		json_decref(answer);
 	}
 	if (list)
@@ -238,6 +245,14 @@ static void s_round(rp_outbound *o, rp_outbound_child *k, json_t *sum, uint64_t 
 	rp_dial_peer *p = s_peer(o, k->name);
 	char counts[160], *text;
 	int first = k->rounds++ == 0;
+	if (first) {
+		struct timespec ts;          /* the real time, as the log says it */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		k->live_since = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	}
+	k->sent += (uint64_t)json_integer_value(json_object_get(sum, "sent"));
+	k->received += (uint64_t)json_integer_value(json_object_get(sum, "received"));
+	k->behind = (uint64_t)json_integer_value(json_object_get(sum, "behind"));
 	if (!p)
 		return;
 	if (first) {

@@ -36,6 +36,8 @@ typedef struct rp_outbound_child {
 	size_t        got;
 	char          why[RP_DIAL_WHY];   /* its last "rapport: ..." complaint */
 	uint64_t      rounds;         /* summary lines it wrote */
+	/* its live session, for `status`: since (wall ms), ops moved, behind */
+	uint64_t      live_since, sent, received, behind;
 } rp_outbound_child;
 
 typedef struct rp_outbound {

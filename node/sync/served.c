@@ -122,10 +122,14 @@ json_t *rp_served_live(rp_node *n)
 			rp_roster_device(n->store, txn, d, member, NULL);
 			rp_store_end(txn);
 		}
-		json_array_append_new(out, json_pack("{s:s, s:s?, s:s?, s:O?, s:O?, s:n, s:i, s:i, s:i}", "direction", "out",
+		json_t *lv = json_object_get(e, "live");
+		json_array_append_new(out, json_pack("{s:s, s:s?, s:s?, s:O?, s:O?, s:O?, s:I, s:I, s:I}", "direction", "out",
 		        "member", *member ? member : NULL, "device", dev,
 		        "peer", json_object_get(e, "name"), "endpoint", json_object_get(e, "endpoint"),
-		        "since", "sent", 0, "received", 0, "behind", 0));
+		        "since", json_object_get(lv, "since"),
+		        "sent", json_integer_value(json_object_get(lv, "sent")),
+		        "received", json_integer_value(json_object_get(lv, "received")),
+		        "behind", json_integer_value(json_object_get(lv, "behind"))));
 	}
 	json_decref(state);
 	return out;

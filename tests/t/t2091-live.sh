@@ -91,6 +91,8 @@ test_expect "the laptop wrote on meanwhile: its 40 calls are there" \
 start_serve lap "${SERVE_PORT[lap]}"
 test_expect "started again: every call reaches the hub, no sync typed" \
 	eventually 20 eval '[ "$(rp hub show "Bakery Blum" --json | jq "[.interactions[] | select(.text | startswith(\"call \"))] | length")" = 40 ]'
+test_expect "status: the live session since when, what it sent, how far behind the hub is" \
+	eventually 10 eval '[ "$(rpq lap ".daemon.live[0] | [(.since|type), .sent > 0, (.behind|type)]" status --json)" = "[\"string\",true,\"number\"]" ]'
 test_expect "nothing lost, nothing applied twice: one digest, the same op count, fsck passes" \
 	eval 'eventually 10 same_digest hub lap && [ "$(ops_of hub)" = "$(ops_of lap)" ] && expect_fsck_ok hub && expect_fsck_ok lap'
 test_begin "heartbeats and silence"

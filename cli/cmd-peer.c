@@ -57,20 +57,20 @@ static const char *s_state(const json_t *p, char *out, size_t cap)
 
 static int s_print_list(const struct cmd_args *a, const json_t *peers)
 {
-	struct table *t = table_new("NAME", "ENDPOINT", "DEVICE", "DAEMON", "LAST SYNC", "SENT", "RECEIVED",
-	                            "RESULT", NULL);
+	struct table *t = table_new("NAME", "ENDPOINT", "DEVICE", "MEMBER", "DAEMON", "LAST SYNC", "SENT",
+	                            "RECEIVED", "RESULT", NULL);
 	json_t *p;
 	size_t i;
 
 	(void)a;
-	table_right(t, 5);
 	table_right(t, 6);
-	table_flex(t, 7);
+	table_right(t, 7);
+	table_flex(t, 8);
 	json_array_foreach(peers, i, p) {
 		char dev[16], last[32], sent[32], received[32], state[48];
 
 		table_row(t, out_str(p, "name"), out_str(p, "endpoint"),
-		          out_id_short(out_str(p, "device"), dev, sizeof dev),
+		          out_id_short(out_str(p, "device"), dev, sizeof dev), out_str(p, "member"),
 		          s_state(p, state, sizeof state),
 		          out_last_sync(p, last, sizeof last),
 		          out_scalar(json_object_get(p, "last_sent"), sent, sizeof sent),

@@ -195,7 +195,9 @@ static json_t *s_daemon_word(const s_list *l, const json_t *name, const char *id
 		const char *ra = json_string_value(json_object_get(d, "retry_at"));
 		uint64_t at, now = rp_node_now(l->node);
 		json_t *in;
-		if (!json_equal(json_object_get(d, "name"), name) || !dev || strcmp(dev, id))
+		/* by its name; a device found on the LAN (no name here) by its id */
+		if (!dev || strcmp(dev, id) || (!json_equal(json_object_get(d, "name"), name) &&
+		    !(json_is_null(name) && json_is_true(json_object_get(d, "found")))))
 			continue;
 		in = ra && rp_when_parse_iso(ra, &at) == 0
 		   ? json_integer((json_int_t)(at > now ? (at - now + 999) / 1000 : 0)) : json_null();
@@ -225,6 +227,11 @@ static int s_list_one(void *arg, const rp_val *k, const rp_val *v)
 		json_object_set_new(o, "name", json_null());
 	if (!json_object_get(o, "endpoint"))
 		json_object_set_new(o, "endpoint", json_null());
+	{
+		char member[RP_NAME_MAX + 1] = "";
+		rp_roster_device(l->st, l->txn, k->mv_data, member, NULL);
+		json_object_set_new(o, "member", *member ? json_string(member) : json_null());
+	}
 	json_object_set_new(o, "daemon", s_daemon_word(l, json_object_get(o, "name"), id));
 	return json_array_append_new(l->list, o) ? RP_ENOMEM : 0;
 }

@@ -69,6 +69,8 @@ test_expect "status says the daemon runs, with its pid" \
 test_expect "peer list says what the daemon says of the hub: live" \
 	expect_stdout 'live' rpq lap1 '.daemon.state' peer list --json
 test_expect "... in its table too" eval 'run rp lap1 peer list && expect_match "$OUT" "^hub .* live "'
+test_expect "... and whose device the hub is: ann's" \
+	expect_stdout '["ann","live"]' rpq lap1 '[.member,.daemon.state]' peer list --json
 
 test_begin "one daemon per home"
 
@@ -120,7 +122,7 @@ done
 test_expect "nothing of it is left running" expect_nothing_left
 test_expect "status: no daemon" expect_stdout '[false,null]' rpq lap1 '[.daemon.running,.daemon.pid]' status --json
 test_expect "peer list: - for the daemon's word, none serving" \
-	eval 'run rp lap1 peer list && expect_match "$OUT" "^hub +tcp://[^ ]+ +[a-z2-7]+ +- "'
+	eval 'run rp lap1 peer list && expect_match "$OUT" "^hub +tcp://[^ ]+ +[a-z2-7]+ +ann +- "'
 
 test_begin "SIGTERM and kill -9 of a daemon in the middle of its sync"
 

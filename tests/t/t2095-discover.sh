@@ -46,8 +46,8 @@ test_expect "a visit bob logs reaches ann's" \
 	eval 'rp bob log "Bakery Blum" visit "Met the owner" >/dev/null &&
 	      eventually 15 eval "[ \"\$(rpq ann \".interactions[].text\" show \"Bakery Blum\" --json)\" = \"Met the owner\" ]"'
 test_expect "the two converge to one digest" eventually 15 expect_same_digest ann bob
-test_expect "peer list shows the device found, as MEMBER@DEVICE, with the daemon's word" \
-	eventually 10 eval "rp ann peer list --json | jq -e -s 'map(select(.daemon != null))' >/dev/null || false"
+test_expect "peer list shows the device found, bob's, with the daemon's word: live" \
+	eventually 10 eval "[ \"\$(rp ann peer list --json | jq -c -s 'map(select(.member == \"bob\") | .daemon.state)')\" = '[\"live\"]' ]"
 
 test_begin "beacons that must lead to nothing"
 

@@ -590,7 +590,8 @@ int rp_msg_hello(uint8_t *out, size_t cap, size_t *len, const uint8_t team[RP_TE
 	return s_deliver(&o, out, cap, len);
 }
 
-static int s_last_only(int type, uint8_t *out, size_t cap, size_t *len, uint64_t last)
+/* [type, version] and, when last is not NULL, *last: ack, done, tick. */
+static int s_last_only(int type, uint8_t *out, size_t cap, size_t *len, const uint64_t *last)
 {
 	uint8_t tmp[S_SMALL_MAX];
 	struct s_out o = { tmp, sizeof tmp, 0, 0 };
@@ -600,31 +601,24 @@ static int s_last_only(int type, uint8_t *out, size_t cap, size_t *len, uint64_t
 	if (!out || !len)
 		return RP_EINVAL;
 	s_put_head(&o, type);
-	s_put_uint(&o, last);
+	if (last)
+		s_put_uint(&o, *last);
 	return s_deliver(&o, out, cap, len);
 }
 
 int rp_msg_ack(uint8_t *out, size_t cap, size_t *len, uint64_t last)
 {
-	return s_last_only(RP_MSG_ACK, out, cap, len, last);
+	return s_last_only(RP_MSG_ACK, out, cap, len, &last);
 }
 
 int rp_msg_done(uint8_t *out, size_t cap, size_t *len, uint64_t last)
 {
-	return s_last_only(RP_MSG_DONE, out, cap, len, last);
+	return s_last_only(RP_MSG_DONE, out, cap, len, &last);
 }
 
 int rp_msg_tick(uint8_t *out, size_t cap, size_t *len)
 {
-	uint8_t tmp[S_SMALL_MAX];
-	struct s_out o = { tmp, sizeof tmp, 0, 0 };
-
-	if (len)
-		*len = 0;
-	if (!out || !len)
-		return RP_EINVAL;
-	s_put_head(&o, RP_MSG_TICK);
-	return s_deliver(&o, out, cap, len);
+	return s_last_only(RP_MSG_TICK, out, cap, len, NULL);
 }
 
 int rp_msg_have(uint8_t *out, size_t cap, size_t *len, const uint8_t account[RP_ACCOUNT_LEN],

@@ -246,12 +246,12 @@ static int s_live(s_client *c, rp_node *n, const uint8_t dev[RP_DEVICE_LEN], con
 				json_t *j = s_summary(label, ep, &now_st, &before,
 				                      (double)(s_mono_ms() - (began ? began : now)) / 1000.0, 1);
 				uint64_t head = rp_store_feed_head(n->store);
-				/* how much of our feed the peer has not acknowledged (a hint) */
-				if (j)
+				if (j) {
+					/* how much of our feed the peer has not acknowledged (a hint) */
 					json_object_set_new(j, "behind", json_integer((json_int_t)(head > now_st.acked
 					                    ? head - now_st.acked : 0)));
-				if (j)
 					round(arg, j);
+				}
 				json_decref(j);
 			}
 			rp_peer_record(n, dev, ep, now_st.sent - before.sent, now_st.received - before.received, "ok");

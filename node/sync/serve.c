@@ -572,24 +572,24 @@ static void s_sweep(s_server *sv)
 static void s_live_say(s_server *sv)
 {
 	json_t *list;
+	rp_txn *txn;
 	uint64_t now = s_mono_ms();
 	int any = sv->live_said == 0;
 	if (sv->live_said && now - sv->live_said < 5000)
 		return;
 	list = json_array();
+	if (rp_store_begin(sv->node->store, 0, &txn) != 0)
+		txn = NULL;                  /* members unknown this time */
 	for (size_t i = 0; list && i < sv->nconns; i++) {
 		s_conn *c = &sv->conns[i];
 		rp_session_stats st;
 		char member[RP_NAME_MAX + 1] = "", id[RP_DEVICE_TEXT + 1], when[32];
-		rp_txn *txn;
 		if (!c->live)
 			continue;
 		any = 1;
 		rp_session_stats_get(c->session, &st);
-		if (rp_store_begin(sv->node->store, 0, &txn) == 0) {
+		if (txn)
 			rp_roster_device(sv->node->store, txn, c->device, member, NULL);
-			rp_store_end(txn);
-		}
 		rp_b32_encode(c->device, RP_DEVICE_LEN, id, sizeof id);
 		json_array_append_new(list, json_pack("{s:s, s:s?, s:s, s:n, s:n, s:s, s:I, s:I, s:I}", "direction", "in",
 		        "member", *member ? member : NULL, "device", id, "peer", "endpoint",
@@ -597,6 +597,8 @@ static void s_live_say(s_server *sv)
 		        "sent", (json_int_t)st.sent, "received", (json_int_t)st.received,
 		        "behind", (json_int_t)(sv->head > st.acked ? sv->head - st.acked : 0)));
 	}
+	if (txn)
+		rp_store_end(txn);
 	if (list && any)
 		rp_served_live_say(sv->node, json_array_size(list) ? list : NULL);
 	json_decref(list);

@@ -585,6 +585,22 @@ int rp_session_input(rp_session *s, const uint8_t *buf, size_t len)
 
 static int s_next_backfill(rp_session *s, const uint8_t **msg, size_t *len);
 
+/* Our feed is sent up to sent_last: done (1 with it in *msg), or nothing
+ * (0) for a live round that sent nothing. */
+static int s_round_done(rp_session *s, const uint8_t **msg, size_t *len)
+{
+	int rc;
+	s->done_sent = 1;
+	if (s->state == RP_SESSION_LIVE && !s->round_sent)
+		return 0;             /* a round with nothing in it: no done to say */
+	s->round_sent = 0;
+	s->done_last = s->sent_last;
+	if ((rc = rp_msg_done(s->out, S_OUT_CAP, len, s->sent_last)))
+		return rc;
+	*msg = s->out;
+	return 1;
+}
+
 /* The next batch of our feed after sent_last, or done when there is none. */
 static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 {
@@ -611,30 +627,13 @@ static int s_next_batch(rp_session *s, const uint8_t **msg, size_t *len)
 			if (s->backfill_at < s->nbackfill)
 				return s_next_backfill(s, msg, len);
 		}
-		s->done_sent = 1;
-		if (s->state == RP_SESSION_LIVE && !s->round_sent)
-			return 0;             /* a round with nothing in it: no done to say */
-		s->round_sent = 0;
-		s->done_last = s->sent_last;
-		if ((rc = rp_msg_done(s->out, S_OUT_CAP, len, s->sent_last)))
-			return rc;
-		*msg = s->out;
-		return 1;
+		return s_round_done(s, msg, len);
 	}
 	/* Live, a short run of the feed with nothing in it for the peer (its
 	 * own ops coming back, ops out of its scope) waits for company: read
 	 * again at the next wake, it goes with the next op that is the peer's. */
-	if (s->state == RP_SESSION_LIVE && b.nops == 0 && last - s->sent_last < S_LIVE_EMPTY_RUN) {
-		s->done_sent = 1;
-		if (!s->round_sent)
-			return 0;
-		s->round_sent = 0;
-		s->done_last = s->sent_last;
-		if ((rc = rp_msg_done(s->out, S_OUT_CAP, len, s->sent_last)))
-			return rc;
-		*msg = s->out;
-		return 1;
-	}
+	if (s->state == RP_SESSION_LIVE && b.nops == 0 && last - s->sent_last < S_LIVE_EMPTY_RUN)
+		return s_round_done(s, msg, len);
 	s->stats.sent += b.nops;
 	if ((rc = rp_batch_finish(&b, s->sent_last, last, msg, len)))
 		return rc;

@@ -57,7 +57,8 @@ const struct cmd_entry cmd_find_entry = {
 	.name  = "find",
 	.usage = "TEXT [--json]",
 	.help  = "find accounts, contacts and interactions matching every word",
-	.details = "Several arguments are the words of one search: rapport find acme order.\n",
+	.details = "Several arguments are the words of one search: rapport find acme order.\n"
+	           "Case and accents do not matter: muller, mueller and MÜLLER find Müller, cafe finds Café.\n",
 	.form  = { .pos = (const struct cmd_arg[]){ { "TEXT...", .kind = CMD_TEXT }, { 0 } },
 	           .opts = cmd_json_only, .exec = cmd_find_exec },
 };

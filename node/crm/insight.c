@@ -11,6 +11,7 @@
 #include "../node.h"
 #include "../store/summary.h"
 #include "../store/view.h"
+#include "../text/casefold.h"
 #include "../../proto/error.h"
 
 #define S_DAY_MS         86400000LL
@@ -743,25 +744,28 @@ out_txn:
 /* ---- find ---------------------------------------------------------------- */
 
 typedef struct s_words {
-	char  *buf;             /* the text, lower-cased, NULs between words */
+	char  *buf;             /* the text, folded loosely (text/casefold.h), NULs between words */
 	char **w;
 	size_t n;
 } s_words;
 
-/* Does hay contain word (already lower case), ASCII case-insensitively? */
+/* Does hay contain word (folded loosely), case- and accent-insensitively? */
 static int s_has(const char *hay, const char *word)
 {
-	size_t wl = strlen(word);
+	char stack[1024], *f;
+	size_t hl;
+	int hit;
 	if (!hay)
 		return 0;
-	for (; *hay; hay++) {
-		size_t i;
-		for (i = 0; i < wl && hay[i] && tolower((unsigned char)hay[i]) == word[i]; i++)
-			;
-		if (i == wl)
-			return 1;
-	}
-	return 0;
+	hl = strlen(hay);
+	f = hl < sizeof stack ? stack : malloc(hl + 1);
+	if (!f)                          /* no memory: the case-folded bytes, as they are */
+		return strstr(hay, word) != NULL;
+	rp_fold_loose(f, hay, hl);
+	hit = strstr(f, word) != NULL;
+	if (f != stack)
+		free(f);
+	return hit;
 }
 
 static int s_words_split(const char *text, s_words *ws)
@@ -772,9 +776,10 @@ static int s_words_split(const char *text, s_words *ws)
 	ws->n = 0;
 	if (!ws->buf || !ws->w)
 		return rp_fail(RP_ENOMEM, "out of memory");
+	len = rp_fold_loose(ws->buf, text, len);
 	for (i = 0; i <= len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		ws->buf[i] = isspace(c) ? 0 : (char)tolower(c);
+		if (isspace((unsigned char)ws->buf[i]))
+			ws->buf[i] = 0;
 		if (ws->buf[i] && (i == 0 || !ws->buf[i - 1]))
 			ws->w[ws->n++] = ws->buf + i;
 	}

@@ -127,8 +127,7 @@ static int s_name_one(void *arg, const MDB_val *k, const MDB_val *v)
 		char name[RP_NAME_MAX + 1];
 		if (nl > RP_NAME_MAX)
 			return 0;
-		memcpy(name, k->mv_data, nl);
-		name[nl] = 0;
+		rp_fold_loose(name, k->mv_data, nl);     /* part of a name: accents aside too */
 		if (!strstr(name, (const char *)w->key))
 			return 0;
 	}
@@ -145,8 +144,12 @@ static int s_by_name(rp_node *n, MDB_txn *txn, const char *text, int exact, s_hi
 	s_find_walk w = { n, txn, h, NULL, key, tl, exact, 0 };
 	if (tl == 0 || tl > RP_NAME_MAX)
 		return 0;
-	rp_fold((char *)key, text, tl);
-	key[tl] = 0;
+	if (exact) {
+		rp_fold((char *)key, text, tl);
+		key[tl] = 0;
+	} else {
+		tl = rp_fold_loose((char *)key, text, tl);
+	}
 	return rp_store_scan(txn, n->store->names, exact ? key : NULL, exact ? tl + 1 : 0, s_name_one, &w);
 }
 

@@ -50,3 +50,56 @@ void rp_fold(char *dst, const char *src, size_t n)
 		}
 	}
 }
+
+/* The base letters of U+00C0..U+017F, small. Digits stand for two letters
+ * ('1' ae, '2' th, '3' ss, '4' ij, '5' oe); '.' for a sign that is kept
+ * (× ÷). */
+static const char s_base[] =
+	"aaaaaa1ceeeeiiii" "dnooooo.ouuuuy23"      /* U+00C0 */
+	"aaaaaa1ceeeeiiii" "dnooooo.ouuuuy2y"      /* U+00E0 */
+	"aaaaaaccccccccdd" "ddeeeeeeeeeegggg"      /* U+0100 */
+	"gggghhhhiiiiiiii" "ii44jjkkklllllll"      /* U+0120 */
+	"lllnnnnnnnnnoooo" "oo55rrrrrrssssss"      /* U+0140 */
+	"ssttttttuuuuuuuu" "uuuuwwyyyzzzzzzs";     /* U+0160 */
+
+static const char *const s_pairs[] = { "ae", "th", "ss", "ij", "oe" };
+
+/* Append letter c to d (at *o), dropping an e after a, o or u. */
+static void s_put_letter(char *d, size_t *o, char c)
+{
+	if (c == 'e' && *o && (d[*o - 1] == 'a' || d[*o - 1] == 'o' || d[*o - 1] == 'u'))
+		return;
+	d[(*o)++] = c;
+}
+
+size_t rp_fold_loose(char *dst, const char *src, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, o = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		if (c < 0x80) {
+			s_put_letter(dst, &o, (char)s_lower(c));
+			i++;
+		} else if ((c & 0xE0) == 0xC0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+			unsigned cp = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+			char b = cp >= 0xC0 && cp <= 0x17F ? s_base[cp - 0xC0] : '.';
+			if (b >= '1' && b <= '5') {        /* two letters from two bytes */
+				s_put_letter(dst, &o, s_pairs[b - '1'][0]);
+				s_put_letter(dst, &o, s_pairs[b - '1'][1]);
+			} else if (b != '.') {
+				s_put_letter(dst, &o, b);
+			} else {
+				unsigned lo = s_lower(cp);
+				dst[o++] = (char)(0xC0 | (lo >> 6));
+				dst[o++] = (char)(0x80 | (lo & 0x3F));
+			}
+			i += 2;
+		} else {
+			dst[o++] = (char)c;
+			i++;
+		}
+	}
+	dst[o] = 0;
+	return o;
+}

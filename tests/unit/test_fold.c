@@ -13,6 +13,15 @@ static const char *fold(const char *s)
 	return buf;
 }
 
+static const char *loose(const char *s)
+{
+	static char buf[2][256];
+	static int k;
+	k = !k;
+	rp_fold_loose(buf[k], s, strlen(s));
+	return buf[k];
+}
+
 int main(void)
 {
 	char buf[8] = "\xc3";
@@ -29,5 +38,20 @@ int main(void)
 	ok((unsigned char)buf[0] == 0xc3, "a cut UTF-8 sequence is left alone");
 	is_int(strlen(fold("ÀÉÎÕÜŸ")), strlen("ÀÉÎÕÜŸ"), "folding keeps the byte length");
 	is_str(fold("ÀÉÎÕÜŸ"), "àéîõüÿ", "Latin-1 capitals and Ÿ");
+	/* the loose fold of search: case and accents away, German spellings meet */
+	is_str(loose("Bäckerei Müller"), "backerei muller", "umlauts lose their marks");
+	is_str(loose("BAECKEREI MUELLER"), "backerei muller", "ae, ue: the German spellings of ä, ü");
+	is_str(loose("muller"), loose("Müller"), "muller meets Müller");
+	is_str(loose("cafe"), loose("Café"), "cafe meets Café");
+	is_str(loose("Jürgen Weiß"), "jurgen weiss", "ß is ss");
+	is_str(loose("ŁÓDŹ Œuvre Æsir"), "lodz ouvre asir", "Polish, ligatures");
+	is_str(loose("ΑΘΗΝΑ 日本 ×"), "αθηνα 日本 ×", "other letters only lose their case");
+	is_int(rp_fold_loose(buf, "\xc3", 1), 1, "a cut UTF-8 sequence is kept, and counted");
+	ok((unsigned char)buf[0] == 0xc3 && buf[1] == 0, "… as it was, NUL-terminated");
+	{
+		char big[400];
+		const char *all = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßĀāĲĳŒœſ";
+		ok(rp_fold_loose(big, all, strlen(all)) <= strlen(all), "never longer than its source");
+	}
 	return done_testing();
 }

@@ -1,0 +1,34 @@
+#!/bin/bash
+# DESIGN.md §7 text rules: find and the name part of an account reference
+# match case- and accent-insensitively, and the German spellings meet
+# (muller, mueller, MÜLLER all find "Müller"; cafe finds "Café").
+. ./lib.sh
+
+new_team ann ann
+mueller="$(rp_must ann account add "Bäckerei Müller")"
+cafe="$(rp_must ann account add "Café Olé")"
+blum="$(rp_must ann account add "Bakery Blum")"
+ix="$(rp_must ann log "Bakery Blum" call "Jürgen Weiß asked for the Łódź prices")"
+
+test_begin "find: accents and case aside"
+for q in müller muller MUELLER mueller MÜLLER baeckerei backerei bäckerei "bäckerei muller"; do
+	test_expect "find $q finds Bäckerei Müller" expect_stdout "[\"$mueller\"]" \
+		rpqs ann 'map(select(.type=="account")|.id)' find $q --json
+done
+test_expect "find cafe finds Café Olé" expect_stdout "[\"$cafe\"]" \
+	rpqs ann 'map(select(.type=="account")|.id)' find cafe --json
+for q in jurgen weiss WEISS lodz "weiß lodz"; do
+	test_expect "find $q finds the call's text" expect_stdout "[\"$ix\"]" \
+		rpqs ann 'map(select(.type=="interaction")|.id)' find $q --json
+done
+test_expect "find blüm finds Bakery Blum (the query folds too)" expect_stdout "[\"$blum\"]" \
+	rpqs ann 'map(select(.type=="account")|.id)' find blüm --json
+test_expect "find mullerx finds nothing" expect_stdout "[]" rpqs ann '.' find mullerx --json
+
+test_begin "an account by part of its name, accents aside"
+test_expect "show muller shows Bäckerei Müller" expect_stdout "$mueller" rpq ann '.id' show muller --json
+test_expect "show cafe shows Café Olé" expect_stdout "$cafe" rpq ann '.id' show cafe --json
+test_expect "show baeckerei shows Bäckerei Müller" expect_stdout "$mueller" rpq ann '.id' show baeckerei --json
+test_expect "show bä is ambiguous (ba: Bäckerei, Bakery) and names both" expect_stderr_match "matches 2 accounts: .*Bakery Blum" rp ann show bä
+
+test_done

@@ -5,11 +5,13 @@
 
 static int cmd_resolve_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
+	rp_about ab;
 	int rc;
 
-	if ((rc = cmd_begin(ctx, a)) != 0)
+	if ((rc = cmd_begin_item(ctx, a, &ab)) != 0)
 		return rc;
-	return cmd_end(a, rp_complaint_resolve(a->w, a->ref, cmd_str(a, "TEXT")), cmd_str(a, "IX_ID"));
+	return cmd_end_item(a, rp_complaint_resolve(a->w, a->ref, cmd_str(a, "TEXT")), cmd_str(a, "IX_ID"),
+	                    "resolved", &ab);
 }
 
 const struct cmd_entry cmd_resolve_entry = {

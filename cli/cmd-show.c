@@ -161,13 +161,19 @@ static void s_interactions(const json_t *ixs)
 		const char *ty = out_str_or_dash(x, "type");
 		size_t len;
 
-		snprintf(type, sizeof type, "%s%s", ty,
-		         json_is_true(json_object_get(x, "retracted")) ? " (retracted)" : "");
+		snprintf(type, sizeof type, "%s", ty);
 		len = (size_t)snprintf(text, sizeof text, "%s", out_str_or_dash(x, "text"));
 		if (contact && *contact && len < sizeof text)
 			len += (size_t)snprintf(text + len, sizeof text - len, " [with %s]", contact);
 		if (outcome && *outcome && len < sizeof text)
 			len += (size_t)snprintf(text + len, sizeof text - len, " [outcome: %s]", outcome);
+		if (json_is_true(json_object_get(x, "retracted")) && len < sizeof text) {
+			const json_t *rt = json_object_get(x, "retraction");
+			const char *who = out_str(rt, "by"), *why = out_str(rt, "reason");
+
+			len += (size_t)snprintf(text + len, sizeof text - len, " [retracted%s%s%s%s]",
+			                        who ? " by " : "", who ? who : "", why ? ": " : "", why ? why : "");
+		}
 		if (strcmp(ty, "complaint") == 0 && len < sizeof text) {
 			const char *res = out_str(x, "resolution");
 

@@ -324,15 +324,20 @@ int cmd_run(const struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, char
 	int rc;
 
 	if (e->subs) {
-		if (argc < 2)
+		int plain = e->form.exec || e->form.read;     /* the command also stands alone */
+		if (argc < 2 && !plain)
 			return cmd_usage_error(e, NULL, "missing %s", s_subs(e->subs, subs, sizeof subs));
-		for (a.form = e->subs; a.form->sub && strcmp(a.form->sub, argv[1]) != 0; a.form++)
+		for (a.form = e->subs; argc >= 2 && a.form->sub && strcmp(a.form->sub, argv[1]) != 0; a.form++)
 			;
-		if (!a.form->sub)
+		if (argc >= 2 && a.form->sub) {
+			a.sub = a.form->sub;
+			argc--;
+			argv++;
+		} else if (plain) {
+			a.form = &e->form;
+		} else {
 			return cmd_usage_error(e, NULL, "unknown subcommand '%s'", argv[1]);
-		a.sub = a.form->sub;
-		argc--;
-		argv++;
+		}
 	}
 	if ((rc = s_parse(ctx, &a, argc, argv)) == 0)
 		rc = a.form->exec ? a.form->exec(ctx, &a) : s_read(ctx, &a);
@@ -367,8 +372,9 @@ int cmd_open(const struct cmd_ctx *ctx, struct cmd_args *a)
 		rc = 0;
 		if (pos[i].kind == CMD_ACCOUNT)
 			rc = rp_account_find(a->n, t, a->acct);
-		else if (pos[i].kind == CMD_FOLLOW_UP || pos[i].kind == CMD_IX)
-			rc = rp_ref_find(a->n, t, pos[i].kind == CMD_IX ? RP_REF_IX : RP_REF_FU,
+		else if (pos[i].kind == CMD_FOLLOW_UP || pos[i].kind == CMD_IX || pos[i].kind == CMD_CONTACT)
+			rc = rp_ref_find(a->n, t, pos[i].kind == CMD_IX ? RP_REF_IX :
+			                 pos[i].kind == CMD_CONTACT ? RP_REF_CONTACT : RP_REF_FU,
 			                 a->ref, a->acct, &kind);
 		if (rc < 0)
 			return out_fail_about(rc, t);
@@ -413,6 +419,47 @@ int cmd_end_id(struct cmd_args *a, int rc, const char *subject, const uint8_t *i
 	rp_b32_encode(id, len, text, sizeof text);
 	printf("%s\n", text);
 	return CMD_OK;
+}
+
+int cmd_end_said(struct cmd_args *a, int rc, const char *subject, const char *fmt, ...)
+{
+	va_list ap;
+
+	if ((rc = cmd_end(a, rc, subject)) != CMD_OK)
+		return rc;
+	va_start(ap, fmt);
+	out_vclean(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	return CMD_OK;
+}
+
+char *cmd_item(const struct cmd_args *a, const rp_about *ab, char *buf, size_t cap)
+{
+	char id[RP_REF_TEXT + 1], acct[RP_ACCOUNT_TEXT + 1];
+
+	rp_b32_encode(a->ref, RP_REF_LEN, id, sizeof id);
+	rp_b32_encode(a->acct, RP_ACCOUNT_LEN, acct, sizeof acct);
+	snprintf(buf, cap, "%s%s%s %.*s on %s", ab->what, *ab->name ? " " : "", ab->name,
+	         OUT_ID_SHORT, id, *ab->account ? ab->account : acct);
+	return buf;
+}
+
+int cmd_begin_item(const struct cmd_ctx *ctx, struct cmd_args *a, rp_about *ab)
+{
+	int rc = cmd_begin(ctx, a);
+
+	if (rc == 0)
+		rp_about_item(a->n, a->acct, a->ref, ab);
+	return rc;
+}
+
+int cmd_end_item(struct cmd_args *a, int rc, const char *subject, const char *verb,
+                 const rp_about *ab)
+{
+	char item[2 * RP_NAME_MAX + 64];
+
+	return cmd_end_said(a, rc, subject, "%s %s", verb, cmd_item(a, ab, item, sizeof item));
 }
 
 int cmd_print(struct cmd_args *a, json_t *doc,

@@ -38,6 +38,7 @@ enum cmd_kind {
 	CMD_ACCOUNT,   /* a positional ACCOUNT: cmd_open resolves it into a->acct */
 	CMD_FOLLOW_UP, /* a positional follow-up id: cmd_open resolves it into a->ref */
 	CMD_IX,        /* a positional interaction id: cmd_open resolves it into a->ref */
+	CMD_CONTACT,   /* a positional contact id: cmd_open resolves it into a->ref */
 };
 
 struct cmd_args;
@@ -74,7 +75,10 @@ struct cmd_form {
 	int (*print)(const struct cmd_args *a, const json_t *doc);
 };
 
-/* One command. */
+/* One command. A command with subs may also stand alone (its form has an
+ * exec or a read): its first word picks a sub when it names one, and is
+ * the form's first positional otherwise (`follow-up ACCOUNT TEXT` beside
+ * `follow-up move ID`). */
 struct cmd_entry {
 	const char            *name;
 	const char            *usage;    /* one line per form, each without "rapport NAME " */
@@ -175,6 +179,23 @@ int cmd_end(struct cmd_args *a, int rc, const char *subject);
 /* cmd_end, then the new id (len bytes) on stdout, one line. */
 int cmd_end_id(struct cmd_args *a, int rc, const char *subject, const uint8_t *id, size_t len);
 
+/* cmd_end, then one line on stdout saying what the write did ("retracted
+ * call yawq27ig6r on Beta Ltd"), made visible: names come from peers. */
+int cmd_end_said(struct cmd_args *a, int rc, const char *subject, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* "call yawq27ig6r on Beta Ltd", "contact Jane Roe 6fq2... on Beta Ltd":
+ * the item a->ref names, in a->acct, as ab (rp_about_item) says. Returns buf. */
+char *cmd_item(const struct cmd_args *a, const rp_about *ab, char *buf, size_t cap);
+
+/* cmd_begin, then what the command's id (a->ref) names into *ab, for the
+ * line its write prints. Returns as cmd_begin. */
+int cmd_begin_item(const struct cmd_ctx *ctx, struct cmd_args *a, rp_about *ab);
+
+/* cmd_end_said with "VERB ITEM" (cmd_item): "retracted call yawq27ig6r on Beta Ltd". */
+int cmd_end_item(struct cmd_args *a, int rc, const char *subject, const char *verb,
+                 const rp_about *ab);
+
 /* What a read returned: closes the node (setting a->today_ms first), then
  * prints doc with --json (a list as JSONL) or through print for people;
  * frees doc. Returns the exit status (print's). */
@@ -184,7 +205,7 @@ int cmd_print(struct cmd_args *a, json_t *doc,
 /* The commands, in the order `rapport help` lists them: X(verb) for each
  * cmd_<verb>_entry, which cmd-<verb>.c defines. */
 #define CMD_ALL(X) X(init) X(id) X(member) X(team) X(account) X(contact) X(show) X(log) \
-	X(follow_up) X(done) X(agenda) X(top) X(at_risk) X(complaints) X(resolve) X(find) \
+	X(follow_up) X(done) X(amend) X(retract) X(agenda) X(top) X(at_risk) X(complaints) X(resolve) X(find) \
 	X(history) X(handover) X(serve) X(peer) X(sync) X(status) X(export) X(import) X(fsck) \
 	X(forget) X(backup) X(restore) X(digest)
 #define CMD_DECLARE(verb) extern const struct cmd_entry cmd_##verb##_entry;

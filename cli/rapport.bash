@@ -123,8 +123,8 @@ _rapport()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="init id member team account contact show log follow-up done agenda
-		top at-risk complaints resolve find history handover serve peer sync status
+	local commands="init id member team account contact show log follow-up done amend
+		retract agenda top at-risk complaints resolve find history handover serve peer sync status
 		export import fsck forget backup restore digest help"
 	local types="call email visit meeting note purchase complaint gift feedback"
 	local prefer="call email visit sms none"
@@ -133,7 +133,7 @@ _rapport()
 	local valued="--home --prefer --role --by --format --at --due --currency --email --phone
 		--tag --owner --assignee --contact --outcome --amount --calls --name --team --note
 		--to --from --reason --listen --discover --peer --handover-to --device --what --map
-		--owner-map"
+		--owner-map --limit"
 
 	# The rapport of the line and its home, to ask for names.
 	local _rapport_bin _rapport_home="" _rapport_open_quote
@@ -189,7 +189,7 @@ _rapport()
 	--owner|--assignee|--to|--from|--handover-to)
 		_rapport_names member; return ;;
 	--email|--phone|--tag|--contact|--outcome|--amount|--calls|--name|--team|--note|\
-	--reason|--listen|--discover|--peer|--device|--map|--owner-map)
+	--reason|--listen|--discover|--peer|--device|--map|--owner-map|--limit)
 		return ;;
 	esac
 
@@ -211,8 +211,8 @@ _rapport()
 			case $cmd in
 			member)  COMPREPLY=($(compgen -W "add list revoke" -- "$cur")) ;;
 			team)    COMPREPLY=($(compgen -W "keep" -- "$cur")) ;;
-			account) COMPREPLY=($(compgen -W "add set tag list" -- "$cur")) ;;
-			contact) COMPREPLY=($(compgen -W "add" -- "$cur")) ;;
+			account) COMPREPLY=($(compgen -W "add set tag archive list" -- "$cur")) ;;
+			contact) COMPREPLY=($(compgen -W "add set list" -- "$cur")) ;;
 			peer)    COMPREPLY=($(compgen -W "add remove list" -- "$cur")) ;;
 			esac
 			return
@@ -244,9 +244,23 @@ _rapport()
 		account/tag)
 			opts="--remove"
 			if [[ $n == 0 ]]; then _rapport_names account; return; fi ;;
-		account/list)  opts="--mine --owner --tag --json" ;;
+		account/archive)
+			opts="--undo"
+			if [[ $n == 0 ]]; then _rapport_names account; return; fi ;;
+		account/list)  opts="--mine --owner --tag --archived --limit --json" ;;
 		contact/add)
 			opts="--role --email --phone --prefer"
+			if [[ $n == 0 ]]; then _rapport_names account; return; fi ;;
+		contact/set)
+			# CONTACT_ID FIELD VALUE: the fields after the id.
+			if [[ $n == 1 ]]; then
+				COMPREPLY=($(compgen -W "name role email phone prefer" -- "$cur"))
+			elif [[ $n == 2 && $prev == prefer ]]; then
+				COMPREPLY=($(compgen -W "$prefer" -- "$cur"))
+			fi
+			return ;;
+		contact/list)
+			opts="--json"
 			if [[ $n == 0 ]]; then _rapport_names account; return; fi ;;
 		peer/remove)
 			if [[ $n == 0 ]]; then _rapport_names peer; fi
@@ -269,6 +283,7 @@ _rapport()
 			n=$REPLY
 			if [[ $n == 0 && ! ( $cmd == handover && " ${words[*]} " == *" --from "* ) ]]; then
 				_rapport_names account
+				[[ $cmd == follow-up ]] && COMPREPLY+=($(compgen -W "move cancel" -- "$cur"))
 				return
 			elif [[ $n == 1 && $cmd == log ]]; then
 				COMPREPLY=($(compgen -W "$types" -- "$cur"))
@@ -276,6 +291,16 @@ _rapport()
 			fi
 		fi
 		;;
+	amend)
+		# IX_ID FIELD VALUE: the fields after the id.
+		_rapport_npos $((cmdi + 1))
+		if [[ $REPLY == 1 ]]; then
+			COMPREPLY=($(compgen -W "text type at amount currency contact outcome" -- "$cur"))
+		elif [[ $REPLY == 2 && $prev == type ]]; then
+			COMPREPLY=($(compgen -W "$types" -- "$cur"))
+		fi
+		return ;;
+	retract)    opts="--reason" ;;
 	agenda)     opts="--calls --json" ;;
 	top)        opts="--by --json" ;;
 	at-risk|status|find|fsck) opts="--json" ;;

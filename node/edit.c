@@ -34,7 +34,7 @@ int rp_edit_text(const char *what, const char *text, size_t max, int multiline)
 	return 0;
 }
 
-static int s_one_of(const char *what, const char *val, const char *const *list)
+int rp_edit_one_of(const char *what, const char *val, const char *const *list)
 {
 	char all[256] = "";
 	for (int i = 0; list[i]; i++) {
@@ -47,7 +47,7 @@ static int s_one_of(const char *what, const char *val, const char *const *list)
 }
 
 
-static int s_email(const char *what, const char *v)
+int rp_edit_email(const char *what, const char *v)
 {
 	const char *at = strchr(v, '@');
 	if (!at || at == v || !at[1] || strchr(at + 1, '@') || strpbrk(v, " \t\r\n<>,;"))
@@ -55,8 +55,8 @@ static int s_email(const char *what, const char *v)
 	return 0;
 }
 
-static int s_finish(rp_write *w, const uint8_t *acct, const char *kind, rp_body_builder *b,
-                    uint8_t opid[RP_OPID_LEN])
+int rp_edit_finish(rp_write *w, const uint8_t *acct, const char *kind, rp_body_builder *b,
+                   uint8_t opid[RP_OPID_LEN])
 {
 	const uint8_t *body;
 	size_t len;
@@ -164,7 +164,7 @@ int rp_account_add(rp_write *w, const char *name, const char *owner,
 	rp_body_init(&b);
 	rp_body_put_str(&b, "name", name);
 	rp_body_put_str(&b, "owner", owner ? owner : w->member);
-	return s_finish(w, acct_out, "acct.create", &b, NULL);
+	return rp_edit_finish(w, acct_out, "acct.create", &b, NULL);
 }
 
 int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
@@ -187,9 +187,9 @@ int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		if ((rc = rp_edit_text(what, value, !strcmp(field, "name") ? RP_NAME_MAX : RP_STR_MAX,
 		                 !strcmp(field, "notes") || !strcmp(field, "address"))))
 			return rc;
-		if (!strcmp(field, "prefer") && (rc = s_one_of("prefer value", value, rp_schema_prefer)))
+		if (!strcmp(field, "prefer") && (rc = rp_edit_one_of("prefer value", value, rp_schema_prefer)))
 			return rc;
-		if (!strcmp(field, "email") && (rc = s_email("email", value)))
+		if (!strcmp(field, "email") && (rc = rp_edit_email("email", value)))
 			return rc;
 		if (!strcmp(field, "name") && s_name_taken(w, value, other) &&
 		    memcmp(other, acct, RP_ACCOUNT_LEN) != 0) {
@@ -202,7 +202,7 @@ int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	rp_body_init(&b);
 	rp_body_put_str(&b, "field", field);
 	rp_body_put_str(&b, "value", value);
-	return s_finish(w, acct, "acct.set", &b, NULL);
+	return rp_edit_finish(w, acct, "acct.set", &b, NULL);
 }
 
 int rp_account_tag(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *tag, int remove)
@@ -219,7 +219,7 @@ int rp_account_tag(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *
 	rp_body_init(&b);
 	if (!remove) {
 		rp_body_put_str(&b, "add", tag);
-		return s_finish(w, acct, "acct.tag", &b, NULL);
+		return rp_edit_finish(w, acct, "acct.tag", &b, NULL);
 	}
 	/* Observed-remove: name every add of the tag this node has seen. */
 	if ((rc = rp_write_flush(w))) {
@@ -241,7 +241,7 @@ int rp_account_tag(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *
 				               2 * RP_OPID_LEN, NULL, NULL, NULL);
 		if (ids) {
 			rp_body_put_bins(&b, "remove", ids, RP_OPID_LEN, n);
-			rc = s_finish(w, acct, "acct.tag", &b, NULL);
+			rc = rp_edit_finish(w, acct, "acct.tag", &b, NULL);
 			free(ids);
 			goto out;
 		}
@@ -262,9 +262,9 @@ int rp_contact_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	int rc;
 	if ((rc = rp_edit_text("contact name", name, RP_NAME_MAX, 0)) ||
 	    (role && (rc = rp_edit_text("role", role, RP_NAME_MAX, 0))) ||
-	    (email && (rc = s_email("email", email))) ||
+	    (email && (rc = rp_edit_email("email", email))) ||
 	    (phone && (rc = rp_edit_text("phone", phone, RP_NAME_MAX, 0))) ||
-	    (prefer && (rc = s_one_of("prefer value", prefer, rp_schema_prefer))) ||
+	    (prefer && (rc = rp_edit_one_of("prefer value", prefer, rp_schema_prefer))) ||
 	    (rc = rp_edit_account(w, acct)))
 		return rc;
 	rp_body_init(&b);
@@ -277,7 +277,7 @@ int rp_contact_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		rp_body_put_str(&b, "phone", phone);
 	if (prefer)
 		rp_body_put_str(&b, "prefer", prefer);
-	if ((rc = s_finish(w, acct, "contact.add", &b, opid)))
+	if ((rc = rp_edit_finish(w, acct, "contact.add", &b, opid)))
 		return rc;
 	rp_ref_of(ref_out, opid);
 	return 0;
@@ -292,7 +292,7 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	int rc;
 	if (!ix->type)
 		return rp_fail(RP_EINVAL, "missing interaction type");
-	if ((rc = s_one_of("interaction type", ix->type, rp_schema_ix_types)) ||
+	if ((rc = rp_edit_one_of("interaction type", ix->type, rp_schema_ix_types)) ||
 	    (rc = rp_edit_text("text", ix->text, RP_STR_MAX, 1)) ||
 	    (ix->contact && (rc = rp_edit_text("contact", ix->contact, RP_NAME_MAX, 0))) ||
 	    (ix->outcome && (rc = rp_edit_text("outcome", ix->outcome, RP_STR_MAX, 1))) ||
@@ -318,7 +318,7 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		rp_body_put_str(&b, "outcome", ix->outcome);
 	if (ix->by)
 		rp_body_put_str(&b, "by", ix->by);
-	if ((rc = s_finish(w, acct, "ix.log", &b, opid)))
+	if ((rc = rp_edit_finish(w, acct, "ix.log", &b, opid)))
 		return rc;
 	rp_ref_of(ref_out, opid);
 	return 0;
@@ -341,16 +341,15 @@ int rp_fu_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *text,
 	rp_body_put_int(&b, "due", (int64_t)due_ms);
 	if (assignee)
 		rp_body_put_str(&b, "assignee", assignee);
-	if ((rc = s_finish(w, acct, "fu.add", &b, opid)))
+	if ((rc = rp_edit_finish(w, acct, "fu.add", &b, opid)))
 		return rc;
 	rp_ref_of(ref_out, opid);
 	return 0;
 }
 
-/* The op id, account and kind behind a ref, and the view entry it names. */
-static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind,
-                    const char *list, uint8_t opid[RP_OPID_LEN], uint8_t acct[RP_ACCOUNT_LEN],
-                    json_t **view, json_t **entry)
+int rp_edit_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind,
+                   const char *list, uint8_t opid[RP_OPID_LEN], uint8_t acct[RP_ACCOUNT_LEN],
+                   json_t **view, json_t **entry)
 {
 	rp_ref_hit hit;
 	char t[RP_REF_TEXT + 1];
@@ -363,7 +362,8 @@ static int s_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind
 	if ((rc = rp_refs_find(w->node->store, w->txn, ref, &hit)) && rc != RP_ENOTFOUND)
 		return rc;
 	if (rc || strcmp(hit.kind, kind))
-		return rp_fail(RP_ENOTFOUND, "no %s %s", !strcmp(kind, "fu.add") ? "follow-up" : "interaction", t);
+		return rp_fail(RP_ENOTFOUND, "no %s %s", !strcmp(kind, "fu.add") ? "follow-up" :
+		               !strcmp(kind, "contact.add") ? "contact" : "interaction", t);
 	memcpy(opid, hit.opid, RP_OPID_LEN);
 	memcpy(acct, hit.account, RP_ACCOUNT_LEN);
 	if ((rc = rp_edit_view(w, acct, view)))
@@ -389,7 +389,7 @@ int rp_edit_close(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *k
 	rp_body_put_bin(&b, !strcmp(kind, "fu.done") ? "fu" : "ix", opid, RP_OPID_LEN);
 	if (text)
 		rp_body_put_str(&b, "text", text);
-	return s_finish(w, acct, kind, &b, NULL);
+	return rp_edit_finish(w, acct, kind, &b, NULL);
 }
 
 int rp_fu_done(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *text)
@@ -399,7 +399,7 @@ int rp_fu_done(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *text)
 	int rc;
 	if (text && (rc = rp_edit_text("text", text, RP_STR_MAX, 1)))
 		return rc;
-	if ((rc = s_target(w, ref, "fu.add", "followups", opid, acct, &view, &fu)))
+	if ((rc = rp_edit_target(w, ref, "fu.add", "followups", opid, acct, &view, &fu)))
 		return rc;
 	if (json_is_true(json_object_get(fu, "done")))
 		rc = rp_fail(RP_EEXIST, "follow-up %s is already done", json_string_value(json_object_get(fu, "id")));
@@ -414,7 +414,7 @@ int rp_complaint_resolve(rp_write *w, const uint8_t ref[RP_REF_LEN], const char 
 	int rc;
 	if ((rc = rp_edit_text("resolution text", text, RP_STR_MAX, 1)))
 		return rc;
-	if ((rc = s_target(w, ref, "ix.log", "interactions", opid, acct, &view, &ix)))
+	if ((rc = rp_edit_target(w, ref, "ix.log", "interactions", opid, acct, &view, &ix)))
 		return rc;
 	const char *id = json_string_value(json_object_get(ix, "id"));
 	if (strcmp(json_string_value(json_object_get(ix, "type")), "complaint") != 0)
@@ -543,7 +543,7 @@ int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		return rc;
 	if (contact_ref) {
 		const char *nm;
-		if ((rc = s_target(w, contact_ref, "contact.add", "contacts", opid, cacct, &view, &entry)))
+		if ((rc = rp_edit_target(w, contact_ref, "contact.add", "contacts", opid, cacct, &view, &entry)))
 			return rc;
 		nm = json_string_value(json_object_get(entry, "name"));
 		snprintf(cname, sizeof cname, "%s", nm ? nm : "");
@@ -566,7 +566,7 @@ int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		rp_body_put_bins(&b, "ops", ids + off * RP_OPID_LEN, RP_OPID_LEN, m);
 		if (reason)
 			rp_body_put_str(&b, "reason", reason);
-		rc = s_finish(w, acct, "redact", &b, NULL);
+		rc = rp_edit_finish(w, acct, "redact", &b, NULL);
 	}
 out:
 	free(ids);
@@ -601,11 +601,11 @@ int rp_member_add(rp_write *w, const char *name, const uint8_t device[RP_DEVICE_
 		rp_body_init(&b);
 		rp_body_put_str(&b, "name", name);
 		rp_body_put_str(&b, "role", role ? role : "rep");
-		if ((rc = s_finish(w, NULL, exists ? "member.role" : "member.add", &b, NULL)))
+		if ((rc = rp_edit_finish(w, NULL, exists ? "member.role" : "member.add", &b, NULL)))
 			return rc;
 	}
 	rp_body_init(&b);
 	rp_body_put_str(&b, "member", name);
 	rp_body_put_bin(&b, "device", device, RP_DEVICE_LEN);
-	return s_finish(w, NULL, "device.add", &b, NULL);
+	return rp_edit_finish(w, NULL, "device.add", &b, NULL);
 }

@@ -4,6 +4,7 @@
 #define RP_EDIT_H
 
 #include "node.h"
+#include "../proto/body.h"
 
 /* fu.done or complaint.resolve (kind) of the item written by op opid in
  * account acct; text may be NULL. No check that the item is open. Returns
@@ -28,5 +29,28 @@ int rp_edit_member(rp_write *w, const char *name);
  * *view is new: the caller json_decrefs it. Returns 0, RP_ENOTFOUND (no
  * such account here), RP_ENOMEM, RP_EIO, or rp_write_flush's code. */
 int rp_edit_view(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view);
+
+/* Sign and append the op of kind whose body b holds (b is freed either
+ * way); opid receives its id when not NULL. Returns rp_write_op's code. */
+int rp_edit_finish(rp_write *w, const uint8_t *acct, const char *kind, rp_body_builder *b,
+                   uint8_t opid[RP_OPID_LEN]);
+
+/* The item a ref names: the op that made it must be of kind (ix.log,
+ * fu.add, contact.add); fills its op id and account, the account's current
+ * view (*view, new: the caller json_decrefs it) and the item's entry in the
+ * view's list (interactions, followups, contacts), which lives as long as
+ * *view. RP_ENOTFOUND with rp_errmsg set (no such item, its account not
+ * here, or erased). Flushes w first. */
+int rp_edit_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind,
+                   const char *list, uint8_t opid[RP_OPID_LEN], uint8_t acct[RP_ACCOUNT_LEN],
+                   json_t **view, json_t **entry);
+
+/* The checks of a contact's or an account's email: one @, something on
+ * each side, no spaces or separators. what names it. RP_EINVAL. */
+int rp_edit_email(const char *what, const char *value);
+
+/* value is one of list (NULL-terminated); RP_EINVAL naming what and the
+ * choices otherwise. */
+int rp_edit_one_of(const char *what, const char *value, const char *const *list);
 
 #endif

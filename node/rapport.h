@@ -6,7 +6,7 @@
  *
  * It declares what node.c (home, open, the write), edit.c (the writes) and
  * sync/peer.c implement, and includes the header of each other file of the
- * API: handover.h, fsck.h, backup.h, load.h, crm/{lookup,query,insight,export,
+ * API: correct.h, handover.h, fsck.h, backup.h, load.h, crm/{lookup,query,insight,export,
  * import}.h, sync/{client,serve}.h.
  *
  * Errors: every int-returning call returns 0 or a negative RP_E* code
@@ -148,6 +148,9 @@ int rp_forget(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
  * NULL means rep. Only an admin's device may do this (RP_EDENIED). */
 int rp_member_add(rp_write *w, const char *name,
                   const uint8_t device[RP_DEVICE_LEN], const char *role);
+
+/* ---- fixing mistakes: retract, amend, move, cancel, archive -------------- */
+#include "correct.h"
 
 /* ---- handover and revocation: handover.h -------------------------------- */
 #include "handover.h"

@@ -4,6 +4,7 @@
 
 #include "body.h"
 #include "error.h"
+#include "limits.h"
 
 void rp_body_init(rp_body_builder *b)
 {
@@ -183,4 +184,29 @@ int rp_body_is_nil(const rp_body *b, const char *key)
 {
 	const msgpack_object *o = rp_body_get(b, key);
 	return o && o->type == MSGPACK_OBJECT_NIL;
+}
+
+int rp_body_amount(const rp_body *b, const char *key, int64_t *cents, char cur[4])
+{
+	const msgpack_object *o = rp_body_get(b, key);
+	int have = 0, code = 0;
+	if (!o || o->type != MSGPACK_OBJECT_MAP)
+		return RP_ENOTFOUND;
+	for (uint32_t i = 0; i < o->via.map.size; i++) {
+		const msgpack_object *k = &o->via.map.ptr[i].key, *v = &o->via.map.ptr[i].val;
+		if (k->type != MSGPACK_OBJECT_STR)
+			continue;
+		if (k->via.str.size == 5 && !memcmp(k->via.str.ptr, "cents", 5)) {
+			if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= (uint64_t)RP_CENTS_MAX)
+				*cents = (int64_t)v->via.u64, have = 1;
+			else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && v->via.i64 >= -RP_CENTS_MAX)
+				*cents = v->via.i64, have = 1;
+		} else if (k->via.str.size == 8 && !memcmp(k->via.str.ptr, "currency", 8) &&
+		           v->type == MSGPACK_OBJECT_STR && v->via.str.size == 3) {
+			memcpy(cur, v->via.str.ptr, 3);
+			cur[3] = 0;
+			code = 1;
+		}
+	}
+	return have && code ? 0 : RP_ENOTFOUND;
 }

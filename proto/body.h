@@ -50,6 +50,10 @@ int rp_body_int(const rp_body *b, const char *key, int64_t *v);
 int rp_body_bool(const rp_body *b, const char *key, int *v);
 /* Bin field of exactly len bytes. */
 int rp_body_bin(const rp_body *b, const char *key, const uint8_t **p, size_t len);
+/* Amount field {cents, currency}: cents an integer within RP_CENTS_MAX,
+ * currency 3 bytes (copied into cur, NUL-terminated); the last of a key
+ * given twice counts. 0 or RP_ENOTFOUND (absent, or not such a map). */
+int rp_body_amount(const rp_body *b, const char *key, int64_t *cents, char cur[4]);
 /* 1 if the key is present with value nil. */
 int rp_body_is_nil(const rp_body *b, const char *key);
 

@@ -251,3 +251,43 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
 	}
 	return rc;
 }
+
+/* The entry of list (in view) whose id is ref's text, or NULL. */
+static const json_t *s_entry(const json_t *view, const char *list, const uint8_t ref[RP_REF_LEN])
+{
+	char t[RP_REF_TEXT + 1];
+	size_t i;
+	json_t *e;
+	rp_b32_encode(ref, RP_REF_LEN, t, sizeof t);
+	json_array_foreach(json_object_get(view, list), i, e)
+		if (json_is_string(json_object_get(e, "id")) && !strcmp(json_string_value(json_object_get(e, "id")), t))
+			return e;
+	return NULL;
+}
+
+void rp_about_item(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], const uint8_t *ref, rp_about *out)
+{
+	MDB_txn *txn;
+	json_t *view = NULL;
+	rp_ref_hit hit;
+	memset(out, 0, sizeof *out);
+	if (rp_node_read(n, &txn))
+		return;
+	if (rp_view_load(n->store, txn, acct, &view) == 0) {
+		const char *nm = json_string_value(json_object_get(view, "name"));
+		snprintf(out->account, sizeof out->account, "%s", nm ? nm : "");
+	}
+	if (ref && rp_refs_find(n->store, txn, ref, &hit) == 0) {
+		int kd = s_ref_kind_of((const uint8_t *)hit.kind, strlen(hit.kind));
+		const json_t *e = s_entry(view, kd == RP_REF_IX ? "interactions" :
+		                          kd == RP_REF_FU ? "followups" : "contacts", ref);
+		const char *type = json_string_value(json_object_get(e, "type"));
+		const char *cn = json_string_value(json_object_get(e, "name"));
+		snprintf(out->what, sizeof out->what, "%s", kd == RP_REF_FU ? "follow-up" :
+		         kd == RP_REF_CONTACT ? "contact" : type ? type : "interaction");
+		if (kd == RP_REF_CONTACT)
+			snprintf(out->name, sizeof out->name, "%s", cn ? cn : "");
+	}
+	json_decref(view);
+	rp_store_end(txn);
+}

@@ -1,6 +1,7 @@
 /* node/crm/query.c — reads of the merged state: one account, account lists, the
  * roster, an account's signed history, status, digest. Read transactions
  * only; every result is a new json_t owned by the caller. */
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -40,7 +41,12 @@ static void s_name_authors(rp_node *n, MDB_txn *txn, json_t *cache, json_t *list
 	json_array_foreach(list, i, e) {
 		const char *d = json_string_value(json_object_get(e, "author_device"));
 		const char *m = d ? s_author(n, txn, cache, d) : NULL;
-		json_t *by = json_object_get(e, "by");
+		json_t *by = json_object_get(e, "by"), *rt = json_object_get(e, "retraction");
+		const char *rd = json_string_value(json_object_get(rt, "author_device"));
+		if (json_is_object(rt)) {
+			const char *rm = rd ? s_author(n, txn, cache, rd) : NULL;
+			json_object_set_new(rt, "by", rm ? json_string(rm) : json_null());
+		}
 		/* imported: the author is who did it, imported_by who brought it here */
 		if (json_is_string(by)) {
 			json_object_set(e, "author", by);
@@ -91,10 +97,22 @@ int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out
 	return 0;
 }
 
+int rp_contact_list(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
+{
+	json_t *view, *list;
+	int rc = rp_account_show(n, acct, &view);
+	if (rc)
+		return rc;
+	list = json_object_get(view, "contacts");
+	*out = json_is_array(list) ? json_incref(list) : json_array();
+	json_decref(view);
+	return *out ? 0 : rp_fail(RP_ENOMEM, "out of memory");
+}
+
 typedef struct s_list_walk {
 	rp_node    *n;
 	MDB_txn    *txn;
-	const char *owner, *tag;
+	const rp_list_filter *f;
 	json_t     *list;
 } s_list_walk;
 
@@ -112,10 +130,13 @@ static int s_list_one(void *arg, const MDB_val *key, const MDB_val *val)
 	/* The row is the stored summary as parsed: the decode checked its shape. */
 	if ((rc = rp_summary_load_doc(w->n->store, w->txn, acct, &sum, &row)))
 		return rc == RP_ENOMEM ? rc : 0;      /* unreadable: fsck's business, not a list's */
-	if ((!w->owner || (sum->owner && !strcmp(sum->owner, w->owner))) &&
-	    (!w->tag || rp_summary_has(sum->tags, sum->ntags, w->tag))) {
+	if ((!w->f->owner || (sum->owner && !strcmp(sum->owner, w->f->owner))) &&
+	    (!w->f->tag || rp_summary_has(sum->tags, sum->ntags, w->f->tag)) &&
+	    (w->f->archived < 0 || !sum->archived == !w->f->archived)) {
 		if (json_array_append_new(w->list, row))
 			rc = RP_ENOMEM;
+		else if (w->f->limit && json_array_size(w->list) >= w->f->limit)
+			rc = RP_STORE_STOP;
 	} else {
 		json_decref(row);
 	}
@@ -123,9 +144,11 @@ static int s_list_one(void *arg, const MDB_val *key, const MDB_val *val)
 	return rc;
 }
 
-int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out)
+int rp_account_list(rp_node *n, const rp_list_filter *f, json_t **out)
 {
-	s_list_walk w = { n, NULL, owner, tag, json_array() };
+	static const rp_list_filter live = { NULL, NULL, 0, 0 };
+	s_list_walk w = { n, NULL, f ? f : &live, json_array() };
+	const char *owner = w.f->owner;
 	int rc;
 	rp_errclear();
 	if (!w.list)
@@ -161,6 +184,76 @@ int rp_member_list(rp_node *n, json_t **out)
 	rc = rp_roster_list(n->store, txn, out);
 	rp_store_end(txn);
 	return rc ? rp_fail(rc, "cannot read the roster") : 0;
+}
+
+/* The short text of the ref of the item the op's body names under key. */
+static const char *s_target_text(const rp_body *b, const char *key, char *t, size_t cap)
+{
+	const uint8_t *opid;
+	uint8_t ref[RP_REF_LEN];
+	if (rp_body_bin(b, key, &opid, RP_OPID_LEN))
+		return "?";
+	rp_ref_of(ref, opid);
+	rp_b32_encode(ref, RP_REF_LEN, t, cap);
+	if (strlen(t) > 10)
+		t[10] = 0;                   /* as tables print ids */
+	return t;
+}
+
+/* The amount field key as "12.50 EUR" into buf; NULL if it holds none. */
+static const char *s_amount_text(const rp_body *b, const char *key, char *buf, size_t cap)
+{
+	int64_t cents = 0;
+	char cur[4], num[32];
+	if (rp_body_amount(b, key, &cents, cur))
+		return NULL;
+	snprintf(buf, cap, "%s %.3s", rp_amount_format(cents, num, sizeof num), cur);
+	return buf;
+}
+
+/* What a correction did: "retracted yawq27ig6r: wrong account". */
+static const char *s_correction(const rp_op *op, const rp_body *b, char *buf, size_t cap)
+{
+	char t[RP_REF_TEXT + 1], day[32];
+	const char *p = NULL, *q = NULL;
+	size_t pn = 0, qn = 0;
+	int64_t v;
+	const char *k = op->kind;
+	if (!strcmp(k, "ix.retract")) {
+		s_target_text(b, "ix", t, sizeof t);
+		if (rp_body_str(b, "reason", &q, &qn) == 0)
+			snprintf(buf, cap, "retracted %s: %.*s", t, (int)(qn > 80 ? 80 : qn), q);
+		else
+			snprintf(buf, cap, "retracted %s", t);
+	} else if (!strcmp(k, "ix.amend")) {
+		s_target_text(b, "ix", t, sizeof t);
+		rp_body_str(b, "field", &p, &pn);
+		if (rp_body_str(b, "value", &q, &qn) == 0)
+			snprintf(buf, cap, "amended %s: %.*s = %.*s", t, (int)pn, p, (int)(qn > 80 ? 80 : qn), q);
+		else if (rp_body_int(b, "value", &v) == 0 && v >= 0)
+			snprintf(buf, cap, "amended %s: %.*s = %s", t, (int)pn, p,
+			         rp_when_iso((uint64_t)v, day, sizeof day));
+		else if (s_amount_text(b, "value", day, sizeof day))
+			snprintf(buf, cap, "amended %s: %.*s = %s", t, (int)pn, p, day);
+		else
+			snprintf(buf, cap, "amended %s: %.*s %s", t, (int)pn, p,
+			         rp_body_is_nil(b, "value") ? "cleared" : "changed");
+	} else if (!strcmp(k, "fu.move")) {
+		s_target_text(b, "fu", t, sizeof t);
+		if (rp_body_int(b, "due", &v) || v < 0)
+			v = 0;
+		snprintf(buf, cap, "follow-up %s moved to %s", t, rp_when_iso((uint64_t)v, day, sizeof day));
+	} else if (!strcmp(k, "fu.cancel")) {
+		snprintf(buf, cap, "follow-up %s cancelled", s_target_text(b, "fu", t, sizeof t));
+	} else {
+		s_target_text(b, "contact", t, sizeof t);
+		rp_body_str(b, "field", &p, &pn);
+		if (rp_body_str(b, "value", &q, &qn) == 0)
+			snprintf(buf, cap, "contact %s: %.*s = %.*s", t, (int)pn, p, (int)(qn > 80 ? 80 : qn), q);
+		else
+			snprintf(buf, cap, "contact %s: %.*s cleared", t, (int)pn, p);
+	}
+	return buf;
 }
 
 /* One line saying what an op did, for people reading the audit trail. */
@@ -214,6 +307,14 @@ static json_t *s_summary(const rp_op *op, const rp_body *b)
 	} else if (!strcmp(op->kind, "contact.add")) {
 		rp_body_str(b, "name", &p, &pn);
 		snprintf(buf, sizeof buf, "contact added: %.*s", (int)pn, p);
+	} else if (!strcmp(op->kind, "ix.retract") || !strcmp(op->kind, "ix.amend") ||
+	           !strcmp(op->kind, "fu.move") || !strcmp(op->kind, "fu.cancel") ||
+	           !strcmp(op->kind, "contact.set")) {
+		s_correction(op, b, buf, sizeof buf);
+	} else if (!strcmp(op->kind, "acct.archive")) {
+		int on = 0;
+		rp_body_bool(b, "archived", &on);
+		snprintf(buf, sizeof buf, on ? "archived" : "brought back from the archive");
 	} else if (!strcmp(op->kind, "redact")) {
 		o = rp_body_get(b, "ops");
 		if (rp_body_str(b, "reason", &q, &qn) == 0)
@@ -294,8 +395,58 @@ static int s_history_one(void *arg, const MDB_val *key, const MDB_val *val)
 	        "author", m ? json_string(m) : json_null(), "author_device", dev,
 	        "kind", op.kind, "op", ref, "summary", erased ? erased : s_summary(&op, &b),
 	        "verified", rp_op_verify(&op) == 0, "future", RP_HLC_MS(op.hlc) > w->future));
+	if (!strcmp(op.kind, "ix.retract") && op.body) {
+		const uint8_t *target;
+		const char *why;
+		size_t wn;
+		char tt[RP_REF_TEXT + 1], mark[RP_NAME_MAX + 120];
+		if (rp_body_bin(&b, "ix", &target, RP_OPID_LEN) == 0) {
+			rp_ref_of(r, target);
+			rp_b32_encode(r, RP_REF_LEN, tt, sizeof tt);
+			if (rp_body_str(&b, "reason", &why, &wn) == 0)
+				snprintf(mark, sizeof mark, " (retracted by %s: %.*s)", m ? m : "?",
+				         (int)(wn > 80 ? 80 : wn), why);
+			else
+				snprintf(mark, sizeof mark, " (retracted by %s)", m ? m : "?");
+			json_t *row = json_array_get(w->list, json_array_size(w->list) - 1);
+			json_object_set_new(row, "_target", json_pack("[ss]", tt, mark));
+		}
+	}
 	rp_body_done(&b);
 	return 0;
+}
+
+/* The rows of the interactions a retract names say so: "call: ... (retracted
+ * by rita: wrong account)". Each retract row's _target is [ref, mark]. */
+static void s_mark_retracted(json_t *list)
+{
+	json_t *byref = json_object(), *row, *t;
+	size_t i;
+	json_array_foreach(list, i, row)
+		json_object_set(byref, json_string_value(json_object_get(row, "op")), row);
+	json_array_foreach(list, i, row) {
+		if (!(t = json_object_get(row, "_target")))
+			continue;
+		json_t *hit = json_object_get(byref, json_string_value(json_array_get(t, 0)));
+		const char *sum = json_string_value(json_object_get(hit, "summary"));
+		if (hit && sum && !json_object_get(hit, "_marked")) {
+			size_t n = strlen(sum) + strlen(json_string_value(json_array_get(t, 1))) + 1;
+			char *text = malloc(n);
+			if (text) {
+				snprintf(text, n, "%s%s", sum, json_string_value(json_array_get(t, 1)));
+				json_t *js = json_string(text);   /* NULL: a cut split a UTF-8 sequence */
+				if (js)
+					json_object_set_new(hit, "summary", js);
+				free(text);
+			}
+			json_object_set_new(hit, "_marked", json_true());   /* the first retract says it */
+		}
+	}
+	json_array_foreach(list, i, row) {
+		json_object_del(row, "_target");
+		json_object_del(row, "_marked");
+	}
+	json_decref(byref);
 }
 
 int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
@@ -318,6 +469,7 @@ int rp_history(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
 		rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
 		return rp_fail(RP_ENOTFOUND, "no account %s", t);
 	}
+	s_mark_retracted(w.list);
 	*out = w.list;
 	return 0;
 }

@@ -10,9 +10,21 @@
  * contacts, interactions, followups, value, conflicts, stats. */
 int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out);
 
-/* Account summaries (id, name, owner, tags, archived, stats), sorted by name.
- * owner/tag NULL means any. */
-int rp_account_list(rp_node *n, const char *owner, const char *tag, json_t **out);
+/* The contacts of an account, by name: [{id, name, role, email, phone,
+ * prefer}] (null for a field not set). */
+int rp_contact_list(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out);
+
+/* Which accounts a list holds. */
+typedef struct rp_list_filter {
+	const char *owner, *tag;   /* NULL: any */
+	int         archived;      /* 0: the accounts in use, 1: the archived ones, -1: both */
+	size_t      limit;         /* the first limit by name; 0: all */
+} rp_list_filter;
+
+/* Account summaries (id, name, owner, tags, archived, stats), sorted by
+ * name, as f says (NULL: every account in use). RP_ENOTFOUND when the
+ * owner is not a member. */
+int rp_account_list(rp_node *n, const rp_list_filter *f, json_t **out);
 
 /* The roster: members (name, role, devices). */
 int rp_member_list(rp_node *n, json_t **out);

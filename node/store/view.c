@@ -145,32 +145,12 @@ static json_t *s_device_text(const uint8_t dev[RP_DEVICE_LEN])
 /* An amount {cents, currency} read from the body, or NULL. */
 static json_t *s_amount(const rp_body *b, const char *key)
 {
-	const msgpack_object *o = rp_body_get(b, key);
-	json_int_t cents = 0;
-	json_t *cur = NULL;
-	int have = 0;
-	if (!o || o->type != MSGPACK_OBJECT_MAP)
+	int64_t cents = 0;
+	char cur[4];
+	json_t *code;
+	if (rp_body_amount(b, key, &cents, cur) || !(code = json_stringn(cur, 3)))
 		return NULL;
-	for (uint32_t i = 0; i < o->via.map.size; i++) {
-		const msgpack_object *k = &o->via.map.ptr[i].key, *v = &o->via.map.ptr[i].val;
-		if (k->type != MSGPACK_OBJECT_STR)
-			continue;
-		if (k->via.str.size == 5 && !memcmp(k->via.str.ptr, "cents", 5)) {
-			if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= (uint64_t)RP_CENTS_MAX)
-				cents = (json_int_t)v->via.u64, have = 1;
-			else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && v->via.i64 >= -RP_CENTS_MAX)
-				cents = v->via.i64, have = 1;
-		} else if (k->via.str.size == 8 && !memcmp(k->via.str.ptr, "currency", 8) &&
-		           v->type == MSGPACK_OBJECT_STR && v->via.str.size == 3) {
-			json_decref(cur);
-			cur = json_stringn(v->via.str.ptr, 3);
-		}
-	}
-	if (!have || !cur) {
-		json_decref(cur);
-		return NULL;
-	}
-	return json_pack("{sIso}", "cents", cents, "currency", cur);
+	return json_pack("{sIso}", "cents", (json_int_t)cents, "currency", code);
 }
 
 /* Defer an op that modifies another (amend, retract, done, ...): modifiers
@@ -192,7 +172,12 @@ static void s_defer(s_fold *f, const char *kind, const rp_body *b, const char *k
 	if (rp_body_str(b, "field", &p, &n) == 0)
 		s_set(payload, "field", s_jstr(p, n));
 	if (rp_body_get(b, "value")) {
-		if (rp_body_str(b, "value", &p, &n) == 0)
+		json_t *amt;
+		if (rp_body_str(b, "field", &p, &n) == 0 && n == 6 && !memcmp(p, "amount", 6) &&
+		    !rp_body_is_nil(b, "value")) {
+			if ((amt = s_amount(b, "value")))     /* else malformed: the amend does nothing */
+				s_set(payload, "value", amt);
+		} else if (rp_body_str(b, "value", &p, &n) == 0)
 			s_set(payload, "value", s_jstr(p, n));
 		else if (rp_body_int(b, "value", &v) == 0)
 			s_set(payload, "value", json_integer(v));
@@ -205,6 +190,8 @@ static void s_defer(s_fold *f, const char *kind, const rp_body *b, const char *k
 		s_set(payload, "text", s_jstr(p, n));
 	if (rp_body_int(b, "due", &v) == 0 && v >= 0)
 		s_set(payload, "due", json_integer(v));
+	if (rp_body_str(b, "reason", &p, &n) == 0)
+		s_set(payload, "reason", s_jstr(p, n));
 	s_set(payload, "author_device", s_device_text(op->author));
 	json_array_append_new(f->mods, json_pack("[soo]", kind, s_ref_text(target), payload));
 }
@@ -315,6 +302,7 @@ static void s_apply(s_fold *f, const rp_op *op, const rp_body *b, const uint8_t 
 			s_set(ix, "by", s_str(b, "by"));   /* an import's original author */
 		s_set(ix, "author_device", s_device_text(op->author));
 		s_set(ix, "retracted", json_false());
+		s_set(ix, "retraction", NULL);       /* {reason, author_device} once retracted */
 		s_set(ix, "resolved", json_false());
 		s_set(ix, "resolution", NULL);
 		if (json_is_string(json_object_get(ix, "type")))
@@ -363,12 +351,17 @@ static void s_apply_mods(s_fold *f)
 		if (!strcmp(kind, "ix.amend") && ix && field) {
 			if (!strcmp(field, "at") && json_is_integer(val) && json_integer_value(val) >= 0)
 				json_object_set(ix, "_at", val);
+			if (!strcmp(field, "amount") && (json_is_object(val) || json_is_null(val)))
+				json_object_set(ix, "amount", val);
 			for (int j = 0; ix_fields[j]; j++)
 				if (!strcmp(field, ix_fields[j]) && (json_is_string(val) || json_is_null(val)) &&
 				    (strcmp(field, "type") || json_is_string(val)))
 					json_object_set(ix, field, val);
 		} else if (!strcmp(kind, "ix.retract") && ix) {
+			json_t *why = json_object_get(pl, "reason");
 			json_object_set_new(ix, "retracted", json_true());
+			json_object_set_new(ix, "retraction", json_pack("{sOsO}", "reason", why ? why : json_null(),
+			        "author_device", json_object_get(pl, "author_device")));
 		} else if (!strcmp(kind, "complaint.resolve") && ix) {
 			json_object_set_new(ix, "resolved", json_true());
 			json_t *txt = json_object_get(pl, "text");

@@ -73,20 +73,20 @@ int main(void)
 	is_int(json_array_size(json_object_get(j, "followups")), 1, "one follow-up");
 	json_decref(j);
 
-	is_int(rp_account_list(n, NULL, NULL, &j), 0, "list reads");
+	is_int(rp_account_list(n, NULL, &j), 0, "list reads");
 	is_int(json_array_size(j), 3, "three accounts");
 	is_str(str(json_array_get(j, 0), "name"), "Bakery Blum", "in name order: Bakery Blum");
 	is_str(str(json_array_get(j, 1), "name"), "Cafe Roma", "Cafe Roma");
 	is_str(str(json_array_get(j, 2), "name"), "Zeta AG", "Zeta AG");
 	json_decref(j);
-	is_int(rp_account_list(n, NULL, "retail", &j), 0, "list by tag");
+	is_int(rp_account_list(n, &(rp_list_filter){ .tag = "retail" }, &j), 0, "list by tag");
 	is_int(json_array_size(j), 2, "the two tagged retail");
 	json_decref(j);
-	is_int(rp_account_list(n, "ann", NULL, &j), 0, "list by owner");
+	is_int(rp_account_list(n, &(rp_list_filter){ .owner = "ann" }, &j), 0, "list by owner");
 	is_int(json_array_size(j), 3, "ann owns all three");
 	json_decref(j);
 	j = NULL;
-	is_int(rp_account_list(n, "bob", NULL, &j), RP_ENOTFOUND, "list by someone who is no member fails");
+	is_int(rp_account_list(n, &(rp_list_filter){ .owner = "bob" }, &j), RP_ENOTFOUND, "list by someone who is no member fails");
 	ok(j == NULL, "and gives no list");
 
 	is_int(rp_history(n, blum, &j), 0, "history reads");

@@ -45,7 +45,7 @@ static json_t *held(rp_node *n)
 {
 	json_t *list = NULL, *out, *row;
 	size_t i;
-	if (rp_account_list(n, NULL, NULL, &list) != 0)
+	if (rp_account_list(n, &(rp_list_filter){ .archived = -1 }, &list) != 0)
 		return NULL;
 	out = json_array();
 	json_array_foreach(list, i, row)

@@ -121,8 +121,30 @@ static size_t make_set(op_t *ops)
 			kind = rnd(3) == 0 ? "ix.retract" : rnd(2) ? "ix.amend" : "complaint.resolve";
 			rp_body_put_bin(&b, "ix", ix[rnd((uint32_t)nix)], RP_OPID_LEN);
 			if (!strcmp(kind, "ix.amend")) {
-				rp_body_put_str(&b, "field", "text");
-				rp_body_put_str(&b, "value", rnd(2) ? "amended A" : "amended B");
+				/* Amends race one another per field: the last one wins. */
+				switch (rnd(4)) {
+				case 0:
+					rp_body_put_str(&b, "field", "text");
+					rp_body_put_str(&b, "value", rnd(2) ? "amended A" : "amended B");
+					break;
+				case 1:
+					rp_body_put_str(&b, "field", "amount");
+					if (rnd(3) == 0)
+						rp_body_put_str(&b, "value", NULL);
+					else
+						rp_body_put_amount(&b, "value", (int64_t)rnd(100000), rnd(2) ? "EUR" : "JPY");
+					break;
+				case 2:
+					rp_body_put_str(&b, "field", "at");
+					rp_body_put_int(&b, "value", 1700000000000LL + (int64_t)rnd(100) * 86400000LL);
+					break;
+				default:
+					rp_body_put_str(&b, "field", "type");
+					rp_body_put_str(&b, "value", types[rnd(5)]);
+					break;
+				}
+			} else if (!strcmp(kind, "ix.retract")) {
+				rp_body_put_str(&b, "reason", rnd(2) ? "wrong account" : "twice");
 			} else {
 				rp_body_put_str(&b, "text", "because");
 			}

@@ -6,7 +6,7 @@
 static int cmd_log_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	rp_ix_spec ix = { .type = cmd_str(a, "TYPE"), .text = cmd_str(a, "TEXT"),
-	                  .at_ms = cmd_value(a, "at")->ms, .cents = cmd_value(a, "amount")->cents,
+	                  .at_ms = cmd_value(a, "at")->ms, .amount = cmd_str(a, "amount"),
 	                  .has_amount = cmd_has(a, "amount"), .currency = cmd_str(a, "currency"),
 	                  .contact = cmd_str(a, "contact"), .outcome = cmd_str(a, "outcome") };
 	uint8_t ref[RP_REF_LEN];
@@ -15,8 +15,8 @@ static int cmd_log_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 	if (ix.currency && !ix.has_amount)
 		return cmd_usage_error(a->e, NULL, "--currency needs --amount");
 	if (ix.currency && !rp_currency_ok(ix.currency))
-		return cmd_bad_value(a->e, NULL, "--currency: bad currency '%s' (3 capital letters, "
-		                     "e.g. EUR)", ix.currency);
+		return cmd_bad_value(a->e, NULL, "--currency: '%s' is not an ISO 4217 currency code "
+		                     "(EUR, USD, JPY...)", ix.currency);
 	if ((rc = cmd_begin(ctx, a)) != 0)
 		return rc;
 	rc = rp_ix_log(a->w, a->acct, &ix, ref);

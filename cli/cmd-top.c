@@ -22,7 +22,7 @@ static int s_print(const struct cmd_args *a, const json_t *rows)
 
 		table_row(t, out_scalar(json_object_get(r, "rank"), rank, sizeof rank),
 		          out_str(r, "name"), out_str(r, "owner"),
-		          out_amounts(json_object_get(r, "value"), value, sizeof value),
+		          out_amounts_first(json_object_get(r, "value"), out_str(r, "currency"), value, sizeof value),
 		          out_day(json_object_get(r, "last_contact"), last, sizeof last),
 		          out_scalar(json_object_get(r, "interactions"), nix, sizeof nix),
 		          out_id_short(out_str(r, "id"), id, sizeof id));

@@ -161,7 +161,8 @@ static int s_check(const struct cmd_ctx *ctx, const struct cmd_args *a, const st
 		return cmd_bad_value(a->e, a->sub, "%s: bad date '%s' (use YYYY-MM-DD, "
 		                     "YYYY-MM-DDTHH:MM, today, tomorrow, +3d, +2w)", what, t);
 	case CMD_AMOUNT:
-		if (rp_amount_parse(t, &v->cents) == 0)
+		/* The form only: its currency's decimals are the node's to check. */
+		if (rp_amount_parse(t, RP_MINOR_MAX, &v->cents) == 0)
 			return 0;
 		return cmd_bad_value(a->e, a->sub, "%s: bad amount '%s' (e.g. 12.50 or 1,234.50)", what, t);
 	case CMD_COUNT:

@@ -258,7 +258,7 @@ int out_before(const json_t *iso, uint64_t now_ms)
 
 char *out_amount(const json_t *amount, char *buf, size_t cap)
 {
-	char num[32];
+	char num[48];
 	const char *cur = out_str(amount, "currency");
 	json_t *cents = json_object_get(amount, "cents");
 
@@ -266,28 +266,36 @@ char *out_amount(const json_t *amount, char *buf, size_t cap)
 		snprintf(buf, cap, "-");
 		return buf;
 	}
-	rp_amount_format(json_integer_value(cents), num, sizeof num);
-	snprintf(buf, cap, "%s %s", num, cur ? cur : "");
+	snprintf(buf, cap, "%s", rp_money_format(json_integer_value(cents), cur ? cur : "", num, sizeof num));
 	return buf;
 }
 
-char *out_amounts(const json_t *arr, char *buf, size_t cap)
+char *out_amounts_first(const json_t *arr, const char *first, char *buf, size_t cap)
 {
 	size_t i, len = 0;
 	json_t *a;
 	char one[64];
 
 	buf[0] = '\0';
-	json_array_foreach(arr, i, a) {
-		int k = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "",
-		                 out_amount(a, one, sizeof one));
-		if (k < 0 || (size_t)k >= cap - len)
-			break;
-		len += (size_t)k;
-	}
+	for (int pass = first ? 0 : 1; pass < 2; pass++)
+		json_array_foreach(arr, i, a) {
+			const char *cur = out_str(a, "currency");
+			int is_first = first && cur && !strcmp(cur, first), k;
+			if (pass == 0 ? !is_first : is_first)
+				continue;
+			k = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", out_amount(a, one, sizeof one));
+			if (k < 0 || (size_t)k >= cap - len)
+				break;
+			len += (size_t)k;
+		}
 	if (!buf[0])
 		snprintf(buf, cap, "-");
 	return buf;
+}
+
+char *out_amounts(const json_t *arr, char *buf, size_t cap)
+{
+	return out_amounts_first(arr, NULL, buf, cap);
 }
 
 char *out_words(const json_t *arr, char *buf, size_t cap)

@@ -69,8 +69,12 @@ char *out_day(const json_t *iso, char *buf, size_t cap);
 int out_before(const json_t *iso, uint64_t now_ms);
 /* {cents, currency} as "4200.50 EUR"; "-" for null. Returns buf. */
 char *out_amount(const json_t *amount, char *buf, size_t cap);
-/* An array of amounts as "4200.50 EUR, 10.00 USD"; "-" when empty. */
+/* An array of amounts as "4,200.50 EUR, 10.00 USD"; "-" when empty. */
 char *out_amounts(const json_t *arr, char *buf, size_t cap);
+
+/* The same with the amount in currency first (the team's: what value ranks
+ * in), the others after it. */
+char *out_amounts_first(const json_t *arr, const char *first, char *buf, size_t cap);
 /* An array of strings joined with ", "; "-" when empty. Returns buf. */
 char *out_words(const json_t *arr, char *buf, size_t cap);
 /* The first OUT_ID_SHORT characters of id ("-" for NULL). Returns buf. */

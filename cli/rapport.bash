@@ -210,7 +210,7 @@ _rapport()
 		if [[ -z $sub ]]; then
 			case $cmd in
 			member)  COMPREPLY=($(compgen -W "add list revoke" -- "$cur")) ;;
-			team)    COMPREPLY=($(compgen -W "keep" -- "$cur")) ;;
+			team)    COMPREPLY=($(compgen -W "currency calls keep" -- "$cur")) ;;
 			account) COMPREPLY=($(compgen -W "add set tag archive list" -- "$cur")) ;;
 			contact) COMPREPLY=($(compgen -W "add set list" -- "$cur")) ;;
 			peer)    COMPREPLY=($(compgen -W "add remove list" -- "$cur")) ;;
@@ -229,6 +229,11 @@ _rapport()
 			if [[ $n == 0 ]]; then _rapport_names member; return; fi ;;
 		team/keep)
 			if [[ $n == 0 ]]; then COMPREPLY=($(compgen -W "on off" -- "$cur")); fi
+			return ;;
+		team/currency)
+			if [[ $n == 0 ]]; then COMPREPLY=($(compgen -W "EUR USD GBP CHF JPY" -- "$cur")); fi
+			return ;;
+		team/calls)
 			return ;;
 		account/add)   opts="--email --phone --prefer --tag --owner" ;;
 		account/set)

@@ -8,8 +8,10 @@
 #include "node.h"
 #include "text/amount.h"
 #include "text/when.h"
+#include "store/roster.h"
 #include "store/schema.h"
 #include "../proto/error.h"
+#include "../proto/limits.h"
 
 const char *const rp_ix_amend_fields[] = { "text", "type", "at", "amount", "currency", "contact",
                                            "outcome", NULL };
@@ -69,25 +71,44 @@ int rp_ix_retract(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *reason
 	return rp_edit_finish(w, acct, "ix.retract", &b, NULL);
 }
 
-/* The amount an amend of amount or currency writes, from the current one. */
-static int s_amend_amount(const json_t *ix, const char *field, const char *value,
+/* The amount an amend of amount or currency writes, from the current one:
+ * a new figure in its currency (the team's when it had none), or the same
+ * figure in a new currency (12.50 EUR → 12.50 USD; 1000 EUR → 1000 JPY,
+ * but 12.50 EUR has no JPY figure: refused). */
+static int s_amend_amount(rp_write *w, const json_t *ix, const char *field, const char *value,
                           int64_t *cents, char cur[4])
 {
 	const json_t *amt = json_object_get(ix, "amount");
 	const char *had = json_string_value(json_object_get(amt, "currency"));
-	snprintf(cur, 4, "%s", had ? had : "EUR");
+	int from, to;
+	if (had)
+		snprintf(cur, 4, "%s", had);
+	else
+		rp_roster_team_currency(w->node->store, w->txn, cur);
 	*cents = json_integer_value(json_object_get(amt, "cents"));
-	if (!strcmp(field, "currency")) {
-		if (!rp_currency_ok(value))
-			return rp_fail(RP_EINVAL, "bad currency '%s': use a 3-letter code such as EUR", value);
-		if (!json_is_object(amt))
-			return rp_fail(RP_EINVAL, "interaction %s has no amount: amend its amount first",
-			               s_id(ix));
-		snprintf(cur, 4, "%s", value);
-		return 0;
+	if (strcmp(field, "currency") != 0)
+		return rp_edit_amount(value, cur, cents);
+	if (!rp_currency_ok(value))
+		return rp_fail(RP_EINVAL, "'%s' is not an ISO 4217 currency code (EUR, USD, JPY...)", value);
+	if (!json_is_object(amt))
+		return rp_fail(RP_EINVAL, "interaction %s has no amount: amend its amount first", s_id(ix));
+	from = rp_currency_decimals(cur);
+	to = rp_currency_minor(value);
+	for (; from < to; from++) {
+		if (*cents > RP_CENTS_MAX / 10 || *cents < -RP_CENTS_MAX / 10)
+			return rp_fail(RP_ELIMIT, "amount out of range in %s", value);
+		*cents *= 10;
 	}
-	if (rp_amount_parse(value, cents))
-		return rp_fail(RP_EINVAL, "bad amount '%s': use a number such as 12.50", value);
+	for (; from > to; from--) {
+		if (*cents % 10) {
+			char num[48];
+			return rp_fail(RP_EINVAL, "%s has no figure in %s (%d decimals): amend the amount too",
+			               rp_money_format(json_integer_value(json_object_get(amt, "cents")), cur,
+			                               num, sizeof num), value, to);
+		}
+		*cents /= 10;
+	}
+	snprintf(cur, 4, "%s", value);
 	return 0;
 }
 
@@ -139,7 +160,7 @@ int rp_ix_amend(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *field, c
 	if ((rc = s_ix(w, ref, opid, acct, &view, &ix)))
 		return rc;
 	if (!clear && (!strcmp(field, "amount") || !strcmp(field, "currency")) &&
-	    (rc = s_amend_amount(ix, field, value, &cents, cur)))
+	    (rc = s_amend_amount(w, ix, field, value, &cents, cur)))
 		goto out;
 	if (!strcmp(field, "currency"))
 		field = "amount";

@@ -283,13 +283,35 @@ int rp_contact_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	return 0;
 }
 
+int rp_edit_amount(const char *text, const char *code, int64_t *units)
+{
+	int minor = rp_currency_minor(code);
+	if (minor < 0)
+		return rp_fail(RP_EINVAL, "'%s' is not an ISO 4217 currency code (EUR, USD, JPY...)", code);
+	if (rp_amount_parse(text, RP_MINOR_MAX, units))
+		return rp_fail(RP_EINVAL, "bad amount '%s': use a number such as 12.50 or 1,234.50", text);
+	if (rp_amount_parse(text, minor, units)) {
+		if (minor == 0)
+			return rp_fail(RP_EINVAL, "bad amount '%s': %s has no decimals", text, code);
+		return rp_fail(RP_EINVAL, "bad amount '%s': %s has %d decimal%s", text, code, minor,
+		               minor == 1 ? "" : "s");
+	}
+	return 0;
+}
+
 int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
               const rp_ix_spec *ix, uint8_t ref_out[RP_REF_LEN])
 {
 	rp_body_builder b;
 	uint8_t opid[RP_OPID_LEN];
-	const char *cur = ix->currency ? ix->currency : "EUR";
+	char team_cur[4];
+	const char *cur = ix->currency;
+	int64_t cents = ix->cents;
 	int rc;
+	if (!cur) {
+		rp_roster_team_currency(w->node->store, w->txn, team_cur);
+		cur = team_cur;
+	}
 	if (!ix->type)
 		return rp_fail(RP_EINVAL, "missing interaction type");
 	if ((rc = rp_edit_one_of("interaction type", ix->type, rp_schema_ix_types)) ||
@@ -299,8 +321,10 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	    (ix->by && (rc = rp_edit_text("author", ix->by, RP_NAME_MAX, 0))))
 		return rc;
 	if (ix->has_amount && !rp_currency_ok(cur))
-		return rp_fail(RP_EINVAL, "bad currency '%s': use a 3-letter code such as EUR", cur);
-	if (ix->has_amount && (ix->cents > 100000000000000000LL || ix->cents < -100000000000000000LL))
+		return rp_fail(RP_EINVAL, "'%s' is not an ISO 4217 currency code (EUR, USD, JPY...)", cur);
+	if (ix->has_amount && ix->amount && (rc = rp_edit_amount(ix->amount, cur, &cents)))
+		return rc;
+	if (ix->has_amount && (cents > RP_CENTS_MAX || cents < -RP_CENTS_MAX))
 		return rp_fail(RP_ELIMIT, "amount out of range");
 	if (ix->at_ms > RP_HLC_MS_MAX)
 		return rp_fail(RP_EINVAL, "date out of range");
@@ -313,7 +337,7 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	if (ix->contact)
 		rp_body_put_str(&b, "contact", ix->contact);
 	if (ix->has_amount)
-		rp_body_put_amount(&b, "amount", ix->cents, cur);
+		rp_body_put_amount(&b, "amount", cents, cur);
 	if (ix->outcome)
 		rp_body_put_str(&b, "outcome", ix->outcome);
 	if (ix->by)

@@ -53,4 +53,8 @@ int rp_edit_email(const char *what, const char *value);
  * choices otherwise. */
 int rp_edit_one_of(const char *what, const char *value, const char *const *list);
 
+/* An amount as typed (1,234.50) in units of currency code, checked
+ * against its decimals ("12.5 JPY": JPY has none). RP_EINVAL naming it. */
+int rp_edit_amount(const char *text, const char *code, int64_t *units);
+
 #endif

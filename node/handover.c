@@ -366,24 +366,3 @@ int rp_member_revoke_device(rp_write *w, const char *name, const char *device,
 	rp_body_free(&b);
 	return rc;
 }
-
-int rp_team_set_keep(rp_write *w, int keep)
-{
-	rp_body_builder b;
-	const uint8_t *body;
-	size_t len;
-	int rc;
-	if ((rc = rp_write_flush(w)))
-		return rc;
-	if (!w->has_team)
-		return rp_write_op(w, NULL, "team.set", NULL, 0, NULL);   /* names the problem */
-	if (strcmp(w->role, "admin") != 0)
-		return rp_fail(RP_EDENIED, "only an admin can change the team's settings (you are %s)", w->role);
-	rp_body_init(&b);
-	rp_body_put_str(&b, "key", "keep");
-	rp_body_put_bool(&b, "value", keep);
-	if ((rc = rp_body_finish(&b, &body, &len)) == 0)
-		rc = rp_write_op(w, NULL, "team.set", body, len, NULL);
-	rp_body_free(&b);
-	return rc;
-}

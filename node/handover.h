@@ -36,8 +36,4 @@ int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, siz
 int rp_member_revoke_device(rp_write *w, const char *name, const char *device,
                             uint8_t cut[RP_DEVICE_LEN]);
 
-/* The team's setting: keep != 0 means no rep device purges the accounts its
- * member lost (admins only; last writer wins). */
-int rp_team_set_keep(rp_write *w, int keep);
-
 #endif

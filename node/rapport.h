@@ -6,7 +6,7 @@
  *
  * It declares what node.c (home, open, the write), edit.c (the writes) and
  * sync/peer.c implement, and includes the header of each other file of the
- * API: correct.h, handover.h, fsck.h, backup.h, load.h, crm/{lookup,query,insight,export,
+ * API: correct.h, team.h, handover.h, fsck.h, backup.h, load.h, crm/{lookup,query,insight,export,
  * import}.h, sync/{client,serve}.h.
  *
  * Errors: every int-returning call returns 0 or a negative RP_E* code
@@ -119,8 +119,10 @@ typedef struct rp_ix_spec {
 	const char *text;
 	const char *contact;
 	int         has_amount;
-	int64_t     cents;
-	const char *currency;     /* 3 letters, upper case; NULL = EUR */
+	int64_t     cents;        /* in the currency's minor units (JPY 1, EUR 0.01) */
+	const char *amount;       /* or the amount as typed ("1,234.50"), checked against
+	                           * the currency's decimals; NULL: cents */
+	const char *currency;     /* an ISO 4217 code; NULL = the team's currency */
 	const char *outcome;
 	const char *by;           /* who did it, when not who logs it: an import's original author (or NULL) */
 } rp_ix_spec;
@@ -151,6 +153,9 @@ int rp_member_add(rp_write *w, const char *name,
 
 /* ---- fixing mistakes: retract, amend, move, cancel, archive -------------- */
 #include "correct.h"
+
+/* ---- the team's settings: currency, calls a workday, keep ---------------- */
+#include "team.h"
 
 /* ---- handover and revocation: handover.h -------------------------------- */
 #include "handover.h"
@@ -183,7 +188,8 @@ int rp_member_add(rp_write *w, const char *name,
  * history row: {seq, hlc, at, author, author_device, kind, op, summary, verified}
  * agenda row: {kind: "followup"|"call", account_id, account, id|null, text,
  *              due|null, reason, phone|null, prefer|null, last_contact}
- * top row: {rank, id, name, owner, value, last_contact, interactions, score}
+ * top row: {rank, id, name, owner, value, currency (the team's, which
+ *           score and the value ranking are in), last_contact, interactions, score}
  * at-risk row: {id, name, owner, reason, last_contact, cadence_days, days_since}
  * find row: {type: "account"|"contact"|"interaction", id, account_id, account, text}
  * complaint row: {id, account_id, account, at, text, resolved, resolution}

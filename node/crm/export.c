@@ -115,7 +115,9 @@ static json_t *s_flat(const json_t *view, const json_t *e, const char *const *co
 			v = json_incref(json_object_get(view, "id"));
 		else if (!strcmp(cols[i], "amount") && json_is_object(amt)) {
 			char num[32];
-			rp_amount_format((int64_t)json_integer_value(json_object_get(amt, "cents")), num, sizeof num);
+			rp_amount_format((int64_t)json_integer_value(json_object_get(amt, "cents")),
+			                 rp_currency_decimals(json_string_value(json_object_get(amt, "currency"))),
+			                 num, sizeof num);
 			v = json_string(num);
 		} else if (!strcmp(cols[i], "currency") && json_is_object(amt))
 			v = json_incref(json_object_get(amt, "currency"));
@@ -257,7 +259,8 @@ static void s_value_text(const json_t *value, char *out, size_t cap)
 	json_array_foreach(value, i, amt) {
 		char num[32];
 		const char *cur = json_string_value(json_object_get(amt, "currency"));
-		rp_amount_format((int64_t)json_integer_value(json_object_get(amt, "cents")), num, sizeof num);
+		rp_amount_format((int64_t)json_integer_value(json_object_get(amt, "cents")),
+		                 rp_currency_decimals(cur), num, sizeof num);
 		int w = snprintf(out + len, cap - len, "%s%s %s", i ? ";" : "", num, cur ? cur : "");
 		if (w < 0 || (size_t)w >= cap - len)
 			break;

@@ -131,6 +131,7 @@ typedef struct s_import {
 	json_t     *columns;        /* [{column, to}]: what each CSV column became */
 	int         entries;        /* 'i', 'c': a CSV of interactions or contacts, 0: of accounts */
 	char        member[RP_NAME_MAX + 1];   /* this device's member: who imports */
+	char        currency[4];    /* the team's: an amount without a currency is in it */
 	rp_plan_sink sink;          /* writes one planned account (node/load.h) */
 	void       *sink_arg;
 	int         deferred;       /* a streamed write deferred its refs (store/refs.h) */
@@ -1260,13 +1261,18 @@ static int s_entry_row(s_import *im, int kind, char **cells, long pos[2][S_E_COU
 		e = json_pack("{ssssss}", "type", t, "at", iso, "text", s_at(im, cells, pos, S_E_TEXT));
 		if (e && *amount) {
 			int64_t cents;
-			if (rp_amount_parse(amount, &cents)) {
+			if (*cur && !rp_currency_ok(cur)) {
+				json_decref(e);
+				return s_bad(im, line, "'%s' is not an ISO 4217 currency code such as EUR", cur);
+			}
+			if (rp_amount_parse(amount, RP_MINOR_MAX, &cents)) {
 				json_decref(e);
 				return s_bad(im, line, "'%s' is not an amount such as 4200.50", amount);
 			}
-			if (*cur && !rp_currency_ok(cur)) {
+			if (rp_amount_parse(amount, rp_currency_minor(*cur ? cur : im->currency), &cents)) {
 				json_decref(e);
-				return s_bad(im, line, "'%s' is not a currency code such as EUR", cur);
+				return s_bad(im, line, "'%s' has more decimals than %s has (%d)", amount,
+				             *cur ? cur : im->currency, rp_currency_minor(*cur ? cur : im->currency));
 			}
 			json_object_set_new(e, "amount", json_pack("{sIss?}", "cents", (json_int_t)cents,
 			                                           "currency", *cur ? cur : NULL));
@@ -1665,6 +1671,7 @@ int rp_import_run(rp_node *n, const char *path, const rp_import_opts *opts, rp_p
 	if ((rc = rp_node_read(n, &im.txn)))
 		goto out;
 	rp_node_member(n, im.member, sizeof im.member);
+	rp_roster_team_currency(n->store, im.txn, im.currency);
 	for (size_t i = 0; rc == 0 && opts && i < opts->nowner_maps; i++) {
 		const char *member = strrchr(opts->owner_maps[i], '=') + 1;
 		if (!s_is_member(&im, member))

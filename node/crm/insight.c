@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "insight.h"
+#include "../store/roster.h"
 #include "../node.h"
 #include "../store/summary.h"
 #include "../store/view.h"
@@ -32,11 +33,21 @@ typedef struct s_acct {
 typedef struct s_accts {
 	s_acct *v;
 	size_t  n;
+	char    currency[4];    /* the team's: value ranks in it */
 } s_accts;
 
 static const char *s_jstr(const json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
+}
+
+/* 10^k, for the units of a currency's minor units (k 0..4). */
+static double s_pow10(int k)
+{
+	double x = 1;
+	while (k-- > 0)
+		x *= 10;
+	return x;
 }
 
 /* ASCII case-folded comparison, then exact bytes: a stable name order. */
@@ -110,6 +121,7 @@ static int s_accts_load(rp_node *n, MDB_txn *txn, s_accts *as)
 	int rc;
 	as->v = NULL;
 	as->n = 0;
+	rp_roster_team_currency(n->store, txn, as->currency);
 	if ((rc = rp_store_scan(txn, n->store->summaries, NULL, 0, s_load_one, &w))) {
 		s_accts_free(as);
 		return rc == RP_ENOMEM ? rp_fail(rc, "out of memory reading accounts")
@@ -192,11 +204,11 @@ static void s_value_text(const rp_summary *s, char *out, size_t cap)
 	size_t i, len = 0;
 	out[0] = 0;
 	for (i = 0; i < s->nvalue; i++) {
-		char num[32];
+		char num[48];
 		if (!s->value[i].cents)
 			continue;
-		rp_amount_format(s->value[i].cents, num, sizeof num);
-		snprintf(out + len, cap - len, "%s%s %s", len ? " + " : "", num, s->value[i].currency);
+		snprintf(out + len, cap - len, "%s%s", len ? " + " : "",
+		         rp_money_format(s->value[i].cents, s->value[i].currency, num, sizeof num));
 		len = strlen(out);
 	}
 }
@@ -392,12 +404,13 @@ static int s_agenda_due(s_acct *a, const json_t *view, uint64_t now, uint64_t en
 /* A call suggestion for a, or nothing (*row NULL) when a was contacted too
  * recently to bother. Worth = (1 + ln(1 + value in units)) × days of silence
  * (capped at S_NEVER_DAYS): value counts, but silence counts more. */
-static int s_agenda_call(s_acct *a, uint64_t now, s_rows *rows)
+static int s_agenda_call(const s_accts *as, s_acct *a, uint64_t now, s_rows *rows)
 {
+	double scale = s_pow10(rp_currency_decimals(as->currency));
 	uint64_t last = a->sum->last_contact.ms;
 	int contacted = a->sum->last_contact.valid;
 	int64_t days = contacted ? s_days(last, now) : S_NEVER_DAYS;
-	int64_t cents = rp_summary_value_cents(a->sum);
+	int64_t cents = rp_summary_value_in(a->sum, as->currency);
 	char value[256], reason[400], when[64];
 	json_t *row;
 	int bad = 0;
@@ -422,7 +435,7 @@ static int s_agenda_call(s_acct *a, uint64_t now, s_rows *rows)
 	s_put(row, "prefer", json_null(), &bad);
 	s_put(row, "last_contact", s_text(a->sum->last_contact.text), &bad);
 	return s_rows_push(rows, (s_row){ .row = row,
-	        .score = (1 + s_ln(1 + (cents > 0 ? (double)cents / 100 : 0))) *
+	        .score = (1 + s_ln(1 + (cents > 0 ? (double)cents / scale : 0))) *
 	                 (double)(days < S_NEVER_DAYS ? days : S_NEVER_DAYS),
 	        .name = s_jstr(row, "account"), .id = s_jstr(row, "account_id"), .acct = a }, bad);
 }
@@ -467,7 +480,7 @@ int rp_agenda(rp_node *n, int calls, json_t **out)
 				goto out;
 		}
 		if (!listed && calls > 0 && !a->sum->archived &&
-		    (rc = s_agenda_call(a, now, &call)))
+		    (rc = s_agenda_call(&as, a, now, &call)))
 			goto out;
 	}
 	s_rows_sort(&due);
@@ -508,7 +521,8 @@ out_txn:
 
 /* ---- top ----------------------------------------------------------------- */
 
-/* Non-archived accounts by value (cents summed over currencies), recent
+/* Non-archived accounts by value (in the team's currency: amounts in
+ * others are shown beside it, never added to it), recent
  * (newest last contact; never contacted last) or frequency (live
  * interactions; value breaks ties). score is the figure ranked by: value in
  * units, days since last contact (null if never), interaction count. */
@@ -541,7 +555,7 @@ int rp_top(rp_node *n, int count, const char *by, json_t **out)
 		goto out_txn;
 	for (i = 0; i < as.n; i++) {
 		s_acct *a = &as.v[i];
-		int64_t cents = rp_summary_value_cents(a->sum);
+		int64_t cents = rp_summary_value_in(a->sum, as.currency);
 		int64_t nix = a->sum->interactions;
 		uint64_t last = a->sum->last_contact.ms;
 		int contacted = a->sum->last_contact.valid, bad = 0;
@@ -552,7 +566,7 @@ int rp_top(rp_node *n, int count, const char *by, json_t **out)
 		/* score: the figure the list is ranked by, in the units people read. */
 		if (mode == BY_VALUE) {
 			sr.k1 = -cents;
-			score = json_real((double)cents / 100);
+			score = json_real((double)cents / s_pow10(rp_currency_decimals(as.currency)));
 		} else if (mode == BY_RECENT) {
 			sr.k1 = contacted ? -(int64_t)last : INT64_MAX;
 			score = contacted ? json_integer(last > now ? 0 : s_days(last, now)) : json_null();
@@ -567,6 +581,7 @@ int rp_top(rp_node *n, int count, const char *by, json_t **out)
 		s_put(sr.row, "name", s_text(a->sum->name), &bad);
 		s_put(sr.row, "owner", s_text(a->sum->owner), &bad);
 		s_put(sr.row, "value", rp_summary_value_json(a->sum), &bad);
+		s_put(sr.row, "currency", json_string(as.currency), &bad);   /* what score is in */
 		s_put(sr.row, "last_contact", s_text(a->sum->last_contact.text), &bad);
 		s_put(sr.row, "interactions", json_integer(nix), &bad);
 		s_put(sr.row, "score", score, &bad);

@@ -204,11 +204,10 @@ static const char *s_target_text(const rp_body *b, const char *key, char *t, siz
 static const char *s_amount_text(const rp_body *b, const char *key, char *buf, size_t cap)
 {
 	int64_t cents = 0;
-	char cur[4], num[32];
+	char cur[4];
 	if (rp_body_amount(b, key, &cents, cur))
 		return NULL;
-	snprintf(buf, cap, "%s %.3s", rp_amount_format(cents, num, sizeof num), cur);
-	return buf;
+	return rp_money_format(cents, cur, buf, cap);
 }
 
 /* What a correction did: "retracted yawq27ig6r: wrong account". */

@@ -136,6 +136,37 @@ int rp_roster_revoked(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LE
 	return revoked;
 }
 
+/* The value of team setting key (meta "team_KEY"), new, or NULL. */
+static json_t *s_team_value(rp_store *st, MDB_txn *txn, const char *key)
+{
+	char mkey[16];
+	MDB_val v;
+	json_t *j, *val;
+	snprintf(mkey, sizeof mkey, "team_%s", key);
+	if (rp_meta_get(st, txn, mkey, &v) || !(j = json_loadb(v.mv_data, v.mv_size, 0, NULL)))
+		return NULL;
+	val = json_incref(json_object_get(j, "value"));
+	json_decref(j);
+	return val;
+}
+
+void rp_roster_team_currency(rp_store *st, MDB_txn *txn, char code[4])
+{
+	json_t *v = s_team_value(st, txn, "currency");
+	const char *s = json_string_value(v);
+	snprintf(code, 4, "%s", s && strlen(s) == 3 ? s : "EUR");
+	json_decref(v);
+}
+
+int rp_roster_team_calls(rp_store *st, MDB_txn *txn)
+{
+	json_t *v = s_team_value(st, txn, "calls");
+	int calls = json_is_integer(v) && json_integer_value(v) >= 0 &&
+	            json_integer_value(v) <= RP_TEAM_CALLS_MAX ? (int)json_integer_value(v) : 2;
+	json_decref(v);
+	return calls;
+}
+
 int rp_roster_team_keep(rp_store *st, MDB_txn *txn)
 {
 	MDB_val v;
@@ -202,11 +233,19 @@ int rp_roster_check(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 	if (!strcmp(op->kind, "member.add") || !strcmp(op->kind, "member.role"))
 		return s_body_name(body, "name", name) || s_body_role(body, r2) ? RP_EFORMAT : 0;
 	if (!strcmp(op->kind, "team.set")) {
-		const char *p;
-		size_t n;
+		const char *p, *q;
+		size_t n, qn;
+		int64_t calls;
 		int b;
-		return rp_body_str(body, "key", &p, &n) || n != 4 || memcmp(p, "keep", 4) ||
-		       rp_body_bool(body, "value", &b) ? RP_EFORMAT : 0;
+		if (rp_body_str(body, "key", &p, &n))
+			return RP_EFORMAT;
+		if (n == 4 && !memcmp(p, "keep", 4))
+			return rp_body_bool(body, "value", &b) ? RP_EFORMAT : 0;
+		if (n == 5 && !memcmp(p, "calls", 5))
+			return rp_body_int(body, "value", &calls) || calls < 0 || calls > RP_TEAM_CALLS_MAX ? RP_EFORMAT : 0;
+		if (n == 8 && !memcmp(p, "currency", 8))
+			return rp_body_str(body, "value", &q, &qn) || qn != 3 ? RP_EFORMAT : 0;
+		return RP_EFORMAT;
 	}
 	if (!strcmp(op->kind, "member.revoke")) {
 		const msgpack_object *cuts = rp_body_get(body, "cutoffs");
@@ -321,23 +360,38 @@ int rp_roster_apply(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 		return s_set_device(st, txn, op, dev, name);
 	}
 	if (!strcmp(op->kind, "team.set")) {
-		/* Team settings are last-writer-wins by (hlc, author). */
+		/* Team settings are last-writer-wins by (hlc, author), each on its
+		 * own: meta "team_KEY" holds the winner's stamp and value (keep's
+		 * as "keep", as homes before the others hold it). */
 		json_t *old = NULL, *nw;
+		char mkey[16];
+		const char *p, *q;
+		size_t n, qn;
+		int64_t iv;
 		MDB_val v;
 		int b = 0;
-		if (rp_meta_get(st, txn, "team_keep", &v) == 0)
+		if (rp_body_str(body, "key", &p, &n) || n > 8)
+			return RP_EFORMAT;
+		snprintf(mkey, sizeof mkey, "team_%.*s", (int)n, p);
+		if (rp_meta_get(st, txn, mkey, &v) == 0)
 			old = json_loadb(v.mv_data, v.mv_size, 0, NULL);
 		if (old && !s_newer(op, old)) {
 			json_decref(old);
 			return 0;
 		}
 		json_decref(old);
-		rp_body_bool(body, "value", &b);
 		nw = s_stamp(op);
-		json_object_set_new(nw, "keep", json_boolean(b));
+		if (n == 4 && !memcmp(p, "keep", 4)) {
+			rp_body_bool(body, "value", &b);
+			json_object_set_new(nw, "keep", json_boolean(b));
+		} else if (rp_body_int(body, "value", &iv) == 0) {
+			json_object_set_new(nw, "value", json_integer(iv));
+		} else if (rp_body_str(body, "value", &q, &qn) == 0) {
+			json_object_set_new(nw, "value", json_stringn(q, qn));
+		}
 		{
 			char *t = json_dumps(nw, JSON_COMPACT);
-			rc = t ? rp_meta_put(st, txn, "team_keep", t, strlen(t)) : RP_ENOMEM;
+			rc = t ? rp_meta_put(st, txn, mkey, t, strlen(t)) : RP_ENOMEM;
 			free(t);
 		}
 		json_decref(nw);

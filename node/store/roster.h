@@ -53,6 +53,13 @@ int rp_roster_revoked(rp_store *st, MDB_txn *txn, const uint8_t dev[RP_DEVICE_LE
  * the accounts their member lost. */
 int rp_roster_team_keep(rp_store *st, MDB_txn *txn);
 
+/* The team's currency (team.set currency, admins): what value ranks in and
+ * what an amount without a currency is in. "EUR" until one is set. */
+void rp_roster_team_currency(rp_store *st, MDB_txn *txn, char code[4]);
+
+/* The suggested calls a workday (team.set calls): 2 until one is set. */
+int rp_roster_team_calls(rp_store *st, MDB_txn *txn);
+
 /* 1 if the member has been revoked. */
 int rp_roster_member_revoked(rp_store *st, MDB_txn *txn, const char *name);
 

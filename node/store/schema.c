@@ -295,8 +295,20 @@ static int s_kind(s_check *c, const char *k)
 		return s_str(c, "name", S_REQ, S_MEMBER) && s_bins(c, "cutoffs", S_REQ, RP_OPID_LEN, RP_REVOKE_CUTOFFS_MAX) &&
 		       s_bool(c, "device_only", S_OPT);
 	if (!strcmp(k, "team.set")) {
-		static const char *const keys[] = { "keep", NULL };
-		return s_enum(c, "key", S_REQ, keys) && s_bool(c, "value", S_REQ);
+		static const char *const keys[] = { "keep", "currency", "calls", NULL };
+		const msgpack_object *key = rp_body_get(c->b, "key"), *v = rp_body_get(c->b, "value");
+		if (!s_enum(c, "key", S_REQ, keys))
+			return 0;
+		if (s_is(key->via.str.ptr, key->via.str.size, "keep"))
+			return s_bool(c, "value", S_REQ);
+		if (s_is(key->via.str.ptr, key->via.str.size, "calls"))
+			return v && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= RP_TEAM_CALLS_MAX
+			       ? 1 : s_bad(c, "a number of calls that is not 0..RP_TEAM_CALLS_MAX");
+		return v && v->type == MSGPACK_OBJECT_STR && v->via.str.size == 3 &&
+		       v->via.str.ptr[0] >= 'A' && v->via.str.ptr[0] <= 'Z' &&
+		       v->via.str.ptr[1] >= 'A' && v->via.str.ptr[1] <= 'Z' &&
+		       v->via.str.ptr[2] >= 'A' && v->via.str.ptr[2] <= 'Z'
+		       ? 1 : s_bad(c, "a currency that is not 3 capital letters");
 	}
 	if (!strcmp(k, "acct.create"))
 		return s_str(c, "name", S_REQ, S_NAME) && s_str(c, "owner", S_OPT, S_MEMBER);

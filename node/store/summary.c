@@ -337,13 +337,12 @@ int rp_summary_held_by(const rp_summary *s, const char *member)
 	       rp_summary_has(s->followers, s->nfollowers, member);
 }
 
-int64_t rp_summary_value_cents(const rp_summary *s)
+int64_t rp_summary_value_in(const rp_summary *s, const char *currency)
 {
-	int64_t total = 0;
 	for (size_t i = 0; i < s->nvalue; i++)
-		if (__builtin_add_overflow(total, s->value[i].cents, &total))
-			total = s->value[i].cents > 0 ? INT64_MAX : INT64_MIN;
-	return total;
+		if (!strcmp(s->value[i].currency, currency))
+			return s->value[i].cents;
+	return 0;
 }
 
 /* ---- the edge: JSON ------------------------------------------------------- */

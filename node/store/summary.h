@@ -92,9 +92,9 @@ int rp_summary_has(const char *const *list, size_t n, const char *name);
 /* 1 if member owns or follows the account. */
 int rp_summary_held_by(const rp_summary *s, const char *member);
 
-/* The sum of the cents over every currency (saturating): one figure to
- * rank by. */
-int64_t rp_summary_value_cents(const rp_summary *s);
+/* The lifetime value in currency alone, in its minor units (0 when none):
+ * no figure adds two currencies. */
+int64_t rp_summary_value_in(const rp_summary *s, const char *currency);
 
 /* The summary as a new JSON document (caller json_decref), key for key the
  * stored form above: what the public API returns for a list row. NULL when

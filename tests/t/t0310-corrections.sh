@@ -72,7 +72,7 @@ test_expect "the call reads as amended in show --json" expect_stdout \
 	'["met the owner","2026-03-05T11:00:00Z",null]' \
 	rpq ann ".interactions[]|select(.id==\"$call\")|[.text,.at,.contact]" show gamma --json
 test_expect "history says what each amend did" expect_stdout \
-	'["amended '"${call:0:10}"': text = met the owner","amended '"${call:0:10}"': at = 2026-03-05T11:00:00Z","amended '"${call:0:10}"': contact cleared","amended '"${buy:0:10}"': amount = 1200.50 EUR","amended '"${buy:0:10}"': amount = 1200.50 USD","amended '"${buy:0:10}"': type = visit"]' \
+	'["amended '"${call:0:10}"': text = met the owner","amended '"${call:0:10}"': at = 2026-03-05T11:00:00Z","amended '"${call:0:10}"': contact cleared","amended '"${buy:0:10}"': amount = 1,200.50 EUR","amended '"${buy:0:10}"': amount = 1,200.50 USD","amended '"${buy:0:10}"': type = visit"]' \
 	rpqs ann '[.[]|select(.kind=="ix.amend")|.summary]' history gamma --json
 d="$(digest ann)"
 test_expect "an unknown field is a usage error naming the fields" \
@@ -81,7 +81,7 @@ test_expect "an unknown field is a usage error naming the fields" \
 test_expect "an unknown type" expect_error 1 "unknown interaction type 'sale'" rp ann amend "$call" type sale
 test_expect "a date that is no date" expect_error 1 "bad date '2026-02-30'" rp ann amend "$call" at 2026-02-30
 test_expect "an amount that is no amount" expect_error 1 "bad amount '12,5'" rp ann amend "$buy" amount 12,5
-test_expect "a currency that is no code" expect_error 1 "bad currency 'euro'" rp ann amend "$buy" currency euro
+test_expect "a currency that is no code" expect_error 1 "'euro' is not an ISO 4217 currency code" rp ann amend "$buy" currency euro
 test_expect "the type cannot be cleared" expect_error 1 "type cannot be cleared" rp ann amend "$call" type ""
 test_expect "the same value again changes nothing and says so" \
 	expect_error 1 "already has that text" rp ann amend "$call" text "met the owner"

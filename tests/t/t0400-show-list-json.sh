@@ -27,14 +27,14 @@ test_expect "owner" expect_match "$show" '^  owner: +ann$'
 test_expect "fields" expect_match "$show" '^  email: +blum@example\.com$'
 test_expect "prefer" expect_match "$show" '^  prefer: +call$'
 test_expect "tags" expect_match "$show" '^  tags: +retail$'
-test_expect "value" expect_match "$show" '^  value: +4200\.50 EUR$'
+test_expect "value" expect_match "$show" '^  value: +4,200\.50 EUR$'
 test_expect "activity" expect_match "$show" '^  activity: +2 interactions, 1 purchase'
 test_expect "next due" expect_match "$show" '^  next due: +2026-03-13 09:00$'
 test_expect "open follow-ups with a short id, due date and text" \
 	expect_match "$show" "^  ${fu:0:10} +2026-03-13 09:00 +.*Send the quote\$"
 test_expect "interactions, counted" expect_match "$show" '^Interactions \(2\)$'
 test_expect "the purchase with its amount, by ann" \
-	expect_match "$show" "^  ${buy:0:10} +2026-01-10 +purchase +ann +4200\.50 EUR +Oven X200\$"
+	expect_match "$show" "^  ${buy:0:10} +2026-01-10 +purchase +ann +4,200\.50 EUR +Oven X200\$"
 test_expect "the visit, newest first" \
 	expect_eq "$(printf '%s\n' "$show" | grep -oE "${visit:0:10}|${buy:0:10}" | tr '\n' ' ')" \
 	"${visit:0:10} ${buy:0:10} "
@@ -74,7 +74,7 @@ test_begin "account list and member list"
 test_expect "account list has the columns" \
 	expect_stdout_match '^ID +NAME +OWNER +TAGS +VALUE +LAST CONTACT +NEXT DUE$' rp ann account list
 test_expect "... and Blum's row" expect_match "$OUT" \
-	"^${blum:0:10} +Bakery Blum +ann +retail +4200\.50 EUR +2026-03-01 +2026-03-13\$"
+	"^${blum:0:10} +Bakery Blum +ann +retail +4,200\.50 EUR +2026-03-01 +2026-03-13\$"
 test_expect "--tag retail: Blum and Corner" expect_stdout "$(printf '%s\n' "Bakery Blum" "Cafe Corner")" \
 	rpq ann .name account list --tag retail --json
 test_expect "--tag cafe: Corner" expect_stdout "Cafe Corner" rpq ann .name account list --tag cafe --json
@@ -135,7 +135,7 @@ test_expect "top --json by value" expect_stdout '["Bakery Blum","Deli Dora","Caf
 test_expect "ranks are 1, 2, 3" expect_stdout '[1,2,3]' rpqs ann 'map(.rank)' top --json
 test_expect "top 2 --by recent" expect_stdout '["Cafe Corner","Deli Dora"]' rpqs ann 'map(.name)' top 2 --by recent --json
 test_expect "top 1 --by frequency" expect_stdout '["Deli Dora"]' rpqs ann 'map(.name)' top 1 --by frequency --json
-test_expect "top for people" expect_stdout_match "^1 +Bakery Blum +ann +4200\.50 EUR +2026-03-01 +2 +${blum:0:10}\$" rp ann top
+test_expect "top for people" expect_stdout_match "^1 +Bakery Blum +ann +4,200\.50 EUR +2026-03-01 +2 +${blum:0:10}\$" rp ann top
 test_expect "--by size is refused, naming it" expect_error_line "$EXIT_BADVALUE" "'size'" rp ann top --by size
 test_expect "N 0 is refused" expect_error_line "$EXIT_BADVALUE" "'0'" rp ann top 0
 

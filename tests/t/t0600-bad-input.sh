@@ -54,9 +54,13 @@ test_expect "types are lower case" refused_line "$EXIT_BADVALUE" "'Call'" log bl
 
 test_begin "malformed amount"
 
-for a in 12.345 abc 12, 12. .5 1e3 12,5 "1 000" "" +5 0x10 "12.50 " 99999999999999999; do
+for a in 12.34567 abc 12, 12. .5 1e3 12,5 "1 000" "" +5 0x10 "12.50 " 99999999999999999; do
 	test_expect "--amount '$a'" refused_line "$EXIT_BADVALUE" "log: --amount: .*'$(re_quote "$a")'" log blum purchase oven --amount "$a"
 done
+test_expect "more decimals than the currency has" \
+	refused_line 1 "bad amount '12\.345': EUR has 2 decimals" log blum purchase oven --amount 12.345
+test_expect "JPY has none" \
+	refused_line 1 "bad amount '12\.5': JPY has no decimals" log blum purchase oven --amount 12.5 --currency JPY
 test_expect "a bad currency" refused_line "$EXIT_BADVALUE" "--currency: .*'EURO'" log blum purchase oven --amount 1 --currency EURO
 
 test_begin "impossible or malformed dates"

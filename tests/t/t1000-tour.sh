@@ -28,7 +28,7 @@ test_expect 'rapport show "Bakery Blum": profile, owner, value, interactions, op
 test_expect "... name" expect_eq "$(head -n 1 <<<"$OUT")" "Bakery Blum"
 test_expect "... owner ann" expect_match "$OUT" '^  owner: +ann$'
 test_expect "... email and prefer" expect_eq "$(grep -cE '^  (email: +blum@example\.com|prefer: +call)$' <<<"$OUT")" 2
-test_expect "... value 4200.50 EUR" expect_match "$OUT" '^  value: +4200\.50 EUR$'
+test_expect "... value 4,200.50 EUR" expect_match "$OUT" '^  value: +4,200\.50 EUR$'
 test_expect "... the open follow-up" expect_match "$OUT" "^  ${fu:0:10} +2026-03-13 09:00 .*Send the quote\$"
 test_expect "... both interactions" expect_eq "$(grep -cE "^  (${visit:0:10}|${buy:0:10}) " <<<"$OUT")" 2
 

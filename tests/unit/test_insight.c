@@ -137,7 +137,7 @@ int main(void)
 	ok(json_is_string(json_object_get(json_array_get(rows, 2), "id")), "a follow-up row has its id");
 	is_str(row_str(rows, 3, "kind"), "call", "then calls");
 	is_str(row_str(rows, 3, "account"), "Blum Bakery", "the valuable silent account first");
-	is_str(row_str(rows, 3, "reason"), "4200.50 EUR lifetime, last contact 90 days ago",
+	is_str(row_str(rows, 3, "reason"), "4,200.50 EUR lifetime, last contact 90 days ago",
 	       "with why");
 	is_str(row_str(rows, 3, "phone"), "+33 1 23 45 67 89", "its phone");
 	is_str(row_str(rows, 3, "prefer"), "call", "how it likes to be reached");

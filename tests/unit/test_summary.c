@@ -56,7 +56,8 @@ static void test_good(void)
 	is_int(s->nvalue, 2, "value in two currencies");
 	ok(s->nvalue == 2 && s->value[0].cents == 140050 && !strcmp(s->value[0].currency, "EUR") &&
 	   s->value[1].cents == -200 && !strcmp(s->value[1].currency, "JPY"), "each with its cents");
-	is_int(rp_summary_value_cents(s), 139850, "summed over currencies: one figure to rank by");
+	ok(rp_summary_value_in(s, "EUR") == 140050 && rp_summary_value_in(s, "JPY") == -200 &&
+	   rp_summary_value_in(s, "USD") == 0, "the value in one currency, never two added");
 	is_str(s->last_contact.text, "2026-03-09T00:00:00Z", "last contact as stored");
 	ok(s->last_contact.valid && s->last_contact.ms == 1773014400000ULL, "and as a time");
 	ok(s->next_due.valid && s->next_due.ms == 1773273600000ULL, "next due as a time");
@@ -96,7 +97,7 @@ static void test_absent(void)
 		ok(!s->name && !s->owner && !s->ntags && !s->nfollowers && !s->nowners_before && !s->nvalue &&
 		   !s->archived && !s->last_contact.text && !s->last_contact.valid && !s->has_cadence &&
 		   !s->interactions && !s->id[0], "as null, empty and zero");
-		is_int(rp_summary_value_cents(s), 0, "no value");
+		is_int(rp_summary_value_in(s, "EUR"), 0, "no value");
 	}
 	rp_summary_free(&s);
 	is_int(rp_summary_decode(nulls, strlen(nulls), &s), 0, "nulls decode");
@@ -117,7 +118,8 @@ static void test_saturate(void)
 	rp_summary *s = NULL;
 	is_int(rp_summary_decode(big, strlen(big), &s), 0, "a huge value decodes");
 	if (s)
-		ok(rp_summary_value_cents(s) == INT64_MAX, "and sums saturating, never wrapping");
+		ok(rp_summary_value_in(s, "EUR") == INT64_MAX && rp_summary_value_in(s, "USD") == 5,
+		   "and each currency's value stays its own");
 	rp_summary_free(&s);
 }
 

@@ -1,0 +1,27 @@
+/* node/team.h — the team's settings (public API, node/rapport.h): team.set
+ * ops, admins only, last writer wins per setting, the same on every node. */
+#ifndef RP_TEAM_H
+#define RP_TEAM_H
+
+#include "rapport.h"
+
+/* keep != 0: no rep device purges the accounts its member lost. */
+int rp_team_set_keep(rp_write *w, int keep);
+
+/* The team's currency: value ranks in it, and an amount given without a
+ * currency is in it. RP_EINVAL unless code is an active ISO 4217 code. */
+int rp_team_set_currency(rp_write *w, const char *code);
+
+/* The calls the agenda suggests a workday, 0..RP_TEAM_CALLS_MAX. */
+int rp_team_set_calls(rp_write *w, int calls);
+
+typedef struct rp_team_settings {
+	char currency[4];     /* "EUR" until set */
+	int  calls;           /* 2 until set */
+	int  keep;
+} rp_team_settings;
+
+/* The settings as this node holds them. Returns 0 or a store error. */
+int rp_team_settings_get(rp_node *n, rp_team_settings *out);
+
+#endif

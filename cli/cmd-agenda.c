@@ -37,7 +37,7 @@ static int s_print(const struct cmd_args *a, const json_t *rows)
 
 		out_when(duev, due, sizeof due);
 		/* Overdue once the day it was due has ended, as rp_agenda's reasons say. */
-		if (fu && out_before(duev, a->today_ms) && json_is_string(duev)) {
+		if (fu && out_overdue(duev, a->now_ms) && json_is_string(duev)) {
 			size_t len = strlen(due);
 
 			snprintf(due + len, sizeof due - len, " overdue");

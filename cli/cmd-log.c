@@ -12,6 +12,12 @@ static int cmd_log_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 	uint8_t ref[RP_REF_LEN];
 	int rc;
 
+	/* What happened is not in the future, unless a time says so on purpose. */
+	if (cmd_has(a, "at") && rp_when_future(cmd_value(a, "at")->ms, cmd_value(a, "at")->when_kind,
+	                                       ctx->now_ms))
+		return cmd_bad_value(a->e, NULL, "--at %s is in the future: log what happened (plan it with "
+		                     "'rapport follow-up'), or give the time it will happen (YYYY-MM-DDTHH:MM)",
+		                     cmd_str(a, "at"));
 	if (ix.currency && !ix.has_amount)
 		return cmd_usage_error(a->e, NULL, "--currency needs --amount");
 	if (ix.currency && !rp_currency_ok(ix.currency))

@@ -75,7 +75,7 @@ static void s_profile(const json_t *a, uint64_t now_ms)
 		if (json_is_string(json_object_get(stats, "next_due"))) {
 			out_when(json_object_get(stats, "next_due"), when, sizeof when);
 			snprintf(buf, sizeof buf, "%s%s", when,
-			         out_before(json_object_get(stats, "next_due"), now_ms) ? " (overdue)" : "");
+			         out_overdue(json_object_get(stats, "next_due"), now_ms) ? " (overdue)" : "");
 			table_row(t, "next due:", buf);
 		}
 	}
@@ -125,7 +125,7 @@ static void s_followups(const json_t *fus, uint64_t now_ms)
 		}
 		open++;
 		snprintf(text, sizeof text, "%s%s", out_str_or_dash(f, "text"),
-		         out_before(duev, now_ms) ? " (overdue)" : "");
+		         out_overdue(duev, now_ms) ? " (overdue)" : "");
 		table_row(t, out_id_short(out_str(f, "id"), id, sizeof id),
 		          out_when(duev, due, sizeof due), out_str(f, "assignee"), text);
 	}
@@ -218,9 +218,9 @@ static void s_conflicts(const json_t *conflicts)
 
 static int s_print(const struct cmd_args *a, const json_t *shown)
 {
-	s_profile(shown, a->today_ms);
+	s_profile(shown, a->now_ms);
 	s_contacts(json_object_get(shown, "contacts"));
-	s_followups(json_object_get(shown, "followups"), a->today_ms);
+	s_followups(json_object_get(shown, "followups"), a->now_ms);
 	s_interactions(json_object_get(shown, "interactions"));
 	s_conflicts(json_object_get(shown, "conflicts"));
 	return CMD_OK;

@@ -156,7 +156,7 @@ static int s_check(const struct cmd_ctx *ctx, const struct cmd_args *a, const st
 			return cmd_bad_value(a->e, a->sub, arg->bad, t, cmd_join(arg->words, list, sizeof list));
 		return 0;
 	case CMD_WHEN:
-		if (rp_when_parse(t, ctx->now_ms, &v->ms) == 0)
+		if (rp_when_parse_kind(t, ctx->now_ms, &v->ms, &v->when_kind) == 0)
 			return 0;
 		return cmd_bad_value(a->e, a->sub, "%s: bad date '%s' (use YYYY-MM-DD, "
 		                     "YYYY-MM-DDTHH:MM, today, tomorrow, +3d, +2w)", what, t);
@@ -468,9 +468,8 @@ int cmd_print(struct cmd_args *a, json_t *doc,
 {
 	int rc;
 
-	/* A follow-up is overdue once the day it was due has ended. */
-	if (a->n && rp_when_parse("today", rp_node_now(a->n), &a->today_ms) < 0)
-		a->today_ms = rp_node_now(a->n);
+	/* A follow-up is overdue once the day it was due has ended (out_overdue). */
+	a->now_ms = a->n ? rp_node_now(a->n) : 0;
 	rp_node_close(&a->n);
 	rc = cmd_has(a, "json") ? out_jsonl(doc) : print(a, doc);
 	json_decref(doc);

@@ -100,6 +100,7 @@ struct cmd_value {
 	const char **list;     /* CMD_LIST, "TAG...": every one, in order */
 	int          num;      /* CMD_COUNT */
 	uint64_t     ms;       /* CMD_WHEN */
+	int          when_kind; /* CMD_WHEN: RP_WHEN_DAY, _TIME or _SHIFT */
 	int64_t      cents;    /* CMD_AMOUNT */
 };
 
@@ -115,7 +116,7 @@ struct cmd_args {
 	rp_write               *w;
 	uint8_t                 acct[RP_ACCOUNT_LEN];  /* the CMD_ACCOUNT, or the id's account */
 	uint8_t                 ref[RP_REF_LEN];       /* the CMD_FOLLOW_UP or CMD_IX */
-	uint64_t                today_ms;              /* cmd_print: the start of the node's today */
+	uint64_t                now_ms;                /* cmd_print: the node's clock */
 	const void             *data;                  /* the command's own, for its print */
 };
 

@@ -220,7 +220,6 @@ char *out_when(const json_t *iso, char *buf, size_t cap)
 {
 	uint64_t ms;
 	const char *s = json_string_value(iso);
-	size_t len;
 
 	if (!s || !*s) {
 		snprintf(buf, cap, "-");
@@ -230,10 +229,7 @@ char *out_when(const json_t *iso, char *buf, size_t cap)
 		snprintf(buf, cap, "%s", s);
 		return buf;
 	}
-	rp_when_local(ms, buf, cap);
-	len = strlen(buf);
-	if (len > 6 && strcmp(buf + len - 6, " 00:00") == 0)
-		buf[len - 6] = '\0';
+	rp_when_local(ms, buf, cap);        /* a calendar day as a date alone */
 	return buf;
 }
 
@@ -248,12 +244,12 @@ char *out_day(const json_t *iso, char *buf, size_t cap)
 	return buf;
 }
 
-int out_before(const json_t *iso, uint64_t now_ms)
+int out_overdue(const json_t *iso, uint64_t now_ms)
 {
 	uint64_t ms;
 	const char *s = json_string_value(iso);
 
-	return s && rp_when_parse_iso(s, &ms) == 0 && ms < now_ms;
+	return s && rp_when_parse_iso(s, &ms) == 0 && rp_when_day(ms) < rp_when_day(now_ms);
 }
 
 char *out_amount(const json_t *amount, char *buf, size_t cap)

@@ -60,13 +60,15 @@ const char *out_str_or_dash(const json_t *o, const char *key);
 /* A scalar for people: integers as is, reals with at most one decimal,
  * true/false as yes/no, strings as is, null/absent as "-". Returns buf. */
 char *out_scalar(const json_t *v, char *buf, size_t cap);
-/* An ISO 8601 time (json string) as local "YYYY-MM-DD HH:MM", or just the
- * date when the time is midnight; "-" for null. Returns buf (cap >= 32). */
+/* An ISO 8601 time (json string) for people: a calendar day (a UTC
+ * midnight) as "YYYY-MM-DD" for every reader, an instant as local
+ * "YYYY-MM-DD HH:MM"; "-" for null. Returns buf (cap >= 32). */
 char *out_when(const json_t *iso, char *buf, size_t cap);
 /* The date part only, "YYYY-MM-DD", or "-". Returns buf (cap >= 32). */
 char *out_day(const json_t *iso, char *buf, size_t cap);
-/* 1 when the ISO time iso is before now_ms. */
-int out_before(const json_t *iso, uint64_t now_ms);
+/* 1 when the day of the ISO time iso (a calendar day, or an instant's
+ * local date) has ended by now_ms: a follow-up due then is overdue. */
+int out_overdue(const json_t *iso, uint64_t now_ms);
 /* {cents, currency} as "4200.50 EUR"; "-" for null. Returns buf. */
 char *out_amount(const json_t *amount, char *buf, size_t cap);
 /* An array of amounts as "4,200.50 EUR, 10.00 USD"; "-" when empty. */

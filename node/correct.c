@@ -146,10 +146,15 @@ int rp_ix_amend(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *field, c
 		;
 	else if (!strcmp(field, "type"))
 		rc = rp_edit_one_of("interaction type", value, rp_schema_ix_types);
-	else if (!strcmp(field, "at"))
-		rc = rp_when_parse(value, rp_node_now(w->node), &ms) ?
+	else if (!strcmp(field, "at")) {
+		int kind = 0;
+		rc = rp_when_parse_kind(value, rp_node_now(w->node), &ms, &kind) ?
 		     rp_fail(RP_EINVAL, "bad date '%s': use YYYY-MM-DD, YYYY-MM-DDTHH:MM, today, -3d...", value) :
-		     ms > RP_HLC_MS_MAX ? rp_fail(RP_EINVAL, "date out of range") : 0;
+		     ms > RP_HLC_MS_MAX ? rp_fail(RP_EINVAL, "date out of range") :
+		     rp_when_future(ms, kind, rp_node_now(w->node)) ?
+		     rp_fail(RP_EINVAL, "%s is in the future: an interaction is dated when it happened "
+		             "(give a time, YYYY-MM-DDTHH:MM, for one ahead)", value) : 0;
+	}
 	else if (!strcmp(field, "amount") || !strcmp(field, "currency"))
 		rc = 0;                                     /* against the current amount, below */
 	else

@@ -151,29 +151,11 @@ static int s_ms(const json_t *iso, uint64_t *ms)
 	return json_is_string(iso) && rp_when_parse_iso(json_string_value(iso), ms) == 0;
 }
 
-/* Days since the civil epoch of the local date of ms. */
-static int64_t s_local_day(uint64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	int64_t y, m, d, era, yoe, doy, doe;
-	if (!localtime_r(&t, &tm))
-		return (int64_t)(ms / (uint64_t)S_DAY_MS);
-	y = tm.tm_year + 1900;
-	m = tm.tm_mon + 1;
-	d = tm.tm_mday;
-	y -= m <= 2;                                  /* H. Hinnant's days_from_civil */
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Calendar days (local time) from then to now: yesterday is 1. */
+/* Calendar days from then to now (text/when: a day is itself, an instant
+ * its local date): yesterday is 1. */
 static int64_t s_days(uint64_t then, uint64_t now)
 {
-	return s_local_day(now) - s_local_day(then);
+	return rp_when_day(now) - rp_when_day(then);
 }
 
 /* ln(x) for x >= 1, without libm (the library links no -lm). */
@@ -359,8 +341,8 @@ static void s_reach(json_t *row, const json_t *view, int *bad)
 	s_put(row, "prefer", json_is_string(prefer) ? json_incref(prefer) : json_null(), bad);
 }
 
-/* Open follow-ups of a due before end_ms, as agenda rows. */
-static int s_agenda_due(s_acct *a, const json_t *view, uint64_t now, uint64_t end_ms,
+/* Open follow-ups of a due today or before (by calendar day), as agenda rows. */
+static int s_agenda_due(s_acct *a, const json_t *view, uint64_t now,
                         s_rows *rows, int *listed)
 {
 	size_t i;
@@ -374,9 +356,9 @@ static int s_agenda_due(s_acct *a, const json_t *view, uint64_t now, uint64_t en
 		int bad = 0;
 		if (json_is_true(json_object_get(fu, "done")) ||
 		    json_is_true(json_object_get(fu, "cancelled")) ||
-		    !s_ms(json_object_get(fu, "due"), &due) || due >= end_ms)
-			continue;
-		late = due < now ? s_days(due, now) : 0;
+		    !s_ms(json_object_get(fu, "due"), &due) || rp_when_day(due) > rp_when_day(now))
+			continue;                       /* due on a day still to come */
+		late = s_days(due, now);
 		if (late > 0)
 			snprintf(reason, sizeof reason, "overdue %lld day%s", (long long)late,
 			         late == 1 ? "" : "s");
@@ -450,7 +432,7 @@ int rp_agenda(rp_node *n, int calls, json_t **out)
 	s_accts as;
 	s_rows due = { 0 }, call = { 0 };
 	json_t *list = NULL, *view;
-	uint64_t now = rp_node_now(n), end;
+	uint64_t now = rp_node_now(n);
 	size_t i;
 	int rc;
 
@@ -458,8 +440,6 @@ int rp_agenda(rp_node *n, int calls, json_t **out)
 	if (calls < 0)
 		calls = S_CALLS_DEFAULT;
 	tzset();
-	if (rp_when_parse("tomorrow", now, &end))
-		end = now - now % (uint64_t)S_DAY_MS + (uint64_t)S_DAY_MS;
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
 	if ((rc = s_accts_load(n, txn, &as)))
@@ -468,13 +448,14 @@ int rp_agenda(rp_node *n, int calls, json_t **out)
 		s_acct *a = &as.v[i];
 		int listed = 0;
 		/* A promise made stays on the agenda even if the account was archived. */
-		if (a->sum->open_followups > 0 && a->sum->next_due.valid && a->sum->next_due.ms < end) {
+		if (a->sum->open_followups > 0 && a->sum->next_due.valid &&
+		    rp_when_day(a->sum->next_due.ms) <= rp_when_day(now)) {
 			rc = s_view(n, txn, a, &view);
 			if (rc == RP_ENOTFOUND)
 				continue;
 			if (rc)
 				goto out;
-			rc = s_agenda_due(a, view, now, end, &due, &listed);
+			rc = s_agenda_due(a, view, now, &due, &listed);
 			json_decref(view);
 			if (rc)
 				goto out;

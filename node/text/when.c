@@ -152,9 +152,12 @@ static int s_range_ok(long long t)
 }
 
 /* YYYY-MM-DD[(T|t|space)HH:MM[:SS][Z|z|±HH:MM]], the whole of text. */
-static int s_parse_explicit(const char *p, uint64_t *out_ms)
+/* iso: reading what rp_when_iso wrote (milliseconds allowed, and T00:00:00Z
+ * is a calendar day); else what a person typed (a time at a UTC midnight is
+ * an instant: one millisecond on). */
+static int s_parse_explicit(const char *p, uint64_t *out_ms, int *kind, int iso)
 {
-	int y, mo, d, h = 0, mi = 0, s = 0, has_time = 0, has_zone = 0;
+	int y, mo, d, h = 0, mi = 0, s = 0, frac = 0, has_time = 0, has_zone = 0;
 	long long naive, t, zone = 0;
 
 	if (s_digits(&p, 4, &y) || *p++ != '-' || s_digits(&p, 2, &mo) || *p++ != '-' ||
@@ -171,6 +174,12 @@ static int s_parse_explicit(const char *p, uint64_t *out_ms)
 			p++;
 			if (s_digits(&p, 2, &s))
 				return RP_EINVAL;
+			/* milliseconds, as rp_when_iso writes an instant in a day's first second */
+			if (iso && *p == '.') {
+				p++;
+				if (s_digits(&p, 3, &frac))
+					return RP_EINVAL;
+			}
 		}
 		/* 24:00 and leap seconds are refused: neither round-trips. */
 		if (h > 23 || mi > 59 || s > 59)
@@ -192,13 +201,18 @@ static int s_parse_explicit(const char *p, uint64_t *out_ms)
 		return RP_EINVAL;
 
 	naive = s_days_from_civil(y, mo, d) * S_DAY + h * 3600LL + mi * 60LL + s;
-	if (has_zone)
+	if (!has_time)
+		t = naive;                          /* a calendar day: its UTC midnight */
+	else if (has_zone)
 		t = naive - zone;
-	else if (s_local_to_utc(naive, has_time, &t) != 0)
+	else if (s_local_to_utc(naive, 1, &t) != 0)
 		return RP_EINVAL;
 	if (!s_range_ok(t))
 		return RP_EINVAL;
-	*out_ms = (uint64_t)t * 1000u;
+	*out_ms = (uint64_t)t * 1000u + (uint64_t)frac;
+	if (!iso && has_time && *out_ms % (S_DAY * 1000u) == 0)
+		*out_ms += 1;                       /* 09:00 in Tokyo is 00:00Z: an instant, not a day */
+	*kind = has_time ? RP_WHEN_TIME : RP_WHEN_DAY;
 	return 0;
 }
 
@@ -217,7 +231,8 @@ static int s_word(const char *text, const char *word)
 
 /* today / tomorrow / yesterday / ±N(d|w). *matched is 0 when text is none
  * of these, so the caller can try an explicit date instead. */
-static int s_parse_relative(const char *text, uint64_t now_ms, uint64_t *out_ms, int *matched)
+static int s_parse_relative(const char *text, uint64_t now_ms, uint64_t *out_ms, int *matched,
+                            int *kind)
 {
 	long long now_s, naive, t, days = 0;
 	struct tm tm;
@@ -258,6 +273,7 @@ static int s_parse_relative(const char *text, uint64_t now_ms, uint64_t *out_ms,
 	if (now_ms / 1000u > (uint64_t)S_T_MAX)
 		return RP_EINVAL;
 	now_s = (long long)(now_ms / 1000u);
+	*kind = midnight ? RP_WHEN_DAY : RP_WHEN_SHIFT;
 	if (!midnight && days == 0) {           /* +0d is now, even in a repeated hour */
 		*out_ms = now_ms;
 		return 0;
@@ -266,31 +282,73 @@ static int s_parse_relative(const char *text, uint64_t now_ms, uint64_t *out_ms,
 		return RP_EINVAL;
 	naive = s_days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday) + days;
 	naive *= S_DAY;
-	if (!midnight)                          /* wall-clock time of day, not 24 h steps */
-		naive += tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec;
-	if (s_local_to_utc(naive, 0, &t) != 0 || !s_range_ok(t))
+	if (midnight)                           /* today is the reader's calendar day */
+		t = naive;
+	else if (s_local_to_utc(naive + tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec, 0, &t) != 0)
+		return RP_EINVAL;                   /* +Nd: wall-clock time of day, not 24 h steps */
+	if (!s_range_ok(t))
 		return RP_EINVAL;
 	*out_ms = (uint64_t)t * 1000u + (midnight ? 0 : now_ms % 1000u);
+	if (!midnight && *out_ms % (S_DAY * 1000u) == 0)
+		*out_ms += 1;                       /* an instant, never read as a calendar day */
+	return 0;
+}
+
+int rp_when_parse_kind(const char *text, uint64_t now_ms, uint64_t *out_ms, int *kind)
+{
+	int matched, rc, k = 0;
+	uint64_t ms;
+
+	if (!text || !out_ms)
+		return RP_EINVAL;
+	rc = s_parse_relative(text, now_ms, &ms, &matched, &k);
+	if (!matched)
+		rc = s_parse_explicit(text, &ms, &k, 0);
+	if (rc)
+		return rc;
+	*out_ms = ms;
+	if (kind)
+		*kind = k;
 	return 0;
 }
 
 int rp_when_parse(const char *text, uint64_t now_ms, uint64_t *out_ms)
 {
-	int matched, rc;
-
-	if (!text || !out_ms)
-		return RP_EINVAL;
-	rc = s_parse_relative(text, now_ms, out_ms, &matched);
-	if (matched)
-		return rc;
-	return s_parse_explicit(text, out_ms);
+	return rp_when_parse_kind(text, now_ms, out_ms, NULL);
 }
 
 int rp_when_parse_iso(const char *text, uint64_t *out_ms)
 {
-	if (!text || !out_ms)
+	uint64_t ms;
+	int k;
+
+	if (!text || !out_ms || s_parse_explicit(text, &ms, &k, 1))
 		return RP_EINVAL;
-	return s_parse_explicit(text, out_ms);
+	*out_ms = ms;
+	return 0;
+}
+
+int rp_when_future(uint64_t ms, int kind, uint64_t now_ms)
+{
+	if (kind == RP_WHEN_DAY)
+		return rp_when_day(ms) > rp_when_day(now_ms);
+	return kind == RP_WHEN_SHIFT && ms > now_ms;
+}
+
+int rp_when_is_day(uint64_t ms)
+{
+	return ms % (uint64_t)(S_DAY * 1000) == 0;
+}
+
+int64_t rp_when_day(uint64_t ms)
+{
+	struct tm tm;
+
+	if (rp_when_is_day(ms))
+		return (int64_t)(ms / (uint64_t)(S_DAY * 1000));
+	if (s_localtime((long long)(ms / 1000u), &tm) != 0)
+		return (int64_t)(ms / (uint64_t)(S_DAY * 1000));
+	return (int64_t)s_days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday);
 }
 
 char *rp_when_iso(uint64_t ms, char *out, size_t cap)
@@ -303,8 +361,12 @@ char *rp_when_iso(uint64_t ms, char *out, size_t cap)
 	out[0] = '\0';
 	if (!gmtime_r(&t, &tm))
 		return out;
-	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (ms % (S_DAY * 1000u) != 0 && ms % (S_DAY * 1000u) < 1000u)   /* not a day: say so */
+		snprintf(out, cap, "%04d-%02d-%02dT00:00:00.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		         tm.tm_mday, (unsigned)(ms % 1000u));
+	else
+		snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	return out;
 }
 
@@ -316,6 +378,11 @@ char *rp_when_local(uint64_t ms, char *out, size_t cap)
 	if (!out || cap == 0)
 		return out;
 	out[0] = '\0';
+	if (rp_when_is_day(ms)) {               /* the same day for every reader */
+		if (gmtime_r(&t, &tm))
+			snprintf(out, cap, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		return out;
+	}
 	if (!localtime_r(&t, &tm))
 		return out;
 	snprintf(out, cap, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,

@@ -40,9 +40,16 @@ test_expect "YYYY-MM-DDTHH:MM" at_is 2026-03-01T14:30 2026-03-01T14:30:00Z
 test_expect "YYYY-MM-DDTHH:MM:SSZ" at_is 2026-03-01T14:30:15Z 2026-03-01T14:30:15Z
 test_expect "an offset is converted to UTC" at_is 2026-03-01T10:30+02:00 2026-03-01T08:30:00Z
 test_expect "today" at_is today 2026-03-10T00:00:00Z
-test_expect "+3d is three days from now" at_is +3d 2026-03-13T09:00:00Z
-test_expect "+2w is two weeks from now" at_is +2w 2026-03-24T09:00:00Z
-test_expect "29 February of a leap year" at_is 2028-02-29 2028-02-29T00:00:00Z
+test_expect "-3d is three days ago, at now's time of day" at_is -3d 2026-03-07T09:00:00Z
+test_expect "-2w is two weeks ago" at_is -2w 2026-02-24T09:00:00Z
+test_expect "29 February of a leap year" at_is 2024-02-29 2024-02-29T00:00:00Z
+d="$(digest ann)"
+test_expect "--at +3d is refused: what happened is not in the future" \
+	expect_error 2 "--at \+3d is in the future" rp ann log corner note "later" --at +3d
+test_expect "--at tomorrow too" expect_error 2 "--at tomorrow is in the future" rp ann log corner call "x" --at tomorrow
+test_expect "... a later date too" expect_error 2 "--at 2026-03-11 is in the future" rp ann log corner call "x" --at 2026-03-11
+test_expect "... and nothing was written" expect_unchanged ann "$d"
+test_expect "a time ahead says so on purpose: accepted" at_is 2026-03-11T10:00 2026-03-11T10:00:00Z
 test_expect "notes are not contacts: no last contact yet" \
 	expect_stdout null rpq ann .stats.last_contact show corner --json
 rp_must ann log corner call "rang" --at 2026-03-02T08:00 >/dev/null
@@ -50,7 +57,7 @@ rp_must ann log corner visit "went" --at 2026-03-04 >/dev/null
 test_expect "the last contact is the latest interaction's time, not the log time" \
 	expect_stdout 2026-03-04T00:00:00Z rpq ann .stats.last_contact show corner --json
 test_expect "interactions are listed newest first" expect_stdout \
-	'["2028-02-29T00:00:00Z","2026-03-24T09:00:00Z","2026-03-13T09:00:00Z","2026-03-10T00:00:00Z","2026-03-04T00:00:00Z","2026-03-02T08:00:00Z","2026-03-01T14:30:15Z","2026-03-01T14:30:00Z","2026-03-01T08:30:00Z","2026-03-01T00:00:00Z"]' \
+	'["2026-03-11T10:00:00Z","2026-03-10T00:00:00Z","2026-03-07T09:00:00Z","2026-03-04T00:00:00Z","2026-03-02T08:00:00Z","2026-03-01T14:30:15Z","2026-03-01T14:30:00Z","2026-03-01T08:30:00Z","2026-03-01T00:00:00Z","2026-02-24T09:00:00Z","2024-02-29T00:00:00Z"]' \
 	rpq ann '[.interactions[].at]' show corner --json
 
 test_begin "amounts and currencies"

@@ -104,7 +104,7 @@ static void test_utc(void)
 	s_is("2028-02-29", 0, 1835395200000ULL);
 	s_is("2000-02-29", 0, 951782400000ULL);
 	s_is("1970-01-01", 0, 0);
-	s_is("1970-01-01T00:00:00Z", 0, 0);
+	s_is("1970-01-01T00:00:00Z", 0, 1);         /* typed with a time: an instant, not the day */
 	s_is("9999-12-31T23:59:59Z", 0, 253402300799000ULL);
 	s_is("9999-12-31T23:59:59", 0, 253402300799000ULL);
 	s_is("2026-12-31T23:59:59", 0, 1798761599000ULL);
@@ -129,7 +129,8 @@ static void test_utc(void)
 	s_is("+521w", NOW, NOW + 3647 * DAY_MS);
 	s_is("+1D", NOW, NOW + DAY_MS);
 	s_is("+1W", NOW, NOW + 7 * DAY_MS);
-	s_is("+29d", 1835395200000ULL - 29 * DAY_MS, 1835395200000ULL); /* lands on 2028-02-29 */
+	/* lands on 2028-02-29T00:00Z: an instant, a millisecond on, never read as a day */
+	s_is("+29d", 1835395200000ULL - 29 * DAY_MS, 1835395200001ULL);
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		s_bad(bad[i], NOW);
@@ -193,6 +194,7 @@ static void test_utc(void)
 	/* iso -> parse_iso is the identity on whole seconds. */
 	{
 		int i2, wrong = 0;
+		char buf2[32];
 		for (i2 = 0; i2 < 100000; i2++) {
 			uint64_t ms = s_rand64() % 253402300800ULL * 1000u;
 			char buf[32];
@@ -200,6 +202,12 @@ static void test_utc(void)
 				wrong++;
 		}
 		ok(wrong == 0, "100000 random instants round-trip through iso (%d wrong)", wrong);
+		is_str(rp_when_iso(MAR1 + 1, buf2, sizeof buf2), "2026-03-01T00:00:00.001Z",
+		       "an instant in a day's first second keeps its milliseconds");
+		ok(rp_when_parse_iso(buf2, &got) == 0 && got == MAR1 + 1 && !rp_when_is_day(got),
+		   "... and reads back as that instant, not the day");
+		ok(rp_when_parse_iso("2026-03-01T00:00:00Z", &got) == 0 && got == MAR1 && rp_when_is_day(got),
+		   "T00:00:00Z reads back as the day");
 	}
 }
 
@@ -217,14 +225,15 @@ static void test_berlin(void)
 		return;
 	}
 	s_tz("Europe/Berlin");
-	s_is("2026-03-01", NOW, MAR1 - 3600000ULL);
+	s_is("2026-03-01", NOW, MAR1);                      /* a calendar day: its UTC midnight */
 	s_is("2026-07-01T12:00", NOW, 1782900000000ULL);     /* 10:00Z, CEST */
 	s_is("2026-03-01T09:30Z", 0, NOW);                  /* an offset ignores TZ */
 	s_is("2026-03-01T10:30+01:00", 0, NOW);
-	s_is("today", NOW, MAR1 - 3600000ULL);
-	s_is("today", MAR1 - 1800000ULL, MAR1 - 3600000ULL); /* 23:30Z is 00:30 local */
+	s_is("today", NOW, MAR1);
+	s_is("today", MAR1 - 1800000ULL, MAR1);             /* 23:30Z is 00:30 local: the 1st */
+	s_is("today", MAR1 - 3600000ULL - 1, MAR1 - DAY_MS); /* 22:59:59Z is still the 28th */
 	/* Clocks go forward on 2026-03-29 at 02:00 CET (01:00Z). */
-	s_is("2026-03-29", NOW, 1774738800000ULL);           /* 2026-03-28T23:00Z */
+	s_is("2026-03-29", NOW, 1774742400000ULL);           /* the day: 2026-03-29T00:00Z */
 	s_is("2026-03-29T01:59:59", NOW, 1774745999000ULL);
 	s_is("2026-03-29T03:00", NOW, 1774746000000ULL);     /* 01:00Z */
 	for (i = 0; i < sizeof gap / sizeof gap[0]; i++)
@@ -234,17 +243,19 @@ static void test_berlin(void)
 	s_is("+1d", 1774699200000ULL, 1774782000000ULL);     /* 28th 13:00 CET -> 29th 13:00 CEST */
 	/* ...and from 02:30 the day before, lands on the first instant after the gap. */
 	s_is("+1d", 1774661400000ULL, 1774746000000ULL);
-	s_is("tomorrow", 1774699200000ULL, 1774738800000ULL);
+	s_is("tomorrow", 1774699200000ULL, 1774742400000ULL);
 	/* Clocks go back on 2026-10-25 at 03:00 CEST (01:00Z): 02:30 happens
 	 * twice, and means the first time. */
 	s_is("2026-10-25T02:30", NOW, 1792888200000ULL);     /* 00:30Z */
 	s_is("2026-10-25T03:00", NOW, 1792893600000ULL);     /* 02:00Z */
 	s_is("2026-10-25T01:59", NOW, 1792886340000ULL);
-	s_is("2026-10-25", NOW, 1792879200000ULL);           /* 2026-10-24T22:00Z */
+	s_is("2026-10-25", NOW, 1792886400000ULL);           /* the day: 2026-10-25T00:00Z */
 	s_is("+0d", 1792891800000ULL, 1792891800000ULL);     /* the second 02:30 stays itself */
-	s_bad("1970-01-01", NOW);                            /* before the epoch in UTC */
-	s_is("1970-01-01T01:00", NOW, 0);
+	s_is("1970-01-01", NOW, 0);                          /* a day, whatever the zone */
+	s_is("1970-01-01T01:00", NOW, 1);
 	is_str(rp_when_local(MAR1 - 3600000ULL, buf, sizeof buf), "2026-03-01 00:00", "local in Berlin");
+	is_str(rp_when_local(MAR1, buf, sizeof buf), "2026-03-01", "a day is that day in Berlin too");
+	ok(rp_when_day(MAR1 - 3600000ULL) == rp_when_day(MAR1), "23:00Z on the 28th is the 1st in Berlin");
 	is_str(rp_when_local(1792888200000ULL, buf, sizeof buf), "2026-10-25 02:30", "local, first 02:30");
 	is_str(rp_when_iso(NOW, buf, sizeof buf), "2026-03-01T09:30:00Z", "iso ignores TZ");
 
@@ -291,12 +302,55 @@ static void test_santiago(void)
 		return;
 	}
 	/* Midnight of 2026-09-06 never happens there (00:00 -04 -> 01:00 -03):
-	 * the day starts at 01:00 local, 04:00Z. */
+	 * the day is still that day; its times start at 01:00 local, 04:00Z. */
 	s_tz("America/Santiago");
-	s_is("2026-09-06", NOW, 1788667200000ULL);
-	s_is("tomorrow", 1788620400000ULL, 1788667200000ULL); /* from 2026-09-05T15:00Z */
+	s_is("2026-09-06", NOW, 1788652800000ULL);
+	s_is("tomorrow", 1788620400000ULL, 1788652800000ULL); /* from 2026-09-05T15:00Z */
 	s_bad("2026-09-06T00:30", NOW);
 	s_is("2026-09-06T01:00", NOW, 1788667200000ULL);
+}
+
+/* A date without a time is that calendar day for every reader (DESIGN.md
+ * §7): written in New York, read in Tokyo, it is still 2026-07-01. */
+static void test_calendar_days(void)
+{
+	const uint64_t JUL1 = 1782864000000ULL;            /* 2026-07-01T00:00:00Z */
+	uint64_t got = 0;
+	char buf[32];
+	int kind = 0;
+
+	if (!s_have_zone("America/New_York") || !s_have_zone("Asia/Tokyo")) {
+		ok(1, "calendar days # skip no New York or Tokyo zone here");
+		return;
+	}
+	s_tz("America/New_York");
+	ok(rp_when_parse_kind("2026-07-01", NOW, &got, &kind) == 0 && got == JUL1 && kind == RP_WHEN_DAY,
+	   "New York: 2026-07-01 is the day, kind DAY");
+	is_str(rp_when_local(JUL1, buf, sizeof buf), "2026-07-01", "New York reads it as 2026-07-01 (not 06-30 20:00)");
+	s_tz("Asia/Tokyo");
+	is_str(rp_when_local(JUL1, buf, sizeof buf), "2026-07-01", "Tokyo reads the same day");
+	ok(rp_when_day(JUL1) == 20635, "its day number is the same everywhere");
+	/* An instant is its reader's local date: 2026-07-01T20:00Z is the 2nd in Tokyo. */
+	ok(rp_when_day(JUL1 + 20 * 3600000ULL) == 20636, "Tokyo: 20:00Z is already the next day");
+	s_tz("America/New_York");
+	ok(rp_when_day(JUL1 + 20 * 3600000ULL) == 20635, "New York: the same instant is still the 1st");
+	/* "today" is the reader's own date. 2026-07-01T02:00Z is June 30 in New York. */
+	ok(rp_when_parse("today", JUL1 + 2 * 3600000ULL, &got) == 0 && got == JUL1 - DAY_MS,
+	   "New York at 22:00 local: today is 2026-06-30");
+	s_tz("Asia/Tokyo");
+	ok(rp_when_parse("today", JUL1 + 2 * 3600000ULL, &got) == 0 && got == JUL1,
+	   "Tokyo at 11:00 local: today is 2026-07-01");
+	ok(rp_when_parse_kind("2026-07-01T10:00", NOW, &got, &kind) == 0 && kind == RP_WHEN_TIME &&
+	   got == JUL1 + 1 * 3600000ULL, "a time without an offset is local (10:00 JST = 01:00Z), kind TIME");
+	ok(rp_when_parse_kind("+3d", NOW, &got, &kind) == 0 && kind == RP_WHEN_SHIFT, "+3d is a SHIFT");
+	ok(rp_when_parse_kind("tomorrow", NOW, &got, &kind) == 0 && kind == RP_WHEN_DAY, "tomorrow is a DAY");
+	/* What happened is not in the future unless a time says so. */
+	ok(rp_when_future(JUL1 + DAY_MS, RP_WHEN_DAY, JUL1 + 3600000ULL), "tomorrow's date is the future");
+	ok(!rp_when_future(JUL1, RP_WHEN_DAY, JUL1 + 3600000ULL), "today's date is not");
+	ok(rp_when_future(JUL1 + 3 * DAY_MS, RP_WHEN_SHIFT, JUL1), "+3d is the future");
+	ok(!rp_when_future(JUL1 - 3 * DAY_MS, RP_WHEN_SHIFT, JUL1), "-3d is not");
+	ok(!rp_when_future(JUL1 + 3 * DAY_MS, RP_WHEN_TIME, JUL1), "an explicit time ahead is meant");
+	s_tz("UTC");
 }
 
 int main(void)
@@ -305,5 +359,6 @@ int main(void)
 	test_utc();
 	test_berlin();
 	test_santiago();
+	test_calendar_days();
 	return done_testing();
 }

@@ -7,6 +7,7 @@
 
 #include "node.h"
 #include "text/casefold.h"
+#include "text/when.h"
 #include "../proto/body.h"
 #include "store/roster.h"
 #include "store/view.h"
@@ -191,6 +192,9 @@ int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 			return rc;
 		if (!strcmp(field, "email") && (rc = rp_edit_email("email", value)))
 			return rc;
+		int every;
+		if (!strcmp(field, "cadence") && rp_when_period(value, &every))
+			return rp_fail(RP_EINVAL, "bad cadence '%s': use 3d, 2w or 1m (every 1 to 366 days)", value);
 		if (!strcmp(field, "name") && s_name_taken(w, value, other) &&
 		    memcmp(other, acct, RP_ACCOUNT_LEN) != 0) {
 			s_acct_text(other, t);

@@ -6,7 +6,7 @@
  *
  * It declares what node.c (home, open, the write), edit.c (the writes) and
  * sync/peer.c implement, and includes the header of each other file of the
- * API: correct.h, team.h, handover.h, fsck.h, backup.h, load.h, crm/{lookup,query,insight,export,
+ * API: correct.h, team.h, handover.h, fsck.h, backup.h, load.h, crm/{lookup,query,agenda,insight,export,
  * import}.h, sync/{client,serve}.h.
  *
  * Errors: every int-returning call returns 0 or a negative RP_E* code
@@ -186,8 +186,10 @@ int rp_member_add(rp_write *w, const char *name,
  * summary (list rows): {id, name, owner, tags, archived, value, stats, followers}
  * member: {name, role, devices: [{id, revoked}]}
  * history row: {seq, hlc, at, author, author_device, kind, op, summary, verified}
- * agenda row: {kind: "followup"|"call", account_id, account, id|null, text,
- *              due|null, reason, phone|null, prefer|null, last_contact}
+ * agenda row: {kind: "followup"|"complaint"|"cadence"|"call", day (YYYY-MM-DD,
+ *              the day planned), account_id, account, id|null (the follow-up's or
+ *              the complaint's), text, due|null, reason, phone|null, email|null,
+ *              prefer|null, last_contact}
  * top row: {rank, id, name, owner, value, currency (the team's, which
  *           score and the value ranking are in), last_contact, interactions, score}
  * at-risk row: {id, name, owner, reason, last_contact, cadence_days, days_since}
@@ -201,7 +203,8 @@ int rp_member_add(rp_write *w, const char *name,
  * json arrays of rows. */
 
 #include "crm/query.h"     /* show, list, members, history, status, digest */
-#include "crm/insight.h"   /* agenda, top, at-risk, find, complaints */
+#include "crm/agenda.h"    /* who to call, today and the days ahead */
+#include "crm/insight.h"   /* top, at-risk, find, complaints */
 #include "fsck.h"          /* the store checked against its log */
 
 /* ---- exchange with files ------------------------------------------------- */

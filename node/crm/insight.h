@@ -1,14 +1,10 @@
-/* node/crm/insight.h — what a rep asks of the whole book: agenda, top,
- * at-risk, find, complaints (public API; the JSON shapes are in
+/* node/crm/insight.h — what a rep asks of the whole book: top, at-risk,
+ * find, complaints (the agenda: agenda.h) (public API; the JSON shapes are in
  * node/rapport.h). Each returns a new json_t the caller json_decrefs. */
 #ifndef RP_INSIGHT_H
 #define RP_INSIGHT_H
 
 #include "../rapport.h"
-
-/* Who to call today: due follow-ups first, then the most valuable accounts
- * least recently contacted; at most calls suggestions beyond the due ones. */
-int rp_agenda(rp_node *n, int calls, json_t **out);
 
 /* The top n accounts by "value", "recent" or "frequency". */
 int rp_top(rp_node *n, int count, const char *by, json_t **out);

@@ -106,7 +106,7 @@ static int s_int(const json_t *v, int64_t *out, int *present)
 typedef struct s_keys {
 	const json_t *id, *name, *owner, *tags, *archived, *value, *stats, *followers, *owners_before;
 	const json_t *last_contact, *next_due, *interactions, *purchases, *cadence_days,
-	             *open_complaints, *open_followups;
+	             *open_complaints, *open_followups, *contact_every, *no_calls;
 } s_keys;
 
 static void s_keys_read(const json_t *j, s_keys *k)
@@ -133,6 +133,8 @@ static void s_keys_read(const json_t *j, s_keys *k)
 		else if (!strcmp(key, "cadence_days")) k->cadence_days = v;
 		else if (!strcmp(key, "open_complaints")) k->open_complaints = v;
 		else if (!strcmp(key, "open_followups")) k->open_followups = v;
+		else if (!strcmp(key, "contact_every")) k->contact_every = v;
+		else if (!strcmp(key, "no_calls")) k->no_calls = v;
 	}
 }
 
@@ -186,6 +188,8 @@ static int s_plan_summary(s_plan *p, const s_keys *k)
 		return RP_EIO;
 	if (k->stats && !json_is_object(k->stats) && !json_is_null(k->stats))
 		return RP_EIO;
+	if (k->no_calls && !json_is_boolean(k->no_calls) && !json_is_null(k->no_calls))
+		return RP_EIO;
 	s_plan_str(p, k->name);
 	s_plan_str(p, k->owner);
 	if ((rc = s_plan_list(p, k->tags)) ||
@@ -224,8 +228,10 @@ static int s_fill_summary(rp_summary *s, s_fill *f, const s_keys *k, rp_summary_
 	    (rc = s_int(k->purchases, &s->purchases, NULL)) ||
 	    (rc = s_int(k->open_complaints, &s->open_complaints, NULL)) ||
 	    (rc = s_int(k->open_followups, &s->open_followups, NULL)) ||
-	    (rc = s_int(k->cadence_days, &s->cadence_days, &s->has_cadence)))
+	    (rc = s_int(k->cadence_days, &s->cadence_days, &s->has_cadence)) ||
+	    (rc = s_int(k->contact_every, &s->contact_every, NULL)))
 		return rc;
+	s->no_calls = json_is_true(k->no_calls);
 	return 0;
 }
 
@@ -379,14 +385,16 @@ json_t *rp_summary_value_json(const rp_summary *s)
  * among them fails the pack, and every other is released. */
 json_t *rp_summary_json(const rp_summary *s)
 {
-	json_t *stats = json_pack("{sosIsIsosIsIso}",
+	json_t *stats = json_pack("{sosIsIsosIsIsososb}",
 	        "last_contact", s_jtext(s->last_contact.text),
 	        "interactions", (json_int_t)s->interactions,
 	        "purchases", (json_int_t)s->purchases,
 	        "cadence_days", s->has_cadence ? json_integer((json_int_t)s->cadence_days) : json_null(),
 	        "open_complaints", (json_int_t)s->open_complaints,
 	        "open_followups", (json_int_t)s->open_followups,
-	        "next_due", s_jtext(s->next_due.text));
+	        "next_due", s_jtext(s->next_due.text),
+	        "contact_every", s->contact_every > 0 ? json_integer((json_int_t)s->contact_every) : json_null(),
+	        "no_calls", s->no_calls);
 	return json_pack("{sososososososososo}",
 	        "id", s->id[0] ? json_string(s->id) : json_null(),
 	        "name", s_jtext(s->name), "owner", s_jtext(s->owner),

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -603,14 +604,23 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 		cadence = json_integer((med + 43200000) / 86400000);
 	}
 	free(purchases);
-	s_set(view, "stats", json_pack("{sosIsIsosIsIso}",
+	/* The rhythm the rep set (account set X cadence 1w), and whether the
+	 * customer said no to marketing calls (consent no): the agenda's. */
+	int every = 0;
+	const char *cad = json_string_value(json_object_get(f->fields, "cadence"));
+	const char *consent = json_string_value(json_object_get(f->fields, "consent"));
+	if (!cad || rp_when_period(cad, &every))
+		every = 0;
+	s_set(view, "stats", json_pack("{sosIsIsosIsIsososb}",
 	        "last_contact", last >= 0 ? s_iso((uint64_t)last) : json_null(),
 	        "interactions", (json_int_t)nix,
 	        "purchases", (json_int_t)npurch,
 	        "cadence_days", cadence,
 	        "open_complaints", open_c,
 	        "open_followups", open_fu,
-	        "next_due", next_due >= 0 ? s_iso((uint64_t)next_due) : json_null()));
+	        "next_due", next_due >= 0 ? s_iso((uint64_t)next_due) : json_null(),
+	        "contact_every", every > 0 ? json_integer(every) : json_null(),
+	        "no_calls", consent && !strcasecmp(consent, "no")));
 	return view;
 }
 

@@ -389,3 +389,21 @@ char *rp_when_local(uint64_t ms, char *out, size_t cap)
 	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
 	return out;
 }
+
+int rp_when_period(const char *text, int *days)
+{
+	const char *p = text;
+	long n = 0;
+	int unit;
+
+	if (!text || !days || *p < '1' || *p > '9')
+		return RP_EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((n = n * 10 + (*p - '0')) > 366)
+			return RP_EINVAL;
+	unit = *p == 'd' ? 1 : *p == 'w' ? 7 : *p == 'm' ? 30 : 0;
+	if (!unit || p[1] != '\0' || n * unit > 366)
+		return RP_EINVAL;
+	*days = (int)(n * unit);
+	return 0;
+}

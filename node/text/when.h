@@ -42,6 +42,10 @@ int rp_when_is_day(uint64_t ms);
  * and "days since" compare these. */
 int64_t rp_when_day(uint64_t ms);
 
+/* A period as people give a rhythm: "3d", "2w", "1m" (a month: 30 days),
+ * 1 to 366 days, into *days. Returns 0 or RP_EINVAL. */
+int rp_when_period(const char *text, int *days);
+
 /* ISO 8601 UTC, "2026-03-01T09:30:00Z"; an instant in the first second of
  * a UTC day keeps its milliseconds ("2026-03-01T00:00:00.001Z") so that it
  * never reads back as a calendar day. Returns out. cap >= 25. */

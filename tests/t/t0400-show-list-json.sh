@@ -112,7 +112,7 @@ test_expect "a follow-up not yet due is not on it" expect_stdout 0 \
 test_expect "Blum, valuable and not contacted for 9 days, is a suggested call" expect_stdout '"Bakery Blum"' \
 	jq -s -c 'map(select(.kind=="call"))|.[0].account' "$TMP/agenda.jsonl"
 test_expect "agenda for people shows the follow-up's id" \
-	expect_stdout_match "^2026-03-09 overdue +Cafe Corner +Ring about the grinder .*${late:0:10}\$" rp ann agenda
+	expect_stdout_match "^Cafe Corner +follow-up: Ring about the grinder +overdue 1 day .*${late:0:10}\$" rp ann agenda
 test_expect "done takes it off the agenda" expect_ok rp ann done "${late:0:6}"
 test_expect "... gone" expect_stdout 0 rpqs ann "map(select(.id==\"$late\"))|length" agenda --json
 test_expect "--calls 0: no suggested calls" expect_stdout 0 rpqs ann 'map(select(.kind=="call"))|length' agenda --calls 0 --json
@@ -124,7 +124,7 @@ today="$(rp_must ann follow-up dora "Taste the new cheese" --due today)"
 test_expect "a follow-up due today is on the agenda as 'due today'" \
 	expect_stdout 'due today' rpq ann "select(.id==\"$today\")|.reason" agenda --json
 test_expect "... and agenda does not call it overdue" \
-	expect_stdout_match "^2026-03-10 +Deli Dora +Taste the new cheese" rp ann agenda
+	expect_stdout_match "^Deli Dora +follow-up: Taste the new cheese +due today " rp ann agenda
 test_expect "... nor does show" expect_stdout_match "Taste the new cheese\$" rp ann show dora
 rp_must ann done "$today"
 

@@ -60,7 +60,7 @@ int main(void)
 	int bad = 0;
 
 	setenv("TZ", "UTC", 1);
-	if (rp_when_parse_iso("2026-03-15T12:00:00Z", &now))
+	if (rp_when_parse_iso("2026-03-16T12:00:00Z", &now))      /* a Monday: calls are suggested */
 		return 1;
 	snprintf(home, sizeof home, "/tmp/rapport-insight-XXXXXX");
 	if (!mkdtemp(home))
@@ -71,7 +71,7 @@ int main(void)
 	rp_node_set_now(n, now);
 
 	/* Empty store: every list is empty, not an error. */
-	is_int(rp_agenda(n, 3, &rows), 0, "agenda of an empty store");
+	is_int(rp_agenda(n, &(rp_agenda_opts){ .calls = 3, .days = 1 }, &rows), 0, "agenda of an empty store");
 	is_int(json_array_size(rows), 0, "has no rows");
 	json_decref(rows);
 
@@ -125,8 +125,8 @@ int main(void)
 	is_int(rp_write_commit(&w), 0, "that write commits too");
 
 	/* ---- agenda ---- */
-	is_int(rp_agenda(n, 2, &rows), 0, "agenda");
-	is_int(json_array_size(rows), 5, "3 due follow-ups and 2 calls");
+	is_int(rp_agenda(n, &(rp_agenda_opts){ .calls = 2, .days = 1 }, &rows), 0, "agenda");
+	is_int(json_array_size(rows), 7, "3 due follow-ups, 2 open complaints and 2 calls");
 	is_str(row_str(rows, 0, "kind"), "followup", "first: a follow-up");
 	is_str(row_str(rows, 0, "text"), "send the new price list", "the overdue one first");
 	is_str(row_str(rows, 0, "reason"), "overdue 3 days", "saying how late it is");
@@ -135,45 +135,53 @@ int main(void)
 	is_str(row_str(rows, 1, "reason"), "due today", "due today");
 	is_str(row_str(rows, 2, "text"), "confirm the delivery slot", "then this afternoon's");
 	ok(json_is_string(json_object_get(json_array_get(rows, 2), "id")), "a follow-up row has its id");
-	is_str(row_str(rows, 3, "kind"), "call", "then calls");
-	is_str(row_str(rows, 3, "account"), "Blum Bakery", "the valuable silent account first");
-	is_str(row_str(rows, 3, "reason"), "4,200.50 EUR lifetime, last contact 90 days ago",
+	is_str(row_str(rows, 3, "kind"), "complaint", "then open complaints older than 2 days");
+	is_str(row_str(rows, 3, "account"), "Fox Farm", "the oldest first");
+	is_str(row_str(rows, 3, "reason"), "complaint open 20 days", "saying how old");
+	is_str(row_str(rows, 3, "text"), "cake too sweet", "with its text");
+	is_str(row_str(rows, 4, "text"), "late delivery again", "then Corner's, 5 days old (the resolved one is gone)");
+	rp_b32_encode(late_c, RP_REF_LEN, t, sizeof t);
+	is_str(row_str(rows, 4, "id"), t, "a complaint row has the complaint's id (for resolve)");
+	is_str(row_str(rows, 5, "kind"), "call", "then calls");
+	is_str(row_str(rows, 5, "account"), "Blum Bakery", "the valuable silent account first");
+	is_str(row_str(rows, 5, "reason"), "4,200.50 EUR lifetime, last contact 90 days ago",
 	       "with why");
-	is_str(row_str(rows, 3, "phone"), "+33 1 23 45 67 89", "its phone");
-	is_str(row_str(rows, 3, "prefer"), "call", "how it likes to be reached");
-	ok(json_is_null(json_object_get(json_array_get(rows, 3), "id")), "a call has no id");
-	ok(json_is_string(json_object_get(json_array_get(rows, 3), "last_contact")), "and its last contact");
-	is_str(row_str(rows, 4, "account"), "Echo Ltd", "then the never-contacted one");
-	is_str(row_str(rows, 4, "reason"), "no purchases yet, never contacted", "saying so");
+	is_str(row_str(rows, 5, "phone"), "+33 1 23 45 67 89", "its phone");
+	is_str(row_str(rows, 5, "prefer"), "call", "how it likes to be reached");
+	ok(json_is_null(json_object_get(json_array_get(rows, 5), "id")), "a call has no id");
+	ok(json_is_string(json_object_get(json_array_get(rows, 5), "last_contact")), "and its last contact");
+	is_str(row_str(rows, 6, "account"), "Echo Ltd", "then the never-contacted one");
+	is_str(row_str(rows, 6, "reason"), "no purchases yet, never contacted", "saying so");
+	is_str(row_str(rows, 6, "day"), "2026-03-16", "each row says its day");
 	ok(!has_account(rows, "text", "visit with samples"), "tomorrow's follow-up waits");
 	ok(!has_account(rows, "text", "old promise"), "a done follow-up is gone");
-	is_int(rp_agenda(n, 2, &again), 0, "agenda again");
+	is_int(rp_agenda(n, &(rp_agenda_opts){ .calls = 2, .days = 1 }, &again), 0, "agenda again");
 	ok(json_equal(rows, again), "gives the same rows");
 	json_decref(again);
 	json_decref(rows);
 
-	is_int(rp_agenda(n, 10, &rows), 0, "agenda with 10 calls");
-	is_int(json_array_size(rows), 8, "3 follow-ups and 5 calls");
+	is_int(rp_agenda(n, &(rp_agenda_opts){ .calls = 10, .days = 1 }, &rows), 0, "agenda with 10 calls");
+	is_int(json_array_size(rows), 9, "3 follow-ups, 2 complaints and the 4 others to call");
 	ok(has_account(rows, "account", "Steady Shop"), "Steady, 10 days silent, is suggested");
-	is_str(row_str(rows, 5, "account"), "Fox Farm", "Fox after Echo");
-	is_str(row_str(rows, 5, "phone"), "+33 6 00", "reached through its contact's phone");
+	is_str(row_str(rows, 3, "phone"), "+33 6 00", "Fox reached through its contact's phone");
+	is_str(row_str(rows, 3, "email"), "marta@fox.example", "... and email");
 	{
 		int delta_calls = 0;
-		for (size_t i = 3; i < json_array_size(rows); i++)
+		for (size_t i = 5; i < json_array_size(rows); i++)
 			delta_calls += !strcmp(row_str(rows, i, "account"), "Delta Diner") ||
 			               !strcmp(row_str(rows, i, "account"), "Corner Cafe");
 		is_int(delta_calls, 0, "accounts with a due follow-up are not suggested again");
 	}
 	json_decref(rows);
-	is_int(rp_agenda(n, 0, &rows), 0, "agenda with no calls");
-	is_int(json_array_size(rows), 3, "only the due follow-ups");
+	is_int(rp_agenda(n, &(rp_agenda_opts){ .calls = 0, .days = 1 }, &rows), 0, "agenda with no calls");
+	is_int(json_array_size(rows), 5, "only the due follow-ups and the complaints");
 	json_decref(rows);
 
 	/* Contacted yesterday: no call suggested. */
 	rp_write_begin(n, &w);
 	ix(w, echo, "call", 1, "intro call", 0, NULL);
 	rp_write_commit(&w);
-	is_int(rp_agenda(n, 10, &rows), 0, "agenda after a call to Echo");
+	is_int(rp_agenda(n, &(rp_agenda_opts){ .calls = 10, .days = 1 }, &rows), 0, "agenda after a call to Echo");
 	ok(!has_account(rows, "account", "Echo Ltd"), "Echo, called yesterday, is not suggested");
 	json_decref(rows);
 
@@ -287,11 +295,11 @@ int main(void)
 	is_int(rp_fu_add(w, gamma, "late-evening callback", now + 14 * 3600000ULL, NULL, ref), 0,
 	       "a follow-up at 02:00 UTC tomorrow");
 	rp_write_commit(&w);
-	is_int(rp_agenda(n, 0, &rows), 0, "agenda in UTC");
+	is_int(rp_agenda(n, &(rp_agenda_opts){ .calls = 0, .days = 1 }, &rows), 0, "agenda in UTC");
 	ok(!has_account(rows, "text", "late-evening callback"), "not due today in UTC");
 	json_decref(rows);
 	setenv("TZ", "America/New_York", 1);
-	is_int(rp_agenda(n, 0, &rows), 0, "agenda in New York");
+	is_int(rp_agenda(n, &(rp_agenda_opts){ .calls = 0, .days = 1 }, &rows), 0, "agenda in New York");
 	ok(has_account(rows, "text", "late-evening callback"), "due today in New York");
 	json_decref(rows);
 	setenv("TZ", "UTC", 1);

@@ -162,8 +162,10 @@ const struct cmd_entry cmd_account_entry = {
 	.help    = "add accounts, set their fields and tags, list them",
 	.details = "add prints the new account's id. ACCOUNT is an id, a unique id prefix\n"
 	           "(6 or more characters), a name (case-insensitive) or a unique part of one.\n"
-	           "FIELD is name, email, phone, address, website, prefer, consent, notes\n"
-	           "or any custom key; an empty VALUE clears the field.\n"
+	           "FIELD is name, email, phone, address, website, prefer, consent (no:\n"
+	           "no suggested calls), cadence (3d, 2w, 1m: how often the customer should\n"
+	           "hear from us; then on the agenda), notes or any custom key; an empty\n"
+	           "VALUE clears the field.\n"
 	           "HOW is call, email, visit, sms or none.\n"
 	           "An archived account leaves lists, the agenda and top, and keeps its\n"
 	           "history; list --archived shows those, archive --undo brings one back.\n",

@@ -133,7 +133,7 @@ _rapport()
 	local valued="--home --prefer --role --by --format --at --due --currency --email --phone
 		--tag --owner --assignee --contact --outcome --amount --calls --name --team --note
 		--to --from --reason --listen --discover --peer --handover-to --device --what --map
-		--owner-map --limit"
+		--owner-map --limit --days"
 
 	# The rapport of the line and its home, to ask for names.
 	local _rapport_bin _rapport_home="" _rapport_open_quote
@@ -189,7 +189,7 @@ _rapport()
 	--owner|--assignee|--to|--from|--handover-to)
 		_rapport_names member; return ;;
 	--email|--phone|--tag|--contact|--outcome|--amount|--calls|--name|--team|--note|\
-	--reason|--listen|--discover|--peer|--device|--map|--owner-map|--limit)
+	--reason|--listen|--discover|--peer|--device|--map|--owner-map|--limit|--days)
 		return ;;
 	esac
 
@@ -241,7 +241,7 @@ _rapport()
 			if [[ $n == 0 ]]; then
 				_rapport_names account
 			elif [[ $n == 1 ]]; then
-				COMPREPLY=($(compgen -W "name email phone address website prefer consent notes" -- "$cur"))
+				COMPREPLY=($(compgen -W "name email phone address website prefer consent cadence notes" -- "$cur"))
 			elif [[ $n == 2 && $prev == prefer ]]; then
 				COMPREPLY=($(compgen -W "$prefer" -- "$cur"))
 			fi
@@ -306,7 +306,7 @@ _rapport()
 		fi
 		return ;;
 	retract)    opts="--reason" ;;
-	agenda)     opts="--calls --json" ;;
+	agenda)     opts="--calls --days --mine --owner --json" ;;
 	top)        opts="--by --json" ;;
 	at-risk|status|find|fsck) opts="--json" ;;
 	complaints) opts="--open --json" ;;

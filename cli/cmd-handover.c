@@ -88,8 +88,10 @@ static int cmd_handover_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 	}
 	if ((rc = cmd_begin(ctx, a)) != 0)
 		return rc;
-	rc = from ? rp_handover_from(a->w, from, to, cmd_str(a, "note"), &moved)
+	rc = from ? rp_handover_from(a->w, from, to, cmd_str(a, "note"), !cmd_has(a, "no-intro"), &moved)
 	          : rp_handover(a->w, a->acct, to, cmd_str(a, "note"));
+	if (rc == 0 && !from && !cmd_has(a, "no-intro"))
+		rc = rp_handover_intro(a->w, a->acct, to);
 	if (rc < 0 || (rc = rp_write_commit(&a->w)) < 0)
 		return out_fail_about(rc, from ? from : acct);
 	if (from && moved == 0) {
@@ -110,12 +112,14 @@ static int cmd_handover_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 
 const struct cmd_entry cmd_handover_entry = {
 	.name  = "handover",
-	.usage = "ACCOUNT --to MEMBER [--note TEXT] [--dry-run] [--offline]\n"
-	         "--from MEMBER --to MEMBER [--note TEXT] [--dry-run] [--offline]",
+	.usage = "ACCOUNT --to MEMBER [--note TEXT] [--no-intro] [--dry-run] [--offline]\n"
+	         "--from MEMBER --to MEMBER [--note TEXT] [--no-intro] [--dry-run] [--offline]",
 	.help  = "give an account, with its whole history, to another member",
 	.details = "Only the account's owner, a manager or an admin may hand it over.\n"
 	           "After writing the handover it syncs with the named peers at once and\n"
 	           "says which one confirmed it, or that it is queued (--offline: do not try).\n"
+	           "It also gives the new owner a follow-up, \"introduce yourself to\n"
+	           "ACCOUNT\", due the next workday (--no-intro: not).\n"
 	           "--dry-run shows what would move: interactions, open follow-ups, size.",
 	/* The one form's ACCOUNT, or none with --from: the exec counts them. */
 	.form  = { .pos = (const struct cmd_arg[]){
@@ -123,6 +127,7 @@ const struct cmd_entry cmd_handover_entry = {
 	           .opts = (const struct cmd_arg[]){
 	                  { "to", .kind = CMD_TEXT }, { "from", .kind = CMD_TEXT },
 	                  { "note", .kind = CMD_TEXT }, { "dry-run", .kind = CMD_FLAG },
-	                  { "offline", .kind = CMD_FLAG }, { "json", .kind = CMD_FLAG }, { 0 } },
+	                  { "offline", .kind = CMD_FLAG }, { "no-intro", .kind = CMD_FLAG },
+	                  { "json", .kind = CMD_FLAG }, { 0 } },
 	           .exec = cmd_handover_exec },
 };

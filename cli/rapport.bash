@@ -280,7 +280,7 @@ _rapport()
 		forget)       opts="--reason" ;;
 		log)          opts="--at --amount --currency --contact --outcome" ;;
 		follow-up)    opts="--due --assignee" ;;
-		handover)     opts="--to --from --note --dry-run --offline --json" ;;
+		handover)     opts="--to --from --note --no-intro --dry-run --offline --json" ;;
 		esac
 		if [[ $cur != -* ]]; then
 			# ACCOUNT first; for log, TYPE after it.

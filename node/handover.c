@@ -105,7 +105,24 @@ static int s_owned(rp_store *st, rp_txn *txn, const char *member, uint8_t **acct
 	return rc;
 }
 
-int rp_handover_from(rp_write *w, const char *from, const char *to, const char *note, size_t *moved)
+int rp_handover_intro(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *to)
+{
+	char text[RP_NAME_MAX + 64];
+	uint8_t ref[RP_REF_LEN];
+	json_t *view = NULL;
+	const char *name;
+	int rc;
+	if ((rc = rp_edit_view(w, acct, &view)))
+		return rc;
+	name = json_string_value(json_object_get(view, "name"));
+	snprintf(text, sizeof text, "introduce yourself to %s", name ? name : "the customer");
+	json_decref(view);
+	return rp_fu_add(w, acct, text,
+	                 rp_when_day_ms(rp_when_next_workday(rp_when_day(rp_node_now(w->node)))), to, ref);
+}
+
+int rp_handover_from(rp_write *w, const char *from, const char *to, const char *note, int intro,
+                     size_t *moved)
 {
 	uint8_t *accts = NULL;
 	size_t n = 0;
@@ -121,7 +138,8 @@ int rp_handover_from(rp_write *w, const char *from, const char *to, const char *
 	if ((rc = rp_write_flush(w)) || (rc = s_owned(w->node->store, w->txn, from, &accts, &n)))
 		goto out;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		if ((rc = rp_handover(w, accts + i * RP_ACCOUNT_LEN, to, note)) == 0)
+		if ((rc = rp_handover(w, accts + i * RP_ACCOUNT_LEN, to, note)) == 0 &&
+		    (!intro || (rc = rp_handover_intro(w, accts + i * RP_ACCOUNT_LEN, to)) == 0))
 			(*moved)++;
 out:
 	free(accts);
@@ -282,7 +300,8 @@ int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, siz
 		goto out;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
-		if ((rc = rp_handover(w, accts + i * RP_ACCOUNT_LEN, handover_to, "revoked")) == 0)
+		if ((rc = rp_handover(w, accts + i * RP_ACCOUNT_LEN, handover_to, "revoked")) == 0 &&
+		    (rc = rp_handover_intro(w, accts + i * RP_ACCOUNT_LEN, handover_to)) == 0)
 			(*moved)++;
 	if (rc || (rc = rp_write_flush(w)))
 		goto out;

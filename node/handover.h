@@ -13,15 +13,21 @@
  * RP_EREVOKED (to was revoked). */
 int rp_handover(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *to, const char *note);
 
-/* Hand over every account member from owns; *moved counts them. */
-int rp_handover_from(rp_write *w, const char *from, const char *to, const char *note, size_t *moved);
+/* The new owner's first step (DESIGN.md §7): a follow-up "introduce
+ * yourself to ACCOUNT" assigned to to, due the next workday. */
+int rp_handover_intro(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *to);
+
+/* Hand over every account member from owns, each with its intro follow-up
+ * unless intro is 0; *moved counts them. */
+int rp_handover_from(rp_write *w, const char *from, const char *to, const char *note, int intro,
+                     size_t *moved);
 
 /* What a handover would move, without writing: one account (acct) or all of
  * from's. [{id, name, from, to, interactions, open_followups, ops, bytes}] */
 int rp_handover_plan(rp_node *n, const uint8_t *acct, const char *from, const char *to, json_t **out);
 
 /* Revoke member name (admin only): hand its accounts to handover_to
- * (required when it owns any), then cut off every one of its devices at the
+ * (required when it owns any; each with its intro follow-up), then cut off every one of its devices at the
  * last op this node holds of it. From then on no node accepts those
  * devices' connections or their later ops. */
 int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, size_t *moved);

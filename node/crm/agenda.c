@@ -35,22 +35,10 @@ typedef struct s_plan {
 	int64_t        today, last;   /* the days planned, as rp_when_day numbers */
 } s_plan;
 
-/* 0 Sunday .. 6 Saturday of a day number (1970-01-01 was a Thursday). */
-static int s_wday(int64_t day)
-{
-	return (int)(((day % 7) + 7 + 4) % 7);
-}
-
-static int s_workday(int64_t day)
-{
-	int w = s_wday(day);
-	return w != 0 && w != 6;
-}
-
 static json_t *s_day_text(int64_t day)
 {
 	char iso[32];
-	rp_when_iso((uint64_t)day * (uint64_t)RP_BOOK_DAY_MS, iso, sizeof iso);
+	rp_when_iso(rp_when_day_ms(day), iso, sizeof iso);
 	iso[10] = '\0';
 	return json_string(iso);
 }
@@ -218,7 +206,7 @@ static int s_calls(s_plan *p, int calls)
 	int rc;
 	rp_rows_sort(&p->calls);
 	for (int64_t day = p->today; day <= p->last; day++) {
-		if (!s_workday(day))
+		if (!rp_when_workday(day))
 			continue;
 		for (int k = 0; k < calls && next < p->calls.n; next++) {
 			rp_book_acct *a = p->calls.v[next].acct;

@@ -407,3 +407,22 @@ int rp_when_period(const char *text, int *days)
 	*days = (int)(n * unit);
 	return 0;
 }
+
+int rp_when_workday(int64_t day)
+{
+	int w = (int)(((day % 7) + 7 + 4) % 7);     /* 0 Sunday; 1970-01-01 was a Thursday */
+	return w != 0 && w != 6;
+}
+
+int64_t rp_when_next_workday(int64_t day)
+{
+	do
+		day++;
+	while (!rp_when_workday(day));
+	return day;
+}
+
+uint64_t rp_when_day_ms(int64_t day)
+{
+	return day < 0 ? 0 : (uint64_t)day * (uint64_t)(S_DAY * 1000);
+}

@@ -42,6 +42,15 @@ int rp_when_is_day(uint64_t ms);
  * and "days since" compare these. */
 int64_t rp_when_day(uint64_t ms);
 
+/* 1 when day (an rp_when_day number) is Monday to Friday. */
+int rp_when_workday(int64_t day);
+
+/* The first workday after day. */
+int64_t rp_when_next_workday(int64_t day);
+
+/* The calendar day number day as its ms (its UTC midnight). */
+uint64_t rp_when_day_ms(int64_t day);
+
 /* A period as people give a rhythm: "3d", "2w", "1m" (a month: 30 days),
  * 1 to 366 days, into *days. Returns 0 or RP_EINVAL. */
 int rp_when_period(const char *text, int *days);

@@ -106,4 +106,19 @@ test_expect "only calls left: Alpha and Delta are called again, the most valuabl
 	expect_stdout '[["call","Alpha AG"],["call","Delta Deli"]]' \
 	rpqs ann '[.[]|[.kind,.account]]' agenda --json
 
+test_begin "a handover gives the new owner an intro follow-up"
+
+test_expect "handover Zeta to bob --no-intro" expect_ok rp ann handover "Zeta Zoo" --to bob --offline --no-intro
+test_expect "... no follow-up" expect_stdout 0 rpq ann '.stats.open_followups' show "Zeta Zoo" --json
+test_expect "handover Gamma to bob" expect_ok rp ann handover "Gamma GmbH" --to bob --offline
+test_expect "... bob's intro, due the next workday (Tuesday)" expect_stdout \
+	'[["introduce yourself to Gamma GmbH","bob","2026-03-10T00:00:00Z"]]' \
+	rpq ann '[.followups[]|[.text,.assignee,.due]]' show "Gamma GmbH" --json
+test_expect "... on bob's plan for Tuesday" expect_stdout '[["2026-03-10","followup","Gamma GmbH"]]' \
+	rpqs ann '[.[]|select(.kind=="followup")|[.day,.kind,.account]]' agenda --json --days 2 --owner bob
+test_expect "a Friday handover's intro is due on Monday" expect_ok \
+	at_time 2026-03-13T16:00:00Z rp ann handover "Delta Deli" --to ann --offline
+test_expect "... 2026-03-16" expect_stdout '"2026-03-16T00:00:00Z"' \
+	rpq ann '[.followups[]|select(.text|startswith("introduce"))|.due][0]|tojson' show "Delta Deli" --json
+
 test_done

@@ -201,9 +201,9 @@ test_expect "meg hands it over to cat at shop A" \
 test_expect "cat's laptop, behind shop B, holds it within seconds, owned by her" \
 	eventually 20 eval '[ "$(rpq cat .owner show "Bakery Blum" --json)" = cat ]'
 diag "shop A → region → shop B → cat: $ELAPSED_MS ms"
-test_expect "... whole: the visit and the open follow-up" \
-	expect_stdout '[["Met the owner"],["Send the quote"]]' \
-	rpq cat '[[.interactions[].text],[.followups[]|select(.done|not)|.text]]' show "Bakery Blum" --json
+test_expect "... whole: the visit, the open follow-up and her intro follow-up" \
+	expect_stdout '[["Met the owner"],["Send the quote","introduce yourself to Bakery Blum"]]' \
+	rpq cat '[[.interactions[].text],[.followups[]|select(.done|not)|.text]|sort]' show "Bakery Blum" --json
 test_expect "bob's laptop drops it by itself" \
 	eventually 20 eval '! rp bob account list --json | jq -e -s "map(.name)|index(\"Bakery Blum\")" >/dev/null'
 test_expect "the three hubs end with one digest" eventually 20 same_digest region shopa shopb

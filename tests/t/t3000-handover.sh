@@ -300,12 +300,15 @@ test_expect "ACME Tools: 3 interactions on bob's device now" \
 	expect_counts "$acme" "hub=3 meg=3 alice=3 bob=3 carol=-"
 test_expect "bob: account list --mine: ACME Tools, Bakery Blum, Eliot Electric" \
 	expect_stdout "$(printf 'ACME Tools\nBakery Blum\nEliot Electric')" rpq bob .name account list --mine --json
-test_expect "bob's device shows the open follow-up and the purchase" \
-	expect_stdout '[["ACME: send the quote"],[{"cents":120000,"currency":"EUR"}]]' \
-	rpq bob '[[.followups[]|select(.done|not)|.text],.value]' show "$acme" --json
-test_expect "the open follow-up is on bob's agenda when it is due" \
-	expect_stdout "ACME: send the quote" \
-	at_time 2026-03-14T09:00:00Z rpq bob 'select(.kind=="followup")|.text' agenda --json
+test_expect "bob's device shows the open follow-up, his intro follow-up and the purchase" \
+	expect_stdout '[["ACME: send the quote","introduce yourself to ACME Tools"],[{"cents":120000,"currency":"EUR"}]]' \
+	rpq bob '[([.followups[]|select(.done|not)|.text]|sort),.value]' show "$acme" --json
+test_expect "... the intro is bob's, due the next workday" \
+	expect_stdout '["bob","2026-03-11T00:00:00Z"]' \
+	rpq bob '.followups[]|select(.text|startswith("introduce"))|[.assignee,.due]' show "$acme" --json
+test_expect "both are on bob's agenda when due" \
+	expect_stdout '["ACME: send the quote","introduce yourself to ACME Tools"]' \
+	at_time 2026-03-16T09:00:00Z rpqs bob '[.[]|select(.kind=="followup")|.text]|sort' agenda --json
 
 rep_sync alice alice
 test_expect "... alice's sync says the account handed over was dropped here" \
@@ -385,8 +388,8 @@ test_expect "the hub and meg now differ" expect_ne "$(digest hub)" "$(digest meg
 
 rp_must meg peer add hub "$hub_ep" "$hub_id" >/dev/null
 full_sync meg
-test_expect "... meg, back online, sent its two handovers" \
-	expect_match "$SYNC_OUT" ': sent 2 ops, received [1-9][0-9]* ops? '
+test_expect "... meg, back online, sent its two handovers (each with its intro follow-up)" \
+	expect_match "$SYNC_OUT" ': sent 4 ops, received [1-9][0-9]* ops? '
 test_expect "Bakery Blum is carol's on the hub now" expect_eq "$(owner_on hub "$bakery")" carol
 hotel_owner="$(owner_on hub "$hotel")"
 test_expect "Hotel Seeblick: one owner on the hub and meg, alice or bob ($hotel_owner)" \

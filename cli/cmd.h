@@ -206,7 +206,7 @@ int cmd_print(struct cmd_args *a, json_t *doc,
 /* The commands, in the order `rapport help` lists them: X(verb) for each
  * cmd_<verb>_entry, which cmd-<verb>.c defines. */
 #define CMD_ALL(X) X(init) X(id) X(member) X(team) X(account) X(contact) X(show) X(log) \
-	X(follow_up) X(done) X(amend) X(retract) X(agenda) X(top) X(at_risk) X(complaints) X(resolve) X(find) \
+	X(follow_up) X(done) X(amend) X(retract) X(agenda) X(campaign) X(top) X(at_risk) X(complaints) X(resolve) X(find) \
 	X(history) X(handover) X(serve) X(peer) X(sync) X(status) X(export) X(import) X(fsck) \
 	X(forget) X(backup) X(restore) X(digest)
 #define CMD_DECLARE(verb) extern const struct cmd_entry cmd_##verb##_entry;

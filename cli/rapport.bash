@@ -124,7 +124,7 @@ _rapport()
 	fi
 
 	local commands="init id member team account contact show log follow-up done amend
-		retract agenda top at-risk complaints resolve find history handover serve peer sync status
+		retract agenda campaign top at-risk complaints resolve find history handover serve peer sync status
 		export import fsck forget backup restore digest help"
 	local types="call email visit meeting note purchase complaint gift feedback"
 	local prefer="call email visit sms none"
@@ -133,7 +133,7 @@ _rapport()
 	local valued="--home --prefer --role --by --format --at --due --currency --email --phone
 		--tag --owner --assignee --contact --outcome --amount --calls --name --team --note
 		--to --from --reason --listen --discover --peer --handover-to --device --what --map
-		--owner-map --limit --days"
+		--owner-map --limit --days --top --per-day"
 
 	# The rapport of the line and its home, to ask for names.
 	local _rapport_bin _rapport_home="" _rapport_open_quote
@@ -187,9 +187,14 @@ _rapport()
 	--currency)
 		COMPREPLY=($(compgen -W "EUR USD GBP CHF" -- "$cur")); return ;;
 	--owner|--assignee|--to|--from|--handover-to)
-		_rapport_names member; return ;;
+		if [[ $cmd == campaign && $prev == --from ]]; then
+			COMPREPLY=($(compgen -W "$when" -- "$cur"))
+		else
+			_rapport_names member
+		fi
+		return ;;
 	--email|--phone|--tag|--contact|--outcome|--amount|--calls|--name|--team|--note|\
-	--reason|--listen|--discover|--peer|--device|--map|--owner-map|--limit|--days)
+	--reason|--listen|--discover|--peer|--device|--map|--owner-map|--limit|--days|--top|--per-day)
 		return ;;
 	esac
 
@@ -306,6 +311,9 @@ _rapport()
 		fi
 		return ;;
 	retract)    opts="--reason" ;;
+	campaign)   opts="--top --by --tag --per-day --from --json"
+		[[ $cur != -* ]] && _rapport_npos $((cmdi + 1)) && [[ $REPLY == 0 ]] &&
+			COMPREPLY=($(compgen -W "list" -- "$cur")) && return ;;
 	agenda)     opts="--calls --days --mine --owner --json" ;;
 	top)        opts="--by --json" ;;
 	at-risk|status|find|fsck) opts="--json" ;;

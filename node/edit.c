@@ -355,6 +355,13 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 int rp_fu_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *text,
               uint64_t due_ms, const char *assignee, uint8_t ref_out[RP_REF_LEN])
 {
+	return rp_edit_fu_add(w, acct, text, due_ms, assignee, NULL, ref_out);
+}
+
+int rp_edit_fu_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *text,
+                   uint64_t due_ms, const char *assignee, const char *campaign,
+                   uint8_t ref_out[RP_REF_LEN])
+{
 	rp_body_builder b;
 	uint8_t opid[RP_OPID_LEN];
 	int rc;
@@ -369,6 +376,8 @@ int rp_fu_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *text,
 	rp_body_put_int(&b, "due", (int64_t)due_ms);
 	if (assignee)
 		rp_body_put_str(&b, "assignee", assignee);
+	if (campaign)
+		rp_body_put_str(&b, "campaign", campaign);
 	if ((rc = rp_edit_finish(w, acct, "fu.add", &b, opid)))
 		return rc;
 	rp_ref_of(ref_out, opid);

@@ -53,6 +53,11 @@ int rp_edit_email(const char *what, const char *value);
  * choices otherwise. */
 int rp_edit_one_of(const char *what, const char *value, const char *const *list);
 
+/* rp_fu_add, as one of campaign's follow-ups (campaign: its id, or NULL). */
+int rp_edit_fu_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *text,
+                   uint64_t due_ms, const char *assignee, const char *campaign,
+                   uint8_t ref_out[RP_REF_LEN]);
+
 /* An amount as typed (1,234.50) in units of currency code, checked
  * against its decimals ("12.5 JPY": JPY has none). RP_EINVAL naming it. */
 int rp_edit_amount(const char *text, const char *code, int64_t *units);

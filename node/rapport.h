@@ -6,7 +6,7 @@
  *
  * It declares what node.c (home, open, the write), edit.c (the writes) and
  * sync/peer.c implement, and includes the header of each other file of the
- * API: correct.h, team.h, handover.h, fsck.h, backup.h, load.h, crm/{lookup,query,agenda,insight,export,
+ * API: correct.h, team.h, campaign.h, handover.h, fsck.h, backup.h, load.h, crm/{lookup,query,agenda,insight,export,
  * import}.h, sync/{client,serve}.h.
  *
  * Errors: every int-returning call returns 0 or a negative RP_E* code
@@ -156,6 +156,9 @@ int rp_member_add(rp_write *w, const char *name,
 
 /* ---- the team's settings: currency, calls a workday, keep ---------------- */
 #include "team.h"
+
+/* ---- campaigns: one follow-up on each of the top N, a few a workday ----- */
+#include "campaign.h"
 
 /* ---- handover and revocation: handover.h -------------------------------- */
 #include "handover.h"

@@ -346,7 +346,7 @@ static int s_kind(s_check *c, const char *k)
 		return s_bin(c, "ix", S_REQ, RP_OPID_LEN) && s_str(c, "text", S_OPT, S_TEXT);
 	if (!strcmp(k, "fu.add"))
 		return s_str(c, "text", S_REQ, S_TEXT) && s_int(c, "due", S_REQ, 1) &&
-		       s_str(c, "assignee", S_OPT, S_MEMBER);
+		       s_str(c, "assignee", S_OPT, S_MEMBER) && s_str(c, "campaign", S_OPT, S_NAME);
 	if (!strcmp(k, "fu.done"))
 		return s_bin(c, "fu", S_REQ, RP_OPID_LEN) && s_str(c, "text", S_OPT, S_TEXT);
 	if (!strcmp(k, "fu.move"))

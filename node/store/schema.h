@@ -39,7 +39,8 @@
  *                     text, outcome: free text)
  *   ix.retract        ix R bin40; reason O free text
  *   complaint.resolve ix R bin40; text O free text
- *   fu.add            text R free text; due R int >= 0; assignee O member name
+ *   fu.add            text R free text; due R int >= 0; assignee O member name;
+ *                     campaign O name (the id of the campaign it is part of)
  *   fu.done           fu R bin40; text O free text
  *   fu.move           fu R bin40; due R int >= 0
  *   fu.cancel         fu R bin40

@@ -319,6 +319,7 @@ static void s_apply(s_fold *f, const rp_op *op, const rp_body *b, const uint8_t 
 		s_set(fu, "text", s_str(b, "text"));
 		s_set(fu, "_due", json_integer(v));
 		s_set(fu, "assignee", s_str(b, "assignee"));
+		s_set(fu, "campaign", s_str(b, "campaign"));    /* its campaign's id, or null */
 		s_set(fu, "author_device", s_device_text(op->author));
 		s_set(fu, "done", json_false());
 		s_set(fu, "done_text", NULL);

@@ -19,8 +19,16 @@ static unsigned s_lower(unsigned c)
 		return 0xFF;                                /* Ÿ */
 	if (c >= 0x179 && c <= 0x17E)
 		return (c & 1) ? c + 1 : c;                 /* Ź..ž */
-	if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2)
-		return c + 32;                              /* Α..Ω */
+	if (c >= 0x391 && c <= 0x3AB && c != 0x3A2)
+		return c + 32;                              /* Α..Ω, Ϊ Ϋ */
+	if (c == 0x386)
+		return 0x3AC;                               /* Ά */
+	if (c >= 0x388 && c <= 0x38A)
+		return c + 37;                              /* Έ Ή Ί */
+	if (c == 0x38C)
+		return 0x3CC;                               /* Ό */
+	if (c == 0x38E || c == 0x38F)
+		return c + 63;                              /* Ύ Ώ */
 	if (c >= 0x410 && c <= 0x42F)
 		return c + 32;                              /* А..Я */
 	if (c >= 0x400 && c <= 0x40F)
@@ -64,6 +72,24 @@ static const char s_base[] =
 
 static const char *const s_pairs[] = { "ae", "th", "ss", "ij", "oe" };
 
+/* A small Greek or Cyrillic letter without its marks: ά→α, ϊ→ι, ΐ→ι,
+ * ς→σ (final sigma is sigma), ё→е. */
+static unsigned s_unmark(unsigned c)
+{
+	switch (c) {
+	case 0x3AC: return 0x3B1;
+	case 0x3AD: return 0x3B5;
+	case 0x3AE: return 0x3B7;
+	case 0x3AF: case 0x3CA: case 0x390: return 0x3B9;
+	case 0x3CC: return 0x3BF;
+	case 0x3CD: case 0x3CB: case 0x3B0: return 0x3C5;
+	case 0x3CE: return 0x3C9;
+	case 0x3C2: return 0x3C3;
+	case 0x451: return 0x435;
+	default: return c;
+	}
+}
+
 /* Append letter c to d (at *o), dropping an e after a, o or u. */
 static void s_put_letter(char *d, size_t *o, char c)
 {
@@ -90,7 +116,7 @@ size_t rp_fold_loose(char *dst, const char *src, size_t n)
 			} else if (b != '.') {
 				s_put_letter(dst, &o, b);
 			} else {
-				unsigned lo = s_lower(cp);
+				unsigned lo = s_unmark(s_lower(cp));
 				dst[o++] = (char)(0xC0 | (lo >> 6));
 				dst[o++] = (char)(0x80 | (lo & 0x3F));
 			}

@@ -12,8 +12,9 @@ void rp_fold(char *dst, const char *src, size_t n);
 
 /* The loose fold that search matches with (DESIGN.md §7 text rules: case-
  * and accent-insensitive): letters of Latin-1 and Latin Extended-A lose
- * their case and their marks (é→e, ł→l, ß→ss, æ→ae, œ→oe), other two-byte
- * letters their case as rp_fold, and an e after a, o or u is dropped, so
+ * their case and their marks (é→e, ł→l, ß→ss, æ→ae, œ→oe), Greek and
+ * Cyrillic ones their case and marks too (Ά→α, ΐ→ι, ς→σ, Ё→е), other
+ * two-byte letters their case as rp_fold, and an e after a, o or u is dropped, so
  * the German spellings meet: "Müller", "MUELLER" and "muller" all fold to
  * "muller", "Bäckerei" and "baeckerei" to "backerei". Fold both sides, then
  * compare bytes. Writes at most n bytes and a NUL to dst (n + 1 bytes;

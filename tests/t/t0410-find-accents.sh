@@ -31,4 +31,22 @@ test_expect "show cafe shows Café Olé" expect_stdout "$cafe" rpq ann '.id' sho
 test_expect "show baeckerei shows Bäckerei Müller" expect_stdout "$mueller" rpq ann '.id' show baeckerei --json
 test_expect "show bä is ambiguous (ba: Bäckerei, Bakery) and names both" expect_stderr_match "matches 2 accounts: .*Bakery Blum" rp ann show bä
 
+test_begin "Greek and Cyrillic: case and marks aside"
+taverna="$(rp_must ann account add "Ταβέρνα Αθήνα")"
+kafe="$(rp_must ann account add "Кафе Ёлка")"
+rp_must ann log "$taverna" visit "Ο κύριος Παπαδόπουλος θέλει τιμές" >/dev/null
+for q in αθηνα ΑΘΗΝΑ αθήνα "ταβερνα"; do
+	test_expect "find $q finds Ταβέρνα Αθήνα" expect_stdout "[\"$taverna\"]" \
+		rpqs ann 'map(select(.type=="account")|.id)' find "$q" --json
+done
+test_expect "find παπαδοπουλος finds the visit's text" expect_stdout 1 \
+	rpqs ann 'map(select(.type=="interaction"))|length' find παπαδοπουλος --json
+for q in елка ЁЛКА ёлка кафе; do
+	test_expect "find $q finds Кафе Ёлка" expect_stdout "[\"$kafe\"]" \
+		rpqs ann 'map(select(.type=="account")|.id)' find "$q" --json
+done
+test_expect "show ΑΘΗΝΑ shows Ταβέρνα Αθήνα" expect_stdout "$taverna" rpq ann '.id' show ΑΘΗΝΑ --json
+test_expect "show елка shows Кафе Ёлка" expect_stdout "$kafe" rpq ann '.id' show елка --json
+test_expect "the exact name, in capitals, finds it too" expect_stdout "$taverna" rpq ann '.id' show "ΤΑΒΈΡΝΑ ΑΘΉΝΑ" --json
+
 test_done

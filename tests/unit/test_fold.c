@@ -46,6 +46,13 @@ int main(void)
 	is_str(loose("Jürgen Weiß"), "jurgen weiss", "ß is ss");
 	is_str(loose("ŁÓDŹ Œuvre Æsir"), "lodz ouvre asir", "Polish, ligatures");
 	is_str(loose("ΑΘΗΝΑ 日本 ×"), "αθηνα 日本 ×", "other letters only lose their case");
+	is_str(loose("ΆΘΉΝΑ Αθήνα ΑΘΗΝΑ"), "αθηνα αθηνα αθηνα", "Greek: tonos and case away");
+	is_str(loose("Ελλάς ΕΛΛΑΣ"), "ελλασ ελλασ", "Greek: final sigma is sigma");
+	is_str(loose("Ϊ ΐ ϋ ΰ Ώ"), "ι ι υ υ ω", "Greek: dialytika away");
+	is_str(loose("Ёлка ЁЛКА ёлка елка"), "елка елка елка елка", "Cyrillic: ё is е, case away");
+	is_str(loose("МОСКВА Йошкар"), "москва йошкар", "Cyrillic: й is its own letter");
+	is_str(fold("ΆΈΉΊΌΎΏ"), "άέήίόύώ", "exact fold: Greek capitals with tonos");
+	is_int(strlen(fold("ΆΈΉΊΌΎΏ")), strlen("ΆΈΉΊΌΎΏ"), "... keeping the byte length");
 	is_int(rp_fold_loose(buf, "\xc3", 1), 1, "a cut UTF-8 sequence is kept, and counted");
 	ok((unsigned char)buf[0] == 0xc3 && buf[1] == 0, "… as it was, NUL-terminated");
 	{

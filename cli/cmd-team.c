@@ -4,6 +4,7 @@
 
 #include "cmd.h"
 #include "output.h"
+#include "table.h"
 
 static int s_keep(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
@@ -48,13 +49,59 @@ static int s_calls(const struct cmd_ctx *ctx, struct cmd_args *a)
 	                    "team: the agenda suggests %d call%s a workday", n, n == 1 ? "" : "s");
 }
 
+static int s_view_print(const struct cmd_args *a, const json_t *doc)
+{
+	struct table *t = table_new("MEMBER", "ROLE", "ACCOUNTS", "DEVICE", "LAST SYNC", NULL);
+	const json_t *team = json_object_get(doc, "team"), *m, *d;
+	size_t i, j;
+
+	(void)a;
+	out_vclean_line(stdout, "team %s: value in %s, %lld call%s a workday, rep devices %s accounts handed away",
+	                out_str_or_dash(team, "name"), out_str_or_dash(doc, "currency"), out_int(doc, "calls"),
+	                out_int(doc, "calls") == 1 ? "" : "s",
+	                json_is_true(json_object_get(doc, "keep")) ? "keep" : "drop");
+	table_right(t, 2);
+	json_array_foreach(json_object_get(doc, "members"), i, m) {
+		char role[64], n[32];
+		const json_t *devs = json_object_get(m, "devices");
+
+		snprintf(role, sizeof role, "%s%s", out_str_or_dash(m, "role"),
+		         json_is_true(json_object_get(m, "revoked")) ? " (revoked)" : "");
+		snprintf(n, sizeof n, "%lld", out_int(m, "accounts"));
+		if (json_array_size(devs) == 0)
+			table_row(t, out_str(m, "name"), role, n, "-", "-");
+		json_array_foreach(devs, j, d) {
+			char id[16], last[64];
+
+			if (json_is_true(json_object_get(d, "this_device")))
+				snprintf(last, sizeof last, "this device");
+			else
+				out_last_sync(d, last, sizeof last);
+			if (json_is_true(json_object_get(d, "revoked")))
+				snprintf(last + strlen(last), sizeof last - strlen(last), " (revoked)");
+			table_row(t, j ? "" : out_str(m, "name"), j ? "" : role, j ? "" : n,
+			          out_id_short(out_str(d, "id"), id, sizeof id), last);
+		}
+	}
+	return table_done(&t, "no members yet");
+}
+
+static int s_view(struct cmd_args *a, json_t **doc)
+{
+	return rp_team_view(a->n, doc);
+}
+
 const struct cmd_entry cmd_team_entry = {
 	.name    = "team",
-	.usage   = "currency CODE\n"
+	.usage   = "[--json]\n"
+	           "currency CODE\n"
 	           "calls N\n"
 	           "keep on|off",
-	.help    = "the team's settings (admins): currency, calls a workday, keep",
-	.details = "currency: what value ranks in (top, the agenda) and what an amount\n"
+	.help    = "the team: members, devices, last syncs, accounts held; its settings",
+	.details = "With no argument: the members, their roles and devices, when this\n"
+	           "device last synced with each, and how many accounts each holds.\n"
+	           "The settings (admins):\n"
+	           "currency: what value ranks in (top, the agenda) and what an amount\n"
 	           "logged without --currency is in; EUR until set. Amounts in other\n"
 	           "currencies are shown beside it, never added to it.\n"
 	           "calls: the calls the agenda suggests each workday (0-20; 2 until set).\n"
@@ -62,6 +109,7 @@ const struct cmd_entry cmd_team_entry = {
 	           "dropped by default once a hub or manager holds them). A device can\n"
 	           "keep them on its own with 'sync --keep' or 'keep = true' in its config.\n"
 	           "Each setting reaches every device at its next sync.",
+	.form    = { .read = s_view, .print = s_view_print, .opts = cmd_json_only },
 	.subs    = (const struct cmd_form[]){
 		{ "currency", .exec = s_currency,
 		  .pos = (const struct cmd_arg[]){ { "CODE", .kind = CMD_TEXT }, { 0 } } },

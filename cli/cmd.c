@@ -431,7 +431,7 @@ int cmd_end_said(struct cmd_args *a, int rc, const char *subject, const char *fm
 	va_start(ap, fmt);
 	out_vclean(stdout, fmt, ap);
 	va_end(ap);
-	fputc('\n', stdout);
+	fputc('\n', stdout);           /* out_vclean_line's, from a va_list */
 	return CMD_OK;
 }
 

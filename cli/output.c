@@ -46,6 +46,15 @@ void out_vclean(FILE *f, const char *fmt, va_list ap)
 	out_puts_clean(f, buf);
 }
 
+void out_vclean_line(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	out_vclean(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
 static void s_vline(const char *prefix, const char *fmt, va_list ap)
 {
 	out_progress_end();

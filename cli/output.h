@@ -89,6 +89,8 @@ void out_puts_clean(FILE *f, const char *s);
 
 /* printf to f through out_puts_clean (at most 2 KiB of output). */
 void out_vclean(FILE *f, const char *fmt, va_list ap);
+/* The same from arguments, and a newline. */
+void out_vclean_line(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- progress (stderr, for long commands like sync) --------------------- */
 

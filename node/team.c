@@ -6,6 +6,7 @@
 #include "node.h"
 #include "text/amount.h"
 #include "store/roster.h"
+#include "crm/book.h"
 #include "../proto/body.h"
 #include "../proto/error.h"
 #include "../proto/limits.h"
@@ -72,4 +73,78 @@ int rp_team_settings_get(rp_node *n, rp_team_settings *out)
 	out->keep = rp_roster_team_keep(n->store, txn);
 	rp_store_end(txn);
 	return 0;
+}
+
+/* How many accounts each member owns, into members[i].accounts. */
+static int s_held(rp_node *n, rp_txn *txn, json_t *members)
+{
+	rp_book book;
+	json_t *m, *count = json_object();
+	size_t i;
+	int rc;
+	if (!count)
+		return RP_ENOMEM;
+	if ((rc = rp_book_load(n, txn, &book))) {
+		json_decref(count);
+		return rc;
+	}
+	for (i = 0; i < book.n; i++) {
+		const char *o = book.v[i].sum->owner;
+		if (o)
+			json_object_set_new(count, o, json_integer(json_integer_value(json_object_get(count, o)) + 1));
+	}
+	json_array_foreach(members, i, m) {
+		json_t *c = json_object_get(count, rp_jstr(m, "name"));
+		json_object_set_new(m, "accounts", json_integer(c ? json_integer_value(c) : 0));
+	}
+	rp_book_free(&book);
+	json_decref(count);
+	return 0;
+}
+
+int rp_team_view(rp_node *n, json_t **out)
+{
+	rp_team_settings set;
+	json_t *members = NULL, *peers = NULL, *status = NULL, *m, *d, *p, *doc;
+	char me[RP_DEVICE_TEXT + 1];
+	size_t i, j, k;
+	rp_txn *txn;
+	int rc;
+
+	if ((rc = rp_team_settings_get(n, &set)) || (rc = rp_member_list(n, &members)) ||
+	    (rc = rp_peer_list(n, &peers)) || (rc = rp_status(n, &status)))
+		goto out;
+	rp_node_device_text(n, me);
+	if ((rc = rp_node_read(n, &txn)))
+		goto out;
+	json_array_foreach(members, i, m) {
+		json_object_set_new(m, "revoked", json_boolean(rp_roster_member_revoked(n->store, txn, rp_jstr(m, "name"))));
+		json_array_foreach(json_object_get(m, "devices"), j, d) {
+			json_t *last = json_null();
+			json_array_foreach(peers, k, p)
+				if (rp_jstr(p, "device") && !strcmp(rp_jstr(p, "device"), rp_jstr(d, "id")) &&
+				    json_is_string(json_object_get(p, "last_sync")))
+					last = json_object_get(p, "last_sync");
+			json_object_set_new(d, "last_sync", json_incref(last));
+			json_object_set_new(d, "this_device", json_boolean(!strcmp(rp_jstr(d, "id"), me)));
+		}
+	}
+	rc = s_held(n, txn, members);
+	rp_store_end(txn);
+	if (rc) {
+		rc = rp_fail(rc, rc == RP_ENOMEM ? "out of memory" : "cannot read accounts");
+		goto out;
+	}
+	doc = json_pack("{sOsssisbsO}", "team", json_object_get(status, "team"), "currency", set.currency,
+	                "calls", set.calls, "keep", set.keep, "members", members);
+	if (!doc) {
+		rc = rp_fail(RP_ENOMEM, "out of memory");
+		goto out;
+	}
+	*out = doc;
+out:
+	json_decref(members);
+	json_decref(peers);
+	json_decref(status);
+	return rc;
 }

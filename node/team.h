@@ -24,4 +24,10 @@ typedef struct rp_team_settings {
 /* The settings as this node holds them. Returns 0 or a store error. */
 int rp_team_settings_get(rp_node *n, rp_team_settings *out);
 
+/* The team as this device sees it (`rapport team`):
+ * {team, currency, calls, keep, members: [{name, role, revoked, accounts
+ *  (how many it owns here), devices: [{id, revoked, this_device, last_sync
+ *  (ISO, of this device's last sync with it, or null)}]}]}. */
+int rp_team_view(rp_node *n, json_t **out);
+
 #endif

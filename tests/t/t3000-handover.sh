@@ -553,6 +553,20 @@ done
 test_expect "no device refused an op (status .refused)" \
 	expect_eq "$(for h in $DEVICES; do printf '%s=%s ' "$h" "$(status_of "$h" .refused)"; done)" \
 	"hub=0 meg=0 alice=0 bob=0 carol=0 "
+
+test_begin "team: the hub's view of the members"
+
+test_expect "team --json: five members with their roles, carol revoked" expect_stdout \
+	'[["alice","rep",false],["ann","admin",false],["bob","rep",false],["carol","rep",true],["meg","manager",false]]' \
+	rpq hub '[.members[]|[.name,.role,.revoked]]|sort' team --json
+test_expect "the accounts each holds add up to the hub's accounts" expect_eq \
+	"$(rpq hub '[.members[].accounts]|add' team --json)" "$(rpq hub 'length' account list --json | wc -l)"
+test_expect "carol holds none now" expect_stdout 0 rpq hub '.members[]|select(.name=="carol")|.accounts' team --json
+test_expect "the hub synced with meg: a last sync for her device" expect_stdout_match '^"20[0-9-]+T' \
+	rpq hub '.members[]|select(.name=="meg")|.devices[0].last_sync|tojson' team --json
+test_expect "for people: carol's device reads revoked, the hub's own device this device" \
+	expect_stdout_match '^carol +rep \(revoked\) +0 +[a-z2-7]{10} +.*\(revoked\)$' rp hub team
+test_expect "... and ann's" expect_stdout_match '^ann +admin +[0-9]+ +[a-z2-7]{10} +this device$' rp hub team
 test_expect "the hub's serve: SIGTERM, exit 0" stop_serve hub
 
 test_done

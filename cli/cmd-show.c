@@ -55,6 +55,8 @@ static void s_profile(const json_t *a, uint64_t now_ms)
 	}
 	table_row(t, "tags:", out_words(json_object_get(a, "tags"), buf, sizeof buf));
 	table_row(t, "value:", out_amounts(json_object_get(a, "value"), buf, sizeof buf));
+	if (json_array_size(json_object_get(stats, "buys")))
+		table_row(t, "buys:", out_words(json_object_get(stats, "buys"), buf, sizeof buf));
 	if (stats) {
 		char cad[96], n_ix[32], n_buy[32];
 		json_t *cadence = json_object_get(stats, "cadence_days");
@@ -72,6 +74,14 @@ static void s_profile(const json_t *a, uint64_t now_ms)
 		table_row(t, "activity:", buf);
 		table_row(t, "last contact:",
 		          out_when(json_object_get(stats, "last_contact"), when, sizeof when));
+		if (json_is_integer(json_object_get(stats, "contact_every"))) {
+			snprintf(buf, sizeof buf, "every %lld days", out_int(stats, "contact_every"));
+			table_row(t, "cadence:", buf);
+		}
+		if (out_int(stats, "open_complaints") > 0) {
+			snprintf(buf, sizeof buf, "%lld open", out_int(stats, "open_complaints"));
+			table_row(t, "complaints:", buf);
+		}
 		if (json_is_string(json_object_get(stats, "next_due"))) {
 			out_when(json_object_get(stats, "next_due"), when, sizeof when);
 			snprintf(buf, sizeof buf, "%s%s", when,

@@ -194,7 +194,8 @@ int rp_member_add(rp_write *w, const char *name,
  *              the complaint's), text, due|null, reason, phone|null, email|null,
  *              prefer|null, last_contact}
  * top row: {rank, id, name, owner, value, currency (the team's, which
- *           score and the value ranking are in), last_contact, interactions, score}
+ *           score and the value ranking are in), last_contact, interactions, score,
+ *           buys: [what it buys most, up to 3 purchase texts]}
  * at-risk row: {id, name, owner, reason, last_contact, cadence_days, days_since}
  * find row: {type: "account"|"contact"|"interaction", id, account_id, account, text}
  * complaint row: {id, account_id, account, at, text, resolved, resolution}

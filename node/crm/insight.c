@@ -17,7 +17,7 @@
 #include "../text/casefold.h"
 #include "../../proto/error.h"
 
-#define S_TOP_DEFAULT    10
+#define S_TOP_DEFAULT    100    /* a couple of calls a workday work through them in a season */
 #define S_RISK_MIN_DAYS  14     /* contact rhythm: silence shorter than this is no risk */
 #define S_FIND_CLIP      80     /* characters of matching text in a find row */
 
@@ -86,6 +86,12 @@ int rp_top(rp_node *n, int count, const char *by, json_t **out)
 		rp_put(sr.row, "currency", json_string(as.currency), &bad);   /* what score is in */
 		rp_put(sr.row, "last_contact", rp_jtext(a->sum->last_contact.text), &bad);
 		rp_put(sr.row, "interactions", json_integer(nix), &bad);
+		{
+			json_t *buys = json_array();
+			for (size_t b = 0; buys && b < a->sum->nbuys; b++)
+				json_array_append_new(buys, json_string(a->sum->buys[b]));
+			rp_put(sr.row, "buys", buys, &bad);
+		}
 		rp_put(sr.row, "score", score, &bad);
 		sr.name = rp_jstr(sr.row, "name");
 		sr.id = rp_jstr(sr.row, "id");

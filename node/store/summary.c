@@ -106,7 +106,7 @@ static int s_int(const json_t *v, int64_t *out, int *present)
 typedef struct s_keys {
 	const json_t *id, *name, *owner, *tags, *archived, *value, *stats, *followers, *owners_before;
 	const json_t *last_contact, *next_due, *interactions, *purchases, *cadence_days,
-	             *open_complaints, *open_followups, *contact_every, *no_calls;
+	             *open_complaints, *open_followups, *contact_every, *no_calls, *buys;
 } s_keys;
 
 static void s_keys_read(const json_t *j, s_keys *k)
@@ -135,6 +135,7 @@ static void s_keys_read(const json_t *j, s_keys *k)
 		else if (!strcmp(key, "open_followups")) k->open_followups = v;
 		else if (!strcmp(key, "contact_every")) k->contact_every = v;
 		else if (!strcmp(key, "no_calls")) k->no_calls = v;
+		else if (!strcmp(key, "buys")) k->buys = v;
 	}
 }
 
@@ -195,6 +196,7 @@ static int s_plan_summary(s_plan *p, const s_keys *k)
 	if ((rc = s_plan_list(p, k->tags)) ||
 	    (rc = s_plan_list(p, k->followers)) ||
 	    (rc = s_plan_list(p, k->owners_before)) ||
+	    (rc = s_plan_list(p, k->buys)) ||
 	    (rc = s_plan_value(p, k->value)) ||
 	    (rc = s_plan_time(p, k->last_contact)) ||
 	    (rc = s_plan_time(p, k->next_due)))
@@ -215,6 +217,7 @@ static int s_fill_summary(rp_summary *s, s_fill *f, const s_keys *k, rp_summary_
 	s->tags = s_put_list(f, k->tags, &s->ntags);
 	s->followers = s_put_list(f, k->followers, &s->nfollowers);
 	s->owners_before = s_put_list(f, k->owners_before, &s->nowners_before);
+	s->buys = s_put_list(f, k->buys, &s->nbuys);
 	json_array_foreach(k->value, i, a) {
 		const json_t *cur = json_object_get(a, "currency");
 		amounts[i].cents = (int64_t)json_integer_value(json_object_get(a, "cents"));
@@ -385,7 +388,7 @@ json_t *rp_summary_value_json(const rp_summary *s)
  * among them fails the pack, and every other is released. */
 json_t *rp_summary_json(const rp_summary *s)
 {
-	json_t *stats = json_pack("{sosIsIsosIsIsososb}",
+	json_t *stats = json_pack("{sosIsIsosIsIsosososb}",
 	        "last_contact", s_jtext(s->last_contact.text),
 	        "interactions", (json_int_t)s->interactions,
 	        "purchases", (json_int_t)s->purchases,
@@ -394,6 +397,7 @@ json_t *rp_summary_json(const rp_summary *s)
 	        "open_followups", (json_int_t)s->open_followups,
 	        "next_due", s_jtext(s->next_due.text),
 	        "contact_every", s->contact_every > 0 ? json_integer((json_int_t)s->contact_every) : json_null(),
+	        "buys", s_jlist(s->buys, s->nbuys),
 	        "no_calls", s->no_calls);
 	return json_pack("{sososososososososo}",
 	        "id", s->id[0] ? json_string(s->id) : json_null(),

@@ -7,7 +7,8 @@
  * The stored form (canonical JSON, written by rp_view_summary):
  *   {id, name, owner, tags: [tag], archived, value: [{cents, currency}],
  *    stats: {last_contact, interactions, purchases, cadence_days,
- *            open_complaints, open_followups, next_due, contact_every, no_calls},
+ *            open_complaints, open_followups, next_due, contact_every, buys: [text],
+ *            no_calls},
  *    followers: [member], owners_before: [member]}
  * name and owner are strings or null (a forgotten or purged account keeps
  * no name); times are ISO 8601 UTC text or null; cadence_days an integer or
@@ -63,6 +64,8 @@ typedef struct rp_summary {
 	int                      has_cadence;
 	int64_t                  contact_every;  /* days: the rhythm set (cadence field); 0 none */
 	int                      no_calls;       /* consent = no: no suggested (marketing) calls */
+	const char *const       *buys;           /* what it buys most: purchase texts, most frequent first */
+	size_t                   nbuys;
 } rp_summary;
 
 /* Decode a stored summary (len bytes at bytes, which need not be

@@ -454,6 +454,55 @@ static json_t *s_sorted_keys(json_t *obj)
 	return val;
 }
 
+/* What the customer buys: a purchase's text counted under its loose fold
+ * (the newest spelling shown: interactions come newest first). */
+static void s_buy(json_t *bought, const char *text)
+{
+	char key[RP_NAME_MAX + 1];
+	json_t *b;
+	size_t n;
+	if (!text || !*text)
+		return;
+	n = strlen(text);
+	if (n > RP_NAME_MAX)
+		n = RP_NAME_MAX;          /* a long text is counted by its start */
+	rp_fold_loose(key, text, n);
+	if ((b = json_object_get(bought, key)))
+		json_object_set_new(b, "n", json_integer(json_integer_value(json_object_get(b, "n")) + 1));
+	else
+		json_object_set_new(bought, key, json_pack("{sssisI}", "text", text, "n", 1,
+		                                           "first", (json_int_t)json_object_size(bought)));
+}
+
+static int s_cmp_buy(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t nx = json_integer_value(json_object_get(x, "n")), ny = json_integer_value(json_object_get(y, "n"));
+	if (nx != ny)
+		return nx > ny ? -1 : 1;
+	return json_integer_value(json_object_get(x, "first")) < json_integer_value(json_object_get(y, "first")) ? -1 : 1;
+}
+
+/* The most frequent purchases, up to three texts, most frequent first. */
+static json_t *s_buys(json_t *bought)
+{
+	size_t n = json_object_size(bought), i = 0;
+	json_t **v = calloc(n + 1, sizeof *v), *out = json_array(), *b;
+	const char *key;
+	if (!v || !out) {
+		s_nomem = 1;
+		free(v);
+		return out;
+	}
+	json_object_foreach(bought, key, b)
+		v[i++] = b;
+	qsort(v, n, sizeof *v, s_cmp_buy);
+	for (i = 0; i < n && i < 3; i++)
+		json_array_append(out, json_object_get(v[i], "text"));
+	free(v);
+	return out;
+}
+
 static int s_cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -471,6 +520,7 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 	int64_t *purchases = NULL;
 	size_t npurch = 0, nix = 0;
 	json_int_t last = -1, next_due = -1, open_c = 0, open_fu = 0;
+	json_t *bought = json_object();     /* folded purchase text → {text, n, first} */
 
 	rp_b32_encode(acct, RP_ACCOUNT_LEN, idt, sizeof idt);
 	s_set(view, "id", json_string(idt));
@@ -553,6 +603,7 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 			if (purchases)
 				purchases[npurch] = at;
 			npurch++;
+			s_buy(bought, json_string_value(json_object_get(val, "text")));
 			if (json_is_object(amt)) {
 				const char *cur = json_string_value(json_object_get(amt, "currency"));
 				json_int_t c = json_integer_value(json_object_get(amt, "cents"));
@@ -612,7 +663,7 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 	const char *consent = json_string_value(json_object_get(f->fields, "consent"));
 	if (!cad || rp_when_period(cad, &every))
 		every = 0;
-	s_set(view, "stats", json_pack("{sosIsIsosIsIsososb}",
+	s_set(view, "stats", json_pack("{sosIsIsosIsIsosososo}",
 	        "last_contact", last >= 0 ? s_iso((uint64_t)last) : json_null(),
 	        "interactions", (json_int_t)nix,
 	        "purchases", (json_int_t)npurch,
@@ -621,7 +672,9 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 	        "open_followups", open_fu,
 	        "next_due", next_due >= 0 ? s_iso((uint64_t)next_due) : json_null(),
 	        "contact_every", every > 0 ? json_integer(every) : json_null(),
-	        "no_calls", consent && !strcasecmp(consent, "no")));
+	        "buys", s_buys(bought),
+	        "no_calls", json_boolean(consent && !strcasecmp(consent, "no"))));
+	json_decref(bought);
 	return view;
 }
 

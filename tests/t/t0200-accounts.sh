@@ -68,7 +68,7 @@ test_expect "rename with set name" expect_ok rp ann account set blum name "Blum 
 test_expect "the new name finds it" expect_stdout "$blum" rpq ann .id show "blum & sons BAKERY" --json
 test_expect "the old full name no longer does" \
 	expect_error_line 1 "'Bakery Blum'" rp ann show "Bakery Blum"
-rp_must ann account set blum name "Bakery Blum"
+rp_must ann account set blum name "Bakery Blum" >/dev/null
 
 test_begin "account tag adds and removes tags"
 

@@ -73,6 +73,15 @@ test_expect "a manager may not change it" expect_error 1 "only an admin can chan
 	rp meg team currency EUR
 test_expect "ann's serve stops cleanly" stop_serve ann
 
+test_begin "what each buys: the most frequent purchases"
+
+for t in tea tea TEA flour cups cups cups; do rp_must ann log mixed purchase "$t" --amount 1 --currency USD >/dev/null; done
+test_expect "show --json stats.buys: tea (4, spelled two ways), cups (3), flour (2): the three most frequent" \
+	expect_stdout '["tea","cups","flour"]' rpq ann '.stats.buys|map(ascii_downcase)' show mixed --json
+test_expect "show says it" expect_stdout_match '^  buys: +(tea|TEA), cups, flour$' rp ann show mixed
+test_expect "top has it" expect_stdout '["tea","cups","flour"]' \
+	rpqs ann 'map(select(.name=="Mixed Shop"))|.[0].buys|map(ascii_downcase)' top --json
+
 test_begin "thousands grouped in every table"
 
 rp_must ann log euro purchase "line" --amount 1,234,397.29 --currency EUR >/dev/null

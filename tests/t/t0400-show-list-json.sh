@@ -126,7 +126,7 @@ test_expect "a follow-up due today is on the agenda as 'due today'" \
 test_expect "... and agenda does not call it overdue" \
 	expect_stdout_match "^Deli Dora +follow-up: Taste the new cheese +due today " rp ann agenda
 test_expect "... nor does show" expect_stdout_match "Taste the new cheese\$" rp ann show dora
-rp_must ann done "$today"
+rp_must ann done "$today" >/dev/null
 
 test_begin "top: by value, recency, frequency"
 
@@ -135,7 +135,8 @@ test_expect "top --json by value" expect_stdout '["Bakery Blum","Deli Dora","Caf
 test_expect "ranks are 1, 2, 3" expect_stdout '[1,2,3]' rpqs ann 'map(.rank)' top --json
 test_expect "top 2 --by recent" expect_stdout '["Cafe Corner","Deli Dora"]' rpqs ann 'map(.name)' top 2 --by recent --json
 test_expect "top 1 --by frequency" expect_stdout '["Deli Dora"]' rpqs ann 'map(.name)' top 1 --by frequency --json
-test_expect "top for people" expect_stdout_match "^1 +Bakery Blum +ann +4,200\.50 EUR +2026-03-01 +2 +${blum:0:10}\$" rp ann top
+test_expect "top for people, with what each buys" expect_stdout_match "^1 +Bakery Blum +ann +4,200\.50 EUR +2026-03-01 +2 +Oven X200 +${blum:0:10}\$" rp ann top
+test_expect "top --json: buys" expect_stdout '["Oven X200"]' rpqs ann '.[0].buys' top --json
 test_expect "--by size is refused, naming it" expect_error_line "$EXIT_BADVALUE" "'size'" rp ann top --by size
 test_expect "N 0 is refused" expect_error_line "$EXIT_BADVALUE" "'0'" rp ann top 0
 

@@ -20,9 +20,9 @@ normalised()
 new_team ann ann
 rp_must ann account add "Bakery Blum" --email blum@example.com --phone "+49 30 1234" \
 	--prefer call --tag retail --tag b2b >/dev/null
-rp_must ann account set blum opening_hours "7-18" &&
+rp_must ann account set blum opening_hours "7-18" >/dev/null &&
 rp_must ann account set blum address "Hauptstr. 1
-10115 Berlin" &&
+10115 Berlin" >/dev/null &&
 rp_must ann log "Bakery Blum" visit "Met the owner, wants an oven quote" --at 2026-03-01 >/dev/null &&
 rp_must ann log blum purchase "Oven X200" --amount 4200.50 --currency EUR >/dev/null &&
 rp_must ann log blum call "asked about delivery" --contact "Mrs Blum" --outcome "next week" --at 2026-03-05T10:15 >/dev/null &&
@@ -30,7 +30,7 @@ rp_must ann log blum purchase "Refund, one tray" --amount -19.99 --at 2026-03-06
 rp_must ann log blum gift "Calendar" --at 2026-01-02 >/dev/null
 open_fu="$(rp_must ann follow-up "Bakery Blum" "Send the quote" --due +3d)"
 done_fu="$(rp_must ann follow-up blum "Ring back" --due 2026-03-04)"
-rp_must ann done "$done_fu" "rang, all fine"
+rp_must ann done "$done_fu" "rang, all fine" >/dev/null
 rp_must ann account add 'Cafe, "Corner"' --tag cafe >/dev/null
 rp_must ann log corner purchase beans --amount 300 --currency USD --at 2026-02-10 >/dev/null
 rp_must ann account add "=HYPERLINK(\"http://evil\")" >/dev/null

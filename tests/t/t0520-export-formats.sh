@@ -17,7 +17,7 @@ new_team ann ann
 printf 'Record ID,Company name,Street Address,City,Postal Code,Country/Region,Phone Number\n' >"$TMP/in.csv"
 printf '1,Bakery Blum,"Hauptstr. 1",Berlin,10115,Germany,+49 30 1111\n' >>"$TMP/in.csv"
 rp_must ann import "$TMP/in.csv" 2>/dev/null
-rp_must ann account set blum email blum@example.com
+rp_must ann account set blum email blum@example.com >/dev/null
 rp_must ann account tag blum retail >/dev/null
 rp_must ann account add "Café, \"Corner\"" --tag cafe --email corner@example.com >/dev/null
 rp_must ann contact add blum "Hans Blum" --role buyer --email hans@blum.example >/dev/null

@@ -50,11 +50,17 @@ static void s_profile(const json_t *a, uint64_t now_ms)
 	if (json_is_true(json_object_get(a, "archived")))
 		table_row(t, "archived:", "yes");
 	json_object_foreach(fields, key, v) {
+		if (!strcmp(key, "referred-by"))
+			continue;                      /* by name, below */
 		snprintf(buf, sizeof buf, "%s:", key);
 		table_row(t, buf, out_scalar(v, num, sizeof num));
 	}
 	table_row(t, "tags:", out_words(json_object_get(a, "tags"), buf, sizeof buf));
 	table_row(t, "value:", out_amounts(json_object_get(a, "value"), buf, sizeof buf));
+	if (json_is_object(json_object_get(a, "referred_by")))
+		table_row(t, "referred by:", out_str_or_dash(json_object_get(a, "referred_by"), "name"));
+	if (out_int(json_object_get(a, "referrals"), "count") > 0)
+		table_row(t, "referrals:", out_referrals(json_object_get(a, "referrals"), buf, sizeof buf));
 	if (json_array_size(json_object_get(stats, "buys")))
 		table_row(t, "buys:", out_words(json_object_get(stats, "buys"), buf, sizeof buf));
 	if (stats) {

@@ -1,5 +1,7 @@
 /* cli/cmd-top.c — `rapport top [N]`: the best accounts by lifetime value,
  * recency or frequency of contact. */
+#include <string.h>
+
 #include "cmd.h"
 #include "output.h"
 #include "table.h"
@@ -18,11 +20,16 @@ static int s_print(const struct cmd_args *a, const json_t *rows)
 	table_right(t, 5);
 	table_flex(t, 1);
 	json_array_foreach(rows, i, r) {
-		char rank[32], value[256], last[32], nix[32], id[16], buys[512];
+		char rank[32], value[512], last[32], nix[32], id[16], buys[512], refs[300];
+		size_t len;
 
+		out_amounts_first(json_object_get(r, "value"), out_str(r, "currency"), value, sizeof value);
+		/* what its referrals are worth, beside its own value */
+		if (*out_referrals(json_object_get(r, "referrals"), refs, sizeof refs) &&
+		    (len = strlen(value)) < sizeof value)
+			snprintf(value + len, sizeof value - len, "; referred %s", refs);
 		table_row(t, out_scalar(json_object_get(r, "rank"), rank, sizeof rank),
-		          out_str(r, "name"), out_str(r, "owner"),
-		          out_amounts_first(json_object_get(r, "value"), out_str(r, "currency"), value, sizeof value),
+		          out_str(r, "name"), out_str(r, "owner"), value,
 		          out_day(json_object_get(r, "last_contact"), last, sizeof last),
 		          out_scalar(json_object_get(r, "interactions"), nix, sizeof nix),
 		          out_words(json_object_get(r, "buys"), buys, sizeof buys),

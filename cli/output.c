@@ -298,6 +298,22 @@ char *out_amounts_first(const json_t *arr, const char *first, char *buf, size_t 
 	return buf;
 }
 
+char *out_referrals(const json_t *refs, char *buf, size_t cap)
+{
+	long long n = out_int(refs, "count");
+	char worth[256];
+
+	buf[0] = '\0';
+	if (n <= 0)
+		return buf;
+	out_amounts(json_object_get(refs, "value"), worth, sizeof worth);
+	if (!strcmp(worth, "-"))
+		snprintf(buf, cap, "%lld customer%s", n, n == 1 ? "" : "s");
+	else
+		snprintf(buf, cap, "%lld customer%s worth %s", n, n == 1 ? "" : "s", worth);
+	return buf;
+}
+
 char *out_amounts(const json_t *arr, char *buf, size_t cap)
 {
 	return out_amounts_first(arr, NULL, buf, cap);

@@ -74,6 +74,10 @@ char *out_amount(const json_t *amount, char *buf, size_t cap);
 /* An array of amounts as "4,200.50 EUR, 10.00 USD"; "-" when empty. */
 char *out_amounts(const json_t *arr, char *buf, size_t cap);
 
+/* {count, value} of an account's referrals as "3 customers worth
+ * 12,400.00 EUR" ("" when none). Returns buf. */
+char *out_referrals(const json_t *refs, char *buf, size_t cap);
+
 /* The same with the amount in currency first (the team's: what value ranks
  * in), the others after it. */
 char *out_amounts_first(const json_t *arr, const char *first, char *buf, size_t cap);

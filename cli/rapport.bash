@@ -246,7 +246,7 @@ _rapport()
 			if [[ $n == 0 ]]; then
 				_rapport_names account
 			elif [[ $n == 1 ]]; then
-				COMPREPLY=($(compgen -W "name email phone address website prefer consent cadence notes" -- "$cur"))
+				COMPREPLY=($(compgen -W "name email phone address website prefer consent cadence referred-by notes" -- "$cur"))
 			elif [[ $n == 2 && $prev == prefer ]]; then
 				COMPREPLY=($(compgen -W "$prefer" -- "$cur"))
 			fi

@@ -168,6 +168,25 @@ int rp_account_add(rp_write *w, const char *name, const char *owner,
 	return rp_edit_finish(w, acct_out, "acct.create", &b, NULL);
 }
 
+/* referred-by: the account that brought this one, by any ACCOUNT form,
+ * stored as its id so a rename keeps the link. */
+static int s_referred_by(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *value)
+{
+	uint8_t other[RP_ACCOUNT_LEN];
+	char t[RP_ACCOUNT_TEXT + 1];
+	rp_body_builder b;
+	int rc = rp_account_find(w->node, value, other);
+	if (rc)
+		return rc;
+	if (!memcmp(other, acct, RP_ACCOUNT_LEN))
+		return rp_fail(RP_EINVAL, "an account cannot be referred by itself");
+	s_acct_text(other, t);
+	rp_body_init(&b);
+	rp_body_put_str(&b, "field", "referred-by");
+	rp_body_put_str(&b, "value", t);
+	return rp_edit_finish(w, acct, "acct.set", &b, NULL);
+}
+
 int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
                    const char *field, const char *value)
 {
@@ -192,6 +211,8 @@ int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 			return rc;
 		if (!strcmp(field, "email") && (rc = rp_edit_email("email", value)))
 			return rc;
+		if (!strcmp(field, "referred-by"))
+			return s_referred_by(w, acct, value);
 		int every;
 		if (!strcmp(field, "cadence") && rp_when_period(value, &every))
 			return rp_fail(RP_EINVAL, "bad cadence '%s': use 3d, 2w or 1m (every 1 to 366 days)", value);

@@ -145,7 +145,7 @@ out:
 /* A store from before a table's format: upgrade it in one txn (the
  * authority table derived, pending ops stamped and counted). */
 typedef struct s_upgrade_job {
-	int      authority, pending;
+	int      authority, pending, layout;
 	uint64_t now;
 } s_upgrade_job;
 
@@ -157,12 +157,16 @@ static int s_upgrade_run(rp_store *st, rp_txn *txn, void *arg)
 		rc = rp_meta_put_u64(st, txn, "authority", 1);
 	if (rc == 0 && u->pending)
 		rc = rp_pending_upgrade(st, txn, u->now);
+	/* Views laid out by an older rapport lack figures this one reads
+	 * (what a customer buys, its cadence, referrals): rebuild them all. */
+	if (rc == 0 && u->layout && (rc = rp_view_mark_all_stale(st, txn)) == 0)
+		rc = rp_meta_put_u64(st, txn, "view_layout", RP_VIEW_LAYOUT);
 	return rc;
 }
 
-static int s_upgrade(rp_node *n, int authority, int pending)
+static int s_upgrade(rp_node *n, int authority, int pending, int layout)
 {
-	s_upgrade_job u = { authority, pending, rp_node_now(n) };
+	s_upgrade_job u = { authority, pending, layout, rp_node_now(n) };
 	return rp_store_run(n->store, s_upgrade_run, &u);
 }
 
@@ -213,20 +217,26 @@ int rp_node_open(const char *home, rp_node **out)
 	{
 		rp_txn *txn;
 		size_t stale = 0;
-		uint64_t authority = 1;
+		uint64_t authority = 1, layout = RP_VIEW_LAYOUT;
 		int pending = 0, refs_due = 0;
 		if (rp_store_begin(n->store, 0, &txn) == 0) {
 			stale = rp_store_count(txn, n->store->stale);
 			refs_due = rp_refs_due(n->store, txn);
 			rp_meta_get_u64(n->store, txn, "authority", &authority);
+			/* no layout recorded: before layouts were, or a new store (no views) */
+			if (rp_meta_get_u64(n->store, txn, "view_layout", &layout) != 0)
+				layout = rp_store_count(txn, n->store->summaries) ? 1 : 0;
 			pending = rp_pending_needs_upgrade(n->store, txn);
 			rp_store_end(txn);
 		}
 		/* A store from before the authority table or the pending format: once. */
-		if ((authority != 1 || pending) && (rc = s_upgrade(n, authority != 1, pending))) {
+		if ((authority != 1 || pending || layout < RP_VIEW_LAYOUT) &&
+		    (rc = s_upgrade(n, authority != 1, pending, layout < RP_VIEW_LAYOUT))) {
 			rp_node_close(&n);
 			return rp_fail(rc, "cannot upgrade the store in %s", home);
 		}
+		if (layout < RP_VIEW_LAYOUT)
+			stale = 1;               /* every view, marked above: rebuilt below */
 		/* On a full disk the store is still read: views a sync left stale
 		 * are rebuilt once there is room again. */
 		if (stale && (rc = rp_view_refresh_stale(n->store, NULL)) && rc != RP_ENOSPC) {

@@ -279,3 +279,69 @@ json_t *rp_jcopy(const json_t *obj, const char *key)
 	json_t *v = json_object_get(obj, key);
 	return v ? json_incref(v) : json_null();
 }
+
+typedef struct s_ref_walk {
+	rp_node    *n;
+	MDB_txn    *txn;
+	const char *id;
+	size_t      idlen;
+	json_int_t  count;
+	json_t     *value;          /* currency → units */
+} s_ref_walk;
+
+static int s_ref_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_ref_walk *w = arg;
+	rp_summary *s;
+	(void)v;
+	if (k->mv_size != w->idlen + 1 + RP_ACCOUNT_LEN || memcmp(k->mv_data, w->id, w->idlen) ||
+	    ((const char *)k->mv_data)[w->idlen] != 0)
+		return RP_STORE_STOP;             /* past the referrer's entries */
+	if (rp_summary_load(w->n->store, w->txn, (const uint8_t *)k->mv_data + w->idlen + 1, &s))
+		return 0;
+	w->count++;
+	for (size_t i = 0; i < s->nvalue; i++) {
+		json_int_t had = json_integer_value(json_object_get(w->value, s->value[i].currency)), sum;
+		if (__builtin_add_overflow(had, s->value[i].cents, &sum))
+			sum = s->value[i].cents > 0 ? INT64_MAX : INT64_MIN;
+		json_object_set_new(w->value, s->value[i].currency, json_integer(sum));
+	}
+	rp_summary_free(&s);
+	return 0;
+}
+
+static int s_cmp_code(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *rp_book_referrals(rp_node *n, MDB_txn *txn, const char *id_text)
+{
+	s_ref_walk w = { n, txn, id_text, strlen(id_text), 0, json_object() };
+	uint8_t key[RP_ACCOUNT_TEXT + 2];
+	json_t *list = json_array(), *out, *v;
+	const char *cur;
+	if (!w.value || !list || w.idlen > RP_ACCOUNT_TEXT) {
+		json_decref(w.value);
+		json_decref(list);
+		return NULL;
+	}
+	memcpy(key, id_text, w.idlen);
+	key[w.idlen] = 0;
+	rp_store_scan(txn, n->store->referrals, key, w.idlen + 1, s_ref_one, &w);
+	{
+		/* by currency code, as a view's value is */
+		const char *codes[256];       /* more than the ISO codes */
+		size_t nc = 0;
+		json_object_foreach(w.value, cur, v)
+			if (nc < sizeof codes / sizeof codes[0])
+				codes[nc++] = cur;
+		qsort(codes, nc, sizeof codes[0], s_cmp_code);
+		for (size_t i = 0; i < nc; i++)
+			json_array_append_new(list, json_pack("{sOss}", "cents", json_object_get(w.value, codes[i]),
+			                                      "currency", codes[i]));
+	}
+	json_decref(w.value);
+	out = json_pack("{sIso}", "count", w.count, "value", list);
+	return out;
+}

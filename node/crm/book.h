@@ -37,6 +37,11 @@ void rp_book_free(rp_book *b);
  * it; another failure has rp_errmsg set. */
 int rp_book_view(rp_node *n, MDB_txn *txn, const rp_book_acct *a, json_t **view);
 
+/* What the accounts referred by the account id_text (account set X
+ * referred-by ID) are worth: {count, value: [{cents, currency}]}, a value
+ * per currency, never two added. NULL when out of memory. */
+json_t *rp_book_referrals(rp_node *n, MDB_txn *txn, const char *id_text);
+
 /* ---- figures ------------------------------------------------------------- */
 
 const char *rp_jstr(const json_t *obj, const char *key);

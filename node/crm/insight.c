@@ -102,6 +102,12 @@ int rp_top(rp_node *n, int count, const char *by, json_t **out)
 		goto out;
 	json_array_foreach(list, i, r) {
 		json_t *rank = json_integer((json_int_t)i + 1);
+		json_t *refs = rp_book_referrals(n, txn, rp_jstr(r, "id"));
+		if (!refs || json_object_set_new(r, "referrals", refs)) {
+			json_decref(rank);
+			rc = rp_fail(RP_ENOMEM, "out of memory");
+			goto out;
+		}
 		if (!rank || json_object_set_new(r, "rank", rank)) {
 			rc = rp_fail(RP_ENOMEM, "out of memory");
 			goto out;

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "query.h"
+#include "book.h"
 #include "../node.h"
 #include "../store/summary.h"
 #include "../store/view.h"
@@ -88,6 +89,20 @@ int rp_account_show(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out
 		}
 	}
 	json_object_del(view, "owner_op");    /* internal: what the next handover names as prev */
+	{
+		/* Who brought it, by name, and what those it brought are worth. */
+		const char *by = json_string_value(json_object_get(json_object_get(view, "stats"), "referred_by"));
+		uint8_t other[RP_ACCOUNT_LEN];
+		json_t *oth = NULL, *refs = rp_book_referrals(n, txn, json_string_value(json_object_get(view, "id")));
+		if (by && rp_b32_decode(by, other, RP_ACCOUNT_LEN) == 0 &&
+		    rp_view_load_summary(n->store, txn, other, &oth) == 0)
+			json_object_set_new(view, "referred_by", json_pack("{sssO}", "id", by, "name",
+			                    json_object_get(oth, "name")));
+		else
+			json_object_set_new(view, "referred_by", json_null());
+		json_decref(oth);
+		json_object_set_new(view, "referrals", refs ? refs : json_null());
+	}
 	cache = json_object();
 	s_name_authors(n, txn, cache, json_object_get(view, "interactions"));
 	s_name_authors(n, txn, cache, json_object_get(view, "followups"));

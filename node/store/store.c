@@ -64,6 +64,7 @@ static int s_open_tables(rp_store *st)
 		{ "authority", offsetof(rp_store, authority) },
 		{ "refq", offsetof(rp_store, refq) },
 		{ "meta", offsetof(rp_store, meta) },
+		{ "referrals", offsetof(rp_store, referrals) },   /* referrer's id text ‖ 0 ‖ account */
 	};
 	MDB_txn *txn;
 	uint64_t version = 0;

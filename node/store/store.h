@@ -37,7 +37,7 @@ typedef struct rp_store {
 	MDB_env *env;
 	MDB_dbi  ops, arrival, acct_ops, heads, refs, views, summaries, names,
 	         owners, members, devices, redacted, equiv, cursors, peers, pending,
-	         stale, skipped, purged, authority, refq, meta;
+	         stale, skipped, purged, authority, refq, meta, referrals;
 	/* The last device looked up in the roster, valid for one txn and one
 	 * roster generation: an import checks the same author 100,000 times. */
 	struct {

@@ -106,7 +106,7 @@ static int s_int(const json_t *v, int64_t *out, int *present)
 typedef struct s_keys {
 	const json_t *id, *name, *owner, *tags, *archived, *value, *stats, *followers, *owners_before;
 	const json_t *last_contact, *next_due, *interactions, *purchases, *cadence_days,
-	             *open_complaints, *open_followups, *contact_every, *no_calls, *buys;
+	             *open_complaints, *open_followups, *contact_every, *no_calls, *buys, *referred_by;
 } s_keys;
 
 static void s_keys_read(const json_t *j, s_keys *k)
@@ -136,6 +136,7 @@ static void s_keys_read(const json_t *j, s_keys *k)
 		else if (!strcmp(key, "contact_every")) k->contact_every = v;
 		else if (!strcmp(key, "no_calls")) k->no_calls = v;
 		else if (!strcmp(key, "buys")) k->buys = v;
+		else if (!strcmp(key, "referred_by")) k->referred_by = v;
 	}
 }
 
@@ -191,6 +192,9 @@ static int s_plan_summary(s_plan *p, const s_keys *k)
 		return RP_EIO;
 	if (k->no_calls && !json_is_boolean(k->no_calls) && !json_is_null(k->no_calls))
 		return RP_EIO;
+	if (k->referred_by && !json_is_null(k->referred_by) &&
+	    (!json_is_string(k->referred_by) || json_string_length(k->referred_by) != RP_ACCOUNT_TEXT))
+		return RP_EIO;
 	s_plan_str(p, k->name);
 	s_plan_str(p, k->owner);
 	if ((rc = s_plan_list(p, k->tags)) ||
@@ -235,6 +239,8 @@ static int s_fill_summary(rp_summary *s, s_fill *f, const s_keys *k, rp_summary_
 	    (rc = s_int(k->contact_every, &s->contact_every, NULL)))
 		return rc;
 	s->no_calls = json_is_true(k->no_calls);
+	if (json_is_string(k->referred_by))
+		memcpy(s->referred_by, json_string_value(k->referred_by), RP_ACCOUNT_TEXT + 1);
 	return 0;
 }
 
@@ -388,7 +394,7 @@ json_t *rp_summary_value_json(const rp_summary *s)
  * among them fails the pack, and every other is released. */
 json_t *rp_summary_json(const rp_summary *s)
 {
-	json_t *stats = json_pack("{sosIsIsosIsIsosososb}",
+	json_t *stats = json_pack("{sosIsIsosIsIsosososbso}",
 	        "last_contact", s_jtext(s->last_contact.text),
 	        "interactions", (json_int_t)s->interactions,
 	        "purchases", (json_int_t)s->purchases,
@@ -398,7 +404,8 @@ json_t *rp_summary_json(const rp_summary *s)
 	        "next_due", s_jtext(s->next_due.text),
 	        "contact_every", s->contact_every > 0 ? json_integer((json_int_t)s->contact_every) : json_null(),
 	        "buys", s_jlist(s->buys, s->nbuys),
-	        "no_calls", s->no_calls);
+	        "no_calls", s->no_calls,
+	        "referred_by", s->referred_by[0] ? json_string(s->referred_by) : json_null());
 	return json_pack("{sososososososososo}",
 	        "id", s->id[0] ? json_string(s->id) : json_null(),
 	        "name", s_jtext(s->name), "owner", s_jtext(s->owner),

@@ -8,7 +8,7 @@
  *   {id, name, owner, tags: [tag], archived, value: [{cents, currency}],
  *    stats: {last_contact, interactions, purchases, cadence_days,
  *            open_complaints, open_followups, next_due, contact_every, buys: [text],
- *            no_calls},
+ *            no_calls, referred_by: account id text|null},
  *    followers: [member], owners_before: [member]}
  * name and owner are strings or null (a forgotten or purged account keeps
  * no name); times are ISO 8601 UTC text or null; cadence_days an integer or
@@ -65,6 +65,7 @@ typedef struct rp_summary {
 	int64_t                  contact_every;  /* days: the rhythm set (cadence field); 0 none */
 	int                      no_calls;       /* consent = no: no suggested (marketing) calls */
 	const char *const       *buys;           /* what it buys most: purchase texts, most frequent first */
+	char                     referred_by[RP_ACCOUNT_TEXT + 1];   /* the account that brought it; "" none */
 	size_t                   nbuys;
 } rp_summary;
 

@@ -663,7 +663,8 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 	const char *consent = json_string_value(json_object_get(f->fields, "consent"));
 	if (!cad || rp_when_period(cad, &every))
 		every = 0;
-	s_set(view, "stats", json_pack("{sosIsIsosIsIsosososo}",
+	const char *ref = json_string_value(json_object_get(f->fields, "referred-by"));
+	s_set(view, "stats", json_pack("{sosIsIsosIsIsososososo}",
 	        "last_contact", last >= 0 ? s_iso((uint64_t)last) : json_null(),
 	        "interactions", (json_int_t)nix,
 	        "purchases", (json_int_t)npurch,
@@ -673,7 +674,8 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 	        "next_due", next_due >= 0 ? s_iso((uint64_t)next_due) : json_null(),
 	        "contact_every", every > 0 ? json_integer(every) : json_null(),
 	        "buys", s_buys(bought),
-	        "no_calls", json_boolean(consent && !strcasecmp(consent, "no"))));
+	        "no_calls", json_boolean(consent && !strcasecmp(consent, "no")),
+	        "referred_by", ref && strlen(ref) == RP_ACCOUNT_TEXT ? json_string(ref) : json_null()));
 	json_decref(bought);
 	return view;
 }
@@ -909,13 +911,16 @@ static int s_index(MDB_txn *txn, MDB_dbi dbi, const json_t *text, int fold,
 }
 
 /* No op of the account is left here (all purged or refused): no view. */
-/* Add (or remove) an account's entries in the names and owners indexes,
- * from its summary. */
+/* Add (or remove) an account's entries in the names, owners and
+ * referrals indexes, from its summary. */
 static int s_index_summary(rp_store *st, MDB_txn *txn, const json_t *sum,
                            const uint8_t acct[RP_ACCOUNT_LEN], int remove)
 {
 	int rc = s_index(txn, st->names, json_object_get(sum, "name"), 1, acct, remove);
-	return rc ? rc : s_index(txn, st->owners, json_object_get(sum, "owner"), 0, acct, remove);
+	if (!rc)
+		rc = s_index(txn, st->owners, json_object_get(sum, "owner"), 0, acct, remove);
+	return rc ? rc : s_index(txn, st->referrals,
+	                         json_object_get(json_object_get(sum, "stats"), "referred_by"), 0, acct, remove);
 }
 
 /* Take out the index entries of the summary stored now, if there is one. */
@@ -1081,4 +1086,24 @@ int rp_view_refresh_stale(rp_store *st, uint64_t *rebuilt)
 	if (rebuilt)
 		*rebuilt = count;
 	return rc;
+}
+
+typedef struct s_mark_walk {
+	rp_store *st;
+	MDB_txn  *txn;
+} s_mark_walk;
+
+static int s_mark_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_mark_walk *w = arg;
+	(void)v;
+	if (k->mv_size != RP_ACCOUNT_LEN)
+		return 0;
+	return rp_store_mark(w->txn, w->st->stale, k->mv_data, RP_ACCOUNT_LEN);
+}
+
+int rp_view_mark_all_stale(rp_store *st, MDB_txn *txn)
+{
+	s_mark_walk w = { st, txn };
+	return rp_store_scan(txn, st->views, NULL, 0, s_mark_one, &w);
 }

@@ -7,6 +7,12 @@
 #ifndef RP_VIEW_H
 #define RP_VIEW_H
 
+/* The layout of the views and summaries this rapport writes; a store
+ * whose views are older has them all rebuilt on open (node.c). 2: stats
+ * gained buys, contact_every, no_calls, referred_by; follow-ups campaign;
+ * interactions retraction. */
+#define RP_VIEW_LAYOUT 2
+
 #include <jansson.h>
 #include "store.h"
 #include "../../proto/id.h"
@@ -51,6 +57,10 @@ int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_A
  * thousand accounts per txn, growing the map when it fills; *rebuilt (may
  * be NULL) gets how many. Returns 0, RP_ENOSPC or RP_EIO. */
 int rp_view_refresh_stale(rp_store *st, uint64_t *rebuilt);
+
+/* Mark every account with a view stale, in txn: the next
+ * rp_view_refresh_stale rebuilds them all (a layout upgrade). */
+int rp_view_mark_all_stale(rp_store *st, MDB_txn *txn);
 
 /* The stored view or summary of an account as JSON (caller json_decref).
  * Returns 0 or RP_ENOTFOUND. Readers of a summary want rp_summary_load

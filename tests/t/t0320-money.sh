@@ -82,6 +82,29 @@ test_expect "show says it" expect_stdout_match '^  buys: +(tea|TEA), cups, flour
 test_expect "top has it" expect_stdout '["tea","cups","flour"]' \
 	rpqs ann 'map(select(.name=="Mixed Shop"))|.[0].buys|map(ascii_downcase)' top --json
 
+test_begin "referrals: what the customers an account brought are worth"
+
+test_expect "account set Euro Shop referred-by Yen Shop (by any ACCOUNT form)" \
+	expect_stdout "set referred-by of Euro Shop" rp ann account set euro referred-by "yen shop"
+test_expect "Dollar Shop too" expect_ok rp ann account set dollar referred-by "$(rpq ann .id show yen --json)"
+test_expect "show Yen Shop: 2 customers, worth their values, each currency its own" expect_stdout \
+	'{"count":2,"value":[{"cents":1250,"currency":"BHD"},{"cents":50000,"currency":"EUR"},{"cents":60000,"currency":"USD"}]}' \
+	rpq ann .referrals show yen --json
+test_expect "... for people" expect_stdout_match '^  referrals: +2 customers worth 1\.250 BHD, 500\.00 EUR, 600\.00 USD$' rp ann show yen
+test_expect "Euro Shop says who brought it, by name" expect_stdout '"Yen Shop"' rpq ann '.referred_by.name|tojson' show euro --json
+test_expect "a rename keeps the link" expect_ok rp ann account set yen name "Yen Store"
+test_expect "... Euro Shop: referred by Yen Store" expect_stdout_match '^  referred by: +Yen Store$' rp ann show euro
+test_expect "top shows the referrals beside the value" expect_stdout_match \
+	'Yen Store +ann .*; referred 2 customers worth ' rp ann top
+d="$(digest ann)"
+test_expect "an account is not its own referrer" expect_error 1 "cannot be referred by itself" \
+	rp ann account set euro referred-by euro
+test_expect "an account that is not there" expect_error 1 "no account matches 'nowhere'" \
+	rp ann account set euro referred-by nowhere
+test_expect "... nothing changed" expect_unchanged ann "$d"
+test_expect "an empty value clears it" expect_ok rp ann account set dollar referred-by ""
+test_expect "... one customer left" expect_stdout 1 rpq ann .referrals.count show "Yen Store" --json
+
 test_begin "thousands grouped in every table"
 
 rp_must ann log euro purchase "line" --amount 1,234,397.29 --currency EUR >/dev/null

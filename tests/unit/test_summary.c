@@ -25,7 +25,7 @@ static const char good[] =         /* UTF-8 as is: the fold does not escape it *
 	"\"value\":[{\"cents\":140050,\"currency\":\"EUR\"},{\"cents\":-200,\"currency\":\"JPY\"}],"
 	"\"stats\":{\"last_contact\":\"2026-03-09T00:00:00Z\",\"interactions\":7,\"purchases\":3,"
 	"\"cadence_days\":14,\"open_complaints\":1,\"open_followups\":2,\"next_due\":\"2026-03-12T00:00:00Z\","
-	"\"contact_every\":null,\"buys\":[],\"no_calls\":false},"
+	"\"contact_every\":null,\"buys\":[],\"no_calls\":false,\"referred_by\":null},"
 	"\"followers\":[\"bob\"],\"owners_before\":[\"cy\",\"dee\"]}";
 
 static char *dump(const rp_summary *s)

@@ -90,8 +90,9 @@ const struct cmd_entry cmd_agenda_entry = {
 	           "open complaints older than 2 days ('rapport resolve ID'), accounts due\n"
 	           "by their cadence ('account set ACCOUNT cadence 1w'), then N suggested\n"
 	           "calls to the most valuable accounts least recently contacted (N: the\n"
-	           "team's, 'rapport team calls', 2 until set). No calls on Saturdays and\n"
-	           "Sundays, none to an account whose consent is no. --days plans that many\n"
+	           "team's, 'rapport team calls', 2 until set). No calls on Saturdays,\n"
+	           "Sundays and team holidays, none to an account whose consent is no.\n"
+	           "--days plans that many\n"
 	           "days from today; --mine or --owner keeps one member's work.\n",
 	.form    = { .exec = s_exec, .opts = (const struct cmd_arg[]){
 		{ "calls", .kind = CMD_COUNT, .min = 0, .max = 1000 },

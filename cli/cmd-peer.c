@@ -41,6 +41,8 @@ static const char *s_state(const json_t *p, char *out, size_t cap)
 {
 	const json_t *d = json_object_get(p, "daemon");
 	const char *state = out_str(d, "state");
+	if (json_is_true(json_object_get(p, "revoked")))
+		return "revoked";           /* refused from now on, whatever the last sync said */
 	if (!json_is_object(d))
 		return "-";
 	if (!strcmp(state, "retrying") && json_is_integer(json_object_get(d, "retry_in_s"))) {
@@ -67,10 +69,12 @@ static int s_print_list(const struct cmd_args *a, const json_t *peers)
 	table_right(t, 7);
 	table_flex(t, 8);
 	json_array_foreach(peers, i, p) {
-		char dev[16], last[32], sent[32], received[32], state[48];
+		char dev[16], last[32], sent[32], received[32], state[48], member[RP_NAME_MAX + 16];
 
+		snprintf(member, sizeof member, "%s%s", out_str_or_dash(p, "member"),
+		         json_is_true(json_object_get(p, "revoked")) ? " (revoked)" : "");
 		table_row(t, out_str(p, "name"), out_str(p, "endpoint"),
-		          out_id_short(out_str(p, "device"), dev, sizeof dev), out_str(p, "member"),
+		          out_id_short(out_str(p, "device"), dev, sizeof dev), member,
 		          s_state(p, state, sizeof state),
 		          out_last_sync(p, last, sizeof last),
 		          out_scalar(json_object_get(p, "last_sent"), sent, sizeof sent),

@@ -49,6 +49,36 @@ static int s_calls(const struct cmd_ctx *ctx, struct cmd_args *a)
 	                    "team: the agenda suggests %d call%s a workday", n, n == 1 ? "" : "s");
 }
 
+static int s_holidays(const struct cmd_ctx *ctx, struct cmd_args *a)
+{
+	const struct cmd_value *dates = cmd_value(a, "DATE...");
+	int64_t days[RP_TEAM_HOLIDAYS_MAX];
+	char all[RP_TEAM_HOLIDAYS_MAX * 12 + 1] = "";
+	size_t n = 0, len = 0;
+	int rc, i;
+
+	if (dates->given == 1 && !strcmp(dates->list[0], "none"))
+		dates = NULL;
+	for (i = 0; dates && i < dates->given; i++) {
+		uint64_t ms;
+		int kind = 0;
+
+		if (rp_when_parse_kind(dates->list[i], ctx->now_ms, &ms, &kind) || kind != RP_WHEN_DAY)
+			return cmd_bad_value(a->e, a->sub, "'%s' is not a day (YYYY-MM-DD)", dates->list[i]);
+		if (n == RP_TEAM_HOLIDAYS_MAX)
+			return cmd_bad_value(a->e, a->sub, "more than %d holidays", RP_TEAM_HOLIDAYS_MAX);
+		days[n++] = rp_when_day(ms);
+		len += (size_t)snprintf(all + len, sizeof all - len, "%s%s", len ? ", " : "", dates->list[i]);
+	}
+	if ((rc = cmd_begin(ctx, a)) != 0)
+		return rc;
+	if (n == 0)
+		return cmd_end_said(a, rp_team_set_holidays(a->w, days, 0), "holidays", "team: no holidays");
+	return cmd_end_said(a, rp_team_set_holidays(a->w, days, n), "holidays",
+	                    "team: %zu holiday%s (no calls, campaign or intro follow-ups then): %s",
+	                    n, n == 1 ? "" : "s", all);
+}
+
 static int s_view_print(const struct cmd_args *a, const json_t *doc)
 {
 	struct table *t = table_new("MEMBER", "ROLE", "ACCOUNTS", "DEVICE", "LAST SYNC", NULL);
@@ -60,6 +90,10 @@ static int s_view_print(const struct cmd_args *a, const json_t *doc)
 	                out_str_or_dash(team, "name"), out_str_or_dash(doc, "currency"), out_int(doc, "calls"),
 	                out_int(doc, "calls") == 1 ? "" : "s",
 	                json_is_true(json_object_get(doc, "keep")) ? "keep" : "drop");
+	if (json_array_size(json_object_get(doc, "holidays"))) {
+		char days[1024];
+		out_vclean_line(stdout, "holidays: %s", out_words(json_object_get(doc, "holidays"), days, sizeof days));
+	}
 	table_right(t, 2);
 	json_array_foreach(json_object_get(doc, "members"), i, m) {
 		char role[64], n[32];
@@ -96,6 +130,7 @@ const struct cmd_entry cmd_team_entry = {
 	.usage   = "[--json]\n"
 	           "currency CODE\n"
 	           "calls N\n"
+	           "holidays DATE... | holidays none\n"
 	           "keep on|off",
 	.help    = "the team: members, devices, last syncs, accounts held; its settings",
 	.details = "With no argument: the members, their roles and devices, when this\n"
@@ -105,6 +140,9 @@ const struct cmd_entry cmd_team_entry = {
 	           "logged without --currency is in; EUR until set. Amounts in other\n"
 	           "currencies are shown beside it, never added to it.\n"
 	           "calls: the calls the agenda suggests each workday (0-20; 2 until set).\n"
+	           "holidays: the team's days off (YYYY-MM-DD, up to 64; they replace the\n"
+	           "ones set before; 'none' clears them): no calls are suggested, and no\n"
+	           "campaign or intro follow-up falls due, on them.\n"
 	           "keep on: no rep device drops the accounts its member lost (they are\n"
 	           "dropped by default once a hub or manager holds them). A device can\n"
 	           "keep them on its own with 'sync --keep' or 'keep = true' in its config.\n"
@@ -115,6 +153,8 @@ const struct cmd_entry cmd_team_entry = {
 		  .pos = (const struct cmd_arg[]){ { "CODE", .kind = CMD_TEXT }, { 0 } } },
 		{ "calls", .exec = s_calls,
 		  .pos = (const struct cmd_arg[]){ { "N", .kind = CMD_COUNT, .min = 0, .max = RP_TEAM_CALLS_MAX }, { 0 } } },
+		{ "holidays", .exec = s_holidays,
+		  .pos = (const struct cmd_arg[]){ { "DATE...", .kind = CMD_TEXT }, { 0 } } },
 		{ "keep", .exec = s_keep,
 		  .pos = (const struct cmd_arg[]){ { "VALUE", .kind = CMD_TEXT }, { 0 } } },
 		{ 0 } },

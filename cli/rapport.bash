@@ -215,7 +215,7 @@ _rapport()
 		if [[ -z $sub ]]; then
 			case $cmd in
 			member)  COMPREPLY=($(compgen -W "add list revoke" -- "$cur")) ;;
-			team)    COMPREPLY=($(compgen -W "currency calls keep" -- "$cur")) ;;
+			team)    COMPREPLY=($(compgen -W "currency calls holidays keep" -- "$cur")) ;;
 			account) COMPREPLY=($(compgen -W "add set tag archive list" -- "$cur")) ;;
 			contact) COMPREPLY=($(compgen -W "add set list" -- "$cur")) ;;
 			peer)    COMPREPLY=($(compgen -W "add remove list" -- "$cur")) ;;
@@ -238,7 +238,7 @@ _rapport()
 		team/currency)
 			if [[ $n == 0 ]]; then COMPREPLY=($(compgen -W "EUR USD GBP CHF JPY" -- "$cur")); fi
 			return ;;
-		team/calls)
+		team/calls|team/holidays)
 			return ;;
 		account/add)   opts="--email --phone --prefer --tag --owner" ;;
 		account/set)

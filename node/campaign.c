@@ -39,6 +39,9 @@ int rp_campaign(rp_write *w, const rp_campaign_spec *s, rp_campaign_made *out)
 		return rp_fail(RP_EINVAL, "a campaign goes to the top N accounts or to a tag: give one of them");
 	if (per_day < 1 || per_day > S_PER_DAY_MAX)
 		return rp_fail(RP_EINVAL, "follow-ups a day must be 1 to %d, not %d", S_PER_DAY_MAX, per_day);
+	rp_team_settings team;
+	if ((rc = rp_team_settings_get(w->node, &team)))
+		return rc;
 	if ((rc = s_pick(w, s, &rows)))
 		return rc;
 	if (json_array_size(rows) == 0) {
@@ -48,15 +51,15 @@ int rp_campaign(rp_write *w, const rp_campaign_spec *s, rp_campaign_made *out)
 	}
 	randombytes_buf(rnd, sizeof rnd);
 	rp_b32_encode(rnd, sizeof rnd, out->id, sizeof out->id);
-	day = s->from_ms ? rp_when_day(s->from_ms) : rp_when_next_workday(rp_when_day(rp_node_now(w->node)));
-	if (!rp_when_workday(day))
-		day = rp_when_next_workday(day);
+	day = s->from_ms ? rp_when_day(s->from_ms) : rp_team_next_workday(&team, rp_when_day(rp_node_now(w->node)));
+	if (!rp_team_workday(&team, day))
+		day = rp_team_next_workday(&team, day);
 	out->first_day = day;
 	json_array_foreach(rows, i, r) {
 		if (rp_b32_decode(json_string_value(json_object_get(r, "id")), acct, RP_ACCOUNT_LEN))
 			continue;
 		if (k == per_day) {
-			day = rp_when_next_workday(day);
+			day = rp_team_next_workday(&team, day);
 			k = 0;
 		}
 		if ((rc = rp_edit_fu_add(w, acct, s->text, rp_when_day_ms(day), NULL, out->id, ref)))

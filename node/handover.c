@@ -109,16 +109,17 @@ int rp_handover_intro(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const cha
 {
 	char text[RP_NAME_MAX + 64];
 	uint8_t ref[RP_REF_LEN];
+	rp_team_settings team;
 	json_t *view = NULL;
 	const char *name;
 	int rc;
-	if ((rc = rp_edit_view(w, acct, &view)))
+	if ((rc = rp_team_settings_get(w->node, &team)) || (rc = rp_edit_view(w, acct, &view)))
 		return rc;
 	name = json_string_value(json_object_get(view, "name"));
 	snprintf(text, sizeof text, "introduce yourself to %s", name ? name : "the customer");
 	json_decref(view);
 	return rp_fu_add(w, acct, text,
-	                 rp_when_day_ms(rp_when_next_workday(rp_when_day(rp_node_now(w->node)))), to, ref);
+	                 rp_when_day_ms(rp_team_next_workday(&team, rp_when_day(rp_node_now(w->node)))), to, ref);
 }
 
 int rp_handover_from(rp_write *w, const char *from, const char *to, const char *note, int intro,

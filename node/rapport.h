@@ -234,8 +234,8 @@ int rp_peer_add(rp_node *n, const char *name, const char *endpoint,
  * listed as a device that synced with us. RP_ENOTFOUND names it. */
 int rp_peer_remove(rp_node *n, const char *name);
 
-/* [{name, endpoint, device, cursor, last_sync, last_sent, last_received,
- *   last_result, daemon}] (name/endpoint null for peers that synced with
+/* [{name, endpoint, device, member, revoked, cursor, last_sync, last_sent,
+ *   last_received, last_result, daemon}] (name/endpoint null for peers that synced with
  * us; daemon: what the daemon serving this home says of its syncs with
  * the peer, {state: syncing|ok|retrying, retry_at, retry_in_s, failures,
  * last}, or null when no daemon serves the home). */

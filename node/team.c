@@ -5,6 +5,7 @@
 #include "team.h"
 #include "node.h"
 #include "text/amount.h"
+#include "text/when.h"
 #include "store/roster.h"
 #include "crm/book.h"
 #include "../proto/body.h"
@@ -61,6 +62,30 @@ int rp_team_set_calls(rp_write *w, int calls)
 	return s_set(w, &b);
 }
 
+int rp_team_set_holidays(rp_write *w, const int64_t *days, size_t n)
+{
+	rp_body_builder b;
+	if (n > RP_TEAM_HOLIDAYS_MAX)
+		return rp_fail(RP_ELIMIT, "at most %d holidays, not %zu", RP_TEAM_HOLIDAYS_MAX, n);
+	for (size_t i = 0; i < n; i++)
+		if (days[i] < 0 || days[i] > RP_DAY_MAX)
+			return rp_fail(RP_EINVAL, "a holiday out of range");
+	rp_body_init(&b);
+	rp_body_put_str(&b, "key", "holidays");
+	rp_body_put_ints(&b, "value", days, n);
+	return s_set(w, &b);
+}
+
+int rp_team_workday(const rp_team_settings *t, int64_t day)
+{
+	return rp_when_workday_in(day, t->holidays, t->nholidays);
+}
+
+int64_t rp_team_next_workday(const rp_team_settings *t, int64_t day)
+{
+	return rp_when_next_workday_in(day, t->holidays, t->nholidays);
+}
+
 int rp_team_settings_get(rp_node *n, rp_team_settings *out)
 {
 	rp_txn *txn;
@@ -71,6 +96,7 @@ int rp_team_settings_get(rp_node *n, rp_team_settings *out)
 	rp_roster_team_currency(n->store, txn, out->currency);
 	out->calls = rp_roster_team_calls(n->store, txn);
 	out->keep = rp_roster_team_keep(n->store, txn);
+	out->nholidays = rp_roster_team_holidays(n->store, txn, out->holidays, RP_TEAM_HOLIDAYS_MAX);
 	rp_store_end(txn);
 	return 0;
 }
@@ -135,8 +161,18 @@ int rp_team_view(rp_node *n, json_t **out)
 		rc = rp_fail(rc, rc == RP_ENOMEM ? "out of memory" : "cannot read accounts");
 		goto out;
 	}
-	doc = json_pack("{sOsssisbsO}", "team", json_object_get(status, "team"), "currency", set.currency,
-	                "calls", set.calls, "keep", set.keep, "members", members);
+	{
+		json_t *days = json_array();
+		char iso[32];
+		for (i = 0; days && i < set.nholidays; i++) {
+			rp_when_iso(rp_when_day_ms(set.holidays[i]), iso, sizeof iso);
+			iso[10] = '\0';
+			json_array_append_new(days, json_string(iso));
+		}
+		doc = json_pack("{sOsssisbsosO}", "team", json_object_get(status, "team"), "currency", set.currency,
+		                "calls", set.calls, "keep", set.keep, "holidays", days ? days : json_array(),
+		                "members", members);
+	}
 	if (!doc) {
 		rc = rp_fail(RP_ENOMEM, "out of memory");
 		goto out;

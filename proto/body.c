@@ -67,6 +67,14 @@ void rp_body_put_bins(rp_body_builder *b, const char *key, const uint8_t *items,
 	}
 }
 
+void rp_body_put_ints(rp_body_builder *b, const char *key, const int64_t *items, size_t n)
+{
+	s_key(b, key);
+	msgpack_pack_array(&b->pk, n);
+	for (size_t i = 0; i < n; i++)
+		msgpack_pack_int64(&b->pk, items[i]);
+}
+
 void rp_body_put_amount(rp_body_builder *b, const char *key, int64_t cents, const char *cur)
 {
 	s_key(b, key);

@@ -25,6 +25,8 @@ void rp_body_put_bin(rp_body_builder *b, const char *key, const void *p, size_t 
 /* An array of bins (for acct.tag remove and redact lists). */
 void rp_body_put_bins(rp_body_builder *b, const char *key, const uint8_t *items,
                       size_t item_len, size_t n);
+/* An array of integers (team.set holidays). */
+void rp_body_put_ints(rp_body_builder *b, const char *key, const int64_t *items, size_t n);
 /* amount: {cents, currency} */
 void rp_body_put_amount(rp_body_builder *b, const char *key, int64_t cents, const char *cur);
 /* The finished map; pointer valid until rp_body_free. Returns 0 or RP_ENOMEM. */

@@ -17,6 +17,8 @@
 #define RP_REDACT_MAX         256          /* op ids one redact op may name */
 #define RP_REVOKE_CUTOFFS_MAX 64           /* devices one member.revoke may cut off */
 #define RP_TEAM_CALLS_MAX     20           /* suggested calls a workday, the team setting */
+#define RP_TEAM_HOLIDAYS_MAX  64           /* days off the team setting names */
+#define RP_DAY_MAX            2932896      /* 9999-12-31, as days since 1970-01-01 */
 #define RP_CENTS_MAX          100000000000000000LL /* |amount| in minor units (10^17) */
 #define RP_BATCH_MAX          (256 * 1024) /* the ops of one sync batch */
 #define RP_BATCH_OPS_MAX      4096         /* ops in one sync batch */

@@ -31,6 +31,8 @@ typedef struct s_plan {
 	rp_rows        calls;         /* call candidates, best first once sorted */
 	uint8_t       *planned;       /* per book account: on the plan already */
 	const char    *owner;
+	int64_t        holidays[RP_TEAM_HOLIDAYS_MAX];   /* the team's: no calls on them */
+	size_t         nholidays;
 	uint64_t       now;
 	int64_t        today, last;   /* the days planned, as rp_when_day numbers */
 } s_plan;
@@ -206,7 +208,7 @@ static int s_calls(s_plan *p, int calls)
 	int rc;
 	rp_rows_sort(&p->calls);
 	for (int64_t day = p->today; day <= p->last; day++) {
-		if (!rp_when_workday(day))
+		if (!rp_when_workday_in(day, p->holidays, p->nholidays))
 			continue;
 		for (int k = 0; k < calls && next < p->calls.n; next++) {
 			rp_book_acct *a = p->calls.v[next].acct;
@@ -284,6 +286,7 @@ int rp_agenda(rp_node *n, const rp_agenda_opts *o, json_t **out)
 	if ((rc = rp_node_read(n, &p.txn)))
 		return rc;
 	calls = o->calls >= 0 ? o->calls : rp_roster_team_calls(n->store, p.txn);
+	p.nholidays = rp_roster_team_holidays(n->store, p.txn, p.holidays, RP_TEAM_HOLIDAYS_MAX);
 	if (p.owner && rp_roster_member(n->store, p.txn, p.owner, NULL) != 0) {
 		rc = rp_fail(RP_ENOTFOUND, "no member '%s' in the team (see 'rapport member list')", p.owner);
 		goto out_txn;

@@ -167,6 +167,17 @@ int rp_roster_team_calls(rp_store *st, MDB_txn *txn)
 	return calls;
 }
 
+size_t rp_roster_team_holidays(rp_store *st, MDB_txn *txn, int64_t *days, size_t cap)
+{
+	json_t *v = s_team_value(st, txn, "holidays"), *d;
+	size_t i, n = 0;
+	json_array_foreach(v, i, d)
+		if (n < cap && json_is_integer(d))
+			days[n++] = (int64_t)json_integer_value(d);
+	json_decref(v);
+	return n;
+}
+
 int rp_roster_team_keep(rp_store *st, MDB_txn *txn)
 {
 	MDB_val v;
@@ -245,6 +256,11 @@ int rp_roster_check(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 			return rp_body_int(body, "value", &calls) || calls < 0 || calls > RP_TEAM_CALLS_MAX ? RP_EFORMAT : 0;
 		if (n == 8 && !memcmp(p, "currency", 8))
 			return rp_body_str(body, "value", &q, &qn) || qn != 3 ? RP_EFORMAT : 0;
+		if (n == 8 && !memcmp(p, "holidays", 8)) {
+			const msgpack_object *hv = rp_body_get(body, "value");
+			return hv && hv->type == MSGPACK_OBJECT_ARRAY && hv->via.array.size <= RP_TEAM_HOLIDAYS_MAX
+			       ? 0 : RP_EFORMAT;
+		}
 		return RP_EFORMAT;
 	}
 	if (!strcmp(op->kind, "member.revoke")) {
@@ -388,6 +404,14 @@ int rp_roster_apply(rp_store *st, MDB_txn *txn, const rp_op *op, const rp_body *
 			json_object_set_new(nw, "value", json_integer(iv));
 		} else if (rp_body_str(body, "value", &q, &qn) == 0) {
 			json_object_set_new(nw, "value", json_stringn(q, qn));
+		} else if (rp_body_get(body, "value") && rp_body_get(body, "value")->type == MSGPACK_OBJECT_ARRAY) {
+			const msgpack_object *hv = rp_body_get(body, "value");
+			json_t *days = json_array();
+			for (uint32_t i = 0; days && i < hv->via.array.size && i < RP_TEAM_HOLIDAYS_MAX; i++)
+				if (hv->via.array.ptr[i].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+				    hv->via.array.ptr[i].via.u64 <= RP_DAY_MAX)
+					json_array_append_new(days, json_integer((json_int_t)hv->via.array.ptr[i].via.u64));
+			json_object_set_new(nw, "value", days ? days : json_array());
 		}
 		{
 			char *t = json_dumps(nw, JSON_COMPACT);

@@ -60,6 +60,10 @@ void rp_roster_team_currency(rp_store *st, MDB_txn *txn, char code[4]);
 /* The suggested calls a workday (team.set calls): 2 until one is set. */
 int rp_roster_team_calls(rp_store *st, MDB_txn *txn);
 
+/* The team's days off (team.set holidays), as day numbers, at most cap
+ * of them into days; returns how many. */
+size_t rp_roster_team_holidays(rp_store *st, MDB_txn *txn, int64_t *days, size_t cap);
+
 /* 1 if the member has been revoked. */
 int rp_roster_member_revoked(rp_store *st, MDB_txn *txn, const char *name);
 

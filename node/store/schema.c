@@ -295,12 +295,21 @@ static int s_kind(s_check *c, const char *k)
 		return s_str(c, "name", S_REQ, S_MEMBER) && s_bins(c, "cutoffs", S_REQ, RP_OPID_LEN, RP_REVOKE_CUTOFFS_MAX) &&
 		       s_bool(c, "device_only", S_OPT);
 	if (!strcmp(k, "team.set")) {
-		static const char *const keys[] = { "keep", "currency", "calls", NULL };
+		static const char *const keys[] = { "keep", "currency", "calls", "holidays", NULL };
 		const msgpack_object *key = rp_body_get(c->b, "key"), *v = rp_body_get(c->b, "value");
 		if (!s_enum(c, "key", S_REQ, keys))
 			return 0;
 		if (s_is(key->via.str.ptr, key->via.str.size, "keep"))
 			return s_bool(c, "value", S_REQ);
+		if (s_is(key->via.str.ptr, key->via.str.size, "holidays")) {
+			if (!v || v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > RP_TEAM_HOLIDAYS_MAX)
+				return s_bad(c, "holidays that are not a list of at most RP_TEAM_HOLIDAYS_MAX days");
+			for (uint32_t i = 0; i < v->via.array.size; i++)
+				if (v->via.array.ptr[i].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+				    v->via.array.ptr[i].via.u64 > RP_DAY_MAX)
+					return s_bad(c, "a holiday that is not a day");
+			return 1;
+		}
 		if (s_is(key->via.str.ptr, key->via.str.size, "calls"))
 			return v && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= RP_TEAM_CALLS_MAX
 			       ? 1 : s_bad(c, "a number of calls that is not 0..RP_TEAM_CALLS_MAX");

@@ -17,8 +17,9 @@
  *   device.add        member R member name; device R bin32
  *   member.revoke     name R member name; cutoffs R [bin40 ...] (<= RP_REVOKE_CUTOFFS_MAX);
  *                     device_only O bool (one lost device: the member stays)
- *   team.set          key R keep|currency|calls; value R bool (keep), 3 capital
- *                     letters (currency), int 0..RP_TEAM_CALLS_MAX (calls)
+ *   team.set          key R keep|currency|calls|holidays; value R bool (keep), 3
+ *                     capital letters (currency), int 0..RP_TEAM_CALLS_MAX (calls),
+ *                     [day number ...] (<= RP_TEAM_HOLIDAYS_MAX; holidays)
  *   acct.create       name R line (1..RP_NAME_MAX); owner O member name
  *   acct.set          field R [a-z0-9_-]{1,RP_FIELD_MAX}; value R str|nil
  *                     (name: a name, never nil; prefer: call|email|visit|sms|none;

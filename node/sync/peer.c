@@ -231,6 +231,8 @@ static int s_list_one(void *arg, const rp_val *k, const rp_val *v)
 		char member[RP_NAME_MAX + 1] = "";
 		rp_roster_device(l->st, l->txn, k->mv_data, member, NULL);
 		json_object_set_new(o, "member", *member ? json_string(member) : json_null());
+		/* a revoked device is no peer any more, whatever its last sync said */
+		json_object_set_new(o, "revoked", json_boolean(rp_roster_revoked(l->st, l->txn, k->mv_data)));
 	}
 	json_object_set_new(o, "daemon", s_daemon_word(l, json_object_get(o, "name"), id));
 	return json_array_append_new(l->list, o) ? RP_ENOMEM : 0;

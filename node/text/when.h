@@ -48,6 +48,10 @@ int rp_when_workday(int64_t day);
 /* The first workday after day. */
 int64_t rp_when_next_workday(int64_t day);
 
+/* The same, with n days off besides the weekend (a team's holidays). */
+int     rp_when_workday_in(int64_t day, const int64_t *off, size_t n);
+int64_t rp_when_next_workday_in(int64_t day, const int64_t *off, size_t n);
+
 /* The calendar day number day as its ms (its UTC midnight). */
 uint64_t rp_when_day_ms(int64_t day);
 

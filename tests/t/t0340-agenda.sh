@@ -121,4 +121,24 @@ test_expect "a Friday handover's intro is due on Monday" expect_ok \
 test_expect "... 2026-03-16" expect_stdout '"2026-03-16T00:00:00Z"' \
 	rpq ann '[.followups[]|select(.text|startswith("introduce"))|.due][0]|tojson' show "Delta Deli" --json
 
+test_begin "team holidays: no calls, campaign or intro follow-ups on them"
+
+rp_must ann account archive beta --undo >/dev/null
+test_expect "team holidays 2026-03-10 2026-03-11" expect_stdout_match '^team: 2 holidays .*: 2026-03-10, 2026-03-11$' \
+	rp ann team holidays 2026-03-10 2026-03-11
+test_expect "team shows them" expect_stdout_match '^holidays: 2026-03-10, 2026-03-11$' rp ann team
+test_expect "--days 4: calls Monday and Thursday, none on the holidays" expect_stdout '["2026-03-09","2026-03-12"]' \
+	rpqs ann '[.[]|select(.kind=="call")|.day]|unique' agenda --json --days 4
+test_expect "a campaign from Monday skips them" expect_ok rp ann campaign "Easter order?" --top 3 --per-day 1 --from 2026-03-09
+test_expect "... Monday, Thursday, Friday" expect_stdout '["2026-03-09","2026-03-12","2026-03-13"]' \
+	rpqs ann '[.[]|select(.text=="Easter order?")|.day]' agenda --json --days 5 --calls 0
+test_expect "a handover's intro skips them: due Thursday" expect_ok rp ann handover "Beta Bau" --to bob --offline
+test_expect "... 2026-03-12" expect_stdout '"2026-03-12T00:00:00Z"' \
+	rpq ann '[.followups[]|select(.text|startswith("introduce"))|.due][0]|tojson' show "Beta Bau" --json
+test_expect "a date that is no day is refused" expect_error 2 "'2026-03-10T10:00' is not a day" \
+	rp ann team holidays 2026-03-10T10:00
+test_expect "team holidays none clears them" expect_stdout "team: no holidays" rp ann team holidays none
+test_expect "... calls on Tuesday again" expect_stdout_match '2026-03-10' \
+	rpqs ann '[.[]|select(.kind=="call")|.day]|unique' agenda --json --days 4
+
 test_done

@@ -567,6 +567,10 @@ test_expect "the hub synced with meg: a last sync for her device" expect_stdout_
 test_expect "for people: carol's device reads revoked, the hub's own device this device" \
 	expect_stdout_match '^carol +rep \(revoked\) +0 +[a-z2-7]{10} +.*\(revoked\)$' rp hub team
 test_expect "... and ann's" expect_stdout_match '^ann +admin +[0-9]+ +[a-z2-7]{10} +this device$' rp hub team
+test_expect "peer list on the hub: carol's device is revoked, whatever its last sync said" \
+	expect_stdout true rpq hub 'select(.member=="carol")|.revoked' peer list --json
+test_expect "... for people: MEMBER carol (revoked), DAEMON revoked" \
+	expect_stdout_match ' carol \(revoked\) +revoked ' rp hub peer list
 test_expect "the hub's serve: SIGTERM, exit 0" stop_serve hub
 
 test_done

@@ -150,12 +150,20 @@ static void s_peer_rows(const json_t *peers)
 	table_indent(t, "  ");
 	table_flex(t, 3);
 	json_array_foreach(peers, i, p) {
-		char dev[16], last[32];
-		const char *name = out_str(p, "name");
+		char dev[16], last[32], who[RP_NAME_MAX + 48], result[256];
+		const char *name = out_str(p, "name"), *member = out_str(p, "member");
 
-		table_row(t, name ? name : out_id_short(out_str(p, "device"), dev, sizeof dev),
-		          out_str(p, "endpoint"), out_last_sync(p, last, sizeof last),
-		          out_str(p, "last_result"));
+		/* a device that synced with us: whose it is, not only its id */
+		out_id_short(out_str(p, "device"), dev, sizeof dev);
+		if (name)
+			snprintf(who, sizeof who, "%s", name);
+		else if (member)
+			snprintf(who, sizeof who, "%s's device %s", member, dev);
+		else
+			snprintf(who, sizeof who, "%s", dev);
+		snprintf(result, sizeof result, "%s%s", out_str_or_dash(p, "last_result"),
+		         json_is_true(json_object_get(p, "revoked")) ? " (revoked since)" : "");
+		table_row(t, who, out_str(p, "endpoint"), out_last_sync(p, last, sizeof last), result);
 	}
 	table_print(t, stdout);
 	table_free(&t);

@@ -571,6 +571,10 @@ test_expect "peer list on the hub: carol's device is revoked, whatever its last 
 	expect_stdout true rpq hub 'select(.member=="carol")|.revoked' peer list --json
 test_expect "... for people: MEMBER carol (revoked), DAEMON revoked" \
 	expect_stdout_match ' carol \(revoked\) +revoked ' rp hub peer list
+test_expect "status on the hub names each device that synced with it by its member" \
+	expect_stdout_match "^  meg's device [a-z2-7]{10} " rp hub status
+test_expect "... and says carol's was revoked since" \
+	expect_stdout_match "^  carol's device [a-z2-7]{10} .*\(revoked since\)$" rp hub status
 test_expect "the hub's serve: SIGTERM, exit 0" stop_serve hub
 
 test_done

@@ -144,8 +144,55 @@ static int s_name_taken(rp_write *w, const char *name, uint8_t found[RP_ACCOUNT_
 	return q.hit;
 }
 
+/* The same name accents and case aside (text rules of DESIGN.md §7: "Cafe"
+ * is "Café"): a walk of the whole names index, for a person's add or
+ * rename (an import checks its own names). skip: the account renamed. */
+typedef struct s_loose_seek {
+	char           want[RP_NAME_MAX + 1];
+	size_t         wn;
+	const uint8_t *skip;
+	uint8_t       *found;
+	int            hit;
+} s_loose_seek;
+
+static int s_loose_one(void *arg, const rp_val *k, const rp_val *v)
+{
+	s_loose_seek *q = arg;
+	char have[RP_NAME_MAX + 1];
+	const uint8_t *acct;
+	size_t len;
+	(void)v;
+	if (rp_view_index_entry(k, &acct, &len) || len > RP_NAME_MAX ||
+	    (q->skip && !memcmp(acct, q->skip, RP_ACCOUNT_LEN)))
+		return 0;
+	if (rp_fold_loose(have, k->mv_data, len) == q->wn && !memcmp(have, q->want, q->wn)) {
+		memcpy(q->found, acct, RP_ACCOUNT_LEN);
+		q->hit = 1;
+		return RP_STORE_STOP;
+	}
+	return 0;
+}
+
+static int s_name_taken_loose(rp_write *w, const char *name, const uint8_t *skip,
+                              uint8_t found[RP_ACCOUNT_LEN])
+{
+	s_loose_seek q = { .skip = skip, .found = found };
+	size_t n = strlen(name);
+	if (n > RP_NAME_MAX)
+		return 0;
+	q.wn = rp_fold_loose(q.want, name, n);
+	rp_store_scan(w->txn, w->node->store->names, NULL, 0, s_loose_one, &q);
+	return q.hit;
+}
+
 int rp_account_add(rp_write *w, const char *name, const char *owner,
                    uint8_t acct_out[RP_ACCOUNT_LEN])
+{
+	return rp_edit_account_add(w, name, owner, 1, acct_out);
+}
+
+int rp_edit_account_add(rp_write *w, const char *name, const char *owner, int loose,
+                        uint8_t acct_out[RP_ACCOUNT_LEN])
 {
 	rp_body_builder b;
 	uint8_t other[RP_ACCOUNT_LEN];
@@ -160,6 +207,10 @@ int rp_account_add(rp_write *w, const char *name, const char *owner,
 	if (s_name_taken(w, name, other)) {
 		s_acct_text(other, t);
 		return rp_fail(RP_EEXIST, "an account named '%s' already exists (%s)", name, t);
+	}
+	if (loose && s_name_taken_loose(w, name, NULL, other)) {
+		s_acct_text(other, t);
+		return rp_fail(RP_EEXIST, "'%s' is the name of account %s, accents and case aside", name, t);
 	}
 	randombytes_buf(acct_out, RP_ACCOUNT_LEN);
 	rp_body_init(&b);
@@ -220,6 +271,10 @@ int rp_account_set(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 		    memcmp(other, acct, RP_ACCOUNT_LEN) != 0) {
 			s_acct_text(other, t);
 			return rp_fail(RP_EEXIST, "an account named '%s' already exists (%s)", value, t);
+		}
+		if (!strcmp(field, "name") && s_name_taken_loose(w, value, acct, other)) {
+			s_acct_text(other, t);
+			return rp_fail(RP_EEXIST, "'%s' is the name of account %s, accents and case aside", value, t);
 		}
 	} else if (!strcmp(field, "name")) {
 		return rp_fail(RP_EINVAL, "an account's name cannot be cleared");

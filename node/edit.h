@@ -53,6 +53,12 @@ int rp_edit_email(const char *what, const char *value);
  * choices otherwise. */
 int rp_edit_one_of(const char *what, const char *value, const char *const *list);
 
+/* rp_account_add; loose 0 skips the check that no name is the same
+ * accents and case aside (a walk of every name): an import, which checks
+ * its own names, creating thousands. */
+int rp_edit_account_add(rp_write *w, const char *name, const char *owner, int loose,
+                        uint8_t acct_out[RP_ACCOUNT_LEN]);
+
 /* rp_fu_add, as one of campaign's follow-ups (campaign: its id, or NULL). */
 int rp_edit_fu_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *text,
                    uint64_t due_ms, const char *assignee, const char *campaign,

@@ -31,6 +31,19 @@ test_expect "show cafe shows Café Olé" expect_stdout "$cafe" rpq ann '.id' sho
 test_expect "show baeckerei shows Bäckerei Müller" expect_stdout "$mueller" rpq ann '.id' show baeckerei --json
 test_expect "show bä is ambiguous (ba: Bäckerei, Bakery) and names both" expect_stderr_match "matches 2 accounts: .*Bakery Blum" rp ann show bä
 
+test_begin "names are unique accents and case aside"
+d="$(digest ann)"
+test_expect "account add \"Cafe Ole\" is refused: it is Café Olé's name" \
+	expect_error 1 "'Cafe Ole' is the name of account $cafe, accents and case aside" rp ann account add "Cafe Ole"
+test_expect "... and \"MUELLER\" spellings too" expect_error 1 "accents and case aside" \
+	rp ann account add "BAECKEREI MUELLER"
+test_expect "a rename onto it is refused" expect_error 1 "accents and case aside" \
+	rp ann account set "Bakery Blum" name "Café Ole"
+test_expect "... nothing written" expect_unchanged ann "$d"
+test_expect "renaming an account to its own name without accents is fine" expect_ok \
+	rp ann account set "$cafe" name "Cafe Ole"
+test_expect "... and back" expect_ok rp ann account set "$cafe" name "Café Olé"
+
 test_begin "Greek and Cyrillic: case and marks aside"
 taverna="$(rp_must ann account add "Ταβέρνα Αθήνα")"
 kafe="$(rp_must ann account add "Кафе Ёлка")"

@@ -388,7 +388,7 @@ int rp_ix_log(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN],
 	const char *cur = ix->currency;
 	int64_t cents = ix->cents;
 	int rc;
-	if (!cur) {
+	if (!cur && ix->has_amount) {        /* a meta read and parse: only when there is money */
 		rp_roster_team_currency(w->node->store, w->txn, team_cur);
 		cur = team_cur;
 	}
@@ -466,8 +466,6 @@ int rp_edit_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind,
 {
 	rp_ref_hit hit;
 	char t[RP_REF_TEXT + 1];
-	size_t i;
-	json_t *e;
 	int rc;
 	rp_b32_encode(ref, RP_REF_LEN, t, sizeof t);
 	if ((rc = rp_write_flush(w)))
@@ -481,11 +479,8 @@ int rp_edit_target(rp_write *w, const uint8_t ref[RP_REF_LEN], const char *kind,
 	memcpy(acct, hit.account, RP_ACCOUNT_LEN);
 	if ((rc = rp_edit_view(w, acct, view)))
 		return rp_fail(rc, "the account of %s is not here", t);
-	json_array_foreach(json_object_get(*view, list), i, e)
-		if (!strcmp(json_string_value(json_object_get(e, "id")), t)) {
-			*entry = e;
-			return 0;
-		}
+	if ((*entry = rp_view_item(*view, list, ref)))
+		return 0;
 	json_decref(*view);
 	*view = NULL;
 	return rp_fail(RP_ENOTFOUND, "%s has been erased", t);

@@ -105,31 +105,51 @@ static int s_owned(rp_store *st, rp_txn *txn, const char *member, uint8_t **acct
 	return rc;
 }
 
-int rp_handover_intro(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *to)
+/* When an intro follow-up is due: the team's next workday. */
+static int s_intro_due(rp_write *w, uint64_t *due_ms)
+{
+	rp_team_settings team;
+	int rc = rp_team_settings_get(w->node, &team);
+	if (rc == 0)
+		*due_ms = rp_when_day_ms(rp_team_next_workday(&team, rp_when_day(rp_node_now(w->node))));
+	return rc;
+}
+
+/* The intro follow-up of acct. Its name comes from the summary stored
+ * before this write (a handover does not rename), so the account is not
+ * folded again; an account created in this very write is folded. */
+static int s_intro(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *to, uint64_t due_ms)
 {
 	char text[RP_NAME_MAX + 64];
 	uint8_t ref[RP_REF_LEN];
-	rp_team_settings team;
-	json_t *view = NULL;
+	json_t *doc = NULL;
 	const char *name;
 	int rc;
-	if ((rc = rp_team_settings_get(w->node, &team)) || (rc = rp_edit_view(w, acct, &view)))
+	if (rp_view_load_summary(w->node->store, w->txn, acct, &doc) && (rc = rp_edit_view(w, acct, &doc)))
 		return rc;
-	name = json_string_value(json_object_get(view, "name"));
+	name = json_string_value(json_object_get(doc, "name"));
 	snprintf(text, sizeof text, "introduce yourself to %s", name ? name : "the customer");
-	json_decref(view);
-	return rp_fu_add(w, acct, text,
-	                 rp_when_day_ms(rp_team_next_workday(&team, rp_when_day(rp_node_now(w->node)))), to, ref);
+	json_decref(doc);
+	return rp_fu_add(w, acct, text, due_ms, to, ref);
+}
+
+int rp_handover_intro(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *to)
+{
+	uint64_t due_ms;
+	int rc = s_intro_due(w, &due_ms);
+	return rc ? rc : s_intro(w, acct, to, due_ms);
 }
 
 int rp_handover_from(rp_write *w, const char *from, const char *to, const char *note, int intro,
                      size_t *moved)
 {
 	uint8_t *accts = NULL;
+	uint64_t due_ms = 0;
 	size_t n = 0;
 	int rc;
 	*moved = 0;
-	if ((rc = rp_edit_member(w, from)) || (rc = rp_edit_member(w, to)))
+	if ((rc = rp_edit_member(w, from)) || (rc = rp_edit_member(w, to)) ||
+	    (intro && (rc = s_intro_due(w, &due_ms))))
 		return rc;
 	if (!strcmp(from, to))
 		return rp_fail(RP_EINVAL, "--from and --to name the same member");
@@ -140,7 +160,7 @@ int rp_handover_from(rp_write *w, const char *from, const char *to, const char *
 		goto out;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if ((rc = rp_handover(w, accts + i * RP_ACCOUNT_LEN, to, note)) == 0 &&
-		    (!intro || (rc = rp_handover_intro(w, accts + i * RP_ACCOUNT_LEN, to)) == 0))
+		    (!intro || (rc = s_intro(w, accts + i * RP_ACCOUNT_LEN, to, due_ms)) == 0))
 			(*moved)++;
 out:
 	free(accts);
@@ -280,6 +300,7 @@ int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, siz
 {
 	uint8_t *accts = NULL, *devs = NULL, *cuts = NULL;
 	size_t n = 0, ncut = 0;
+	uint64_t due_ms = 0;
 	rp_body_builder b;
 	int rc;
 	*moved = 0;
@@ -300,9 +321,11 @@ int rp_member_revoke(rp_write *w, const char *name, const char *handover_to, siz
 		             name, n, n == 1 ? "" : "s");
 		goto out;
 	}
+	if (n && (rc = s_intro_due(w, &due_ms)))
+		goto out;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if ((rc = rp_handover(w, accts + i * RP_ACCOUNT_LEN, handover_to, "revoked")) == 0 &&
-		    (rc = rp_handover_intro(w, accts + i * RP_ACCOUNT_LEN, handover_to)) == 0)
+		    (rc = s_intro(w, accts + i * RP_ACCOUNT_LEN, handover_to, due_ms)) == 0)
 			(*moved)++;
 	if (rc || (rc = rp_write_flush(w)))
 		goto out;

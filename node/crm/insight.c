@@ -86,12 +86,7 @@ int rp_top(rp_node *n, int count, const char *by, json_t **out)
 		rp_put(sr.row, "currency", json_string(as.currency), &bad);   /* what score is in */
 		rp_put(sr.row, "last_contact", rp_jtext(a->sum->last_contact.text), &bad);
 		rp_put(sr.row, "interactions", json_integer(nix), &bad);
-		{
-			json_t *buys = json_array();
-			for (size_t b = 0; buys && b < a->sum->nbuys; b++)
-				json_array_append_new(buys, json_string(a->sum->buys[b]));
-			rp_put(sr.row, "buys", buys, &bad);
-		}
+		rp_put(sr.row, "buys", rp_summary_list_json(a->sum->buys, a->sum->nbuys), &bad);
 		rp_put(sr.row, "score", score, &bad);
 		sr.name = rp_jstr(sr.row, "name");
 		sr.id = rp_jstr(sr.row, "id");

@@ -252,19 +252,6 @@ int rp_ref_find(rp_node *n, const char *text, int kinds, uint8_t ref[RP_REF_LEN]
 	return rc;
 }
 
-/* The entry of list (in view) whose id is ref's text, or NULL. */
-static const json_t *s_entry(const json_t *view, const char *list, const uint8_t ref[RP_REF_LEN])
-{
-	char t[RP_REF_TEXT + 1];
-	size_t i;
-	json_t *e;
-	rp_b32_encode(ref, RP_REF_LEN, t, sizeof t);
-	json_array_foreach(json_object_get(view, list), i, e)
-		if (json_is_string(json_object_get(e, "id")) && !strcmp(json_string_value(json_object_get(e, "id")), t))
-			return e;
-	return NULL;
-}
-
 void rp_about_item(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], const uint8_t *ref, rp_about *out)
 {
 	MDB_txn *txn;
@@ -279,8 +266,8 @@ void rp_about_item(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], const uint8_t
 	}
 	if (ref && rp_refs_find(n->store, txn, ref, &hit) == 0) {
 		int kd = s_ref_kind_of((const uint8_t *)hit.kind, strlen(hit.kind));
-		const json_t *e = s_entry(view, kd == RP_REF_IX ? "interactions" :
-		                          kd == RP_REF_FU ? "followups" : "contacts", ref);
+		const json_t *e = rp_view_item(view, kd == RP_REF_IX ? "interactions" :
+		                               kd == RP_REF_FU ? "followups" : "contacts", ref);
 		const char *type = json_string_value(json_object_get(e, "type"));
 		const char *cn = json_string_value(json_object_get(e, "name"));
 		snprintf(out->what, sizeof out->what, "%s", kd == RP_REF_FU ? "follow-up" :

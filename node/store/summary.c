@@ -367,7 +367,7 @@ static json_t *s_jtext(const char *t)
 	return t ? json_string(t) : json_null();
 }
 
-static json_t *s_jlist(const char *const *list, size_t n)
+json_t *rp_summary_list_json(const char *const *list, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < n; i++)
@@ -403,14 +403,14 @@ json_t *rp_summary_json(const rp_summary *s)
 	        "open_followups", (json_int_t)s->open_followups,
 	        "next_due", s_jtext(s->next_due.text),
 	        "contact_every", s->contact_every > 0 ? json_integer((json_int_t)s->contact_every) : json_null(),
-	        "buys", s_jlist(s->buys, s->nbuys),
+	        "buys", rp_summary_list_json(s->buys, s->nbuys),
 	        "no_calls", s->no_calls,
 	        "referred_by", s->referred_by[0] ? json_string(s->referred_by) : json_null());
 	return json_pack("{sososososososososo}",
 	        "id", s->id[0] ? json_string(s->id) : json_null(),
 	        "name", s_jtext(s->name), "owner", s_jtext(s->owner),
-	        "tags", s_jlist(s->tags, s->ntags), "archived", json_boolean(s->archived),
+	        "tags", rp_summary_list_json(s->tags, s->ntags), "archived", json_boolean(s->archived),
 	        "value", rp_summary_value_json(s), "stats", stats,
-	        "followers", s_jlist(s->followers, s->nfollowers),
-	        "owners_before", s_jlist(s->owners_before, s->nowners_before));
+	        "followers", rp_summary_list_json(s->followers, s->nfollowers),
+	        "owners_before", rp_summary_list_json(s->owners_before, s->nowners_before));
 }

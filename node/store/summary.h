@@ -102,6 +102,10 @@ int rp_summary_held_by(const rp_summary *s, const char *member);
  * no figure adds two currencies. */
 int64_t rp_summary_value_in(const rp_summary *s, const char *currency);
 
+/* One of its lists (tags, followers, buys...) as a JSON array; NULL when
+ * out of memory. */
+json_t *rp_summary_list_json(const char *const *list, size_t n);
+
 /* The summary as a new JSON document (caller json_decref), key for key the
  * stored form above: what the public API returns for a list row. NULL when
  * out of memory. */

@@ -1107,3 +1107,15 @@ int rp_view_mark_all_stale(rp_store *st, MDB_txn *txn)
 	s_mark_walk w = { st, txn };
 	return rp_store_scan(txn, st->views, NULL, 0, s_mark_one, &w);
 }
+
+json_t *rp_view_item(const json_t *view, const char *list, const uint8_t ref[RP_REF_LEN])
+{
+	char t[RP_REF_TEXT + 1];
+	size_t i;
+	json_t *e;
+	rp_b32_encode(ref, RP_REF_LEN, t, sizeof t);
+	json_array_foreach(json_object_get(view, list), i, e)
+		if (json_is_string(json_object_get(e, "id")) && !strcmp(json_string_value(json_object_get(e, "id")), t))
+			return e;
+	return NULL;
+}

@@ -76,6 +76,10 @@ char *rp_view_text(const json_t *view);
  * owner, tags, archived, value, stats, followers, owners_before. */
 json_t *rp_view_summary(const json_t *view);
 
+/* The entry of the view's list (interactions, followups, contacts) made by
+ * the op ref names, or NULL (erased, or not of that list). Borrowed from view. */
+json_t *rp_view_item(const json_t *view, const char *list, const uint8_t ref[RP_REF_LEN]);
+
 /* An entry of the names or owners index (text ‖ 0 ‖ account; names are
  * case-folded, in name order): its account and the length of its text,
  * both pointing into key. Returns 0, or -1 for a malformed key. */

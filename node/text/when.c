@@ -9,13 +9,13 @@
 #include <time.h>
 
 #include "../../proto/error.h"
+#include "../../proto/limits.h"
 
 /* Years 1970..9999, as instants: anything a four-digit ISO year can print. */
 #define S_T_MIN        0LL
 #define S_T_MAX        253402300799LL        /* 9999-12-31T23:59:59Z */
 #define S_REL_DAYS_MAX 3650                  /* +Nd / +Nw reach ten years */
 #define S_DAY          86400LL
-#define RP_WHEN_DAY_LAST 2932896LL                  /* 9999-12-31 */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
  * days_from_civil): exact integer arithmetic, no time zone, no libc. */
@@ -415,14 +415,6 @@ int rp_when_workday(int64_t day)
 	return w != 0 && w != 6;
 }
 
-int64_t rp_when_next_workday(int64_t day)
-{
-	do
-		day++;
-	while (!rp_when_workday(day));
-	return day;
-}
-
 uint64_t rp_when_day_ms(int64_t day)
 {
 	return day < 0 ? 0 : (uint64_t)day * (uint64_t)(S_DAY * 1000);
@@ -442,6 +434,6 @@ int64_t rp_when_next_workday_in(int64_t day, const int64_t *off, size_t n)
 {
 	do
 		day++;
-	while (!rp_when_workday_in(day, off, n) && day < RP_WHEN_DAY_LAST);
+	while (!rp_when_workday_in(day, off, n) && day < RP_DAY_MAX);
 	return day;
 }

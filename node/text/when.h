@@ -45,10 +45,8 @@ int64_t rp_when_day(uint64_t ms);
 /* 1 when day (an rp_when_day number) is Monday to Friday. */
 int rp_when_workday(int64_t day);
 
-/* The first workday after day. */
-int64_t rp_when_next_workday(int64_t day);
-
-/* The same, with n days off besides the weekend (a team's holidays). */
+/* A workday that is none of the n days in off (a team's holidays), and
+ * the first such day after day. */
 int     rp_when_workday_in(int64_t day, const int64_t *off, size_t n);
 int64_t rp_when_next_workday_in(int64_t day, const int64_t *off, size_t n);
 

@@ -39,6 +39,14 @@ static void s_purged(const json_t *e, char *out, size_t cap)
 	         out_str_or_dash(e, "account"), out_str_or_dash(e, "owner"));
 }
 
+/* "ACME Tools to bob (since 2026-12-03 10:12)" */
+static void s_queued(const json_t *e, char *out, size_t cap)
+{
+	const char *at = out_str(e, "at");
+	snprintf(out, cap, "%s to %s (since %.10s %.5s)", out_str_or_dash(e, "account"),
+	         out_str_or_dash(e, "to"), at && strlen(at) >= 16 ? at : "?", at && strlen(at) >= 16 ? at + 11 : "");
+}
+
 /* "alice's device 4fk2q7… signed two different ops as its seq 5" */
 static void s_equivocating(const json_t *e, char *out, size_t cap)
 {
@@ -77,6 +85,7 @@ static const struct {
 	{ "pending_from", "; ", "none",    s_pending_from },
 	{ "peer_clocks",  ", ", "in step", s_peer_clock },
 	{ "purged",       "; ", "none",    s_purged },
+	{ "handovers_queued", "; ", "none", s_queued },
 	{ "equivocating", "; ", "none",    s_equivocating },
 	{ "refused_ops",  "; ", "none",    s_refused_op },
 	{ "live",         ", ", "none",    s_live_one },

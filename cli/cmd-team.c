@@ -81,7 +81,7 @@ static int s_holidays(const struct cmd_ctx *ctx, struct cmd_args *a)
 
 static int s_view_print(const struct cmd_args *a, const json_t *doc)
 {
-	struct table *t = table_new("MEMBER", "ROLE", "ACCOUNTS", "DEVICE", "LAST SYNC", NULL);
+	struct table *t = table_new("MEMBER", "ROLE", "ACCOUNTS", "QUEUED", "DEVICE", "LAST SYNC", NULL);
 	const json_t *team = json_object_get(doc, "team"), *m, *d;
 	size_t i, j;
 
@@ -95,15 +95,17 @@ static int s_view_print(const struct cmd_args *a, const json_t *doc)
 		out_vclean_line(stdout, "holidays: %s", out_words(json_object_get(doc, "holidays"), days, sizeof days));
 	}
 	table_right(t, 2);
+	table_right(t, 3);
 	json_array_foreach(json_object_get(doc, "members"), i, m) {
-		char role[64], n[32];
+		char role[64], n[32], q[32];
 		const json_t *devs = json_object_get(m, "devices");
 
 		snprintf(role, sizeof role, "%s%s", out_str_or_dash(m, "role"),
 		         json_is_true(json_object_get(m, "revoked")) ? " (revoked)" : "");
 		snprintf(n, sizeof n, "%lld", out_int(m, "accounts"));
+		snprintf(q, sizeof q, "%lld", out_int(m, "handovers_queued"));
 		if (json_array_size(devs) == 0)
-			table_row(t, out_str(m, "name"), role, n, "-", "-");
+			table_row(t, out_str(m, "name"), role, n, q, "-", "-");
 		json_array_foreach(devs, j, d) {
 			char id[16], last[64];
 
@@ -113,7 +115,7 @@ static int s_view_print(const struct cmd_args *a, const json_t *doc)
 				out_last_sync(d, last, sizeof last);
 			if (json_is_true(json_object_get(d, "revoked")))
 				snprintf(last + strlen(last), sizeof last - strlen(last), " (revoked)");
-			table_row(t, j ? "" : out_str(m, "name"), j ? "" : role, j ? "" : n,
+			table_row(t, j ? "" : out_str(m, "name"), j ? "" : role, j ? "" : n, j ? "" : q,
 			          out_id_short(out_str(d, "id"), id, sizeof id), last);
 		}
 	}
@@ -132,9 +134,12 @@ const struct cmd_entry cmd_team_entry = {
 	           "calls N\n"
 	           "holidays DATE... | holidays none\n"
 	           "keep on|off",
-	.help    = "the team: members, devices, last syncs, accounts held; its settings",
+	.help    = "the team: members, devices, last syncs, accounts held, handovers queued; its settings",
 	.details = "With no argument: the members, their roles and devices, when this\n"
-	           "device last synced with each, and how many accounts each holds.\n"
+	           "device last synced with each, how many accounts each holds, and how\n"
+	           "many handovers to each are queued here: not yet passed to one of\n"
+	           "their devices (or, for one written here, to a hub or manager).\n"
+	           "'status' names the accounts.\n"
 	           "The settings (admins):\n"
 	           "currency: what value ranks in (top, the agenda) and what an amount\n"
 	           "logged without --currency is in; EUR until set. Amounts in other\n"

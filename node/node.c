@@ -24,6 +24,7 @@
 #include "../proto/body.h"
 #include "store/pending.h"
 #include "store/refs.h"
+#include "store/delivery.h"
 #include "../proto/hlc.h"
 #include "../proto/work.h"
 
@@ -143,9 +144,9 @@ out:
 }
 
 /* A store from before a table's format: upgrade it in one txn (the
- * authority table derived, pending ops stamped and counted). */
+ * authority and handovers tables derived, pending ops stamped and counted). */
 typedef struct s_upgrade_job {
-	int      authority, pending, layout;
+	int      authority, pending, layout, handovers;
 	uint64_t now;
 } s_upgrade_job;
 
@@ -155,6 +156,8 @@ static int s_upgrade_run(rp_store *st, rp_txn *txn, void *arg)
 	int rc = u->authority ? rp_authz_rebuild(st, txn) : 0;
 	if (rc == 0 && u->authority)
 		rc = rp_meta_put_u64(st, txn, "authority", 1);
+	if (rc == 0 && u->handovers && (rc = rp_delivery_rebuild(st, txn)) == 0)
+		rc = rp_meta_put_u64(st, txn, "handovers", 1);
 	if (rc == 0 && u->pending)
 		rc = rp_pending_upgrade(st, txn, u->now);
 	/* Views laid out by an older rapport lack figures this one reads
@@ -164,9 +167,9 @@ static int s_upgrade_run(rp_store *st, rp_txn *txn, void *arg)
 	return rc;
 }
 
-static int s_upgrade(rp_node *n, int authority, int pending, int layout)
+static int s_upgrade(rp_node *n, int authority, int pending, int layout, int handovers)
 {
-	s_upgrade_job u = { authority, pending, layout, rp_node_now(n) };
+	s_upgrade_job u = { authority, pending, layout, handovers, rp_node_now(n) };
 	return rp_store_run(n->store, s_upgrade_run, &u);
 }
 
@@ -217,21 +220,23 @@ int rp_node_open(const char *home, rp_node **out)
 	{
 		rp_txn *txn;
 		size_t stale = 0;
-		uint64_t authority = 1, layout = RP_VIEW_LAYOUT;
+		uint64_t authority = 1, layout = RP_VIEW_LAYOUT, handovers = 1;
 		int pending = 0, refs_due = 0;
 		if (rp_store_begin(n->store, 0, &txn) == 0) {
 			stale = rp_store_count(txn, n->store->stale);
 			refs_due = rp_refs_due(n->store, txn);
 			rp_meta_get_u64(n->store, txn, "authority", &authority);
+			rp_meta_get_u64(n->store, txn, "handovers", &handovers);
 			/* no layout recorded: before layouts were, or a new store (no views) */
 			if (rp_meta_get_u64(n->store, txn, "view_layout", &layout) != 0)
 				layout = rp_store_count(txn, n->store->summaries) ? 1 : 0;
 			pending = rp_pending_needs_upgrade(n->store, txn);
 			rp_store_end(txn);
 		}
-		/* A store from before the authority table or the pending format: once. */
-		if ((authority != 1 || pending || layout < RP_VIEW_LAYOUT) &&
-		    (rc = s_upgrade(n, authority != 1, pending, layout < RP_VIEW_LAYOUT))) {
+		/* A store from before the authority or handovers table or the
+		 * pending format: once. */
+		if ((authority != 1 || handovers != 1 || pending || layout < RP_VIEW_LAYOUT) &&
+		    (rc = s_upgrade(n, authority != 1, pending, layout < RP_VIEW_LAYOUT, handovers != 1))) {
 			rp_node_close(&n);
 			return rp_fail(rc, "cannot upgrade the store in %s", home);
 		}

@@ -144,6 +144,10 @@ int rp_team_view(rp_node *n, json_t **out)
 	if ((rc = rp_node_read(n, &txn)))
 		goto out;
 	json_array_foreach(members, i, m) {
+		json_int_t queued = 0;
+		json_array_foreach(json_object_get(status, "handovers_queued"), j, d)
+			queued += rp_jstr(d, "to") && !strcmp(rp_jstr(d, "to"), rp_jstr(m, "name"));
+		json_object_set_new(m, "handovers_queued", json_integer(queued));
 		json_object_set_new(m, "revoked", json_boolean(rp_roster_member_revoked(n->store, txn, rp_jstr(m, "name"))));
 		json_array_foreach(json_object_get(m, "devices"), j, d) {
 			json_t *last = json_null();

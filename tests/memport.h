@@ -34,6 +34,7 @@ typedef struct memport {
 	int      closed;
 	/* what the session did */
 	uint64_t commits, settles, refusals, feeds;
+	uint64_t acked;             /* what the last settle said the peer holds of our feed */
 	int64_t  clock_ahead;
 } memport;
 
@@ -189,10 +190,12 @@ static void memport_note_clock(void *ctx, int64_t ahead)
 	((memport *)ctx)->clock_ahead = ahead;
 }
 
-static int memport_settle(void *ctx, const uint8_t *haves, size_t nhaves, const uint8_t *expect,
-                          size_t nexpect, int keep, rp_port_settled *out, char *why, size_t cap)
+static int memport_settle(void *ctx, uint64_t acked, const uint8_t *haves, size_t nhaves,
+                          const uint8_t *expect, size_t nexpect, int keep, rp_port_settled *out,
+                          char *why, size_t cap)
 {
 	memport *m = ctx;
+	m->acked = acked;
 	(void)haves, (void)nhaves, (void)expect, (void)nexpect, (void)keep, (void)out;
 	m->settles++;
 	if (m->settle_rc)

@@ -12,6 +12,7 @@
 #include "../store/view.h"
 #include "../store/roster.h"
 #include "../store/pending.h"
+#include "../store/delivery.h"
 #include "../../proto/body.h"
 #include "../store/ingest.h"
 #include "../erase.h"
@@ -575,6 +576,37 @@ static json_t *s_receipts(rp_node *n, MDB_txn *txn)
 	return w.list;
 }
 
+/* Handovers this device has not passed on yet (delivery.h). */
+static int s_queued_one(void *arg, const uint8_t acct[RP_ACCOUNT_LEN], const char *to, uint64_t arrival)
+{
+	s_receipt_walk *w = arg;
+	char id[RP_ACCOUNT_TEXT + 1], at[32] = "";
+	uint8_t seq[8];
+	rp_summary *sum = NULL;
+	MDB_val av, ov;
+	rp_op op;
+	json_t *e;
+	rp_be64_put(seq, arrival);
+	if (rp_store_get(w->txn, w->n->store->arrival, seq, 8, &av) == 0 && av.mv_size >= RP_OPID_LEN &&
+	    rp_store_get(w->txn, w->n->store->ops, av.mv_data, RP_OPID_LEN, &ov) == 0 &&
+	    rp_op_decode(ov.mv_data, ov.mv_size, &op) == 0)
+		rp_when_iso(RP_HLC_MS(op.hlc), at, sizeof at);
+	rp_b32_encode(acct, RP_ACCOUNT_LEN, id, sizeof id);
+	rp_summary_load(w->n->store, w->txn, acct, &sum);
+	e = json_pack("{ssssssss}", "account_id", id, "account", sum && sum->name ? sum->name : id,
+	              "to", to, "at", at);
+	rp_summary_free(&sum);
+	return e && json_array_append_new(w->list, e) == 0 ? 0 : RP_ENOMEM;
+}
+
+static json_t *s_queued(rp_node *n, MDB_txn *txn)
+{
+	s_receipt_walk w = { n, txn, json_array() };
+	if (w.list && rp_delivery_queued(n->store, txn, n->key.pk, s_queued_one, &w))
+		json_array_clear(w.list);
+	return w.list;
+}
+
 int rp_status(rp_node *n, json_t **out)
 {
 	MDB_txn *txn;
@@ -634,6 +666,7 @@ int rp_status(rp_node *n, json_t **out)
 	json_object_set_new(st, "clock_skew", s_skews(n, txn));
 	json_object_set_new(st, "peer_clocks", s_peer_clocks(n, txn));
 	json_object_set_new(st, "purged", s_receipts(n, txn));
+	json_object_set_new(st, "handovers_queued", s_queued(n, txn));
 	json_object_set_new(st, "keep", n->keep ? json_string("device") :
 	                    rp_roster_team_keep(n->store, txn) ? json_string("team") : json_null());
 	rp_store_end(txn);

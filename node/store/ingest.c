@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "ingest.h"
+#include "delivery.h"
 #include "roster.h"
 #include "../../proto/body.h"
 #include "view.h"
@@ -327,7 +328,8 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 		if ((rc = s_put(txn, st->heads, op.author, RP_DEVICE_LEN, seqb, 8)))
 			goto out;
 	}
-	if ((rc = rp_refs_add(st, txn, &op, opid, arrival)))
+	if ((rc = rp_refs_add(st, txn, &op, opid, arrival)) ||
+	    (rc = rp_delivery_arrived(st, txn, arrival, &op, &body)))
 		goto out;
 	if (op.body && rp_roster_kind(op.kind))
 		rc = rp_roster_apply(st, txn, &op, &body, canon, clen);

@@ -65,6 +65,8 @@ static int s_open_tables(rp_store *st)
 		{ "refq", offsetof(rp_store, refq) },
 		{ "meta", offsetof(rp_store, meta) },
 		{ "referrals", offsetof(rp_store, referrals) },   /* referrer's id text ‖ 0 ‖ account */
+		{ "delivered", offsetof(rp_store, delivered) },
+		{ "handovers", offsetof(rp_store, handovers) },
 	};
 	MDB_txn *txn;
 	uint64_t version = 0;
@@ -101,7 +103,7 @@ int rp_store_open(const char *dir, rp_store **out)
 		return RP_ENOMEM;
 	if ((rc = mdb_env_create(&st->env)))
 		goto fail;
-	mdb_env_set_maxdbs(st->env, 32);
+	mdb_env_set_maxdbs(st->env, 64);
 	mdb_env_set_maxreaders(st->env, 256);
 	if ((rc = mdb_env_set_mapsize(st->env, rp_store_map_initial)))
 		goto fail;

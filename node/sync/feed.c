@@ -320,12 +320,12 @@ static int s_commit(void *ctx, uint64_t cursor, rp_op *ops, int *rcs, const uint
 	                       rp_node_now(f->node), tally);
 }
 
-static int s_settle(void *ctx, const uint8_t *haves, size_t nhaves,
+static int s_settle(void *ctx, uint64_t acked, const uint8_t *haves, size_t nhaves,
                     const uint8_t *expect, size_t nexpect, int keep,
                     rp_port_settled *out, char *why, size_t cap)
 {
 	s_feed *f = ctx;
-	return rp_settle(f->node, f->peer, f->scoped && f->scope.full && !keep, haves, nhaves,
+	return rp_settle(f->node, f->peer, acked, f->scoped && f->scope.full && !keep, haves, nhaves,
 	                 expect, nexpect, out, why, cap);
 }
 

@@ -112,10 +112,11 @@ typedef struct rp_port {
 
 	/* Both feeds exchanged: rebuild the views the sync left stale, check
 	 * the accounts the peer backfilled (expect) arrived whole, write down
-	 * that the ones we backfilled (haves) went, and — the peer seeing
-	 * everything and keep 0 — let go of what changed hands. On failure
-	 * why (cap bytes) says what for the user. */
-	int  (*settle)(void *ctx, const uint8_t *haves, size_t nhaves,
+	 * that the ones we backfilled (haves) went, that the peer holds our
+	 * feed up to acked, and — the peer seeing everything and keep 0 — let
+	 * go of what changed hands. On failure why (cap bytes) says what for
+	 * the user. */
+	int  (*settle)(void *ctx, uint64_t acked, const uint8_t *haves, size_t nhaves,
 	               const uint8_t *expect, size_t nexpect, int keep,
 	               rp_port_settled *out, char *why, size_t cap);
 

@@ -327,7 +327,7 @@ static void s_check_complete(rp_session *s)
 	    !s->hello_sent || !s->done_sent || s->ninflight ||
 	    s->acked < s->done_last || !s->peer_done || s->cursor < s->peer_done_last || s->acks_due)
 		return;
-	rc = s->port.settle(s->port.ctx, (const uint8_t *)s->haves, s->nhaves,
+	rc = s->port.settle(s->port.ctx, s->acked, (const uint8_t *)s->haves, s->nhaves,
 	                    (const uint8_t *)s->expect, s->nexpect, s->keep,
 	                    &done, why, sizeof why);
 	s->stats.accounts += done.accounts;

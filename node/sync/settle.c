@@ -4,6 +4,7 @@
 
 #include "settle.h"
 #include "purge.h"
+#include "../store/delivery.h"
 #include "../store/view.h"
 #include "../store/txn.h"
 #include "../../proto/error.h"
@@ -50,6 +51,7 @@ typedef struct s_sent {
 	const uint8_t      *peer;
 	const uint8_t *haves;
 	size_t              n;
+	uint64_t            acked;
 } s_sent;
 
 static int s_backfill_done_run(rp_store *st, rp_txn *txn, void *arg)
@@ -63,15 +65,28 @@ static int s_backfill_done_run(rp_store *st, rp_txn *txn, void *arg)
 		if ((rc = rp_store_del(txn, st->skipped, k, sizeof k)))
 			return rc;
 	}
-	return 0;
+	return rp_delivery_note(st, txn, s->peer, s->acked);
 }
 
-int rp_settle(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], int purge,
+/* Does the peer hold more of our feed than was written down? (a sync with
+ * nothing new writes nothing) */
+static int s_news(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], uint64_t acked)
+{
+	rp_txn *txn;
+	uint64_t held = 0;
+	if (rp_store_begin(n->store, 0, &txn))
+		return 1;
+	held = rp_delivery_held(n->store, txn, peer);
+	rp_store_end(txn);
+	return acked > held;
+}
+
+int rp_settle(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], uint64_t acked, int purge,
               const uint8_t *haves, size_t nhaves,
               const uint8_t *expect, size_t nexpect,
               rp_port_settled *out, char *why, size_t cap)
 {
-	s_sent sent = { peer, haves, nhaves };
+	s_sent sent = { peer, haves, nhaves, acked };
 	int rc;
 	if ((rc = rp_view_refresh_stale(n->store, &out->accounts))) {
 		if (rc == RP_ENOSPC)
@@ -82,8 +97,8 @@ int rp_settle(rp_node *n, const uint8_t peer[RP_DEVICE_LEN], int purge,
 		return rc;
 	}
 	s_check_backfilled(n->store, expect, nexpect, out);
-	if (nhaves && (rc = rp_store_run(n->store, s_backfill_done_run, &sent))) {
-		snprintf(why, cap, "cannot record the backfill: %s", rp_strerror(rc));
+	if ((nhaves || s_news(n, peer, acked)) && (rc = rp_store_run(n->store, s_backfill_done_run, &sent))) {
+		snprintf(why, cap, "cannot record what the peer holds: %s", rp_strerror(rc));
 		return rc;
 	}
 	/* The peer sees everything and holds all we had: what is no longer ours

@@ -292,10 +292,24 @@ test_expect "... show (for people) says who had it and the note" \
 test_expect "... the hub and the manager agree" expect_same_digest hub meg
 test_expect "ACME Tools: bob has not synced, alice still holds it" \
 	expect_counts "$acme" "hub=3 meg=3 alice=3 bob=- carol=-"
+test_expect "meg: no handover queued (the hub holds it)" \
+	expect_stdout '[]' rpq meg '[.handovers_queued[]]' status --json
+test_expect "hub: ACME Tools to bob is queued there (bob has not synced)" \
+	expect_stdout '[["ACME Tools","bob"]]' rpq hub '[.handovers_queued[]|[.account,.to]]' status --json
+test_expect "... status says so in words" \
+	expect_stdout_match '^handovers_queued: +ACME Tools to bob \(since 2026-[0-9-]+ [0-9:]+\)$' rp hub status
+test_expect "... team counts it for bob, none for the others" \
+	expect_stdout '[["alice",0],["ann",0],["bob",1],["carol",0],["meg",0]]' \
+	rpq hub '[.members[]|[.name,.handovers_queued]]|sort' team --json
+test_expect "... in the QUEUED column" \
+	expect_stdout_match '^bob +rep +[0-9]+ +1 ' rp hub team
 
 rep_sync bob bob
 test_expect "... bob received ACME Tools' whole history (ops older than his cursor)" \
 	expect_match "$SYNC_OUT" 'received [1-9][0-9]* ops? \(1 account changed; 1 account arrived whole\)'
+test_expect "... the hub queues no handover now" \
+	expect_stdout '[]' rpq hub '[.handovers_queued[]]' status --json
+test_expect "... and says none" expect_stdout_match '^handovers_queued: +none$' rp hub status
 test_expect "ACME Tools: 3 interactions on bob's device now" \
 	expect_counts "$acme" "hub=3 meg=3 alice=3 bob=3 carol=-"
 test_expect "bob: account list --mine: ACME Tools, Bakery Blum, Eliot Electric" \
@@ -385,13 +399,23 @@ test_expect "meg (offline): handover \"Hotel Seeblick\" --to bob --offline: queu
 	expect_stdout "Hotel Seeblick → bob: queued: will reach bob at the next sync" \
 	rpt meg handover "Hotel Seeblick" --to bob --offline
 test_expect "the hub and meg now differ" expect_ne "$(digest hub)" "$(digest meg)"
+test_expect "meg: both handovers are queued on her laptop" \
+	expect_stdout '[["Bakery Blum","carol"],["Hotel Seeblick","bob"]]' \
+	rpq meg '[.handovers_queued[]|[.account,.to]]' status --json
+test_expect "hub: Hotel Seeblick to alice is queued there" \
+	expect_stdout '[["Hotel Seeblick","alice"]]' rpq hub '[.handovers_queued[]|[.account,.to]]' status --json
 
 rp_must meg peer add hub "$hub_ep" "$hub_id" >/dev/null
 full_sync meg
 test_expect "... meg, back online, sent its two handovers (each with its intro follow-up)" \
 	expect_match "$SYNC_OUT" ': sent 4 ops, received [1-9][0-9]* ops? '
 test_expect "Bakery Blum is carol's on the hub now" expect_eq "$(owner_on hub "$bakery")" carol
+test_expect "meg: nothing queued on her laptop now (the hub holds both)" \
+	expect_stdout '[]' rpq meg '[.handovers_queued[]]' status --json
 hotel_owner="$(owner_on hub "$hotel")"
+test_expect "hub: Bakery Blum to carol and Hotel Seeblick to its winner are queued there (the loser is not)" \
+	expect_stdout "[[\"Bakery Blum\",\"carol\"],[\"Hotel Seeblick\",\"$hotel_owner\"]]" \
+	rpq hub '[.handovers_queued[]|[.account,.to]]|sort' status --json
 test_expect "Hotel Seeblick: one owner on the hub and meg, alice or bob ($hotel_owner)" \
 	eval 'expect_match "$hotel_owner" "^(alice|bob)$" && expect_eq "$(owner_on meg "$hotel")" "$hotel_owner"'
 test_expect "... the hub shows the conflict: both intended owners, and the winner" \
@@ -416,6 +440,8 @@ test_expect "Hotel Seeblick: on $hotel_owner's device only, among the reps" \
 	expect_counts "$hotel" "$(for h in $DEVICES; do
 		case $h in hub | meg | "$hotel_owner") printf '%s=1 ' "$h" ;; *) printf '%s=- ' "$h" ;; esac
 	done | sed 's/ $//')"
+test_expect "hub: every handover reached its new owner: none queued" \
+	expect_stdout '[]' rpq hub '[.handovers_queued[]]' status --json
 test_expect "... which shows the conflict too" \
 	expect_stdout "[[\"alice\",\"bob\"],\"$hotel_owner\"]" \
 	rpq "$hotel_owner" '.conflicts[]|[(.owners|sort),.winner]' show "$hotel" --json
@@ -565,8 +591,8 @@ test_expect "carol holds none now" expect_stdout 0 rpq hub '.members[]|select(.n
 test_expect "the hub synced with meg: a last sync for her device" expect_stdout_match '^"20[0-9-]+T' \
 	rpq hub '.members[]|select(.name=="meg")|.devices[0].last_sync|tojson' team --json
 test_expect "for people: carol's device reads revoked, the hub's own device this device" \
-	expect_stdout_match '^carol +rep \(revoked\) +0 +[a-z2-7]{10} +.*\(revoked\)$' rp hub team
-test_expect "... and ann's" expect_stdout_match '^ann +admin +[0-9]+ +[a-z2-7]{10} +this device$' rp hub team
+	expect_stdout_match '^carol +rep \(revoked\) +0 +0 +[a-z2-7]{10} +.*\(revoked\)$' rp hub team
+test_expect "... and ann's" expect_stdout_match '^ann +admin +[0-9]+ +0 +[a-z2-7]{10} +this device$' rp hub team
 test_expect "peer list on the hub: carol's device is revoked, whatever its last sync said" \
 	expect_stdout true rpq hub 'select(.member=="carol")|.revoked' peer list --json
 test_expect "... for people: MEMBER carol (revoked), DAEMON revoked" \

@@ -134,6 +134,9 @@ static void test_exchange(void)
 	   "each stored the other's cursor at its feed's end (%llu, %llu)",
 	   (unsigned long long)p.a.cursor, (unsigned long long)p.b.cursor);
 	ok(p.a.settles == 1 && p.b.settles == 1, "each settled the sync once, through its port");
+	ok(p.a.acked == p.b.cursor && p.b.acked == p.a.cursor,
+	   "each settle was told how far the peer holds its feed: what the peer stored (%llu, %llu)",
+	   (unsigned long long)p.a.acked, (unsigned long long)p.b.acked);
 	s_close(&p);
 	ok(p.a.closed == 1 && p.b.closed == 1, "freeing a session closes its port");
 

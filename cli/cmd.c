@@ -365,6 +365,8 @@ int cmd_open(const struct cmd_ctx *ctx, struct cmd_args *a)
 		rp_node_set_now(a->n, ctx->now_ms);
 	if (ctx->keep)
 		rp_node_set_keep(a->n, 1);
+	if (ctx->scan)
+		rp_node_set_scan(a->n, 1);
 	for (i = 0; pos && pos[i].name; i++) {
 		const char *t = a->posv[i].text;
 

@@ -19,6 +19,7 @@ struct cmd_ctx {
 	uint64_t    now_ms;    /* RAPPORT_NOW, else the real clock */
 	int         now_fixed; /* 1 when RAPPORT_NOW set the clock */
 	int         keep;      /* config "keep = true": never purge lost accounts */
+	int         scan;      /* RAPPORT_SCAN=1: answer without the indexes (the tests' reference) */
 };
 
 /* What an argument holds. The parser checks a count, and what .check does,

@@ -248,6 +248,7 @@ int main(int argc, char **argv)
 	}
 
 	ctx.keep = s_config_keep();
+	ctx.scan = getenv("RAPPORT_SCAN") && !strcmp(getenv("RAPPORT_SCAN"), "1");
 	ret = cmd_run(&ctx, e, argc, argv);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (ret == CMD_OK)            /* a command that failed has said why already */

@@ -286,6 +286,11 @@ void rp_node_set_keep(rp_node *n, int keep)
 	n->keep = keep;
 }
 
+void rp_node_set_scan(rp_node *n, int scan)
+{
+	n->scan = scan;
+}
+
 uint64_t rp_node_now(const rp_node *n)
 {
 	struct timespec ts;

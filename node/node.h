@@ -20,6 +20,7 @@ struct rp_node {
 	rp_key    key;
 	uint64_t  now_ms;      /* 0: the real clock */
 	int       keep;        /* never purge accounts that changed hands */
+	int       scan;        /* queries read every account, not the indexes (rp_node_set_scan) */
 	int       lock_fd;     /* <home>/home.lock, held shared while open (erase.h) */
 };
 

@@ -64,6 +64,12 @@ uint64_t rp_node_now(const rp_node *n);
  * otherwise follows a sync with a hub, manager or admin; rep devices only). */
 void rp_node_set_keep(rp_node *n, int keep);
 
+/* scan != 0: answer the daily questions (agenda, top, at-risk, find,
+ * complaints, account list) by reading every account instead of the
+ * indexes: the reference the tests hold the indexes to (RAPPORT_SCAN=1
+ * in the CLI). Same answers, slower. */
+void rp_node_set_scan(rp_node *n, int scan);
+
 /* This device's id as text (RP_DEVICE_TEXT chars + NUL). */
 void rp_node_device_text(const rp_node *n, char out[RP_DEVICE_TEXT + 1]);
 

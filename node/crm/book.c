@@ -53,8 +53,51 @@ void rp_book_free(rp_book *as)
 	for (size_t i = 0; i < as->n; i++)
 		rp_summary_free(&as->v[i].sum);
 	free(as->v);
+	free(as->byid);
 	as->v = NULL;
+	as->byid = NULL;
 	as->n = 0;
+}
+
+int rp_ids_add(rp_ids *s, const uint8_t id[RP_ACCOUNT_LEN])
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		uint8_t *g = realloc(s->v, cap * RP_ACCOUNT_LEN);
+		if (!g)
+			return rp_fail(RP_ENOMEM, "out of memory");
+		s->v = g;
+		s->cap = cap;
+	}
+	memcpy(s->v + s->n++ * RP_ACCOUNT_LEN, id, RP_ACCOUNT_LEN);
+	return 0;
+}
+
+static int s_cmp_id(const void *a, const void *b)
+{
+	return memcmp(a, b, RP_ACCOUNT_LEN);
+}
+
+void rp_ids_sort(rp_ids *s)
+{
+	size_t i, n = 0;
+	if (s->n)
+		qsort(s->v, s->n, RP_ACCOUNT_LEN, s_cmp_id);
+	for (i = 0; i < s->n; i++)
+		if (n == 0 || memcmp(s->v + (n - 1) * RP_ACCOUNT_LEN, s->v + i * RP_ACCOUNT_LEN, RP_ACCOUNT_LEN))
+			memmove(s->v + n++ * RP_ACCOUNT_LEN, s->v + i * RP_ACCOUNT_LEN, RP_ACCOUNT_LEN);
+	s->n = n;
+}
+
+int rp_ids_has(const rp_ids *s, const uint8_t id[RP_ACCOUNT_LEN])
+{
+	return s->n && bsearch(id, s->v, s->n, RP_ACCOUNT_LEN, s_cmp_id) != NULL;
+}
+
+void rp_ids_free(rp_ids *s)
+{
+	free(s->v);
+	*s = (rp_ids){ 0 };
 }
 
 typedef struct s_load_walk {
@@ -97,8 +140,7 @@ int rp_book_load(rp_node *n, MDB_txn *txn, rp_book *as)
 {
 	s_load_walk w = { as, 0 };
 	int rc;
-	as->v = NULL;
-	as->n = 0;
+	*as = (rp_book){ 0 };
 	rp_roster_team_currency(n->store, txn, as->currency);
 	if ((rc = rp_store_scan(txn, n->store->summaries, NULL, 0, s_load_one, &w))) {
 		rp_book_free(as);
@@ -108,6 +150,60 @@ int rp_book_load(rp_node *n, MDB_txn *txn, rp_book *as)
 	if (as->n)
 		qsort(as->v, as->n, sizeof *as->v, s_cmp_acct);
 	return 0;
+}
+
+int rp_book_pick(rp_node *n, MDB_txn *txn, const uint8_t *ids, size_t nids, rp_book *as)
+{
+	s_load_walk w = { as, 0 };
+	int rc = 0;
+	*as = (rp_book){ 0 };
+	rp_roster_team_currency(n->store, txn, as->currency);
+	for (size_t i = 0; i < nids && rc == 0; i++) {
+		const uint8_t *id = ids + i * RP_ACCOUNT_LEN;
+		MDB_val k = { RP_ACCOUNT_LEN, (void *)id }, v;
+		if (rp_store_get(txn, n->store->summaries, id, RP_ACCOUNT_LEN, &v) != 0)
+			continue;
+		rc = s_load_one(&w, &k, &v);
+	}
+	if (rc) {
+		rp_book_free(as);
+		return rp_fail(rc, "out of memory reading accounts");
+	}
+	if (as->n)
+		qsort(as->v, as->n, sizeof *as->v, s_cmp_acct);
+	return 0;
+}
+
+static const rp_book *s_byid_book;      /* qsort takes no context; one thread reads */
+
+static int s_cmp_byid(const void *a, const void *b)
+{
+	return memcmp(s_byid_book->v[*(const size_t *)a].id, s_byid_book->v[*(const size_t *)b].id,
+	              RP_ACCOUNT_LEN);
+}
+
+rp_book_acct *rp_book_get(rp_book *b, const uint8_t id[RP_ACCOUNT_LEN])
+{
+	size_t lo = 0, hi = b->n;
+	if (!b->byid) {
+		if (!b->n || !(b->byid = malloc(b->n * sizeof *b->byid)))
+			return NULL;
+		for (size_t i = 0; i < b->n; i++)
+			b->byid[i] = i;
+		s_byid_book = b;
+		qsort(b->byid, b->n, sizeof *b->byid, s_cmp_byid);
+	}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = memcmp(b->v[b->byid[mid]].id, id, RP_ACCOUNT_LEN);
+		if (!c)
+			return &b->v[b->byid[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* The full view of a. RP_ENOTFOUND (a summary without a view) means skip it. */

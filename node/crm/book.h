@@ -25,6 +25,7 @@ typedef struct rp_book {
 	rp_book_acct *v;
 	size_t        n;
 	char          currency[4];         /* the team's: value ranks in it */
+	size_t       *byid;                /* v's positions in id order (rp_book_get), or NULL */
 } rp_book;
 
 /* Every account with a readable summary and a name (forgotten ones are
@@ -32,6 +33,24 @@ typedef struct rp_book {
  * Returns 0 or an RP_E* code with rp_errmsg set; *b is empty on failure. */
 int  rp_book_load(rp_node *n, MDB_txn *txn, rp_book *b);
 void rp_book_free(rp_book *b);
+
+/* The same book, of the accounts ids[0..nids) only (each once, as
+ * rp_ids_sort leaves them; accounts without a readable summary with a name
+ * left out): what an index says the answer lies in. Returns as
+ * rp_book_load does. */
+int  rp_book_pick(rp_node *n, MDB_txn *txn, const uint8_t *ids, size_t nids, rp_book *b);
+/* The account of b with id, or NULL. */
+rp_book_acct *rp_book_get(rp_book *b, const uint8_t id[RP_ACCOUNT_LEN]);
+
+/* A growing set of account ids (what an index walk finds). */
+typedef struct rp_ids {
+	uint8_t *v;                        /* n × RP_ACCOUNT_LEN */
+	size_t   n, cap;
+} rp_ids;
+int  rp_ids_add(rp_ids *s, const uint8_t id[RP_ACCOUNT_LEN]);   /* 0 or RP_ENOMEM (rp_errmsg set) */
+void rp_ids_sort(rp_ids *s);           /* in id order, each once */
+int  rp_ids_has(const rp_ids *s, const uint8_t id[RP_ACCOUNT_LEN]);   /* s sorted */
+void rp_ids_free(rp_ids *s);
 
 /* The full view of a. RP_ENOTFOUND (a summary without a view) means skip
  * it; another failure has rp_errmsg set. */

@@ -14,6 +14,7 @@
 #include "../node.h"
 #include "../store/summary.h"
 #include "../store/view.h"
+#include "../store/index.h"
 #include "../text/casefold.h"
 #include "../../proto/error.h"
 
@@ -22,6 +23,48 @@
 #define S_FIND_CLIP      80     /* characters of matching text in a find row */
 
 /* ---- top ----------------------------------------------------------------- */
+
+/* The accounts worth most in the team's currency, from the index ('V'):
+ * the first count of them and every one tied with the last (names break
+ * ties). 1: fewer than count are worth anything, the index cannot say. */
+typedef struct s_top_walk {
+	rp_ids   ids;
+	size_t   want;
+	uint64_t last;               /* ~units of the count-th */
+} s_top_walk;
+
+static int s_top_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                     const MDB_val *val)
+{
+	s_top_walk *w = arg;
+	uint64_t units;
+	(void)val;
+	if (blen != 8)
+		return 0;
+	units = rp_be64_get(body);
+	if (w->ids.n >= w->want && units != w->last)
+		return RP_STORE_STOP;
+	w->last = units;
+	return rp_ids_add(&w->ids, acct);
+}
+
+static int s_top_book(rp_node *n, MDB_txn *txn, size_t count, rp_book *as)
+{
+	char cur[4];
+	s_top_walk w = { { 0 }, count, 0 };
+	int rc;
+	rp_roster_team_currency(n->store, txn, cur);
+	if ((rc = rp_index_walk(n->store, txn, 'V', cur, 3, s_top_one, &w)) == 0 && w.ids.n >= count) {
+		rp_ids_sort(&w.ids);
+		rc = rp_book_pick(n, txn, w.ids.v, w.ids.n, as);
+	} else if (rc == 0) {
+		rc = 1;
+	} else {
+		rc = rp_fail(rc, "cannot read the value index");
+	}
+	rp_ids_free(&w.ids);
+	return rc;
+}
 
 /* Non-archived accounts by value (in the team's currency: amounts in
  * others are shown beside it, never added to it), recent
@@ -53,7 +96,13 @@ int rp_top(rp_node *n, int count, const char *by, json_t **out)
 	tzset();
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
-	if ((rc = rp_book_load(n, txn, &as)))
+	/* By value, the index holds the answer unless fewer accounts than
+	 * count are worth anything in the team's currency (the rest rank by
+	 * name: the scan below). */
+	rc = mode == BY_VALUE && !n->scan ? s_top_book(n, txn, (size_t)count, &as) : 1;
+	if (rc == 1)
+		rc = rp_book_load(n, txn, &as);
+	if (rc)
 		goto out_txn;
 	for (i = 0; i < as.n; i++) {
 		rp_book_acct *a = &as.v[i];
@@ -121,48 +170,6 @@ out_txn:
 
 /* ---- at-risk ------------------------------------------------------------- */
 
-static int s_cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* From the live interactions of a view: the last purchase (0 if none) and
- * the median gap in ms between contacts (0 if fewer than two gaps). Notes
- * are not contacts; contacts less than a day apart are one visit. */
-static int s_rhythm(const json_t *view, uint64_t *last_purchase, uint64_t *median_gap)
-{
-	const json_t *ixs = json_object_get(view, "interactions"), *ix;
-	size_t i, nt = 0, ng = 0;
-	uint64_t *at = calloc(json_array_size(ixs) + 1, sizeof *at);
-	if (!at)
-		return rp_fail(RP_ENOMEM, "out of memory");
-	*last_purchase = *median_gap = 0;
-	json_array_foreach(ixs, i, ix) {
-		const char *type = rp_jstr(ix, "type");
-		uint64_t t;
-		if (!type || json_is_true(json_object_get(ix, "retracted")) ||
-		    !rp_iso_ms(json_object_get(ix, "at"), &t))
-			continue;
-		if (!strcmp(type, "purchase") && t > *last_purchase)
-			*last_purchase = t;
-		if (strcmp(type, "note") != 0)
-			at[nt++] = t;
-	}
-	if (nt > 1) {
-		qsort(at, nt, sizeof *at, s_cmp_u64);
-		for (i = 0; i + 1 < nt; i++)            /* gaps, in place: at[ng] <= at[i] */
-			if (at[i + 1] - at[i] >= (uint64_t)RP_BOOK_DAY_MS)
-				at[ng++] = at[i + 1] - at[i];
-		if (ng >= 2) {
-			qsort(at, ng, sizeof *at, s_cmp_u64);
-			*median_gap = ng % 2 ? at[ng / 2] : (at[ng / 2 - 1] + at[ng / 2]) / 2;
-		}
-	}
-	free(at);
-	return 0;
-}
-
 /* One at-risk signal: days silent against the usual rhythm. */
 typedef struct s_signal {
 	int     on;
@@ -177,12 +184,86 @@ typedef struct s_signal {
  * least three times and has been silent for more than twice its median gap
  * and more than S_RISK_MIN_DAYS. The stronger signal (silence / rhythm) leads
  * the reason and gives cadence_days and days_since; rows go strongest first. */
+/* The accounts that may be at risk today, from the index ('R'), with the
+ * rhythm each entry keeps (so no view is read), in id order once walked. */
+typedef struct s_rh {
+	uint8_t  id[RP_ACCOUNT_LEN];
+	uint64_t last_buy, gap;
+} s_rh;
+
+typedef struct s_risk_walk {
+	s_rh    *v;
+	size_t   n, cap;
+	uint64_t upto;               /* the last day (biased) to take */
+} s_risk_walk;
+
+static int s_risk_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                      const MDB_val *val)
+{
+	s_risk_walk *w = arg;
+	if (blen != 8 || val->mv_size != 16)
+		return 0;
+	if (rp_be64_get(body) > w->upto)
+		return RP_STORE_STOP;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		s_rh *g = realloc(w->v, cap * sizeof *g);
+		if (!g)
+			return rp_fail(RP_ENOMEM, "out of memory");
+		w->v = g;
+		w->cap = cap;
+	}
+	memcpy(w->v[w->n].id, acct, RP_ACCOUNT_LEN);
+	w->v[w->n].last_buy = rp_be64_get(val->mv_data);
+	w->v[w->n].gap = rp_be64_get((const uint8_t *)val->mv_data + 8);
+	w->n++;
+	return 0;
+}
+
+static int s_cmp_rh(const void *a, const void *b)
+{
+	return memcmp(a, b, RP_ACCOUNT_LEN);
+}
+
+static int s_risk_pick(rp_node *n, MDB_txn *txn, s_risk_walk *w, rp_book *as)
+{
+	rp_ids ids = { 0 };
+	int rc = 0;
+	if (w->n)
+		qsort(w->v, w->n, sizeof *w->v, s_cmp_rh);
+	for (size_t i = 0; i < w->n && rc == 0; i++)
+		rc = rp_ids_add(&ids, w->v[i].id);
+	if (rc == 0)
+		rc = rp_book_pick(n, txn, ids.v, ids.n, as);
+	rp_ids_free(&ids);
+	return rc;
+}
+
+/* The rhythm of a: from the index entries walked (w), else from its view. */
+static int s_risk_rhythm(rp_node *n, MDB_txn *txn, const s_risk_walk *w, const rp_book_acct *a,
+                         uint64_t *last_buy, uint64_t *gap)
+{
+	const s_rh *h = w && w->n ? bsearch(a->id, w->v, w->n, sizeof *w->v, s_cmp_rh) : NULL;
+	json_t *view;
+	int rc;
+	if (h) {
+		*last_buy = h->last_buy;
+		*gap = h->gap;
+		return 0;
+	}
+	if ((rc = rp_book_view(n, txn, a, &view)))
+		return rc;
+	rc = rp_index_rhythm(view, last_buy, gap);
+	json_decref(view);
+	return rc ? rp_fail(rc, "out of memory") : 0;
+}
+
 int rp_at_risk(rp_node *n, json_t **out)
 {
 	MDB_txn *txn;
 	rp_book as;
 	rp_rows rows = { 0 };
-	json_t *view;
+	s_risk_walk w = { NULL, 0, 0, 0 }, *ix = NULL;
 	uint64_t now = rp_node_now(n);
 	size_t i;
 	int rc;
@@ -191,7 +272,16 @@ int rp_at_risk(rp_node *n, json_t **out)
 	tzset();
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
-	if ((rc = rp_book_load(n, txn, &as)))
+	if (!n->scan) {
+		/* a reader's day is within one of the UTC day the index counts in */
+		w.upto = rp_index_day(now) + 1;
+		if ((rc = rp_index_walk(n->store, txn, 'R', NULL, 0, s_risk_one, &w)) == 0)
+			rc = s_risk_pick(n, txn, &w, &as);
+		ix = &w;
+	} else {
+		rc = rp_book_load(n, txn, &as);
+	}
+	if (rc)
 		goto out_txn;
 	for (i = 0; i < as.n; i++) {
 		rp_book_acct *a = &as.v[i];
@@ -203,13 +293,9 @@ int rp_at_risk(rp_node *n, json_t **out)
 		int bad = 0;
 		if (a->sum->archived || (cadence <= 0 && a->sum->interactions < 3))
 			continue;
-		rc = rp_book_view(n, txn, a, &view);
+		rc = s_risk_rhythm(n, txn, ix, a, &last_buy, &gap);
 		if (rc == RP_ENOTFOUND)
 			continue;
-		if (rc)
-			goto out;
-		rc = s_rhythm(view, &last_buy, &gap);
-		json_decref(view);
 		if (rc)
 			goto out;
 		/* (a) buying: silent for more than 1.5 purchase cycles. */
@@ -261,6 +347,7 @@ out:
 	rp_rows_free(&rows);
 	rp_book_free(&as);
 out_txn:
+	free(w.v);
 	rp_store_end(txn);
 	return rc;
 }
@@ -268,45 +355,48 @@ out_txn:
 /* ---- find ---------------------------------------------------------------- */
 
 typedef struct s_words {
-	char  *buf;             /* the text, folded loosely (text/casefold.h), NULs between words */
+	char  *buf;             /* the words, folded loosely (text/casefold.h), NULs between them */
 	char **w;
-	size_t n;
+	size_t n, used, cap;
 } s_words;
 
-/* Does hay contain word (folded loosely), case- and accent-insensitively? */
-static int s_has(const char *hay, const char *word)
+/* Does a word of hay (as rp_index_words cuts it) start with word? */
+typedef struct s_prefix {
+	const char *word;
+	size_t      len;
+} s_prefix;
+
+static int s_prefix_one(void *arg, const char *w, size_t n)
 {
-	char stack[1024], *f;
-	size_t hl;
-	int hit;
-	if (!hay)
-		return 0;
-	hl = strlen(hay);
-	f = hl < sizeof stack ? stack : malloc(hl + 1);
-	if (!f)                          /* no memory: the case-folded bytes, as they are */
-		return strstr(hay, word) != NULL;
-	rp_fold_loose(f, hay, hl);
-	hit = strstr(f, word) != NULL;
-	if (f != stack)
-		free(f);
-	return hit;
+	const s_prefix *p = arg;
+	return n >= p->len && !memcmp(w, p->word, p->len) ? RP_STORE_STOP : 0;
 }
 
+static int s_has(const char *hay, const char *word)
+{
+	s_prefix p = { word, strlen(word) };
+	return hay && rp_index_words(hay, s_prefix_one, &p) == RP_STORE_STOP;
+}
+
+static int s_word_keep(void *arg, const char *w, size_t n)
+{
+	s_words *ws = arg;
+	memcpy(ws->buf + ws->used, w, n);
+	ws->buf[ws->used + n] = 0;
+	ws->w[ws->n++] = ws->buf + ws->used;
+	ws->used += n + 1;
+	return 0;
+}
+
+/* The search text's words, cut as the index cuts them. */
 static int s_words_split(const char *text, s_words *ws)
 {
-	size_t len = strlen(text), i;
-	ws->buf = malloc(len + 1);
-	ws->w = calloc(len / 2 + 1, sizeof *ws->w);
-	ws->n = 0;
-	if (!ws->buf || !ws->w)
+	size_t len = strlen(text);
+	ws->buf = malloc(len + 2);
+	ws->w = calloc(len / 2 + 2, sizeof *ws->w);
+	ws->n = ws->used = 0;
+	if (!ws->buf || !ws->w || rp_index_words(text, s_word_keep, ws))
 		return rp_fail(RP_ENOMEM, "out of memory");
-	len = rp_fold_loose(ws->buf, text, len);
-	for (i = 0; i <= len; i++) {
-		if (isspace((unsigned char)ws->buf[i]))
-			ws->buf[i] = 0;
-		if (ws->buf[i] && (i == 0 || !ws->buf[i - 1]))
-			ws->w[ws->n++] = ws->buf + i;
-	}
 	return 0;
 }
 
@@ -494,7 +584,48 @@ static int s_find_interactions(const s_words *ws, const rp_book_acct *a, const j
 	return 0;
 }
 
-/* Every word (ASCII case-folded substring) must match. Accounts match on
+/* The accounts that hold a word starting with each of the words: the
+ * index's 'W' entries, one walk a word, intersected. */
+static int s_find_word(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                       const MDB_val *val)
+{
+	(void)body, (void)blen, (void)val;
+	return rp_ids_add(arg, acct);
+}
+
+static int s_find_book(rp_node *n, MDB_txn *txn, const s_words *ws, rp_book *as)
+{
+	rp_ids all = { 0 };
+	int rc = 0;
+	for (size_t k = 0; k < ws->n && rc == 0; k++) {
+		rp_ids one = { 0 };
+		size_t len = strlen(ws->w[k]), keep = 0;
+		if (len > 64)
+			len = 64;                /* the index keeps a word's first 64 bytes */
+		if ((rc = rp_index_walk(n->store, txn, 'W', ws->w[k], len, s_find_word, &one)) == 0) {
+			rp_ids_sort(&one);
+			if (k == 0) {
+				all = one;
+				one = (rp_ids){ 0 };
+			} else {
+				for (size_t i = 0; i < all.n; i++)
+					if (rp_ids_has(&one, all.v + i * RP_ACCOUNT_LEN))
+						memmove(all.v + keep++ * RP_ACCOUNT_LEN, all.v + i * RP_ACCOUNT_LEN, RP_ACCOUNT_LEN);
+				all.n = keep;
+			}
+		}
+		rp_ids_free(&one);
+	}
+	if (rc == 0)
+		rc = rp_book_pick(n, txn, all.v, all.n, as);
+	else
+		rc = rp_fail(rc, "cannot read the word index");
+	rp_ids_free(&all);
+	return rc;
+}
+
+/* Every word must start a word of what it matches (both folded loosely
+ * and cut as rp_index_words cuts them). Accounts match on
  * name, field values and tags; contacts on name, role, email, phone;
  * interactions (not retracted) on type, text, contact, outcome; both of the
  * latter may also use their account's name for some words. Rows: accounts,
@@ -520,7 +651,7 @@ int rp_find(rp_node *n, const char *text, json_t **out)
 	}
 	if ((rc = rp_node_read(n, &txn)))
 		goto out_words;
-	if ((rc = rp_book_load(n, txn, &as)))
+	if ((rc = n->scan ? rp_book_load(n, txn, &as) : s_find_book(n, txn, &ws, &as)))
 		goto out_txn;
 	/* Accounts come in name order; rows keep it: no sort needed. */
 	for (i = 0; i < as.n; i++) {
@@ -561,6 +692,73 @@ out_words:
 
 /* ---- complaints ---------------------------------------------------------- */
 
+/* The open complaints from the index ('P'): the accounts first, then a row
+ * of each, as the scan below makes them. */
+typedef struct s_open_walk {
+	rp_ids   ids;
+	rp_book *book;
+	rp_rows *rows;
+} s_open_walk;
+
+static int s_open_ids(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                      const MDB_val *val)
+{
+	(void)body, (void)blen, (void)val;
+	return rp_ids_add(&((s_open_walk *)arg)->ids, acct);
+}
+
+static int s_open_row(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                      const MDB_val *val)
+{
+	s_open_walk *w = arg;
+	rp_book_acct *a = rp_book_get(w->book, acct);
+	const char *at = val->mv_data, *text;
+	char id[RP_REF_TEXT + 1];
+	size_t al;
+	json_t *row;
+	int bad = 0;
+	if (!a || blen != 8 + RP_REF_LEN || !memchr(at, 0, val->mv_size))
+		return 0;
+	al = strlen(at);
+	text = val->mv_size > al + 1 ? at + al + 1 : NULL;
+	if (text && !memchr(text, 0, val->mv_size - al - 1))
+		return 0;
+	rp_b32_encode(body + 8, RP_REF_LEN, id, sizeof id);
+	row = json_object();
+	rp_put(row, "id", json_string(id), &bad);
+	rp_put(row, "account_id", json_string(a->sum->id), &bad);
+	rp_put(row, "account", rp_jtext(a->sum->name), &bad);
+	rp_put(row, "at", json_string(at), &bad);
+	rp_put(row, "text", rp_jtext(text), &bad);
+	rp_put(row, "resolved", json_false(), &bad);
+	rp_put(row, "resolution", json_null(), &bad);
+	return rp_rows_push(w->rows, (rp_row){ .row = row, .k1 = 0, .k2 = -(int64_t)~rp_be64_get(body),
+	        .name = rp_jstr(row, "account"), .id = rp_jstr(row, "account_id"),
+	        .sub = rp_jstr(row, "id"), .acct = a }, bad);
+}
+
+static int s_complaints_open(rp_node *n, MDB_txn *txn, json_t **out)
+{
+	rp_book as;
+	rp_rows rows = { 0 };
+	s_open_walk w = { { 0 }, &as, &rows };
+	int rc = rp_index_walk(n->store, txn, 'P', NULL, 0, s_open_ids, &w);
+	if (rc) {
+		rp_ids_free(&w.ids);
+		return rp_fail(rc, "cannot read the complaints index");
+	}
+	rp_ids_sort(&w.ids);
+	rc = rp_book_pick(n, txn, w.ids.v, w.ids.n, &as);
+	rp_ids_free(&w.ids);
+	if (rc)
+		return rc;
+	if ((rc = rp_index_walk(n->store, txn, 'P', NULL, 0, s_open_row, &w)) == 0)
+		rc = rp_rows_emit(&rows, SIZE_MAX, out);
+	rp_rows_free(&rows);
+	rp_book_free(&as);
+	return rc;
+}
+
 /* Complaint interactions not retracted: open first, then newest first. */
 int rp_complaints(rp_node *n, int open_only, json_t **out)
 {
@@ -574,6 +772,11 @@ int rp_complaints(rp_node *n, int open_only, json_t **out)
 	rp_errclear();
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
+	if (open_only && !n->scan) {
+		rc = s_complaints_open(n, txn, out);
+		rp_store_end(txn);
+		return rc;
+	}
 	if ((rc = rp_book_load(n, txn, &as)))
 		goto out_txn;
 	for (i = 0; i < as.n; i++) {

@@ -13,6 +13,7 @@
 #include "../store/roster.h"
 #include "../store/pending.h"
 #include "../store/delivery.h"
+#include "../store/index.h"
 #include "../../proto/body.h"
 #include "../store/ingest.h"
 #include "../erase.h"
@@ -132,17 +133,11 @@ typedef struct s_list_walk {
 	json_t     *list;
 } s_list_walk;
 
-static int s_list_one(void *arg, const MDB_val *key, const MDB_val *val)
+static int s_list_acct(s_list_walk *w, const uint8_t *acct)
 {
-	s_list_walk *w = arg;
-	const uint8_t *acct;
-	size_t len;
 	rp_summary *sum;
 	json_t *row;
 	int rc = 0;
-	(void)val;
-	if (rp_view_index_entry(key, &acct, &len))
-		return 0;
 	/* The row is the stored summary as parsed: the decode checked its shape. */
 	if ((rc = rp_summary_load_doc(w->n->store, w->txn, acct, &sum, &row)))
 		return rc == RP_ENOMEM ? rc : 0;      /* unreadable: fsck's business, not a list's */
@@ -158,6 +153,21 @@ static int s_list_one(void *arg, const MDB_val *key, const MDB_val *val)
 	}
 	rp_summary_free(&sum);
 	return rc;
+}
+
+static int s_list_one(void *arg, const MDB_val *key, const MDB_val *val)
+{
+	const uint8_t *acct;
+	size_t len;
+	(void)val;
+	return rp_view_index_entry(key, &acct, &len) ? 0 : s_list_acct(arg, acct);
+}
+
+static int s_list_ix(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                     const MDB_val *val)
+{
+	(void)body, (void)blen, (void)val;
+	return s_list_acct(arg, acct);
 }
 
 int rp_account_list(rp_node *n, const rp_list_filter *f, json_t **out)
@@ -178,8 +188,23 @@ int rp_account_list(rp_node *n, const rp_list_filter *f, json_t **out)
 		json_decref(w.list);
 		return rp_fail(RP_ENOTFOUND, "no member '%s' in the team (see 'rapport member list')", owner);
 	}
-	/* The names index is in name order: the list is too. */
-	rc = rp_store_scan(w.txn, n->store->names, NULL, 0, s_list_one, &w);
+	/* The names index is in name order, and so are the entries of a tag,
+	 * an owner and the archived accounts (index.h): the list is too. */
+	if (!n->scan && (w.f->tag || owner || w.f->archived > 0)) {
+		char p[2 * RP_NAME_MAX + 2];
+		const char *by = w.f->tag ? w.f->tag : owner;
+		size_t len = by ? strlen(by) : 0;
+		if (len > RP_NAME_MAX)
+			len = RP_NAME_MAX + 1;          /* no such tag or owner: no entry matches */
+		if (by) {
+			memcpy(p, by, len);
+			p[len] = 0;
+		}
+		rc = rp_index_walk(n->store, w.txn, w.f->tag ? 'T' : owner ? 'O' : 'A', p, by ? len + 1 : 0,
+		                   s_list_ix, &w);
+	} else {
+		rc = rp_store_scan(w.txn, n->store->names, NULL, 0, s_list_one, &w);
+	}
 	rp_store_end(w.txn);
 	if (rc) {
 		json_decref(w.list);

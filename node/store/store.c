@@ -67,6 +67,8 @@ static int s_open_tables(rp_store *st)
 		{ "referrals", offsetof(rp_store, referrals) },   /* referrer's id text ‖ 0 ‖ account */
 		{ "delivered", offsetof(rp_store, delivered) },
 		{ "handovers", offsetof(rp_store, handovers) },
+		{ "ix", offsetof(rp_store, ix) },
+		{ "acct_ix", offsetof(rp_store, acct_ix) },
 	};
 	MDB_txn *txn;
 	uint64_t version = 0;

@@ -34,13 +34,15 @@
  *  authority account‖hlc‖op id (64)     → kind letter ‖ member  creates, assigns, follows (authz.h)
  *  delivered peer device (32)           → how much of our feed it holds (8)  (delivery.h)
  *  handovers arrival seq (8)            → account (16) ‖ new owner: the feed's handovers
+ *  ix        kind ‖ body ‖ account        → value: the indexes queries read (index.h)
+ *  acct_ix   account (16)               → its ix entries, packed (index.h)
  *  meta      text key                   → value */
 typedef struct rp_store {
 	MDB_env *env;
 	MDB_dbi  ops, arrival, acct_ops, heads, refs, views, summaries, names,
 	         owners, members, devices, redacted, equiv, cursors, peers, pending,
 	         stale, skipped, purged, authority, refq, meta, referrals,
-	         delivered, handovers;
+	         delivered, handovers, ix, acct_ix;
 	/* The last device looked up in the roster, valid for one txn and one
 	 * roster generation: an import checks the same author 100,000 times. */
 	struct {

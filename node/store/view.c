@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "view.h"
+#include "index.h"
 #include "../text/casefold.h"
 #include "../../proto/body.h"
 #include "../../proto/work.h"
@@ -939,6 +940,8 @@ static int s_view_drop(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT
 {
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct };
 	int rc = s_unindex_stored(st, txn, acct);
+	if (rc == 0)
+		rc = rp_index_apply(st, txn, acct, NULL);
 	if (rc == 0 && (rc = mdb_del(txn, st->views, &k, NULL)) == MDB_NOTFOUND)
 		rc = 0;
 	if (rc == 0 && (rc = mdb_del(txn, st->summaries, &k, NULL)) == MDB_NOTFOUND)
@@ -956,6 +959,7 @@ typedef struct s_rebuild {
 	int            rc;          /* of the fold: 0, RP_ENOTFOUND (no op left), RP_E* */
 	json_t        *sum;
 	char          *vt, *stext;
+	rp_index_set  *ix;          /* its index entries */
 } s_rebuild;
 
 static void s_rebuild_fold(void *arg, size_t i)
@@ -968,7 +972,7 @@ static void s_rebuild_fold(void *arg, size_t i)
 		r->vt = rp_view_text(view);
 		r->stext = r->sum ? rp_view_text(r->sum) : NULL;
 		s_in_fold = 0;
-		if (!r->sum || !r->vt || !r->stext || s_nomem)
+		if (!r->sum || !r->vt || !r->stext || s_nomem || !(r->ix = rp_index_build(view, r->acct)))
 			r->rc = RP_ENOMEM;
 	}
 	json_decref(view);
@@ -982,7 +986,8 @@ static int s_rebuild_store(rp_store *st, MDB_txn *txn, const s_rebuild *r)
 		return s_view_drop(st, txn, r->acct);
 	if (r->rc)
 		return r->rc;
-	if ((rc = s_unindex_stored(st, txn, r->acct)) || (rc = s_index_summary(st, txn, r->sum, r->acct, 0)))
+	if ((rc = s_unindex_stored(st, txn, r->acct)) || (rc = s_index_summary(st, txn, r->sum, r->acct, 0)) ||
+	    (rc = rp_index_apply(st, txn, r->acct, r->ix)))
 		return rc;
 	v = (MDB_val){ strlen(r->vt), r->vt };
 	if ((rc = rp_store_err(mdb_put(txn, st->views, &k, &v, 0))))
@@ -1015,6 +1020,7 @@ int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_A
 			free(r[i].vt);
 			free(r[i].stext);
 			json_decref(r[i].sum);
+			rp_index_set_free(&r[i].ix);
 		}
 	}
 	return rc;

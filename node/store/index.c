@@ -1,0 +1,598 @@
+/* node/store/index.c — the indexes the daily questions read (index.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index.h"
+#include "../text/casefold.h"
+#include "../text/when.h"
+#include "../../proto/error.h"
+#include "../../proto/id.h"
+#include "../../proto/limits.h"
+
+#define S_BODY_MAX (511 - RP_ACCOUNT_LEN)   /* LMDB's key limit, less the account */
+#define S_WORD_MAX 64                       /* longer words are cut: find looks up prefixes */
+
+typedef struct s_entry {
+	size_t key, klen;       /* offsets into the arena: kind ‖ body (the account is implied) */
+	size_t val, vlen;
+} s_entry;
+
+struct rp_index_set {
+	uint8_t *arena;
+	size_t   used, cap;
+	s_entry *e;
+	size_t   n, ecap;
+	int      nomem;
+	uint8_t  acct[RP_ACCOUNT_LEN];
+};
+
+/* ---- building ------------------------------------------------------------------- */
+
+static void s_put(rp_index_set *s, const void *p, size_t n)
+{
+	if (s->nomem)
+		return;
+	if (s->used + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 1024;
+		uint8_t *g;
+		while (cap < s->used + n)
+			cap *= 2;
+		if (!(g = realloc(s->arena, cap))) {
+			s->nomem = 1;
+			return;
+		}
+		s->arena = g;
+		s->cap = cap;
+	}
+	memcpy(s->arena + s->used, p, n);
+	s->used += n;
+}
+
+static void s_u64(rp_index_set *s, uint64_t v)
+{
+	uint8_t b[8];
+	rp_be64_put(b, v);
+	s_put(s, b, 8);
+}
+
+/* Start an entry of kind: its body follows (s_put), then s_end. */
+static void s_begin(rp_index_set *s, char kind)
+{
+	if (s->nomem)
+		return;
+	if (s->n == s->ecap) {
+		size_t cap = s->ecap ? 2 * s->ecap : 32;
+		s_entry *g = realloc(s->e, cap * sizeof *g);
+		if (!g) {
+			s->nomem = 1;
+			return;
+		}
+		s->e = g;
+		s->ecap = cap;
+	}
+	s->e[s->n] = (s_entry){ .key = s->used };
+	s_put(s, &kind, 1);
+}
+
+/* End the entry begun last, with a value (NULL, 0: none). */
+static void s_end(rp_index_set *s, const void *val, size_t vlen)
+{
+	s_entry *e;
+	if (s->nomem)
+		return;
+	e = &s->e[s->n];
+	e->klen = s->used - e->key;
+	if (e->klen > 1 + S_BODY_MAX) {          /* cannot be: bodies are bounded; never stored */
+		s->used = e->key;
+		return;
+	}
+	e->val = s->used;
+	s_put(s, val, vlen);
+	e->vlen = vlen;
+	if (!s->nomem)
+		s->n++;
+}
+
+static const char *s_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int s_time(const json_t *o, const char *key, uint64_t *ms)
+{
+	const char *t = s_str(o, key);
+	return t && rp_when_parse_iso(t, ms) == 0;
+}
+
+uint64_t rp_index_day(uint64_t ms)
+{
+	return (uint64_t)(RP_INDEX_DAY_BIAS + (int64_t)(ms / RP_INDEX_DAY_MS));
+}
+
+/* text ‖ 0, cut so that a key stays within LMDB's limit */
+static void s_text0(rp_index_set *s, const char *text, size_t cap)
+{
+	size_t n = strlen(text);
+	s_put(s, text, n < cap ? n : cap);
+	s_put(s, "", 1);
+}
+
+static void s_folded0(rp_index_set *s, const char *text)
+{
+	char f[RP_NAME_MAX + 1];
+	size_t n = strlen(text);
+	if (n > RP_NAME_MAX)
+		n = RP_NAME_MAX;
+	rp_fold(f, text, n);
+	s_put(s, f, n);
+	s_put(s, "", 1);
+}
+
+static int s_word_entry(void *arg, const char *w, size_t n)
+{
+	rp_index_set *s = arg;
+	s_begin(s, 'W');
+	s_put(s, w, n < S_WORD_MAX ? n : S_WORD_MAX);
+	s_put(s, "", 1);
+	s_end(s, NULL, 0);
+	return s->nomem ? RP_ENOMEM : 0;
+}
+
+static void s_words_of(rp_index_set *s, const char *text)
+{
+	if (text)
+		rp_index_words(text, s_word_entry, s);
+}
+
+int rp_index_words(const char *text, int (*fn)(void *arg, const char *w, size_t n), void *arg)
+{
+	char stack[1024], *f;
+	size_t len = strlen(text), i, at = 0;
+	int rc = 0;
+	f = len < sizeof stack ? stack : malloc(len + 1);
+	if (!f)
+		return RP_ENOMEM;
+	len = rp_fold_loose(f, text, len);
+	for (i = 0; i <= len && rc == 0; i++) {
+		unsigned char c = i < len ? (unsigned char)f[i] : 0;
+		int part = c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (part)
+			continue;
+		if (i > at)
+			rc = fn(arg, f + at, i - at);
+		at = i + 1;
+	}
+	if (f != stack)
+		free(f);
+	return rc;
+}
+
+static int s_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int rp_index_rhythm(const json_t *view, uint64_t *last_purchase, uint64_t *median_gap)
+{
+	const json_t *ixs = json_object_get(view, "interactions"), *ix;
+	size_t i, nt = 0, ng = 0;
+	uint64_t *at = calloc(json_array_size(ixs) + 1, sizeof *at);
+	if (!at)
+		return RP_ENOMEM;
+	*last_purchase = *median_gap = 0;
+	json_array_foreach(ixs, i, ix) {
+		const char *type = s_str(ix, "type");
+		uint64_t t;
+		if (!type || json_is_true(json_object_get(ix, "retracted")) || !s_time(ix, "at", &t))
+			continue;
+		if (!strcmp(type, "purchase") && t > *last_purchase)
+			*last_purchase = t;
+		if (strcmp(type, "note") != 0)
+			at[nt++] = t;
+	}
+	if (nt > 1) {
+		qsort(at, nt, sizeof *at, s_cmp_u64);
+		for (i = 0; i + 1 < nt; i++)            /* gaps, in place: at[ng] <= at[i] */
+			if (at[i + 1] - at[i] >= (uint64_t)RP_INDEX_DAY_MS)
+				at[ng++] = at[i + 1] - at[i];
+		if (ng >= 2) {
+			qsort(at, ng, sizeof *at, s_cmp_u64);
+			*median_gap = ng % 2 ? at[ng / 2] : (at[ng / 2 - 1] + at[ng / 2]) / 2;
+		}
+	}
+	free(at);
+	return 0;
+}
+
+/* The first day (UTC, biased, early by the slack) an at-risk reader may
+ * find the account at risk; 0: never, as things stand. */
+static uint64_t s_risk_day(rp_index_set *s, const json_t *view, const json_t *stats)
+{
+	const json_t *cj = json_object_get(stats, "cadence_days");
+	int64_t cadence = json_is_integer(cj) ? json_integer_value(cj) : 0;
+	int64_t nix = json_integer_value(json_object_get(stats, "interactions"));
+	uint64_t last_buy, gap, last, day = 0;
+	if (cadence <= 0 && nix < 3)
+		return 0;
+	if (rp_index_rhythm(view, &last_buy, &gap)) {
+		s->nomem = 1;
+		return 0;
+	}
+	if (cadence > 0 && last_buy)
+		day = rp_index_day(last_buy) + (uint64_t)(3 * cadence / 2) + 1;
+	if (gap && s_time(stats, "last_contact", &last)) {
+		uint64_t usual2 = 2 * gap / RP_INDEX_DAY_MS + 1, t;
+		t = rp_index_day(last) + (usual2 > 15 ? usual2 : 15);
+		if (!day || t < day)
+			day = t;
+	}
+	if (!day)
+		return 0;
+	{
+		uint8_t v[16];
+		rp_be64_put(v, last_buy);
+		rp_be64_put(v + 8, gap);
+		s_begin(s, 'R');
+		s_u64(s, day - RP_INDEX_DAY_SLACK);
+		s_end(s, v, sizeof v);
+	}
+	return day;
+}
+
+static void s_live(rp_index_set *s, const json_t *view)
+{
+	const json_t *stats = json_object_get(view, "stats"), *e, *ce;
+	uint64_t ms = 0;
+	size_t i;
+	json_array_foreach(json_object_get(view, "value"), i, e) {
+		const char *cur = s_str(e, "currency");
+		json_int_t cents = json_integer_value(json_object_get(e, "cents"));
+		if (!cur || strlen(cur) != 3 || cents <= 0)
+			continue;
+		s_begin(s, 'V');
+		s_put(s, cur, 3);
+		s_u64(s, ~(uint64_t)cents);
+		s_end(s, NULL, 0);
+	}
+	s_begin(s, 'L');
+	s_u64(s, s_time(stats, "last_contact", &ms) ? ms : 0);
+	s_end(s, NULL, 0);
+	if (json_integer_value(json_object_get(stats, "open_followups")) > 0 && s_time(stats, "next_due", &ms)) {
+		s_begin(s, 'D');
+		s_u64(s, ms);
+		s_end(s, NULL, 0);
+	}
+	ce = json_object_get(stats, "contact_every");
+	if (json_is_integer(ce) && json_integer_value(ce) > 0) {
+		uint64_t day = s_time(stats, "last_contact", &ms)
+		             ? rp_index_day(ms) + (uint64_t)json_integer_value(ce) : rp_index_day(0);
+		s_begin(s, 'C');
+		s_u64(s, day - RP_INDEX_DAY_SLACK);
+		s_end(s, NULL, 0);
+	}
+	s_risk_day(s, view, stats);
+}
+
+/* Open complaints, archived accounts' too (complaints --open lists them). */
+static void s_complaints(rp_index_set *s, const json_t *view)
+{
+	const json_t *e;
+	uint64_t ms;
+	size_t i;
+	json_array_foreach(json_object_get(view, "interactions"), i, e) {
+		const char *type = s_str(e, "type"), *id = s_str(e, "id"), *at = s_str(e, "at");
+		const char *text = s_str(e, "text");
+		uint8_t ref[RP_REF_LEN];
+		size_t al, tl, vl;
+		char *v;
+		if (!type || strcmp(type, "complaint") || json_is_true(json_object_get(e, "retracted")) ||
+		    json_is_true(json_object_get(e, "resolved")) || !s_time(e, "at", &ms) || !id ||
+		    rp_b32_decode(id, ref, sizeof ref) != 0)
+			continue;
+		/* at ‖ 0, then text ‖ 0 unless it has none */
+		al = strlen(at);
+		tl = text ? strlen(text) + 1 : 0;
+		vl = al + 1 + tl;
+		if (!(v = malloc(vl))) {
+			s->nomem = 1;
+			return;
+		}
+		memcpy(v, at, al + 1);
+		if (text)
+			memcpy(v + al + 1, text, tl);
+		s_begin(s, 'P');
+		s_u64(s, ~ms);
+		s_put(s, ref, sizeof ref);
+		s_end(s, v, vl);
+		free(v);
+	}
+}
+
+static rp_index_set *s_sorted(rp_index_set *s);
+
+rp_index_set *rp_index_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	static const char *const contact_keys[] = { "name", "role", "email", "phone" };
+	static const char *const ix_keys[] = { "type", "text", "contact", "outcome" };
+	rp_index_set *s = calloc(1, sizeof *s);
+	const char *name = s_str(view, "name"), *owner = s_str(view, "owner"), *key;
+	const json_t *e, *v;
+	size_t i, k;
+	if (!s)
+		return NULL;
+	memcpy(s->acct, acct, RP_ACCOUNT_LEN);
+	if (!name)
+		return s;                  /* forgotten: nothing to find or rank */
+	s_begin(s, 'N');
+	{
+		char f[2 * RP_NAME_MAX + 2];
+		size_t n = strlen(name) > RP_NAME_MAX ? RP_NAME_MAX : strlen(name);
+		n = rp_fold_loose(f, name, n);
+		s_text0(s, f, S_BODY_MAX - 2);
+		(void)n;
+	}
+	s_end(s, NULL, 0);
+	json_array_foreach(json_object_get(view, "tags"), i, e) {
+		if (!json_is_string(e))
+			continue;
+		s_begin(s, 'T');
+		s_text0(s, json_string_value(e), RP_NAME_MAX);
+		s_folded0(s, name);
+		s_end(s, NULL, 0);
+	}
+	if (owner) {
+		s_begin(s, 'O');
+		s_text0(s, owner, RP_NAME_MAX);
+		s_folded0(s, name);
+		s_end(s, NULL, 0);
+	}
+	if (json_is_true(json_object_get(view, "archived"))) {
+		s_begin(s, 'A');
+		s_folded0(s, name);
+		s_end(s, NULL, 0);
+	} else {
+		s_live(s, view);
+	}
+	s_complaints(s, view);
+	/* the words find looks up */
+	s_words_of(s, name);
+	json_object_foreach((json_t *)json_object_get(view, "fields"), key, v)
+		s_words_of(s, json_string_value(v));
+	json_array_foreach(json_object_get(view, "tags"), i, e)
+		s_words_of(s, json_string_value(e));
+	json_array_foreach(json_object_get(view, "contacts"), i, e)
+		for (k = 0; k < 4; k++)
+			s_words_of(s, s_str(e, contact_keys[k]));
+	json_array_foreach(json_object_get(view, "interactions"), i, e) {
+		if (json_is_true(json_object_get(e, "retracted")))
+			continue;
+		for (k = 0; k < 4; k++)
+			s_words_of(s, s_str(e, ix_keys[k]));
+	}
+	if (s->nomem) {
+		rp_index_set_free(&s);
+		return NULL;
+	}
+	return s_sorted(s);
+}
+
+void rp_index_set_free(rp_index_set **s)
+{
+	if (!s || !*s)
+		return;
+	free((*s)->arena);
+	free((*s)->e);
+	free(*s);
+	*s = NULL;
+}
+
+/* ---- sorting: key order, each key once ------------------------------------------- */
+
+static int s_cmp_bytes(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	return c ? c : (an > bn) - (an < bn);
+}
+
+static int s_cmp_entry(const s_entry *x, const s_entry *y, const uint8_t *arena)
+{
+	return s_cmp_bytes(arena + x->key, x->klen, arena + y->key, y->klen);
+}
+
+/* A merge sort (qsort takes no context, and folds run on two threads). */
+static rp_index_set *s_sorted(rp_index_set *s)
+{
+	s_entry *tmp = s->n > 1 ? malloc(s->n * sizeof *tmp) : NULL;
+	size_t i, n = 0;
+	if (s->n > 1 && !tmp) {
+		rp_index_set_free(&s);
+		return NULL;
+	}
+	for (size_t w = 1; w < s->n; w *= 2) {
+		for (size_t lo = 0; lo < s->n; lo += 2 * w) {
+			size_t mid = lo + w < s->n ? lo + w : s->n, hi = lo + 2 * w < s->n ? lo + 2 * w : s->n;
+			size_t a = lo, b = mid, o = lo;
+			while (a < mid || b < hi)
+				tmp[o++] = b >= hi || (a < mid && s_cmp_entry(&s->e[a], &s->e[b], s->arena) <= 0)
+				         ? s->e[a++] : s->e[b++];
+		}
+		memcpy(s->e, tmp, s->n * sizeof *tmp);
+	}
+	free(tmp);
+	for (i = 0; i < s->n; i++)
+		if (n == 0 || s_cmp_entry(&s->e[n - 1], &s->e[i], s->arena) != 0)
+			s->e[n++] = s->e[i];
+	s->n = n;
+	return s;
+}
+
+/* ---- storing ----------------------------------------------------------------------- */
+
+/* The packed form acct_ix holds: per entry, in key order, klen (2) ‖ kind ‖
+ * body ‖ vlen (4) ‖ value. */
+typedef struct s_cursor {
+	const uint8_t *p, *end;
+	const uint8_t *key, *val;
+	size_t klen, vlen;
+} s_cursor;
+
+static int s_next(s_cursor *c)
+{
+	if (c->end - c->p < 2)
+		return 0;
+	c->klen = (size_t)c->p[0] << 8 | c->p[1];
+	if ((size_t)(c->end - c->p) < 2 + c->klen + 4)
+		return 0;
+	c->key = c->p + 2;
+	c->vlen = (size_t)c->key[c->klen] << 24 | (size_t)c->key[c->klen + 1] << 16 |
+	          (size_t)c->key[c->klen + 2] << 8 | c->key[c->klen + 3];
+	if ((size_t)(c->end - c->key) < c->klen + 4 + c->vlen)
+		return 0;
+	c->val = c->key + c->klen + 4;
+	c->p = c->val + c->vlen;
+	return 1;
+}
+
+static uint8_t *s_pack(const rp_index_set *s, size_t *len)
+{
+	size_t n = 0, i;
+	uint8_t *b, *p;
+	for (i = 0; s && i < s->n; i++)
+		n += 2 + s->e[i].klen + 4 + s->e[i].vlen;
+	*len = n;
+	if (!(b = p = malloc(n ? n : 1)))
+		return NULL;
+	for (i = 0; s && i < s->n; i++) {
+		const s_entry *e = &s->e[i];
+		*p++ = (uint8_t)(e->klen >> 8);
+		*p++ = (uint8_t)e->klen;
+		memcpy(p, s->arena + e->key, e->klen);
+		p += e->klen;
+		*p++ = (uint8_t)(e->vlen >> 24);
+		*p++ = (uint8_t)(e->vlen >> 16);
+		*p++ = (uint8_t)(e->vlen >> 8);
+		*p++ = (uint8_t)e->vlen;
+		memcpy(p, s->arena + e->val, e->vlen);
+		p += e->vlen;
+	}
+	return b;
+}
+
+static int s_ix_write(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                      const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, int del)
+{
+	uint8_t k[512];
+	MDB_val mk = { klen + RP_ACCOUNT_LEN, k }, mv = { vlen, (void *)val };
+	int rc;
+	memcpy(k, key, klen);
+	memcpy(k + klen, acct, RP_ACCOUNT_LEN);
+	rc = del ? mdb_del(txn, st->ix, &mk, NULL) : mdb_put(txn, st->ix, &mk, &mv, 0);
+	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
+}
+
+int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                   const rp_index_set *set)
+{
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	uint8_t *old = NULL, *now;
+	size_t oldlen = 0, nowlen;
+	s_cursor o, n;
+	int rc = 0, ho, hn;
+
+	if ((rc = mdb_get(txn, st->acct_ix, &k, &v)) == 0) {
+		if (!(old = malloc(v.mv_size ? v.mv_size : 1)))
+			return RP_ENOMEM;
+		memcpy(old, v.mv_data, v.mv_size);     /* the page may move as we write */
+		oldlen = v.mv_size;
+	} else if (rc != MDB_NOTFOUND) {
+		return rp_store_err(rc);
+	}
+	if (!(now = s_pack(set, &nowlen))) {
+		free(old);
+		return RP_ENOMEM;
+	}
+	if (oldlen == nowlen && (!nowlen || !memcmp(old, now, nowlen))) {
+		free(old);
+		free(now);
+		return 0;                    /* nothing changed: the common case of a new interaction's words */
+	}
+	o = (s_cursor){ .p = old, .end = old + oldlen };
+	n = (s_cursor){ .p = now, .end = now + nowlen };
+	ho = s_next(&o);
+	hn = s_next(&n);
+	rc = 0;
+	while (rc == 0 && (ho || hn)) {
+		int c = !ho ? 1 : !hn ? -1 : s_cmp_bytes(o.key, o.klen, n.key, n.klen);
+		if (c < 0) {
+			rc = s_ix_write(st, txn, acct, o.key, o.klen, NULL, 0, 1);
+			ho = s_next(&o);
+		} else if (c > 0) {
+			rc = s_ix_write(st, txn, acct, n.key, n.klen, n.val, n.vlen, 0);
+			hn = s_next(&n);
+		} else {
+			if (o.vlen != n.vlen || memcmp(o.val, n.val, n.vlen))
+				rc = s_ix_write(st, txn, acct, n.key, n.klen, n.val, n.vlen, 0);
+			ho = s_next(&o);
+			hn = s_next(&n);
+		}
+	}
+	if (rc == 0) {
+		v = (MDB_val){ nowlen, now };
+		rc = nowlen ? mdb_put(txn, st->acct_ix, &k, &v, 0) : mdb_del(txn, st->acct_ix, &k, NULL);
+		rc = rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
+	}
+	free(old);
+	free(now);
+	return rc;
+}
+
+int rp_index_clear(rp_store *st, MDB_txn *txn)
+{
+	int rc = rp_store_clear(txn, st->ix);
+	return rc ? rc : rp_store_clear(txn, st->acct_ix);
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+int rp_index_walk(rp_store *st, MDB_txn *txn, char kind, const void *prefix, size_t plen,
+                  rp_index_fn fn, void *arg)
+{
+	uint8_t from[512];
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+	if (plen + 1 > sizeof from)
+		return RP_EINVAL;
+	from[0] = (uint8_t)kind;
+	memcpy(from + 1, prefix, plen);
+	if ((rc = mdb_cursor_open(txn, st->ix, &c)))
+		return rp_store_err(rc);
+	k = (MDB_val){ plen + 1, from };
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data;
+		if (k.mv_size < plen + 1 + RP_ACCOUNT_LEN || memcmp(kp, from, plen + 1))
+			break;
+		rc = fn(arg, kp + 1 + plen, k.mv_size - 1 - plen - RP_ACCOUNT_LEN,
+		        kp + k.mv_size - RP_ACCOUNT_LEN, &v);
+		if (rc)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND || rc == RP_STORE_STOP)
+		return 0;
+	return rp_store_err(rc);       /* ours pass as they are */
+}
+
+int rp_index_has(rp_store *st, MDB_txn *txn, char kind, const void *body, size_t blen,
+                 const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	uint8_t key[512];
+	MDB_val k = { 1 + blen + RP_ACCOUNT_LEN, key }, v;
+	if (blen + 1 + RP_ACCOUNT_LEN > sizeof key)
+		return 0;
+	key[0] = (uint8_t)kind;
+	memcpy(key + 1, body, blen);
+	memcpy(key + 1 + blen, acct, RP_ACCOUNT_LEN);
+	return mdb_get(txn, st->ix, &k, &v) == 0;
+}

@@ -1,0 +1,92 @@
+/* node/store/index.h — the indexes the daily questions read: entries
+ * derived from an account's view, in one table (ix), written in the txn
+ * that stores the view, so they never fall out of step with it (fsck
+ * rebuilds them and compares). Each account's own entries are kept with it
+ * too (acct_ix: account → its entries, packed), so that storing a view
+ * writes only the entries that changed.
+ *
+ * Every key is kind (1 byte) ‖ body ‖ account (16). Numbers are big-endian;
+ * a day is days since 1970 in UTC plus RP_INDEX_DAY_BIAS (a reader's local
+ * day is within one of it). Only accounts with a name are indexed (a
+ * forgotten account is nobody's to call or rank); "live": not archived.
+ *
+ *  'V' currency (3) ‖ ~units (8)        live accounts worth units > 0 in it, most first
+ *  'L' last contact ms (8; 0: never)    live accounts, least recently contacted first
+ *  'D' next due ms (8)                  live accounts with an open follow-up, soonest first
+ *  'C' day (8)                          live accounts with a cadence, by the day it falls due
+ *  'R' day (8)                          live accounts that may be at risk from that day on
+ *                                       → last purchase ms (8) ‖ median gap ms (8)
+ *  'P' ~at ms (8) ‖ ref (16)            open complaints (archived accounts' too), newest
+ *                                       first → at text ‖ 0 ‖ [text ‖ 0: none when it has none]
+ *  'T' tag ‖ 0 ‖ folded name ‖ 0        accounts by tag, in name order
+ *  'O' owner ‖ 0 ‖ folded name ‖ 0      accounts by owner, in name order
+ *  'A' folded name ‖ 0                  archived accounts, in name order
+ *  'W' word ‖ 0                         the words of a name, its fields and tags, its
+ *                                       contacts and live interactions (rp_index_words)
+ *  'N' loosely folded name ‖ 0          names, accents and case aside (uniqueness)
+ *
+ * 'C' and 'R' days are early by RP_INDEX_DAY_SLACK: the reader walks up to
+ * its day and checks each account exactly, so a reader's time zone never
+ * hides one. */
+#ifndef RP_INDEX_H
+#define RP_INDEX_H
+
+#include <jansson.h>
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define RP_INDEX_DAY_BIAS  (1LL << 40)
+#define RP_INDEX_DAY_SLACK 2
+#define RP_INDEX_DAY_MS    86400000LL
+
+/* An account's entries, built off the store (on a fold's thread). */
+typedef struct rp_index_set rp_index_set;
+
+/* The entries of the account acct whose view is view. Returns NULL when
+ * out of memory. */
+rp_index_set *rp_index_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_LEN]);
+void          rp_index_set_free(rp_index_set **s);
+
+/* Store set as acct's entries (NULL: it has none any more), writing only
+ * what changed since the last time. Returns 0 or an RP_E* / LMDB code. */
+int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                   const rp_index_set *set);
+
+/* Every entry of every account dropped (fsck --rebuild; a layout upgrade):
+ * the views are then stored again. */
+int rp_index_clear(rp_store *st, MDB_txn *txn);
+
+/* ---- reading ---------------------------------------------------------------- */
+
+/* Walk the entries of kind whose body starts with prefix (plen bytes), in
+ * key order. fn gets the body after the prefix (without the account), the
+ * account and the value; it returns 0 to go on, RP_STORE_STOP to end the
+ * walk, or an RP_E* code (ends it, returned). Returns 0 or an RP_E* code. */
+typedef int (*rp_index_fn)(void *arg, const uint8_t *body, size_t blen,
+                           const uint8_t acct[RP_ACCOUNT_LEN], const MDB_val *val);
+int rp_index_walk(rp_store *st, MDB_txn *txn, char kind, const void *prefix, size_t plen,
+                  rp_index_fn fn, void *arg);
+
+/* 1 when the entry kind ‖ body ‖ acct exists. */
+int rp_index_has(rp_store *st, MDB_txn *txn, char kind, const void *body, size_t blen,
+                 const uint8_t acct[RP_ACCOUNT_LEN]);
+
+/* The day index entries use for ms (UTC), biased. */
+uint64_t rp_index_day(uint64_t ms);
+
+/* From the live interactions of a view: the last purchase (0 if none) and
+ * the median gap in ms between contacts (0 if fewer than two gaps). Notes
+ * are not contacts; contacts less than a day apart are one visit. Returns
+ * 0 or RP_ENOMEM. */
+int rp_index_rhythm(const json_t *view, uint64_t *last_purchase, uint64_t *median_gap);
+
+/* The words of text, as 'W' keys hold them and find looks them up: text
+ * folded loosely (text/casefold.h), cut at every ASCII byte that is not a
+ * letter or digit. fn gets each word (not NUL-terminated) and returns 0 to
+ * go on or an RP_E* code, which ends the split and is returned. */
+int rp_index_words(const char *text, int (*fn)(void *arg, const char *w, size_t n), void *arg);
+
+#endif

@@ -10,6 +10,8 @@
 #include "agenda.h"
 #include "book.h"
 #include "../store/roster.h"
+#include "../store/index.h"
+#include "../store/summary.h"
 #include "../text/amount.h"
 #include "../text/when.h"
 #include "../../proto/error.h"
@@ -184,21 +186,35 @@ static int s_cadence(s_plan *p, rp_book_acct *a)
 	return s_push(p, a, S_CADENCE, day, due, row, bad);
 }
 
-/* A call candidate, unless a was contacted too recently (as of today) to
- * bother. Worth = (1 + ln(1 + value in units)) × days of silence (capped at
- * S_NEVER_DAYS): value counts, but silence counts more. */
-static int s_candidate(s_plan *p, rp_book_acct *a)
+/* What a call is worth = (1 + ln(1 + value in units)) × days of silence
+ * (capped at S_NEVER_DAYS): value counts, but silence counts more. It
+ * grows with both, which lets the index find the best without reading
+ * every account (s_calls_book). */
+static double s_worth(int64_t units, double scale, int64_t days)
 {
-	const rp_summary *s = a->sum;
-	double scale = rp_pow10(rp_currency_decimals(p->book.currency));
+	return (1 + rp_ln(1 + (units > 0 ? (double)units / scale : 0))) *
+	       (double)(days < S_NEVER_DAYS ? days : S_NEVER_DAYS);
+}
+
+/* Whether s is a call candidate today (not contacted too recently to
+ * bother, calls welcome), and its worth. */
+static int s_callable(const s_plan *p, const rp_summary *s, const char *currency, double *worth)
+{
+	double scale = rp_pow10(rp_currency_decimals(currency));
 	int64_t days = s->last_contact.valid ? p->today - rp_when_day(s->last_contact.ms) : S_NEVER_DAYS;
-	int64_t units = rp_summary_value_in(s, p->book.currency);
 	if (s->no_calls || (s->last_contact.valid && days < S_QUIET_DAYS))
 		return 0;
-	return rp_rows_push(&p->calls, (rp_row){ .row = json_object(),
-	        .score = (1 + rp_ln(1 + (units > 0 ? (double)units / scale : 0))) *
-	                 (double)(days < S_NEVER_DAYS ? days : S_NEVER_DAYS),
-	        .name = s->name, .id = s->id, .acct = a }, 0);
+	*worth = s_worth(rp_summary_value_in(s, currency), scale, days);
+	return 1;
+}
+
+static int s_candidate(s_plan *p, rp_book_acct *a)
+{
+	double worth;
+	if (!s_callable(p, a->sum, p->book.currency, &worth))
+		return 0;
+	return rp_rows_push(&p->calls, (rp_row){ .row = json_object(), .score = worth,
+	        .name = a->sum->name, .id = a->sum->id, .acct = a }, 0);
 }
 
 /* The best candidates, calls a workday, on the workdays planned. */
@@ -267,6 +283,203 @@ static int s_account(s_plan *p, rp_book_acct *a)
 	return rc;
 }
 
+/* ---- the accounts the agenda is made of, from the indexes ------------------- */
+
+/* A set of account ids seen, open addressing (the best calls' walk). */
+typedef struct s_seen {
+	uint8_t *v;                 /* cap × RP_ACCOUNT_LEN; a zero id marks a free slot */
+	size_t   n, cap;
+} s_seen;
+
+/* 1 if id was in the set (now it is), 0 if added, RP_ENOMEM. */
+static int s_seen_add(s_seen *s, const uint8_t id[RP_ACCOUNT_LEN])
+{
+	static const uint8_t zero[RP_ACCOUNT_LEN];
+	size_t i;
+	if (2 * (s->n + 1) > s->cap) {
+		s_seen g = { calloc(s->cap ? 2 * s->cap : 256, RP_ACCOUNT_LEN), 0, s->cap ? 2 * s->cap : 256 };
+		if (!g.v)
+			return rp_fail(RP_ENOMEM, "out of memory");
+		for (i = 0; i < s->cap; i++)
+			if (memcmp(s->v + i * RP_ACCOUNT_LEN, zero, RP_ACCOUNT_LEN))
+				s_seen_add(&g, s->v + i * RP_ACCOUNT_LEN);
+		free(s->v);
+		*s = g;
+	}
+	for (i = (size_t)rp_be64_get(id) % s->cap;; i = (i + 1) % s->cap) {
+		uint8_t *slot = s->v + i * RP_ACCOUNT_LEN;
+		if (!memcmp(slot, id, RP_ACCOUNT_LEN))
+			return 1;
+		if (!memcmp(slot, zero, RP_ACCOUNT_LEN)) {
+			memcpy(slot, id, RP_ACCOUNT_LEN);
+			s->n++;
+			return 0;
+		}
+	}
+}
+
+typedef struct s_gather {
+	s_plan  *p;
+	rp_ids   ids;              /* the accounts the agenda is made of */
+} s_gather;
+
+static int s_due_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                     const MDB_val *val)
+{
+	s_gather *g = arg;
+	(void)val;
+	if (blen != 8)
+		return 0;
+	if (rp_when_day(rp_be64_get(body)) > g->p->last)
+		return RP_STORE_STOP;       /* soonest first: the rest are later still */
+	return rp_ids_add(&g->ids, acct);
+}
+
+static int s_complaint_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                           const MDB_val *val)
+{
+	s_gather *g = arg;
+	(void)val;
+	if (blen != 8 + RP_REF_LEN || rp_when_day(~rp_be64_get(body)) + S_COMPLAINT_DAYS > g->p->last)
+		return 0;                   /* newest first: too young yet, older ones follow */
+	return rp_ids_add(&g->ids, acct);
+}
+
+static int s_cadence_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                         const MDB_val *val)
+{
+	s_gather *g = arg;
+	(void)val;
+	if (blen != 8)
+		return 0;
+	/* early by the slack: a day past the last planned is the end */
+	if ((int64_t)(rp_be64_get(body) - (uint64_t)RP_INDEX_DAY_BIAS) > g->p->last + 1)
+		return RP_STORE_STOP;
+	return rp_ids_add(&g->ids, acct);
+}
+
+/* The best calls: the accounts worth most (value, 'V') and the longest
+ * silent (last contact, 'L') walked side by side, each account met read
+ * once, until `want` candidates are worth more than any account not met
+ * yet can be (it is worth no more than the value and the silence of the
+ * walks' positions). Ties go on being read: names break them. */
+static int s_calls_walk(s_gather *g, size_t want)
+{
+	s_plan *p = g->p;
+	double scale = rp_pow10(rp_currency_decimals(p->book.currency));
+	rp_index_iter *iv = NULL, *il = NULL;
+	s_seen seen = { 0 };
+	double *worth = NULL;
+	size_t nworth = 0, capw = 0, steps = 0;
+	int64_t units = INT64_MAX, days = S_NEVER_DAYS;
+	int hv = 1, hl = 1, rc;
+
+	if ((rc = rp_index_iter_open(p->n->store, p->txn, 'V', p->book.currency, 3, &iv)) ||
+	    (rc = rp_index_iter_open(p->n->store, p->txn, 'L', NULL, 0, &il)))
+		goto out;
+	while (hl) {
+		for (int side = 0; side < 2 && rc == 0; side++) {
+			const uint8_t *body, *acct;
+			size_t blen;
+			MDB_val val;
+			rp_summary *s = NULL;
+			double w;
+			int r;
+			if (side == 0 && !hv)
+				continue;
+			r = rp_index_iter_next(side ? il : iv, &body, &blen, &acct, &val);
+			if (r < 0) {
+				rc = r;
+				break;
+			}
+			if (r == 0) {
+				if (side == 0) {
+					hv = 0;
+					units = 0;           /* no account left is worth anything in the currency */
+				} else {
+					hl = 0;              /* every account has been met */
+				}
+				continue;
+			}
+			if (blen != 8)
+				continue;
+			if (side == 0) {
+				units = (int64_t)~rp_be64_get(body);
+			} else {
+				uint64_t ms = rp_be64_get(body);
+				days = ms ? p->today - rp_when_day(ms) : S_NEVER_DAYS;
+			}
+			if ((r = s_seen_add(&seen, acct)) != 0) {
+				rc = r < 0 ? r : 0;
+				continue;
+			}
+			if (rp_summary_load(p->n->store, p->txn, acct, &s) != 0)
+				continue;
+			if (s->name && !s->archived && (!p->owner || (s->owner && !strcmp(s->owner, p->owner))) &&
+			    s_callable(p, s, p->book.currency, &w)) {
+				if (nworth == capw) {
+					double *gw = realloc(worth, (capw = capw ? 2 * capw : 64) * sizeof *gw);
+					if (!gw)
+						rc = rp_fail(RP_ENOMEM, "out of memory");
+					else
+						worth = gw;
+				}
+				if (rc == 0 && (rc = rp_ids_add(&g->ids, acct)) == 0)
+					worth[nworth++] = w;
+			}
+			rp_summary_free(&s);
+		}
+		if (rc)
+			break;
+		/* Enough candidates worth more than the walks' bound? */
+		if (hl && nworth >= want && ++steps % 16 == 0) {
+			double bound = s_worth(units, scale, days < 0 ? 0 : days);
+			size_t above = 0;
+			for (size_t i = 0; i < nworth; i++)
+				above += worth[i] > bound;
+			if (above >= want)
+				break;
+		}
+	}
+out:
+	rp_index_iter_close(&iv);
+	rp_index_iter_close(&il);
+	free(seen.v);
+	free(worth);
+	return rc < 0 ? rp_fail(rc, "cannot read the indexes") : 0;
+}
+
+/* The book of the accounts the agenda is made of: follow-ups due ('D'),
+ * open complaints ('P'), cadences due ('C') and the best calls. */
+static int s_agenda_book(s_plan *p, int calls)
+{
+	s_gather g = { p, { 0 } };
+	rp_store *st = p->n->store;
+	int rc;
+	rp_roster_team_currency(st, p->txn, p->book.currency);
+	if ((rc = rp_index_walk(st, p->txn, 'D', NULL, 0, s_due_one, &g)) == 0 &&
+	    (rc = rp_index_walk(st, p->txn, 'P', NULL, 0, s_complaint_one, &g)) == 0)
+		rc = rp_index_walk(st, p->txn, 'C', NULL, 0, s_cadence_one, &g);
+	if (rc == 0 && calls > 0) {
+		/* the calls planned, and as many again as accounts the rest may
+		 * plan (a planned account is no call candidate) */
+		size_t want = 0;
+		rp_ids_sort(&g.ids);
+		for (int64_t day = p->today; day <= p->last; day++)
+			want += rp_when_workday_in(day, p->holidays, p->nholidays) ? (size_t)calls : 0;
+		if (want)
+			rc = s_calls_walk(&g, want + g.ids.n);
+	}
+	if (rc == 0) {
+		rp_ids_sort(&g.ids);
+		rc = rp_book_pick(p->n, p->txn, g.ids.v, g.ids.n, &p->book);
+	} else {
+		rc = rp_fail(rc, "cannot read the indexes");
+	}
+	rp_ids_free(&g.ids);
+	return rc;
+}
+
 int rp_agenda(rp_node *n, const rp_agenda_opts *o, json_t **out)
 {
 	rp_agenda_opts def = { .calls = -1, .days = 1 };
@@ -291,7 +504,7 @@ int rp_agenda(rp_node *n, const rp_agenda_opts *o, json_t **out)
 		rc = rp_fail(RP_ENOTFOUND, "no member '%s' in the team (see 'rapport member list')", p.owner);
 		goto out_txn;
 	}
-	if ((rc = rp_book_load(n, p.txn, &p.book)))
+	if ((rc = n->scan ? rp_book_load(n, p.txn, &p.book) : s_agenda_book(&p, calls)))
 		goto out_txn;
 	if (!(p.planned = calloc(p.book.n + 1, 1))) {
 		rc = rp_fail(RP_ENOMEM, "out of memory");

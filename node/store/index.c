@@ -584,6 +584,65 @@ int rp_index_walk(rp_store *st, MDB_txn *txn, char kind, const void *prefix, siz
 	return rp_store_err(rc);       /* ours pass as they are */
 }
 
+struct rp_index_iter {
+	MDB_cursor *c;
+	uint8_t     from[512];
+	size_t      flen;
+	int         started, done;
+};
+
+int rp_index_iter_open(rp_store *st, MDB_txn *txn, char kind, const void *prefix, size_t plen,
+                       rp_index_iter **out)
+{
+	rp_index_iter *it;
+	int rc;
+	if (plen + 1 > sizeof it->from)
+		return RP_EINVAL;
+	if (!(it = calloc(1, sizeof *it)))
+		return RP_ENOMEM;
+	it->from[0] = (uint8_t)kind;
+	memcpy(it->from + 1, prefix, plen);
+	it->flen = plen + 1;
+	if ((rc = mdb_cursor_open(txn, st->ix, &it->c))) {
+		free(it);
+		return rp_store_err(rc);
+	}
+	*out = it;
+	return 0;
+}
+
+int rp_index_iter_next(rp_index_iter *it, const uint8_t **body, size_t *blen,
+                       const uint8_t **acct, MDB_val *val)
+{
+	MDB_val k = { it->flen, it->from };
+	const uint8_t *kp;
+	int rc;
+	if (it->done)
+		return 0;
+	rc = it->started ? mdb_cursor_get(it->c, &k, val, MDB_NEXT) : mdb_cursor_get(it->c, &k, val, MDB_SET_RANGE);
+	it->started = 1;
+	kp = k.mv_data;
+	if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size < it->flen + RP_ACCOUNT_LEN || memcmp(kp, it->from, it->flen)))) {
+		it->done = 1;
+		return 0;
+	}
+	if (rc)
+		return rp_store_err(rc);
+	*body = kp + it->flen;
+	*blen = k.mv_size - it->flen - RP_ACCOUNT_LEN;
+	*acct = kp + k.mv_size - RP_ACCOUNT_LEN;
+	return 1;
+}
+
+void rp_index_iter_close(rp_index_iter **it)
+{
+	if (!it || !*it)
+		return;
+	mdb_cursor_close((*it)->c);
+	free(*it);
+	*it = NULL;
+}
+
 int rp_index_has(rp_store *st, MDB_txn *txn, char kind, const void *body, size_t blen,
                  const uint8_t acct[RP_ACCOUNT_LEN])
 {

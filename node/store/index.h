@@ -70,6 +70,16 @@ typedef int (*rp_index_fn)(void *arg, const uint8_t *body, size_t blen,
 int rp_index_walk(rp_store *st, MDB_txn *txn, char kind, const void *prefix, size_t plen,
                   rp_index_fn fn, void *arg);
 
+/* The same walk, a step at a time (two walks side by side): next returns
+ * 1 with the entry's parts (valid until the next step), 0 past the last,
+ * or an RP_E* code. */
+typedef struct rp_index_iter rp_index_iter;
+int  rp_index_iter_open(rp_store *st, MDB_txn *txn, char kind, const void *prefix, size_t plen,
+                        rp_index_iter **out);
+int  rp_index_iter_next(rp_index_iter *it, const uint8_t **body, size_t *blen,
+                        const uint8_t **acct, MDB_val *val);
+void rp_index_iter_close(rp_index_iter **it);
+
 /* 1 when the entry kind ‖ body ‖ acct exists. */
 int rp_index_has(rp_store *st, MDB_txn *txn, char kind, const void *body, size_t blen,
                  const uint8_t acct[RP_ACCOUNT_LEN]);

@@ -5,7 +5,7 @@
 # 2026-12-01, each with its own purchase rhythm (some stopped buying a while
 # ago), calls and visits between, complaints (a few still open), follow-ups
 # due around 2026-12-01, owners rep0..rep(REPS-1), tags t0..t9, a cadence on
-# one account in ten, and German, French and Greek names. The benchmarks
+# one account in fifty, and German, French and Greek names. The benchmarks
 # (tests/bench/query.sh) and the index property test read it.
 use strict; use warnings;
 my ($na, $per, $reps) = @ARGV;
@@ -33,24 +33,24 @@ for my $a (1 .. $na) {
 		if ($t < $stop && rnd() < 0.5) {
 			$type = 'purchase';
 			$amount = sprintf('{"cents":%d,"currency":"%s"}', 1000 + int(rnd() * 500000), $a % 17 ? 'EUR' : 'USD');
-		} elsif (rnd() < 0.03) {
+		} elsif (rnd() < 0.01) {
 			$type = 'complaint';
 		}
-		my $resolved = $type eq 'complaint' && rnd() < 0.8 ? ',"resolved":true,"resolution":"replaced"' : '';
+		my $resolved = $type eq 'complaint' && rnd() < 0.95 ? ',"resolved":true,"resolution":"replaced"' : '';
 		push @ix, sprintf('{"type":"%s","at":"%s","text":%s,"amount":%s%s}', $type, iso($t),
 			js("$type $i with account $a about order " . int(rnd() * 100000)), $amount, $resolved);
 		$t += int($gap * (0.5 + rnd()));
 		$i++;
 	}
 	my @fu;
-	if (rnd() < 0.2) {
+	if (rnd() < 0.03) {
 		push @fu, sprintf('{"text":%s,"due":"%s"}', js("follow up on order for account $a"),
-			iso($now + int((rnd() * 20 - 10) * 86400)));
+			iso($now + int((rnd() * 33 - 3) * 86400)));
 	}
 	my $name = sprintf('%s %s %05d', $first[$a % @first], $first[int($a / 7) % @first], $a);
 	my $fields = sprintf('"email":"buyer%d@example.com","phone":"+49 30 %07d","city":"%s"', $a, $a,
 		(qw(Berlin Köln Paris Αθήνα Lyon))[$a % 5]);
-	$fields .= ',"cadence":"4w"' if $a % 10 == 0;
+	$fields .= ',"cadence":"26w"' if $a % 50 == 0;
 	$fields .= ',"consent":"no"' if $a % 23 == 0;
 	my $owner = $reps ? sprintf(',"owner":"rep%d"', $a % $reps) : '';
 	printf '{"name":%s%s,"fields":{%s},"tags":["t%d"%s],"interactions":[%s],"followups":[%s]}' . "\n",

@@ -11,6 +11,7 @@
 #include "../proto/body.h"
 #include "store/roster.h"
 #include "store/view.h"
+#include "store/index.h"
 #include "store/ingest.h"
 #include "store/refs.h"
 #include "edit.h"
@@ -145,43 +146,37 @@ static int s_name_taken(rp_write *w, const char *name, uint8_t found[RP_ACCOUNT_
 }
 
 /* The same name accents and case aside (text rules of DESIGN.md §7: "Cafe"
- * is "Café"): a walk of the whole names index, for a person's add or
- * rename (an import checks its own names). skip: the account renamed. */
+ * is "Café"): the loose names of the index ('N', index.h). skip: the
+ * account renamed. */
 typedef struct s_loose_seek {
-	char           want[RP_NAME_MAX + 1];
-	size_t         wn;
 	const uint8_t *skip;
 	uint8_t       *found;
 	int            hit;
 } s_loose_seek;
 
-static int s_loose_one(void *arg, const rp_val *k, const rp_val *v)
+static int s_loose_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                       const MDB_val *val)
 {
 	s_loose_seek *q = arg;
-	char have[RP_NAME_MAX + 1];
-	const uint8_t *acct;
-	size_t len;
-	(void)v;
-	if (rp_view_index_entry(k, &acct, &len) || len > RP_NAME_MAX ||
-	    (q->skip && !memcmp(acct, q->skip, RP_ACCOUNT_LEN)))
+	(void)body, (void)blen, (void)val;
+	if (q->skip && !memcmp(acct, q->skip, RP_ACCOUNT_LEN))
 		return 0;
-	if (rp_fold_loose(have, k->mv_data, len) == q->wn && !memcmp(have, q->want, q->wn)) {
-		memcpy(q->found, acct, RP_ACCOUNT_LEN);
-		q->hit = 1;
-		return RP_STORE_STOP;
-	}
-	return 0;
+	memcpy(q->found, acct, RP_ACCOUNT_LEN);
+	q->hit = 1;
+	return RP_STORE_STOP;
 }
 
 static int s_name_taken_loose(rp_write *w, const char *name, const uint8_t *skip,
                               uint8_t found[RP_ACCOUNT_LEN])
 {
 	s_loose_seek q = { .skip = skip, .found = found };
+	char want[RP_NAME_MAX + 2];
 	size_t n = strlen(name);
 	if (n > RP_NAME_MAX)
 		return 0;
-	q.wn = rp_fold_loose(q.want, name, n);
-	rp_store_scan(w->txn, w->node->store->names, NULL, 0, s_loose_one, &q);
+	n = rp_fold_loose(want, name, n);
+	want[n] = 0;
+	rp_index_walk(w->node->store, w->txn, 'N', want, n + 1, s_loose_one, &q);
 	return q.hit;
 }
 

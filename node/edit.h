@@ -54,8 +54,8 @@ int rp_edit_email(const char *what, const char *value);
 int rp_edit_one_of(const char *what, const char *value, const char *const *list);
 
 /* rp_account_add; loose 0 skips the check that no name is the same
- * accents and case aside (a walk of every name): an import, which checks
- * its own names, creating thousands. */
+ * accents and case aside (the index's loose names): an import, which
+ * checks its own names, creating thousands. */
 int rp_edit_account_add(rp_write *w, const char *name, const char *owner, int loose,
                         uint8_t acct_out[RP_ACCOUNT_LEN]);
 

@@ -16,6 +16,8 @@
 #include "../node.h"
 #include "../text/casefold.h"
 #include "../store/view.h"
+#include "../store/index.h"
+#include "../store/summary.h"
 #include "../store/roster.h"
 #include "../text/csv.h"
 #include "../../proto/body.h"
@@ -238,6 +240,24 @@ static int s_find_name(s_import *im, const char *lower, uint8_t acct[RP_ACCOUNT_
 	return q.hit;
 }
 
+/* The account whose name is name accents and case aside ('N' of the
+ * index), into acct: 1 if there is one. */
+static int s_loose_first(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                         const MDB_val *val)
+{
+	(void)body, (void)blen, (void)val;
+	memcpy(arg, acct, RP_ACCOUNT_LEN);
+	return RP_STORE_STOP;
+}
+
+static int s_find_loose(s_import *im, const char *loose, uint8_t acct[RP_ACCOUNT_LEN])
+{
+	static const uint8_t zero[RP_ACCOUNT_LEN];
+	memset(acct, 0, RP_ACCOUNT_LEN);
+	rp_index_walk(im->node->store, im->txn, 'N', loose, strlen(loose) + 1, s_loose_first, acct);
+	return memcmp(acct, zero, RP_ACCOUNT_LEN) != 0;
+}
+
 /* A dedupe key (what makes two entries the same thing) built in im->key:
  * kind, a, b, c joined by US (0x1f), which no field of a view may hold. */
 static const char *s_key(s_import *im, const char *kind, const char *a, const char *b,
@@ -305,7 +325,7 @@ static int s_acct_begin(s_import *im, const char *name, const char *source, size
                         s_acct **out)
 {
 	size_t n = strlen(name);
-	char lower[RP_NAME_MAX + 1];
+	char lower[RP_NAME_MAX + 1], loose[RP_NAME_MAX + 1];
 	json_t *prev;
 	s_acct *a;
 
@@ -313,11 +333,27 @@ static int s_acct_begin(s_import *im, const char *name, const char *source, size
 		return s_bad(im, line, "account name is too long (%zu bytes; the limit is %d)",
 		             n, RP_NAME_MAX);
 	rp_fold(lower, name, n + 1);
-	if ((prev = json_object_get(im->seen, lower)))
+	rp_fold_loose(loose, name, n);
+	if ((prev = json_object_get(im->seen, loose)))
 		return s_bad(im, line, "account '%s' is also on line %lld (account names are unique, "
-		             "ignoring case)", name, (long long)json_integer_value(prev));
-	if (json_object_set_new(im->seen, lower, json_integer((json_int_t)line)))
+		             "accents and case aside)", name, (long long)json_integer_value(prev));
+	if (json_object_set_new(im->seen, loose, json_integer((json_int_t)line)))
 		return s_nomem();
+	{
+		/* A name held here accents and case aside ("Cafe Ole", "Café Olé"):
+		 * never a second account of it. */
+		uint8_t id[RP_ACCOUNT_LEN];
+		if (!(source && *source && s_find_source(im, source, id)) && !s_find_name(im, lower, id) &&
+		    s_find_loose(im, loose, id)) {
+			rp_summary *held = NULL;
+			int rc = rp_summary_load(im->node->store, im->txn, id, &held);
+			rc = s_bad(im, line, "account '%s' is '%s' here, accents and case aside (account names are "
+			           "unique: spell it as it is here to update it)", name,
+			           rc == 0 && held->name ? held->name : "another account");
+			rp_summary_free(&held);
+			return rc;
+		}
+	}
 	if (im->nacct == im->cap) {
 		size_t cap = im->cap ? im->cap * 2 : 64;
 		void *p = realloc(im->accts, cap * sizeof *im->accts);

@@ -62,4 +62,21 @@ test_expect "show ΑΘΗΝΑ shows Ταβέρνα Αθήνα" expect_stdout "$ta
 test_expect "show елка shows Кафе Ёлка" expect_stdout "$kafe" rpq ann '.id' show елка --json
 test_expect "the exact name, in capitals, finds it too" expect_stdout "$taverna" rpq ann '.id' show "ΤΑΒΈΡΝΑ ΑΘΉΝΑ" --json
 
+test_begin "an import keeps names unique accents and case aside"
+printf '{"name":"Cafe Ole","tags":["x"]}\n' >"$TMP/ole.jsonl"
+d="$(digest ann)"
+test_expect "importing \"Cafe Ole\" beside Café Olé is refused, naming both" \
+	expect_error 1 "ole.jsonl:1: account 'Cafe Ole' is 'Café Olé' here, accents and case aside" \
+	rp ann import "$TMP/ole.jsonl"
+test_expect "... and changes nothing" expect_unchanged ann "$d"
+printf '{"name":"Nord Süd"}\n{"name":"NORD SUED"}\n' >"$TMP/twice.jsonl"
+test_expect "a file naming one account twice, accents aside, is refused" \
+	expect_error 1 "twice.jsonl:2: account 'NORD SUED' is also on line 1 .account names are unique, accents and case aside." \
+	rp ann import "$TMP/twice.jsonl"
+test_expect "... and changes nothing" expect_unchanged ann "$d"
+printf '{"name":"café olé","tags":["x"]}\n' >"$TMP/same.jsonl"
+test_expect "the same name in another case updates Café Olé" \
+	eval 'rp ann import "$TMP/same.jsonl" >/dev/null 2>&1 &&
+	      expect_eq "$(rp ann show "$cafe" --json | jq -c .tags)" "[\"x\"]"'
+
 test_done

@@ -10,6 +10,13 @@ static int cmd_fsck_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 
 	if ((rc = cmd_open(ctx, a)) != 0)
 		return rc;
+	if (cmd_has(a, "rebuild")) {
+		uint64_t done = 0;
+		fprintf(stderr, "rebuilding the views and indexes of %s from the log...\n", ctx->home);
+		if ((rc = rp_fsck_rebuild(a->n, &done)) < 0)
+			return out_fail_about(rc, ctx->home);
+		fprintf(stderr, "rebuilt %llu account%s; checking\n", (unsigned long long)done, done == 1 ? "" : "s");
+	}
 	rc = rp_fsck(a->n, &report);
 	if (rc < 0 && !report)
 		return out_fail_about(rc, ctx->home);
@@ -23,10 +30,15 @@ static int cmd_fsck_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 		const json_t *eq = json_object_get(report, "equivocating"), *ev;
 		size_t i;
 
-		printf("%lld op%s, %lld account%s: %lld bad signature%s, %lld mismatched view%s: %s\n",
+		long long mix = out_int(report, "mismatched_indexes");
+		const json_t *pr;
+		printf("%lld op%s, %lld account%s: %lld bad signature%s, %lld mismatched view%s%s: %s\n",
 		       ops, ops == 1 ? "" : "s", accts, accts == 1 ? "" : "s",
 		       bad, bad == 1 ? "" : "s", mism, mism == 1 ? "" : "s",
-		       ok ? "ok" : "NOT OK");
+		       mix ? ", indexes out of step" : "", ok ? "ok" : "NOT OK");
+		json_array_foreach(json_object_get(report, "problems"), i, pr)
+			if (i < 20)
+				out_vclean_line(stdout, "problem: %s", json_string_value(pr));
 		/* A peer's misbehaviour, recorded with its evidence: not damage here. */
 		json_array_foreach(eq, i, ev)
 			printf("equivocation: %s's device %s signed two different ops as its seq %lld "
@@ -46,8 +58,12 @@ static int cmd_fsck_exec(const struct cmd_ctx *ctx, struct cmd_args *a)
 
 const struct cmd_entry cmd_fsck_entry = {
 	.name  = "fsck",
-	.usage = "[--json]",
-	.help  = "verify every signature, rebuild and compare the views; exit 1 only for damage, "
-	         "not for a peer's recorded misbehaviour (equivocations are listed)",
-	.form  = { .opts = cmd_json_only, .exec = cmd_fsck_exec },
+	.usage = "[--rebuild] [--json]",
+	.help  = "verify every signature, rebuild and compare the views and indexes; exit 1 only for "
+	         "damage, not for a peer's recorded misbehaviour (equivocations are listed)",
+	.details = "--rebuild first drops the views and every index (what is derived from the\n"
+	           "log) and builds them again from the log, then checks.\n",
+	.form  = { .opts = (const struct cmd_arg[]){ { "rebuild", .kind = CMD_FLAG },
+	                                             { "json", .kind = CMD_FLAG }, { 0 } },
+	           .exec = cmd_fsck_exec },
 };

@@ -8,6 +8,8 @@
 #include "fsck.h"
 #include "node.h"
 #include "store/view.h"
+#include "store/index.h"
+#include "store/delivery.h"
 #include "store/ingest.h"
 #include "../proto/error.h"
 
@@ -28,6 +30,7 @@ typedef struct s_check {
 	json_t  *accts;            /* accounts of the log still without a view */
 	json_t  *problems;
 	size_t   ops, bad, mismatched, accounts;
+	size_t   entries, indexes;     /* index entries the views give; accounts whose differ */
 } s_check;
 
 /* Each stored op: decodes, verifies, and is stored under its own id. */
@@ -82,6 +85,14 @@ static int s_check_view(void *arg, const rp_val *k, const rp_val *v)
 		return 0;
 	}
 	text = rp_view_text(view);
+	{
+		int d = rp_index_differs(c->node->store, c->txn, view, k->mv_data, &c->entries);
+		if (d > 0 && rp_store_get(c->txn, c->node->store->stale, k->mv_data, RP_ACCOUNT_LEN, &stale) != 0) {
+			c->indexes++;
+			json_array_append_new(c->problems, json_sprintf("account %s: its index entries differ from "
+			                      "its log ('rapport fsck --rebuild' rebuilds them)", t));
+		}
+	}
 	json_decref(view);
 	/* A view a sync marked stale (it could not rebuild it: a kill, a
 	 * full disk) differs by design until it is rebuilt: not damage. */
@@ -99,7 +110,7 @@ static int s_check_view(void *arg, const rp_val *k, const rp_val *v)
 
 int rp_fsck(rp_node *n, json_t **report)
 {
-	s_check c = { n, NULL, json_object(), json_array(), 0, 0, 0, 0 };
+	s_check c = { n, NULL, json_object(), json_array(), 0, 0, 0, 0, 0, 0 };
 	size_t arrivals;
 	int rc;
 	rp_errclear();
@@ -115,6 +126,12 @@ int rp_fsck(rp_node *n, json_t **report)
 	 * log must have its view. */
 	if ((rc = rp_store_scan(c.txn, n->store->views, NULL, 0, s_check_view, &c)))
 		goto out_txn;
+	if (rp_store_count(c.txn, n->store->ix) != c.entries) {
+		c.indexes++;
+		json_array_append_new(c.problems, json_sprintf("the indexes hold %zu entries, the views give %zu "
+		                      "('rapport fsck --rebuild' rebuilds them)",
+		                      rp_store_count(c.txn, n->store->ix), c.entries));
+	}
 	{
 		const char *key;
 		json_t *val;
@@ -131,8 +148,9 @@ out_fail:
 		json_decref(c.problems);
 		return rp_fail(rc, "cannot read the store");
 	}
-	*report = json_pack("{sIsIsIsIsbso}", "ops", (json_int_t)c.ops, "accounts", (json_int_t)c.accounts,
+	*report = json_pack("{sIsIsIsIsIsbso}", "ops", (json_int_t)c.ops, "accounts", (json_int_t)c.accounts,
 	        "bad_sigs", (json_int_t)c.bad, "mismatched_views", (json_int_t)c.mismatched,
+	        "mismatched_indexes", (json_int_t)c.indexes,
 	        "ok", c.bad == 0 && c.mismatched == 0 && json_array_size(c.problems) == 0,
 	        "problems", c.problems);
 	/* A peer's recorded misbehaviour is reported, not damage: ok stays true. */
@@ -145,7 +163,37 @@ out_fail:
 	}
 	if (c.bad)
 		return rp_fail(RP_ESIG, "%zu of %zu ops fail verification", c.bad, c.ops);
-	if (c.mismatched || json_array_size(json_object_get(*report, "problems")))
+	if (c.mismatched)
 		return rp_fail(RP_EIO, "%zu views do not match the log", c.mismatched);
+	if (c.indexes)
+		return rp_fail(RP_EIO, "the indexes are out of step with the views: 'rapport fsck --rebuild' rebuilds them");
+	if (json_array_size(json_object_get(*report, "problems")))
+		return rp_fail(RP_EIO, "%s", json_string_value(json_array_get(json_object_get(*report, "problems"), 0)));
+	return 0;
+}
+
+/* ---- rebuilding what is derived --------------------------------------------- */
+
+static int s_drop_derived(rp_store *st, rp_txn *txn, void *arg)
+{
+	int rc;
+	(void)arg;
+	if ((rc = rp_index_clear(st, txn)) || (rc = rp_delivery_rebuild(st, txn)))
+		return rc;
+	return rp_view_mark_all_stale(st, txn);
+}
+
+int rp_fsck_rebuild(rp_node *n, uint64_t *accounts)
+{
+	int rc;
+	rp_errclear();
+	*accounts = 0;
+	/* One txn drops the indexes and marks every view stale; the views are
+	 * then folded again from the log a thousand accounts a txn, each with
+	 * its indexes. Killed half way, the next open finishes the job. */
+	if ((rc = rp_store_run(n->store, s_drop_derived, NULL)))
+		return rp_fail(rc, "cannot drop the indexes: %s", rp_strerror(rc));
+	if ((rc = rp_view_refresh_stale(n->store, accounts)))
+		return rp_fail(rc, "cannot rebuild the views: %s", rp_strerror(rc));
 	return 0;
 }

@@ -547,6 +547,38 @@ int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN
 	return rc;
 }
 
+int rp_index_differs(rp_store *st, MDB_txn *txn, const json_t *view, const uint8_t acct[RP_ACCOUNT_LEN],
+                     size_t *entries)
+{
+	rp_index_set *set = rp_index_build(view, acct);
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	uint8_t *now;
+	size_t len;
+	s_cursor c;
+	int differs = 0;
+	if (!set)
+		return RP_ENOMEM;
+	now = s_pack(set, &len);
+	rp_index_set_free(&set);
+	if (!now)
+		return RP_ENOMEM;
+	if (mdb_get(txn, st->acct_ix, &k, &v) != 0)
+		v = (MDB_val){ 0, NULL };
+	differs = v.mv_size != len || (len && memcmp(v.mv_data, now, len));
+	c = (s_cursor){ .p = now, .end = now + len };
+	while (s_next(&c)) {
+		uint8_t key[512];
+		MDB_val mk = { c.klen + RP_ACCOUNT_LEN, key }, mv;
+		memcpy(key, c.key, c.klen);
+		memcpy(key + c.klen, acct, RP_ACCOUNT_LEN);
+		if (mdb_get(txn, st->ix, &mk, &mv) != 0 || mv.mv_size != c.vlen || memcmp(mv.mv_data, c.val, c.vlen))
+			differs = 1;
+		++*entries;
+	}
+	free(now);
+	return differs;
+}
+
 int rp_index_clear(rp_store *st, MDB_txn *txn)
 {
 	int rc = rp_store_clear(txn, st->ix);

@@ -137,4 +137,35 @@ test_expect "... the account keeps its name and interactions" expect_stdout '["C
 	rpq ann '[.name,(.interactions|length)]' show corner --json
 test_expect "fsck passes" expect_stdout_match ': ok$' rp ann fsck
 
+test_begin "the indexes: fsck catches one out of step, --rebuild mends it, an older store is upgraded"
+derived="$(tool_bin rp_derived)"
+if [ -z "$derived" ]; then
+	test_skip "the indexes against fsck" "no rp_derived (make, or set RP_TOOLS)"
+else
+	new_team ix ann
+	rp_must ix account add "Bäckerei Müller" --tag retail >/dev/null
+	rp_must ix log "Bäckerei Müller" complaint "the oven smokes" >/dev/null
+	rp_must ix account add "Café Olé" >/dev/null
+	test_expect "fsck passes with the indexes in step" expect_stdout_match ': ok$' rp ix fsck
+	"$derived" "$TMP/ix" damage
+	test_expect "one index entry deleted: fsck fails and says the indexes are out of step" \
+		eval 'run rp ix fsck && expect_eq "$RC" 1 exit && expect_match "$ERR" "the indexes are out of step with the views: .rapport fsck --rebuild. rebuilds them" &&
+		      expect_match "$OUT" "indexes out of step: NOT OK" &&
+		      expect_match "$OUT" "problem: .*its index entries differ from its log .*fsck --rebuild"'
+	test_expect "fsck --json counts it (the account, and the count of entries)" \
+		eval 'run rp ix fsck --json && expect_eq "$RC" 1 exit &&
+		      expect_eq "$(printf "%s" "$OUT" | jq -c "[.ok,.mismatched_indexes]")" "[false,2]"' 
+	test_expect "fsck --rebuild says what it does and passes" \
+		eval 'expect_exit 0 rp ix fsck --rebuild && expect_match "$ERR" "^rebuilding the views and indexes of .*ix from the log" &&
+		      expect_match "$ERR" "rebuilt 2 accounts; checking" && expect_match "$OUT" ": ok$"'
+	test_expect "... find finds by the mended index" expect_stdout '["Bäckerei Müller"]' \
+		rpqs ix 'map(.account)' find mull --json
+	"$derived" "$TMP/ix" old
+	test_expect "a store from before the indexes answers from none (the scan says otherwise)" \
+		eval '[ "$(RAPPORT_SCAN=1 rp ix complaints --open --json | jq -r .text)" = "the oven smokes" ]'
+	test_expect "... opening it rebuilds them: complaints --open finds the complaint" \
+		expect_stdout "the oven smokes" rpq ix .text complaints --open --json
+	test_expect "... and fsck passes" expect_stdout_match ': ok$' rp ix fsck
+fi
+
 test_done

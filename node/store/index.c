@@ -573,8 +573,10 @@ int rp_index_differs(rp_store *st, MDB_txn *txn, const json_t *view, const uint8
 		memcpy(key + c.klen, acct, RP_ACCOUNT_LEN);
 		if (mdb_get(txn, st->ix, &mk, &mv) != 0 || mv.mv_size != c.vlen || memcmp(mv.mv_data, c.val, c.vlen))
 			differs = 1;
-		++*entries;
 	}
+	/* ix holds the stored entries (a stale view's are the old ones) */
+	for (c = (s_cursor){ .p = v.mv_data, .end = (const uint8_t *)v.mv_data + v.mv_size }; v.mv_size && s_next(&c);)
+		++*entries;
 	free(now);
 	return differs;
 }

@@ -61,8 +61,8 @@ int rp_index_clear(rp_store *st, MDB_txn *txn);
 
 /* fsck: 1 when acct's stored entries are not the ones its view (the fold
  * of its log) gives, or one of them is missing from ix or holds another
- * value; else 0. *entries grows by how many it holds (their sum is what
- * ix holds, or entries no account has are left in it). RP_ENOMEM. */
+ * value; else 0. *entries grows by how many are stored for it (their sum
+ * is what ix holds, or entries no account has are left in it). RP_ENOMEM. */
 int rp_index_differs(rp_store *st, MDB_txn *txn, const json_t *view, const uint8_t acct[RP_ACCOUNT_LEN],
                      size_t *entries);
 

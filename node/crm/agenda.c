@@ -321,6 +321,7 @@ static int s_seen_add(s_seen *s, const uint8_t id[RP_ACCOUNT_LEN])
 typedef struct s_gather {
 	s_plan  *p;
 	rp_ids   ids;              /* the accounts the agenda is made of */
+	rp_ids   calls;            /* the call candidates the walk met */
 } s_gather;
 
 static int s_due_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
@@ -362,7 +363,10 @@ static int s_cadence_one(void *arg, const uint8_t *body, size_t blen, const uint
  * silent (last contact, 'L') walked side by side, each account met read
  * once, until `want` candidates are worth more than any account not met
  * yet can be (it is worth no more than the value and the silence of the
- * walks' positions). Ties go on being read: names break them. */
+ * walks' positions). Ties go on being read: names break them. The
+ * accounts of g->ids (sorted: follow-ups, complaints, cadences) are in the
+ * book anyway and may be planned: they do not count; the others met go to
+ * g->calls. */
 static int s_calls_walk(s_gather *g, size_t want)
 {
 	s_plan *p = g->p;
@@ -413,7 +417,7 @@ static int s_calls_walk(s_gather *g, size_t want)
 				rc = r < 0 ? r : 0;
 				continue;
 			}
-			if (rp_summary_load(p->n->store, p->txn, acct, &s) != 0)
+			if (rp_ids_has(&g->ids, acct) || rp_summary_load(p->n->store, p->txn, acct, &s) != 0)
 				continue;
 			if (s->name && !s->archived && (!p->owner || (s->owner && !strcmp(s->owner, p->owner))) &&
 			    s_callable(p, s, p->book.currency, &w)) {
@@ -424,7 +428,7 @@ static int s_calls_walk(s_gather *g, size_t want)
 					else
 						worth = gw;
 				}
-				if (rc == 0 && (rc = rp_ids_add(&g->ids, acct)) == 0)
+				if (rc == 0 && (rc = rp_ids_add(&g->calls, acct)) == 0)
 					worth[nworth++] = w;
 			}
 			rp_summary_free(&s);
@@ -453,7 +457,7 @@ out:
  * open complaints ('P'), cadences due ('C') and the best calls. */
 static int s_agenda_book(s_plan *p, int calls)
 {
-	s_gather g = { p, { 0 } };
+	s_gather g = { p, { 0 }, { 0 } };
 	rp_store *st = p->n->store;
 	int rc;
 	rp_roster_team_currency(st, p->txn, p->book.currency);
@@ -461,15 +465,16 @@ static int s_agenda_book(s_plan *p, int calls)
 	    (rc = rp_index_walk(st, p->txn, 'P', NULL, 0, s_complaint_one, &g)) == 0)
 		rc = rp_index_walk(st, p->txn, 'C', NULL, 0, s_cadence_one, &g);
 	if (rc == 0 && calls > 0) {
-		/* the calls planned, and as many again as accounts the rest may
-		 * plan (a planned account is no call candidate) */
 		size_t want = 0;
 		rp_ids_sort(&g.ids);
 		for (int64_t day = p->today; day <= p->last; day++)
 			want += rp_when_workday_in(day, p->holidays, p->nholidays) ? (size_t)calls : 0;
 		if (want)
-			rc = s_calls_walk(&g, want + g.ids.n);
+			rc = s_calls_walk(&g, want);
 	}
+	for (size_t i = 0; rc == 0 && i < g.calls.n; i++)
+		rc = rp_ids_add(&g.ids, g.calls.v + i * RP_ACCOUNT_LEN);
+	rp_ids_free(&g.calls);
 	if (rc == 0) {
 		rp_ids_sort(&g.ids);
 		rc = rp_book_pick(p->n, p->txn, g.ids.v, g.ids.n, &p->book);

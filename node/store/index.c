@@ -30,7 +30,7 @@ struct rp_index_set {
 
 static void s_put(rp_index_set *s, const void *p, size_t n)
 {
-	if (s->nomem)
+	if (s->nomem || n == 0)
 		return;
 	if (s->used + n > s->cap) {
 		size_t cap = s->cap ? s->cap : 1024;
@@ -473,7 +473,8 @@ static uint8_t *s_pack(const rp_index_set *s, size_t *len)
 		*p++ = (uint8_t)(e->vlen >> 16);
 		*p++ = (uint8_t)(e->vlen >> 8);
 		*p++ = (uint8_t)e->vlen;
-		memcpy(p, s->arena + e->val, e->vlen);
+		if (e->vlen)
+			memcpy(p, s->arena + e->val, e->vlen);
 		p += e->vlen;
 	}
 	return b;
@@ -517,9 +518,9 @@ int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN
 		free(now);
 		return 0;                    /* nothing changed: the common case of a new interaction's words */
 	}
-	o = (s_cursor){ .p = old, .end = old + oldlen };
+	o = (s_cursor){ .p = old, .end = old ? old + oldlen : NULL };
 	n = (s_cursor){ .p = now, .end = now + nowlen };
-	ho = s_next(&o);
+	ho = old && s_next(&o);
 	hn = s_next(&n);
 	rc = 0;
 	while (rc == 0 && (ho || hn)) {
@@ -575,7 +576,8 @@ int rp_index_differs(rp_store *st, MDB_txn *txn, const json_t *view, const uint8
 			differs = 1;
 	}
 	/* ix holds the stored entries (a stale view's are the old ones) */
-	for (c = (s_cursor){ .p = v.mv_data, .end = (const uint8_t *)v.mv_data + v.mv_size }; v.mv_size && s_next(&c);)
+	for (c = (s_cursor){ .p = v.mv_data, .end = v.mv_size ? (const uint8_t *)v.mv_data + v.mv_size : NULL };
+	     v.mv_size && s_next(&c);)
 		++*entries;
 	free(now);
 	return differs;
@@ -599,7 +601,8 @@ int rp_index_walk(rp_store *st, MDB_txn *txn, char kind, const void *prefix, siz
 	if (plen + 1 > sizeof from)
 		return RP_EINVAL;
 	from[0] = (uint8_t)kind;
-	memcpy(from + 1, prefix, plen);
+	if (plen)
+		memcpy(from + 1, prefix, plen);
 	if ((rc = mdb_cursor_open(txn, st->ix, &c)))
 		return rp_store_err(rc);
 	k = (MDB_val){ plen + 1, from };
@@ -635,7 +638,8 @@ int rp_index_iter_open(rp_store *st, MDB_txn *txn, char kind, const void *prefix
 	if (!(it = calloc(1, sizeof *it)))
 		return RP_ENOMEM;
 	it->from[0] = (uint8_t)kind;
-	memcpy(it->from + 1, prefix, plen);
+	if (plen)
+		memcpy(it->from + 1, prefix, plen);
 	it->flen = plen + 1;
 	if ((rc = mdb_cursor_open(txn, st->ix, &it->c))) {
 		free(it);
@@ -685,7 +689,8 @@ int rp_index_has(rp_store *st, MDB_txn *txn, char kind, const void *body, size_t
 	if (blen + 1 + RP_ACCOUNT_LEN > sizeof key)
 		return 0;
 	key[0] = (uint8_t)kind;
-	memcpy(key + 1, body, blen);
+	if (blen)
+		memcpy(key + 1, body, blen);
 	memcpy(key + 1 + blen, acct, RP_ACCOUNT_LEN);
 	return mdb_get(txn, st->ix, &k, &v) == 0;
 }

@@ -146,38 +146,11 @@ static int s_name_taken(rp_write *w, const char *name, uint8_t found[RP_ACCOUNT_
 }
 
 /* The same name accents and case aside (text rules of DESIGN.md §7: "Cafe"
- * is "Café"): the loose names of the index ('N', index.h). skip: the
- * account renamed. */
-typedef struct s_loose_seek {
-	const uint8_t *skip;
-	uint8_t       *found;
-	int            hit;
-} s_loose_seek;
-
-static int s_loose_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
-                       const MDB_val *val)
-{
-	s_loose_seek *q = arg;
-	(void)body, (void)blen, (void)val;
-	if (q->skip && !memcmp(acct, q->skip, RP_ACCOUNT_LEN))
-		return 0;
-	memcpy(q->found, acct, RP_ACCOUNT_LEN);
-	q->hit = 1;
-	return RP_STORE_STOP;
-}
-
+ * is "Café"), other than skip (the account renamed). */
 static int s_name_taken_loose(rp_write *w, const char *name, const uint8_t *skip,
                               uint8_t found[RP_ACCOUNT_LEN])
 {
-	s_loose_seek q = { .skip = skip, .found = found };
-	char want[RP_NAME_MAX + 2];
-	size_t n = strlen(name);
-	if (n > RP_NAME_MAX)
-		return 0;
-	n = rp_fold_loose(want, name, n);
-	want[n] = 0;
-	rp_index_walk(w->node->store, w->txn, 'N', want, n + 1, s_loose_one, &q);
-	return q.hit;
+	return rp_index_loose_name(w->node->store, w->txn, name, skip, found);
 }
 
 int rp_account_add(rp_write *w, const char *name, const char *owner,

@@ -240,24 +240,6 @@ static int s_find_name(s_import *im, const char *lower, uint8_t acct[RP_ACCOUNT_
 	return q.hit;
 }
 
-/* The account whose name is name accents and case aside ('N' of the
- * index), into acct: 1 if there is one. */
-static int s_loose_first(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
-                         const MDB_val *val)
-{
-	(void)body, (void)blen, (void)val;
-	memcpy(arg, acct, RP_ACCOUNT_LEN);
-	return RP_STORE_STOP;
-}
-
-static int s_find_loose(s_import *im, const char *loose, uint8_t acct[RP_ACCOUNT_LEN])
-{
-	static const uint8_t zero[RP_ACCOUNT_LEN];
-	memset(acct, 0, RP_ACCOUNT_LEN);
-	rp_index_walk(im->node->store, im->txn, 'N', loose, strlen(loose) + 1, s_loose_first, acct);
-	return memcmp(acct, zero, RP_ACCOUNT_LEN) != 0;
-}
-
 /* A dedupe key (what makes two entries the same thing) built in im->key:
  * kind, a, b, c joined by US (0x1f), which no field of a view may hold. */
 static const char *s_key(s_import *im, const char *kind, const char *a, const char *b,
@@ -344,7 +326,7 @@ static int s_acct_begin(s_import *im, const char *name, const char *source, size
 		 * never a second account of it. */
 		uint8_t id[RP_ACCOUNT_LEN];
 		if (!(source && *source && s_find_source(im, source, id)) && !s_find_name(im, lower, id) &&
-		    s_find_loose(im, loose, id)) {
+		    rp_index_loose_name(im->node->store, im->txn, name, NULL, id)) {
 			rp_summary *held = NULL;
 			int rc = rp_summary_load(im->node->store, im->txn, id, &held);
 			rc = s_bad(im, line, "account '%s' is '%s' here, accents and case aside (account names are "

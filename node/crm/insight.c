@@ -22,6 +22,14 @@
 #define S_RISK_MIN_DAYS  14     /* contact rhythm: silence shorter than this is no risk */
 #define S_FIND_CLIP      80     /* characters of matching text in a find row */
 
+/* An index walk's accounts, into the rp_ids arg (complaints, find). */
+static int s_add_id(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                    const MDB_val *val)
+{
+	(void)body, (void)blen, (void)val;
+	return rp_ids_add(arg, acct);
+}
+
 /* ---- top ----------------------------------------------------------------- */
 
 /* The accounts worth most in the team's currency, from the index ('V'):
@@ -586,13 +594,6 @@ static int s_find_interactions(const s_words *ws, const rp_book_acct *a, const j
 
 /* The accounts that hold a word starting with each of the words: the
  * index's 'W' entries, one walk a word, intersected. */
-static int s_find_word(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
-                       const MDB_val *val)
-{
-	(void)body, (void)blen, (void)val;
-	return rp_ids_add(arg, acct);
-}
-
 static int s_find_book(rp_node *n, MDB_txn *txn, const s_words *ws, rp_book *as)
 {
 	rp_ids all = { 0 };
@@ -602,7 +603,7 @@ static int s_find_book(rp_node *n, MDB_txn *txn, const s_words *ws, rp_book *as)
 		size_t len = strlen(ws->w[k]), keep = 0;
 		if (len > 64)
 			len = 64;                /* the index keeps a word's first 64 bytes */
-		if ((rc = rp_index_walk(n->store, txn, 'W', ws->w[k], len, s_find_word, &one)) == 0) {
+		if ((rc = rp_index_walk(n->store, txn, 'W', ws->w[k], len, s_add_id, &one)) == 0) {
 			rp_ids_sort(&one);
 			if (k == 0) {
 				all = one;
@@ -700,13 +701,6 @@ typedef struct s_open_walk {
 	rp_rows *rows;
 } s_open_walk;
 
-static int s_open_ids(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
-                      const MDB_val *val)
-{
-	(void)body, (void)blen, (void)val;
-	return rp_ids_add(&((s_open_walk *)arg)->ids, acct);
-}
-
 static int s_open_row(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
                       const MDB_val *val)
 {
@@ -742,7 +736,7 @@ static int s_complaints_open(rp_node *n, MDB_txn *txn, json_t **out)
 	rp_book as;
 	rp_rows rows = { 0 };
 	s_open_walk w = { { 0 }, &as, &rows };
-	int rc = rp_index_walk(n->store, txn, 'P', NULL, 0, s_open_ids, &w);
+	int rc = rp_index_walk(n->store, txn, 'P', NULL, 0, s_add_id, &w.ids);
 	if (rc) {
 		rp_ids_free(&w.ids);
 		return rp_fail(rc, "cannot read the complaints index");

@@ -324,15 +324,14 @@ rp_index_set *rp_index_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_L
 	memcpy(s->acct, acct, RP_ACCOUNT_LEN);
 	if (!name)
 		return s;                  /* forgotten: nothing to find or rank */
-	s_begin(s, 'N');
 	{
-		char f[2 * RP_NAME_MAX + 2];
-		size_t n = strlen(name) > RP_NAME_MAX ? RP_NAME_MAX : strlen(name);
-		n = rp_fold_loose(f, name, n);
-		s_text0(s, f, S_BODY_MAX - 2);
-		(void)n;
+		char f[RP_NAME_MAX + 1];
+		size_t n = rp_fold_loose(f, name, strlen(name) > RP_NAME_MAX ? RP_NAME_MAX : strlen(name));
+		s_begin(s, 'N');
+		s_put(s, f, n);
+		s_put(s, "", 1);
+		s_end(s, NULL, 0);
 	}
-	s_end(s, NULL, 0);
 	json_array_foreach(json_object_get(view, "tags"), i, e) {
 		if (!json_is_string(e))
 			continue;
@@ -679,6 +678,38 @@ void rp_index_iter_close(rp_index_iter **it)
 	mdb_cursor_close((*it)->c);
 	free(*it);
 	*it = NULL;
+}
+
+typedef struct s_loose_seek {
+	const uint8_t *skip;
+	uint8_t       *found;
+	int            hit;
+} s_loose_seek;
+
+static int s_loose_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
+                       const MDB_val *val)
+{
+	s_loose_seek *q = arg;
+	(void)body, (void)blen, (void)val;
+	if (q->skip && !memcmp(acct, q->skip, RP_ACCOUNT_LEN))
+		return 0;
+	memcpy(q->found, acct, RP_ACCOUNT_LEN);
+	q->hit = 1;
+	return RP_STORE_STOP;
+}
+
+int rp_index_loose_name(rp_store *st, MDB_txn *txn, const char *name, const uint8_t *skip,
+                        uint8_t found[RP_ACCOUNT_LEN])
+{
+	s_loose_seek q = { skip, found, 0 };
+	char want[RP_NAME_MAX + 2];
+	size_t n = strlen(name);
+	if (n > RP_NAME_MAX)
+		return 0;
+	n = rp_fold_loose(want, name, n);
+	want[n] = 0;
+	rp_index_walk(st, txn, 'N', want, n + 1, s_loose_one, &q);
+	return q.hit;
 }
 
 int rp_index_has(rp_store *st, MDB_txn *txn, char kind, const void *body, size_t blen,

@@ -91,6 +91,11 @@ void rp_index_iter_close(rp_index_iter **it);
 int rp_index_has(rp_store *st, MDB_txn *txn, char kind, const void *body, size_t blen,
                  const uint8_t acct[RP_ACCOUNT_LEN]);
 
+/* An account named name accents and case aside ('N'), other than skip
+ * (NULL: none), into found: 1 if there is one, else 0. */
+int rp_index_loose_name(rp_store *st, MDB_txn *txn, const char *name, const uint8_t *skip,
+                        uint8_t found[RP_ACCOUNT_LEN]);
+
 /* The day index entries use for ms (UTC), biased. */
 uint64_t rp_index_day(uint64_t ms);
 

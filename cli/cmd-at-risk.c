@@ -1,5 +1,7 @@
 /* cli/cmd-at-risk.c — `rapport at-risk`: accounts whose contact or purchase
  * rhythm dropped, with the reason the node gives. */
+#include <stdint.h>
+
 #include "cmd.h"
 #include "output.h"
 #include "table.h"
@@ -24,12 +26,16 @@ static int s_print(const struct cmd_args *a, const json_t *rows)
 
 static int s_read(struct cmd_args *a, json_t **rows)
 {
-	return rp_at_risk(a->n, rows);
+	return rp_at_risk(a->n, cmd_has(a, "limit") ? (size_t)cmd_value(a, "limit")->num : SIZE_MAX, rows);
 }
 
 const struct cmd_entry cmd_at_risk_entry = {
-	.name  = "at-risk",
-	.usage = "[--json]",
-	.help  = "accounts whose contact or purchase rhythm dropped",
-	.form  = { .opts = cmd_json_only, .read = s_read, .print = s_print },
+	.name    = "at-risk",
+	.usage   = "[--limit N] [--json]",
+	.help    = "accounts whose contact or purchase rhythm dropped",
+	.details = "Strongest signal first; --limit N shows the first N only.\n",
+	.form    = { .opts = (const struct cmd_arg[]){
+	                    { "limit", .kind = CMD_COUNT, .min = 1, .max = 1000000000 },
+	                    { "json", .kind = CMD_FLAG }, { 0 } },
+	             .read = s_read, .print = s_print },
 };

@@ -273,7 +273,11 @@ void rp_value_text(const rp_summary *s, char *out, size_t cap)
 
 static int s_cmp_row(const void *a, const void *b)
 {
-	const rp_row *x = a, *y = b;
+	return rp_rows_cmp(a, b);
+}
+
+int rp_rows_cmp(const rp_row *x, const rp_row *y)
+{
 	int c;
 	if (x->k1 != y->k1)
 		return x->k1 < y->k1 ? -1 : 1;

@@ -93,6 +93,8 @@ typedef struct rp_rows {
 /* Takes row.row (released on failure); bad: building it ran out of memory. */
 int  rp_rows_push(rp_rows *r, rp_row row, int bad);
 void rp_rows_sort(rp_rows *r);
+/* The order above, of two rows (their row need not be built): < 0, 0, > 0. */
+int  rp_rows_cmp(const rp_row *x, const rp_row *y);
 void rp_rows_free(rp_rows *r);
 /* Move the first limit rows (all when limit is SIZE_MAX) to the end of arr,
  * in their order, and free r. */

@@ -16,6 +16,7 @@
 #include "../store/view.h"
 #include "../store/index.h"
 #include "../text/casefold.h"
+#include "../text/when.h"
 #include "../../proto/error.h"
 
 #define S_TOP_DEFAULT    100    /* a couple of calls a workday work through them in a season */
@@ -191,89 +192,194 @@ typedef struct s_signal {
  * has not bought for more than 1.5 cadences, or (b) it was contacted at
  * least three times and has been silent for more than twice its median gap
  * and more than S_RISK_MIN_DAYS. The stronger signal (silence / rhythm) leads
- * the reason and gives cadence_days and days_since; rows go strongest first. */
-/* The accounts that may be at risk today, from the index ('R'), with the
- * rhythm each entry keeps (so no view is read), in id order once walked. */
-typedef struct s_rh {
-	uint8_t  id[RP_ACCOUNT_LEN];
-	uint64_t last_buy, gap;
-} s_rh;
+ * the reason and gives cadence_days and days_since; rows go strongest first.
+ *
+ * What deciding takes, from the index's 'R' entry (rp_index_risk) or, in
+ * the reference scan, from the summary and the view. */
+typedef struct s_risk_in {
+	char          id[RP_ACCOUNT_TEXT + 1];
+	rp_index_risk r;             /* name, owner, last contact, cadence, rhythm */
+	uint64_t      last;          /* last contact, when last_valid */
+	int           last_valid;
+	double        score;         /* the leading signal's ratio, once judged */
+} s_risk_in;
 
-typedef struct s_risk_walk {
-	s_rh    *v;
-	size_t   n, cap;
-	uint64_t upto;               /* the last day (biased) to take */
-} s_risk_walk;
+/* The signals of in at now: 1 when it is at risk (first leads, second
+ * follows if on), else 0. */
+static int s_risk_judge(const s_risk_in *in, uint64_t now, s_signal *first, s_signal *second)
+{
+	s_signal buy = { 0 }, talk = { 0 };
+	int64_t cadence = in->r.cadence;
+	/* (a) buying: silent for more than 1.5 purchase cycles. */
+	if (cadence > 0 && in->r.last_buy && in->r.last_buy <= now) {
+		buy.days = rp_days_between(in->r.last_buy, now);
+		buy.usual = cadence;
+		if (2 * buy.days > 3 * cadence) {
+			buy.on = 1;
+			buy.ratio = (double)buy.days / (double)cadence;
+			snprintf(buy.text, sizeof buy.text, "no purchase for %lld days; usually every %lld days",
+			         (long long)buy.days, (long long)cadence);
+		}
+	}
+	/* (b) talking: silent for more than two usual gaps and two weeks. */
+	if (in->r.gap && in->last_valid && in->last <= now) {
+		double usual = (double)in->r.gap / RP_BOOK_DAY_MS;
+		talk.days = rp_days_between(in->last, now);
+		talk.usual = (int64_t)(usual + 0.5);
+		if (talk.usual < 1)
+			talk.usual = 1;
+		if (talk.days > S_RISK_MIN_DAYS && (double)talk.days > 2 * usual) {
+			talk.on = 1;
+			talk.ratio = (double)talk.days / usual;
+			snprintf(talk.text, sizeof talk.text, "no contact for %lld days; usually every %lld days",
+			         (long long)talk.days, (long long)talk.usual);
+		}
+	}
+	if (!buy.on && !talk.on)
+		return 0;
+	/* The stronger signal leads (its figures fill the row); the other follows. */
+	*first = buy.on && (!talk.on || buy.ratio >= talk.ratio) ? buy : talk;
+	*second = buy.on && (!talk.on || buy.ratio >= talk.ratio) ? talk : buy;
+	return 1;
+}
+
+static json_t *s_risk_row(const s_risk_in *in, uint64_t now, int *bad)
+{
+	s_signal first, second;
+	char reason[200];
+	json_t *row;
+	if (!s_risk_judge(in, now, &first, &second))
+		return NULL;
+	snprintf(reason, sizeof reason, "%s%s%s", first.text, second.on ? "; " : "",
+	         second.on ? second.text : "");
+	row = json_object();
+	rp_put(row, "id", json_string(in->id), bad);
+	rp_put(row, "name", rp_jtext(in->r.name), bad);
+	rp_put(row, "owner", rp_jtext(in->r.owner), bad);
+	rp_put(row, "reason", json_string(reason), bad);
+	rp_put(row, "last_contact", rp_jtext(in->r.last_contact), bad);
+	rp_put(row, "cadence_days", json_integer(first.usual), bad);
+	rp_put(row, "days_since", json_integer(first.days), bad);
+	return row;
+}
+
+/* The accounts judged at risk, compactly (rows are made for the first
+ * limit only), in the order rp_rows gives. With a limit, only the best
+ * limit are kept: a heap, the worst of them on top. */
+typedef struct s_risk_list {
+	s_risk_in *v;
+	size_t     n, cap, limit;
+	uint64_t   now, upto;        /* upto: the last day (biased) an 'R' walk takes */
+	int        bad;              /* an entry that was not one: fsck --rebuild */
+} s_risk_list;
+
+static int s_cmp_risk(const void *a, const void *b)
+{
+	const s_risk_in *x = a, *y = b;
+	rp_row rx = { .score = x->score, .name = x->r.name, .id = x->id };
+	rp_row ry = { .score = y->score, .name = y->r.name, .id = y->id };
+	return rp_rows_cmp(&rx, &ry);
+}
+
+static void s_risk_swap(s_risk_in *a, s_risk_in *b)
+{
+	s_risk_in t = *a;
+	*a = *b;
+	*b = t;
+}
+
+static int s_risk_add(s_risk_list *l, const s_risk_in *in)
+{
+	s_signal first, second;
+	s_risk_in c = *in;
+	size_t i;
+	if (!s_risk_judge(in, l->now, &first, &second))
+		return 0;
+	c.score = first.ratio;
+	if (l->n == l->limit) {                 /* full: it replaces the worst, if better */
+		if (s_cmp_risk(&c, &l->v[0]) >= 0)
+			return 0;
+		l->v[0] = c;
+		for (i = 0;;) {
+			size_t w = i, k = 2 * i + 1;
+			if (k < l->n && s_cmp_risk(&l->v[k], &l->v[w]) > 0)
+				w = k;
+			if (k + 1 < l->n && s_cmp_risk(&l->v[k + 1], &l->v[w]) > 0)
+				w = k + 1;
+			if (w == i)
+				return 0;
+			s_risk_swap(&l->v[i], &l->v[w]);
+			i = w;
+		}
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		s_risk_in *g = realloc(l->v, cap * sizeof *g);
+		if (!g)
+			return rp_fail(RP_ENOMEM, "out of memory");
+		l->v = g;
+		l->cap = cap;
+	}
+	l->v[i = l->n++] = c;
+	for (; l->limit != SIZE_MAX && i > 0 && s_cmp_risk(&l->v[i], &l->v[(i - 1) / 2]) > 0; i = (i - 1) / 2)
+		s_risk_swap(&l->v[i], &l->v[(i - 1) / 2]);
+	return 0;
+}
 
 static int s_risk_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
                       const MDB_val *val)
 {
-	s_risk_walk *w = arg;
-	if (blen != 8 || val->mv_size != 16)
+	s_risk_list *l = arg;
+	s_risk_in in = { .last_valid = 0 };
+	if (blen != 8)
 		return 0;
-	if (rp_be64_get(body) > w->upto)
+	if (rp_be64_get(body) > l->upto)
 		return RP_STORE_STOP;
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-		s_rh *g = realloc(w->v, cap * sizeof *g);
-		if (!g)
-			return rp_fail(RP_ENOMEM, "out of memory");
-		w->v = g;
-		w->cap = cap;
+	if (rp_index_risk_get(val, &in.r) != 0) {
+		l->bad = 1;
+		return 0;
 	}
-	memcpy(w->v[w->n].id, acct, RP_ACCOUNT_LEN);
-	w->v[w->n].last_buy = rp_be64_get(val->mv_data);
-	w->v[w->n].gap = rp_be64_get((const uint8_t *)val->mv_data + 8);
-	w->n++;
+	rp_b32_encode(acct, RP_ACCOUNT_LEN, in.id, sizeof in.id);
+	in.last_valid = in.r.last_contact && rp_when_parse_iso(in.r.last_contact, &in.last) == 0;
+	return s_risk_add(l, &in);
+}
+
+/* The reference: every account's summary, and its view's rhythm. */
+static int s_risk_scan(rp_node *n, MDB_txn *txn, rp_book *as, s_risk_list *l)
+{
+	int rc;
+	if ((rc = rp_book_load(n, txn, as)))
+		return rc;
+	for (size_t i = 0; i < as->n; i++) {
+		const rp_book_acct *a = &as->v[i];
+		s_risk_in in = { .last = a->sum->last_contact.ms, .last_valid = a->sum->last_contact.valid };
+		json_t *view;
+		in.r = (rp_index_risk){ .cadence = a->sum->has_cadence ? a->sum->cadence_days : 0,
+		                        .interactions = a->sum->interactions, .name = a->sum->name,
+		                        .owner = a->sum->owner, .last_contact = a->sum->last_contact.text };
+		if (a->sum->archived || (in.r.cadence <= 0 && in.r.interactions < 3))
+			continue;
+		if ((rc = rp_book_view(n, txn, a, &view)) == RP_ENOTFOUND)
+			continue;
+		if (rc)
+			return rc;
+		rc = rp_index_rhythm(view, &in.r.last_buy, &in.r.gap);
+		json_decref(view);
+		if (rc)
+			return rp_fail(rc, "out of memory");
+		snprintf(in.id, sizeof in.id, "%s", a->sum->id);
+		if ((rc = s_risk_add(l, &in)))
+			return rc;
+	}
 	return 0;
 }
 
-static int s_cmp_rh(const void *a, const void *b)
-{
-	return memcmp(a, b, RP_ACCOUNT_LEN);
-}
-
-static int s_risk_pick(rp_node *n, MDB_txn *txn, s_risk_walk *w, rp_book *as)
-{
-	rp_ids ids = { 0 };
-	int rc = 0;
-	if (w->n)
-		qsort(w->v, w->n, sizeof *w->v, s_cmp_rh);
-	for (size_t i = 0; i < w->n && rc == 0; i++)
-		rc = rp_ids_add(&ids, w->v[i].id);
-	if (rc == 0)
-		rc = rp_book_pick(n, txn, ids.v, ids.n, as);
-	rp_ids_free(&ids);
-	return rc;
-}
-
-/* The rhythm of a: from the index entries walked (w), else from its view. */
-static int s_risk_rhythm(rp_node *n, MDB_txn *txn, const s_risk_walk *w, const rp_book_acct *a,
-                         uint64_t *last_buy, uint64_t *gap)
-{
-	const s_rh *h = w && w->n ? bsearch(a->id, w->v, w->n, sizeof *w->v, s_cmp_rh) : NULL;
-	json_t *view;
-	int rc;
-	if (h) {
-		*last_buy = h->last_buy;
-		*gap = h->gap;
-		return 0;
-	}
-	if ((rc = rp_book_view(n, txn, a, &view)))
-		return rc;
-	rc = rp_index_rhythm(view, last_buy, gap);
-	json_decref(view);
-	return rc ? rp_fail(rc, "out of memory") : 0;
-}
-
-int rp_at_risk(rp_node *n, json_t **out)
+int rp_at_risk(rp_node *n, size_t limit, json_t **out)
 {
 	MDB_txn *txn;
-	rp_book as;
-	rp_rows rows = { 0 };
-	s_risk_walk w = { NULL, 0, 0, 0 }, *ix = NULL;
-	uint64_t now = rp_node_now(n);
-	size_t i;
+	rp_book as = { 0 };
+	s_risk_list l = { .now = rp_node_now(n), .limit = limit ? limit : SIZE_MAX };
+	json_t *list = NULL;
 	int rc;
 
 	rp_errclear();
@@ -282,80 +388,36 @@ int rp_at_risk(rp_node *n, json_t **out)
 		return rc;
 	if (!n->scan) {
 		/* a reader's day is within one of the UTC day the index counts in */
-		w.upto = rp_index_day(now) + 1;
-		if ((rc = rp_index_walk(n->store, txn, 'R', NULL, 0, s_risk_one, &w)) == 0)
-			rc = s_risk_pick(n, txn, &w, &as);
-		ix = &w;
+		l.upto = rp_index_day(l.now) + 1;
+		if ((rc = rp_index_walk(n->store, txn, 'R', NULL, 0, s_risk_one, &l)) == 0 && l.bad)
+			rc = rp_fail(RP_EIO, "the at-risk index is unreadable (try 'rapport fsck --rebuild')");
 	} else {
-		rc = rp_book_load(n, txn, &as);
+		rc = s_risk_scan(n, txn, &as, &l);
 	}
 	if (rc)
-		goto out_txn;
-	for (i = 0; i < as.n; i++) {
-		rp_book_acct *a = &as.v[i];
-		int64_t cadence = a->sum->has_cadence ? a->sum->cadence_days : 0;
-		uint64_t last_buy = 0, gap = 0, last = a->sum->last_contact.ms;
-		s_signal buy = { 0 }, talk = { 0 }, *first, *second;
-		char reason[200];
-		json_t *row;
-		int bad = 0;
-		if (a->sum->archived || (cadence <= 0 && a->sum->interactions < 3))
-			continue;
-		rc = s_risk_rhythm(n, txn, ix, a, &last_buy, &gap);
-		if (rc == RP_ENOTFOUND)
-			continue;
-		if (rc)
-			goto out;
-		/* (a) buying: silent for more than 1.5 purchase cycles. */
-		if (cadence > 0 && last_buy && last_buy <= now) {
-			buy.days = rp_days_between(last_buy, now);
-			buy.usual = cadence;
-			if (2 * buy.days > 3 * cadence) {
-				buy.on = 1;
-				buy.ratio = (double)buy.days / (double)cadence;
-				snprintf(buy.text, sizeof buy.text, "no purchase for %lld days; usually every %lld days",
-				         (long long)buy.days, (long long)cadence);
-			}
-		}
-		/* (b) talking: silent for more than two usual gaps and two weeks. */
-		if (gap && a->sum->last_contact.valid && last <= now) {
-			double usual = (double)gap / RP_BOOK_DAY_MS;
-			talk.days = rp_days_between(last, now);
-			talk.usual = (int64_t)(usual + 0.5);
-			if (talk.usual < 1)
-				talk.usual = 1;
-			if (talk.days > S_RISK_MIN_DAYS && (double)talk.days > 2 * usual) {
-				talk.on = 1;
-				talk.ratio = (double)talk.days / usual;
-				snprintf(talk.text, sizeof talk.text, "no contact for %lld days; usually every %lld days",
-				         (long long)talk.days, (long long)talk.usual);
-			}
-		}
-		if (!buy.on && !talk.on)
-			continue;
-		/* The stronger signal leads (its figures fill the row); the other follows. */
-		first = buy.on && (!talk.on || buy.ratio >= talk.ratio) ? &buy : &talk;
-		second = first == &buy ? &talk : &buy;
-		snprintf(reason, sizeof reason, "%s%s%s", first->text, second->on ? "; " : "",
-		         second->on ? second->text : "");
-		row = json_object();
-		rp_put(row, "id", json_string(a->sum->id), &bad);
-		rp_put(row, "name", rp_jtext(a->sum->name), &bad);
-		rp_put(row, "owner", rp_jtext(a->sum->owner), &bad);
-		rp_put(row, "reason", json_string(reason), &bad);
-		rp_put(row, "last_contact", rp_jtext(a->sum->last_contact.text), &bad);
-		rp_put(row, "cadence_days", json_integer(first->usual), &bad);
-		rp_put(row, "days_since", json_integer(first->days), &bad);
-		if ((rc = rp_rows_push(&rows, (rp_row){ .row = row, .score = first->ratio,
-		        .name = rp_jstr(row, "name"), .id = rp_jstr(row, "id"), .acct = a }, bad)))
-			goto out;
+		goto out;
+	if (l.n)
+		qsort(l.v, l.n, sizeof *l.v, s_cmp_risk);
+	if (!(list = json_array())) {
+		rc = rp_fail(RP_ENOMEM, "out of memory");
+		goto out;
 	}
-	rc = rp_rows_emit(&rows, SIZE_MAX, out);
+	for (size_t i = 0; i < l.n && i < limit; i++) {
+		int bad = 0;
+		json_t *row = s_risk_row(&l.v[i], l.now, &bad);
+		if (!row || bad || json_array_append_new(list, row)) {
+			if (bad)
+				json_decref(row);
+			rc = rp_fail(RP_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	*out = list;
+	list = NULL;
 out:
-	rp_rows_free(&rows);
+	json_decref(list);
+	free(l.v);
 	rp_book_free(&as);
-out_txn:
-	free(w.v);
 	rp_store_end(txn);
 	return rc;
 }

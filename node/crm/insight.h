@@ -4,13 +4,16 @@
 #ifndef RP_INSIGHT_H
 #define RP_INSIGHT_H
 
+#include <stddef.h>
+
 #include "../rapport.h"
 
 /* The top n accounts by "value", "recent" or "frequency". */
 int rp_top(rp_node *n, int count, const char *by, json_t **out);
 
-/* Accounts whose contact or purchase rhythm dropped. */
-int rp_at_risk(rp_node *n, json_t **out);
+/* Accounts whose contact or purchase rhythm dropped, strongest first: the
+ * first limit of them (SIZE_MAX: all). */
+int rp_at_risk(rp_node *n, size_t limit, json_t **out);
 
 /* Accounts, contacts and interactions matching every word of text. */
 int rp_find(rp_node *n, const char *text, json_t **out);

@@ -205,6 +205,33 @@ int rp_index_rhythm(const json_t *view, uint64_t *last_purchase, uint64_t *media
 	return 0;
 }
 
+/* 'R' day → last purchase ‖ median gap ‖ cadence ‖ interactions (8 each)
+ * ‖ name ‖ 0 ‖ owner ‖ 0 ‖ last contact ‖ 0 ("": none): the whole row
+ * at-risk prints, so it reads no summary. */
+static void s_risk_entry(rp_index_set *s, uint64_t day, const uint64_t fig[4], const char *name,
+                         const char *owner, const char *last)
+{
+	size_t nl = strlen(name), ol = owner ? strlen(owner) : 0, ll = last ? strlen(last) : 0;
+	size_t vl = 32 + nl + 1 + ol + 1 + ll + 1;
+	uint8_t *v = malloc(vl), *p;
+	if (!v) {
+		s->nomem = 1;
+		return;
+	}
+	for (int i = 0; i < 4; i++)
+		rp_be64_put(v + 8 * i, fig[i]);
+	p = v + 32;
+	memcpy(p, name, nl + 1);
+	p += nl + 1;
+	memcpy(p, owner ? owner : "", ol + 1);
+	p += ol + 1;
+	memcpy(p, last ? last : "", ll + 1);
+	s_begin(s, 'R');
+	s_u64(s, day - RP_INDEX_DAY_SLACK);
+	s_end(s, v, vl);
+	free(v);
+}
+
 /* The first day (UTC, biased, early by the slack) an at-risk reader may
  * find the account at risk; 0: never, as things stand. */
 static uint64_t s_risk_day(rp_index_set *s, const json_t *view, const json_t *stats)
@@ -229,14 +256,8 @@ static uint64_t s_risk_day(rp_index_set *s, const json_t *view, const json_t *st
 	}
 	if (!day)
 		return 0;
-	{
-		uint8_t v[16];
-		rp_be64_put(v, last_buy);
-		rp_be64_put(v + 8, gap);
-		s_begin(s, 'R');
-		s_u64(s, day - RP_INDEX_DAY_SLACK);
-		s_end(s, v, sizeof v);
-	}
+	s_risk_entry(s, day, (const uint64_t[]){ last_buy, gap, (uint64_t)cadence, (uint64_t)nix },
+	             s_str(view, "name"), s_str(view, "owner"), s_str(stats, "last_contact"));
 	return day;
 }
 
@@ -724,4 +745,35 @@ int rp_index_has(rp_store *st, MDB_txn *txn, char kind, const void *body, size_t
 		memcpy(key + 1, body, blen);
 	memcpy(key + 1 + blen, acct, RP_ACCOUNT_LEN);
 	return mdb_get(txn, st->ix, &k, &v) == 0;
+}
+
+/* The next NUL-terminated string of [*p, end), or NULL when there is none. */
+static const char *s_str0(const uint8_t **p, const uint8_t *end)
+{
+	const uint8_t *z = *p < end ? memchr(*p, 0, (size_t)(end - *p)) : NULL;
+	const char *t = (const char *)*p;
+	if (!z)
+		return NULL;
+	*p = z + 1;
+	return t;
+}
+
+int rp_index_risk_get(const MDB_val *val, rp_index_risk *out)
+{
+	const uint8_t *p = val->mv_data, *end = p + val->mv_size;
+	if (val->mv_size < 32 + 3)
+		return RP_EIO;
+	out->last_buy = rp_be64_get(p);
+	out->gap = rp_be64_get(p + 8);
+	out->cadence = (int64_t)rp_be64_get(p + 16);
+	out->interactions = (int64_t)rp_be64_get(p + 24);
+	p += 32;
+	if (!(out->name = s_str0(&p, end)) || !(out->owner = s_str0(&p, end)) ||
+	    !(out->last_contact = s_str0(&p, end)) || p != end)
+		return RP_EIO;
+	if (!*out->owner)
+		out->owner = NULL;
+	if (!*out->last_contact)
+		out->last_contact = NULL;
+	return 0;
 }

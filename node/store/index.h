@@ -15,7 +15,7 @@
  *  'D' next due ms (8)                  live accounts with an open follow-up, soonest first
  *  'C' day (8)                          live accounts with a cadence, by the day it falls due
  *  'R' day (8)                          live accounts that may be at risk from that day on
- *                                       → last purchase ms (8) ‖ median gap ms (8)
+ *                                       → the figures and names of its row (rp_index_risk)
  *  'P' ~at ms (8) ‖ ref (16)            open complaints (archived accounts' too), newest
  *                                       first → at text ‖ 0 ‖ [text ‖ 0: none when it has none]
  *  'T' tag ‖ 0 ‖ folded name ‖ 0        accounts by tag, in name order
@@ -104,6 +104,20 @@ uint64_t rp_index_day(uint64_t ms);
  * are not contacts; contacts less than a day apart are one visit. Returns
  * 0 or RP_ENOMEM. */
 int rp_index_rhythm(const json_t *view, uint64_t *last_purchase, uint64_t *median_gap);
+
+/* What an 'R' entry holds: all an at-risk row needs. The strings point
+ * into the value (valid while the txn is). */
+typedef struct rp_index_risk {
+	uint64_t    last_buy, gap;       /* last purchase, median gap (ms; 0: none) */
+	int64_t     cadence;             /* purchase cadence, days (0: none) */
+	int64_t     interactions;
+	const char *name;
+	const char *owner, *last_contact;   /* NULL: none */
+} rp_index_risk;
+
+/* Read an 'R' entry's value: 0, or RP_EIO (not one: a store of another
+ * layout, or damage). */
+int rp_index_risk_get(const MDB_val *val, rp_index_risk *out);
 
 /* The words of text, as 'W' keys hold them and find looks them up: text
  * folded loosely (text/casefold.h), cut at every ASCII byte that is not a

@@ -10,8 +10,9 @@
 /* The layout of the views and summaries this rapport writes; a store
  * whose views are older has them all rebuilt on open (node.c). 2: stats
  * gained buys, contact_every, no_calls, referred_by; follow-ups campaign;
- * interactions retraction. 3: the indexes of index.h. */
-#define RP_VIEW_LAYOUT 3
+ * interactions retraction. 3: the indexes of index.h. 4: their at-risk
+ * entries hold the row (rp_index_risk). */
+#define RP_VIEW_LAYOUT 4
 
 #include <jansson.h>
 #include "store.h"

@@ -14,7 +14,7 @@ SEEDS="${RP_INDEX_SEEDS:-11 23 42}"
 # the first question whose answers differ.
 QUESTIONS=(
 	"agenda" "agenda --days 7" "agenda --days 14 --calls 5" "agenda --owner bob --days 3" "agenda --calls 0"
-	"top" "top 3" "top --by recent" "at-risk" "complaints --open" "complaints"
+	"top" "top 3" "top --by recent" "at-risk" "at-risk --limit 2" "complaints --open" "complaints"
 	"find acme" "find mull" "find order 1" "find cafe" "find zzz"
 	"account list --tag key" "account list --tag t1 --limit 3" "account list --owner bob"
 	"account list --archived" "account list --owner ann --limit 2"
@@ -79,6 +79,9 @@ for seed in $SEEDS; do
 		rp_must "$a" follow-up "${ids[$i]}" "call back $k" --due "2026-06-$(printf %02d $((RANDOM % 20 + 1)))" >/dev/null
 	done
 	test_expect "the questions have answers" nonempty "$a"
+	test_expect "at-risk --limit 2 is the first two of at-risk" eval \
+		'[ "$(rpqs "$a" ".[:2]" at-risk --json)" = "$(rpqs "$a" . at-risk --limit 2 --json)" ] &&
+		 [ "$(rpqs "$a" length at-risk --json)" -ge 1 ]'
 	test_expect "index and scan give the same answers" same_answers "$a"
 
 	test_begin "seed $seed: retractions, amends, resolutions, an archive"

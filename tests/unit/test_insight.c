@@ -215,7 +215,7 @@ int main(void)
 	ok(rows == NULL, "and no rows");
 
 	/* ---- at-risk ---- */
-	is_int(rp_at_risk(n, &rows), 0, "at-risk");
+	is_int(rp_at_risk(n, SIZE_MAX, &rows), 0, "at-risk");
 	is_int(json_array_size(rows), 2, "two accounts at risk");
 	is_str(row_str(rows, 0, "name"), "Gamma Garage", "Gamma (39 days for a 7-day rhythm) first");
 	is_str(row_str(rows, 0, "reason"), "no contact for 39 days; usually every 7 days", "why Gamma");

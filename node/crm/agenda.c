@@ -25,18 +25,45 @@ enum { S_FOLLOWUP, S_COMPLAINT, S_CADENCE, S_CALL };
 
 static const char *const s_kinds[] = { "followup", "complaint", "cadence", "call" };
 
+/* A follow-up or complaint that may be on the plan. Its strings point into
+ * the index (the read txn) or, in the scan, into its account's view. */
+typedef struct s_item {
+	int         kind;                     /* S_FOLLOWUP or S_COMPLAINT */
+	uint64_t    ms;                       /* its due, or when it was made */
+	const char *text, *due, *assignee;    /* NULL: none (a complaint has no due) */
+	char        id[RP_REF_TEXT + 1];
+	uint8_t     acct[RP_ACCOUNT_LEN];
+} s_item;
+
+/* An account the plan may name: its card (from the index, or in the scan
+ * from its summary and view). */
+typedef struct s_acct {
+	uint8_t       id[RP_ACCOUNT_LEN];
+	char          idtext[RP_ACCOUNT_TEXT + 1];
+	rp_index_card c;
+	rp_summary   *sum;                    /* the scan's: c points into it */
+	json_t       *view;                   /* the scan's, once read: c's reach and items point into it */
+	int           reach;                  /* c's reach is filled in */
+	int           cadence;                /* may be due by its cadence */
+	int           gone;                   /* the scan found no view: left out */
+	int           planned;
+} s_acct;
+
 typedef struct s_plan {
 	rp_node       *n;
 	MDB_txn       *txn;
-	rp_book        book;
-	rp_rows        rows;          /* everything but the calls */
-	rp_rows        calls;         /* call candidates, best first once sorted */
-	uint8_t       *planned;       /* per book account: on the plan already */
+	char           currency[4];           /* the team's: calls rank by value in it */
+	s_acct        *accts;                 /* in id order */
+	size_t         naccts, capaccts;
+	s_item        *items;
+	size_t         nitems, capitems;
+	rp_rows        rows;                  /* everything but the calls */
+	rp_rows        calls;                 /* call candidates, best first once sorted */
 	const char    *owner;
 	int64_t        holidays[RP_TEAM_HOLIDAYS_MAX];   /* the team's: no calls on them */
 	size_t         nholidays;
 	uint64_t       now;
-	int64_t        today, last;   /* the days planned, as rp_when_day numbers */
+	int64_t        today, last;           /* the days planned, as rp_when_day numbers */
 } s_plan;
 
 static json_t *s_day_text(int64_t day)
@@ -47,143 +74,154 @@ static json_t *s_day_text(int64_t day)
 	return json_string(iso);
 }
 
-/* How to reach the customer: the account's phone, email and preference,
- * else those of its first contact that has a phone (or an email). */
-static void s_reach(json_t *row, const json_t *view, int *bad)
+static int s_grow(void **v, size_t *cap, size_t n, size_t size)
 {
-	const json_t *fields = json_object_get(view, "fields"), *c;
-	json_t *phone = json_object_get(fields, "phone"), *email = json_object_get(fields, "email");
-	json_t *prefer = json_object_get(fields, "prefer");
-	size_t i;
-	json_array_foreach(json_object_get(view, "contacts"), i, c) {
-		if (json_is_string(phone) && json_is_string(email))
-			break;
-		if (!json_is_string(phone) && json_is_string(json_object_get(c, "phone"))) {
-			phone = json_object_get(c, "phone");
-			if (!json_is_string(prefer))
-				prefer = json_object_get(c, "prefer");
-		}
-		if (!json_is_string(email) && json_is_string(json_object_get(c, "email")))
-			email = json_object_get(c, "email");
+	void *g;
+	if (n < *cap)
+		return 0;
+	if (!(g = realloc(*v, (*cap ? 2 * *cap : 64) * size)))
+		return rp_fail(RP_ENOMEM, "out of memory");
+	*v = g;
+	*cap = *cap ? 2 * *cap : 64;
+	return 0;
+}
+
+static int s_cmp_acct_id(const void *a, const void *b)
+{
+	return memcmp(((const s_acct *)a)->id, ((const s_acct *)b)->id, RP_ACCOUNT_LEN);
+}
+
+static s_acct *s_find(s_plan *p, const uint8_t id[RP_ACCOUNT_LEN])
+{
+	size_t lo = 0, hi = p->naccts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(p->accts[mid].id, id, RP_ACCOUNT_LEN);
+		if (c == 0)
+			return &p->accts[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	rp_put(row, "phone", json_is_string(phone) ? json_incref(phone) : json_null(), bad);
-	rp_put(row, "email", json_is_string(email) ? json_incref(email) : json_null(), bad);
-	rp_put(row, "prefer", json_is_string(prefer) ? json_incref(prefer) : json_null(), bad);
+	return NULL;
+}
+
+/* The scan's view of a, read once (its reach filled in). RP_ENOTFOUND: it
+ * has none, and is left out. */
+static int s_view(s_plan *p, s_acct *a)
+{
+	rp_book_acct ba;
+	int rc;
+	if (a->view)
+		return 0;
+	if (a->gone)
+		return RP_ENOTFOUND;
+	memcpy(ba.id, a->id, RP_ACCOUNT_LEN);
+	ba.sum = a->sum;
+	if ((rc = rp_book_view(p->n, p->txn, &ba, &a->view)) == RP_ENOTFOUND)
+		a->gone = 1;
+	return rc;
+}
+
+/* a's reach, for a row (the index's card has it; the scan reads the view). */
+static int s_reach(s_plan *p, s_acct *a)
+{
+	int rc;
+	if (a->reach)
+		return 0;
+	if ((rc = s_view(p, a)))
+		return rc;
+	rp_index_reach(a->view, &a->c.phone, &a->c.email, &a->c.prefer);
+	a->reach = 1;
+	return 0;
 }
 
 /* A row of kind on day for account a; item names its follow-up or
  * complaint (NULL for the account itself). */
-static json_t *s_row(const rp_book_acct *a, int kind, int64_t day, const json_t *item,
-                     const char *text, const char *reason, const json_t *view, int *bad)
+static json_t *s_row(const s_acct *a, int kind, int64_t day, const s_item *item,
+                     const char *text, const char *reason, int *bad)
 {
 	json_t *row = json_object();
 	rp_put(row, "kind", json_string(s_kinds[kind]), bad);
 	rp_put(row, "day", s_day_text(day), bad);
-	rp_put(row, "account_id", json_string(a->sum->id), bad);
-	rp_put(row, "account", rp_jtext(a->sum->name), bad);
-	rp_put(row, "id", item ? rp_jcopy(item, "id") : json_null(), bad);
-	rp_put(row, "text", item ? rp_jcopy(item, "text") : json_string(text), bad);
-	rp_put(row, "due", item && kind == S_FOLLOWUP ? rp_jcopy(item, "due") : json_null(), bad);
+	rp_put(row, "account_id", json_string(a->idtext), bad);
+	rp_put(row, "account", rp_jtext(a->c.name), bad);
+	rp_put(row, "id", item ? json_string(item->id) : json_null(), bad);
+	rp_put(row, "text", rp_jtext(item ? item->text : text), bad);
+	rp_put(row, "due", rp_jtext(item ? item->due : NULL), bad);
 	rp_put(row, "reason", json_string(reason), bad);
-	if (view)
-		s_reach(row, view, bad);
-	rp_put(row, "last_contact", rp_jtext(a->sum->last_contact.text), bad);
+	rp_put(row, "phone", rp_jtext(a->c.phone), bad);
+	rp_put(row, "email", rp_jtext(a->c.email), bad);
+	rp_put(row, "prefer", rp_jtext(a->c.prefer), bad);
+	rp_put(row, "last_contact", rp_jtext(a->c.last_contact), bad);
 	return row;
 }
 
-static int s_push(s_plan *p, rp_book_acct *a, int kind, int64_t day, int64_t k2, json_t *row, int bad)
+static int s_push(s_plan *p, s_acct *a, int kind, int64_t day, int64_t k2, const s_item *item,
+                  const char *text, const char *reason)
 {
-	p->planned[a - p->book.v] = 1;
+	json_t *row;
+	int bad = 0, rc;
+	if ((rc = s_reach(p, a)))
+		return rc == RP_ENOTFOUND ? 0 : rc;
+	row = s_row(a, kind, day, item, text, reason, &bad);
+	a->planned = 1;
 	return rp_rows_push(&p->rows, (rp_row){ .row = row, .k1 = day * 4 + kind, .k2 = k2,
 	        .name = rp_jstr(row, "account"), .id = rp_jstr(row, "account_id"),
-	        .sub = rp_jstr(row, "id"), .acct = a }, bad);
+	        .sub = rp_jstr(row, "id") }, bad);
 }
 
-static int s_mine(const s_plan *p, const rp_book_acct *a)
+static int s_mine(const s_plan *p, const rp_index_card *c)
 {
-	return !p->owner || (a->sum->owner && !strcmp(a->sum->owner, p->owner));
+	return !p->owner || (c->owner && !strcmp(c->owner, p->owner));
 }
 
-/* Open follow-ups due on a planned day or before (overdue: the first day). */
-static int s_followups(s_plan *p, rp_book_acct *a, const json_t *view)
+/* An open follow-up, due on a planned day or before (overdue: the first day). */
+static int s_followup(s_plan *p, s_acct *a, const s_item *fu)
 {
-	size_t i;
-	json_t *fu;
-	int rc;
-	json_array_foreach(json_object_get(view, "followups"), i, fu) {
-		const char *assignee = rp_jstr(fu, "assignee");
-		char reason[64];
-		uint64_t due;
-		int64_t dday, day;
-		int bad = 0;
-		if (json_is_true(json_object_get(fu, "done")) || json_is_true(json_object_get(fu, "cancelled")) ||
-		    !rp_iso_ms(json_object_get(fu, "due"), &due) || (dday = rp_when_day(due)) > p->last)
-			continue;
-		if (p->owner && (assignee ? strcmp(assignee, p->owner) != 0 : !s_mine(p, a)))
-			continue;
-		day = dday < p->today ? p->today : dday;
-		if (dday < p->today)
-			snprintf(reason, sizeof reason, "overdue %lld day%s", (long long)(p->today - dday),
-			         p->today - dday == 1 ? "" : "s");
-		else
-			snprintf(reason, sizeof reason, dday == p->today ? "due today" : "due");
-		if ((rc = s_push(p, a, S_FOLLOWUP, day, (int64_t)due,
-		                 s_row(a, S_FOLLOWUP, day, fu, NULL, reason, view, &bad), bad)))
-			return rc;
-	}
-	return 0;
+	int64_t dday = rp_when_day(fu->ms), day;
+	char reason[64];
+	if (dday > p->last)
+		return 0;
+	if (p->owner && (fu->assignee ? strcmp(fu->assignee, p->owner) != 0 : !s_mine(p, &a->c)))
+		return 0;
+	day = dday < p->today ? p->today : dday;
+	if (dday < p->today)
+		snprintf(reason, sizeof reason, "overdue %lld day%s", (long long)(p->today - dday),
+		         p->today - dday == 1 ? "" : "s");
+	else
+		snprintf(reason, sizeof reason, dday == p->today ? "due today" : "due");
+	return s_push(p, a, S_FOLLOWUP, day, (int64_t)fu->ms, fu, NULL, reason);
 }
 
-/* Open complaints, on the day they turn S_COMPLAINT_DAYS old (or today). */
-static int s_complaints(s_plan *p, rp_book_acct *a, const json_t *view)
+/* An open complaint, on the day it turns S_COMPLAINT_DAYS old (or today). */
+static int s_complaint(s_plan *p, s_acct *a, const s_item *ix)
 {
-	size_t i;
-	json_t *ix;
-	int rc;
-	json_array_foreach(json_object_get(view, "interactions"), i, ix) {
-		const char *type = rp_jstr(ix, "type");
-		char reason[64];
-		uint64_t at;
-		int64_t from, day;
-		int bad = 0;
-		if (!type || strcmp(type, "complaint") || json_is_true(json_object_get(ix, "retracted")) ||
-		    json_is_true(json_object_get(ix, "resolved")) || !rp_iso_ms(json_object_get(ix, "at"), &at))
-			continue;
-		from = rp_when_day(at) + S_COMPLAINT_DAYS;
-		if (from > p->last)
-			continue;
-		day = from < p->today ? p->today : from;
-		snprintf(reason, sizeof reason, "complaint open %lld days", (long long)(day - rp_when_day(at)));
-		if ((rc = s_push(p, a, S_COMPLAINT, day, (int64_t)at,
-		                 s_row(a, S_COMPLAINT, day, ix, NULL, reason, view, &bad), bad)))
-			return rc;
-	}
-	return 0;
+	int64_t from = rp_when_day(ix->ms) + S_COMPLAINT_DAYS, day;
+	char reason[64];
+	if (from > p->last || !s_mine(p, &a->c))
+		return 0;
+	day = from < p->today ? p->today : from;
+	snprintf(reason, sizeof reason, "complaint open %lld days", (long long)(day - rp_when_day(ix->ms)));
+	return s_push(p, a, S_COMPLAINT, day, (int64_t)ix->ms, ix, NULL, reason);
 }
 
 /* Due by its cadence: that many days since the last contact. */
-static int s_cadence(s_plan *p, rp_book_acct *a)
+static int s_cadence(s_plan *p, s_acct *a)
 {
-	const rp_summary *s = a->sum;
-	int64_t due = s->last_contact.valid ? rp_when_day(s->last_contact.ms) + s->contact_every : p->today;
+	const rp_index_card *c = &a->c;
+	int64_t due = c->last_valid ? rp_when_day(c->last) + c->contact_every : p->today;
 	int64_t day = due < p->today ? p->today : due;
 	char reason[96];
-	json_t *view = NULL, *row;
-	int bad = 0, rc;
 	if (due > p->last)
 		return 0;
-	if (s->last_contact.valid)
+	if (c->last_valid)
 		snprintf(reason, sizeof reason, "every %lld days; last contact %lld days ago",
-		         (long long)s->contact_every, (long long)(day - rp_when_day(s->last_contact.ms)));
+		         (long long)c->contact_every, (long long)(day - rp_when_day(c->last)));
 	else
-		snprintf(reason, sizeof reason, "every %lld days; never contacted", (long long)s->contact_every);
-	if ((rc = rp_book_view(p->n, p->txn, a, &view)) == RP_ENOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	row = s_row(a, S_CADENCE, day, NULL, "keep in touch", reason, view, &bad);
-	json_decref(view);
-	return s_push(p, a, S_CADENCE, day, due, row, bad);
+		snprintf(reason, sizeof reason, "every %lld days; never contacted", (long long)c->contact_every);
+	return s_push(p, a, S_CADENCE, day, due, NULL, "keep in touch", reason);
 }
 
 /* What a call is worth = (1 + ln(1 + value in units)) × days of silence
@@ -196,25 +234,49 @@ static double s_worth(int64_t units, double scale, int64_t days)
 	       (double)(days < S_NEVER_DAYS ? days : S_NEVER_DAYS);
 }
 
-/* Whether s is a call candidate today (not contacted too recently to
- * bother, calls welcome), and its worth. */
-static int s_callable(const s_plan *p, const rp_summary *s, const char *currency, double *worth)
+/* a's value in the team's currency, and all of it as text ("" none). */
+static int64_t s_units(const s_plan *p, const s_acct *a)
 {
-	double scale = rp_pow10(rp_currency_decimals(currency));
-	int64_t days = s->last_contact.valid ? p->today - rp_when_day(s->last_contact.ms) : S_NEVER_DAYS;
-	if (s->no_calls || (s->last_contact.valid && days < S_QUIET_DAYS))
+	return a->sum ? rp_summary_value_in(a->sum, p->currency) : rp_index_card_value(&a->c, p->currency, 0, NULL);
+}
+
+static void s_value_text(const s_acct *a, char *out, size_t cap)
+{
+	size_t len = 0;
+	if (a->sum) {
+		rp_value_text(a->sum, out, cap);
+		return;
+	}
+	out[0] = 0;
+	for (size_t i = 0; i < a->c.nvalues; i++) {
+		char num[48], cur[4];
+		int64_t cents = rp_index_card_value(&a->c, NULL, i, cur);
+		if (!cents)
+			continue;
+		snprintf(out + len, cap - len, "%s%s", len ? " + " : "", rp_money_format(cents, cur, num, sizeof num));
+		len = strlen(out);
+	}
+}
+
+/* Whether c is a call candidate today (not contacted too recently to
+ * bother, calls welcome), and its worth, of units in the team's currency. */
+static int s_callable(const s_plan *p, const rp_index_card *c, int64_t units, double *worth)
+{
+	double scale = rp_pow10(rp_currency_decimals(p->currency));
+	int64_t days = c->last_valid ? p->today - rp_when_day(c->last) : S_NEVER_DAYS;
+	if (c->no_calls || (c->last_valid && days < S_QUIET_DAYS))
 		return 0;
-	*worth = s_worth(rp_summary_value_in(s, currency), scale, days);
+	*worth = s_worth(units, scale, days);
 	return 1;
 }
 
-static int s_candidate(s_plan *p, rp_book_acct *a)
+static int s_candidate(s_plan *p, s_acct *a)
 {
 	double worth;
-	if (!s_callable(p, a->sum, p->book.currency, &worth))
+	if (!s_mine(p, &a->c) || !s_callable(p, &a->c, s_units(p, a), &worth))
 		return 0;
 	return rp_rows_push(&p->calls, (rp_row){ .row = json_object(), .score = worth,
-	        .name = a->sum->name, .id = a->sum->id, .acct = a }, 0);
+	        .name = a->c.name, .id = a->idtext, .ref = a }, 0);
 }
 
 /* The best candidates, calls a workday, on the workdays planned. */
@@ -227,27 +289,26 @@ static int s_calls(s_plan *p, int calls)
 		if (!rp_when_workday_in(day, p->holidays, p->nholidays))
 			continue;
 		for (int k = 0; k < calls && next < p->calls.n; next++) {
-			rp_book_acct *a = p->calls.v[next].acct;
+			s_acct *a = p->calls.v[next].ref;
 			char value[256], reason[400], when[64];
-			json_t *view = NULL, *row;
+			json_t *row;
 			int bad = 0;
-			if ((rc = rp_book_view(p->n, p->txn, a, &view)) == RP_ENOTFOUND)
+			if ((rc = s_reach(p, a)) == RP_ENOTFOUND)
 				continue;
 			if (rc)
 				return rc;
-			rp_value_text(a->sum, value, sizeof value);
-			if (a->sum->last_contact.valid)
+			s_value_text(a, value, sizeof value);
+			if (a->c.last_valid)
 				snprintf(when, sizeof when, "last contact %lld days ago",
-				         (long long)(day - rp_when_day(a->sum->last_contact.ms)));
+				         (long long)(day - rp_when_day(a->c.last)));
 			else
 				snprintf(when, sizeof when, "never contacted");
 			snprintf(reason, sizeof reason, "%s%s, %s", value[0] ? value : "no purchases yet",
 			         value[0] ? " lifetime" : "", when);
-			row = s_row(a, S_CALL, day, NULL, "suggested call", reason, view, &bad);
-			json_decref(view);
+			row = s_row(a, S_CALL, day, NULL, "suggested call", reason, &bad);
 			if ((rc = rp_rows_push(&p->rows, (rp_row){ .row = row, .k1 = day * 4 + S_CALL,
 			        .score = p->calls.v[next].score, .name = rp_jstr(row, "account"),
-			        .id = rp_jstr(row, "account_id"), .acct = a }, bad)))
+			        .id = rp_jstr(row, "account_id") }, bad)))
 				return rc;
 			k++;
 		}
@@ -255,32 +316,118 @@ static int s_calls(s_plan *p, int calls)
 	return 0;
 }
 
-static int s_account(s_plan *p, rp_book_acct *a)
+/* The plan from the accounts and items gathered: follow-ups and
+ * complaints first (they plan their account), then cadences, then the
+ * candidates for calls among the accounts still unplanned. */
+static int s_plan_all(s_plan *p, int calls)
 {
-	const rp_summary *s = a->sum;
-	int fus = s->open_followups > 0 && s->next_due.valid && rp_when_day(s->next_due.ms) <= p->last;
-	int complaints = s->open_complaints > 0 && s_mine(p, a);
-	json_t *view = NULL;
 	int rc = 0;
-	if (s->archived)
-		return 0;             /* out of the agenda: account archive --undo brings it back */
-	if (fus || complaints) {
-		if ((rc = rp_book_view(p->n, p->txn, a, &view)) == RP_ENOTFOUND)
-			return 0;
-		if (rc == 0 && fus)
-			rc = s_followups(p, a, view);
-		if (rc == 0 && complaints)
-			rc = s_complaints(p, a, view);
-		json_decref(view);
-		if (rc)
+	for (size_t i = 0; i < p->nitems && rc == 0; i++) {
+		s_item *it = &p->items[i];
+		s_acct *a = s_find(p, it->acct);
+		if (!a || a->c.archived || a->gone)
+			continue;
+		rc = it->kind == S_FOLLOWUP ? s_followup(p, a, it) : s_complaint(p, a, it);
+	}
+	for (size_t i = 0; i < p->naccts && rc == 0; i++) {
+		s_acct *a = &p->accts[i];
+		if (a->c.archived || a->gone || a->planned || !s_mine(p, &a->c))
+			continue;
+		if (a->cadence && a->c.contact_every > 0 && (rc = s_cadence(p, a)))
+			break;
+		if (!a->planned && !a->gone && calls > 0)
+			rc = s_candidate(p, a);
+	}
+	if (rc == 0 && calls > 0)
+		rc = s_calls(p, calls);
+	return rc;
+}
+
+static int s_add_acct(s_plan *p, const uint8_t id[RP_ACCOUNT_LEN], s_acct **out)
+{
+	int rc;
+	if ((rc = s_grow((void **)&p->accts, &p->capaccts, p->naccts, sizeof *p->accts)))
+		return rc;
+	*out = &p->accts[p->naccts++];
+	**out = (s_acct){ .reach = 0 };
+	memcpy((*out)->id, id, RP_ACCOUNT_LEN);
+	rp_b32_encode(id, RP_ACCOUNT_LEN, (*out)->idtext, sizeof (*out)->idtext);
+	return 0;
+}
+
+static int s_add_item(s_plan *p, const s_item *it)
+{
+	int rc = s_grow((void **)&p->items, &p->capitems, p->nitems, sizeof *p->items);
+	if (rc == 0)
+		p->items[p->nitems++] = *it;
+	return rc;
+}
+
+/* ---- the reference: every account read ---------------------------------- */
+
+/* The open follow-ups and complaints of a's view, as items. */
+static int s_scan_items(s_plan *p, s_acct *a, int fus, int complaints)
+{
+	const json_t *e;
+	size_t i;
+	int rc = 0;
+	json_array_foreach(fus ? json_object_get(a->view, "followups") : NULL, i, e) {
+		s_item it = { .kind = S_FOLLOWUP, .text = rp_jstr(e, "text"), .due = rp_jstr(e, "due"),
+		              .assignee = rp_jstr(e, "assignee") };
+		if (json_is_true(json_object_get(e, "done")) || json_is_true(json_object_get(e, "cancelled")) ||
+		    !rp_iso_ms(json_object_get(e, "due"), &it.ms) || !rp_jstr(e, "id"))
+			continue;
+		snprintf(it.id, sizeof it.id, "%s", rp_jstr(e, "id"));
+		memcpy(it.acct, a->id, RP_ACCOUNT_LEN);
+		if ((rc = s_add_item(p, &it)))
 			return rc;
 	}
-	if (s->contact_every > 0 && s_mine(p, a) && !p->planned[a - p->book.v] &&
-	    (rc = s_cadence(p, a)))
+	json_array_foreach(complaints ? json_object_get(a->view, "interactions") : NULL, i, e) {
+		const char *type = rp_jstr(e, "type");
+		s_item it = { .kind = S_COMPLAINT, .text = rp_jstr(e, "text") };
+		if (!type || strcmp(type, "complaint") || json_is_true(json_object_get(e, "retracted")) ||
+		    json_is_true(json_object_get(e, "resolved")) || !rp_iso_ms(json_object_get(e, "at"), &it.ms) ||
+		    !rp_jstr(e, "id"))
+			continue;
+		snprintf(it.id, sizeof it.id, "%s", rp_jstr(e, "id"));
+		memcpy(it.acct, a->id, RP_ACCOUNT_LEN);
+		if ((rc = s_add_item(p, &it)))
+			return rc;
+	}
+	return 0;
+}
+
+static int s_scan(s_plan *p, rp_book *book)
+{
+	int rc;
+	if ((rc = rp_book_load(p->n, p->txn, book)))
 		return rc;
-	if (s_mine(p, a) && !p->planned[a - p->book.v])
-		rc = s_candidate(p, a);
-	return rc;
+	memcpy(p->currency, book->currency, sizeof p->currency);
+	for (size_t i = 0; i < book->n; i++) {
+		rp_summary *sum = book->v[i].sum;
+		s_acct *a;
+		int fus, complaints;
+		if ((rc = s_add_acct(p, book->v[i].id, &a)))
+			return rc;
+		a->sum = sum;
+		a->c = (rp_index_card){ .name = sum->name, .owner = sum->owner, .last_contact = sum->last_contact.text,
+		                        .last = sum->last_contact.ms, .last_valid = sum->last_contact.valid,
+		                        .archived = sum->archived, .no_calls = sum->no_calls,
+		                        .contact_every = sum->contact_every };
+		a->cadence = 1;
+		fus = sum->open_followups > 0 && sum->next_due.valid && rp_when_day(sum->next_due.ms) <= p->last;
+		complaints = sum->open_complaints > 0 && s_mine(p, &a->c);
+		if (sum->archived || !(fus || complaints))
+			continue;
+		if ((rc = s_view(p, a)) == RP_ENOTFOUND)
+			continue;
+		if (rc || (rc = s_scan_items(p, a, fus, complaints)))
+			return rc;
+	}
+	/* the book is in name order: the plan looks accounts up by id */
+	if (p->naccts)
+		qsort(p->accts, p->naccts, sizeof *p->accts, s_cmp_acct_id);
+	return 0;
 }
 
 /* ---- the accounts the agenda is made of, from the indexes ------------------- */
@@ -320,19 +467,48 @@ static int s_seen_add(s_seen *s, const uint8_t id[RP_ACCOUNT_LEN])
 
 typedef struct s_gather {
 	s_plan  *p;
-	rp_ids   ids;              /* the accounts the agenda is made of */
-	rp_ids   calls;            /* the call candidates the walk met */
+	rp_ids   ids;              /* the accounts of the items and cadences */
+	int      bad;              /* an entry that was not one: fsck --rebuild */
 } s_gather;
+
+/* An account of an entry, with the card the entry holds (each account is
+ * added once per entry: s_gather_all keeps one). */
+static int s_met(s_gather *g, const uint8_t acct[RP_ACCOUNT_LEN], const rp_index_card *c, int cadence)
+{
+	s_acct *a;
+	int rc;
+	if ((rc = s_add_acct(g->p, acct, &a)))
+		return rc;
+	a->c = *c;
+	a->reach = 1;
+	a->cadence = cadence;
+	return 0;
+}
 
 static int s_due_one(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
                      const MDB_val *val)
 {
 	s_gather *g = arg;
-	(void)val;
-	if (blen != 8)
+	rp_index_followup f;
+	rp_index_card c;
+	s_item it = { .kind = S_FOLLOWUP };
+	int rc;
+	if (blen != 8 + RP_REF_LEN)
 		return 0;
-	if (rp_when_day(rp_be64_get(body)) > g->p->last)
+	it.ms = rp_be64_get(body);
+	if (rp_when_day(it.ms) > g->p->last)
 		return RP_STORE_STOP;       /* soonest first: the rest are later still */
+	if (rp_index_followup_get(val, &f, &c)) {
+		g->bad = 1;
+		return 0;
+	}
+	it.due = f.due;
+	it.assignee = f.assignee;
+	it.text = f.text;
+	rp_b32_encode(body + 8, RP_REF_LEN, it.id, sizeof it.id);
+	memcpy(it.acct, acct, RP_ACCOUNT_LEN);
+	if ((rc = s_add_item(g->p, &it)) || (rc = s_met(g, acct, &c, 0)))
+		return rc;
 	return rp_ids_add(&g->ids, acct);
 }
 
@@ -340,9 +516,22 @@ static int s_complaint_one(void *arg, const uint8_t *body, size_t blen, const ui
                            const MDB_val *val)
 {
 	s_gather *g = arg;
-	(void)val;
+	rp_index_complaint cp;
+	rp_index_card c;
+	s_item it = { .kind = S_COMPLAINT };
+	int rc;
 	if (blen != 8 + RP_REF_LEN || rp_when_day(~rp_be64_get(body)) + S_COMPLAINT_DAYS > g->p->last)
 		return 0;                   /* newest first: too young yet, older ones follow */
+	if (rp_index_complaint_get(val, &cp, &c)) {
+		g->bad = 1;
+		return 0;
+	}
+	it.ms = ~rp_be64_get(body);
+	it.text = cp.text;
+	rp_b32_encode(body + 8, RP_REF_LEN, it.id, sizeof it.id);
+	memcpy(it.acct, acct, RP_ACCOUNT_LEN);
+	if ((rc = s_add_item(g->p, &it)) || (rc = s_met(g, acct, &c, 0)))
+		return rc;
 	return rp_ids_add(&g->ids, acct);
 }
 
@@ -350,27 +539,34 @@ static int s_cadence_one(void *arg, const uint8_t *body, size_t blen, const uint
                          const MDB_val *val)
 {
 	s_gather *g = arg;
-	(void)val;
+	rp_index_card c;
+	int rc;
 	if (blen != 8)
 		return 0;
 	/* early by the slack: a day past the last planned is the end */
 	if ((int64_t)(rp_be64_get(body) - (uint64_t)RP_INDEX_DAY_BIAS) > g->p->last + 1)
 		return RP_STORE_STOP;
+	if (rp_index_card_of(val, &c)) {
+		g->bad = 1;
+		return 0;
+	}
+	if ((rc = s_met(g, acct, &c, 1)))
+		return rc;
 	return rp_ids_add(&g->ids, acct);
 }
 
 /* The best calls: the accounts worth most (value, 'V') and the longest
- * silent (last contact, 'L') walked side by side, each account met read
- * once, until `want` candidates are worth more than any account not met
- * yet can be (it is worth no more than the value and the silence of the
- * walks' positions). Ties go on being read: names break them. The
- * accounts of g->ids (sorted: follow-ups, complaints, cadences) are in the
- * book anyway and may be planned: they do not count; the others met go to
- * g->calls. */
+ * silent (last contact, 'L') walked side by side, each account met judged
+ * once (by the card its entry holds), until `want` candidates are worth
+ * more than any account not met yet can be (it is worth no more than the
+ * value and the silence of the walks' positions). Ties go on being read:
+ * names break them. The accounts of g->ids (sorted: follow-ups,
+ * complaints, cadences) are in the plan anyway and may be planned: they do
+ * not count; the other candidates join the plan's accounts. */
 static int s_calls_walk(s_gather *g, size_t want)
 {
 	s_plan *p = g->p;
-	double scale = rp_pow10(rp_currency_decimals(p->book.currency));
+	double scale = rp_pow10(rp_currency_decimals(p->currency));
 	rp_index_iter *iv = NULL, *il = NULL;
 	s_seen seen = { 0 };
 	double *worth = NULL;
@@ -378,7 +574,7 @@ static int s_calls_walk(s_gather *g, size_t want)
 	int64_t units = INT64_MAX, days = S_NEVER_DAYS;
 	int hv = 1, hl = 1, rc;
 
-	if ((rc = rp_index_iter_open(p->n->store, p->txn, 'V', p->book.currency, 3, &iv)) ||
+	if ((rc = rp_index_iter_open(p->n->store, p->txn, 'V', p->currency, 3, &iv)) ||
 	    (rc = rp_index_iter_open(p->n->store, p->txn, 'L', NULL, 0, &il)))
 		goto out;
 	while (hl) {
@@ -386,7 +582,7 @@ static int s_calls_walk(s_gather *g, size_t want)
 			const uint8_t *body, *acct;
 			size_t blen;
 			MDB_val val;
-			rp_summary *s = NULL;
+			rp_index_card c;
 			double w;
 			int r;
 			if (side == 0 && !hv)
@@ -417,10 +613,13 @@ static int s_calls_walk(s_gather *g, size_t want)
 				rc = r < 0 ? r : 0;
 				continue;
 			}
-			if (rp_ids_has(&g->ids, acct) || rp_summary_load(p->n->store, p->txn, acct, &s) != 0)
+			if (rp_ids_has(&g->ids, acct))
 				continue;
-			if (s->name && !s->archived && (!p->owner || (s->owner && !strcmp(s->owner, p->owner))) &&
-			    s_callable(p, s, p->book.currency, &w)) {
+			if (rp_index_card_of(&val, &c)) {
+				g->bad = 1;
+				continue;
+			}
+			if (!c.archived && s_mine(p, &c) && s_callable(p, &c, rp_index_card_value(&c, p->currency, 0, NULL), &w)) {
 				if (nworth == capw) {
 					double *gw = realloc(worth, (capw = capw ? 2 * capw : 64) * sizeof *gw);
 					if (!gw)
@@ -428,10 +627,9 @@ static int s_calls_walk(s_gather *g, size_t want)
 					else
 						worth = gw;
 				}
-				if (rc == 0 && (rc = rp_ids_add(&g->calls, acct)) == 0)
+				if (rc == 0 && (rc = s_met(g, acct, &c, 0)) == 0)
 					worth[nworth++] = w;
 			}
-			rp_summary_free(&s);
 		}
 		if (rc)
 			break;
@@ -450,45 +648,53 @@ out:
 	rp_index_iter_close(&il);
 	free(seen.v);
 	free(worth);
-	return rc < 0 ? rp_fail(rc, "cannot read the indexes") : 0;
+	return rc < 0 ? rp_fail(rc, "cannot read the indexes") : rc;
 }
 
-/* The book of the accounts the agenda is made of: follow-ups due ('D'),
- * open complaints ('P'), cadences due ('C') and the best calls. */
-static int s_agenda_book(s_plan *p, int calls)
+/* The accounts and items the agenda is made of, from the indexes:
+ * follow-ups due ('D'), open complaints ('P'), cadences due ('C') and the
+ * best calls, each account with the card its entries hold. */
+static int s_gather_all(s_plan *p, int calls)
 {
-	s_gather g = { p, { 0 }, { 0 } };
+	s_gather g = { .p = p };
 	rp_store *st = p->n->store;
+	size_t n = 0;
 	int rc;
-	rp_roster_team_currency(st, p->txn, p->book.currency);
+	rp_roster_team_currency(st, p->txn, p->currency);
 	if ((rc = rp_index_walk(st, p->txn, 'D', NULL, 0, s_due_one, &g)) == 0 &&
 	    (rc = rp_index_walk(st, p->txn, 'P', NULL, 0, s_complaint_one, &g)) == 0)
 		rc = rp_index_walk(st, p->txn, 'C', NULL, 0, s_cadence_one, &g);
+	rp_ids_sort(&g.ids);
 	if (rc == 0 && calls > 0) {
 		size_t want = 0;
-		rp_ids_sort(&g.ids);
 		for (int64_t day = p->today; day <= p->last; day++)
 			want += rp_when_workday_in(day, p->holidays, p->nholidays) ? (size_t)calls : 0;
 		if (want)
 			rc = s_calls_walk(&g, want);
 	}
-	for (size_t i = 0; rc == 0 && i < g.calls.n; i++)
-		rc = rp_ids_add(&g.ids, g.calls.v + i * RP_ACCOUNT_LEN);
-	rp_ids_free(&g.calls);
-	if (rc == 0) {
-		rp_ids_sort(&g.ids);
-		rc = rp_book_pick(p->n, p->txn, g.ids.v, g.ids.n, &p->book);
-	} else {
-		rc = rp_fail(rc, "cannot read the indexes");
-	}
 	rp_ids_free(&g.ids);
-	return rc;
+	if (rc == 0 && g.bad)
+		rc = rp_fail(RP_EIO, "the agenda's indexes are unreadable (try 'rapport fsck --rebuild')");
+	if (rc)
+		return rc < 0 ? rp_fail(rc, "cannot read the indexes") : rc;
+	/* each account once, in id order (its entries hold the same card) */
+	if (p->naccts)
+		qsort(p->accts, p->naccts, sizeof *p->accts, s_cmp_acct_id);
+	for (size_t i = 0; i < p->naccts; i++) {
+		if (n && !memcmp(p->accts[n - 1].id, p->accts[i].id, RP_ACCOUNT_LEN))
+			p->accts[n - 1].cadence |= p->accts[i].cadence;
+		else
+			p->accts[n++] = p->accts[i];
+	}
+	p->naccts = n;
+	return 0;
 }
 
 int rp_agenda(rp_node *n, const rp_agenda_opts *o, json_t **out)
 {
 	rp_agenda_opts def = { .calls = -1, .days = 1 };
 	s_plan p = { .n = n, .now = rp_node_now(n) };
+	rp_book book = { 0 };
 	json_t *list = NULL;
 	int rc, calls;
 
@@ -507,26 +713,19 @@ int rp_agenda(rp_node *n, const rp_agenda_opts *o, json_t **out)
 	p.nholidays = rp_roster_team_holidays(n->store, p.txn, p.holidays, RP_TEAM_HOLIDAYS_MAX);
 	if (p.owner && rp_roster_member(n->store, p.txn, p.owner, NULL) != 0) {
 		rc = rp_fail(RP_ENOTFOUND, "no member '%s' in the team (see 'rapport member list')", p.owner);
-		goto out_txn;
-	}
-	if ((rc = n->scan ? rp_book_load(n, p.txn, &p.book) : s_agenda_book(&p, calls)))
-		goto out_txn;
-	if (!(p.planned = calloc(p.book.n + 1, 1))) {
-		rc = rp_fail(RP_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < p.book.n && rc == 0; i++)
-		rc = s_account(&p, &p.book.v[i]);
-	if (rc == 0 && calls > 0)
-		rc = s_calls(&p, calls);
-	if (rc == 0 && (rc = rp_rows_emit(&p.rows, SIZE_MAX, &list)) == 0)
+	if ((rc = n->scan ? s_scan(&p, &book) : s_gather_all(&p, calls)) == 0 &&
+	    (rc = s_plan_all(&p, calls)) == 0 && (rc = rp_rows_emit(&p.rows, SIZE_MAX, &list)) == 0)
 		*out = list;
 out:
-	free(p.planned);
+	for (size_t i = 0; i < p.naccts; i++)
+		json_decref(p.accts[i].view);
+	free(p.accts);
+	free(p.items);
 	rp_rows_free(&p.rows);
 	rp_rows_free(&p.calls);
-	rp_book_free(&p.book);
-out_txn:
+	rp_book_free(&book);
 	rp_store_end(p.txn);
 	return rc;
 }

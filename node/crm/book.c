@@ -53,9 +53,7 @@ void rp_book_free(rp_book *as)
 	for (size_t i = 0; i < as->n; i++)
 		rp_summary_free(&as->v[i].sum);
 	free(as->v);
-	free(as->byid);
 	as->v = NULL;
-	as->byid = NULL;
 	as->n = 0;
 }
 
@@ -172,38 +170,6 @@ int rp_book_pick(rp_node *n, MDB_txn *txn, const uint8_t *ids, size_t nids, rp_b
 	if (as->n)
 		qsort(as->v, as->n, sizeof *as->v, s_cmp_acct);
 	return 0;
-}
-
-static const rp_book *s_byid_book;      /* qsort takes no context; one thread reads */
-
-static int s_cmp_byid(const void *a, const void *b)
-{
-	return memcmp(s_byid_book->v[*(const size_t *)a].id, s_byid_book->v[*(const size_t *)b].id,
-	              RP_ACCOUNT_LEN);
-}
-
-rp_book_acct *rp_book_get(rp_book *b, const uint8_t id[RP_ACCOUNT_LEN])
-{
-	size_t lo = 0, hi = b->n;
-	if (!b->byid) {
-		if (!b->n || !(b->byid = malloc(b->n * sizeof *b->byid)))
-			return NULL;
-		for (size_t i = 0; i < b->n; i++)
-			b->byid[i] = i;
-		s_byid_book = b;
-		qsort(b->byid, b->n, sizeof *b->byid, s_cmp_byid);
-	}
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = memcmp(b->v[b->byid[mid]].id, id, RP_ACCOUNT_LEN);
-		if (!c)
-			return &b->v[b->byid[mid]];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
 }
 
 /* The full view of a. RP_ENOTFOUND (a summary without a view) means skip it. */

@@ -25,7 +25,6 @@ typedef struct rp_book {
 	rp_book_acct *v;
 	size_t        n;
 	char          currency[4];         /* the team's: value ranks in it */
-	size_t       *byid;                /* v's positions in id order (rp_book_get), or NULL */
 } rp_book;
 
 /* Every account with a readable summary and a name (forgotten ones are
@@ -39,8 +38,6 @@ void rp_book_free(rp_book *b);
  * left out): what an index says the answer lies in. Returns as
  * rp_book_load does. */
 int  rp_book_pick(rp_node *n, MDB_txn *txn, const uint8_t *ids, size_t nids, rp_book *b);
-/* The account of b with id, or NULL. */
-rp_book_acct *rp_book_get(rp_book *b, const uint8_t id[RP_ACCOUNT_LEN]);
 
 /* A growing set of account ids (what an index walk finds). */
 typedef struct rp_ids {
@@ -82,7 +79,7 @@ typedef struct rp_row {
 	int64_t       k1, k2;
 	double        score;
 	const char   *name, *id, *sub;   /* borrowed from row */
-	rp_book_acct *acct;              /* borrowed from the rp_book */
+	void         *ref;               /* what the row is of: the caller's, borrowed */
 } rp_row;
 
 typedef struct rp_rows {

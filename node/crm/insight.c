@@ -755,63 +755,53 @@ out_words:
 
 /* ---- complaints ---------------------------------------------------------- */
 
-/* The open complaints from the index ('P'): the accounts first, then a row
- * of each, as the scan below makes them. */
+/* The open complaints from the index ('P'), a row of each as the scan
+ * below makes them, from the entry alone (it holds its account's card). */
 typedef struct s_open_walk {
-	rp_ids   ids;
-	rp_book *book;
 	rp_rows *rows;
+	int      bad;
 } s_open_walk;
 
 static int s_open_row(void *arg, const uint8_t *body, size_t blen, const uint8_t acct[RP_ACCOUNT_LEN],
                       const MDB_val *val)
 {
 	s_open_walk *w = arg;
-	rp_book_acct *a = rp_book_get(w->book, acct);
-	const char *at = val->mv_data, *text;
-	char id[RP_REF_TEXT + 1];
-	size_t al;
+	rp_index_complaint cp;
+	rp_index_card c;
+	char id[RP_REF_TEXT + 1], account[RP_ACCOUNT_TEXT + 1];
 	json_t *row;
 	int bad = 0;
-	if (!a || blen != 8 + RP_REF_LEN || !memchr(at, 0, val->mv_size))
+	if (blen != 8 + RP_REF_LEN)
 		return 0;
-	al = strlen(at);
-	text = val->mv_size > al + 1 ? at + al + 1 : NULL;
-	if (text && !memchr(text, 0, val->mv_size - al - 1))
+	if (rp_index_complaint_get(val, &cp, &c)) {
+		w->bad = 1;
 		return 0;
+	}
 	rp_b32_encode(body + 8, RP_REF_LEN, id, sizeof id);
+	rp_b32_encode(acct, RP_ACCOUNT_LEN, account, sizeof account);
 	row = json_object();
 	rp_put(row, "id", json_string(id), &bad);
-	rp_put(row, "account_id", json_string(a->sum->id), &bad);
-	rp_put(row, "account", rp_jtext(a->sum->name), &bad);
-	rp_put(row, "at", json_string(at), &bad);
-	rp_put(row, "text", rp_jtext(text), &bad);
+	rp_put(row, "account_id", json_string(account), &bad);
+	rp_put(row, "account", rp_jtext(c.name), &bad);
+	rp_put(row, "at", json_string(cp.at), &bad);
+	rp_put(row, "text", rp_jtext(cp.text), &bad);
 	rp_put(row, "resolved", json_false(), &bad);
 	rp_put(row, "resolution", json_null(), &bad);
 	return rp_rows_push(w->rows, (rp_row){ .row = row, .k1 = 0, .k2 = -(int64_t)~rp_be64_get(body),
 	        .name = rp_jstr(row, "account"), .id = rp_jstr(row, "account_id"),
-	        .sub = rp_jstr(row, "id"), .acct = a }, bad);
+	        .sub = rp_jstr(row, "id") }, bad);
 }
 
 static int s_complaints_open(rp_node *n, MDB_txn *txn, json_t **out)
 {
-	rp_book as;
 	rp_rows rows = { 0 };
-	s_open_walk w = { { 0 }, &as, &rows };
-	int rc = rp_index_walk(n->store, txn, 'P', NULL, 0, s_add_id, &w.ids);
-	if (rc) {
-		rp_ids_free(&w.ids);
-		return rp_fail(rc, "cannot read the complaints index");
-	}
-	rp_ids_sort(&w.ids);
-	rc = rp_book_pick(n, txn, w.ids.v, w.ids.n, &as);
-	rp_ids_free(&w.ids);
-	if (rc)
-		return rc;
-	if ((rc = rp_index_walk(n->store, txn, 'P', NULL, 0, s_open_row, &w)) == 0)
+	s_open_walk w = { &rows, 0 };
+	int rc = rp_index_walk(n->store, txn, 'P', NULL, 0, s_open_row, &w);
+	if (rc == 0 && w.bad)
+		rc = rp_fail(RP_EIO, "the complaints index is unreadable (try 'rapport fsck --rebuild')");
+	if (rc == 0)
 		rc = rp_rows_emit(&rows, SIZE_MAX, out);
 	rp_rows_free(&rows);
-	rp_book_free(&as);
 	return rc;
 }
 
@@ -865,7 +855,7 @@ int rp_complaints(rp_node *n, int open_only, json_t **out)
 			rp_put(row, "resolution", rp_jcopy(ix, "resolution"), &bad);
 			if ((rc = rp_rows_push(&rows, (rp_row){ .row = row, .k1 = resolved, .k2 = -(int64_t)at,
 			        .name = rp_jstr(row, "account"), .id = rp_jstr(row, "account_id"),
-			        .sub = rp_jstr(row, "id"), .acct = a }, bad))) {
+			        .sub = rp_jstr(row, "id"), .ref = a }, bad))) {
 				json_decref(view);
 				goto out;
 			}

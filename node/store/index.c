@@ -24,6 +24,8 @@ struct rp_index_set {
 	size_t   n, ecap;
 	int      nomem;
 	uint8_t  acct[RP_ACCOUNT_LEN];
+	uint8_t *card;          /* the account's card (s_card): 'K', and the tail of D P C V L */
+	size_t   cardlen;
 };
 
 /* ---- building ------------------------------------------------------------------- */
@@ -261,6 +263,120 @@ static uint64_t s_risk_day(rp_index_set *s, const json_t *view, const json_t *st
 	return day;
 }
 
+/* head ‖ flags ‖ the strings, each ‖ 0 (NULL as ""; flags bit i: string
+ * i is there) ‖ tail: a value with NUL-terminated parts (s_parts reads
+ * them back). A new buffer of *len bytes, or NULL (s->nomem set). */
+static uint8_t *s_parts_make(rp_index_set *s, const uint8_t *head, size_t hlen, const char *const *part,
+                             size_t nparts, const uint8_t *tail, size_t tlen, size_t *len)
+{
+	size_t vl = hlen + 1 + tlen, i, at;
+	uint8_t *v, flags = 0;
+	for (i = 0; i < nparts; i++) {
+		vl += (part[i] ? strlen(part[i]) : 0) + 1;
+		flags |= part[i] ? (uint8_t)(1u << i) : 0;
+	}
+	if (!(v = malloc(vl))) {
+		s->nomem = 1;
+		return NULL;
+	}
+	if (hlen)
+		memcpy(v, head, hlen);
+	v[hlen] = flags;
+	for (i = 0, at = hlen + 1; i < nparts; i++) {
+		size_t n = part[i] ? strlen(part[i]) : 0;
+		if (n)
+			memcpy(v + at, part[i], n);
+		v[at + n] = 0;
+		at += n + 1;
+	}
+	if (tlen)
+		memcpy(v + at, tail, tlen);
+	*len = vl;
+	return v;
+}
+
+/* End the entry begun last with the parts, then the account's card. */
+static void s_end_parts(rp_index_set *s, const char *const *part, size_t nparts)
+{
+	size_t vl;
+	uint8_t *v = s_parts_make(s, NULL, 0, part, nparts, s->card, s->cardlen, &vl);
+	if (v)
+		s_end(s, v, vl);
+	free(v);
+}
+
+/* Open follow-ups: 'D' due ‖ ref → due text, assignee, text ‖ card. */
+static void s_followups(rp_index_set *s, const json_t *view)
+{
+	const json_t *fu;
+	size_t i;
+	json_array_foreach(json_object_get(view, "followups"), i, fu) {
+		const char *id = s_str(fu, "id");
+		uint8_t ref[RP_REF_LEN];
+		uint64_t due;
+		if (json_is_true(json_object_get(fu, "done")) || json_is_true(json_object_get(fu, "cancelled")) ||
+		    !s_time(fu, "due", &due) || !id || rp_b32_decode(id, ref, sizeof ref) != 0)
+			continue;
+		s_begin(s, 'D');
+		s_u64(s, due);
+		s_put(s, ref, sizeof ref);
+		s_end_parts(s, (const char *const[]){ s_str(fu, "due"), s_str(fu, "assignee"), s_str(fu, "text") }, 3);
+	}
+}
+
+void rp_index_reach(const json_t *view, const char **phone, const char **email, const char **prefer)
+{
+	const json_t *fields = json_object_get(view, "fields"), *c;
+	size_t i;
+	*phone = s_str(fields, "phone");
+	*email = s_str(fields, "email");
+	*prefer = s_str(fields, "prefer");
+	json_array_foreach(json_object_get(view, "contacts"), i, c) {
+		if (*phone && *email)
+			break;
+		if (!*phone && s_str(c, "phone")) {
+			*phone = s_str(c, "phone");
+			if (!*prefer)
+				*prefer = s_str(c, "prefer");
+		}
+		if (!*email && s_str(c, "email"))
+			*email = s_str(c, "email");
+	}
+}
+
+/* The card (rp_index_card): last contact (8) ‖ contact every (8) ‖ nvalues
+ * (1) ‖ nvalues × currency (3) ‖ cents (8) ‖ the parts: name, owner, last
+ * contact, phone, email, prefer, archived, no calls. 'K' (the account
+ * alone) holds it; it ends the values of D P C V L too, so the walks that
+ * make rows read nothing else. */
+static void s_card(rp_index_set *s, const json_t *view)
+{
+	const json_t *stats = json_object_get(view, "stats"), *e, *ce = json_object_get(stats, "contact_every");
+	const char *phone, *email, *prefer;
+	uint8_t head[8 + 8 + 1 + 255 * 11];
+	size_t nv = 0, i;
+	uint64_t last = 0;
+	int valid = s_time(stats, "last_contact", &last);
+	json_array_foreach(json_object_get(view, "value"), i, e) {
+		const char *cur = s_str(e, "currency");
+		if (!cur || strlen(cur) != 3 || nv == 255)
+			continue;
+		memcpy(head + 17 + 11 * nv, cur, 3);
+		rp_be64_put(head + 17 + 11 * nv + 3, (uint64_t)json_integer_value(json_object_get(e, "cents")));
+		nv++;
+	}
+	rp_be64_put(head, valid ? last : 0);
+	rp_be64_put(head + 8, json_is_integer(ce) && json_integer_value(ce) > 0 ? (uint64_t)json_integer_value(ce) : 0);
+	head[16] = (uint8_t)nv;
+	rp_index_reach(view, &phone, &email, &prefer);
+	s->card = s_parts_make(s, head, 17 + 11 * nv, (const char *const[]){ s_str(view, "name"),
+	            s_str(view, "owner"), s_str(stats, "last_contact"), phone, email, prefer,
+	            json_is_true(json_object_get(view, "archived")) ? "" : NULL,
+	            json_is_true(json_object_get(stats, "no_calls")) ? "" : NULL }, 8, NULL, 0, &s->cardlen);
+	s_begin(s, 'K');
+	s_end(s, s->card, s->cardlen);
+}
+
 static void s_live(rp_index_set *s, const json_t *view)
 {
 	const json_t *stats = json_object_get(view, "stats"), *e, *ce;
@@ -274,23 +390,19 @@ static void s_live(rp_index_set *s, const json_t *view)
 		s_begin(s, 'V');
 		s_put(s, cur, 3);
 		s_u64(s, ~(uint64_t)cents);
-		s_end(s, NULL, 0);
+		s_end(s, s->card, s->cardlen);
 	}
 	s_begin(s, 'L');
 	s_u64(s, s_time(stats, "last_contact", &ms) ? ms : 0);
-	s_end(s, NULL, 0);
-	if (json_integer_value(json_object_get(stats, "open_followups")) > 0 && s_time(stats, "next_due", &ms)) {
-		s_begin(s, 'D');
-		s_u64(s, ms);
-		s_end(s, NULL, 0);
-	}
+	s_end(s, s->card, s->cardlen);
+	s_followups(s, view);
 	ce = json_object_get(stats, "contact_every");
 	if (json_is_integer(ce) && json_integer_value(ce) > 0) {
 		uint64_t day = s_time(stats, "last_contact", &ms)
 		             ? rp_index_day(ms) + (uint64_t)json_integer_value(ce) : rp_index_day(0);
 		s_begin(s, 'C');
 		s_u64(s, day - RP_INDEX_DAY_SLACK);
-		s_end(s, NULL, 0);
+		s_end(s, s->card, s->cardlen);
 	}
 	s_risk_day(s, view, stats);
 }
@@ -305,28 +417,14 @@ static void s_complaints(rp_index_set *s, const json_t *view)
 		const char *type = s_str(e, "type"), *id = s_str(e, "id"), *at = s_str(e, "at");
 		const char *text = s_str(e, "text");
 		uint8_t ref[RP_REF_LEN];
-		size_t al, tl, vl;
-		char *v;
 		if (!type || strcmp(type, "complaint") || json_is_true(json_object_get(e, "retracted")) ||
 		    json_is_true(json_object_get(e, "resolved")) || !s_time(e, "at", &ms) || !id ||
 		    rp_b32_decode(id, ref, sizeof ref) != 0)
 			continue;
-		/* at ‖ 0, then text ‖ 0 unless it has none */
-		al = strlen(at);
-		tl = text ? strlen(text) + 1 : 0;
-		vl = al + 1 + tl;
-		if (!(v = malloc(vl))) {
-			s->nomem = 1;
-			return;
-		}
-		memcpy(v, at, al + 1);
-		if (text)
-			memcpy(v + al + 1, text, tl);
 		s_begin(s, 'P');
 		s_u64(s, ~ms);
 		s_put(s, ref, sizeof ref);
-		s_end(s, v, vl);
-		free(v);
+		s_end_parts(s, (const char *const[]){ at, text }, 2);
 	}
 }
 
@@ -367,6 +465,7 @@ rp_index_set *rp_index_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_L
 		s_folded0(s, name);
 		s_end(s, NULL, 0);
 	}
+	s_card(s, view);
 	if (json_is_true(json_object_get(view, "archived"))) {
 		s_begin(s, 'A');
 		s_folded0(s, name);
@@ -403,6 +502,7 @@ void rp_index_set_free(rp_index_set **s)
 		return;
 	free((*s)->arena);
 	free((*s)->e);
+	free((*s)->card);
 	free(*s);
 	*s = NULL;
 }
@@ -776,4 +876,99 @@ int rp_index_risk_get(const MDB_val *val, rp_index_risk *out)
 	if (!*out->last_contact)
 		out->last_contact = NULL;
 	return 0;
+}
+
+/* The n parts s_parts_make wrote at *p (before end), NULL where absent;
+ * *p moves past them. 0, or RP_EIO. */
+static int s_parts(const uint8_t **p, const uint8_t *end, const char **part, size_t n)
+{
+	uint8_t flags;
+	if (*p >= end)
+		return RP_EIO;
+	flags = *(*p)++;
+	for (size_t i = 0; i < n; i++) {
+		const char *t = s_str0(p, end);
+		if (!t)
+			return RP_EIO;
+		part[i] = flags & (1u << i) ? t : NULL;
+	}
+	return 0;
+}
+
+static int s_card_parse(const uint8_t *p, const uint8_t *end, rp_index_card *out)
+{
+	const char *part[8];
+	size_t nv;
+	if (end - p < 17 || (size_t)(end - p) < 17 + 11 * (size_t)p[16])
+		return RP_EIO;
+	nv = p[16];
+	*out = (rp_index_card){ .contact_every = (int64_t)rp_be64_get(p + 8), .values = p + 17, .nvalues = nv };
+	p += 17 + 11 * nv;
+	if (s_parts(&p, end, part, 8) || p != end || !part[0])
+		return RP_EIO;
+	out->name = part[0];
+	out->owner = part[1];
+	out->last_contact = part[2];
+	out->phone = part[3];
+	out->email = part[4];
+	out->prefer = part[5];
+	out->archived = part[6] != NULL;
+	out->no_calls = part[7] != NULL;
+	out->last_valid = out->last_contact && rp_when_parse_iso(out->last_contact, &out->last) == 0;
+	return 0;
+}
+
+int rp_index_card_of(const MDB_val *val, rp_index_card *out)
+{
+	const uint8_t *p = val->mv_data;
+	return s_card_parse(p, p + val->mv_size, out);
+}
+
+int rp_index_followup_get(const MDB_val *val, rp_index_followup *out, rp_index_card *card)
+{
+	const char *part[3];
+	const uint8_t *p = val->mv_data, *end = p + val->mv_size;
+	if (s_parts(&p, end, part, 3) || !part[0] || s_card_parse(p, end, card))
+		return RP_EIO;
+	out->due = part[0];
+	out->assignee = part[1];
+	out->text = part[2];
+	return 0;
+}
+
+int rp_index_complaint_get(const MDB_val *val, rp_index_complaint *out, rp_index_card *card)
+{
+	const char *part[2];
+	const uint8_t *p = val->mv_data, *end = p + val->mv_size;
+	if (s_parts(&p, end, part, 2) || !part[0] || s_card_parse(p, end, card))
+		return RP_EIO;
+	out->at = part[0];
+	out->text = part[1];
+	return 0;
+}
+
+int rp_index_card_get(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], rp_index_card *out)
+{
+	uint8_t key[1 + RP_ACCOUNT_LEN] = { 'K' };
+	MDB_val k = { sizeof key, key }, v;
+	int rc;
+	memcpy(key + 1, acct, RP_ACCOUNT_LEN);
+	if ((rc = mdb_get(txn, st->ix, &k, &v)) == MDB_NOTFOUND)
+		return RP_ENOTFOUND;
+	if (rc)
+		return rp_store_err(rc);
+	return rp_index_card_of(&v, out);
+}
+
+int64_t rp_index_card_value(const rp_index_card *c, const char *currency, size_t i, char cur[4])
+{
+	if (currency) {
+		for (i = 0; i < c->nvalues; i++)
+			if (!memcmp(c->values + 11 * i, currency, 3) && strlen(currency) == 3)
+				return (int64_t)rp_be64_get(c->values + 11 * i + 3);
+		return 0;
+	}
+	memcpy(cur, c->values + 11 * i, 3);
+	cur[3] = 0;
+	return (int64_t)rp_be64_get(c->values + 11 * i + 3);
 }

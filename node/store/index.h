@@ -10,20 +10,24 @@
  * day is within one of it). Only accounts with a name are indexed (a
  * forgotten account is nobody's to call or rank); "live": not archived.
  *
- *  'V' currency (3) ‖ ~units (8)        live accounts worth units > 0 in it, most first
- *  'L' last contact ms (8; 0: never)    live accounts, least recently contacted first
- *  'D' next due ms (8)                  live accounts with an open follow-up, soonest first
+ *  'V' currency (3) ‖ ~units (8)        live accounts worth units > 0 in it, most first → card
+ *  'L' last contact ms (8; 0: never)    live accounts, least recently contacted first → card
+ *  'D' due ms (8) ‖ ref (16)            live accounts' open follow-ups, soonest first
+ *                                       → its due, assignee and text (rp_index_followup) ‖ card
  *  'C' day (8)                          live accounts with a cadence, by the day it falls due
+ *                                       → card
  *  'R' day (8)                          live accounts that may be at risk from that day on
  *                                       → the figures and names of its row (rp_index_risk)
  *  'P' ~at ms (8) ‖ ref (16)            open complaints (archived accounts' too), newest
- *                                       first → at text ‖ 0 ‖ [text ‖ 0: none when it has none]
+ *                                       first → at text, text (rp_index_complaint) ‖ card
  *  'T' tag ‖ 0 ‖ folded name ‖ 0        accounts by tag, in name order
  *  'O' owner ‖ 0 ‖ folded name ‖ 0      accounts by owner, in name order
  *  'A' folded name ‖ 0                  archived accounts, in name order
  *  'W' word ‖ 0                         the words of a name, its fields and tags, its
  *                                       contacts and live interactions (rp_index_words)
  *  'N' loosely folded name ‖ 0          names, accents and case aside (uniqueness)
+ *  'K' (nothing)                        every account's card: what an agenda row says of
+ *                                       it (rp_index_card)
  *
  * 'C' and 'R' days are early by RP_INDEX_DAY_SLACK: the reader walks up to
  * its day and checks each account exactly, so a reader's time zone never
@@ -118,6 +122,50 @@ typedef struct rp_index_risk {
 /* Read an 'R' entry's value: 0, or RP_EIO (not one: a store of another
  * layout, or damage). */
 int rp_index_risk_get(const MDB_val *val, rp_index_risk *out);
+
+/* An account's card ('K'): its name and owner, how to reach it, its last
+ * contact, rhythm, consent and value. The values of 'D', 'P', 'C', 'V' and
+ * 'L' end with it too: the walks that make rows read nothing else.
+ * Strings point into the store (valid while the txn is). */
+typedef struct rp_index_card {
+	const char    *name;
+	const char    *owner, *last_contact;          /* NULL: none */
+	const char    *phone, *email, *prefer;        /* rp_index_reach; NULL: none */
+	uint64_t       last;                          /* last contact, when last_valid */
+	int            last_valid, archived, no_calls;
+	int64_t        contact_every;                 /* days; 0: none */
+	const uint8_t *values;                        /* nvalues × currency (3) ‖ cents (8) */
+	size_t         nvalues;
+} rp_index_card;
+
+/* acct's card: 0, RP_ENOTFOUND (none: no name), RP_EIO or an LMDB code. */
+int rp_index_card_get(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], rp_index_card *out);
+
+/* The card a 'C', 'V' or 'L' entry's value is: 0 or RP_EIO (not one). */
+int rp_index_card_of(const MDB_val *val, rp_index_card *out);
+
+/* What a 'D' entry holds, and its account's card: 0 or RP_EIO. */
+typedef struct rp_index_followup {
+	const char *due;                 /* as the view has it */
+	const char *assignee, *text;     /* NULL: none */
+} rp_index_followup;
+int rp_index_followup_get(const MDB_val *val, rp_index_followup *out, rp_index_card *card);
+
+/* What a 'P' entry holds, and its account's card: 0 or RP_EIO. */
+typedef struct rp_index_complaint {
+	const char *at;                  /* as the view has it */
+	const char *text;                /* NULL: none */
+} rp_index_complaint;
+int rp_index_complaint_get(const MDB_val *val, rp_index_complaint *out, rp_index_card *card);
+
+/* With currency: the card's value in it (0 none). Without (NULL): the
+ * i-th value (i < nvalues), its currency into cur. */
+int64_t rp_index_card_value(const rp_index_card *c, const char *currency, size_t i, char cur[4]);
+
+/* How to reach the customer of view: the account's phone, email and
+ * preference, else those of its first contact with a phone (its preference
+ * too, if the account has none) and its first with an email. NULL: none. */
+void rp_index_reach(const json_t *view, const char **phone, const char **email, const char **prefer);
 
 /* The words of text, as 'W' keys hold them and find looks them up: text
  * folded loosely (text/casefold.h), cut at every ASCII byte that is not a

@@ -11,8 +11,9 @@
  * whose views are older has them all rebuilt on open (node.c). 2: stats
  * gained buys, contact_every, no_calls, referred_by; follow-ups campaign;
  * interactions retraction. 3: the indexes of index.h. 4: their at-risk
- * entries hold the row (rp_index_risk). */
-#define RP_VIEW_LAYOUT 4
+ * entries hold the row (rp_index_risk). 5: a 'D' entry per follow-up, and
+ * the accounts' cards ('K', also at the end of D P C V L values). */
+#define RP_VIEW_LAYOUT 5
 
 #include <jansson.h>
 #include "store.h"

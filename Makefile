@@ -14,7 +14,8 @@ BUILD   ?= build
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-LIBS     = -llmdb -lsodium -lzmq -lmsgpackc -ljansson -lpthread
+# libzmq is not linked: the commands that talk to peers load it (node/sync/zmqlib.h)
+LIBS     = -llmdb -lsodium -lmsgpackc -ljansson -lpthread -ldl
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Debian packages: what the build needs, and what the tests and fuzzing need.

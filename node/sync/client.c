@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sodium.h>
-#include <zmq.h>
+#include "zmqlib.h"
 
 #include "client.h"
 #include "../node.h"
@@ -60,6 +60,9 @@ static int s_open(s_client *c, rp_node *n, const char *endpoint, const uint8_t d
 	int linger = 2000, sndtimeo = RP_NET_TIMEOUT_MS, rc = RP_EIO;
 	if (rp_net_curve_public(device, spk))
 		return rp_fail(RP_EINVAL, "the peer id is not a valid device id");
+	if ((rc = rp_zmq_load()))
+		return rc;
+	rc = RP_EIO;
 	if (!(c->ctx = zmq_ctx_new()) || !(c->sock = zmq_socket(c->ctx, ZMQ_DEALER)))
 		return rp_fail(RP_EIO, "cannot create a ZeroMQ socket: %s", zmq_strerror(zmq_errno()));
 	if (rp_net_curve_pair(&n->key, cpk, csk) == 0 &&

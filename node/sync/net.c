@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include <zmq.h>
+#include "zmqlib.h"
 
 #include "net.h"
 #include "../store/roster.h"

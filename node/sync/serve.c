@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sodium.h>
-#include <zmq.h>
+#include "zmqlib.h"
 
 #include "serve.h"
 #include "../node.h"
@@ -690,6 +690,8 @@ int rp_serve(rp_node *n, const char *endpoint, const rp_serve_opts *opts,
 			return rp_fail(RP_ENOTEAM, "%s", why);
 	}
 	rp_errclear();
+	if ((rc = rp_zmq_load()))
+		return rc;
 	if ((lock_fd = rp_served_lock(n, &rc)) < 0)
 		return rc;
 	rp_served_say(n, NULL);          /* a state an earlier daemon left says nothing of this one */

@@ -2,6 +2,12 @@
 # init, id, the home (--home, RAPPORT_HOME, XDG_DATA_HOME), --version, --help.
 . ./lib.sh
 
+test_begin "start-up: libzmq is loaded by the commands that talk to peers, not linked"
+# (its dependencies cost every command milliseconds of dynamic linking;
+# the sync scenarios show the commands that need it load it)
+test_expect "rapport does not link libzmq" eval '! ldd "$RAPPORT_BIN" | grep -q libzmq'
+test_expect "... but links what every command needs" eval 'ldd "$RAPPORT_BIN" | grep -q liblmdb'
+
 test_begin "init makes a device key and a team; id prints the device id"
 
 ID_RE='^[a-z2-7]{52}$'

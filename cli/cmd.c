@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "output.h"
@@ -351,16 +352,51 @@ int cmd_run(const struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, char
 
 /* ---- the node ------------------------------------------------------------- */
 
+/* Opening a store an older rapport wrote rebuilds its views and indexes: a
+ * progress line on a terminal while it runs, and a line saying it did. */
+struct s_opening {
+	int      upgrade;
+	uint64_t total;
+	double   t0;
+};
+
+static double s_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void s_on_open(void *arg, int upgrade, uint64_t done, uint64_t total)
+{
+	struct s_opening *o = arg;
+	if (done == 0)
+		o->t0 = s_seconds();
+	o->upgrade = upgrade;
+	o->total = total;
+	out_progress(0, "%s: %llu of %llu accounts (%d%%)",
+	             upgrade ? "upgrading the store: rebuilding views and indexes" : "rebuilding views",
+	             (unsigned long long)done, (unsigned long long)total,
+	             total ? (int)(100 * done / total) : 100);
+}
+
 int cmd_open(const struct cmd_ctx *ctx, struct cmd_args *a)
 {
 	const struct cmd_arg *pos = a->form->pos;
+	struct s_opening opening = { 0, 0, 0 };
 	size_t i;
 	int rc, kind;
 
-	if ((rc = rp_node_open(ctx->home, &a->n)) < 0) {
+	rc = rp_node_open_progress(ctx->home, s_on_open, &opening, &a->n);
+	out_progress_end();
+	if (rc < 0) {
 		a->n = NULL;
 		return out_fail_about(rc, ctx->home);
 	}
+	if (opening.upgrade && opening.total)
+		out_note("upgraded the store in %s (written by an older rapport): rebuilt the views and "
+		         "indexes of %llu accounts in %.1f s", ctx->home, (unsigned long long)opening.total,
+		         s_seconds() - opening.t0);
 	if (ctx->now_fixed)
 		rp_node_set_now(a->n, ctx->now_ms);
 	if (ctx->keep)

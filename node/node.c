@@ -173,7 +173,24 @@ static int s_upgrade(rp_node *n, int authority, int pending, int layout, int han
 	return rp_store_run(n->store, s_upgrade_run, &u);
 }
 
+typedef struct s_open_progress {
+	rp_open_progress_fn fn;
+	void               *arg;
+	int                 upgrade;
+} s_open_progress;
+
+static void s_on_rebuild(void *arg, uint64_t done, uint64_t total)
+{
+	const s_open_progress *p = arg;
+	p->fn(p->arg, p->upgrade, done, total);
+}
+
 int rp_node_open(const char *home, rp_node **out)
+{
+	return rp_node_open_progress(home, NULL, NULL, out);
+}
+
+int rp_node_open_progress(const char *home, rp_open_progress_fn fn, void *arg, rp_node **out)
 {
 	char path[RP_PATH_MAX + 32];
 	rp_node *n;
@@ -244,7 +261,9 @@ int rp_node_open(const char *home, rp_node **out)
 			stale = 1;               /* every view, marked above: rebuilt below */
 		/* On a full disk the store is still read: views a sync left stale
 		 * are rebuilt once there is room again. */
-		if (stale && (rc = rp_view_refresh_stale(n->store, NULL)) && rc != RP_ENOSPC) {
+		s_open_progress pr = { fn, arg, layout < RP_VIEW_LAYOUT };
+		if (stale && (rc = rp_view_refresh_stale_progress(n->store, NULL, fn ? s_on_rebuild : NULL, &pr)) &&
+		    rc != RP_ENOSPC) {
 			rp_node_close(&n);
 			return rp_fail(rc, "cannot rebuild the views in %s", home);
 		}

@@ -53,6 +53,13 @@ int rp_init(const char *home, const char *member, const char *team, uint64_t now
  * rp_node_close. Returns 0, RP_ENOKEY (no key: not initialised), RP_EIO,
  * RP_EVERSION. */
 int  rp_node_open(const char *home, rp_node **out);
+/* The same, with fn (may be NULL) told how far the rebuild of views and
+ * indexes is that opening a store may need first (one an older rapport
+ * wrote, or a sync killed mid-way left): accounts done of about total, once
+ * before the first and after each thousand; upgrade is 1 when it is an
+ * older store's upgrade. */
+typedef void (*rp_open_progress_fn)(void *arg, int upgrade, uint64_t done, uint64_t total);
+int  rp_node_open_progress(const char *home, rp_open_progress_fn fn, void *arg, rp_node **out);
 void rp_node_close(rp_node **n);          /* sets *n to NULL; NULL is fine */
 
 /* The wall clock the node uses for new ops and "today" (ms since the epoch).

@@ -1083,12 +1083,28 @@ static int s_stale_run(rp_store *st, MDB_txn *txn, void *arg)
 
 int rp_view_refresh_stale(rp_store *st, uint64_t *rebuilt)
 {
+	return rp_view_refresh_stale_progress(st, rebuilt, NULL, NULL);
+}
+
+int rp_view_refresh_stale_progress(rp_store *st, uint64_t *rebuilt, rp_view_progress_fn fn, void *arg)
+{
 	s_stale_job j = { 0, 1 };
-	uint64_t count = 0;
+	uint64_t count = 0, total = 0;
 	int rc = 0;
+	if (fn) {
+		MDB_txn *txn;
+		if (rp_store_begin(st, 0, &txn) == 0) {
+			total = rp_store_count(txn, st->stale);
+			rp_store_end(txn);
+		}
+		fn(arg, 0, total);
+	}
 	/* Chunks of accounts per txn, so a huge backlog never needs one huge txn. */
-	while (j.more && (rc = rp_store_run(st, s_stale_run, &j)) == 0)
+	while (j.more && (rc = rp_store_run(st, s_stale_run, &j)) == 0) {
 		count += j.count;
+		if (fn)
+			fn(arg, count, total > count ? total : count);
+	}
 	if (rebuilt)
 		*rebuilt = count;
 	return rc;

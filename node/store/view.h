@@ -60,6 +60,11 @@ int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_A
  * be NULL) gets how many. Returns 0, RP_ENOSPC or RP_EIO. */
 int rp_view_refresh_stale(rp_store *st, uint64_t *rebuilt);
 
+/* The same, telling fn how far it is (accounts rebuilt of about total):
+ * once before the first, then after each thousand. */
+typedef void (*rp_view_progress_fn)(void *arg, uint64_t done, uint64_t total);
+int rp_view_refresh_stale_progress(rp_store *st, uint64_t *rebuilt, rp_view_progress_fn fn, void *arg);
+
 /* Mark every account with a view stale, in txn: the next
  * rp_view_refresh_stale rebuilds them all (a layout upgrade). */
 int rp_view_mark_all_stale(rp_store *st, MDB_txn *txn);

@@ -4,7 +4,6 @@
  * (text/when): due today means due on the reader's today. Read txns only. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "agenda.h"
@@ -227,7 +226,7 @@ static int s_cadence(s_plan *p, s_acct *a)
 /* What a call is worth = (1 + ln(1 + value in units)) × days of silence
  * (capped at S_NEVER_DAYS): value counts, but silence counts more. It
  * grows with both, which lets the index find the best without reading
- * every account (s_calls_book). */
+ * every account (s_calls_walk). */
 static double s_worth(int64_t units, double scale, int64_t days)
 {
 	return (1 + rp_ln(1 + (units > 0 ? (double)units / scale : 0))) *

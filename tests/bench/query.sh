@@ -45,7 +45,8 @@ for size in ${QUERY_SIZES:-10000 100000}; do
 	h=$tmp/h$size
 	"$R" --home "$h" init --name ann --team Bench >/dev/null 2>&1
 	for i in 0 1 2 3 4 5 6 7 8 9; do
-		"$R" --home "$tmp/rep$i" init --name "rep$i" >/dev/null 2>&1
+		# the reps' devices, made once for every size
+		[ -e "$tmp/rep$i" ] || "$R" --home "$tmp/rep$i" init --name "rep$i" >/dev/null 2>&1
 		"$R" --home "$h" member add "rep$i" "$("$R" --home "$tmp/rep$i" id)" --role rep >/dev/null
 	done
 	perl "$here/gen_team.pl" "$size" 10 10 > "$tmp/team.jsonl"

@@ -83,8 +83,11 @@ deps:
 
 # ---- tests -----------------------------------------------------------------
 PROVE ?= prove
+# Builds run on every core; the tests keep their own pace (scenarios: prove -j2).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 check: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	$(MAKE) layers unit scenarios
 
 # DESIGN.md §1: includes and calls go down the layers, never up or round
@@ -101,26 +104,40 @@ scenarios: $(RAPPORT) $(TOOL_BIN)
 	  $(PROVE) -j2 -f ./t*.sh
 
 check-asan: deps
-	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all
+	$(MAKE) -j$(JOBS) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" unit scenarios
 
 demo: deps
-	$(MAKE) $(RAPPORT)
+	$(MAKE) -j$(JOBS) $(RAPPORT)
 	RAPPORT_BIN=$(abspath $(RAPPORT)) sh tests/demo.sh
 
 # ---- fuzzing ---------------------------------------------------------------
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 10
-FUZZ_FLAGS    = -std=c11 $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SAN      = -g -O1 -fno-sanitize-recover=undefined
+FUZZ_FLAGS    = -std=c11 $(CPPFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer,address,undefined
+# The library once, instrumented (fuzzer-no-link), for every harness to link.
+FUZZ_OBJ      = $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(PROTO_SRC) $(NODE_SRC))
 
 fuzz-build: $(FUZZ_BIN)
 
-$(BUILD)/fuzz/%: fuzz/%.c $(PROTO_SRC) $(NODE_SRC) $(wildcard tests/*.h)
+$(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(PROTO_SRC) $(NODE_SRC) $(LIBS)
+	$(FUZZ_CC) -std=c11 $(CPPFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
 
-fuzz: deps fuzz-build
+$(BUILD)/librapport-fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/%: fuzz/%.c $(BUILD)/librapport-fuzz.a $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(BUILD)/librapport-fuzz.a $(LIBS)
+
+-include $(FUZZ_OBJ:.o=.d)
+
+fuzz: deps
+	$(MAKE) -j$(JOBS) fuzz-build
 	@for f in $(FUZZ_BIN); do \
 	  n=$$(basename $$f); mkdir -p $(BUILD)/corpus/$$n; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \

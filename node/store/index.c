@@ -344,7 +344,10 @@ void rp_index_reach(const json_t *view, const char **phone, const char **email, 
 	}
 }
 
-/* The card (rp_index_card): last contact (8) ‖ contact every (8) ‖ nvalues
+#define S_CARD_LAST_VALID (1ULL << 63)   /* in a card's last contact: there is one */
+
+/* The card (rp_index_card): last contact (8: ms, top bit set when there
+ * is one) ‖ contact every (8) ‖ nvalues
  * (1) ‖ nvalues × currency (3) ‖ cents (8) ‖ the parts: name, owner, last
  * contact, phone, email, prefer, archived, no calls. 'K' (the account
  * alone) holds it; it ends the values of D P C V L too, so the walks that
@@ -365,7 +368,7 @@ static void s_card(rp_index_set *s, const json_t *view)
 		rp_be64_put(head + 17 + 11 * nv + 3, (uint64_t)json_integer_value(json_object_get(e, "cents")));
 		nv++;
 	}
-	rp_be64_put(head, valid ? last : 0);
+	rp_be64_put(head, valid ? last | S_CARD_LAST_VALID : 0);
 	rp_be64_put(head + 8, json_is_integer(ce) && json_integer_value(ce) > 0 ? (uint64_t)json_integer_value(ce) : 0);
 	head[16] = (uint8_t)nv;
 	rp_index_reach(view, &phone, &email, &prefer);
@@ -902,7 +905,9 @@ static int s_card_parse(const uint8_t *p, const uint8_t *end, rp_index_card *out
 	if (end - p < 17 || (size_t)(end - p) < 17 + 11 * (size_t)p[16])
 		return RP_EIO;
 	nv = p[16];
-	*out = (rp_index_card){ .contact_every = (int64_t)rp_be64_get(p + 8), .values = p + 17, .nvalues = nv };
+	*out = (rp_index_card){ .last = rp_be64_get(p) & ~S_CARD_LAST_VALID,
+	                        .last_valid = (rp_be64_get(p) & S_CARD_LAST_VALID) != 0,
+	                        .contact_every = (int64_t)rp_be64_get(p + 8), .values = p + 17, .nvalues = nv };
 	p += 17 + 11 * nv;
 	if (s_parts(&p, end, part, 8) || p != end || !part[0])
 		return RP_EIO;
@@ -914,7 +919,6 @@ static int s_card_parse(const uint8_t *p, const uint8_t *end, rp_index_card *out
 	out->prefer = part[5];
 	out->archived = part[6] != NULL;
 	out->no_calls = part[7] != NULL;
-	out->last_valid = out->last_contact && rp_when_parse_iso(out->last_contact, &out->last) == 0;
 	return 0;
 }
 

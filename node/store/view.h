@@ -12,8 +12,9 @@
  * gained buys, contact_every, no_calls, referred_by; follow-ups campaign;
  * interactions retraction. 3: the indexes of index.h. 4: their at-risk
  * entries hold the row (rp_index_risk). 5: a 'D' entry per follow-up, and
- * the accounts' cards ('K', also at the end of D P C V L values). */
-#define RP_VIEW_LAYOUT 5
+ * the accounts' cards ('K', also at the end of D P C V L values). 6: a
+ * card's last contact says whether there is one. */
+#define RP_VIEW_LAYOUT 6
 
 #include <jansson.h>
 #include "store.h"

@@ -20,6 +20,7 @@
 #include "erase.h"
 #include "store/schema.h"
 #include "store/roster.h"
+#include "store/index.h"
 #include "store/view.h"
 #include "../proto/body.h"
 #include "store/pending.h"
@@ -161,8 +162,11 @@ static int s_upgrade_run(rp_store *st, rp_txn *txn, void *arg)
 	if (rc == 0 && u->pending)
 		rc = rp_pending_upgrade(st, txn, u->now);
 	/* Views laid out by an older rapport lack figures this one reads
-	 * (what a customer buys, its cadence, referrals): rebuild them all. */
-	if (rc == 0 && u->layout && (rc = rp_view_mark_all_stale(st, txn)) == 0)
+	 * (what a customer buys, its cadence, referrals): rebuild them all,
+	 * and their indexes from nothing (an older rapport packed them
+	 * otherwise: no diff against those). */
+	if (rc == 0 && u->layout && (rc = rp_index_clear(st, txn)) == 0 &&
+	    (rc = rp_view_mark_all_stale(st, txn)) == 0)
 		rc = rp_meta_put_u64(st, txn, "view_layout", RP_VIEW_LAYOUT);
 	return rc;
 }

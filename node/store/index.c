@@ -553,28 +553,37 @@ static rp_index_set *s_sorted(rp_index_set *s)
 /* ---- storing ----------------------------------------------------------------------- */
 
 /* The packed form acct_ix holds: per entry, in key order, klen (2) ‖ kind ‖
- * body ‖ vlen (4) ‖ value. */
+ * body ‖ a hash of its value (8): enough to tell which entries a new set
+ * adds, drops or changes, without a second copy of every value. */
+#define S_VHASH_LEN 8
+
 typedef struct s_cursor {
 	const uint8_t *p, *end;
-	const uint8_t *key, *val;
-	size_t klen, vlen;
+	const uint8_t *key, *vh;
+	size_t klen;
 } s_cursor;
 
 static int s_next(s_cursor *c)
 {
-	if (c->end - c->p < 2)
+	if (!c->p || c->end - c->p < 2)
 		return 0;
 	c->klen = (size_t)c->p[0] << 8 | c->p[1];
-	if ((size_t)(c->end - c->p) < 2 + c->klen + 4)
+	if ((size_t)(c->end - c->p) < 2 + c->klen + S_VHASH_LEN)
 		return 0;
 	c->key = c->p + 2;
-	c->vlen = (size_t)c->key[c->klen] << 24 | (size_t)c->key[c->klen + 1] << 16 |
-	          (size_t)c->key[c->klen + 2] << 8 | c->key[c->klen + 3];
-	if ((size_t)(c->end - c->key) < c->klen + 4 + c->vlen)
-		return 0;
-	c->val = c->key + c->klen + 4;
-	c->p = c->val + c->vlen;
+	c->vh = c->key + c->klen;
+	c->p = c->vh + S_VHASH_LEN;
 	return 1;
+}
+
+/* FNV-1a, 64 bits: a value's hash in the packed form (a change it missed
+ * would leave ix stale; fsck compares ix itself with the view's entries). */
+static void s_vhash(const uint8_t *v, size_t n, uint8_t out[S_VHASH_LEN])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ v[i]) * 0x100000001b3ULL;
+	rp_be64_put(out, h);
 }
 
 static uint8_t *s_pack(const rp_index_set *s, size_t *len)
@@ -582,7 +591,7 @@ static uint8_t *s_pack(const rp_index_set *s, size_t *len)
 	size_t n = 0, i;
 	uint8_t *b, *p;
 	for (i = 0; s && i < s->n; i++)
-		n += 2 + s->e[i].klen + 4 + s->e[i].vlen;
+		n += 2 + s->e[i].klen + S_VHASH_LEN;
 	*len = n;
 	if (!(b = p = malloc(n ? n : 1)))
 		return NULL;
@@ -592,13 +601,8 @@ static uint8_t *s_pack(const rp_index_set *s, size_t *len)
 		*p++ = (uint8_t)e->klen;
 		memcpy(p, s->arena + e->key, e->klen);
 		p += e->klen;
-		*p++ = (uint8_t)(e->vlen >> 24);
-		*p++ = (uint8_t)(e->vlen >> 16);
-		*p++ = (uint8_t)(e->vlen >> 8);
-		*p++ = (uint8_t)e->vlen;
-		if (e->vlen)
-			memcpy(p, s->arena + e->val, e->vlen);
-		p += e->vlen;
+		s_vhash(s->arena + e->val, e->vlen, p);
+		p += S_VHASH_LEN;
 	}
 	return b;
 }
@@ -620,7 +624,7 @@ int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN
 {
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
 	uint8_t *old = NULL, *now;
-	size_t oldlen = 0, nowlen;
+	size_t oldlen = 0, nowlen, i = 0, nset = set ? set->n : 0;
 	s_cursor o, n;
 	int rc = 0, ho, hn;
 
@@ -641,25 +645,27 @@ int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN
 		free(now);
 		return 0;                    /* nothing changed: the common case of a new interaction's words */
 	}
+	/* the new entries are the set's, in the packed form's order: its
+	 * values come from the set */
 	o = (s_cursor){ .p = old, .end = old ? old + oldlen : NULL };
 	n = (s_cursor){ .p = now, .end = now + nowlen };
-	ho = old && s_next(&o);
+	ho = s_next(&o);
 	hn = s_next(&n);
 	rc = 0;
 	while (rc == 0 && (ho || hn)) {
 		int c = !ho ? 1 : !hn ? -1 : s_cmp_bytes(o.key, o.klen, n.key, n.klen);
+		const s_entry *e = hn && i < nset ? &set->e[i] : NULL;
 		if (c < 0) {
 			rc = s_ix_write(st, txn, acct, o.key, o.klen, NULL, 0, 1);
 			ho = s_next(&o);
-		} else if (c > 0) {
-			rc = s_ix_write(st, txn, acct, n.key, n.klen, n.val, n.vlen, 0);
-			hn = s_next(&n);
-		} else {
-			if (o.vlen != n.vlen || memcmp(o.val, n.val, n.vlen))
-				rc = s_ix_write(st, txn, acct, n.key, n.klen, n.val, n.vlen, 0);
-			ho = s_next(&o);
-			hn = s_next(&n);
+			continue;
 		}
+		if (c > 0 || memcmp(o.vh, n.vh, S_VHASH_LEN))
+			rc = s_ix_write(st, txn, acct, n.key, n.klen, set->arena + e->val, e->vlen, 0);
+		if (c == 0)
+			ho = s_next(&o);
+		hn = s_next(&n);
+		i++;
 	}
 	if (rc == 0) {
 		v = (MDB_val){ nowlen, now };
@@ -682,26 +688,29 @@ int rp_index_differs(rp_store *st, MDB_txn *txn, const json_t *view, const uint8
 	int differs = 0;
 	if (!set)
 		return RP_ENOMEM;
-	now = s_pack(set, &len);
-	rp_index_set_free(&set);
-	if (!now)
+	if (!(now = s_pack(set, &len))) {
+		rp_index_set_free(&set);
 		return RP_ENOMEM;
+	}
 	if (mdb_get(txn, st->acct_ix, &k, &v) != 0)
 		v = (MDB_val){ 0, NULL };
 	differs = v.mv_size != len || (len && memcmp(v.mv_data, now, len));
-	c = (s_cursor){ .p = now, .end = now + len };
-	while (s_next(&c)) {
+	/* ix itself holds each entry, with its value */
+	for (size_t i = 0; i < set->n; i++) {
+		const s_entry *e = &set->e[i];
 		uint8_t key[512];
-		MDB_val mk = { c.klen + RP_ACCOUNT_LEN, key }, mv;
-		memcpy(key, c.key, c.klen);
-		memcpy(key + c.klen, acct, RP_ACCOUNT_LEN);
-		if (mdb_get(txn, st->ix, &mk, &mv) != 0 || mv.mv_size != c.vlen || memcmp(mv.mv_data, c.val, c.vlen))
+		MDB_val mk = { e->klen + RP_ACCOUNT_LEN, key }, mv;
+		memcpy(key, set->arena + e->key, e->klen);
+		memcpy(key + e->klen, acct, RP_ACCOUNT_LEN);
+		if (mdb_get(txn, st->ix, &mk, &mv) != 0 || mv.mv_size != e->vlen ||
+		    (e->vlen && memcmp(mv.mv_data, set->arena + e->val, e->vlen)))
 			differs = 1;
 	}
 	/* ix holds the stored entries (a stale view's are the old ones) */
 	for (c = (s_cursor){ .p = v.mv_data, .end = v.mv_size ? (const uint8_t *)v.mv_data + v.mv_size : NULL };
 	     v.mv_size && s_next(&c);)
 		++*entries;
+	rp_index_set_free(&set);
 	free(now);
 	return differs;
 }

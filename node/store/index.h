@@ -2,8 +2,8 @@
  * derived from an account's view, in one table (ix), written in the txn
  * that stores the view, so they never fall out of step with it (fsck
  * rebuilds them and compares). Each account's own entries are kept with it
- * too (acct_ix: account → its entries, packed), so that storing a view
- * writes only the entries that changed.
+ * too (acct_ix: account → its entries' keys and a hash of each value,
+ * packed), so that storing a view writes only the entries that changed.
  *
  * Every key is kind (1 byte) ‖ body ‖ account (16). Numbers are big-endian;
  * a day is days since 1970 in UTC plus RP_INDEX_DAY_BIAS (a reader's local

@@ -13,8 +13,9 @@
  * interactions retraction. 3: the indexes of index.h. 4: their at-risk
  * entries hold the row (rp_index_risk). 5: a 'D' entry per follow-up, and
  * the accounts' cards ('K', also at the end of D P C V L values). 6: a
- * card's last contact says whether there is one. */
-#define RP_VIEW_LAYOUT 6
+ * card's last contact says whether there is one. 7: acct_ix keeps a hash
+ * of each entry's value, not the value. */
+#define RP_VIEW_LAYOUT 7
 
 #include <jansson.h>
 #include "store.h"

@@ -9,6 +9,7 @@
 #include "node.h"
 #include "store/view.h"
 #include "store/index.h"
+#include "store/words.h"
 #include "store/delivery.h"
 #include "store/ingest.h"
 #include "../proto/error.h"
@@ -114,6 +115,10 @@ int rp_fsck(rp_node *n, json_t **report)
 	size_t arrivals;
 	int rc;
 	rp_errclear();
+	/* words a bulk write has not put yet (words.h) are put first: the
+	 * index is then compared whole */
+	if ((rc = rp_words_settle(n->store, NULL)) && rc != RP_ENOSPC)
+		goto out_fail;
 	if ((rc = rp_node_read(n, &c.txn)))
 		goto out_fail;
 	if ((rc = rp_store_scan(c.txn, n->store->ops, NULL, 0, s_check_op, &c)))

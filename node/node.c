@@ -15,6 +15,7 @@
 
 #include "node.h"
 #include "store/dirty.h"
+#include "store/words.h"
 #include "store/ingest.h"
 #include "store/authz.h"
 #include "erase.h"
@@ -242,10 +243,11 @@ int rp_node_open_progress(const char *home, rp_open_progress_fn fn, void *arg, r
 		rp_txn *txn;
 		size_t stale = 0;
 		uint64_t authority = 1, layout = RP_VIEW_LAYOUT, handovers = 1;
-		int pending = 0, refs_due = 0;
+		int pending = 0, refs_due = 0, words_due = 0;
 		if (rp_store_begin(n->store, 0, &txn) == 0) {
 			stale = rp_store_count(txn, n->store->stale);
 			refs_due = rp_refs_due(n->store, txn);
+			words_due = rp_words_due(n->store, txn);
 			rp_meta_get_u64(n->store, txn, "authority", &authority);
 			rp_meta_get_u64(n->store, txn, "handovers", &handovers);
 			/* no layout recorded: before layouts were, or a new store (no views) */
@@ -275,6 +277,11 @@ int rp_node_open_progress(const char *home, rp_open_progress_fn fn, void *arg, r
 		if (refs_due && (rc = rp_refs_recover(n->store)) && rc != RP_ENOSPC) {
 			rp_node_close(&n);
 			return rp_fail(rc, "cannot index the ids in %s", home);
+		}
+		/* ... or its words (words.h). */
+		if (words_due && (rc = rp_words_recover(n->store)) && rc != RP_ENOSPC) {
+			rp_node_close(&n);
+			return rp_fail(rc, "cannot index the words in %s", home);
 		}
 	}
 	/* An erasure a crash or a busy home left undone: finish it now, if
@@ -373,6 +380,7 @@ int rp_write_begin(rp_node *n, rp_write **out)
 	if (!w)
 		return RP_ENOMEM;
 	w->node = n;
+	w->q[0].low = w->q[1].low = SIZE_MAX;
 	if ((rc = rp_store_begin(n->store, 1, &w->txn))) {
 		free(w);
 		return rp_fail(rc, "cannot write to the store in %s", n->home);
@@ -432,7 +440,9 @@ static int s_replay_job(rp_store *st, rp_txn *txn, void *arg)
 /* The map is full: start again in a bigger map with the same ops. */
 static int s_replay(rp_write *w)
 {
-	int rc = rp_txn_rerun(w->node->store, &w->txn, s_replay_job, w);
+	int rc;
+	rp_dirty_unsettle(&w->dirty);      /* the views rebuilt on the way went with the txn */
+	rc = rp_txn_rerun(w->node->store, &w->txn, s_replay_job, w);
 	return rc == RP_EIO ? rp_fail(rc, "cannot grow the store in %s", w->node->home) : rc;
 }
 
@@ -547,6 +557,49 @@ static int s_ingest_batch(rp_write *w, rp_wbatch *b)
 	}
 	b->n = 0;
 	b->arena_len = 0;
+	b->low = SIZE_MAX;
+	return rc;
+}
+
+/* Rebuild the views of dirty accounts [settled, upto) now (rp_dirty.h). */
+static int s_settle(rp_write *w, size_t upto)
+{
+	rp_dirty *d = &w->dirty;
+	int rc;
+	if (upto > d->n)
+		upto = d->n;
+	if (upto <= d->settled)
+		return 0;
+	rc = rp_view_refresh_many(w->node->store, w->txn,
+	                          (const uint8_t (*)[RP_ACCOUNT_LEN])d->accts + d->settled, upto - d->settled);
+	if (rc == 0)
+		rp_dirty_settle(d, upto);
+	else if (rp_store_full(rc))
+		rc = s_replay(w);          /* they are rebuilt at commit instead */
+	return rc;
+}
+
+/* The views still to rebuild at commit: those never settled, and those
+ * touched again after they were. */
+static int s_settle_all(rp_write *w)
+{
+	rp_dirty *d = &w->dirty;
+	int rc = 0;
+	if (d->nagain) {
+		uint8_t (*again)[RP_ACCOUNT_LEN] = malloc(d->nagain * sizeof *again);
+		size_t k = 0;
+		if (!again)
+			return RP_ENOMEM;
+		for (size_t i = 0; i < d->settled; i++)
+			if (d->again[i])
+				memcpy(again[k++], d->accts[i], RP_ACCOUNT_LEN);
+		rc = rp_view_refresh_many(w->node->store, w->txn, (const uint8_t (*)[RP_ACCOUNT_LEN])again, k);
+		free(again);
+	}
+	if (rc == 0)
+		rc = rp_view_refresh_many(w->node->store, w->txn,
+		                          (const uint8_t (*)[RP_ACCOUNT_LEN])d->accts + d->settled,
+		                          d->n - d->settled);
 	return rc;
 }
 
@@ -559,6 +612,11 @@ static int s_rotate(rp_write *w)
 		w->fill = !w->fill;
 		rc = s_ingest_batch(w, &w->q[w->fill]);
 	}
+	/* Every op of the accounts before the first the signing batch touches
+	 * is in the store: their views are rebuilt now, while it is signed,
+	 * and not all at once at commit with the signers idle. */
+	if (rc == 0)
+		rc = s_settle(w, w->q[!w->fill].low);
 	return rc;
 }
 
@@ -645,9 +703,14 @@ int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
 	rp_op_id(op, w->last_opid);
 	if (opid_out)
 		memcpy(opid_out, w->last_opid, RP_OPID_LEN);
-	/* The account counts as written from now on (its view is rebuilt at commit). */
-	if (acct && (rc = rp_dirty_add(&w->dirty, acct)))
-		return rc;
+	/* The account counts as written from now on (its view is rebuilt by commit). */
+	if (acct) {
+		size_t pos;
+		if ((rc = rp_dirty_add_pos(&w->dirty, acct, &pos)))
+			return rc;
+		if (pos >= w->dirty.settled && pos < b->low)
+			b->low = pos;
+	}
 	if (genesis) {
 		char role[RP_ROLE_MAX + 1] = "";
 		if ((rc = rp_write_flush(w)))
@@ -668,8 +731,7 @@ int rp_write_commit(rp_write **wp)
 		return rc;
 	}
 	for (;;) {
-		rc = rp_view_refresh_many(w->node->store, w->txn,
-		                          (const uint8_t (*)[RP_ACCOUNT_LEN])w->dirty.accts, w->dirty.n);
+		rc = s_settle_all(w);
 		if (rc == 0)
 			rc = rp_meta_put_u64(w->node->store, w->txn, "hlc", w->hlc);
 		if (rc == 0 && (rc = rp_txn_commit(w->node->store, &w->txn)) == 0)

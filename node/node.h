@@ -32,6 +32,7 @@ typedef struct rp_wbatch {
 	size_t    n, cap;
 	uint8_t  *arena;
 	size_t    arena_len, arena_cap;
+	size_t    low;          /* the first unsettled account (rp_dirty) its ops touch, SIZE_MAX: none */
 } rp_wbatch;
 
 struct rp_signer;

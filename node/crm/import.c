@@ -22,6 +22,7 @@
 #include "../text/csv.h"
 #include "../../proto/body.h"
 #include "../store/refs.h"
+#include "../store/words.h"
 #include "../store/schema.h"
 #include "../text/amount.h"
 #include "../text/when.h"
@@ -1503,6 +1504,7 @@ static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
 			im->n_updated = im->n_ix = im->n_fu = im->n_contacts = 0;
 			/* its ids are indexed once it is all written (store/refs.h) */
 			rp_refs_defer(n->store, 1);
+			rp_words_defer(n->store, 1);
 			im->deferred = 1;
 			if ((rc = rp_store_reserve(n->store, file_len * 16)) == 0)
 				rc = rp_write_begin(n, &w);
@@ -1544,6 +1546,7 @@ static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
 		rc = rp_write_commit(&w);
 	rp_write_abort(&w);
 	rp_refs_defer(n->store, 0);
+	rp_words_defer(n->store, 0);
 	if (rc && done) {
 		char why[512];
 		snprintf(why, sizeof why, "%s", *rp_errmsg() ? rp_errmsg() : rp_strerror(rc));
@@ -1716,14 +1719,16 @@ int rp_import_run(rp_node *n, const char *path, const rp_import_opts *opts, rp_p
 	 * rest failed (store/refs.h). */
 	if (im.deferred) {
 		char why[512];
-		int src;
+		int src, wrc;
 		snprintf(why, sizeof why, "%s", rp_errmsg());
 		src = rp_refs_settle(n->store, NULL);
+		wrc = rp_words_settle(n->store, NULL);
 		if (rc)
 			rp_fail(rc, "%s", why);
-		else if (src)
-			rc = rp_fail(src, "the accounts are imported, but their ids are not indexed yet "
-			             "(the next rapport command does it): %s", rp_strerror(src));
+		else if (src || wrc)
+			rc = rp_fail(src ? src : wrc, "the accounts are imported, but their %s not indexed yet "
+			             "(the next rapport command does it): %s", src ? "ids are" : "words are",
+			             rp_strerror(src ? src : wrc));
 	}
 	free(buf);
 	buf = NULL;

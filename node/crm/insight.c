@@ -15,6 +15,7 @@
 #include "../store/summary.h"
 #include "../store/view.h"
 #include "../store/index.h"
+#include "../store/words.h"
 #include "../text/casefold.h"
 #include "../text/when.h"
 #include "../../proto/error.h"
@@ -28,6 +29,11 @@ static int s_add_id(void *arg, const uint8_t *body, size_t blen, const uint8_t a
                     const MDB_val *val)
 {
 	(void)body, (void)blen, (void)val;
+	return rp_ids_add(arg, acct);
+}
+
+static int s_add_due(void *arg, const uint8_t acct[RP_ACCOUNT_LEN])
+{
 	return rp_ids_add(arg, acct);
 }
 
@@ -678,6 +684,12 @@ static int s_find_book(rp_node *n, MDB_txn *txn, const s_words *ws, rp_book *as)
 			}
 		}
 		rp_ids_free(&one);
+	}
+	/* accounts whose words a bulk write has not put yet are candidates
+	 * too (each candidate is checked against its view) */
+	if (rc == 0 && rp_words_due(n->store, txn)) {
+		if ((rc = rp_words_walk_due(n->store, txn, s_add_due, &all)) == 0)
+			rp_ids_sort(&all);
 	}
 	if (rc == 0)
 		rc = rp_book_pick(n, txn, all.v, all.n, as);

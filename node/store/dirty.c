@@ -54,26 +54,50 @@ int rp_dirty_has(const rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN])
 
 void rp_dirty_clear(rp_dirty *d)
 {
-	d->n = 0;
+	d->n = d->settled = d->nagain = 0;
 	if (d->slot)
 		memset(d->slot, 0, d->nslot * sizeof *d->slot);
 }
 
+/* Account i was touched: once settled, it is to be rebuilt again. */
+static void s_touched(rp_dirty *d, size_t i)
+{
+	if (i < d->settled && !d->again[i])
+		d->again[i] = 1, d->nagain++;
+}
+
 int rp_dirty_add(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN])
 {
+	size_t pos;
+	return rp_dirty_add_pos(d, acct, &pos);
+}
+
+int rp_dirty_add_pos(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN], size_t *pos)
+{
 	size_t j;
-	if (d->n && !memcmp(d->accts[d->n - 1], acct, RP_ACCOUNT_LEN))
-		return 0;                          /* most writes touch the last one again */
-	if (s_dirty_find(d, acct, &j))
+	if (d->n && !memcmp(d->accts[d->n - 1], acct, RP_ACCOUNT_LEN)) {
+		*pos = d->n - 1;                   /* most writes touch the last one again */
+		s_touched(d, *pos);
 		return 0;
+	}
+	if (s_dirty_find(d, acct, &j)) {
+		*pos = d->slot[j] - 1;
+		s_touched(d, *pos);
+		return 0;
+	}
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 8;
 		void *p = realloc(d->accts, cap * sizeof *d->accts);
 		if (!p)
 			return RP_ENOMEM;
 		d->accts = p;
+		if (!(p = realloc(d->again, cap)))
+			return RP_ENOMEM;
+		d->again = p;
 		d->cap = cap;
 	}
+	d->again[d->n] = 0;
+	*pos = d->n;
 	memcpy(d->accts[d->n++], acct, RP_ACCOUNT_LEN);
 	if (!d->slot || d->n * 2 > d->nslot)
 		return s_dirty_grow(d) ? (d->n--, RP_ENOMEM) : 0;
@@ -81,9 +105,25 @@ int rp_dirty_add(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN])
 	return 0;
 }
 
+void rp_dirty_settle(rp_dirty *d, size_t upto)
+{
+	if (upto > d->n)
+		upto = d->n;
+	if (upto > d->settled)
+		d->settled = upto;
+}
+
+void rp_dirty_unsettle(rp_dirty *d)
+{
+	if (d->n)
+		memset(d->again, 0, d->n);
+	d->settled = d->nagain = 0;
+}
+
 void rp_dirty_free(rp_dirty *d)
 {
 	free(d->accts);
+	free(d->again);
 	free(d->slot);
 	*d = (rp_dirty){ 0 };
 }

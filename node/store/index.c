@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "index.h"
 #include "../text/casefold.h"
 #include "../text/when.h"
@@ -619,14 +621,39 @@ static int s_ix_write(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_
 	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 }
 
+/* ---- words deferred (words.h) ----------------------------------------------- */
+
+/* Mark acct's words due with a fresh token (and note who defers, once a
+ * txn: a writer still running settles its own). */
+static int s_words_mark(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	uint8_t token[RP_INDEX_TOKEN_LEN];
+	int rc;
+	if (!st->roster_gen || st->words_marked_gen != st->roster_gen) {
+		if ((rc = rp_meta_put_u64(st, txn, "words_by", (uint64_t)getpid())))
+			return rc;
+		st->words_marked_gen = st->roster_gen;
+	}
+	rp_be64_put(token, (uint64_t)getpid() << 32 | (++st->words_seq & 0xffffffffu));
+	return rp_store_put(txn, st->ix_due, acct, RP_ACCOUNT_LEN, token, sizeof token);
+}
+
+/* 1 if acct's words are due, 0 if not, or an RP_E* code. */
+static int s_words_marked(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	MDB_val v;
+	int rc = rp_store_get(txn, st->ix_due, acct, RP_ACCOUNT_LEN, &v);
+	return rc == 0 ? 1 : rc == RP_ENOTFOUND ? 0 : rc;
+}
+
 int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
                    const rp_index_set *set)
 {
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
 	uint8_t *old = NULL, *now;
-	size_t oldlen = 0, nowlen, i = 0, nset = set ? set->n : 0;
+	size_t oldlen = 0, nowlen, i = 0, nset = set ? set->n : 0, words = 0;
 	s_cursor o, n;
-	int rc = 0, ho, hn;
+	int rc = 0, ho, hn, due, defer = st->words_defer;
 
 	if ((rc = mdb_get(txn, st->acct_ix, &k, &v)) == 0) {
 		if (!(old = malloc(v.mv_size ? v.mv_size : 1)))
@@ -636,11 +663,16 @@ int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN
 	} else if (rc != MDB_NOTFOUND) {
 		return rp_store_err(rc);
 	}
+	/* words a deferring writer left out (words.h): put now by one that does not */
+	if ((due = s_words_marked(st, txn, acct)) < 0) {
+		free(old);
+		return due;
+	}
 	if (!(now = s_pack(set, &nowlen))) {
 		free(old);
 		return RP_ENOMEM;
 	}
-	if (oldlen == nowlen && (!nowlen || !memcmp(old, now, nowlen))) {
+	if (oldlen == nowlen && (!nowlen || !memcmp(old, now, nowlen)) && (defer || !due)) {
 		free(old);
 		free(now);
 		return 0;                    /* nothing changed: the common case of a new interaction's words */
@@ -655,12 +687,16 @@ int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN
 	while (rc == 0 && (ho || hn)) {
 		int c = !ho ? 1 : !hn ? -1 : s_cmp_bytes(o.key, o.klen, n.key, n.klen);
 		const s_entry *e = hn && i < nset ? &set->e[i] : NULL;
+		int word = hn && n.key[0] == 'W';
 		if (c < 0) {
 			rc = s_ix_write(st, txn, acct, o.key, o.klen, NULL, 0, 1);
 			ho = s_next(&o);
 			continue;
 		}
-		if (c > 0 || memcmp(o.vh, n.vh, S_VHASH_LEN))
+		words += word;
+		if (word && defer)
+			;                        /* listed in acct_ix, put by rp_words_settle */
+		else if (c > 0 || memcmp(o.vh, n.vh, S_VHASH_LEN) || (word && due))
 			rc = s_ix_write(st, txn, acct, n.key, n.klen, set->arena + e->val, e->vlen, 0);
 		if (c == 0)
 			ho = s_next(&o);
@@ -672,8 +708,28 @@ int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN
 		rc = nowlen ? mdb_put(txn, st->acct_ix, &k, &v, 0) : mdb_del(txn, st->acct_ix, &k, NULL);
 		rc = rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 	}
+	if (rc == 0 && defer && words)
+		rc = s_words_mark(st, txn, acct);        /* a new token: what was collected is old */
+	else if (rc == 0 && due)
+		rc = rp_store_del(txn, st->ix_due, acct, RP_ACCOUNT_LEN);
 	free(old);
 	free(now);
+	return rc;
+}
+
+int rp_index_stored(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], char kind,
+                    int (*fn)(void *arg, const uint8_t *key, size_t klen), void *arg)
+{
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	s_cursor c;
+	int rc = mdb_get(txn, st->acct_ix, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return rp_store_err(rc);
+	for (c = (s_cursor){ .p = v.mv_data, .end = (const uint8_t *)v.mv_data + v.mv_size }; rc == 0 && s_next(&c);)
+		if (c.klen && c.key[0] == (uint8_t)kind)
+			rc = fn(arg, c.key, c.klen);
 	return rc;
 }
 
@@ -718,6 +774,8 @@ int rp_index_differs(rp_store *st, MDB_txn *txn, const json_t *view, const uint8
 int rp_index_clear(rp_store *st, MDB_txn *txn)
 {
 	int rc = rp_store_clear(txn, st->ix);
+	if (rc == 0)
+		rc = rp_store_clear(txn, st->ix_due);
 	return rc ? rc : rp_store_clear(txn, st->acct_ix);
 }
 

@@ -45,6 +45,7 @@
 #define RP_INDEX_DAY_BIAS  (1LL << 40)
 #define RP_INDEX_DAY_SLACK 2
 #define RP_INDEX_DAY_MS    86400000LL
+#define RP_INDEX_TOKEN_LEN 8    /* ix_due's value: which deferring change marked it (words.h) */
 
 /* An account's entries, built off the store (on a fold's thread). */
 typedef struct rp_index_set rp_index_set;
@@ -55,9 +56,17 @@ rp_index_set *rp_index_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_L
 void          rp_index_set_free(rp_index_set **s);
 
 /* Store set as acct's entries (NULL: it has none any more), writing only
- * what changed since the last time. Returns 0 or an RP_E* / LMDB code. */
+ * what changed since the last time; while the store defers words
+ * (words.h), its 'W' entries are left to rp_words_settle. Returns 0 or an
+ * RP_E* / LMDB code. */
 int rp_index_apply(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
                    const rp_index_set *set);
+
+/* The keys (kind ‖ body, without the account) of acct's stored entries
+ * of kind, from acct_ix, in key order: fn returns 0 to go on or an RP_E*
+ * code (returned). Returns 0 or an RP_E* code. */
+int rp_index_stored(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], char kind,
+                    int (*fn)(void *arg, const uint8_t *key, size_t klen), void *arg);
 
 /* Every entry of every account dropped (fsck --rebuild; a layout upgrade):
  * the views are then stored again. */

@@ -68,6 +68,7 @@ static int s_open_tables(rp_store *st)
 		{ "delivered", offsetof(rp_store, delivered) },
 		{ "handovers", offsetof(rp_store, handovers) },
 		{ "ix", offsetof(rp_store, ix) },
+		{ "ix_due", offsetof(rp_store, ix_due) },
 		{ "acct_ix", offsetof(rp_store, acct_ix) },
 	};
 	MDB_txn *txn;

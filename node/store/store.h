@@ -36,13 +36,14 @@
  *  handovers arrival seq (8)            → account (16) ‖ new owner: the feed's handovers
  *  ix        kind ‖ body ‖ account        → value: the indexes queries read (index.h)
  *  acct_ix   account (16)               → its ix entries, packed (index.h)
+ *  ix_due    account (16)               → token (8): its words are not in ix yet (words.h)
  *  meta      text key                   → value */
 typedef struct rp_store {
 	MDB_env *env;
 	MDB_dbi  ops, arrival, acct_ops, heads, refs, views, summaries, names,
 	         owners, members, devices, redacted, equiv, cursors, peers, pending,
 	         stale, skipped, purged, authority, refq, meta, referrals,
-	         delivered, handovers, ix, acct_ix;
+	         delivered, handovers, ix, acct_ix, ix_due;
 	/* The last device looked up in the roster, valid for one txn and one
 	 * roster generation: an import checks the same author 100,000 times. */
 	struct {
@@ -56,6 +57,9 @@ typedef struct rp_store {
 	uint64_t roster_gen;     /* bumped by every roster change this process applies */
 	int      refs_defer;     /* this process's ingests defer their refs (refs.h) */
 	uint64_t refs_marked_gen;/* the write txn (roster_gen) that noted refs due */
+	int      words_defer;    /* this process's index writes defer their words (words.h) */
+	uint64_t words_marked_gen;/* the write txn (roster_gen) that noted words due */
+	uint64_t words_seq;      /* the last mark's token (words.h) */
 	char     dir[4096];      /* the home the environment lives in */
 } rp_store;
 

@@ -1,7 +1,9 @@
 /* tests/unit/test_write.c — a large write signs its ops in the background,
  * a batch ahead of their ingest: every op lands once, in order, signed and
  * in its account's view; a refused op anywhere, even while the next batch
- * is being signed, leaves the store as it was. Real LMDB in a temp dir. */
+ * is being signed, leaves the store as it was. The views of the accounts a
+ * write is done with are rebuilt on the way, and again when it comes back
+ * to one. Real LMDB in a temp dir. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,39 @@ static long long ops_of(rp_node *n)
 
 /* count interactions into acct, all in one write; the bad'th (1-based, 0:
  * none) is an ix.log whose body no node accepts. */
+/* One write: k accounts of calls calls each, then one more call into
+ * each of the accounts again[] names (index < k); a refused op last when
+ * bad. */
+#define S_SHOPS 300
+static int write_shops(rp_node *n, uint8_t (*shop)[RP_ACCOUNT_LEN], int k, int calls,
+                       const int *again, int nagain, int bad)
+{
+	static const uint8_t empty[] = { 0x80 };
+	rp_write *w = NULL;
+	uint8_t ref[RP_REF_LEN];
+	char text[64];
+	int rc = rp_write_begin(n, &w);
+	for (int i = 0; rc == 0 && i < k; i++) {
+		snprintf(text, sizeof text, "Shop %d", i);
+		rc = rp_account_add(w, text, NULL, shop[i]);
+		for (int j = 0; rc == 0 && j < calls; j++) {
+			rp_ix_spec s = { .type = "call", .at_ms = 1767225600000ULL + (uint64_t)j * 1000, .text = "call" };
+			rc = rp_ix_log(w, shop[i], &s, ref);
+		}
+	}
+	for (int i = 0; rc == 0 && i < nagain; i++) {
+		rp_ix_spec s = { .type = "visit", .at_ms = 1767312000000ULL, .text = "again" };
+		rc = rp_ix_log(w, shop[again[i]], &s, ref);
+	}
+	if (rc == 0 && bad)
+		rc = rp_write_op(w, shop[0], "ix.log", empty, sizeof empty, NULL);
+	if (rc) {
+		rp_write_abort(&w);
+		return rc;
+	}
+	return rp_write_commit(&w);
+}
+
 static int write_many(rp_node *n, const uint8_t acct[RP_ACCOUNT_LEN], int count, int bad)
 {
 	static const uint8_t empty[] = { 0x80 };   /* an ix.log with no type */
@@ -97,6 +132,35 @@ int main(void)
 		is_int(ops_of(n), want, "and adds no op");
 		is_int(rp_digest(n, NULL, after), 0, "the digest after");
 		is_str(after, before, "is unchanged");
+	}
+	/* 300 accounts of 30 calls each in one write: batches rotate, the views
+	 * of the accounts done with are rebuilt on the way; the write then
+	 * comes back to the first, a middle and the last account. */
+	{
+		static uint8_t shop[S_SHOPS][RP_ACCOUNT_LEN];
+		static const int again[] = { 0, 150, S_SHOPS - 1, 0 };
+		int wrong = 0;
+		is_int(write_shops(n, shop, S_SHOPS, 30, again, 4, 1), RP_EINVAL,
+		       "a write of 300 accounts with a refused op last fails");
+		is_int(rp_digest(n, NULL, after), 0, "the digest after");
+		is_str(after, before, "is unchanged: no view rebuilt on the way stays");
+		is_int(write_shops(n, shop, S_SHOPS, 30, again, 4, 0), 0, "the write without it commits");
+		for (int i = 0; i < S_SHOPS; i++) {
+			size_t want_ix = 30 + (i == 0 ? 2 : i == 150 || i == S_SHOPS - 1);
+			if (rp_account_show(n, shop[i], &hist) != 0 ||
+			    json_array_size(json_object_get(hist, "interactions")) != want_ix) {
+				if (!wrong++)
+					diag("Shop %d: %zu interactions, want %zu", i,
+					     json_array_size(json_object_get(hist, "interactions")), want_ix);
+			}
+			json_decref(hist);
+			hist = NULL;
+		}
+		is_int(wrong, 0, "every account's view holds each of its calls, those after its rebuild too");
+		is_int(rp_fsck(n, &fsck), 0, "fsck reads every view");
+		is_int(json_is_true(json_object_get(fsck, "ok")), 1, "and finds each one the fold of its ops");
+		json_decref(fsck);
+		is_int(rp_digest(n, NULL, before), 0, "the digest now");
 	}
 	/* Out of memory at any allocation of the fold that rebuilds the view:
 	 * the write fails whole, or succeeds whole; no partial view is stored. */

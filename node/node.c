@@ -448,7 +448,7 @@ static int s_replay(rp_write *w)
 
 /* Signing is most of the cost of a large write (an import): ops are queued
  * with their seq and stamp fixed, a batch at a time. A full batch is signed
- * on two threads while the one before it is ingested and the next is
+ * on the spare cores while the one before it is ingested and the next is
  * composed; rp_write_flush signs and ingests what is left, in order. */
 #define S_QUEUE_MAX      4096
 

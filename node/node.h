@@ -79,8 +79,9 @@ void rp_errclear(void);
 int rp_write_op(rp_write *w, const uint8_t *acct, const char *kind,
                 const uint8_t *body, size_t body_len, uint8_t opid_out[RP_OPID_LEN]);
 
-/* Sign (on two threads) and ingest every queued op, in order. A write of
- * many ops is signed ahead of its ingest anyway, a batch at a time.
+/* Sign (on the spare cores, proto/work.h) and ingest every queued op, in
+ * order. A write of many ops is signed ahead of its ingest anyway, a batch
+ * at a time.
  * Returns 0, or the code of the first op refused (RP_EDENIED, RP_EEXIST,
  * RP_EINVAL, ...) or of the store (RP_ENOMEM, RP_EIO), with rp_errmsg
  * naming the op; the write is then only fit to abort. */

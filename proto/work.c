@@ -1,4 +1,6 @@
 /* proto/work.c — work split over the cores (see work.h). */
+#include <unistd.h>
+
 #include "work.h"
 
 #define S_CLAIM 16             /* items a thread takes at a time */
@@ -20,6 +22,18 @@ static void *s_thread(void *arg)
 	return NULL;
 }
 
+int rp_work_threads(void)
+{
+	static atomic_int cached;
+	int n = atomic_load(&cached);
+	if (n == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cores - 1 > RP_WORK_THREADS ? RP_WORK_THREADS : cores > 1 ? (int)cores - 1 : 1;
+		atomic_store(&cached, n);
+	}
+	return n;
+}
+
 void rp_work_start(rp_work *w, void (*fn)(void *arg, size_t i), void *arg, size_t n)
 {
 	w->fn = fn;
@@ -27,7 +41,8 @@ void rp_work_start(rp_work *w, void (*fn)(void *arg, size_t i), void *arg, size_
 	w->n = n;
 	w->running = 0;
 	atomic_store(&w->next, 0);
-	while (n >= RP_WORK_MIN && w->running < RP_WORK_THREADS &&
+	int threads = rp_work_threads();
+	while (n >= RP_WORK_MIN && w->running < threads &&
 	       pthread_create(&w->t[w->running], NULL, s_thread, w) == 0)
 		w->running++;
 }

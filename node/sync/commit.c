@@ -96,7 +96,7 @@ int rp_commit_batch(rp_store *st, const uint8_t peer[RP_DEVICE_LEN], uint64_t cu
 	s_verify_ctx v = { ops, rcs };
 	s_batch_job j = { peer, cursor, ops, rcs, raw, rawlen, n, wall_ms, { 0 }, { 0 } };
 	int rc;
-	/* Verification is the bottleneck of a sync: outside the write txn, on two threads. */
+	/* Verification is the bottleneck of a sync: outside the write txn, on every core. */
 	rp_work_run(s_verify_one, &v, n);
 	rc = rp_store_run(st, s_batch_run, &j);
 	rp_dirty_free(&j.dirty);

@@ -210,35 +210,39 @@ typedef struct s_risk_in {
 	double        score;         /* the leading signal's ratio, once judged */
 } s_risk_in;
 
-/* The signals of in at now: 1 when it is at risk (first leads, second
- * follows if on), else 0. */
-static int s_risk_judge(const s_risk_in *in, uint64_t now, s_signal *first, s_signal *second)
+/* The signals of in at now (today: its local day, rp_when_day): 1 when
+ * it is at risk (first leads, second follows if on), else 0. Their texts
+ * are written when text (a row is made of them). */
+static int s_risk_judge(const s_risk_in *in, uint64_t now, int64_t today, int text,
+                        s_signal *first, s_signal *second)
 {
 	s_signal buy = { 0 }, talk = { 0 };
 	int64_t cadence = in->r.cadence;
 	/* (a) buying: silent for more than 1.5 purchase cycles. */
 	if (cadence > 0 && in->r.last_buy && in->r.last_buy <= now) {
-		buy.days = rp_days_between(in->r.last_buy, now);
+		buy.days = today - rp_when_day(in->r.last_buy);
 		buy.usual = cadence;
 		if (2 * buy.days > 3 * cadence) {
 			buy.on = 1;
 			buy.ratio = (double)buy.days / (double)cadence;
-			snprintf(buy.text, sizeof buy.text, "no purchase for %lld days; usually every %lld days",
-			         (long long)buy.days, (long long)cadence);
+			if (text)
+				snprintf(buy.text, sizeof buy.text, "no purchase for %lld days; usually every %lld days",
+				         (long long)buy.days, (long long)cadence);
 		}
 	}
 	/* (b) talking: silent for more than two usual gaps and two weeks. */
 	if (in->r.gap && in->last_valid && in->last <= now) {
 		double usual = (double)in->r.gap / RP_BOOK_DAY_MS;
-		talk.days = rp_days_between(in->last, now);
+		talk.days = today - rp_when_day(in->last);
 		talk.usual = (int64_t)(usual + 0.5);
 		if (talk.usual < 1)
 			talk.usual = 1;
 		if (talk.days > S_RISK_MIN_DAYS && (double)talk.days > 2 * usual) {
 			talk.on = 1;
 			talk.ratio = (double)talk.days / usual;
-			snprintf(talk.text, sizeof talk.text, "no contact for %lld days; usually every %lld days",
-			         (long long)talk.days, (long long)talk.usual);
+			if (text)
+				snprintf(talk.text, sizeof talk.text, "no contact for %lld days; usually every %lld days",
+				         (long long)talk.days, (long long)talk.usual);
 		}
 	}
 	if (!buy.on && !talk.on)
@@ -249,12 +253,12 @@ static int s_risk_judge(const s_risk_in *in, uint64_t now, s_signal *first, s_si
 	return 1;
 }
 
-static json_t *s_risk_row(const s_risk_in *in, uint64_t now, int *bad)
+static json_t *s_risk_row(const s_risk_in *in, uint64_t now, int64_t today, int *bad)
 {
 	s_signal first, second;
 	char reason[200];
 	json_t *row;
-	if (!s_risk_judge(in, now, &first, &second))
+	if (!s_risk_judge(in, now, today, 1, &first, &second))
 		return NULL;
 	snprintf(reason, sizeof reason, "%s%s%s", first.text, second.on ? "; " : "",
 	         second.on ? second.text : "");
@@ -276,6 +280,7 @@ typedef struct s_risk_list {
 	s_risk_in *v;
 	size_t     n, cap, limit;
 	uint64_t   now, upto;        /* upto: the last day (biased) an 'R' walk takes */
+	int64_t    today;            /* now's local day (rp_when_day) */
 	int        bad;              /* an entry that was not one: fsck --rebuild */
 } s_risk_list;
 
@@ -299,7 +304,7 @@ static int s_risk_add(s_risk_list *l, const s_risk_in *in)
 	s_signal first, second;
 	s_risk_in c = *in;
 	size_t i;
-	if (!s_risk_judge(in, l->now, &first, &second))
+	if (!s_risk_judge(in, l->now, l->today, 0, &first, &second))
 		return 0;
 	c.score = first.ratio;
 	if (l->n == l->limit) {                 /* full: it replaces the worst, if better */
@@ -390,6 +395,7 @@ int rp_at_risk(rp_node *n, size_t limit, json_t **out)
 
 	rp_errclear();
 	tzset();
+	l.today = rp_when_day(l.now);
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
 	if (!n->scan) {
@@ -410,7 +416,7 @@ int rp_at_risk(rp_node *n, size_t limit, json_t **out)
 	}
 	for (size_t i = 0; i < l.n && i < limit; i++) {
 		int bad = 0;
-		json_t *row = s_risk_row(&l.v[i], l.now, &bad);
+		json_t *row = s_risk_row(&l.v[i], l.now, l.today, &bad);
 		if (!row || bad || json_array_append_new(list, row)) {
 			if (bad)
 				json_decref(row);

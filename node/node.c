@@ -596,7 +596,7 @@ static int s_settle_all(rp_write *w)
 		rc = rp_view_refresh_many(w->node->store, w->txn, (const uint8_t (*)[RP_ACCOUNT_LEN])again, k);
 		free(again);
 	}
-	if (rc == 0)
+	if (rc == 0 && d->n > d->settled)
 		rc = rp_view_refresh_many(w->node->store, w->txn,
 		                          (const uint8_t (*)[RP_ACCOUNT_LEN])d->accts + d->settled,
 		                          d->n - d->settled);

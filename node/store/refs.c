@@ -1,6 +1,4 @@
 /* node/store/refs.c — the refs index, and its deferred part (see refs.h). */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,15 +327,11 @@ int rp_refs_settle(rp_store *st, uint64_t *added)
 int rp_refs_recover(rp_store *st)
 {
 	MDB_txn *txn;
-	uint64_t pid = 0;
 	int due;
 	if (rp_store_begin(st, 0, &txn))
 		return 0;
-	due = rp_refs_due(st, txn);
-	rp_meta_get_u64(st, txn, "refs_by", &pid);
-	rp_store_end(txn);
 	/* a writer still deferring settles its own refs once it is done */
-	if (!due || (pid && pid != (uint64_t)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)))
-		return 0;
-	return rp_refs_settle(st, NULL);
+	due = rp_refs_due(st, txn) && !rp_store_other_alive(st, txn, "refs_by");
+	rp_store_end(txn);
+	return due ? rp_refs_settle(st, NULL) : 0;
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -187,6 +188,13 @@ int rp_store_begin(rp_store *st, int write, MDB_txn **txn)
 		rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, txn);
 	}
 	return rp_store_err(rc);
+}
+
+int rp_store_other_alive(rp_store *st, MDB_txn *txn, const char *key)
+{
+	uint64_t pid = 0;
+	rp_meta_get_u64(st, txn, key, &pid);
+	return pid && pid != (uint64_t)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
 int rp_store_grow(rp_store *st)

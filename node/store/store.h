@@ -90,6 +90,10 @@ typedef int (*rp_store_job)(rp_store *st, MDB_txn *txn, void *arg);
  * txn of this thread may be open. (txn.c: the loop of rp_txn_rerun too.) */
 int rp_store_run(rp_store *st, rp_store_job job, void *arg);
 
+/* 1 when the pid noted under meta key (by a writer that defers work to
+ * its end: refs.h, words.h) is another process, still running; else 0. */
+int rp_store_other_alive(rp_store *st, MDB_txn *txn, const char *key);
+
 /* Double the map size; call with no transaction open in this process. */
 int rp_store_grow(rp_store *st);
 

@@ -1,9 +1,6 @@
 /* node/store/words.c — the word entries of a bulk write, deferred (see words.h). */
-#include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "words.h"
 #include "index.h"
@@ -195,7 +192,8 @@ int rp_words_settle(rp_store *st, uint64_t *added)
 		if (rc || m.ndue == 0)
 			break;
 		s_sorting = &m;
-		qsort(m.recs, m.nrec, sizeof *m.recs, s_rec_cmp);
+		if (m.nrec)
+			qsort(m.recs, m.nrec, sizeof *m.recs, s_rec_cmp);
 		s_sorting = NULL;
 		for (m.at = 0; m.at < m.nrec && rc == 0; m.at = m.upto) {
 			m.upto = m.nrec - m.at < S_SLICE ? m.nrec : m.at + S_SLICE;
@@ -215,15 +213,11 @@ int rp_words_settle(rp_store *st, uint64_t *added)
 int rp_words_recover(rp_store *st)
 {
 	MDB_txn *txn;
-	uint64_t pid = 0;
 	int due;
 	if (rp_store_begin(st, 0, &txn))
 		return 0;
-	due = rp_words_due(st, txn);
-	rp_meta_get_u64(st, txn, "words_by", &pid);
-	rp_store_end(txn);
 	/* a writer still deferring settles its own words once it is done */
-	if (!due || (pid && pid != (uint64_t)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)))
-		return 0;
-	return rp_words_settle(st, NULL);
+	due = rp_words_due(st, txn) && !rp_store_other_alive(st, txn, "words_by");
+	rp_store_end(txn);
+	return due ? rp_words_settle(st, NULL) : 0;
 }

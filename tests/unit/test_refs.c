@@ -5,11 +5,9 @@
  * opened, while one a live writer is deferring into is left to it. Real LMDB. */
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "tap.h"
+#include "deferred.h"
 #include "rmtree.h"
 #include "../../node/rapport.h"
 #include "../../node/node.h"
@@ -114,17 +112,12 @@ int main(void)
 
 	/* A writer that dies before its merge: the next open settles. */
 	{
-		pid_t pid = fork();
-		if (pid == 0)
-			_exit(0);
-		waitpid(pid, NULL, 0);
+		pid_t pid = gone_pid();
 		rp_refs_defer(n->store, 1);
 		rc = log_calls(n, acct, 20, refs);
 		rp_refs_defer(n->store, 0);
 		is_int(rc, 0, "twenty more calls, deferred");
-		ok(rp_store_begin(n->store, 1, &txn) == 0 &&
-		   rp_meta_put_u64(n->store, txn, "refs_by", (uint64_t)pid) == 0 && rp_txn_commit(n->store, &txn) == 0,
-		   "... noted as deferred by a process that is gone");
+		ok(note_deferrer(n, "refs_by", pid), "... noted as deferred by a process that is gone");
 		rp_node_close(&n);
 		is_int(rp_node_open(home, &n), 0, "the home opens again");
 		is_int((int)count(n, n->store->refq), 0, "... and its open merged what the dead writer deferred");
@@ -133,21 +126,14 @@ int main(void)
 
 	/* A writer still running (a child standing in for it): an open leaves its refs. */
 	{
-		pid_t pid = fork();
-		if (pid == 0) {
-			pause();
-			_exit(0);
-		}
+		pid_t pid = live_pid();
 		rp_refs_defer(n->store, 1);
 		is_int(log_calls(n, acct, 5, refs), 0, "five calls, deferred");
 		rp_refs_defer(n->store, 0);
-		ok(rp_store_begin(n->store, 1, &txn) == 0 &&
-		   rp_meta_put_u64(n->store, txn, "refs_by", (uint64_t)pid) == 0 && rp_txn_commit(n->store, &txn) == 0,
-		   "... noted as deferred by a live process");
+		ok(note_deferrer(n, "refs_by", pid), "... noted as deferred by a live process");
 		is_int(rp_refs_recover(n->store), 0, "recovery at open");
 		is_int((int)count(n, n->store->refq), 5, "... leaves a live writer's refs to it");
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		end_pid(pid);
 		is_int(rp_refs_recover(n->store), 0, "once that writer is gone, recovery");
 		is_int((int)count(n, n->store->refq), 0, "... merges them");
 		is_int((int)count(n, n->store->refs), 335, "... into the index");

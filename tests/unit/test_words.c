@@ -5,13 +5,11 @@
  * word once and leaves the index as a fresh build would, and a store a
  * deferring writer left behind (it died) is settled when it is next opened,
  * while one a live writer is deferring into is left to it. Real LMDB. */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "tap.h"
+#include "deferred.h"
 #include "rmtree.h"
 #include "../../node/rapport.h"
 #include "../../node/node.h"
@@ -121,7 +119,6 @@ int main(void)
 {
 	static uint8_t accts[N_ACCTS + 4][RP_ACCOUNT_LEN];
 	rp_node *n = NULL;
-	rp_txn *txn;
 	uint64_t added = 0;
 	size_t fresh;
 	int rc = 0;
@@ -173,17 +170,12 @@ int main(void)
 
 	/* A writer that dies before its merge: the next open settles. */
 	{
-		pid_t pid = fork();
-		if (pid == 0)
-			_exit(0);
-		waitpid(pid, NULL, 0);
+		pid_t pid = gone_pid();
 		rp_words_defer(n->store, 1);
 		rc = add_accounts(n, N_ACCTS, 2, accts);
 		rp_words_defer(n->store, 0);
 		is_int(rc, 0, "two more accounts, deferred");
-		ok(rp_store_begin(n->store, 1, &txn) == 0 &&
-		   rp_meta_put_u64(n->store, txn, "words_by", (uint64_t)pid) == 0 && rp_txn_commit(n->store, &txn) == 0,
-		   "... noted as deferred by a process that is gone");
+		ok(note_deferrer(n, "words_by", pid), "... noted as deferred by a process that is gone");
 		rp_node_close(&n);
 		is_int(rp_node_open(home, &n), 0, "the home opens again");
 		is_int((int)count(n, n->store->ix_due), 0, "... and its open merged what the dead writer deferred");
@@ -192,21 +184,14 @@ int main(void)
 
 	/* A writer still running (a child standing in for it): an open leaves its words. */
 	{
-		pid_t pid = fork();
-		if (pid == 0) {
-			pause();
-			_exit(0);
-		}
+		pid_t pid = live_pid();
 		rp_words_defer(n->store, 1);
 		is_int(add_accounts(n, N_ACCTS + 2, 2, accts), 0, "two more, deferred");
 		rp_words_defer(n->store, 0);
-		ok(rp_store_begin(n->store, 1, &txn) == 0 &&
-		   rp_meta_put_u64(n->store, txn, "words_by", (uint64_t)pid) == 0 && rp_txn_commit(n->store, &txn) == 0,
-		   "... noted as deferred by a live process");
+		ok(note_deferrer(n, "words_by", pid), "... noted as deferred by a live process");
 		is_int(rp_words_recover(n->store), 0, "recovery at open");
 		is_int((int)count(n, n->store->ix_due), 2, "... leaves a live writer's words to it");
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		end_pid(pid);
 		is_int(rp_words_recover(n->store), 0, "once that writer is gone, recovery");
 		is_int((int)count(n, n->store->ix_due), 0, "... merges them");
 		ok(index_true(n, accts, N_ACCTS + 4), "... into the index");

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1721,6 +1722,7 @@ int rp_import_run(rp_node *n, const char *path, const rp_import_opts *opts, rp_p
 		char why[512];
 		int src, wrc;
 		snprintf(why, sizeof why, "%s", rp_errmsg());
+		malloc_trim(0);     /* what the chunks freed goes back before the merges take theirs */
 		src = rp_refs_settle(n->store, NULL);
 		wrc = rp_words_settle(n->store, NULL);
 		if (rc)

@@ -212,24 +212,27 @@ int rp_index_rhythm(const json_t *view, uint64_t *last_purchase, uint64_t *media
 /* 'R' day → last purchase ‖ median gap ‖ cadence ‖ interactions (8 each)
  * ‖ name ‖ 0 ‖ owner ‖ 0 ‖ last contact ‖ 0 ("": none): the whole row
  * at-risk prints, so it reads no summary. */
+#define S_LAST_VALID (1ULL << 63)   /* a last contact's top bit (in 'R' and cards): there is one */
+
+/* figures (4 × 8) ‖ last contact ms | S_LAST_VALID (8) ‖ name ‖ 0 ‖ owner ‖ 0 */
 static void s_risk_entry(rp_index_set *s, uint64_t day, const uint64_t fig[4], const char *name,
-                         const char *owner, const char *last)
+                         const char *owner, const json_t *stats)
 {
-	size_t nl = strlen(name), ol = owner ? strlen(owner) : 0, ll = last ? strlen(last) : 0;
-	size_t vl = 32 + nl + 1 + ol + 1 + ll + 1;
+	size_t nl = strlen(name), ol = owner ? strlen(owner) : 0;
+	size_t vl = 40 + nl + 1 + ol + 1;
 	uint8_t *v = malloc(vl), *p;
+	uint64_t last;
 	if (!v) {
 		s->nomem = 1;
 		return;
 	}
 	for (int i = 0; i < 4; i++)
 		rp_be64_put(v + 8 * i, fig[i]);
-	p = v + 32;
+	rp_be64_put(v + 32, s_time(stats, "last_contact", &last) ? (last & ~S_LAST_VALID) | S_LAST_VALID : 0);
+	p = v + 40;
 	memcpy(p, name, nl + 1);
 	p += nl + 1;
 	memcpy(p, owner ? owner : "", ol + 1);
-	p += ol + 1;
-	memcpy(p, last ? last : "", ll + 1);
 	s_begin(s, 'R');
 	s_u64(s, day - RP_INDEX_DAY_SLACK);
 	s_end(s, v, vl);
@@ -261,7 +264,7 @@ static uint64_t s_risk_day(rp_index_set *s, const json_t *view, const json_t *st
 	if (!day)
 		return 0;
 	s_risk_entry(s, day, (const uint64_t[]){ last_buy, gap, (uint64_t)cadence, (uint64_t)nix },
-	             s_str(view, "name"), s_str(view, "owner"), s_str(stats, "last_contact"));
+	             s_str(view, "name"), s_str(view, "owner"), stats);
 	return day;
 }
 
@@ -346,8 +349,6 @@ void rp_index_reach(const json_t *view, const char **phone, const char **email, 
 	}
 }
 
-#define S_CARD_LAST_VALID (1ULL << 63)   /* in a card's last contact: there is one */
-
 /* The card (rp_index_card): last contact (8: ms, top bit set when there
  * is one) ‖ contact every (8) ‖ nvalues
  * (1) ‖ nvalues × currency (3) ‖ cents (8) ‖ the parts: name, owner, last
@@ -370,7 +371,7 @@ static void s_card(rp_index_set *s, const json_t *view)
 		rp_be64_put(head + 17 + 11 * nv + 3, (uint64_t)json_integer_value(json_object_get(e, "cents")));
 		nv++;
 	}
-	rp_be64_put(head, valid ? last | S_CARD_LAST_VALID : 0);
+	rp_be64_put(head, valid ? last | S_LAST_VALID : 0);
 	rp_be64_put(head + 8, json_is_integer(ce) && json_integer_value(ce) > 0 ? (uint64_t)json_integer_value(ce) : 0);
 	head[16] = (uint8_t)nv;
 	rp_index_reach(view, &phone, &email, &prefer);
@@ -931,20 +932,21 @@ static const char *s_str0(const uint8_t **p, const uint8_t *end)
 int rp_index_risk_get(const MDB_val *val, rp_index_risk *out)
 {
 	const uint8_t *p = val->mv_data, *end = p + val->mv_size;
-	if (val->mv_size < 32 + 3)
+	uint64_t last;
+	if (val->mv_size < 40 + 2)
 		return RP_EIO;
 	out->last_buy = rp_be64_get(p);
 	out->gap = rp_be64_get(p + 8);
 	out->cadence = (int64_t)rp_be64_get(p + 16);
 	out->interactions = (int64_t)rp_be64_get(p + 24);
-	p += 32;
-	if (!(out->name = s_str0(&p, end)) || !(out->owner = s_str0(&p, end)) ||
-	    !(out->last_contact = s_str0(&p, end)) || p != end)
+	last = rp_be64_get(p + 32);
+	out->last_valid = (last & S_LAST_VALID) != 0;
+	out->last = last & ~S_LAST_VALID;
+	p += 40;
+	if (!(out->name = s_str0(&p, end)) || !(out->owner = s_str0(&p, end)) || p != end)
 		return RP_EIO;
 	if (!*out->owner)
 		out->owner = NULL;
-	if (!*out->last_contact)
-		out->last_contact = NULL;
 	return 0;
 }
 
@@ -972,8 +974,8 @@ static int s_card_parse(const uint8_t *p, const uint8_t *end, rp_index_card *out
 	if (end - p < 17 || (size_t)(end - p) < 17 + 11 * (size_t)p[16])
 		return RP_EIO;
 	nv = p[16];
-	*out = (rp_index_card){ .last = rp_be64_get(p) & ~S_CARD_LAST_VALID,
-	                        .last_valid = (rp_be64_get(p) & S_CARD_LAST_VALID) != 0,
+	*out = (rp_index_card){ .last = rp_be64_get(p) & ~S_LAST_VALID,
+	                        .last_valid = (rp_be64_get(p) & S_LAST_VALID) != 0,
 	                        .contact_every = (int64_t)rp_be64_get(p + 8), .values = p + 17, .nvalues = nv };
 	p += 17 + 11 * nv;
 	if (s_parts(&p, end, part, 8) || p != end || !part[0])

@@ -17,7 +17,8 @@
  *  'C' day (8)                          live accounts with a cadence, by the day it falls due
  *                                       → card
  *  'R' day (8)                          live accounts that may be at risk from that day on
- *                                       → the figures and names of its row (rp_index_risk)
+ *                                       → the figures, last contact and names of its row
+ *                                       (rp_index_risk)
  *  'P' ~at ms (8) ‖ ref (16)            open complaints (archived accounts' too), newest
  *                                       first → at text, text (rp_index_complaint) ‖ card
  *  'T' tag ‖ 0 ‖ folded name ‖ 0        accounts by tag, in name order
@@ -124,8 +125,10 @@ typedef struct rp_index_risk {
 	uint64_t    last_buy, gap;       /* last purchase, median gap (ms; 0: none) */
 	int64_t     cadence;             /* purchase cadence, days (0: none) */
 	int64_t     interactions;
+	uint64_t    last;                /* last contact, when last_valid (rp_when_iso gives its text) */
+	int         last_valid;
 	const char *name;
-	const char *owner, *last_contact;   /* NULL: none */
+	const char *owner;               /* NULL: none */
 } rp_index_risk;
 
 /* Read an 'R' entry's value: 0, or RP_EIO (not one: a store of another

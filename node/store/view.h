@@ -14,8 +14,9 @@
  * entries hold the row (rp_index_risk). 5: a 'D' entry per follow-up, and
  * the accounts' cards ('K', also at the end of D P C V L values). 6: a
  * card's last contact says whether there is one. 7: acct_ix keeps a hash
- * of each entry's value, not the value. */
-#define RP_VIEW_LAYOUT 7
+ * of each entry's value, not the value. 8: an at-risk entry holds its last
+ * contact as a time, not as text. */
+#define RP_VIEW_LAYOUT 8
 
 #include <jansson.h>
 #include "store.h"

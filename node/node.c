@@ -441,7 +441,9 @@ static int s_replay_job(rp_store *st, rp_txn *txn, void *arg)
 static int s_replay(rp_write *w)
 {
 	int rc;
-	rp_dirty_unsettle(&w->dirty);      /* the views rebuilt on the way went with the txn */
+	/* The views rebuilt on the way went with the txn. (An op ingested
+	 * after its account's view was rebuilt marks it again: rp_dirty.) */
+	rp_dirty_unsettle(&w->dirty);
 	rc = rp_txn_rerun(w->node->store, &w->txn, s_replay_job, w);
 	return rc == RP_EIO ? rp_fail(rc, "cannot grow the store in %s", w->node->home) : rc;
 }

@@ -25,7 +25,8 @@ typedef struct rp_dirty {
 } rp_dirty;
 
 /* Mark an account dirty in d (once: an import touches 100,000 accounts
- * a million times). Returns 0 or RP_ENOMEM. */
+ * a million times); one already settled is to be rebuilt again. Returns
+ * 0 or RP_ENOMEM. */
 int rp_dirty_add(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN]);
 /* The same, and *pos receives the account's place in accts. */
 int rp_dirty_add_pos(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN], size_t *pos);

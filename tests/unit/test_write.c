@@ -162,6 +162,51 @@ int main(void)
 		json_decref(fsck);
 		is_int(rp_digest(n, NULL, before), 0, "the digest now");
 	}
+	/* A longer write in a small map (8 MiB): it fills after some views were
+	 * rebuilt on the way (at the third rotation), and starts again bigger
+	 * without them. */
+	{
+		static uint8_t shop[S_SHOPS][RP_ACCOUNT_LEN];
+		static const int again[] = { 0, 150, S_SHOPS - 1, 0 };
+		char tiny[64];
+		rp_node *t = NULL;
+		size_t saved = rp_store_map_initial;
+		int wrong = 0;
+		rp_store_map_initial = 2048 * 4096;
+		snprintf(tiny, sizeof tiny, "/tmp/rapport-write-tiny-XXXXXX");
+		if (!mkdtemp(tiny))
+			return 1;
+		rmdir(tiny);
+		is_int(rp_init(tiny, "ann", "Acme", 1767225600000ULL), 0, "init in a tiny map");
+		is_int(rp_node_open(tiny, &t), 0, "open it");
+		is_int(write_shops(t, shop, S_SHOPS, 60, again, 4, 0), 0, "a 300-account write commits through MDB_MAP_FULL");
+		for (int i = 0; i < S_SHOPS; i++) {
+			size_t want_ix = 60 + (i == 0 ? 2 : i == 150 || i == S_SHOPS - 1);
+			if (rp_account_show(t, shop[i], &hist) != 0 ||
+			    json_array_size(json_object_get(hist, "interactions")) != want_ix)
+				wrong++;
+			json_decref(hist);
+			hist = NULL;
+		}
+		is_int(wrong, 0, "every account's view holds each of its calls");
+		{
+			rp_txn *txn;
+			size_t views = 0, sums = 0;
+			if (rp_node_read(t, &txn) == 0) {
+				views = rp_store_count(txn, t->store->views);
+				sums = rp_store_count(txn, t->store->summaries);
+			}
+			rp_store_end(txn);
+			is_int((int)views, S_SHOPS, "each account's view is stored");
+			is_int((int)sums, S_SHOPS, "... and its summary");
+		}
+		is_int(rp_fsck(t, &fsck), 0, "fsck reads every view");
+		is_int(json_is_true(json_object_get(fsck, "ok")), 1, "and finds each one the fold of its ops");
+		json_decref(fsck);
+		rp_node_close(&t);
+		rm_tree(tiny);
+		rp_store_map_initial = saved;
+	}
 	/* Out of memory at any allocation of the fold that rebuilds the view:
 	 * the write fails whole, or succeeds whole; no partial view is stored. */
 	{

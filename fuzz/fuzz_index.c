@@ -89,7 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			s_inside(risk.name);
 			s_inside(risk.owner);
-			s_inside(risk.last_contact);
+			if (!risk.last_valid && risk.last)
+				abort();            /* no last contact, no time either */
 		}
 		break;
 	}

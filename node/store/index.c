@@ -942,6 +942,8 @@ int rp_index_risk_get(const MDB_val *val, rp_index_risk *out)
 	last = rp_be64_get(p + 32);
 	out->last_valid = (last & S_LAST_VALID) != 0;
 	out->last = last & ~S_LAST_VALID;
+	if (!out->last_valid && out->last)
+		return RP_EIO;              /* none is written as 0 */
 	p += 40;
 	if (!(out->name = s_str0(&p, end)) || !(out->owner = s_str0(&p, end)) || p != end)
 		return RP_EIO;

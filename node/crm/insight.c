@@ -205,8 +205,6 @@ typedef struct s_signal {
 typedef struct s_risk_in {
 	char          id[RP_ACCOUNT_TEXT + 1];
 	rp_index_risk r;             /* name, owner, last contact, cadence, rhythm */
-	uint64_t      last;          /* last contact, when last_valid */
-	int           last_valid;
 	const char   *last_text;     /* its text as the summary has it (the scan), or NULL: rp_when_iso's */
 	double        score;         /* the leading signal's ratio, once judged */
 } s_risk_in;
@@ -232,9 +230,9 @@ static int s_risk_judge(const s_risk_in *in, uint64_t now, int64_t today, int te
 		}
 	}
 	/* (b) talking: silent for more than two usual gaps and two weeks. */
-	if (in->r.gap && in->last_valid && in->last <= now) {
+	if (in->r.gap && in->r.last_valid && in->r.last <= now) {
 		double usual = (double)in->r.gap / RP_BOOK_DAY_MS;
-		talk.days = today - rp_when_day(in->last);
+		talk.days = today - rp_when_day(in->r.last);
 		talk.usual = (int64_t)(usual + 0.5);
 		if (talk.usual < 1)
 			talk.usual = 1;
@@ -268,8 +266,8 @@ static json_t *s_risk_row(const s_risk_in *in, uint64_t now, int64_t today, int 
 	rp_put(row, "name", rp_jtext(in->r.name), bad);
 	rp_put(row, "owner", rp_jtext(in->r.owner), bad);
 	rp_put(row, "reason", json_string(reason), bad);
-	rp_put(row, "last_contact", in->last_text ? rp_jtext(in->last_text) : in->last_valid ?
-	       json_string(rp_when_iso(in->last, last, sizeof last)) : json_null(), bad);
+	rp_put(row, "last_contact", in->last_text ? rp_jtext(in->last_text) : in->r.last_valid ?
+	       json_string(rp_when_iso(in->r.last, last, sizeof last)) : json_null(), bad);
 	rp_put(row, "cadence_days", json_integer(first.usual), bad);
 	rp_put(row, "days_since", json_integer(first.days), bad);
 	return row;
@@ -343,7 +341,7 @@ static int s_risk_one(void *arg, const uint8_t *body, size_t blen, const uint8_t
                       const MDB_val *val)
 {
 	s_risk_list *l = arg;
-	s_risk_in in = { .last_valid = 0 };
+	s_risk_in in = { .last_text = NULL };
 	if (blen != 8)
 		return 0;
 	if (rp_be64_get(body) > l->upto)
@@ -353,8 +351,6 @@ static int s_risk_one(void *arg, const uint8_t *body, size_t blen, const uint8_t
 		return 0;
 	}
 	rp_b32_encode(acct, RP_ACCOUNT_LEN, in.id, sizeof in.id);
-	in.last = in.r.last;
-	in.last_valid = in.r.last_valid;
 	return s_risk_add(l, &in);
 }
 
@@ -366,12 +362,12 @@ static int s_risk_scan(rp_node *n, MDB_txn *txn, rp_book *as, s_risk_list *l)
 		return rc;
 	for (size_t i = 0; i < as->n; i++) {
 		const rp_book_acct *a = &as->v[i];
-		s_risk_in in = { .last = a->sum->last_contact.ms, .last_valid = a->sum->last_contact.valid,
-		                 .last_text = a->sum->last_contact.text };
+		s_risk_in in = { .last_text = a->sum->last_contact.text };
 		json_t *view;
 		in.r = (rp_index_risk){ .cadence = a->sum->has_cadence ? a->sum->cadence_days : 0,
 		                        .interactions = a->sum->interactions, .name = a->sum->name,
-		                        .owner = a->sum->owner };
+		                        .owner = a->sum->owner, .last = a->sum->last_contact.ms,
+		                        .last_valid = a->sum->last_contact.valid };
 		if (a->sum->archived || (in.r.cadence <= 0 && in.r.interactions < 3))
 			continue;
 		if ((rc = rp_book_view(n, txn, a, &view)) == RP_ENOTFOUND)

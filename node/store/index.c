@@ -1,7 +1,6 @@
 /* node/store/index.c — the indexes the daily questions read (index.h). */
 #include <stdlib.h>
 #include <string.h>
-
 #include <unistd.h>
 
 #include "index.h"
@@ -209,12 +208,11 @@ int rp_index_rhythm(const json_t *view, uint64_t *last_purchase, uint64_t *media
 	return 0;
 }
 
-/* 'R' day → last purchase ‖ median gap ‖ cadence ‖ interactions (8 each)
- * ‖ name ‖ 0 ‖ owner ‖ 0 ‖ last contact ‖ 0 ("": none): the whole row
- * at-risk prints, so it reads no summary. */
 #define S_LAST_VALID (1ULL << 63)   /* a last contact's top bit (in 'R' and cards): there is one */
 
-/* figures (4 × 8) ‖ last contact ms | S_LAST_VALID (8) ‖ name ‖ 0 ‖ owner ‖ 0 */
+/* 'R' day → last purchase ‖ median gap ‖ cadence ‖ interactions (8 each)
+ * ‖ last contact ms | S_LAST_VALID (8; 0: none) ‖ name ‖ 0 ‖ owner ‖ 0:
+ * the whole row at-risk prints, so it reads no summary. */
 static void s_risk_entry(rp_index_set *s, uint64_t day, const uint64_t fig[4], const char *name,
                          const char *owner, const json_t *stats)
 {
@@ -630,11 +628,8 @@ static int s_words_mark(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUN
 {
 	uint8_t token[RP_INDEX_TOKEN_LEN];
 	int rc;
-	if (!st->roster_gen || st->words_marked_gen != st->roster_gen) {
-		if ((rc = rp_meta_put_u64(st, txn, "words_by", (uint64_t)getpid())))
-			return rc;
-		st->words_marked_gen = st->roster_gen;
-	}
+	if ((rc = rp_store_note_deferrer(st, txn, "words_by", &st->words_marked_gen)))
+		return rc;
 	rp_be64_put(token, (uint64_t)getpid() << 32 | (++st->words_seq & 0xffffffffu));
 	return rp_store_put(txn, st->ix_due, acct, RP_ACCOUNT_LEN, token, sizeof token);
 }

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "refs.h"
 #include "../../proto/error.h"
@@ -87,13 +86,9 @@ int rp_refs_add(rp_store *st, MDB_txn *txn, const rp_op *op, const uint8_t opid[
 	if (!st->refs_defer)
 		return rp_store_put(txn, st->refs, rec, RP_REF_LEN, val,
 		                    s_value(val, opid, op->account, op->kind));
-	/* who defers, once a txn (roster_gen moves with every write txn begun):
-	 * a writer still running settles its own (rp_refs_recover) */
-	if (!st->roster_gen || st->refs_marked_gen != st->roster_gen) {
-		if ((rc = rp_meta_put_u64(st, txn, "refs_by", (uint64_t)getpid())))
-			return rc;
-		st->refs_marked_gen = st->roster_gen;
-	}
+	/* a writer still running settles its own (rp_refs_recover) */
+	if ((rc = rp_store_note_deferrer(st, txn, "refs_by", &st->refs_marked_gen)))
+		return rc;
 	memcpy(rec + RP_REF_LEN, opid, RP_OPID_LEN);
 	memcpy(rec + RP_REF_LEN + RP_OPID_LEN, op->account, RP_ACCOUNT_LEN);
 	rec[S_REC_LEN - 1] = (uint8_t)kind;

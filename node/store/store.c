@@ -190,6 +190,17 @@ int rp_store_begin(rp_store *st, int write, MDB_txn **txn)
 	return rp_store_err(rc);
 }
 
+int rp_store_note_deferrer(rp_store *st, MDB_txn *txn, const char *key, uint64_t *marked)
+{
+	int rc;
+	if (st->roster_gen && *marked == st->roster_gen)
+		return 0;
+	if ((rc = rp_meta_put_u64(st, txn, key, (uint64_t)getpid())))
+		return rc;
+	*marked = st->roster_gen;
+	return 0;
+}
+
 int rp_store_other_alive(rp_store *st, MDB_txn *txn, const char *key)
 {
 	uint64_t pid = 0;

@@ -90,8 +90,12 @@ typedef int (*rp_store_job)(rp_store *st, MDB_txn *txn, void *arg);
  * txn of this thread may be open. (txn.c: the loop of rp_txn_rerun too.) */
 int rp_store_run(rp_store *st, rp_store_job job, void *arg);
 
-/* 1 when the pid noted under meta key (by a writer that defers work to
- * its end: refs.h, words.h) is another process, still running; else 0. */
+/* A writer that defers work to its end (refs.h, words.h) notes its pid
+ * under meta key, once a write txn (*marked: the roster_gen it last noted
+ * in, which moves with every write txn begun). Returns 0 or an RP_E* code.
+ * rp_store_other_alive: 1 when the pid noted under key is another
+ * process, still running; else 0. */
+int rp_store_note_deferrer(rp_store *st, MDB_txn *txn, const char *key, uint64_t *marked);
 int rp_store_other_alive(rp_store *st, MDB_txn *txn, const char *key);
 
 /* Double the map size; call with no transaction open in this process. */

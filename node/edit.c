@@ -156,11 +156,11 @@ static int s_name_taken_loose(rp_write *w, const char *name, const uint8_t *skip
 int rp_account_add(rp_write *w, const char *name, const char *owner,
                    uint8_t acct_out[RP_ACCOUNT_LEN])
 {
-	return rp_edit_account_add(w, name, owner, 1, acct_out);
+	return rp_edit_account_add(w, name, owner, 1, NULL, acct_out);
 }
 
 int rp_edit_account_add(rp_write *w, const char *name, const char *owner, int loose,
-                        uint8_t acct_out[RP_ACCOUNT_LEN])
+                        const uint8_t *id, uint8_t acct_out[RP_ACCOUNT_LEN])
 {
 	rp_body_builder b;
 	uint8_t other[RP_ACCOUNT_LEN];
@@ -180,7 +180,10 @@ int rp_edit_account_add(rp_write *w, const char *name, const char *owner, int lo
 		s_acct_text(other, t);
 		return rp_fail(RP_EEXIST, "'%s' is the name of account %s, accents and case aside", name, t);
 	}
-	randombytes_buf(acct_out, RP_ACCOUNT_LEN);
+	if (id)
+		memmove(acct_out, id, RP_ACCOUNT_LEN);
+	else
+		randombytes_buf(acct_out, RP_ACCOUNT_LEN);
 	rp_body_init(&b);
 	rp_body_put_str(&b, "name", name);
 	rp_body_put_str(&b, "owner", owner ? owner : w->member);
@@ -194,9 +197,13 @@ static int s_referred_by(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const 
 	uint8_t other[RP_ACCOUNT_LEN];
 	char t[RP_ACCOUNT_TEXT + 1];
 	rp_body_builder b;
-	int rc = rp_account_find(w->node, value, other);
-	if (rc)
-		return rc;
+	int rc;
+	/* a whole id may name an account this write made (an import's): it is
+	 * in no index yet */
+	if (strlen(value) != RP_ACCOUNT_TEXT || rp_b32_decode(value, other, RP_ACCOUNT_LEN) != 0 ||
+	    !rp_dirty_has(&w->dirty, other))
+		if ((rc = rp_account_find(w->node, value, other)))
+			return rc;
 	if (!memcmp(other, acct, RP_ACCOUNT_LEN))
 		return rp_fail(RP_EINVAL, "an account cannot be referred by itself");
 	s_acct_text(other, t);

@@ -55,9 +55,11 @@ int rp_edit_one_of(const char *what, const char *value, const char *const *list)
 
 /* rp_account_add; loose 0 skips the check that no name is the same
  * accents and case aside (the index's loose names): an import, which
- * checks its own names, creating thousands. */
+ * checks its own names, creating thousands. id: the new account's id, as
+ * the caller drew it (an import draws them all first, to write its
+ * accounts in id order), or NULL for a fresh random one; acct_out gets it. */
 int rp_edit_account_add(rp_write *w, const char *name, const char *owner, int loose,
-                        uint8_t acct_out[RP_ACCOUNT_LEN]);
+                        const uint8_t *id, uint8_t acct_out[RP_ACCOUNT_LEN]);
 
 /* rp_fu_add, as one of campaign's follow-ups (campaign: its id, or NULL). */
 int rp_edit_fu_add(rp_write *w, const uint8_t acct[RP_ACCOUNT_LEN], const char *text,

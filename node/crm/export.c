@@ -10,6 +10,7 @@
 #include "../node.h"
 #include "../text/visible.h"
 #include "../store/view.h"
+#include "../store/summary.h"
 #include "../text/csv.h"
 #include "../text/vcard.h"
 #include "../text/textbuf.h"
@@ -213,6 +214,25 @@ static int s_cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A spreadsheet names the account that referred this one by its name,
+ * not by its id here (which means nothing in a sheet, nor in another
+ * store: import finds a referrer by either). */
+static int s_referrer_named(rp_store *st, MDB_txn *txn, json_t *view)
+{
+	json_t *fields = json_object_get(view, "fields");
+	const char *id = json_string_value(json_object_get(fields, "referred-by"));
+	uint8_t acct[RP_ACCOUNT_LEN];
+	rp_summary *by = NULL;
+	int rc = 0;
+	if (!id || strlen(id) != RP_ACCOUNT_TEXT || rp_b32_decode(id, acct, RP_ACCOUNT_LEN) ||
+	    rp_summary_load(st, txn, acct, &by))
+		return 0;
+	if (by->name && json_object_set_new(fields, "referred-by", json_string(by->name)))
+		rc = RP_ENOMEM;
+	rp_summary_free(&by);
+	return rc;
+}
+
 /* What a CSV row needs of each account (rows: the views without their
  * history, which would not fit in memory for a big team), and every field key
  * that has no column of its own, sorted; the strings belong to keys. */
@@ -222,6 +242,7 @@ static int s_csv_load(rp_store *st, MDB_txn *txn, uint8_t (*ids)[RP_ACCOUNT_LEN]
 	const char *key;
 	json_t *val;
 	size_t i = 0;
+	int rc;
 	for (size_t a = 0; a < count; a++) {
 		json_t *view, *row;
 		if (rp_view_load(st, txn, ids[a], &view))
@@ -233,6 +254,10 @@ static int s_csv_load(rp_store *st, MDB_txn *txn, uint8_t (*ids)[RP_ACCOUNT_LEN]
 		json_object_foreach(json_object_get(view, "fields"), key, val)
 			if (!s_is_base_field(key))
 				json_object_set_new(keys, key, json_true());
+		if ((rc = s_referrer_named(st, txn, view))) {
+			json_decref(view);
+			return rc;
+		}
 		row = json_pack("{sOsOsOsOsOsOsO}", "id", json_object_get(view, "id"),
 		        "name", json_object_get(view, "name"), "owner", json_object_get(view, "owner"),
 		        "fields", json_object_get(view, "fields"), "tags", json_object_get(view, "tags"),

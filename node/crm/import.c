@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "import.h"
 #include "../node.h"
 #include "../text/casefold.h"
@@ -139,7 +141,21 @@ typedef struct s_import {
 	rp_plan_sink sink;          /* writes one planned account (node/load.h) */
 	void       *sink_arg;
 	int         deferred;       /* a streamed write deferred its refs (store/refs.h) */
+	const uint8_t *drawn;       /* the id of the new account being planned, drawn before */
+	int         checked;        /* the names were checked by a first pass: seen is whole */
+	struct s_referral *refs;    /* the file's referred-by values, written last */
+	size_t      nrefs, refroom;
 } s_import;
+
+/* An account's referred-by, as the file gives it: another account of the
+ * file (by name) or one held here (any ACCOUNT form). Written once every
+ * account of the file is, so it may name one that comes later. */
+typedef struct s_referral {
+	uint8_t acct[RP_ACCOUNT_LEN];   /* the account referred */
+	size_t  line;
+	char   *value;
+	uint8_t by[RP_ACCOUNT_LEN];     /* its referrer, found (s_referrals_find) */
+} s_referral;
 
 static int s_bad(s_import *im, size_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -318,10 +334,10 @@ static int s_acct_begin(s_import *im, const char *name, const char *source, size
 		             n, RP_NAME_MAX);
 	rp_fold(lower, name, n + 1);
 	rp_fold_loose(loose, name, n);
-	if ((prev = json_object_get(im->seen, loose)))
+	if (!im->checked && (prev = json_object_get(im->seen, loose)))
 		return s_bad(im, line, "account '%s' is also on line %lld (account names are unique, "
 		             "accents and case aside)", name, (long long)json_integer_value(prev));
-	if (json_object_set_new(im->seen, loose, json_integer((json_int_t)line)))
+	if (!im->checked && json_object_set_new(im->seen, loose, json_integer((json_int_t)line)))
 		return s_nomem();
 	{
 		/* A name held here accents and case aside ("Cafe Ole", "Café Olé"):
@@ -358,6 +374,13 @@ static int s_acct_begin(s_import *im, const char *name, const char *source, size
 		im->n_updated++;
 		if (rp_view_load(im->node->store, im->txn, a->id, &im->view) == 0)
 			s_index_existing(im);
+	} else {
+		/* drawn now (or by the first pass) so that a referral can name it */
+		if (im->drawn)
+			memcpy(a->id, im->drawn, RP_ACCOUNT_LEN);
+		else
+			randombytes_buf(a->id, RP_ACCOUNT_LEN);
+		a->drawn = 1;
 	}
 	*out = a;
 	return 0;
@@ -376,11 +399,40 @@ static int s_field_name_ok(const char *key)
 	return strcmp(key, "name") && rp_schema_field_ok(key, strlen(key));
 }
 
-/* Plan a field (a->fields has room): nothing when the account already has that value. */
+/* Note account a's referred-by (s_referral); a first pass notes them all,
+ * a second none. */
+static int s_referral_add(s_import *im, const s_acct *a, const char *value)
+{
+	s_referral *r;
+	if (im->checked)
+		return 0;
+	if (im->nrefs == im->refroom) {
+		size_t more = im->refroom ? im->refroom * 2 : 16;
+		void *q = realloc(im->refs, more * sizeof *im->refs);
+		if (!q)
+			return s_nomem();
+		im->refs = q;
+		im->refroom = more;
+	}
+	r = &im->refs[im->nrefs];
+	memset(r, 0, sizeof *r);
+	memcpy(r->acct, a->id, RP_ACCOUNT_LEN);
+	r->line = a->line;
+	if (!(r->value = strdup(value)))
+		return s_nomem();
+	im->nrefs++;
+	return 0;
+}
+
+/* Plan a field (a->fields has room): nothing when the account already has that value;
+ * a referred-by is noted, to be written last. */
 static int s_plan_field(s_import *im, s_acct *a, const char *key, const char *value)
 {
-	const char *cur = json_string_value(json_object_get(json_object_get(im->view, "fields"), key));
+	const char *cur;
 	s_field *f;
+	if (!strcmp(key, "referred-by"))
+		return s_referral_add(im, a, value);
+	cur = json_string_value(json_object_get(json_object_get(im->view, "fields"), key));
 	if (cur && !strcmp(cur, value))
 		return 0;
 	f = &a->fields[a->nfields++];
@@ -612,6 +664,16 @@ static int s_plan_fus(s_import *im, s_acct *a, const json_t *list, size_t line)
 	return 0;
 }
 
+/* An export names the referrer by its id there and, beside it, by name
+ * ("referred_by": {id, name}): here, where its id is new, the name finds it. */
+static const char *s_referrer(const json_t *doc, const char *value)
+{
+	const json_t *by = json_object_get(doc, "referred_by");
+	const char *id = json_string_value(json_object_get(by, "id"));
+	const char *name = json_string_value(json_object_get(by, "name"));
+	return id && name && *name && !strcmp(id, value) ? name : value;
+}
+
 static int s_plan_doc(s_import *im, const json_t *doc, size_t line)
 {
 	json_t *name = json_object_get(doc, "name"), *fields, *tags, *contacts, *ixs, *fus, *v;
@@ -649,7 +711,8 @@ static int s_plan_doc(s_import *im, const json_t *doc, size_t line)
 			continue;
 		if (!json_is_string(v))
 			return s_bad(im, line, "fields.%s: expected a string or null", key);
-		if ((rc = s_plan_field(im, a, key, json_string_value(v))))
+		if ((rc = s_plan_field(im, a, key, strcmp(key, "referred-by") ? json_string_value(v) :
+		                                   s_referrer(doc, json_string_value(v)))))
 			return rc;
 	}
 	if (!(a->tags = s_alloc(&im->arena, json_array_size(tags) * sizeof *a->tags)))
@@ -1453,6 +1516,105 @@ out:
 /* ---- writing the plan ---------------------------------------------------------- */
 
 /* One planned account through the sink; counted once written. */
+/* The line of this file that holds the account named text (accents and
+ * case aside), or 0. */
+static size_t s_file_line(s_import *im, const char *text)
+{
+	char loose[RP_NAME_MAX + 1];
+	size_t n = strlen(text);
+	if (n > RP_NAME_MAX)
+		return 0;
+	rp_fold_loose(loose, text, n);
+	return (size_t)json_integer_value(json_object_get(im->seen, loose));
+}
+
+/* The index of the element of base[n] (each size bytes, in line order)
+ * whose size_t at offset off is line, or n. */
+static size_t s_at_line(const void *base, size_t n, size_t size, size_t off, size_t line)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, at;
+		memcpy(&at, (const char *)base + mid * size + off, sizeof at);
+		if (at < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n) {
+		size_t at;
+		memcpy(&at, (const char *)base + lo * size + off, sizeof at);
+		if (at == line)
+			return lo;
+	}
+	return n;
+}
+
+/* Every referral's referrer, found before anything is written: an
+ * account of the file, by name (id_of gives the id its line has or was
+ * drawn), else one held here. */
+static int s_referrals_find(s_import *im, int (*id_of)(const void *ctx, size_t line, uint8_t id[RP_ACCOUNT_LEN]),
+                            const void *ctx)
+{
+	for (size_t i = 0; i < im->nrefs; i++) {
+		s_referral *r = &im->refs[i];
+		size_t line = s_file_line(im, r->value);
+		int rc;
+		if (!(line && id_of(ctx, line, r->by) == 0) && (rc = rp_account_find(im->node, r->value, r->by))) {
+			char why[512];
+			snprintf(why, sizeof why, "%s", rp_errmsg());
+			return rp_fail(rc, "%s:%zu: referred-by: %s", im->path, r->line, why);
+		}
+		if (!memcmp(r->by, r->acct, RP_ACCOUNT_LEN))
+			return rp_fail(RP_EINVAL, "%s:%zu: referred-by: an account cannot be referred by itself",
+			               im->path, r->line);
+	}
+	return 0;
+}
+
+/* The id of the account on a line of a file planned whole. */
+static int s_planned_id(const void *ctx, size_t line, uint8_t id[RP_ACCOUNT_LEN])
+{
+	const s_import *im = ctx;
+	size_t at = s_at_line(im->accts, im->nacct, sizeof *im->accts, offsetof(s_acct, line), line);
+	if (at == im->nacct)
+		return RP_ENOTFOUND;
+	memcpy(id, im->accts[at].id, RP_ACCOUNT_LEN);
+	return 0;
+}
+
+static int s_write_acct(s_import *im, rp_write *w, s_acct *a);
+
+/* Write the referrals in w, once every account of the file is in it;
+ * one an account has already is not written again. */
+static int s_referrals_write(s_import *im, rp_write *w)
+{
+	for (size_t i = 0; i < im->nrefs; i++) {
+		s_referral *r = &im->refs[i];
+		char t[RP_ACCOUNT_TEXT + 1];
+		s_field f = { "referred-by", t };
+		s_acct a = { .line = r->line, .exists = 1, .fields = &f, .nfields = 1 };
+		rp_summary *sum = NULL;
+		int rc, same;
+		rp_b32_encode(r->by, RP_ACCOUNT_LEN, t, sizeof t);
+		same = rp_summary_load(w->node->store, w->txn, r->acct, &sum) == 0 && !strcmp(sum->referred_by, t);
+		rp_summary_free(&sum);
+		memcpy(a.id, r->acct, RP_ACCOUNT_LEN);
+		if (!same && (rc = im->sink(im->sink_arg, w, im->path, &a)))
+			return rc;
+	}
+	return 0;
+}
+
+static void s_referrals_free(s_import *im)
+{
+	for (size_t i = 0; i < im->nrefs; i++)
+		free(im->refs[i].value);
+	free(im->refs);
+	im->refs = NULL;
+	im->nrefs = im->refroom = 0;
+}
+
 static int s_write_acct(s_import *im, rp_write *w, s_acct *a)
 {
 	int rc = im->sink(im->sink_arg, w, im->path, a);
@@ -1473,89 +1635,204 @@ static void s_plan_reset(s_import *im)
 	im->nacct = 0;
 }
 
-/* A JSONL file read twice, a line at a time, never whole: the first pass
- * checks every account (so a bad line anywhere changes nothing), the second
- * plans each again and writes it, committing every rp_import_chunk bytes of ops.
- * Memory stays that of one account and one chunk, whatever the file. Only a
- * fault of the disk can stop the second pass: it says how far it got, and
- * the same import again adds only what is missing. */
-static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
+/* One account line of a streamed file, as the first pass found it: where
+ * it is, and the id its account has or will have. */
+typedef struct s_line {
+	uint8_t  id[RP_ACCOUNT_LEN];
+	uint64_t off;               /* of the line, after a BOM */
+	uint32_t len;               /* without its LF */
+	size_t   line;
+} s_line;
+
+/* Accounts in id order, so each chunk's commit writes only the far end of
+ * the tables keyed by account (its ops, views, summaries, index lists):
+ * in file order every chunk touched pages all over them and wrote them
+ * again. */
+static int s_line_cmp(const void *pa, const void *pb)
+{
+	const s_line *a = pa, *b = pb;
+	int c = memcmp(a->id, b->id, RP_ACCOUNT_LEN);
+	return c ? c : a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* The lines of a streamed file, in file order. */
+typedef struct s_lines {
+	const s_line *at;
+	size_t        n;
+} s_lines;
+
+/* The id of the account on a line of a streamed file. */
+static int s_line_id(const void *ctx, size_t line, uint8_t id[RP_ACCOUNT_LEN])
+{
+	const s_lines *l = ctx;
+	size_t at = s_at_line(l->at, l->n, sizeof *l->at, offsetof(s_line, line), line);
+	if (at == l->n)
+		return RP_ENOTFOUND;
+	memcpy(id, l->at[at].id, RP_ACCOUNT_LEN);
+	return 0;
+}
+
+/* The first pass: every line checked (so a bad line anywhere changes
+ * nothing) and each account's line noted in *lines (caller frees), with
+ * its id: the held account's, or one drawn now for a new one. */
+static int s_stream_check(s_import *im, FILE *f, s_line **lines, size_t *nlines)
+{
+	char *text = NULL;
+	size_t cap = 0, line = 0, n = 0, room = 0;
+	uint64_t off = 0;
+	ssize_t got;
+	int rc = 0;
+	*lines = NULL;
+	while (rc == 0 && (got = getline(&text, &cap, f)) >= 0) {
+		char *p = text;
+		size_t len = (size_t)got, skip = 0;
+		line++;
+		if (line == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+			skip = 3;
+		p += skip, len -= skip;
+		if (len && p[len - 1] == '\n')
+			len--;
+		if (len > UINT32_MAX)
+			rc = rp_fail(RP_ELIMIT, "%s:%zu: the line is too long", im->path, line);
+		else
+			rc = s_plan_jsonl_line(im, p, len, line);
+		if (rc == 0 && im->nacct) {
+			s_acct *a = &im->accts[0];
+			s_line *l;
+			if (n == room) {
+				size_t more = room ? room * 2 : 4096;
+				void *q = realloc(*lines, more * sizeof **lines);
+				if (!q) {
+					rc = s_nomem();
+					break;
+				}
+				*lines = q;
+				room = more;
+			}
+			l = &(*lines)[n++];
+			memset(l, 0, sizeof *l);
+			memcpy(l->id, a->id, RP_ACCOUNT_LEN);     /* held, or drawn for it (s_acct_begin) */
+			l->off = off + skip;
+			l->len = (uint32_t)len;
+			l->line = line;
+			im->n_contacts += (json_int_t)a->ncontacts;
+			im->n_ix += (json_int_t)a->nixs;
+			im->n_fu += (json_int_t)a->nfus;
+		}
+		s_plan_reset(im);
+		off += (uint64_t)got;
+	}
+	if (rc == 0 && ferror(f))
+		rc = rp_fail(RP_EIO, "cannot read %s: %s", im->path, strerror(errno));
+	if (rc == 0) {      /* every name is seen: the referrals are found */
+		s_lines all = { *lines, n };
+		rc = s_referrals_find(im, s_line_id, &all);
+	}
+	free(text);
+	*nlines = n;
+	return rc;
+}
+
+/* The second pass: each account planned again, from its line, in id order
+ * (s_line_cmp) and written, committing every rp_import_chunk bytes of ops.
+ * *done gets how many accounts are committed. */
+static int s_stream_write(s_import *im, rp_node *n, int fd, const s_line *lines, size_t nlines,
+                          size_t file_len, size_t *done)
 {
 	rp_write *w = NULL;
 	char *text = NULL;
-	size_t cap = 0, done = 0, total = 0;
-	int rc = 0;
-
-	for (int pass = 1; pass <= 2 && rc == 0; pass++) {
-		FILE *f = fopen(im->path, "r");
-		size_t line = 0;
+	size_t cap = 0, total = 0;
+	int rc;
+	*done = 0;
+	im->checked = 1;            /* seen stays as the first pass left it */
+	im->n_updated = im->n_ix = im->n_fu = im->n_contacts = 0;
+	/* its ids and words are indexed once it is all written (store/refs.h, words.h) */
+	rp_refs_defer(n->store, 1);
+	rp_words_defer(n->store, 1);
+	im->deferred = 1;
+	if ((rc = rp_store_reserve(n->store, file_len * 16)) == 0)
+		rc = rp_write_begin(n, &w);
+	for (size_t i = 0; i < nlines && rc == 0; i++) {
+		const s_line *l = &lines[i];
 		ssize_t got;
-		if (!f) {
-			rc = rp_fail(RP_EIO, "cannot open %s: %s", im->path, strerror(errno));
-			break;
-		}
-		if (pass == 2) {
-			json_decref(im->seen);
-			if (!(im->seen = json_object())) {
-				fclose(f);
+		if (l->len >= cap) {
+			void *q = realloc(text, (size_t)l->len + 1);
+			if (!q) {
 				rc = s_nomem();
 				break;
 			}
-			total = 0;
-			im->n_updated = im->n_ix = im->n_fu = im->n_contacts = 0;
-			/* its ids are indexed once it is all written (store/refs.h) */
-			rp_refs_defer(n->store, 1);
-			rp_words_defer(n->store, 1);
-			im->deferred = 1;
-			if ((rc = rp_store_reserve(n->store, file_len * 16)) == 0)
-				rc = rp_write_begin(n, &w);
+			text = q;
+			cap = (size_t)l->len + 1;
 		}
-		while (rc == 0 && (got = getline(&text, &cap, f)) >= 0) {
-			char *p = text;
-			size_t len = (size_t)got;
-			line++;
-			if (line == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-				p += 3, len -= 3;
-			if (len && p[len - 1] == '\n')
-				len--;
-			rc = s_plan_jsonl_line(im, p, len, line);
-			if (rc == 0 && im->nacct) {
-				s_acct *a = &im->accts[0];
-				total++;
-				if (pass == 1) {
-					im->n_contacts += (json_int_t)a->ncontacts;
-					im->n_ix += (json_int_t)a->nixs;
-					im->n_fu += (json_int_t)a->nfus;
-				} else if ((rc = s_write_acct(im, w, a)) == 0 && rp_write_size(w) >= rp_import_chunk) {
-					/* a fresh read txn too: an old one would keep every page
-					 * the chunks replace from being reused */
-					rp_store_end(im->txn);
-					im->txn = NULL;
-					if ((rc = rp_write_commit(&w)) == 0 && (rc = rp_node_read(n, &im->txn)) == 0)
-						done = total, rc = rp_write_begin(n, &w);
-				}
-			}
-			s_plan_reset(im);
-		}
-		if (rc == 0 && ferror(f))
-			rc = rp_fail(RP_EIO, "cannot read %s: %s", im->path, strerror(errno));
-		fclose(f);
-		if (pass == 1 && (rc || (im->opts && im->opts->dry_run)))
+		if ((got = pread(fd, text, l->len, (off_t)l->off)) != (ssize_t)l->len) {
+			rc = rp_fail(RP_EIO, "cannot read %s: %s", im->path, got < 0 ? strerror(errno) : "it is shorter now");
 			break;
+		}
+		im->drawn = l->id;
+		rc = s_plan_jsonl_line(im, text, l->len, l->line);
+		im->drawn = NULL;
+		if (rc == 0 && im->nacct != 1)
+			rc = rp_fail(RP_EIO, "%s:%zu: the line changed while it was imported", im->path, l->line);
+		if (rc == 0 && (rc = s_write_acct(im, w, &im->accts[0])) == 0 && (total++, rp_write_size(w) >= rp_import_chunk)) {
+			/* a fresh read txn too: an old one would keep every page
+			 * the chunks replace from being reused */
+			rp_store_end(im->txn);
+			im->txn = NULL;
+			if ((rc = rp_write_commit(&w)) == 0 && (rc = rp_node_read(n, &im->txn)) == 0)
+				*done = total, rc = rp_write_begin(n, &w);
+		}
+		s_plan_reset(im);
 	}
-	if (rc == 0 && w)
-		rc = rp_write_commit(&w);
+	if (rc == 0 && (rc = s_referrals_write(im, w)) == 0 && (rc = rp_write_commit(&w)) == 0)
+		*done = total;
 	rp_write_abort(&w);
 	rp_refs_defer(n->store, 0);
 	rp_words_defer(n->store, 0);
-	if (rc && done) {
-		char why[512];
-		snprintf(why, sizeof why, "%s", *rp_errmsg() ? rp_errmsg() : rp_strerror(rc));
-		rp_fail(rc, "%s; the first %zu of the file's accounts are imported (import it again once that "
-		        "is mended: what is there already is not added twice)", why, done);
-	}
 	free(text);
-	im->nacct = total;
+	return rc;
+}
+
+/* A JSONL file read twice, never whole: the first pass checks every line
+ * (so a bad line anywhere changes nothing), the second plans each account
+ * again and writes it, in id order, committing every rp_import_chunk bytes
+ * of ops. Memory stays that of one account and one chunk, and a few dozen
+ * bytes per account of the file. Only a fault of the disk can stop the
+ * second pass: it says how far it got, and the same import again adds only
+ * what is missing. */
+static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
+{
+	FILE *f = fopen(im->path, "r");
+	struct stat before, after;
+	s_line *lines = NULL;
+	size_t nlines = 0, done = 0;
+	int rc;
+	if (!f)
+		return rp_fail(RP_EIO, "cannot open %s: %s", im->path, strerror(errno));
+	if (fstat(fileno(f), &before) != 0) {
+		fclose(f);
+		return rp_fail(RP_EIO, "cannot read %s: %s", im->path, strerror(errno));
+	}
+	rc = s_stream_check(im, f, &lines, &nlines);
+	if (rc == 0 && !(im->opts && im->opts->dry_run)) {
+		/* the lines are read again where the first pass found them */
+		if (fstat(fileno(f), &after) != 0 || after.st_size != before.st_size ||
+		    after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)
+			rc = rp_fail(RP_EINVAL, "%s changed while it was read: nothing was imported; import it "
+			             "again once nothing writes to it", im->path);
+		else {
+			qsort(lines, nlines, sizeof *lines, s_line_cmp);
+			rc = s_stream_write(im, n, fileno(f), lines, nlines, file_len, &done);
+		}
+		if (rc && done) {
+			char why[512];
+			snprintf(why, sizeof why, "%s", *rp_errmsg() ? rp_errmsg() : rp_strerror(rc));
+			rp_fail(rc, "%s; %zu of the file's %zu accounts are imported (import it again once that "
+			        "is mended: what is there already is not added twice)", why, done, nlines);
+		}
+	}
+	fclose(f);
+	free(lines);
+	im->nacct = nlines;
 	return rc;
 }
 
@@ -1712,6 +1989,8 @@ int rp_import_run(rp_node *n, const char *path, const rp_import_opts *opts, rp_p
 			             "object a line (as 'rapport export' writes it), or CSV", path);
 		else
 			rc = first == '{' ? s_plan_jsonl(&im, buf, len) : s_plan_csv(&im, buf, len);
+		if (rc == 0)
+			rc = s_referrals_find(&im, s_planned_id, &im);
 	}
 	s_acct_end(&im);
 	rp_store_end(im.txn);
@@ -1744,7 +2023,7 @@ int rp_import_run(rp_node *n, const char *path, const rp_import_opts *opts, rp_p
 			goto out;
 		for (size_t i = 0; i < im.nacct && rc == 0; i++)
 			rc = s_write_acct(&im, w, &im.accts[i]);
-		if (rc == 0)
+		if (rc == 0 && (rc = s_referrals_write(&im, w)) == 0)
 			rc = rp_write_commit(&w);
 		if (rc)
 			goto out;
@@ -1769,6 +2048,7 @@ out:
 	s_arena_free(&im.arena);
 	free(im.accts);
 	free(im.key);
+	s_referrals_free(&im);
 	json_decref(im.seen);
 	json_decref(im.sources);
 	json_decref(im.unmapped);

@@ -98,6 +98,12 @@ static json_t *comparable(const char *jsonl)
 			break;
 		json_object_del(doc, "id");
 		json_object_del(doc, "ops");
+		if (json_is_object(json_object_get(doc, "referred_by"))) {   /* the referrer by name */
+			json_t *by = json_object_get(json_object_get(doc, "referred_by"), "name");
+			json_object_set(json_object_get(doc, "fields"), "referred-by", by);
+			json_object_set(json_object_get(doc, "stats"), "referred_by", by);
+			json_object_del(json_object_get(doc, "referred_by"), "id");
+		}
 		for (int l = 0; lists[l]; l++)
 			json_array_foreach(json_object_get(doc, lists[l]), i, e) {
 				json_object_del(e, "id");
@@ -176,6 +182,8 @@ static void fill(rp_node *n)
 	rc = rc ? rc : rp_write_begin(n, &w);
 	rc = rc ? rc : rp_complaint_resolve(w, complaint, "replaced the order");
 	rc = rc ? rc : rp_fu_done(w, fu_done, "sent by post");
+	/* exported in name order, the account referred comes after its referrer */
+	rc = rc ? rc : rp_account_set(w, bare, "referred-by", "Blum GmbH");
 	rc = rc ? rc : rp_write_commit(&w);
 	if (rc) {
 		diag("fill: %s", rp_errmsg());
@@ -224,6 +232,12 @@ static void test_jsonl_round_trip(void)
 	}
 	json_decref(ja);
 	json_decref(jb);
+	{
+		json_t *bare = show(b, "acme tools");
+		const char *by = json_string_value(json_object_get(json_object_get(bare, "referred_by"), "name"));
+		ok(by && !strcmp(by, "Blum GmbH"), "a referral to an account later in the file arrives (by its new id)");
+		json_decref(bare);
+	}
 
 	/* The same file again: the accounts exist, so they are updated, and
 	 * nothing they already hold is added twice. */
@@ -384,7 +398,7 @@ static void test_csv_export(void)
 	fill(a);
 	csv = export(a, "csv");
 	ok(csv && !strncmp(csv, "id,name,owner,email,phone,prefer,website,address,tags,value,last_contact,"
-	                        "interactions,open_followups,notes,industry,region\r\n", 112),
+	                        "interactions,open_followups,notes,industry,referred-by,region\r\n", 124),
 	   "the header: the fixed columns, then the custom fields sorted");
 	ok(has(csv, "'=HYPERLINK") && !has(csv, ",=HYPERLINK") && !has(csv, "\"=HYPERLINK"),
 	   "a cell starting with = is neutralised");
@@ -492,6 +506,36 @@ static void test_map_grows(void)
 /* A JSONL file streamed (a line at a time, twice; written in chunks): the
  * same accounts as read whole; a bad last line writes nothing; a dry run
  * writes nothing; the same file again adds nothing. */
+/* How many accounts the log creates, if their ids ascend in the order
+ * they were written; else 0. */
+static int s_prev_ok;
+static uint8_t s_prev[RP_ACCOUNT_LEN];
+static int s_creates;
+static int s_create_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	rp_op op;
+	(void)arg;
+	(void)k;
+	if (rp_op_decode(v->mv_data, v->mv_size, &op) || strcmp(op.kind, "acct.create"))
+		return 0;
+	if (++s_creates > 1 && memcmp(s_prev, op.account, RP_ACCOUNT_LEN) >= 0)
+		s_prev_ok = 0;
+	memcpy(s_prev, op.account, RP_ACCOUNT_LEN);
+	return 0;
+}
+
+static int creates_ascend(rp_node *n)
+{
+	MDB_txn *txn;
+	s_prev_ok = 1;
+	s_creates = 0;
+	if (rp_store_begin(n->store, 0, &txn))
+		return 0;
+	rp_store_scan(txn, n->store->ops, NULL, 0, s_create_one, NULL);
+	mdb_txn_abort(txn);
+	return s_prev_ok ? s_creates : 0;
+}
+
 static void test_streamed(void)
 {
 	size_t saved_min = rp_import_stream_min, saved_chunk = rp_import_chunk;
@@ -506,8 +550,13 @@ static void test_streamed(void)
 	rp_import_chunk = 16 * 1024;             /* many chunks */
 	n = new_node();
 	for (int a = 0; a < 300; a++) {
-		len += (size_t)sprintf(text + len, "{\"name\":\"Stream %03d\",\"fields\":{\"email\":\"s%d@example.com\"},"
-		                       "\"interactions\":[", a, a);
+		/* referrals: forward and back across chunks, and to a referrer */
+		int by = a == 10 ? 250 : a == 251 ? 5 : a == 100 ? 101 : a == 101 ? 102 : -1;
+		char refer[64] = "";
+		if (by >= 0)
+			snprintf(refer, sizeof refer, ",\"referred-by\":\"stream %03d\"", by);
+		len += (size_t)sprintf(text + len, "{\"name\":\"Stream %03d\",\"fields\":{\"email\":\"s%d@example.com\"%s},"
+		                       "\"interactions\":[", a, a, refer);
 		for (int i = 0; i < 5; i++)
 			len += (size_t)sprintf(text + len, "%s{\"type\":\"call\",\"at\":\"2026-01-%02dT10:00:00Z\","
 			                       "\"text\":\"call %d\"}", i ? "," : "", 1 + i, i);
@@ -538,6 +587,25 @@ static void test_streamed(void)
 	ok(doc && json_array_size(json_object_get(doc, "interactions")) == 5 &&
 	   !strcmp(field(doc, "email"), "s299@example.com"), "the last account arrived whole");
 	json_decref(doc);
+	{
+		static const int pairs[][2] = { { 10, 250 }, { 251, 5 }, { 100, 101 }, { 101, 102 } };
+		int good = 0;
+		for (int i = 0; i < 4; i++) {
+			char name[32], want[32];
+			const char *by;
+			snprintf(name, sizeof name, "Stream %03d", pairs[i][0]);
+			snprintf(want, sizeof want, "Stream %03d", pairs[i][1]);
+			doc = show(n, name);
+			by = json_string_value(json_object_get(json_object_get(doc, "referred_by"), "name"));
+			if (by && !strcmp(by, want))
+				good++;
+			else
+				diag("%s: referred by %s, not %s", name, by ? by : "nobody", want);
+			json_decref(doc);
+		}
+		ok(good == 4, "referrals in a streamed file arrive, forward, back, and to an account that refers too");
+	}
+	ok(creates_ascend(n) == 300, "the accounts were written in id order (the chunks append to the account tables)");
 	{
 		MDB_txn *txn;
 		size_t nrefs = 0, due = 1;

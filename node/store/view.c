@@ -13,6 +13,7 @@
 #include "view.h"
 #include "index.h"
 #include "../text/casefold.h"
+#include "../text/jsontext.h"
 #include "../../proto/body.h"
 #include "../../proto/work.h"
 #include "ingest.h"
@@ -825,7 +826,7 @@ int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]
 
 char *rp_view_text(const json_t *view)
 {
-	return json_dumps(view, JSON_COMPACT);   /* the fold order fixes the key order */
+	return rp_json_text(view);   /* json_dumps' compact bytes; the fold order fixes the key order */
 }
 
 json_t *rp_view_summary(const json_t *view)

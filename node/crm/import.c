@@ -117,6 +117,8 @@ typedef rp_plan_ix      s_ix;
 typedef rp_plan_fu      s_fu;
 typedef rp_plan_acct    s_acct;
 
+#define S_IDS 256   /* account ids drawn at a time: one getrandom, not one an account */
+
 typedef struct s_import {
 	rp_node    *node;
 	const char *path;
@@ -145,6 +147,8 @@ typedef struct s_import {
 	int         checked;        /* the names were checked by a first pass: seen is whole */
 	struct s_referral *refs;    /* the file's referred-by values, written last */
 	size_t      nrefs, refroom;
+	uint8_t     ids[S_IDS][RP_ACCOUNT_LEN];   /* random ids drawn ahead: the first nids unused */
+	size_t      nids;
 } s_import;
 
 /* An account's referred-by, as the file gives it: another account of the
@@ -317,6 +321,16 @@ static void s_index_existing(s_import *im)
 		           json_string_value(json_object_get(e, "due")), NULL);
 }
 
+/* A fresh random id for a new account. */
+static void s_draw_id(s_import *im, uint8_t id[RP_ACCOUNT_LEN])
+{
+	if (im->nids == 0) {
+		randombytes_buf(im->ids, sizeof im->ids);
+		im->nids = S_IDS;
+	}
+	memcpy(id, im->ids[--im->nids], RP_ACCOUNT_LEN);
+}
+
 /* Start planning the account called name (line: where the file has it);
  * source: its id in the CRM the file came from, or NULL. An account held
  * here with that source_id is the one updated, whatever its name now; else
@@ -379,7 +393,7 @@ static int s_acct_begin(s_import *im, const char *name, const char *source, size
 		if (im->drawn)
 			memcpy(a->id, im->drawn, RP_ACCOUNT_LEN);
 		else
-			randombytes_buf(a->id, RP_ACCOUNT_LEN);
+			s_draw_id(im, a->id);
 		a->drawn = 1;
 	}
 	*out = a;

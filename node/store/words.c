@@ -44,10 +44,13 @@ int rp_words_due(rp_store *st, MDB_txn *txn)
 
 /* ---- the merge ---------------------------------------------------------------- */
 
-/* A marked account as collected: its id and the token it had. */
+/* A marked account as collected: its id and the token it had; and
+ * whether it still has that token, as the slice txn gen found it. */
 typedef struct s_due {
-	uint8_t acct[RP_ACCOUNT_LEN];
-	uint8_t token[S_TOKEN_LEN];
+	uint8_t  acct[RP_ACCOUNT_LEN];
+	uint8_t  token[S_TOKEN_LEN];
+	uint32_t gen;
+	int      still;
 } s_due;
 
 /* One word entry to put: its key (kind ‖ body) in the arena, its account. */
@@ -64,6 +67,7 @@ typedef struct s_merge {
 	uint8_t *arena;
 	size_t   len, cap;
 	size_t   at, upto;     /* the slice being put */
+	uint32_t gen;          /* of the slice's txn (a rerun is another) */
 	uint64_t put;
 	int      nomem;
 	MDB_txn *txn;          /* the read txn collecting */
@@ -117,6 +121,7 @@ static int s_collect(void *arg, const MDB_val *k, const MDB_val *v)
 	if (!(p = s_grow(m->dues, &m->capdue, m->ndue + 1, sizeof *m->dues, &m->nomem)))
 		return RP_ENOMEM;
 	m->dues = p;
+	memset(&m->dues[m->ndue], 0, sizeof m->dues[m->ndue]);
 	memcpy(m->dues[m->ndue].acct, k->mv_data, RP_ACCOUNT_LEN);
 	memcpy(m->dues[m->ndue].token, v->mv_data, S_TOKEN_LEN);
 	m->ndue++;
@@ -149,13 +154,18 @@ static int s_slice_job(rp_store *st, MDB_txn *txn, void *arg)
 {
 	s_merge *m = arg;
 	int rc = 0;
+	m->gen++;                  /* each account is looked up once a txn, not once a word */
 	for (size_t i = m->at; i < m->upto && rc == 0; i++) {
 		const s_rec *r = &m->recs[i];
-		const s_due *d = &m->dues[r->due];
+		s_due *d = &m->dues[r->due];
 		const uint8_t *k = m->arena + r->off;
 		size_t klen = (size_t)k[0] << 8 | k[1];
 		uint8_t key[512];
-		if (klen + RP_ACCOUNT_LEN > sizeof key || !s_still_due(st, txn, d))
+		if (d->gen != m->gen) {
+			d->still = s_still_due(st, txn, d);
+			d->gen = m->gen;
+		}
+		if (klen + RP_ACCOUNT_LEN > sizeof key || !d->still)
 			continue;
 		memcpy(key, k + 2, klen);
 		memcpy(key + klen, d->acct, RP_ACCOUNT_LEN);

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "import.h"
+#include "spill.h"
 #include "../node.h"
 #include "../text/casefold.h"
 #include "../store/view.h"
@@ -143,8 +144,6 @@ typedef struct s_import {
 	rp_plan_sink sink;          /* writes one planned account (node/load.h) */
 	void       *sink_arg;
 	int         deferred;       /* a streamed write deferred its refs (store/refs.h) */
-	const uint8_t *drawn;       /* the id of the new account being planned, drawn before */
-	int         checked;        /* the names were checked by a first pass: seen is whole */
 	struct s_referral *refs;    /* the file's referred-by values, written last */
 	size_t      nrefs, refroom;
 	uint8_t     ids[S_IDS][RP_ACCOUNT_LEN];   /* random ids drawn ahead: the first nids unused */
@@ -348,10 +347,10 @@ static int s_acct_begin(s_import *im, const char *name, const char *source, size
 		             n, RP_NAME_MAX);
 	rp_fold(lower, name, n + 1);
 	rp_fold_loose(loose, name, n);
-	if (!im->checked && (prev = json_object_get(im->seen, loose)))
+	if ((prev = json_object_get(im->seen, loose)))
 		return s_bad(im, line, "account '%s' is also on line %lld (account names are unique, "
 		             "accents and case aside)", name, (long long)json_integer_value(prev));
-	if (!im->checked && json_object_set_new(im->seen, loose, json_integer((json_int_t)line)))
+	if (json_object_set_new(im->seen, loose, json_integer((json_int_t)line)))
 		return s_nomem();
 	{
 		/* A name held here accents and case aside ("Cafe Ole", "Café Olé"):
@@ -389,11 +388,9 @@ static int s_acct_begin(s_import *im, const char *name, const char *source, size
 		if (rp_view_load(im->node->store, im->txn, a->id, &im->view) == 0)
 			s_index_existing(im);
 	} else {
-		/* drawn now (or by the first pass) so that a referral can name it */
-		if (im->drawn)
-			memcpy(a->id, im->drawn, RP_ACCOUNT_LEN);
-		else
-			s_draw_id(im, a->id);
+		/* drawn now, so that a referral can name it and a streamed
+		 * import write its accounts in id order */
+		s_draw_id(im, a->id);
 		a->drawn = 1;
 	}
 	*out = a;
@@ -413,13 +410,10 @@ static int s_field_name_ok(const char *key)
 	return strcmp(key, "name") && rp_schema_field_ok(key, strlen(key));
 }
 
-/* Note account a's referred-by (s_referral); a first pass notes them all,
- * a second none. */
+/* Note account a's referred-by (s_referral). */
 static int s_referral_add(s_import *im, const s_acct *a, const char *value)
 {
 	s_referral *r;
-	if (im->checked)
-		return 0;
 	if (im->nrefs == im->refroom) {
 		size_t more = im->refroom ? im->refroom * 2 : 16;
 		void *q = realloc(im->refs, more * sizeof *im->refs);
@@ -1649,14 +1643,67 @@ static void s_plan_reset(s_import *im)
 	im->nacct = 0;
 }
 
-/* One account line of a streamed file, as the first pass found it: where
- * it is, and the id its account has or will have. */
+/* One account of a streamed file, as the first pass planned it: the id
+ * it has or will have, and where its plan is in the spill (spill.h). */
 typedef struct s_line {
 	uint8_t  id[RP_ACCOUNT_LEN];
-	uint64_t off;               /* of the line, after a BOM */
-	uint32_t len;               /* without its LF */
+	uint64_t off;               /* of its record in the spill */
+	uint32_t len;
 	size_t   line;
 } s_line;
+
+/* The spill: the first pass's plans, in a file of their own (no name: it
+ * goes with the import, whatever happens), buffered. */
+typedef struct s_spill {
+	int      fd;
+	uint8_t *buf;
+	size_t   len, cap;
+	uint64_t written;           /* bytes in the file */
+} s_spill;
+
+#define S_SPILL_BUF ((size_t)1 << 20)
+
+/* A file in dir that nobody else can open (O_TMPFILE, or made and unlinked). */
+static int s_spill_open(s_spill *sp, const char *dir)
+{
+	char path[4096];
+	memset(sp, 0, sizeof *sp);
+#ifdef O_TMPFILE
+	if ((sp->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return 0;
+#endif
+	if ((size_t)snprintf(path, sizeof path, "%s/.import-XXXXXX", dir) >= sizeof path ||
+	    (sp->fd = mkstemp(path)) < 0)
+		return rp_fail(RP_EIO, "cannot make the import's scratch file in %s: %s", dir, strerror(errno));
+	unlink(path);
+	return 0;
+}
+
+static int s_spill_flush(s_spill *sp, const char *dir)
+{
+	size_t at = 0;
+	while (at < sp->len) {
+		ssize_t w = write(sp->fd, sp->buf + at, sp->len - at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return rp_fail(errno == ENOSPC ? RP_ENOSPC : RP_EIO, "cannot write the import's scratch file "
+			               "in %s: %s (nothing was imported)", dir, w < 0 ? strerror(errno) : "no room");
+		at += (size_t)w;
+	}
+	sp->written += sp->len;
+	sp->len = 0;
+	return 0;
+}
+
+static void s_spill_close(s_spill *sp)
+{
+	if (sp->fd >= 0)
+		close(sp->fd);
+	free(sp->buf);
+	memset(sp, 0, sizeof *sp);
+	sp->fd = -1;
+}
 
 /* Accounts in id order, so each chunk's commit writes only the far end of
  * the tables keyed by account (its ops, views, summaries, index lists):
@@ -1686,14 +1733,13 @@ static int s_line_id(const void *ctx, size_t line, uint8_t id[RP_ACCOUNT_LEN])
 	return 0;
 }
 
-/* The first pass: every line checked (so a bad line anywhere changes
- * nothing) and each account's line noted in *lines (caller frees), with
- * its id: the held account's, or one drawn now for a new one. */
-static int s_stream_check(s_import *im, FILE *f, s_line **lines, size_t *nlines)
+/* The first pass: every line checked and planned (so a bad line anywhere
+ * changes nothing), each plan spilled to sp (unless NULL: a dry run) and
+ * noted in *lines (caller frees) with its account's id, held or drawn. */
+static int s_stream_check(s_import *im, FILE *f, s_spill *sp, s_line **lines, size_t *nlines)
 {
 	char *text = NULL;
 	size_t cap = 0, line = 0, n = 0, room = 0;
-	uint64_t off = 0;
 	ssize_t got;
 	int rc = 0;
 	*lines = NULL;
@@ -1726,18 +1772,28 @@ static int s_stream_check(s_import *im, FILE *f, s_line **lines, size_t *nlines)
 			l = &(*lines)[n++];
 			memset(l, 0, sizeof *l);
 			memcpy(l->id, a->id, RP_ACCOUNT_LEN);     /* held, or drawn for it (s_acct_begin) */
-			l->off = off + skip;
-			l->len = (uint32_t)len;
 			l->line = line;
+			if (sp) {                                  /* a dry run keeps no plan */
+				size_t at = sp->len;
+				if ((rc = rp_spill_put(a, &sp->buf, &sp->len, &sp->cap))) {
+					rc = s_nomem();
+					break;
+				}
+				l->off = sp->written + at;
+				l->len = (uint32_t)(sp->len - at);
+				if (sp->len >= S_SPILL_BUF && (rc = s_spill_flush(sp, im->node->home)))
+					break;
+			}
 			im->n_contacts += (json_int_t)a->ncontacts;
 			im->n_ix += (json_int_t)a->nixs;
 			im->n_fu += (json_int_t)a->nfus;
 		}
 		s_plan_reset(im);
-		off += (uint64_t)got;
 	}
 	if (rc == 0 && ferror(f))
 		rc = rp_fail(RP_EIO, "cannot read %s: %s", im->path, strerror(errno));
+	if (rc == 0 && sp)
+		rc = s_spill_flush(sp, im->node->home);
 	if (rc == 0) {      /* every name is seen: the referrals are found */
 		s_lines all = { *lines, n };
 		rc = s_referrals_find(im, s_line_id, &all);
@@ -1747,19 +1803,18 @@ static int s_stream_check(s_import *im, FILE *f, s_line **lines, size_t *nlines)
 	return rc;
 }
 
-/* The second pass: each account planned again, from its line, in id order
- * (s_line_cmp) and written, committing every rp_import_chunk bytes of ops.
- * *done gets how many accounts are committed. */
+/* The second pass: each account's plan read back from the spill, in id
+ * order (s_line_cmp), and written, committing every rp_import_chunk bytes
+ * of ops. *done gets how many accounts are committed. */
 static int s_stream_write(s_import *im, rp_node *n, int fd, const s_line *lines, size_t nlines,
                           size_t file_len, size_t *done)
 {
 	rp_write *w = NULL;
-	char *text = NULL;
+	uint8_t *rec = NULL;
 	size_t cap = 0, total = 0;
 	int rc;
 	*done = 0;
-	im->checked = 1;            /* seen stays as the first pass left it */
-	im->n_updated = im->n_ix = im->n_fu = im->n_contacts = 0;
+	im->n_ix = im->n_fu = im->n_contacts = 0;       /* counted again as they are written */
 	/* its ids and words are indexed once it is all written (store/refs.h, words.h) */
 	rp_refs_defer(n->store, 1);
 	rp_words_defer(n->store, 1);
@@ -1768,26 +1823,25 @@ static int s_stream_write(s_import *im, rp_node *n, int fd, const s_line *lines,
 		rc = rp_write_begin(n, &w);
 	for (size_t i = 0; i < nlines && rc == 0; i++) {
 		const s_line *l = &lines[i];
+		rp_plan_acct a;
+		void *mem = NULL;
 		ssize_t got;
-		if (l->len >= cap) {
-			void *q = realloc(text, (size_t)l->len + 1);
+		if (l->len > cap) {
+			void *q = realloc(rec, l->len);
 			if (!q) {
 				rc = s_nomem();
 				break;
 			}
-			text = q;
-			cap = (size_t)l->len + 1;
+			rec = q;
+			cap = l->len;
 		}
-		if ((got = pread(fd, text, l->len, (off_t)l->off)) != (ssize_t)l->len) {
-			rc = rp_fail(RP_EIO, "cannot read %s: %s", im->path, got < 0 ? strerror(errno) : "it is shorter now");
-			break;
-		}
-		im->drawn = l->id;
-		rc = s_plan_jsonl_line(im, text, l->len, l->line);
-		im->drawn = NULL;
-		if (rc == 0 && im->nacct != 1)
-			rc = rp_fail(RP_EIO, "%s:%zu: the line changed while it was imported", im->path, l->line);
-		if (rc == 0 && (rc = s_write_acct(im, w, &im->accts[0])) == 0 && (total++, rp_write_size(w) >= rp_import_chunk)) {
+		if ((got = pread(fd, rec, l->len, (off_t)l->off)) != (ssize_t)l->len)
+			rc = rp_fail(RP_EIO, "cannot read the import's scratch file in %s: %s", n->home,
+			             got < 0 ? strerror(errno) : "it is shorter");
+		else if ((rc = rp_spill_get(rec, l->len, &a, &mem)))
+			rc = rc == RP_ENOMEM ? s_nomem() :
+			     rp_fail(RP_EIO, "%s:%zu: the import's scratch file is damaged", im->path, l->line);
+		if (rc == 0 && (rc = s_write_acct(im, w, &a)) == 0 && (total++, rp_write_size(w) >= rp_import_chunk)) {
 			/* a fresh read txn too: an old one would keep every page
 			 * the chunks replace from being reused */
 			rp_store_end(im->txn);
@@ -1795,48 +1849,40 @@ static int s_stream_write(s_import *im, rp_node *n, int fd, const s_line *lines,
 			if ((rc = rp_write_commit(&w)) == 0 && (rc = rp_node_read(n, &im->txn)) == 0)
 				*done = total, rc = rp_write_begin(n, &w);
 		}
-		s_plan_reset(im);
+		free(mem);
 	}
 	if (rc == 0 && (rc = s_referrals_write(im, w)) == 0 && (rc = rp_write_commit(&w)) == 0)
 		*done = total;
 	rp_write_abort(&w);
 	rp_refs_defer(n->store, 0);
 	rp_words_defer(n->store, 0);
-	free(text);
+	free(rec);
 	return rc;
 }
 
-/* A JSONL file read twice, never whole: the first pass checks every line
- * (so a bad line anywhere changes nothing), the second plans each account
- * again and writes it, in id order, committing every rp_import_chunk bytes
- * of ops. Memory stays that of one account and one chunk, and a few dozen
- * bytes per account of the file. Only a fault of the disk can stop the
- * second pass: it says how far it got, and the same import again adds only
- * what is missing. */
+/* A JSONL file read once, never whole: the first pass checks every line
+ * (so a bad line anywhere changes nothing) and spills each account's plan;
+ * the second writes the accounts from the spill, in id order, committing
+ * every rp_import_chunk bytes of ops. Memory stays that of one account
+ * and one chunk, and a few dozen bytes per account of the file. Only a
+ * fault of the disk can stop the second pass: it says how far it got, and
+ * the same import again adds only what is missing. */
 static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
 {
+	int dry = im->opts && im->opts->dry_run;
 	FILE *f = fopen(im->path, "r");
-	struct stat before, after;
+	s_spill sp = { .fd = -1 };
 	s_line *lines = NULL;
 	size_t nlines = 0, done = 0;
 	int rc;
 	if (!f)
 		return rp_fail(RP_EIO, "cannot open %s: %s", im->path, strerror(errno));
-	if (fstat(fileno(f), &before) != 0) {
-		fclose(f);
-		return rp_fail(RP_EIO, "cannot read %s: %s", im->path, strerror(errno));
-	}
-	rc = s_stream_check(im, f, &lines, &nlines);
-	if (rc == 0 && !(im->opts && im->opts->dry_run)) {
-		/* the lines are read again where the first pass found them */
-		if (fstat(fileno(f), &after) != 0 || after.st_size != before.st_size ||
-		    after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)
-			rc = rp_fail(RP_EINVAL, "%s changed while it was read: nothing was imported; import it "
-			             "again once nothing writes to it", im->path);
-		else {
-			qsort(lines, nlines, sizeof *lines, s_line_cmp);
-			rc = s_stream_write(im, n, fileno(f), lines, nlines, file_len, &done);
-		}
+	if ((rc = dry ? 0 : s_spill_open(&sp, n->home)) == 0)
+		rc = s_stream_check(im, f, dry ? NULL : &sp, &lines, &nlines);
+	fclose(f);
+	if (rc == 0 && !dry) {
+		qsort(lines, nlines, sizeof *lines, s_line_cmp);
+		rc = s_stream_write(im, n, sp.fd, lines, nlines, file_len, &done);
 		if (rc && done) {
 			char why[512];
 			snprintf(why, sizeof why, "%s", *rp_errmsg() ? rp_errmsg() : rp_strerror(rc));
@@ -1844,7 +1890,7 @@ static int s_stream_jsonl(s_import *im, rp_node *n, size_t file_len)
 			        "is mended: what is there already is not added twice)", why, done, nlines);
 		}
 	}
-	fclose(f);
+	s_spill_close(&sp);
 	free(lines);
 	im->nacct = nlines;
 	return rc;
@@ -1959,7 +2005,7 @@ int rp_import_run(rp_node *n, const char *path, const rp_import_opts *opts, rp_p
 		*report = NULL;
 	if (!path || !*path)
 		return rp_fail(RP_EINVAL, "missing FILE");
-	/* A big JSONL file is read a line at a time, twice; anything else whole. */
+	/* A big JSONL file is read a line at a time (and its plans spilled); anything else whole. */
 	if (!(streamed = !(opts && opts->nmaps) && s_big_jsonl(path, &len)) && (rc = s_slurp(path, &buf, &len)))
 		return rc;
 	im.node = n;

@@ -75,8 +75,10 @@ int rp_import_run(rp_node *n, const char *path, const rp_import_opts *opts, rp_p
                   void *sink_arg, json_t **report);
 
 /* JSONL files of this many bytes or more (default 8 MiB) are read a line at
- * a time, twice: checked whole first, then written in txns of 8 MiB of
- * ops, so memory stays bounded whatever the size. Tests lower it. */
+ * a time: checked whole and planned first (the plans spilled to a scratch
+ * file, spill.h), then written from the spill, in account id order, in
+ * txns of 8 MiB of ops, so memory stays bounded whatever the size. Tests
+ * lower both. */
 extern size_t rp_import_stream_min, rp_import_chunk;
 
 #endif

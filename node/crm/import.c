@@ -1676,6 +1676,7 @@ static int s_spill_open(s_spill *sp, const char *dir)
 	    (sp->fd = mkstemp(path)) < 0)
 		return rp_fail(RP_EIO, "cannot make the import's scratch file in %s: %s", dir, strerror(errno));
 	unlink(path);
+	(void)fcntl(sp->fd, F_SETFD, FD_CLOEXEC);
 	return 0;
 }
 

@@ -85,8 +85,8 @@ int main(void)
 		"\"quote \\\" backslash \\\\ slash / tab \\t nl \\n cr \\r bs \\b ff \\f\"",
 		"\"\\u0001\\u001f\\u007f\\u0000 inside\"", "{\"k\\ney\":\"v\\u0002\"}",
 		"\"caf\\u00e9 \\u20ac \\ud83d\\ude00 \\u2028\"",
-		"{\"id\":\"kyse63ywpiacaha3l2owjczhb4\",\"fields\":{\"notes\":\"Hauptstr. 1\\n10115 Berlin\"},"
-		"\"value\":[{\"cents\":42050,\"currency\":\"EUR\"}],\"stats\":{\"last_contact\":null}}",
+		("{\"id\":\"kyse63ywpiacaha3l2owjczhb4\",\"fields\":{\"notes\":\"Hauptstr. 1\\n10115 Berlin\"},"
+		 "\"value\":[{\"cents\":42050,\"currency\":\"EUR\"}],\"stats\":{\"last_contact\":null}}"),
 	};
 	int good = 0, runs = 5000;
 	json_t *deep, *v;

@@ -1558,17 +1558,33 @@ static size_t s_at_line(const void *base, size_t n, size_t size, size_t off, siz
 	return n;
 }
 
+/* The accounts of a file, for finding referrers: n elements of size
+ * bytes at base, in line order, each with a size_t line and an id at the
+ * offsets given (the plan's accounts, or a streamed file's lines). */
+typedef struct s_by_line {
+	const void *base;
+	size_t      n, size, line_off, id_off;
+} s_by_line;
+
+/* The id of the account on a line of the file, or RP_ENOTFOUND. */
+static int s_line_id(const s_by_line *f, size_t line, uint8_t id[RP_ACCOUNT_LEN])
+{
+	size_t at = s_at_line(f->base, f->n, f->size, f->line_off, line);
+	if (at == f->n)
+		return RP_ENOTFOUND;
+	memcpy(id, (const char *)f->base + at * f->size + f->id_off, RP_ACCOUNT_LEN);
+	return 0;
+}
+
 /* Every referral's referrer, found before anything is written: an
- * account of the file, by name (id_of gives the id its line has or was
- * drawn), else one held here. */
-static int s_referrals_find(s_import *im, int (*id_of)(const void *ctx, size_t line, uint8_t id[RP_ACCOUNT_LEN]),
-                            const void *ctx)
+ * account of the file f, by name, else one held here. */
+static int s_referrals_find(s_import *im, const s_by_line *f)
 {
 	for (size_t i = 0; i < im->nrefs; i++) {
 		s_referral *r = &im->refs[i];
 		size_t line = s_file_line(im, r->value);
 		int rc;
-		if (!(line && id_of(ctx, line, r->by) == 0) && (rc = rp_account_find(im->node, r->value, r->by))) {
+		if (!(line && s_line_id(f, line, r->by) == 0) && (rc = rp_account_find(im->node, r->value, r->by))) {
 			char why[512];
 			snprintf(why, sizeof why, "%s", rp_errmsg());
 			return rp_fail(rc, "%s:%zu: referred-by: %s", im->path, r->line, why);
@@ -1577,17 +1593,6 @@ static int s_referrals_find(s_import *im, int (*id_of)(const void *ctx, size_t l
 			return rp_fail(RP_EINVAL, "%s:%zu: referred-by: an account cannot be referred by itself",
 			               im->path, r->line);
 	}
-	return 0;
-}
-
-/* The id of the account on a line of a file planned whole. */
-static int s_planned_id(const void *ctx, size_t line, uint8_t id[RP_ACCOUNT_LEN])
-{
-	const s_import *im = ctx;
-	size_t at = s_at_line(im->accts, im->nacct, sizeof *im->accts, offsetof(s_acct, line), line);
-	if (at == im->nacct)
-		return RP_ENOTFOUND;
-	memcpy(id, im->accts[at].id, RP_ACCOUNT_LEN);
 	return 0;
 }
 
@@ -1717,23 +1722,6 @@ static int s_line_cmp(const void *pa, const void *pb)
 	return c ? c : a->line < b->line ? -1 : a->line > b->line;
 }
 
-/* The lines of a streamed file, in file order. */
-typedef struct s_lines {
-	const s_line *at;
-	size_t        n;
-} s_lines;
-
-/* The id of the account on a line of a streamed file. */
-static int s_line_id(const void *ctx, size_t line, uint8_t id[RP_ACCOUNT_LEN])
-{
-	const s_lines *l = ctx;
-	size_t at = s_at_line(l->at, l->n, sizeof *l->at, offsetof(s_line, line), line);
-	if (at == l->n)
-		return RP_ENOTFOUND;
-	memcpy(id, l->at[at].id, RP_ACCOUNT_LEN);
-	return 0;
-}
-
 /* The first pass: every line checked and planned (so a bad line anywhere
  * changes nothing), each plan spilled to sp (unless NULL: a dry run) and
  * noted in *lines (caller frees) with its account's id, held or drawn. */
@@ -1796,8 +1784,8 @@ static int s_stream_check(s_import *im, FILE *f, s_spill *sp, s_line **lines, si
 	if (rc == 0 && sp)
 		rc = s_spill_flush(sp, im->node->home);
 	if (rc == 0) {      /* every name is seen: the referrals are found */
-		s_lines all = { *lines, n };
-		rc = s_referrals_find(im, s_line_id, &all);
+		s_by_line file = { *lines, n, sizeof **lines, offsetof(s_line, line), offsetof(s_line, id) };
+		rc = s_referrals_find(im, &file);
 	}
 	free(text);
 	*nlines = n;
@@ -2050,8 +2038,10 @@ int rp_import_run(rp_node *n, const char *path, const rp_import_opts *opts, rp_p
 			             "object a line (as 'rapport export' writes it), or CSV", path);
 		else
 			rc = first == '{' ? s_plan_jsonl(&im, buf, len) : s_plan_csv(&im, buf, len);
-		if (rc == 0)
-			rc = s_referrals_find(&im, s_planned_id, &im);
+		if (rc == 0) {
+			s_by_line f = { im.accts, im.nacct, sizeof *im.accts, offsetof(s_acct, line), offsetof(s_acct, id) };
+			rc = s_referrals_find(&im, &f);
+		}
 	}
 	s_acct_end(&im);
 	rp_store_end(im.txn);

@@ -25,7 +25,7 @@ static int s_write_acct(void *arg, rp_write *w, const char *path, rp_plan_acct *
 	int rc;
 
 	(void)arg;
-	if (!a->exists && (rc = rp_edit_account_add(w, a->name, a->owner, 0, a->drawn ? a->id : NULL, a->id)))
+	if (!a->exists && (rc = rp_edit_account_add(w, a->name, a->owner, 0, a->id, a->id)))
 		return s_refused(path, a, NULL, 0, rc);
 	for (i = 0; i < a->nfields; i++)
 		if ((rc = rp_account_set(w, a->id, a->fields[i].key, a->fields[i].value)))

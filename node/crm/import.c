@@ -391,7 +391,6 @@ static int s_acct_begin(s_import *im, const char *name, const char *source, size
 		/* drawn now, so that a referral can name it and a streamed
 		 * import write its accounts in id order */
 		s_draw_id(im, a->id);
-		a->drawn = 1;
 	}
 	*out = a;
 	return 0;

@@ -50,8 +50,8 @@ typedef struct rp_plan_fu {
 typedef struct rp_plan_acct {
 	size_t      line;
 	const char *name, *owner;         /* owner: a member, or NULL for this device's */
-	int         exists;               /* update the account of that name */
-	int         drawn;                /* a new account whose id the planner drew */
+	int         exists;               /* update the account of that name; else a new one,
+	                                   * its id drawn by the planner */
 	uint8_t     id[RP_ACCOUNT_LEN];
 	rp_plan_field    *fields;
 	const char **tags;
@@ -61,8 +61,8 @@ typedef struct rp_plan_acct {
 	size_t      nfields, ntags, ncontacts, nixs, nfus;
 } rp_plan_acct;
 
-/* Write account a of the plan in w: create it (a->exists 0; with the id
- * a->id when a->drawn, else a random one, a->id set on return) or update it, then its fields, tags, contacts, interactions
+/* Write account a of the plan in w: create it (a->exists 0, with the id
+ * a->id) or update it, then its fields, tags, contacts, interactions
  * (their ref set on return) and follow-ups. path names the file in
  * errors. Returns 0 or the RP_E* of the write, with rp_errmsg naming the
  * line and entry at fault. */

@@ -76,7 +76,6 @@ int rp_spill_put(const rp_plan_acct *a, uint8_t **buf, size_t *len, size_t *cap)
 	s_str(&o, a->name);
 	s_str(&o, a->owner);
 	s_u8(&o, a->exists);
-	s_u8(&o, a->drawn);
 	s_bytes(&o, a->id, RP_ACCOUNT_LEN);
 	s_u32(&o, (uint32_t)a->nfields);
 	for (i = 0; i < a->nfields; i++) {
@@ -212,7 +211,6 @@ int rp_spill_get(const uint8_t *rec, size_t len, rp_plan_acct *a, void **mem)
 	a->name = s_get_str(&in);
 	a->owner = s_get_str(&in);
 	a->exists = s_get_u8(&in);
-	a->drawn = s_get_u8(&in);
 	if (!(id = s_take(&in, RP_ACCOUNT_LEN)) || !a->name)
 		return RP_EFORMAT;
 	memcpy(a->id, id, RP_ACCOUNT_LEN);

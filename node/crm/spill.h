@@ -4,7 +4,7 @@
  * there, in id order, without reading the JSON again (parsing it was a
  * third of the pass). Pure: bytes in, bytes out.
  *
- * A record: the account's line, name, owner, exists, drawn, id, then its
+ * A record: the account's line, name, owner, exists, id, then its
  * fields, tags, contacts, interactions and follow-ups, each list a count
  * and its items; a string is its length (u32, ~0 for none), its bytes and
  * a NUL; numbers big-endian. */

@@ -217,7 +217,7 @@ int rp_erase_now(rp_node *n, int wait_ms)
 
 	/* 1. A complete, compacted copy, on disk before anything else moves. */
 	unlink(tmp);                            /* a crashed erasure's leftover */
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
 	    rp_store_compact_to(n->store, fd) != 0) {
 		rc = RP_EIO;
 		goto fail;

@@ -1,9 +1,12 @@
 /* node/erase.h — erasure reaches the disk (DESIGN.md §5). LMDB keeps what a
  * txn deletes in free pages of data.mdb, so a purged account or a redacted
  * body is gone from every view and still on the disk. Erasing means
- * rewriting the store without them: a compacted copy (no free pages)
- * replaces data.mdb, and the old file's blocks are overwritten with zeros
- * before it is let go.
+ * rewriting the store without them: a compacted copy (no free pages, and
+ * the free space inside the pages it keeps zeroed: LMDB reuses a dropped
+ * page's buffer without clearing it, so a live page's gap, or the end of a
+ * one-page value, may hold bytes of a value deleted long ago) replaces
+ * data.mdb, and the old file's blocks are overwritten with zeros before it
+ * is let go.
  *
  * Every rapport process holds <home>/home.lock shared from rp_node_open to
  * rp_node_close; the swap needs it exclusive, so no process ever reads a

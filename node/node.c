@@ -573,7 +573,8 @@ static int s_settle(rp_write *w, size_t upto)
 	if (upto <= d->settled)
 		return 0;
 	rc = rp_view_refresh_many(w->node->store, w->txn,
-	                          (const uint8_t (*)[RP_ACCOUNT_LEN])d->accts + d->settled, upto - d->settled);
+	                          (const uint8_t (*)[RP_ACCOUNT_LEN])d->accts + d->settled,
+	                          d->refold + d->settled, upto - d->settled);
 	if (rc == 0)
 		rp_dirty_settle(d, upto);
 	else if (rp_store_full(rc))
@@ -589,19 +590,26 @@ static int s_settle_all(rp_write *w)
 	int rc = 0;
 	if (d->nagain) {
 		uint8_t (*again)[RP_ACCOUNT_LEN] = malloc(d->nagain * sizeof *again);
+		uint8_t *refold = malloc(d->nagain);
 		size_t k = 0;
-		if (!again)
+		if (!again || !refold) {
+			free(again);
+			free(refold);
 			return RP_ENOMEM;
+		}
 		for (size_t i = 0; i < d->settled; i++)
-			if (d->again[i])
+			if (d->again[i]) {
+				refold[k] = d->refold[i];
 				memcpy(again[k++], d->accts[i], RP_ACCOUNT_LEN);
-		rc = rp_view_refresh_many(w->node->store, w->txn, (const uint8_t (*)[RP_ACCOUNT_LEN])again, k);
+			}
+		rc = rp_view_refresh_many(w->node->store, w->txn, (const uint8_t (*)[RP_ACCOUNT_LEN])again, refold, k);
 		free(again);
+		free(refold);
 	}
 	if (rc == 0 && d->n > d->settled)
 		rc = rp_view_refresh_many(w->node->store, w->txn,
 		                          (const uint8_t (*)[RP_ACCOUNT_LEN])d->accts + d->settled,
-		                          d->n - d->settled);
+		                          d->refold + d->settled, d->n - d->settled);
 	return rc;
 }
 

@@ -699,12 +699,24 @@ int rp_status(rp_node *n, json_t **out)
 	return 0;
 }
 
+typedef struct s_digest_walk {
+	rp_store                 *st;
+	MDB_txn                  *txn;
+	crypto_generichash_state *h;
+} s_digest_walk;
+
 /* One view into the digest: framed by its id, as its hash. */
 static int s_digest_one(void *arg, const MDB_val *k, const MDB_val *v)
 {
-	crypto_generichash_state *h = arg;
+	s_digest_walk *w = arg;
+	crypto_generichash_state *h = w->h;
 	uint8_t vh[32], len[8];
-	crypto_generichash(vh, sizeof vh, v->mv_data, v->mv_size, NULL, 0);
+	int rc;
+	(void)v;
+	if (k->mv_size != RP_ACCOUNT_LEN)
+		return 0;
+	if ((rc = rp_view_digest(w->st, w->txn, k->mv_data, vh)))
+		return rc;
 	rp_be64_put(len, k->mv_size);
 	crypto_generichash_update(h, len, 8);
 	crypto_generichash_update(h, k->mv_data, k->mv_size);
@@ -717,23 +729,25 @@ int rp_digest(rp_node *n, const uint8_t *acct, char hex[65])
 	crypto_generichash_state h;
 	uint8_t out[32];
 	MDB_txn *txn;
-	MDB_val v;
 	int rc;
 	rp_errclear();
 	if ((rc = rp_node_read(n, &txn)))
 		return rc;
 	crypto_generichash_init(&h, NULL, 0, sizeof out);
 	if (acct) {
-		if ((rc = rp_store_get(txn, n->store->views, acct, RP_ACCOUNT_LEN, &v))) {
+		uint8_t vh[32];
+		if ((rc = rp_view_digest(n->store, txn, acct, vh))) {
 			char t[RP_ACCOUNT_TEXT + 1];
 			rp_store_end(txn);
 			rp_b32_encode(acct, RP_ACCOUNT_LEN, t, sizeof t);
-			return rp_fail(RP_ENOTFOUND, "no account %s", t);
+			return rc == RP_ENOTFOUND ? rp_fail(RP_ENOTFOUND, "no account %s", t)
+			                          : rp_fail(rc, "cannot read the view of %s", t);
 		}
-		crypto_generichash_update(&h, v.mv_data, v.mv_size);
+		crypto_generichash_update(&h, vh, sizeof vh);
 	} else {
+		s_digest_walk dw = { n->store, txn, &h };
 		/* Every view, in id order, each framed by its id, then the roster. */
-		if ((rc = rp_store_scan(txn, n->store->views, NULL, 0, s_digest_one, &h))) {
+		if ((rc = rp_store_scan(txn, n->store->views, NULL, 0, s_digest_one, &dw))) {
 			rp_store_end(txn);
 			return rp_fail(rc, "cannot read views");
 		}

@@ -69,6 +69,15 @@ static void s_touched(rp_dirty *d, size_t i)
 int rp_dirty_add(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN])
 {
 	size_t pos;
+	int rc = rp_dirty_add_pos(d, acct, &pos);
+	if (rc == 0)
+		d->refold[pos] = 1;        /* for the rest of the write: never unset */
+	return rc;
+}
+
+int rp_dirty_add_tail(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	size_t pos;
 	return rp_dirty_add_pos(d, acct, &pos);
 }
 
@@ -94,9 +103,13 @@ int rp_dirty_add_pos(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN], size_t *po
 		if (!(p = realloc(d->again, cap)))
 			return RP_ENOMEM;
 		d->again = p;
+		if (!(p = realloc(d->refold, cap)))
+			return RP_ENOMEM;
+		d->refold = p;
 		d->cap = cap;
 	}
 	d->again[d->n] = 0;
+	d->refold[d->n] = 0;
 	*pos = d->n;
 	memcpy(d->accts[d->n++], acct, RP_ACCOUNT_LEN);
 	if (!d->slot || d->n * 2 > d->nslot)
@@ -124,6 +137,7 @@ void rp_dirty_free(rp_dirty *d)
 {
 	free(d->accts);
 	free(d->again);
+	free(d->refold);
 	free(d->slot);
 	*d = (rp_dirty){ 0 };
 }

@@ -17,6 +17,9 @@
 typedef struct rp_dirty {
 	uint8_t (*accts)[RP_ACCOUNT_LEN];
 	uint8_t *again;        /* per account: touched again after it was settled */
+	uint8_t *refold;       /* per account: its log changed other than by ops appended
+	                        * after its last (rp_dirty_add); else its view may take
+	                        * the new ops alone (view.h) */
 	size_t  n, cap;
 	uint32_t *slot;        /* open addressing over accts (index + 1; 0: empty), nslot a power of 2 */
 	size_t  nslot;
@@ -25,10 +28,14 @@ typedef struct rp_dirty {
 } rp_dirty;
 
 /* Mark an account dirty in d (once: an import touches 100,000 accounts
- * a million times); one already settled is to be rebuilt again. Returns
- * 0 or RP_ENOMEM. */
+ * a million times); one already settled is to be rebuilt again. Its view
+ * is to be folded afresh: its log changed anywhere (an op inserted before
+ * its last, redacted, purged). Returns 0 or RP_ENOMEM. */
 int rp_dirty_add(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN]);
-/* The same, and *pos receives the account's place in accts. */
+/* The same for an account that only gained ops after its last one: its
+ * view may take them alone. */
+int rp_dirty_add_tail(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN]);
+/* rp_dirty_add_tail, and *pos receives the account's place in accts. */
 int rp_dirty_add_pos(rp_dirty *d, const uint8_t acct[RP_ACCOUNT_LEN], size_t *pos);
 
 /* The views of accts[settled..upto) were rebuilt: they count as settled

@@ -244,13 +244,14 @@ static uint64_t s_risk_day(rp_index_set *s, const json_t *view, const json_t *st
 	const json_t *cj = json_object_get(stats, "cadence_days");
 	int64_t cadence = json_is_integer(cj) ? json_integer_value(cj) : 0;
 	int64_t nix = json_integer_value(json_object_get(stats, "interactions"));
-	uint64_t last_buy, gap, last, day = 0;
+	const json_t *gj = json_object_get(stats, "contact_gap_ms");
+	uint64_t last_buy = 0, gap = json_is_integer(gj) && json_integer_value(gj) > 0
+	                               ? (uint64_t)json_integer_value(gj) : 0, last, day = 0;
 	if (cadence <= 0 && nix < 3)
 		return 0;
-	if (rp_index_rhythm(view, &last_buy, &gap)) {
-		s->nomem = 1;
-		return 0;
-	}
+	/* the rhythm the view's stats hold (rp_index_rhythm of its interactions) */
+	if (!s_time(stats, "last_purchase", &last_buy))
+		last_buy = 0;
 	if (cadence > 0 && last_buy)
 		day = rp_index_day(last_buy) + (uint64_t)(3 * cadence / 2) + 1;
 	if (gap && s_time(stats, "last_contact", &last)) {
@@ -411,33 +412,41 @@ static void s_live(rp_index_set *s, const json_t *view)
 	s_risk_day(s, view, stats);
 }
 
-/* Open complaints, archived accounts' too (complaints --open lists them). */
-static void s_complaints(rp_index_set *s, const json_t *view)
+/* An open complaint, archived accounts' too (complaints --open lists them). */
+static void s_complaint(rp_index_set *s, const json_t *e)
 {
-	const json_t *e;
+	const char *type = s_str(e, "type"), *id = s_str(e, "id"), *at = s_str(e, "at");
+	const char *text = s_str(e, "text");
+	uint8_t ref[RP_REF_LEN];
 	uint64_t ms;
-	size_t i;
-	json_array_foreach(json_object_get(view, "interactions"), i, e) {
-		const char *type = s_str(e, "type"), *id = s_str(e, "id"), *at = s_str(e, "at");
-		const char *text = s_str(e, "text");
-		uint8_t ref[RP_REF_LEN];
-		if (!type || strcmp(type, "complaint") || json_is_true(json_object_get(e, "retracted")) ||
-		    json_is_true(json_object_get(e, "resolved")) || !s_time(e, "at", &ms) || !id ||
-		    rp_b32_decode(id, ref, sizeof ref) != 0)
-			continue;
-		s_begin(s, 'P');
-		s_u64(s, ~ms);
-		s_put(s, ref, sizeof ref);
-		s_end_parts(s, (const char *const[]){ at, text }, 2);
-	}
+	if (!type || strcmp(type, "complaint") || json_is_true(json_object_get(e, "retracted")) ||
+	    json_is_true(json_object_get(e, "resolved")) || !s_time(e, "at", &ms) || !id ||
+	    rp_b32_decode(id, ref, sizeof ref) != 0)
+		return;
+	s_begin(s, 'P');
+	s_u64(s, ~ms);
+	s_put(s, ref, sizeof ref);
+	s_end_parts(s, (const char *const[]){ at, text }, 2);
+}
+
+/* The words of a live interaction. */
+static void s_item_words(rp_index_set *s, const json_t *e)
+{
+	static const char *const ix_keys[] = { "type", "text", "contact", "outcome" };
+	if (json_is_true(json_object_get(e, "retracted")))
+		return;
+	for (size_t k = 0; k < 4; k++)
+		s_words_of(s, s_str(e, ix_keys[k]));
 }
 
 static rp_index_set *s_sorted(rp_index_set *s);
+static int s_parts(const uint8_t **p, const uint8_t *end, const char **part, size_t n);
+static int s_words_marked(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]);
 
-rp_index_set *rp_index_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_LEN])
+/* The entries of the view but the sorting. */
+static rp_index_set *s_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_LEN])
 {
 	static const char *const contact_keys[] = { "name", "role", "email", "phone" };
-	static const char *const ix_keys[] = { "type", "text", "contact", "outcome" };
 	rp_index_set *s = calloc(1, sizeof *s);
 	const char *name = s_str(view, "name"), *owner = s_str(view, "owner"), *key;
 	const json_t *e, *v;
@@ -477,7 +486,8 @@ rp_index_set *rp_index_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_L
 	} else {
 		s_live(s, view);
 	}
-	s_complaints(s, view);
+	json_array_foreach(json_object_get(view, "interactions"), i, e)
+		s_complaint(s, e);
 	/* the words find looks up */
 	s_words_of(s, name);
 	json_object_foreach((json_t *)json_object_get(view, "fields"), key, v)
@@ -487,13 +497,65 @@ rp_index_set *rp_index_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_L
 	json_array_foreach(json_object_get(view, "contacts"), i, e)
 		for (k = 0; k < 4; k++)
 			s_words_of(s, s_str(e, contact_keys[k]));
-	json_array_foreach(json_object_get(view, "interactions"), i, e) {
-		if (json_is_true(json_object_get(e, "retracted")))
-			continue;
-		for (k = 0; k < 4; k++)
-			s_words_of(s, s_str(e, ix_keys[k]));
+	json_array_foreach(json_object_get(view, "interactions"), i, e)
+		s_item_words(s, e);
+	if (s->nomem)
+		rp_index_set_free(&s);
+	return s;
+}
+
+rp_index_set *rp_index_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	rp_index_set *s = s_build(view, acct);
+	return s ? s_sorted(s) : NULL;
+}
+
+/* ---- building on the stored entries ---------------------------------------------- */
+
+typedef struct s_more {
+	rp_store      *st;
+	MDB_txn       *txn;
+	rp_index_set  *s;
+} s_more;
+
+/* A stored 'W' entry again; a stored 'P' one with the new card. */
+static int s_more_one(void *arg, const uint8_t *key, size_t klen)
+{
+	s_more *m = arg;
+	rp_index_set *s = m->s;
+	if (key[0] == 'W') {
+		s_begin(s, 'W');
+		s_put(s, key + 1, klen - 1);
+		s_end(s, NULL, 0);
+	} else if (key[0] == 'P') {
+		uint8_t k[512];
+		MDB_val mk = { klen + RP_ACCOUNT_LEN, k }, mv;
+		const char *part[2];
+		const uint8_t *p;
+		memcpy(k, key, klen);
+		memcpy(k + klen, s->acct, RP_ACCOUNT_LEN);
+		if (mdb_get(m->txn, m->st->ix, &mk, &mv) != 0)
+			return RP_EIO;
+		p = mv.mv_data;
+		if (s_parts(&p, p + mv.mv_size, part, 2))
+			return RP_EIO;
+		s_begin(s, 'P');
+		s_put(s, key + 1, klen - 1);
+		s_end_parts(s, part, 2);
 	}
-	if (s->nomem) {
+	return s->nomem ? RP_ENOMEM : 0;
+}
+
+rp_index_set *rp_index_build_more(rp_store *st, MDB_txn *txn, const json_t *view,
+                                  const uint8_t acct[RP_ACCOUNT_LEN])
+{
+	rp_index_set *s = s_build(view, acct);
+	s_more m = { st, txn, s };
+	if (!s || !s_str(view, "name"))
+		return s ? s_sorted(s) : NULL;
+	if (s_words_marked(st, txn, acct) != 0 ||
+	    rp_index_stored(st, txn, acct, 'W', s_more_one, &m) || rp_index_stored(st, txn, acct, 'P', s_more_one, &m) ||
+	    s->nomem) {
 		rp_index_set_free(&s);
 		return NULL;
 	}
@@ -616,7 +678,10 @@ static int s_ix_write(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_
 	int rc;
 	memcpy(k, key, klen);
 	memcpy(k + klen, acct, RP_ACCOUNT_LEN);
-	rc = del ? mdb_del(txn, st->ix, &mk, NULL) : mdb_put(txn, st->ix, &mk, &mv, 0);
+	if (klen && key[0] == 'W')             /* no value: nothing to leave behind */
+		rc = del ? mdb_del(txn, st->ix, &mk, NULL) : mdb_put(txn, st->ix, &mk, &mv, 0);
+	else
+		return rp_store_put_clean(txn, st->ix, &mk, del ? NULL : &mv);
 	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 }
 

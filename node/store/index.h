@@ -54,6 +54,15 @@ typedef struct rp_index_set rp_index_set;
 /* The entries of the account acct whose view is view. Returns NULL when
  * out of memory. */
 rp_index_set *rp_index_build(const json_t *view, const uint8_t acct[RP_ACCOUNT_LEN]);
+
+/* The same for a view whose interactions are only its new ones (view.c
+ * folding new interactions into a stored view): the interactions' 'P' and
+ * 'W' entries are those stored for acct (the 'P' ones with the new card)
+ * and those of the new ones. NULL when out of memory, or when the stored
+ * entries cannot serve (damaged, or its words deferred: words.h): the
+ * caller folds afresh. */
+rp_index_set *rp_index_build_more(rp_store *st, MDB_txn *txn, const json_t *view,
+                                  const uint8_t acct[RP_ACCOUNT_LEN]);
 void          rp_index_set_free(rp_index_set **s);
 
 /* Store set as acct's entries (NULL: it has none any more), writing only

@@ -102,6 +102,21 @@ int rp_ingest_each_op(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_
 	return r ? r : rc == 0 || rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 }
 
+/* *tail: 1 if no op of the account sorts after akey (just put) in acct_ops. */
+static int s_last_of_account(rp_store *st, MDB_txn *txn, const uint8_t akey[RP_ACCT_KEY_LEN], int *tail)
+{
+	MDB_cursor *c;
+	MDB_val k = { RP_ACCT_KEY_LEN, (void *)akey }, v;
+	int rc;
+	if ((rc = mdb_cursor_open(txn, st->acct_ops, &c)))
+		return rp_store_err(rc);
+	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET)) == 0)
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	*tail = rc != 0 || k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, akey, RP_ACCOUNT_LEN) != 0;
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
+}
+
 int rp_ingest_note_refused(rp_store *st, MDB_txn *txn, const rp_op *op, int why)
 {
 	char key[9 + RP_DEVICE_TEXT + 1 + RP_KIND_MAX + 1] = "refused:";
@@ -194,9 +209,13 @@ int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN]
 	if ((rc = rp_op_encode(&op, buf, sizeof buf, &len)))
 		return rc;
 	/* The old body stays in a free page until the home is compacted. */
-	if ((rc = rp_store_mark_erase(st)) ||
-	    (rc = s_put(txn, st->ops, opid, RP_OPID_LEN, buf, len)))
+	if ((rc = rp_store_mark_erase(st)))
 		return rc;
+	{
+		MDB_val ok = { RP_OPID_LEN, (void *)opid }, ov = { len, buf };
+		if ((rc = rp_store_put_clean(txn, st->ops, &ok, &ov)))
+			return rc;
+	}
 	return s_is_zero(op.account, RP_ACCOUNT_LEN) ? 0 : rp_dirty_add(dirty, op.account);
 }
 
@@ -234,6 +253,7 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
                     const uint8_t *source, rp_dirty *dirty, uint64_t *clock, uint64_t wall_ms)
 {
 	uint8_t opid[RP_OPID_LEN], akey[RP_ACCT_KEY_LEN], seqb[8];
+	int tail = 0;
 	uint8_t team[RP_TEAM_LEN];
 	rp_op op = *opp;
 	rp_body body = { .map = NULL };
@@ -318,7 +338,8 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 	    (rc = rp_meta_put_u64(st, txn, "arrival_next", arrival)))
 		goto out;
 	rp_acct_key(akey, op.account, op.hlc, opid);
-	if ((rc = s_put(txn, st->acct_ops, akey, sizeof akey, "", 0)))
+	if ((rc = s_put(txn, st->acct_ops, akey, sizeof akey, "", 0)) ||
+	    (rc = s_last_of_account(st, txn, akey, &tail)))
 		goto out;
 	k = (MDB_val){ RP_DEVICE_LEN, op.author };
 	if (mdb_get(txn, st->heads, &k, &v) == 0 && v.mv_size == 8)
@@ -341,7 +362,10 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 		goto out;
 	if ((rp_roster_kind(op.kind) || !strcmp(op.kind, "acct.create")) && (rc = s_unblock(st, txn)))
 		goto out;
-	if (!s_is_zero(op.account, RP_ACCOUNT_LEN) && (rc = rp_dirty_add(dirty, op.account)))
+	/* An op after the account's last one is all its view has to take in
+	 * (view.h); one before it changes the fold anywhere. */
+	if (!s_is_zero(op.account, RP_ACCOUNT_LEN) &&
+	    (rc = (tail ? rp_dirty_add_tail : rp_dirty_add)(dirty, op.account)))
 		goto out;
 	{
 		int skewed = 0;

@@ -71,6 +71,8 @@ static int s_open_tables(rp_store *st)
 		{ "ix", offsetof(rp_store, ix) },
 		{ "ix_due", offsetof(rp_store, ix_due) },
 		{ "acct_ix", offsetof(rp_store, acct_ix) },
+		{ "items", offsetof(rp_store, items) },
+		{ "tallies", offsetof(rp_store, tallies) },
 	};
 	MDB_txn *txn;
 	uint64_t version = 0;
@@ -171,9 +173,97 @@ int rp_store_mark_erase(rp_store *st)
 	return 0;
 }
 
+/* LMDB page header (lmdb.h keeps it private; stable across 0.9): page
+ * number (8), pad (2), flags (2), lower (2), upper (2), both offsets from
+ * the page's start; an overflow page holds its page count (4) there. */
+#define S_PAGE_HDR   16
+#define S_P_BRANCH   0x01
+#define S_P_LEAF     0x02
+#define S_P_OVERFLOW 0x04
+#define S_P_META     0x08
+#define S_P_LEAF2    0x20
+
+/* The values of a leaf page kept in overflow pages: the end of the last
+ * such page past the value is as unused as a gap (LMDB reuses a dropped
+ * page's buffer for a value of one page without clearing it). */
+#define S_F_BIGDATA 0x01
+static int s_scrub_overflow_tails(int fd, const uint8_t *pg, size_t psize, uint16_t lower)
+{
+	static const uint8_t zero[4096];
+	for (size_t i = S_PAGE_HDR; i + 2 <= lower; i += 2) {
+		uint16_t off, lo, hi, nflags, ksize;
+		uint64_t pgno, dsize, end, stop;
+		memcpy(&off, pg + i, 2);
+		if ((size_t)off + 8 > psize)
+			continue;
+		memcpy(&lo, pg + off, 2);
+		memcpy(&hi, pg + off + 2, 2);
+		memcpy(&nflags, pg + off + 4, 2);
+		memcpy(&ksize, pg + off + 6, 2);
+		if (!(nflags & S_F_BIGDATA) || (size_t)off + 8 + ksize + 8 > psize)
+			continue;
+		memcpy(&pgno, pg + off + 8 + ksize, 8);
+		dsize = (uint64_t)lo | (uint64_t)hi << 16;
+		end = pgno * psize + S_PAGE_HDR + dsize;               /* the value ends here */
+		stop = (pgno + (S_PAGE_HDR + dsize + psize - 1) / psize) * psize;
+		while (end < stop) {
+			size_t n = stop - end < sizeof zero ? (size_t)(stop - end) : sizeof zero;
+			if (pwrite(fd, zero, n, (off_t)end) != (ssize_t)n)
+				return -1;
+			end += n;
+		}
+	}
+	return 0;
+}
+
+/* Zero the free space of every branch and leaf page of the copy in fd:
+ * LMDB copies the pages it keeps whole, and reuses the buffers of pages a
+ * txn dropped without clearing them, so the gap between a page's pointers
+ * and its nodes may hold bytes of values deleted long ago (erase.h).
+ * Returns 0 or -1. */
+static int s_scrub_gaps(int fd, size_t psize)
+{
+	uint8_t *pg = malloc(psize);
+	off_t at = 0;
+	ssize_t got;
+	int rc = 0;
+	if (!pg)
+		return -1;
+	while (rc == 0 && (got = pread(fd, pg, psize, at)) == (ssize_t)psize) {
+		uint16_t flags, lower, upper;
+		off_t step = (off_t)psize;
+		memcpy(&flags, pg + 10, 2);
+		memcpy(&lower, pg + 12, 2);
+		memcpy(&upper, pg + 14, 2);
+		if (flags & S_P_OVERFLOW) {
+			uint32_t pages;
+			memcpy(&pages, pg + 12, 4);
+			if (pages > 1)
+				step = (off_t)psize * pages;
+		} else if ((flags & (S_P_BRANCH | S_P_LEAF)) && !(flags & (S_P_META | S_P_LEAF2)) &&
+		           lower >= S_PAGE_HDR && lower <= upper && upper <= psize) {
+			size_t i = lower;
+			if ((flags & S_P_LEAF) && s_scrub_overflow_tails(fd, pg, psize, lower))
+				rc = -1;
+			while (i < upper && pg[i] == 0)
+				i++;
+			if (i < upper) {
+				memset(pg + lower, 0, (size_t)(upper - lower));
+				if (pwrite(fd, pg, psize, at) != (ssize_t)psize)
+					rc = -1;
+			}
+		}
+		at += step;
+	}
+	free(pg);
+	return rc == 0 && got == 0 ? 0 : -1;      /* read to its end (fd must be open for reading) */
+}
+
 int rp_store_compact_to(rp_store *st, int fd)
 {
-	if (mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT) != 0 || fsync(fd) != 0)
+	MDB_stat ms;
+	if (mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT) != 0 || mdb_env_stat(st->env, &ms) != 0 ||
+	    s_scrub_gaps(fd, ms.ms_psize) != 0 || fsync(fd) != 0)
 		return RP_EIO;
 	return 0;
 }
@@ -319,6 +409,23 @@ int rp_store_append(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, con
 	if (rc == MDB_KEYEXIST)
 		rc = mdb_put(txn, dbi, &k, &v, 0);
 	return rp_store_err(rc);
+}
+
+int rp_store_put_clean(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val)
+{
+	MDB_val old, z;
+	int rc = mdb_get(txn, dbi, key, &old);
+	if (rc == 0 && (!val || old.mv_size != val->mv_size)) {
+		z.mv_size = old.mv_size;            /* the same size: replaced where it is */
+		if ((rc = mdb_put(txn, dbi, key, &z, MDB_RESERVE)) == 0)
+			memset(z.mv_data, 0, z.mv_size);
+	}
+	if (rc && rc != MDB_NOTFOUND)
+		return rp_store_err(rc);
+	if (val)
+		return rp_store_err(mdb_put(txn, dbi, key, val, 0));
+	rc = mdb_del(txn, dbi, key, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 }
 
 int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)

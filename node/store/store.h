@@ -17,7 +17,9 @@
  *  heads     author (32)                → highest seq (8)
  *  refs      ref (16)                   → op id (40) ‖ account (16) ‖ kind   (refs.h)
  *  refq      arrival seq (8)            → ref ‖ op id ‖ account ‖ kind: refs deferred (refs.h)
- *  views     account (16)               → canonical view (JSON text)
+ *  views     account (16)               → canonical view (JSON text) but its interactions
+ *  items     account ‖ ~at (8) ‖ id (26)  → one interaction of the view (JSON text), newest first
+ *  tallies   account (16)               → the figures of its interactions (tally.h)
  *  summaries account (16)               → summary (JSON text) for lists and queries
  *  names     lower(name) ‖ 0 ‖ account  → ""
  *  owners    member ‖ 0 ‖ account       → ""
@@ -43,7 +45,7 @@ typedef struct rp_store {
 	MDB_dbi  ops, arrival, acct_ops, heads, refs, views, summaries, names,
 	         owners, members, devices, redacted, equiv, cursors, peers, pending,
 	         stale, skipped, purged, authority, refq, meta, referrals,
-	         delivered, handovers, ix, acct_ix, ix_due;
+	         delivered, handovers, ix, acct_ix, ix_due, items, tallies;
 	/* The last device looked up in the roster, valid for one txn and one
 	 * roster generation: an import checks the same author 100,000 times. */
 	struct {
@@ -124,7 +126,9 @@ int rp_store_mark_erase(rp_store *st);
 int rp_store_write_err(rp_store *st, int mdb_rc);
 
 /* Write a compacted copy of the store (no free pages, so nothing deleted)
- * to fd and fsync it. Returns 0 or RP_EIO. */
+ * to fd (open for reading and writing) and fsync it; the free space inside
+ * the pages it keeps is zeroed too (LMDB leaves old bytes there). Returns
+ * 0 or RP_EIO. */
 int rp_store_compact_to(rp_store *st, int fd);
 
 /* meta helpers: get returns RP_ENOTFOUND when absent; the value pointer is
@@ -160,6 +164,15 @@ int rp_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_va
  * Return 0 or an RP_E* code (MDB_MAP_FULL kept, as rp_store_err does). */
 int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen);
 int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
+
+/* Replace (val NULL: delete) the value of key so that none of its old bytes
+ * is left in the page: LMDB moves a node's neighbours over a deleted or
+ * shrunk value and may leave the old bytes in the page's free space, which
+ * a compacted copy keeps (erase.h). The old value is zeroed in place first
+ * (the page is the txn's own copy; the old one is a free page). For the
+ * derived data erased data leaves behind: views, items, summaries, index
+ * entries, redacted op bodies. Returns 0 or an RP_E* / LMDB code. */
+int rp_store_put_clean(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val);
 
 /* rp_store_put for keys that come in order: past the last key of dbi they
  * are appended (full pages, no search), else put as usual. */

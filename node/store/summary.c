@@ -106,7 +106,8 @@ static int s_int(const json_t *v, int64_t *out, int *present)
 typedef struct s_keys {
 	const json_t *id, *name, *owner, *tags, *archived, *value, *stats, *followers, *owners_before;
 	const json_t *last_contact, *next_due, *interactions, *purchases, *cadence_days,
-	             *open_complaints, *open_followups, *contact_every, *no_calls, *buys, *referred_by;
+	             *open_complaints, *open_followups, *contact_every, *no_calls, *buys, *referred_by,
+	             *last_purchase, *contact_gap_ms;
 } s_keys;
 
 static void s_keys_read(const json_t *j, s_keys *k)
@@ -137,6 +138,8 @@ static void s_keys_read(const json_t *j, s_keys *k)
 		else if (!strcmp(key, "no_calls")) k->no_calls = v;
 		else if (!strcmp(key, "buys")) k->buys = v;
 		else if (!strcmp(key, "referred_by")) k->referred_by = v;
+		else if (!strcmp(key, "last_purchase")) k->last_purchase = v;
+		else if (!strcmp(key, "contact_gap_ms")) k->contact_gap_ms = v;
 	}
 }
 
@@ -203,6 +206,7 @@ static int s_plan_summary(s_plan *p, const s_keys *k)
 	    (rc = s_plan_list(p, k->buys)) ||
 	    (rc = s_plan_value(p, k->value)) ||
 	    (rc = s_plan_time(p, k->last_contact)) ||
+	    (rc = s_plan_time(p, k->last_purchase)) ||
 	    (rc = s_plan_time(p, k->next_due)))
 		return rc;
 	return 0;
@@ -231,12 +235,14 @@ static int s_fill_summary(rp_summary *s, s_fill *f, const s_keys *k, rp_summary_
 	s->nvalue = json_array_size(k->value);
 	s_put_time(f, k->last_contact, &s->last_contact);
 	s_put_time(f, k->next_due, &s->next_due);
+	s_put_time(f, k->last_purchase, &s->last_purchase);
 	if ((rc = s_int(k->interactions, &s->interactions, NULL)) ||
 	    (rc = s_int(k->purchases, &s->purchases, NULL)) ||
 	    (rc = s_int(k->open_complaints, &s->open_complaints, NULL)) ||
 	    (rc = s_int(k->open_followups, &s->open_followups, NULL)) ||
 	    (rc = s_int(k->cadence_days, &s->cadence_days, &s->has_cadence)) ||
-	    (rc = s_int(k->contact_every, &s->contact_every, NULL)))
+	    (rc = s_int(k->contact_every, &s->contact_every, NULL)) ||
+	    (rc = s_int(k->contact_gap_ms, &s->contact_gap_ms, &s->has_contact_gap)))
 		return rc;
 	s->no_calls = json_is_true(k->no_calls);
 	if (json_is_string(k->referred_by))
@@ -394,7 +400,7 @@ json_t *rp_summary_value_json(const rp_summary *s)
  * among them fails the pack, and every other is released. */
 json_t *rp_summary_json(const rp_summary *s)
 {
-	json_t *stats = json_pack("{sosIsIsosIsIsosososbso}",
+	json_t *stats = json_pack("{sosIsIsosIsIsosososbsososo}",
 	        "last_contact", s_jtext(s->last_contact.text),
 	        "interactions", (json_int_t)s->interactions,
 	        "purchases", (json_int_t)s->purchases,
@@ -405,7 +411,9 @@ json_t *rp_summary_json(const rp_summary *s)
 	        "contact_every", s->contact_every > 0 ? json_integer((json_int_t)s->contact_every) : json_null(),
 	        "buys", rp_summary_list_json(s->buys, s->nbuys),
 	        "no_calls", s->no_calls,
-	        "referred_by", s->referred_by[0] ? json_string(s->referred_by) : json_null());
+	        "referred_by", s->referred_by[0] ? json_string(s->referred_by) : json_null(),
+	        "last_purchase", s_jtext(s->last_purchase.text),
+	        "contact_gap_ms", s->has_contact_gap ? json_integer((json_int_t)s->contact_gap_ms) : json_null());
 	return json_pack("{sososososososososo}",
 	        "id", s->id[0] ? json_string(s->id) : json_null(),
 	        "name", s_jtext(s->name), "owner", s_jtext(s->owner),

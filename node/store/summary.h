@@ -8,7 +8,8 @@
  *   {id, name, owner, tags: [tag], archived, value: [{cents, currency}],
  *    stats: {last_contact, interactions, purchases, cadence_days,
  *            open_complaints, open_followups, next_due, contact_every, buys: [text],
- *            no_calls, referred_by: account id text|null},
+ *            no_calls, referred_by: account id text|null, last_purchase,
+ *            contact_gap_ms: the median gap between visits, ms, or null},
  *    followers: [member], owners_before: [member]}
  * name and owner are strings or null (a forgotten or purged account keeps
  * no name); times are ISO 8601 UTC text or null; cadence_days an integer or
@@ -66,6 +67,9 @@ typedef struct rp_summary {
 	int                      no_calls;       /* consent = no: no suggested (marketing) calls */
 	const char *const       *buys;           /* what it buys most: purchase texts, most frequent first */
 	char                     referred_by[RP_ACCOUNT_TEXT + 1];   /* the account that brought it; "" none */
+	rp_summary_time          last_purchase;
+	int64_t                  contact_gap_ms; /* median gap between visits (a day apart), when has_contact_gap */
+	int                      has_contact_gap;
 	size_t                   nbuys;
 } rp_summary;
 

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "view.h"
+#include "tally.h"
 #include "index.h"
 #include "../text/casefold.h"
 #include "../text/jsontext.h"
@@ -38,6 +39,7 @@ typedef struct s_fold {
 	json_t *fus;                   /* ref → follow-up */
 	json_t *mods;                  /* [[kind, target ref, op]] applied after the fold */
 	json_int_t ops;
+	rp_tally tally;                /* the figures of the live interactions (s_layout) */
 } s_fold;
 
 /* Out of memory in a fold: jansson's allocations go through s_json_alloc
@@ -50,6 +52,7 @@ static _Thread_local long s_allocs;    /* in this fold (or watched section), cou
 static _Thread_local long s_fail_at;   /* the one of them that fails (tests), or 0 */
 static _Thread_local int s_in_fold;
 long rp_view_alloc_fail;
+unsigned long rp_view_appends;
 
 static void *s_json_alloc(size_t n)
 {
@@ -199,6 +202,35 @@ static void s_defer(s_fold *f, const char *kind, const rp_body *b, const char *k
 	json_array_append_new(f->mods, json_pack("[soo]", kind, s_ref_text(target), payload));
 }
 
+/* The interaction an ix.log op logs, as the view lists it but for "at"
+ * ("_at", its time in ms, until s_layout); NULL when it has no type (the
+ * fold keeps none). */
+static json_t *s_ix_new(const rp_op *op, const rp_body *b, const uint8_t opid[RP_OPID_LEN])
+{
+	json_t *ix = json_object();
+	int64_t at = 0;
+	if (rp_body_int(b, "at", &at) || at < 0)
+		at = (int64_t)RP_HLC_MS(op->hlc);
+	s_set(ix, "id", s_ref_text(opid));
+	s_set(ix, "type", s_str(b, "type"));
+	s_set(ix, "_at", json_integer(at));
+	s_set(ix, "text", s_str(b, "text"));
+	s_set(ix, "contact", s_str(b, "contact"));
+	s_set(ix, "amount", s_amount(b, "amount"));
+	s_set(ix, "outcome", s_str(b, "outcome"));
+	if (rp_body_get(b, "by"))
+		s_set(ix, "by", s_str(b, "by"));   /* an import's original author */
+	s_set(ix, "author_device", s_device_text(op->author));
+	s_set(ix, "retracted", json_false());
+	s_set(ix, "retraction", NULL);       /* {reason, author_device} once retracted */
+	s_set(ix, "resolved", json_false());
+	s_set(ix, "resolution", NULL);
+	if (json_is_string(json_object_get(ix, "type")) && json_is_string(json_object_get(ix, "id")))
+		return ix;
+	json_decref(ix);
+	return NULL;
+}
+
 static void s_apply(s_fold *f, const rp_op *op, const rp_body *b, const uint8_t opid[RP_OPID_LEN])
 {
 	const char *k = op->kind, *p;
@@ -290,29 +322,9 @@ static void s_apply(s_fold *f, const rp_op *op, const rp_body *b, const uint8_t 
 		json_object_set_new(f->contacts, json_string_value(ref), c);
 		json_decref(ref);
 	} else if (!strcmp(k, "ix.log")) {
-		json_t *ref = s_ref_text(opid), *ix = json_object();
-		int64_t at = 0;
-		if (rp_body_int(b, "at", &at) || at < 0)
-			at = (int64_t)RP_HLC_MS(op->hlc);
-		s_set(ix, "id", json_incref(ref));
-		s_set(ix, "type", s_str(b, "type"));
-		s_set(ix, "_at", json_integer(at));
-		s_set(ix, "text", s_str(b, "text"));
-		s_set(ix, "contact", s_str(b, "contact"));
-		s_set(ix, "amount", s_amount(b, "amount"));
-		s_set(ix, "outcome", s_str(b, "outcome"));
-		if (rp_body_get(b, "by"))
-			s_set(ix, "by", s_str(b, "by"));   /* an import's original author */
-		s_set(ix, "author_device", s_device_text(op->author));
-		s_set(ix, "retracted", json_false());
-		s_set(ix, "retraction", NULL);       /* {reason, author_device} once retracted */
-		s_set(ix, "resolved", json_false());
-		s_set(ix, "resolution", NULL);
-		if (json_is_string(json_object_get(ix, "type")))
-			json_object_set_new(f->ixs, json_string_value(ref), ix);
-		else
-			json_decref(ix);
-		json_decref(ref);
+		json_t *ix = s_ix_new(op, b, opid);
+		if (ix)
+			json_object_set_new(f->ixs, json_string_value(json_object_get(ix, "id")), ix);
 	} else if (!strcmp(k, "fu.add")) {
 		json_t *ref = s_ref_text(opid), *fu = json_object();
 		if (rp_body_int(b, "due", &v) || v < 0)
@@ -352,6 +364,11 @@ static void s_apply_mods(s_fold *f)
 		json_t *ix = json_object_get(f->ixs, target), *fu = json_object_get(f->fus, target);
 		json_t *c = json_object_get(f->contacts, target);
 
+		/* a change of an interaction the fold has not: one of that id
+		 * arriving later (after it, by a skewed clock) must refold */
+		if (!ix && target && (!strcmp(kind, "ix.amend") || !strcmp(kind, "ix.retract") ||
+		                      !strcmp(kind, "complaint.resolve")) && rp_tally_orphan(&f->tally, target))
+			s_nomem = 1;
 		if (!strcmp(kind, "ix.amend") && ix && field) {
 			if (!strcmp(field, "at") && json_is_integer(val) && json_integer_value(val) >= 0)
 				json_object_set(ix, "_at", val);
@@ -456,73 +473,15 @@ static json_t *s_sorted_keys(json_t *obj)
 	return val;
 }
 
-/* What the customer buys: a purchase's text counted under its loose fold
- * (the newest spelling shown: interactions come newest first). */
-static void s_buy(json_t *bought, const char *text)
-{
-	char key[RP_NAME_MAX + 1];
-	json_t *b;
-	size_t n;
-	if (!text || !*text)
-		return;
-	n = strlen(text);
-	if (n > RP_NAME_MAX)
-		n = RP_NAME_MAX;          /* a long text is counted by its start */
-	rp_fold_loose(key, text, n);
-	if ((b = json_object_get(bought, key)))
-		json_object_set_new(b, "n", json_integer(json_integer_value(json_object_get(b, "n")) + 1));
-	else
-		json_object_set_new(bought, key, json_pack("{sssisI}", "text", text, "n", 1,
-		                                           "first", (json_int_t)json_object_size(bought)));
-}
-
-static int s_cmp_buy(const void *a, const void *b)
-{
-	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	json_int_t nx = json_integer_value(json_object_get(x, "n")), ny = json_integer_value(json_object_get(y, "n"));
-	if (nx != ny)
-		return nx > ny ? -1 : 1;
-	return json_integer_value(json_object_get(x, "first")) < json_integer_value(json_object_get(y, "first")) ? -1 : 1;
-}
-
-/* The most frequent purchases, up to three texts, most frequent first. */
-static json_t *s_buys(json_t *bought)
-{
-	size_t n = json_object_size(bought), i = 0;
-	json_t **v = calloc(n + 1, sizeof *v), *out = json_array(), *b;
-	const char *key;
-	if (!v || !out) {
-		s_nomem = 1;
-		free(v);
-		return out;
-	}
-	json_object_foreach(bought, key, b)
-		v[i++] = b;
-	qsort(v, n, sizeof *v, s_cmp_buy);
-	for (i = 0; i < n && i < 3; i++)
-		json_array_append(out, json_object_get(v[i], "text"));
-	free(v);
-	return out;
-}
-
-static int s_cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Lay the fold out as the view: sorted arrays, derived figures. */
 static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **tag_adds)
 {
 	char idt[RP_ACCOUNT_TEXT + 1];
-	json_t *view = json_object(), *tags = json_object(), *val, *arr, *value = json_object();
+	json_t *view = json_object(), *tags = json_object(), *val, *arr;
 	json_t *conflicts = json_array(), *prev_groups = json_object(), *prevs = json_array();
 	const char *key;
 	size_t i;
-	int64_t *purchases = NULL;
-	size_t npurch = 0, nix = 0;
-	json_int_t last = -1, next_due = -1, open_c = 0, open_fu = 0;
-	json_t *bought = json_object();     /* folded purchase text → {text, n, first} */
+	json_int_t next_due = -1, open_fu = 0;
 
 	rp_b32_encode(acct, RP_ACCOUNT_LEN, idt, sizeof idt);
 	s_set(view, "id", json_string(idt));
@@ -584,42 +543,17 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 
 	s_set(view, "contacts", s_sorted(f->contacts, s_cmp_contact));
 
-	/* Interactions, newest first; derived figures from the live ones. */
-	purchases = calloc(json_object_size(f->ixs) + 1, sizeof *purchases);
-	if (!purchases)
-		s_nomem = 1;            /* counted still, not kept: the view is never stored */
+	/* Interactions, newest first ("_at" kept: the caller takes it out);
+	 * the derived figures are the tally's of the live ones. */
 	arr = s_sorted(f->ixs, s_cmp_ix);
 	json_array_foreach(arr, i, val) {
 		json_int_t at = json_integer_value(json_object_get(val, "_at"));
-		const char *type = json_string_value(json_object_get(val, "type"));
-		json_t *amt = json_object_get(val, "amount");
+		int rc;
 		s_set(val, "at", s_iso((uint64_t)at));
-		if (json_is_true(json_object_get(val, "retracted")))
-			continue;
-		nix++;
-		if (strcmp(type, "note") != 0 && at > last)
-			last = at;
-		if (!strcmp(type, "complaint") && !json_is_true(json_object_get(val, "resolved")))
-			open_c++;
-		if (!strcmp(type, "purchase")) {
-			if (purchases)
-				purchases[npurch] = at;
-			npurch++;
-			s_buy(bought, json_string_value(json_object_get(val, "text")));
-			if (json_is_object(amt)) {
-				const char *cur = json_string_value(json_object_get(amt, "currency"));
-				json_int_t c = json_integer_value(json_object_get(amt, "cents"));
-				json_t *sum = json_object_get(value, cur);
-				json_int_t total;
-				/* Saturate: a lifetime value past 9.2e16 units is not worth wrapping. */
-				if (__builtin_add_overflow(c, sum ? json_integer_value(sum) : 0, &total))
-					total = c > 0 ? INT64_MAX : INT64_MIN;
-				json_object_set_new(value, cur, json_integer(total));
-			}
-		}
+		if (!json_is_true(json_object_get(val, "retracted")) &&
+		    (rc = rp_tally_add(&f->tally, val, at)) && rc != RP_ELIMIT)
+			s_nomem = 1;        /* counted still, not kept: the view is never stored */
 	}
-	json_array_foreach(arr, i, val)
-		json_object_del(val, "_at");
 	s_set(view, "interactions", arr);
 
 	arr = s_sorted(f->fus, s_cmp_fu);
@@ -635,29 +569,8 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 		}
 	}
 	s_set(view, "followups", arr);
+	s_set(view, "value", NULL);          /* its place; rp_tally_stats gives it */
 
-	{
-		json_t *curs = s_sorted_keys(value), *cur;
-		arr = json_array();
-		json_array_foreach(curs, i, cur)
-			json_array_append_new(arr, json_pack("{sOsO}", "cents",
-			        json_object_get(value, json_string_value(cur)), "currency", cur));
-		json_decref(curs);
-		json_decref(value);
-		s_set(view, "value", arr);
-	}
-
-	/* Purchase cadence: the median gap between purchases, in whole days. */
-	json_t *cadence = json_null();
-	if (npurch >= 2 && purchases) {
-		qsort(purchases, npurch, sizeof *purchases, s_cmp_i64);
-		for (i = 0; i + 1 < npurch; i++)
-			purchases[i] = purchases[i + 1] - purchases[i];
-		qsort(purchases, npurch - 1, sizeof *purchases, s_cmp_i64);
-		int64_t med = purchases[(npurch - 1) / 2];
-		cadence = json_integer((med + 43200000) / 86400000);
-	}
-	free(purchases);
 	/* The rhythm the rep set (account set X cadence 1w), and whether the
 	 * customer said no to marketing calls (consent no): the agenda's. */
 	int every = 0;
@@ -666,19 +579,22 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 	if (!cad || rp_when_period(cad, &every))
 		every = 0;
 	const char *ref = json_string_value(json_object_get(f->fields, "referred-by"));
-	s_set(view, "stats", json_pack("{sosIsIsosIsIsososososo}",
-	        "last_contact", last >= 0 ? s_iso((uint64_t)last) : json_null(),
-	        "interactions", (json_int_t)nix,
-	        "purchases", (json_int_t)npurch,
-	        "cadence_days", cadence,
-	        "open_complaints", open_c,
+	json_t *stats = json_pack("{snsnsnsnsnsIsososnsososnsn}",
+	        "last_contact", "interactions", "purchases", "cadence_days", "open_complaints",
 	        "open_followups", open_fu,
 	        "next_due", next_due >= 0 ? s_iso((uint64_t)next_due) : json_null(),
 	        "contact_every", every > 0 ? json_integer(every) : json_null(),
-	        "buys", s_buys(bought),
+	        "buys",
 	        "no_calls", json_boolean(consent && !strcasecmp(consent, "no")),
-	        "referred_by", ref && strlen(ref) == RP_ACCOUNT_TEXT ? json_string(ref) : json_null()));
-	json_decref(bought);
+	        "referred_by", ref && strlen(ref) == RP_ACCOUNT_TEXT ? json_string(ref) : json_null(),
+	        "last_purchase", "contact_gap_ms");
+	/* the figures of the interactions: the tally's, as a new one appended
+	 * to a stored view makes them (s_append) */
+	json_t *value = stats ? rp_tally_stats(&f->tally, stats) : NULL;
+	if (!value)
+		s_nomem = 1;
+	s_set(view, "value", value);
+	s_set(view, "stats", stats);
 	return view;
 }
 
@@ -696,6 +612,7 @@ static void s_fold_free(s_fold *f)
 	json_decref(f->ixs);
 	json_decref(f->fus);
 	json_decref(f->mods);
+	rp_tally_free(&f->tally);
 }
 
 /* One op of an account as the store holds it: its id (from the acct_ops
@@ -706,9 +623,10 @@ typedef struct s_held {
 } s_held;
 
 /* The ops of an account, in fold order (acct_ops: account, stamp, op id),
- * valid until txn writes or ends. *out is malloc'd (free it); *n may be 0. */
+ * valid until txn writes or ends. *out is malloc'd (free it); *n may be 0;
+ * last (may be NULL) gets the acct_ops key of the last. */
 static int s_collect(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
-                     s_held **out, size_t *n)
+                     s_held **out, size_t *n, uint8_t *last)
 {
 	MDB_cursor *c;
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
@@ -740,6 +658,8 @@ static int s_collect(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_L
 			err = RP_EIO;           /* indexed but not in the log */
 		else
 			got++;
+		if (last)
+			memcpy(last, k.mv_data, RP_ACCT_KEY_LEN);
 	}
 	mdb_cursor_close(c);
 	if (!err && rc != 0 && rc != MDB_NOTFOUND)
@@ -753,11 +673,13 @@ static int s_collect(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_L
 	return 0;
 }
 
-/* Fold the encoded ops of an account (in fold order) into its view. Pure:
- * no store, so it may run on any thread. RP_ENOTFOUND when there are none,
- * RP_EIO when one does not decode, RP_ENOMEM. */
+/* Fold the encoded ops of an account (in fold order) into its view, its
+ * interactions still holding "_at" (s_strip_at, s_split). Pure: no store,
+ * so it may run on any thread. tally (may be NULL) receives the figures of
+ * the interactions (its last_key is the caller's). RP_ENOTFOUND when there
+ * are no ops, RP_EIO when one does not decode, RP_ENOMEM. */
 static int s_fold_ops(const s_held *ops, size_t n, const uint8_t acct[RP_ACCOUNT_LEN],
-                      json_t **view, json_t **tag_adds)
+                      json_t **view, json_t **tag_adds, rp_tally *tally)
 {
 	s_fold f;
 	*view = NULL;
@@ -799,6 +721,10 @@ static int s_fold_ops(const s_held *ops, size_t n, const uint8_t acct[RP_ACCOUNT
 	}
 	s_apply_mods(&f);
 	*view = s_layout(&f, acct, tag_adds);
+	if (tally && *view && !s_nomem) {
+		*tally = f.tally;
+		f.tally = (rp_tally){ 0 };
+	}
 	s_fold_free(&f);
 	s_in_fold = 0;
 	if (*view && !s_nomem)
@@ -812,14 +738,22 @@ static int s_fold_ops(const s_held *ops, size_t n, const uint8_t acct[RP_ACCOUNT
 	return RP_ENOMEM;
 }
 
+static void s_strip_at(json_t *view)
+{
+	json_t *ix;
+	size_t i;
+	json_array_foreach(json_object_get(view, "interactions"), i, ix)
+		json_object_del(ix, "_at");
+}
+
 int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
                   json_t **view, json_t **tag_adds)
 {
 	s_held *ops;
 	size_t n;
-	int rc = s_collect(st, txn, acct, &ops, &n);
-	if (rc == 0)
-		rc = s_fold_ops(ops, n, acct, view, tag_adds);
+	int rc = s_collect(st, txn, acct, &ops, &n, NULL);
+	if (rc == 0 && (rc = s_fold_ops(ops, n, acct, view, tag_adds, NULL)) == 0)
+		s_strip_at(*view);
 	free(ops);
 	return rc;
 }
@@ -851,6 +785,48 @@ json_t *rp_view_summary(const json_t *view)
 	        "followers", json_object_get(view, "followers"), "owners_before", before);
 }
 
+/* ---- the stored view: its head, its items, its tally ------------------------------
+ * views holds the view with "interactions": [] (the head), items each
+ * interaction under account ‖ ~at ‖ id (the view's order: newest first,
+ * then by id), tallies the figures they give (tally.h). */
+
+#define S_ITEM_KEY (RP_ACCOUNT_LEN + 8 + RP_REF_TEXT)
+
+/* An interaction's key, from its id and its time at; -1 if it has no id. */
+static int s_item_key(uint8_t key[S_ITEM_KEY], const uint8_t acct[RP_ACCOUNT_LEN], const json_t *ix,
+                      int64_t at)
+{
+	const char *id = json_string_value(json_object_get(ix, "id"));
+	if (!id || strlen(id) != RP_REF_TEXT)
+		return -1;
+	memcpy(key, acct, RP_ACCOUNT_LEN);
+	rp_be64_put(key + RP_ACCOUNT_LEN, ~(uint64_t)at);
+	memcpy(key + RP_ACCOUNT_LEN + 8, id, RP_REF_TEXT);
+	return 0;
+}
+
+/* Each stored item of acct, in order: fn returns 0 to go on, else that
+ * code ends the walk and is returned. */
+static int s_items_walk(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                        int (*fn)(void *arg, const MDB_val *k, const MDB_val *v), void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	int rc, err = 0;
+	if ((rc = mdb_cursor_open(txn, st->items, &c)))
+		return rp_store_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && !err;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < RP_ACCOUNT_LEN || memcmp(k.mv_data, acct, RP_ACCOUNT_LEN) != 0)
+			break;
+		err = fn(arg, &k, &v);
+	}
+	mdb_cursor_close(c);
+	if (err)
+		return err;
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
+}
+
 static int s_load(MDB_txn *txn, MDB_dbi dbi, const uint8_t acct[RP_ACCOUNT_LEN], json_t **out)
 {
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
@@ -861,15 +837,69 @@ static int s_load(MDB_txn *txn, MDB_dbi dbi, const uint8_t acct[RP_ACCOUNT_LEN],
 	return *out ? 0 : RP_EIO;
 }
 
+static int s_item_load(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	json_t *ix = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+	(void)k;
+	if (!ix)
+		return RP_EIO;
+	return json_array_append_new(arg, ix) ? RP_ENOMEM : 0;
+}
+
 int rp_view_load(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view)
 {
-	return s_load(txn, st->views, acct, view);
+	json_t *arr;
+	int rc = s_load(txn, st->views, acct, view);
+	if (rc)
+		return rc;
+	if (!(arr = json_array()))
+		rc = RP_ENOMEM;
+	else if ((rc = s_items_walk(st, txn, acct, s_item_load, arr)) == 0 &&
+	         json_object_set_new(*view, "interactions", arr))
+		rc = RP_ENOMEM;
+	else if (rc)
+		json_decref(arr);
+	if (rc) {
+		json_decref(*view);
+		*view = NULL;
+	}
+	return rc;
 }
 
 int rp_view_load_summary(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
                          json_t **summary)
 {
 	return s_load(txn, st->summaries, acct, summary);
+}
+
+static void s_hash_framed(crypto_generichash_state *h, const void *p, size_t n)
+{
+	uint8_t len[8];
+	rp_be64_put(len, n);
+	crypto_generichash_update(h, len, 8);
+	crypto_generichash_update(h, p, n);
+}
+
+static int s_item_hash(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	(void)k;
+	s_hash_framed(arg, v->mv_data, v->mv_size);
+	return 0;
+}
+
+int rp_view_digest(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], uint8_t out[32])
+{
+	crypto_generichash_state h;
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	int rc = mdb_get(txn, st->views, &k, &v);
+	if (rc)
+		return rp_store_err(rc);
+	crypto_generichash_init(&h, NULL, 0, 32);
+	s_hash_framed(&h, v.mv_data, v.mv_size);
+	if ((rc = s_items_walk(st, txn, acct, s_item_hash, &h)))
+		return rc;
+	crypto_generichash_final(&h, out, 32);
+	return 0;
 }
 
 int rp_view_index_entry(const MDB_val *key, const uint8_t **acct, size_t *textlen)
@@ -912,7 +942,6 @@ static int s_index(MDB_txn *txn, MDB_dbi dbi, const json_t *text, int fold,
 	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 }
 
-/* No op of the account is left here (all purged or refused): no view. */
 /* Add (or remove) an account's entries in the names, owners and
  * referrals indexes, from its summary. */
 static int s_index_summary(rp_store *st, MDB_txn *txn, const json_t *sum,
@@ -937,46 +966,315 @@ static int s_unindex_stored(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_AC
 	return rc;
 }
 
+/* The stored items of acct set to the n of keys/texts (in key order):
+ * only those that differ are written. */
+typedef struct s_items_diff {
+	const uint8_t (*ik)[S_ITEM_KEY];
+	char *const   *it;
+	size_t         n, i;
+	uint8_t      (*gone)[S_ITEM_KEY];   /* stored keys no longer there */
+	size_t         ngone, gcap;
+	uint8_t       *same;                /* per new item: stored with these bytes already */
+} s_items_diff;
+
+static int s_items_cmp(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_items_diff *d = arg;
+	int c = 0;
+	while (d->i < d->n && k->mv_size == S_ITEM_KEY &&
+	       (c = memcmp(d->ik[d->i], k->mv_data, S_ITEM_KEY)) < 0)
+		d->i++;                           /* new: put */
+	if (d->i < d->n && k->mv_size == S_ITEM_KEY && c == 0) {
+		d->same[d->i] = strlen(d->it[d->i]) == v->mv_size && !memcmp(d->it[d->i], v->mv_data, v->mv_size);
+		d->i++;
+		return 0;
+	}
+	if (d->ngone == d->gcap) {
+		size_t cap = d->gcap ? d->gcap * 2 : 16;
+		void *g = realloc(d->gone, cap * sizeof *d->gone);
+		if (!g)
+			return RP_ENOMEM;
+		d->gone = g;
+		d->gcap = cap;
+	}
+	memset(d->gone[d->ngone], 0, S_ITEM_KEY);
+	memcpy(d->gone[d->ngone++], k->mv_data, k->mv_size < S_ITEM_KEY ? k->mv_size : S_ITEM_KEY);
+	return k->mv_size == S_ITEM_KEY ? 0 : RP_EIO;     /* a malformed key: the refold below cannot drop it */
+}
+
+static int s_items_set(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
+                       const uint8_t (*ik)[S_ITEM_KEY], char *const *it, size_t n, int only_new)
+{
+	s_items_diff d = { ik, it, n, 0, NULL, 0, 0, calloc(n + 1, 1) };
+	int rc = d.same ? 0 : RP_ENOMEM;
+	if (rc == 0 && !only_new)
+		rc = s_items_walk(st, txn, acct, s_items_cmp, &d);
+	for (size_t i = 0; rc == 0 && i < d.ngone; i++) {
+		MDB_val k = { S_ITEM_KEY, d.gone[i] };
+		rc = rp_store_put_clean(txn, st->items, &k, NULL);
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		MDB_val k = { S_ITEM_KEY, (void *)ik[i] }, v = { strlen(it[i]), it[i] };
+		if (!d.same[i])
+			rc = only_new ? rp_store_err(mdb_put(txn, st->items, &k, &v, 0))
+			              : rp_store_put_clean(txn, st->items, &k, &v);
+	}
+	free(d.gone);
+	free(d.same);
+	return rc;
+}
+
 static int s_view_drop(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
 {
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct };
 	int rc = s_unindex_stored(st, txn, acct);
 	if (rc == 0)
 		rc = rp_index_apply(st, txn, acct, NULL);
-	if (rc == 0 && (rc = mdb_del(txn, st->views, &k, NULL)) == MDB_NOTFOUND)
-		rc = 0;
-	if (rc == 0 && (rc = mdb_del(txn, st->summaries, &k, NULL)) == MDB_NOTFOUND)
-		rc = 0;
-	return rp_store_err(rc);
+	if (rc == 0)
+		rc = s_items_set(st, txn, acct, NULL, NULL, 0, 0);
+	if (rc == 0)
+		rc = rp_store_put_clean(txn, st->views, &k, NULL);
+	if (rc == 0)
+		rc = rp_store_put_clean(txn, st->summaries, &k, NULL);
+	if (rc == 0)
+		rc = rp_store_put_clean(txn, st->tallies, &k, NULL);
+	return rc;
 }
 
 /* One account being rebuilt: its ops as held (read on the writer's
  * thread), then its view folded and printed (on any thread), then stored
- * (on the writer's thread again). */
+ * (on the writer's thread again). Or one whose new ops only log
+ * interactions: those folded into its stored view (s_append). */
 typedef struct s_rebuild {
 	const uint8_t *acct;
 	s_held        *ops;
 	size_t         nops;
+	uint8_t        last[RP_ACCT_KEY_LEN];   /* acct_ops key of its last op */
 	int            rc;          /* of the fold: 0, RP_ENOTFOUND (no op left), RP_E* */
+	int            appended;    /* the items are the new ones only */
 	json_t        *sum;
-	char          *vt, *stext;
+	char          *vt, *stext;  /* the head's text, the summary's */
+	char         **it;          /* the items' texts and keys */
+	uint8_t      (*ik)[S_ITEM_KEY];
+	size_t         nit;
+	uint8_t       *tally;       /* rp_tally_encode */
+	size_t         tlen;
 	rp_index_set  *ix;          /* its index entries */
 } s_rebuild;
+
+static void s_rebuild_free(s_rebuild *r)
+{
+	free(r->ops);
+	free(r->vt);
+	free(r->stext);
+	for (size_t i = 0; i < r->nit; i++)
+		free(r->it[i]);
+	free(r->it);
+	free(r->ik);
+	free(r->tally);
+	json_decref(r->sum);
+	rp_index_set_free(&r->ix);
+}
+
+/* The interactions of view (items, "_at" in each) into r's keys and
+ * texts, "_at" gone. Returns 0 or RP_ENOMEM (RP_EIO: one has no id). */
+static int s_split(s_rebuild *r, const json_t *items)
+{
+	size_t n = json_array_size(items), i;
+	json_t *ix;
+	r->it = calloc(n + 1, sizeof *r->it);
+	r->ik = malloc((n + 1) * sizeof *r->ik);
+	if (!r->it || !r->ik)
+		return RP_ENOMEM;
+	json_array_foreach(items, i, ix) {
+		if (s_item_key(r->ik[i], r->acct, ix, json_integer_value(json_object_get(ix, "_at"))))
+			return RP_EIO;
+		json_object_del(ix, "_at");
+		if (!(r->it[i] = rp_view_text(ix)))
+			return RP_ENOMEM;
+		r->nit = i + 1;
+	}
+	return 0;
+}
+
+/* The head's text: the view but its interactions. */
+static char *s_head_text(json_t *view)
+{
+	json_t *items = json_incref(json_object_get(view, "interactions")), *none = json_array();
+	char *t = none && !json_object_set_new(view, "interactions", none) ? rp_view_text(view) : NULL;
+	json_object_set_new(view, "interactions", items);
+	return t;
+}
+
+/* The texts, summary and entries of a view with its items ("_at" in each). */
+static int s_rebuild_texts(s_rebuild *r, json_t *view, const rp_tally *tally)
+{
+	int rc = s_split(r, json_object_get(view, "interactions"));
+	if (rc)
+		return rc;
+	r->sum = rp_view_summary(view);
+	r->vt = s_head_text(view);
+	r->stext = r->sum ? rp_view_text(r->sum) : NULL;
+	r->tally = rp_tally_encode(tally, &r->tlen);
+	if (!r->sum || !r->vt || !r->stext || !r->tally || !(r->ix = rp_index_build(view, r->acct)))
+		return RP_ENOMEM;
+	return 0;
+}
 
 static void s_rebuild_fold(void *arg, size_t i)
 {
 	s_rebuild *r = (s_rebuild *)arg + i;
 	json_t *view = NULL;
-	if ((r->rc = s_fold_ops(r->ops, r->nops, r->acct, &view, NULL)) == 0) {
+	rp_tally tally = { 0 };
+	if (r->appended)
+		return;
+	if ((r->rc = s_fold_ops(r->ops, r->nops, r->acct, &view, NULL, &tally)) == 0) {
+		memcpy(tally.last_key, r->last, RP_ACCT_KEY_LEN);
 		s_in_fold = 1;        /* its summary and texts are the fold's too */
-		r->sum = rp_view_summary(view);
-		r->vt = rp_view_text(view);
-		r->stext = r->sum ? rp_view_text(r->sum) : NULL;
+		r->rc = s_rebuild_texts(r, view, &tally);
 		s_in_fold = 0;
-		if (!r->sum || !r->vt || !r->stext || s_nomem || !(r->ix = rp_index_build(view, r->acct)))
+		if (r->rc == 0 && s_nomem)
 			r->rc = RP_ENOMEM;
 	}
+	rp_tally_free(&tally);
 	json_decref(view);
+}
+
+#define S_APPEND_MAX 4096      /* new ops folded into a stored view at most; past that, a refold */
+
+/* The account's ops after the last its tally counts, when all of them log
+ * interactions that nothing named before (rp_tally_is_orphan): them
+ * folded into the stored view, in r. The cost is that of the new ops, not
+ * of the account's history. Returns 0, 1 (a refold is needed: anything
+ * else), or an RP_E* code. */
+static int s_append_read(rp_store *st, MDB_txn *txn, s_rebuild *r, rp_tally *t, json_t *items,
+                         json_int_t *count)
+{
+	MDB_cursor *c;
+	MDB_val k = { RP_ACCT_KEY_LEN, t->last_key }, v;
+	int rc, out = 0;
+	if ((rc = mdb_cursor_open(txn, st->acct_ops, &c)))
+		return rp_store_err(rc);
+	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET)))
+		out = rc == MDB_NOTFOUND ? 1 : rp_store_err(rc);     /* its last op is gone: purged */
+	while (out == 0 && (rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		MDB_val ok, ob;
+		rp_op op;
+		rp_body b;
+		json_t *ix;
+		if (k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, r->acct, RP_ACCOUNT_LEN) != 0)
+			break;
+		ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
+		if (++*count > S_APPEND_MAX || mdb_get(txn, st->ops, &ok, &ob) ||
+		    rp_op_decode(ob.mv_data, ob.mv_size, &op) || !op.body || strcmp(op.kind, "ix.log")) {
+			out = 1;
+			break;
+		}
+		if (rp_body_parse(&b, op.body, op.body_len)) {
+			rp_body_done(&b);
+			out = 1;
+			break;
+		}
+		ix = s_ix_new(&op, &b, ok.mv_data);
+		rp_body_done(&b);
+		if (!ix || rp_tally_is_orphan(t, json_string_value(json_object_get(ix, "id")))) {
+			json_decref(ix);
+			out = 1;
+			break;
+		}
+		json_int_t at = json_integer_value(json_object_get(ix, "_at"));
+		s_set(ix, "at", s_iso((uint64_t)at));
+		if (json_array_append_new(items, ix)) {
+			out = RP_ENOMEM;
+			break;
+		}
+		if ((rc = rp_tally_add(t, ix, at))) {
+			out = rc == RP_ELIMIT ? 1 : rc;   /* a sum the order could change: refold */
+			break;
+		}
+		memcpy(t->last_key, k.mv_data, RP_ACCT_KEY_LEN);
+	}
+	if (out == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		out = rp_store_err(rc);
+	mdb_cursor_close(c);
+	return out == 0 && *count == 0 ? 1 : out;     /* nothing new: something else changed */
+}
+
+static int s_cmp_item(const void *a, const void *b)
+{
+	return s_cmp_ix(a, b);
+}
+
+static int s_append(rp_store *st, MDB_txn *txn, s_rebuild *r)
+{
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)r->acct }, v;
+	rp_tally t = { 0 };
+	json_t *items = NULL, *head = NULL, *stats, *value;
+	json_int_t count = 0;
+	int rc = mdb_get(txn, st->tallies, &k, &v), failed;
+	if (rc)
+		return rc == MDB_NOTFOUND ? 1 : rp_store_err(rc);
+	if ((rc = rp_tally_decode(&t, v.mv_data, v.mv_size)))
+		return rc == RP_EIO ? 1 : rc;
+	rp_view_watch_begin(rp_view_alloc_fail);
+	if (!(items = json_array()))
+		rc = RP_ENOMEM;
+	else if ((rc = s_append_read(st, txn, r, &t, items, &count)) == 0)
+		rc = s_load(txn, st->views, r->acct, &head) ? 1 : 0;
+	if (rc == 0) {
+		/* the new ones in the view's order (they are the view's items of
+		 * their keys; the stored ones keep theirs) */
+		size_t n = json_array_size(items);
+		json_t **e = malloc((n + 1) * sizeof *e), *sorted = json_array();
+		for (size_t i = 0; e && i < n; i++)
+			e[i] = json_array_get(items, i);
+		if (e && sorted) {
+			qsort(e, n, sizeof *e, s_cmp_item);
+			for (size_t i = 0; i < n; i++)
+				json_array_append(sorted, e[i]);
+			json_decref(items);
+			items = sorted;
+		} else {
+			json_decref(sorted);
+			rc = RP_ENOMEM;
+		}
+		free(e);
+	}
+	if (rc == 0) {
+		stats = json_object_get(head, "stats");
+		if (!json_is_object(stats) || !json_is_integer(json_object_get(head, "ops")) ||
+		    !json_is_array(json_object_get(head, "interactions")))
+			rc = 1;
+	}
+	if (rc == 0 && (json_object_set_new(head, "ops", json_integer(json_integer_value(json_object_get(head, "ops")) + count)) ||
+	                !(value = rp_tally_stats(&t, stats)) || json_object_set_new(head, "value", value)))
+		rc = RP_ENOMEM;
+	if (rc == 0) {
+		json_object_set_new(head, "interactions", items);     /* the index reads the new ones there */
+		items = NULL;
+		if ((rc = s_split(r, json_object_get(head, "interactions"))) == 0) {
+			r->sum = rp_view_summary(head);
+			r->vt = s_head_text(head);
+			r->stext = r->sum ? rp_view_text(r->sum) : NULL;
+			r->tally = rp_tally_encode(&t, &r->tlen);
+			if (!r->sum || !r->vt || !r->stext || !r->tally)
+				rc = RP_ENOMEM;
+		}
+	}
+	failed = rp_view_watch_end(NULL);
+	if (rc == 0 && !failed && !(r->ix = rp_index_build_more(st, txn, head, r->acct)))
+		rc = 1;
+	if (rc == 0 && failed)
+		rc = RP_ENOMEM;
+	json_decref(items);
+	json_decref(head);
+	rp_tally_free(&t);
+	if (rc == 0) {
+		r->appended = 1;
+		rp_view_appends++;             /* on the writer's thread: s_append never runs in a fold */
+	} else
+		s_rebuild_free(r), *r = (s_rebuild){ .acct = r->acct };
+	return rc;
 }
 
 static int s_rebuild_store(rp_store *st, MDB_txn *txn, const s_rebuild *r)
@@ -988,18 +1286,23 @@ static int s_rebuild_store(rp_store *st, MDB_txn *txn, const s_rebuild *r)
 	if (r->rc)
 		return r->rc;
 	if ((rc = s_unindex_stored(st, txn, r->acct)) || (rc = s_index_summary(st, txn, r->sum, r->acct, 0)) ||
-	    (rc = rp_index_apply(st, txn, r->acct, r->ix)))
+	    (rc = rp_index_apply(st, txn, r->acct, r->ix)) ||
+	    (rc = s_items_set(st, txn, r->acct, (const uint8_t (*)[S_ITEM_KEY])r->ik, r->it, r->nit, r->appended)))
 		return rc;
 	v = (MDB_val){ strlen(r->vt), r->vt };
-	if ((rc = rp_store_err(mdb_put(txn, st->views, &k, &v, 0))))
+	if ((rc = rp_store_put_clean(txn, st->views, &k, &v)))
+		return rc;
+	v = (MDB_val){ r->tlen, r->tally };
+	if ((rc = rp_store_put_clean(txn, st->tallies, &k, &v)))
 		return rc;
 	v = (MDB_val){ strlen(r->stext), r->stext };
-	return rp_store_err(mdb_put(txn, st->summaries, &k, &v, 0));
+	return rp_store_put_clean(txn, st->summaries, &k, &v);
 }
 
 #define S_REBUILD_GROUP 256     /* accounts read, folded and stored at a time */
 
-int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_ACCOUNT_LEN], size_t n)
+int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_ACCOUNT_LEN],
+                         const uint8_t *refold, size_t n)
 {
 	s_rebuild r[S_REBUILD_GROUP];
 	int rc = 0;
@@ -1010,26 +1313,72 @@ int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_A
 		 * so the pointers into the txn's pages stay good. */
 		for (i = 0; i < g && rc == 0; i++) {
 			r[i].acct = accts[at + i];
-			rc = s_collect(st, txn, r[i].acct, &r[i].ops, &r[i].nops);
+			if (refold && !refold[at + i] && (rc = s_append(st, txn, &r[i])) != 1)
+				continue;
+			rc = s_collect(st, txn, r[i].acct, &r[i].ops, &r[i].nops, r[i].last);
 		}
 		if (rc == 0)
 			rp_work_run(s_rebuild_fold, r, g);
 		for (i = 0; i < g && rc == 0; i++)
 			rc = s_rebuild_store(st, txn, &r[i]);
-		for (i = 0; i < g; i++) {
-			free(r[i].ops);
-			free(r[i].vt);
-			free(r[i].stext);
-			json_decref(r[i].sum);
-			rp_index_set_free(&r[i].ix);
-		}
+		for (i = 0; i < g; i++)
+			s_rebuild_free(&r[i]);
 	}
 	return rc;
 }
 
 int rp_view_refresh(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN])
 {
-	return rp_view_refresh_many(st, txn, (const uint8_t (*)[RP_ACCOUNT_LEN])acct, 1);
+	return rp_view_refresh_many(st, txn, (const uint8_t (*)[RP_ACCOUNT_LEN])acct, NULL, 1);
+}
+
+/* fsck: the stored head, items and tally against the fold's. */
+typedef struct s_items_eq {
+	const s_rebuild *r;
+	size_t i;
+	int differs;
+} s_items_eq;
+
+static int s_item_eq(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	s_items_eq *e = arg;
+	const s_rebuild *r = e->r;
+	if (e->i >= r->nit || k->mv_size != S_ITEM_KEY || memcmp(k->mv_data, r->ik[e->i], S_ITEM_KEY) ||
+	    v->mv_size != strlen(r->it[e->i]) || memcmp(v->mv_data, r->it[e->i], v->mv_size))
+		e->differs = 1;
+	e->i++;
+	return 0;
+}
+
+static int s_same(MDB_txn *txn, MDB_dbi dbi, const uint8_t acct[RP_ACCOUNT_LEN], const void *p, size_t n)
+{
+	MDB_val k = { RP_ACCOUNT_LEN, (void *)acct }, v;
+	return mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == n && !memcmp(v.mv_data, p, n);
+}
+
+int rp_view_differs(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view)
+{
+	s_rebuild r = { .acct = acct };
+	s_items_eq e = { &r, 0, 0 };
+	rp_tally tally = { 0 };
+	int rc;
+	*view = NULL;
+	if ((rc = s_collect(st, txn, acct, &r.ops, &r.nops, r.last)) == 0 &&
+	    (rc = s_fold_ops(r.ops, r.nops, acct, view, NULL, &tally)) == 0) {
+		memcpy(tally.last_key, r.last, RP_ACCT_KEY_LEN);
+		if ((rc = s_rebuild_texts(&r, *view, &tally)) == 0)
+			rc = s_items_walk(st, txn, acct, s_item_eq, &e);
+	}
+	if (rc == 0)
+		rc = e.differs || e.i != r.nit || !s_same(txn, st->views, acct, r.vt, strlen(r.vt)) ||
+		     !s_same(txn, st->tallies, acct, r.tally, r.tlen);
+	rp_tally_free(&tally);
+	s_rebuild_free(&r);
+	if (rc < 0) {
+		json_decref(*view);
+		*view = NULL;
+	}
+	return rc;
 }
 
 typedef struct s_stale_job {
@@ -1069,7 +1418,7 @@ static int s_stale_run(rp_store *st, MDB_txn *txn, void *arg)
 	rc = rc == MDB_NOTFOUND || j->more ? 0 : rc;
 	/* an account every op of which was refused or is pending: its view is dropped */
 	if (rc == 0)
-		rc = rp_view_refresh_many(st, txn, (const uint8_t (*)[RP_ACCOUNT_LEN])accts, n);
+		rc = rp_view_refresh_many(st, txn, (const uint8_t (*)[RP_ACCOUNT_LEN])accts, NULL, n);
 	/* the first `seen` marks are the ones just read: the rebuild writes no mark */
 	if (rc == 0 && (rc = mdb_cursor_open(txn, st->stale, &c)) == 0) {
 		for (size_t i = 0; i < seen && rc == 0; i++)

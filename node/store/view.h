@@ -15,8 +15,11 @@
  * the accounts' cards ('K', also at the end of D P C V L values). 6: a
  * card's last contact says whether there is one. 7: acct_ix keeps a hash
  * of each entry's value, not the value. 8: an at-risk entry holds its last
- * contact as a time, not as text. */
-#define RP_VIEW_LAYOUT 8
+ * contact as a time, not as text. 9: a view is stored as its head (views,
+ * "interactions": []), its interactions one by one (items) and their
+ * figures (tallies, tally.h); stats gained last_purchase and
+ * contact_gap_ms. */
+#define RP_VIEW_LAYOUT 9
 
 #include <jansson.h>
 #include "store.h"
@@ -31,7 +34,8 @@ int rp_view_build(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]
 
 /* Rebuild the account's view and store it with its summary and indexes
  * (or drop them when no op of it is left). Returns 0, RP_ENOMEM, RP_EIO,
- * or an LMDB code (MDB_MAP_FULL: see rp_store_run). */
+ * or an LMDB code (MDB_MAP_FULL: see rp_store_run). The view is stored
+ * in parts (RP_VIEW_LAYOUT 9): rp_view_load puts them together. */
 int rp_view_refresh(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN]);
 
 /* Route jansson's allocations through the fold's watch (once per process;
@@ -42,6 +46,10 @@ void rp_view_watch_alloc(void);
 /* For tests: when non-zero, the Nth allocation of each fold fails (the
  * fold then returns RP_ENOMEM and nothing of it is stored). */
 extern long rp_view_alloc_fail;
+
+/* How many times this process folded new ops into a stored view rather
+ * than refolding (tests: the cheap path is taken). */
+extern unsigned long rp_view_appends;
 
 /* A watched section of this thread, as a fold is one (a summary's decode
  * is another): jansson tells nobody that it ran out of memory (a parse
@@ -55,8 +63,23 @@ int  rp_view_watch_end(long *count);
 
 /* The same for n accounts, their folds on two threads (proto/work.h): the
  * ops are read and the views stored on this thread, 256 accounts at a
- * time. */
-int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_ACCOUNT_LEN], size_t n);
+ * time. refold (NULL: all) says, per account, whether its log may have
+ * changed anywhere (rp_dirty's refold); where not, the ops after the last
+ * its stored view counts are all that is new, and when they only log
+ * interactions they are folded into the stored view (its tally, its new
+ * items, its index entries) at the cost of the new ops alone, not of the
+ * account's history. Anything else is a refold. */
+int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_ACCOUNT_LEN],
+                         const uint8_t *refold, size_t n);
+
+/* fsck: 1 when the stored view of acct (its head, items and tally) is not
+ * the fold of its log, 0 when it is, or an RP_E* code; *view gets the
+ * fold's view either way (caller json_decref; NULL on error). */
+int rp_view_differs(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], json_t **view);
+
+/* The hash of acct's stored view (its head, then each item, each framed
+ * by its length): what `rapport digest` adds up. 0 or RP_ENOTFOUND. */
+int rp_view_digest(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN], uint8_t out[32]);
 
 /* Rebuild the views a sync marked stale (interrupted or complete), a
  * thousand accounts per txn, growing the map when it fills; *rebuilt (may

@@ -66,3 +66,14 @@ for size in ${QUERY_SIZES:-10000 100000}; do
 	report "log_$si" 15 "$R" --home "$h" log "$acct" call "called about the order"
 	rm -rf "$h"
 done
+
+# One account with years of history (2,000 interactions): a new one is
+# folded into its stored view, so logging costs what it costs on a new
+# account (issue 15: O(1) in the history); show prints all of it.
+h=$tmp/hlong
+"$R" --home "$h" init --name ann --team Bench >/dev/null 2>&1
+perl "$here/gen_jsonl.pl" 1 2000 > "$tmp/long.jsonl"
+"$R" --home "$h" import "$tmp/long.jsonl" >/dev/null 2>&1
+report "log_history_2000" 15 "$R" --home "$h" log "Account 00001" call "called about the order"
+report "show_history_2000" 0 "$R" --home "$h" show "Account 00001"
+rm -rf "$h"

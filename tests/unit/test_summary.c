@@ -25,7 +25,8 @@ static const char good[] =         /* UTF-8 as is: the fold does not escape it *
 	"\"value\":[{\"cents\":140050,\"currency\":\"EUR\"},{\"cents\":-200,\"currency\":\"JPY\"}],"
 	"\"stats\":{\"last_contact\":\"2026-03-09T00:00:00Z\",\"interactions\":7,\"purchases\":3,"
 	"\"cadence_days\":14,\"open_complaints\":1,\"open_followups\":2,\"next_due\":\"2026-03-12T00:00:00Z\","
-	"\"contact_every\":null,\"buys\":[],\"no_calls\":false,\"referred_by\":null},"
+	"\"contact_every\":null,\"buys\":[],\"no_calls\":false,\"referred_by\":null,"
+	"\"last_purchase\":\"2026-03-01T00:00:00Z\",\"contact_gap_ms\":345600000},"
 	"\"followers\":[\"bob\"],\"owners_before\":[\"cy\",\"dee\"]}";
 
 static char *dump(const rp_summary *s)
@@ -65,6 +66,8 @@ static void test_good(void)
 	ok(s->interactions == 7 && s->purchases == 3 && s->open_complaints == 1 && s->open_followups == 2,
 	   "the counts");
 	ok(s->has_cadence && s->cadence_days == 14, "the cadence");
+	ok(s->last_purchase.valid && s->has_contact_gap && s->contact_gap_ms == 4 * (int64_t)DAY,
+	   "the last purchase and the gap between visits");
 	t = dump(s);
 	is_str(t, good, "laid out again: the very bytes stored");
 	free(t);

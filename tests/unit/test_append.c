@@ -1,0 +1,118 @@
+/* tests/unit/test_append.c — a write that only logs interactions folds them
+ * into the stored view (view.h, tally.h) instead of refolding the account:
+ * the view, items, tally and index entries it leaves are byte for byte what
+ * a refold gives (fsck compares them), for interactions logged in the past
+ * as well as now, for purchases whose sum saturates (the refold takes over),
+ * and after a retraction (a refold) the appending goes on. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "rmtree.h"
+#include "../../node/node.h"
+#include "../../node/fsck.h"
+#include "../../node/store/view.h"
+#include "../../proto/limits.h"
+
+#define DAY (86400000ULL)
+
+static rp_node *n;
+
+static int s_fsck_ok(void)
+{
+	json_t *rep = NULL;
+	int ok_ = rp_fsck(n, &rep) == 0 && json_is_true(json_object_get(rep, "ok")) &&
+	          json_integer_value(json_object_get(rep, "mismatched_views")) == 0;
+	if (!ok_) {
+		char *t = rep ? json_dumps(rep, 0) : NULL;
+		diag("fsck: %s", t ? t : rp_errmsg());
+		free(t);
+	}
+	json_decref(rep);
+	return ok_;
+}
+
+/* One interaction in a write of its own. */
+static int s_log(const uint8_t acct[RP_ACCOUNT_LEN], const rp_ix_spec *ix, uint8_t ref[RP_REF_LEN])
+{
+	rp_write *w = NULL;
+	int rc = rp_write_begin(n, &w);
+	if (rc == 0 && (rc = rp_ix_log(w, acct, ix, ref)) != 0)
+		rp_write_abort(&w);
+	return rc ? rc : rp_write_commit(&w);
+}
+
+int main(void)
+{
+	char home[64];
+	rp_write *w = NULL;
+	uint8_t acct[RP_ACCOUNT_LEN], ref[RP_REF_LEN], first[RP_REF_LEN];
+	uint64_t now = 1773100800000ULL;       /* 2026-03-10 */
+	static const char *types[] = { "call", "visit", "purchase", "complaint", "note", "email" };
+	unsigned long before;
+	int bad = 0;
+	json_t *view = NULL;
+
+	snprintf(home, sizeof home, "/tmp/rapport-append-XXXXXX");
+	if (!mkdtemp(home))
+		return 1;
+	rmdir(home);
+	is_int(rp_init(home, "ann", "Acme", now - 400 * DAY), 0, "a team starts");
+	is_int(rp_node_open(home, &n), 0, "its node opens");
+	rp_node_set_now(n, now);
+	is_int(rp_write_begin(n, &w), 0, "begin a write");
+	is_int(rp_account_add(w, "Bakery Blum", NULL, acct), 0, "an account");
+	is_int(rp_write_commit(&w), 0, "committed");
+
+	before = rp_view_appends;
+	for (int i = 0; i < 60; i++) {
+		/* some logged when they happened, some days later, one far back */
+		rp_ix_spec ix = { .type = types[i % 6], .text = i % 4 ? "Oven" : "flour sacks",
+		                  .at_ms = i == 30 ? now - 300 * DAY : now - (uint64_t)(60 - i) * DAY + (i % 3) * DAY,
+		                  .has_amount = i % 6 == 2, .cents = 1000 + i, .currency = i % 12 == 2 ? "CHF" : "EUR" };
+		bad |= s_log(acct, &ix, i ? ref : first);
+	}
+	is_int(bad, 0, "sixty interactions, a write each (%s)", rp_errmsg());
+	ok(rp_view_appends - before >= 59, "each after the first folded into the stored view (%lu)",
+	   rp_view_appends - before);
+	ok(s_fsck_ok(), "and the stored view, items, tally and indexes are the refold's");
+
+	{
+		rp_write *wr = NULL;
+		is_int(rp_write_begin(n, &wr), 0, "a retraction");
+		is_int(rp_ix_retract(wr, first, "wrong account"), 0, "retracted (%s)", rp_errmsg());
+		is_int(rp_write_commit(&wr), 0, "committed: a refold");
+	}
+	before = rp_view_appends;
+	{
+		rp_ix_spec ix = { .type = "complaint", .text = "the oven is late", .at_ms = now };
+		is_int(s_log(acct, &ix, ref), 0, "a complaint after it");
+	}
+	is_int((int)(rp_view_appends - before), 1, "folded in again");
+	ok(s_fsck_ok(), "still the refold's");
+
+	/* sums near the limit: once a currency's amounts could saturate in
+	 * some order, the refold decides */
+	for (int i = 0; i < 95 && !bad; i++) {
+		rp_ix_spec ix = { .type = "purchase", .text = "gold", .at_ms = now - (uint64_t)i * 1000,
+		                  .has_amount = 1, .cents = RP_CENTS_MAX, .currency = "JPY" };
+		bad |= s_log(acct, &ix, ref);
+	}
+	is_int(bad, 0, "95 purchases of the largest amount");
+	ok(s_fsck_ok(), "the saturated sum is the refold's");
+	{
+		MDB_txn *txn;
+		is_int(rp_node_read(n, &txn), 0, "a read");
+		is_int(rp_view_load(n->store, txn, acct, &view), 0, "the view puts its parts together");
+		rp_store_end(txn);
+		is_int((int)json_array_size(json_object_get(view, "interactions")), 60 + 1 + 95,
+		       "every interaction in it, the retracted one too");
+		ok(json_integer_value(json_object_get(json_object_get(view, "stats"), "interactions")) == 60 - 1 + 1 + 95,
+		   "the live ones counted");
+		json_decref(view);
+	}
+	rp_node_close(&n);
+	rm_tree(home);
+	return done_testing();
+}

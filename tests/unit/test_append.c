@@ -3,16 +3,20 @@
  * the view, items, tally and index entries it leaves are byte for byte what
  * a refold gives (fsck compares them), for interactions logged in the past
  * as well as now, for purchases whose sum saturates (the refold takes over),
- * and after a retraction (a refold) the appending goes on. */
+ * and after a retraction (a refold) the appending goes on; an interaction
+ * that arrives after a change naming it (a skewed clock, a hostile device)
+ * is refolded, not appended. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tap.h"
 #include "rmtree.h"
+#include "forge.h"
 #include "../../node/node.h"
 #include "../../node/fsck.h"
 #include "../../node/store/view.h"
+#include "../../node/store/ingest.h"
 #include "../../proto/limits.h"
 
 #define DAY (86400000ULL)
@@ -41,6 +45,83 @@ static int s_log(const uint8_t acct[RP_ACCOUNT_LEN], const rp_ix_spec *ix, uint8
 	if (rc == 0 && (rc = rp_ix_log(w, acct, ix, ref)) != 0)
 		rp_write_abort(&w);
 	return rc ? rc : rp_write_commit(&w);
+}
+
+/* Ingest one op and refresh what it dirtied as a write does. */
+static int s_ingest(rp_store *st, const forged_op *o)
+{
+	MDB_txn *txn;
+	rp_dirty dirty = { 0 };
+	uint64_t clock = 0;
+	int rc = rp_store_begin(st, 1, &txn);
+	if (rc == 0 && (rc = rp_ingest(st, txn, o->bytes, o->len, 0, &dirty, &clock, 0)) == 0)
+		rc = rp_view_refresh_many(st, txn, (const uint8_t (*)[RP_ACCOUNT_LEN])dirty.accts, dirty.refold, dirty.n);
+	if (rc == 0)
+		rc = mdb_txn_commit(txn) ? RP_EIO : 0;
+	else
+		mdb_txn_abort(txn);
+	rp_dirty_free(&dirty);
+	return rc;
+}
+
+/* A retraction with a stamp before its interaction's, folded first (it
+ * names nothing yet); then the interaction, after the account's last op. */
+static void test_orphan(void)
+{
+	static const char *const names[] = { "ann" }, *const roles[] = { "admin" };
+	char dir[] = "/tmp/rapport-append-orphan-XXXXXX";
+	forged_op roster[4], create, retract, ix;
+	rp_body_builder b;
+	uint8_t acct[RP_ACCOUNT_LEN], ixid[RP_OPID_LEN];
+	size_t nr;
+	rp_store *st;
+	MDB_txn *txn;
+	json_t *view = NULL;
+	unsigned long before;
+	int bad = 0;
+
+	forge_keys();
+	nr = forge_roster(roster, 1, names, roles);
+	randombytes_buf(acct, RP_ACCOUNT_LEN);
+	rp_body_init(&b);
+	rp_body_put_str(&b, "name", "Orphan Ltd");
+	rp_body_put_str(&b, "owner", "ann");
+	create = forge_op(0, acct, "acct.create", RP_HLC_MAKE(2000, 0), &b);
+	rp_body_init(&b);
+	rp_body_put_str(&b, "type", "call");
+	rp_body_put_str(&b, "text", "talked");
+	ix = forge_op(0, acct, "ix.log", RP_HLC_MAKE(5000, 0), &b);
+	forge_opid(&ix, ixid);
+	rp_body_init(&b);
+	rp_body_put_bin(&b, "ix", ixid, RP_OPID_LEN);
+	rp_body_put_str(&b, "reason", "twice");
+	retract = forge_op(0, acct, "ix.retract", RP_HLC_MAKE(3000, 0), &b);
+
+	if (!mkdtemp(dir) || rp_store_open(dir, &st)) {
+		ok(0, "a store");
+		return;
+	}
+	for (size_t i = 0; i < nr; i++)
+		bad |= s_ingest(st, &roster[i]);
+	bad |= s_ingest(st, &create);
+	bad |= s_ingest(st, &retract);
+	before = rp_view_appends;
+	bad |= s_ingest(st, &ix);
+	is_int(bad, 0, "the roster, the account, the retraction, then its interaction");
+	is_int((int)(rp_view_appends - before), 0, "the interaction a change named before is refolded");
+	is_int(rp_store_begin(st, 0, &txn), 0, "a read");
+	is_int(rp_view_differs(st, txn, acct, &view), 0, "the stored view is the refold's");
+	ok(view && json_is_true(json_object_get(json_array_get(json_object_get(view, "interactions"), 0), "retracted")),
+	   "and the interaction is retracted in it");
+	json_decref(view);
+	rp_store_end(txn);
+	rp_store_close(&st);
+	rm_tree(dir);
+	for (size_t i = 0; i < nr; i++)
+		free(roster[i].bytes);
+	free(create.bytes);
+	free(ix.bytes);
+	free(retract.bytes);
 }
 
 int main(void)
@@ -114,5 +195,6 @@ int main(void)
 	}
 	rp_node_close(&n);
 	rm_tree(home);
+	test_orphan();
 	return done_testing();
 }

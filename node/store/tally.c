@@ -131,12 +131,21 @@ int rp_tally_add(rp_tally *t, const json_t *ix, int64_t at)
 	const char *id = json_string_value(json_object_get(ix, "id"));
 	const char *text = json_string_value(json_object_get(ix, "text"));
 	const json_t *amt = json_object_get(ix, "amount");
+	int64_t at_shown = at;
 	int rc = 0;
 	if (!type || !id)
 		return 0;                 /* the fold keeps none without a type */
 	t->live++;
-	if (strcmp(type, "note") && (rc = s_insert(&t->contacts, &t->ncontacts, &t->ccap, at)))
-		return rc;
+	if (strcmp(type, "note")) {
+		/* a contact at the time its text says (to the second, as the view
+		 * shows it and rp_index_rhythm reads it) */
+		char iso[32];
+		uint64_t shown;
+		if (rp_when_parse_iso(rp_when_iso((uint64_t)at, iso, sizeof iso), &shown) == 0 && shown <= INT64_MAX)
+			at_shown = (int64_t)shown;
+		if ((rc = s_insert(&t->contacts, &t->ncontacts, &t->ccap, at_shown)))
+			return rc;
+	}
 	if (!strcmp(type, "complaint") && !json_is_true(json_object_get(ix, "resolved")))
 		t->open_complaints++;
 	if (strcmp(type, "purchase"))
@@ -163,6 +172,34 @@ int rp_tally_add(rp_tally *t, const json_t *ix, int64_t at)
 		if (s->saturated)
 			return RP_ELIMIT;
 	}
+	return 0;
+}
+
+int rp_tally_add_fu(rp_tally *t, int64_t due, const char *id, int open, size_t *pos)
+{
+	size_t lo = 0, hi = t->nfus;
+	if (t->nfus == t->fcap) {
+		size_t c = t->fcap ? t->fcap * 2 : 8;
+		rp_tally_fu *g = realloc(t->fus, c * sizeof *g);
+		if (!g)
+			return RP_ENOMEM;
+		t->fus = g;
+		t->fcap = c;
+	}
+	while (lo < hi) {                 /* soonest first, then by id */
+		size_t mid = (lo + hi) / 2;
+		const rp_tally_fu *m = &t->fus[mid];
+		if (m->due < due || (m->due == due && strcmp(m->id, id) < 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(t->fus + lo + 1, t->fus + lo, (t->nfus - lo) * sizeof *t->fus);
+	t->fus[lo] = (rp_tally_fu){ .due = due, .open = open != 0 };
+	snprintf(t->fus[lo].id, sizeof t->fus[lo].id, "%s", id);
+	t->nfus++;
+	if (pos)
+		*pos = lo;
 	return 0;
 }
 
@@ -269,11 +306,21 @@ json_t *rp_tally_stats(const rp_tally *t, json_t *stats)
 {
 	json_t *value = json_array();
 	int bad = !value;
+	uint64_t open_fu = 0;
+	int64_t next_due = -1;
+	for (size_t i = 0; i < t->nfus; i++)
+		if (t->fus[i].open) {
+			open_fu++;
+			if (next_due < 0)
+				next_due = t->fus[i].due;      /* the list is soonest first */
+		}
 	bad |= s_setn(stats, "last_contact", t->ncontacts ? s_iso(t->contacts[t->ncontacts - 1]) : json_null());
 	bad |= s_setn(stats, "interactions", json_integer((json_int_t)t->live));
 	bad |= s_setn(stats, "purchases", json_integer((json_int_t)t->npurchases));
 	bad |= s_setn(stats, "cadence_days", s_cadence(t));
 	bad |= s_setn(stats, "open_complaints", json_integer((json_int_t)t->open_complaints));
+	bad |= s_setn(stats, "open_followups", json_integer((json_int_t)open_fu));
+	bad |= s_setn(stats, "next_due", next_due >= 0 ? s_iso(next_due) : json_null());
 	bad |= s_setn(stats, "buys", s_buys(t));
 	bad |= s_setn(stats, "last_purchase", t->npurchases ? s_iso(t->purchases[t->npurchases - 1]) : json_null());
 	bad |= s_setn(stats, "contact_gap_ms", s_contact_gap(t));
@@ -291,7 +338,8 @@ json_t *rp_tally_stats(const rp_tally *t, json_t *stats)
  * 'T' 1 ‖ last key ‖ live (8) ‖ open complaints (8) ‖ n (4) ‖ contacts (8 each)
  * ‖ n (4) ‖ purchases (8 each) ‖ n (4) ‖ sums: currency (3) ‖ saturated (1) ‖
  * cents (8) ‖ size (8) ‖ n (4) ‖ buys: n (8) ‖ at (8) ‖ id (26) ‖ key length (2)
- * ‖ key ‖ text length (2) ‖ text ‖ n (4) ‖ orphans: id (26). Big-endian. */
+ * ‖ key ‖ text length (2) ‖ text ‖ n (4) ‖ follow-ups: due (8) ‖ open (1) ‖ id
+ * (26) ‖ n (4) ‖ orphans: id (26). Big-endian. */
 
 typedef struct s_out {
 	uint8_t *p;
@@ -370,6 +418,13 @@ uint8_t *rp_tally_encode(const rp_tally *t, size_t *len)
 		s_put(&o, t->buys[i].id, RP_REF_TEXT);
 		s_str16(&o, t->buys[i].key);
 		s_str16(&o, t->buys[i].text);
+	}
+	s_u32(&o, t->nfus);
+	for (i = 0; i < t->nfus; i++) {
+		uint8_t open = (uint8_t)t->fus[i].open;
+		s_u64(&o, (uint64_t)t->fus[i].due);
+		s_put(&o, &open, 1);
+		s_put(&o, t->fus[i].id, RP_REF_TEXT);
 	}
 	s_u32(&o, t->norphans);
 	for (i = 0; i < t->norphans; i++)
@@ -507,6 +562,24 @@ int rp_tally_decode(rp_tally *t, const uint8_t *p, size_t n)
 		if (!in.bad && i && strcmp(t->buys[i - 1].key, b->key) >= 0)
 			in.bad = 1;
 	}
+	c = s_count(&in, 8 + 1 + RP_REF_TEXT);
+	if (c && !(t->fus = calloc(c, sizeof *t->fus)))
+		goto nomem;
+	t->fcap = c;
+	for (i = 0; i < c && !in.bad; i++) {
+		rp_tally_fu *f = &t->fus[i];
+		const uint8_t *open, *id;
+		f->due = (int64_t)s_get64(&in);
+		if (!(open = s_take(&in, 1)) || !(id = s_take(&in, RP_REF_TEXT)))
+			break;
+		f->open = *open;
+		memcpy(f->id, id, RP_REF_TEXT);
+		t->nfus++;
+		if (*open > 1 || f->due < 0 || memchr(f->id, 0, RP_REF_TEXT) ||
+		    (i && (t->fus[i - 1].due > f->due ||
+		           (t->fus[i - 1].due == f->due && strcmp(t->fus[i - 1].id, f->id) >= 0))))
+			in.bad = 1;
+	}
 	c = s_count(&in, RP_REF_TEXT);
 	if (c && !(t->orphans = malloc(c * sizeof *t->orphans)))
 		goto nomem;
@@ -537,6 +610,7 @@ void rp_tally_free(rp_tally *t)
 	free(t->contacts);
 	free(t->purchases);
 	free(t->sums);
+	free(t->fus);
 	free(t->orphans);
 	*t = (rp_tally){ 0 };
 }

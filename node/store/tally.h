@@ -1,8 +1,9 @@
 /* node/store/tally.h — rp_tally: the running figures of an account's live
- * interactions, what its stats (view.h) are computed from. The fold builds
- * one from every interaction; a write that only appends interactions adds
- * them to the stored one instead (view.c), so logging a call costs the same
- * on an account with ten years of history as on a new one. The stored form
+ * interactions and its follow-ups, what its stats (view.h) are computed
+ * from. The fold builds one from every interaction and follow-up; a write
+ * that only appends them adds them to the stored one instead (view.c), so
+ * logging a call costs the same on an account with ten years of history as
+ * on a new one. The stored form
  * (the tallies table, account → rp_tally_encode) is derived data like the
  * view: fsck compares it with the fold's, and a layout upgrade rebuilds it.
  *
@@ -38,10 +39,18 @@ typedef struct rp_tally_sum {
 	int      saturated;
 } rp_tally_sum;
 
+/* A follow-up: when it is due (ms), its id, whether it is open. */
+typedef struct rp_tally_fu {
+	int64_t due;
+	char    id[RP_REF_TEXT + 1];
+	int     open;
+} rp_tally_fu;
+
 typedef struct rp_tally {
 	uint8_t       last_key[RP_ACCT_KEY_LEN];  /* acct_ops key of the last op folded */
 	uint64_t      live, open_complaints;
-	int64_t      *contacts;                   /* live interactions but notes: times, ascending */
+	int64_t      *contacts;                   /* live interactions but notes: times as shown
+	                                           * (to the second), ascending */
 	size_t        ncontacts, ccap;
 	int64_t      *purchases;                  /* live purchases: times, ascending */
 	size_t        npurchases, pcap;
@@ -49,7 +58,10 @@ typedef struct rp_tally {
 	size_t        nsums;
 	rp_tally_buy *buys;                       /* by key */
 	size_t        nbuys, bcap;
-	char        (*orphans)[RP_REF_TEXT + 1];  /* interactions a change named that the fold had not */
+	rp_tally_fu  *fus;                        /* every follow-up, in the view's order (due, id) */
+	size_t        nfus, fcap;
+	char        (*orphans)[RP_REF_TEXT + 1];  /* interactions and follow-ups a change named
+	                                           * that the fold had not */
 	size_t        norphans;
 	int           nomem;
 } rp_tally;
@@ -60,13 +72,19 @@ typedef struct rp_tally {
  * (saturated, as the fold saturates it): a tally only the fold may extend. */
 int rp_tally_add(rp_tally *t, const json_t *ix, int64_t at);
 
-/* Note that a change (amend, retract, resolve) named interaction id and
- * found none: an interaction of that id arriving later needs a refold. */
+/* A follow-up of the view, due at due (ms): *pos (may be NULL) gets its
+ * place in the view's follow-ups. Returns 0 or RP_ENOMEM. */
+int rp_tally_add_fu(rp_tally *t, int64_t due, const char *id, int open, size_t *pos);
+
+/* Note that a change (amend, retract, resolve; done, move, cancel) named
+ * interaction or follow-up id and found none: one of that id arriving
+ * later needs a refold. */
 int rp_tally_orphan(rp_tally *t, const char *id);
 int rp_tally_is_orphan(const rp_tally *t, const char *id);
 
 /* Set the figures of stats (last_contact, interactions, purchases,
- * cadence_days, open_complaints, buys, last_purchase, contact_gap_ms;
+ * cadence_days, open_complaints, open_followups, next_due, buys,
+ * last_purchase, contact_gap_ms;
  * existing keys keep their place) and return the view's value array
  * ([{cents, currency}] by currency; a new reference), or NULL when out of
  * memory. */

@@ -231,11 +231,33 @@ static json_t *s_ix_new(const rp_op *op, const rp_body *b, const uint8_t opid[RP
 	return NULL;
 }
 
+/* The follow-up an fu.add op adds, as the view lists it but for "due"
+ * ("_due", ms, until s_layout). */
+static json_t *s_fu_new(const rp_op *op, const rp_body *b, const uint8_t opid[RP_OPID_LEN])
+{
+	json_t *fu = json_object();
+	int64_t v;
+	if (rp_body_int(b, "due", &v) || v < 0)
+		v = (int64_t)RP_HLC_MS(op->hlc);
+	s_set(fu, "id", s_ref_text(opid));
+	s_set(fu, "text", s_str(b, "text"));
+	s_set(fu, "_due", json_integer(v));
+	s_set(fu, "assignee", s_str(b, "assignee"));
+	s_set(fu, "campaign", s_str(b, "campaign"));    /* its campaign's id, or null */
+	s_set(fu, "author_device", s_device_text(op->author));
+	s_set(fu, "done", json_false());
+	s_set(fu, "done_text", NULL);
+	s_set(fu, "cancelled", json_false());
+	if (json_is_string(json_object_get(fu, "id")))
+		return fu;
+	json_decref(fu);
+	return NULL;
+}
+
 static void s_apply(s_fold *f, const rp_op *op, const rp_body *b, const uint8_t opid[RP_OPID_LEN])
 {
 	const char *k = op->kind, *p;
 	size_t n;
-	int64_t v;
 	int bv;
 	json_t *t;
 
@@ -326,20 +348,9 @@ static void s_apply(s_fold *f, const rp_op *op, const rp_body *b, const uint8_t 
 		if (ix)
 			json_object_set_new(f->ixs, json_string_value(json_object_get(ix, "id")), ix);
 	} else if (!strcmp(k, "fu.add")) {
-		json_t *ref = s_ref_text(opid), *fu = json_object();
-		if (rp_body_int(b, "due", &v) || v < 0)
-			v = (int64_t)RP_HLC_MS(op->hlc);
-		s_set(fu, "id", json_incref(ref));
-		s_set(fu, "text", s_str(b, "text"));
-		s_set(fu, "_due", json_integer(v));
-		s_set(fu, "assignee", s_str(b, "assignee"));
-		s_set(fu, "campaign", s_str(b, "campaign"));    /* its campaign's id, or null */
-		s_set(fu, "author_device", s_device_text(op->author));
-		s_set(fu, "done", json_false());
-		s_set(fu, "done_text", NULL);
-		s_set(fu, "cancelled", json_false());
-		json_object_set_new(f->fus, json_string_value(ref), fu);
-		json_decref(ref);
+		json_t *fu = s_fu_new(op, b, opid);
+		if (fu)
+			json_object_set_new(f->fus, json_string_value(json_object_get(fu, "id")), fu);
 	} else if (!strcmp(k, "ix.amend") || !strcmp(k, "ix.retract") ||
 	           !strcmp(k, "complaint.resolve")) {
 		s_defer(f, k, b, "ix", op);
@@ -366,8 +377,11 @@ static void s_apply_mods(s_fold *f)
 
 		/* a change of an interaction the fold has not: one of that id
 		 * arriving later (after it, by a skewed clock) must refold */
-		if (!ix && target && (!strcmp(kind, "ix.amend") || !strcmp(kind, "ix.retract") ||
-		                      !strcmp(kind, "complaint.resolve")) && rp_tally_orphan(&f->tally, target))
+		if (target && ((!ix && (!strcmp(kind, "ix.amend") || !strcmp(kind, "ix.retract") ||
+		                        !strcmp(kind, "complaint.resolve"))) ||
+		               (!fu && (!strcmp(kind, "fu.done") || !strcmp(kind, "fu.move") ||
+		                        !strcmp(kind, "fu.cancel")))) &&
+		    rp_tally_orphan(&f->tally, target))
 			s_nomem = 1;
 		if (!strcmp(kind, "ix.amend") && ix && field) {
 			if (!strcmp(field, "at") && json_is_integer(val) && json_integer_value(val) >= 0)
@@ -481,7 +495,6 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 	json_t *conflicts = json_array(), *prev_groups = json_object(), *prevs = json_array();
 	const char *key;
 	size_t i;
-	json_int_t next_due = -1, open_fu = 0;
 
 	rp_b32_encode(acct, RP_ACCOUNT_LEN, idt, sizeof idt);
 	s_set(view, "id", json_string(idt));
@@ -561,12 +574,10 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 		json_int_t due = json_integer_value(json_object_get(val, "_due"));
 		s_set(val, "due", s_iso((uint64_t)due));
 		json_object_del(val, "_due");
-		if (!json_is_true(json_object_get(val, "done")) &&
-		    !json_is_true(json_object_get(val, "cancelled"))) {
-			open_fu++;
-			if (next_due < 0 || due < next_due)
-				next_due = due;
-		}
+		if (rp_tally_add_fu(&f->tally, due, json_string_value(json_object_get(val, "id")),
+		                !json_is_true(json_object_get(val, "done")) &&
+		                !json_is_true(json_object_get(val, "cancelled")), NULL))
+			s_nomem = 1;
 	}
 	s_set(view, "followups", arr);
 	s_set(view, "value", NULL);          /* its place; rp_tally_stats gives it */
@@ -579,10 +590,9 @@ static json_t *s_layout(s_fold *f, const uint8_t acct[RP_ACCOUNT_LEN], json_t **
 	if (!cad || rp_when_period(cad, &every))
 		every = 0;
 	const char *ref = json_string_value(json_object_get(f->fields, "referred-by"));
-	json_t *stats = json_pack("{snsnsnsnsnsIsososnsososnsn}",
+	json_t *stats = json_pack("{snsnsnsnsnsnsnsosnsososnsn}",
 	        "last_contact", "interactions", "purchases", "cadence_days", "open_complaints",
-	        "open_followups", open_fu,
-	        "next_due", next_due >= 0 ? s_iso((uint64_t)next_due) : json_null(),
+	        "open_followups", "next_due",
 	        "contact_every", every > 0 ? json_integer(every) : json_null(),
 	        "buys",
 	        "no_calls", json_boolean(consent && !strcasecmp(consent, "no")),
@@ -1044,7 +1054,8 @@ static int s_view_drop(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT
 /* One account being rebuilt: its ops as held (read on the writer's
  * thread), then its view folded and printed (on any thread), then stored
  * (on the writer's thread again). Or one whose new ops only log
- * interactions: those folded into its stored view (s_append). */
+ * interactions or add follow-ups: those folded into its stored view
+ * (s_append). */
 typedef struct s_rebuild {
 	const uint8_t *acct;
 	s_held        *ops;
@@ -1143,12 +1154,14 @@ static void s_rebuild_fold(void *arg, size_t i)
 #define S_APPEND_MAX 4096      /* new ops folded into a stored view at most; past that, a refold */
 
 /* The account's ops after the last its tally counts, when all of them log
- * interactions that nothing named before (rp_tally_is_orphan): them
- * folded into the stored view, in r. The cost is that of the new ops, not
- * of the account's history. Returns 0, 1 (a refold is needed: anything
- * else), or an RP_E* code. */
+ * interactions or add follow-ups that nothing named before
+ * (rp_tally_is_orphan): the interactions into items (their "_at" kept),
+ * the follow-ups into fus (the stored view's, each in its place), both
+ * into the tally. The cost is that of the new ops, not of the account's
+ * history. Returns 0, 1 (a refold is needed: anything else), or an RP_E*
+ * code. */
 static int s_append_read(rp_store *st, MDB_txn *txn, s_rebuild *r, rp_tally *t, json_t *items,
-                         json_int_t *count)
+                         json_t *fus, json_int_t *count)
 {
 	MDB_cursor *c;
 	MDB_val k = { RP_ACCT_KEY_LEN, t->last_key }, v;
@@ -1166,7 +1179,8 @@ static int s_append_read(rp_store *st, MDB_txn *txn, s_rebuild *r, rp_tally *t, 
 			break;
 		ok = (MDB_val){ RP_OPID_LEN, (uint8_t *)k.mv_data + RP_ACCOUNT_LEN + 8 };
 		if (++*count > S_APPEND_MAX || mdb_get(txn, st->ops, &ok, &ob) ||
-		    rp_op_decode(ob.mv_data, ob.mv_size, &op) || !op.body || strcmp(op.kind, "ix.log")) {
+		    rp_op_decode(ob.mv_data, ob.mv_size, &op) || !op.body ||
+		    (strcmp(op.kind, "ix.log") && strcmp(op.kind, "fu.add"))) {
 			out = 1;
 			break;
 		}
@@ -1174,6 +1188,28 @@ static int s_append_read(rp_store *st, MDB_txn *txn, s_rebuild *r, rp_tally *t, 
 			rp_body_done(&b);
 			out = 1;
 			break;
+		}
+		if (!strcmp(op.kind, "fu.add")) {
+			/* a follow-up: its place among the others is the tally's */
+			json_t *fu = s_fu_new(&op, &b, ok.mv_data);
+			json_int_t due;
+			size_t pos;
+			rp_body_done(&b);
+			if (!fu || rp_tally_is_orphan(t, json_string_value(json_object_get(fu, "id")))) {
+				json_decref(fu);
+				out = 1;
+				break;
+			}
+			due = json_integer_value(json_object_get(fu, "_due"));
+			s_set(fu, "due", s_iso((uint64_t)due));
+			json_object_del(fu, "_due");
+			if (rp_tally_add_fu(t, due, json_string_value(json_object_get(fu, "id")), 1, &pos) ||
+			    json_array_insert_new(fus, pos, fu)) {
+				out = RP_ENOMEM;
+				break;
+			}
+			memcpy(t->last_key, k.mv_data, RP_ACCT_KEY_LEN);
+			continue;
 		}
 		ix = s_ix_new(&op, &b, ok.mv_data);
 		rp_body_done(&b);
@@ -1217,10 +1253,15 @@ static int s_append(rp_store *st, MDB_txn *txn, s_rebuild *r)
 	if ((rc = rp_tally_decode(&t, v.mv_data, v.mv_size)))
 		return rc == RP_EIO ? 1 : rc;
 	rp_view_watch_begin(rp_view_alloc_fail);
-	if (!(items = json_array()))
+	if (s_load(txn, st->views, r->acct, &head))
+		rc = 1;
+	else if (!json_is_array(json_object_get(head, "followups")) ||
+	         json_array_size(json_object_get(head, "followups")) != t.nfus)
+		rc = 1;                        /* not the view its tally counts */
+	else if (!(items = json_array()))
 		rc = RP_ENOMEM;
-	else if ((rc = s_append_read(st, txn, r, &t, items, &count)) == 0)
-		rc = s_load(txn, st->views, r->acct, &head) ? 1 : 0;
+	else
+		rc = s_append_read(st, txn, r, &t, items, json_object_get(head, "followups"), &count);
 	if (rc == 0) {
 		/* the new ones in the view's order (they are the view's items of
 		 * their keys; the stored ones keep theirs) */

@@ -66,9 +66,11 @@ int  rp_view_watch_end(long *count);
  * time. refold (NULL: all) says, per account, whether its log may have
  * changed anywhere (rp_dirty's refold); where not, the ops after the last
  * its stored view counts are all that is new, and when they only log
- * interactions they are folded into the stored view (its tally, its new
- * items, its index entries) at the cost of the new ops alone, not of the
- * account's history. Anything else is a refold. */
+ * interactions or add follow-ups they are folded into the stored view (its
+ * tally, its new items and follow-ups, its index entries) at the cost of
+ * the new ops alone, not of the account's history. Anything else (a field
+ * set, a retraction, an amend, a follow-up done, a redaction, an op that
+ * sorts before the last) is a refold. */
 int rp_view_refresh_many(rp_store *st, MDB_txn *txn, const uint8_t (*accts)[RP_ACCOUNT_LEN],
                          const uint8_t *refold, size_t n);
 

@@ -70,9 +70,9 @@ static void test_orphan(void)
 {
 	static const char *const names[] = { "ann" }, *const roles[] = { "admin" };
 	char dir[] = "/tmp/rapport-append-orphan-XXXXXX";
-	forged_op roster[4], create, retract, ix;
+	forged_op roster[4], create, retract, ix, cancel, fu;
 	rp_body_builder b;
-	uint8_t acct[RP_ACCOUNT_LEN], ixid[RP_OPID_LEN];
+	uint8_t acct[RP_ACCOUNT_LEN], ixid[RP_OPID_LEN], fuid[RP_OPID_LEN];
 	size_t nr;
 	rp_store *st;
 	MDB_txn *txn;
@@ -96,6 +96,14 @@ static void test_orphan(void)
 	rp_body_put_bin(&b, "ix", ixid, RP_OPID_LEN);
 	rp_body_put_str(&b, "reason", "twice");
 	retract = forge_op(0, acct, "ix.retract", RP_HLC_MAKE(3000, 0), &b);
+	rp_body_init(&b);
+	rp_body_put_str(&b, "text", "call back");
+	rp_body_put_int(&b, "due", 1773100800000LL);
+	fu = forge_op(0, acct, "fu.add", RP_HLC_MAKE(6000, 0), &b);
+	forge_opid(&fu, fuid);
+	rp_body_init(&b);
+	rp_body_put_bin(&b, "fu", fuid, RP_OPID_LEN);
+	cancel = forge_op(0, acct, "fu.cancel", RP_HLC_MAKE(3100, 0), &b);
 
 	if (!mkdtemp(dir) || rp_store_open(dir, &st)) {
 		ok(0, "a store");
@@ -109,10 +117,17 @@ static void test_orphan(void)
 	bad |= s_ingest(st, &ix);
 	is_int(bad, 0, "the roster, the account, the retraction, then its interaction");
 	is_int((int)(rp_view_appends - before), 0, "the interaction a change named before is refolded");
+	bad |= s_ingest(st, &cancel);
+	before = rp_view_appends;
+	bad |= s_ingest(st, &fu);
+	is_int(bad, 0, "a cancel, then its follow-up");
+	is_int((int)(rp_view_appends - before), 0, "the follow-up a change named before is refolded");
 	is_int(rp_store_begin(st, 0, &txn), 0, "a read");
 	is_int(rp_view_differs(st, txn, acct, &view), 0, "the stored view is the refold's");
 	ok(view && json_is_true(json_object_get(json_array_get(json_object_get(view, "interactions"), 0), "retracted")),
 	   "and the interaction is retracted in it");
+	ok(view && json_is_true(json_object_get(json_array_get(json_object_get(view, "followups"), 0), "cancelled")),
+	   "and the follow-up cancelled");
 	json_decref(view);
 	rp_store_end(txn);
 	rp_store_close(&st);
@@ -122,6 +137,8 @@ static void test_orphan(void)
 	free(create.bytes);
 	free(ix.bytes);
 	free(retract.bytes);
+	free(fu.bytes);
+	free(cancel.bytes);
 }
 
 int main(void)
@@ -173,6 +190,31 @@ int main(void)
 	is_int((int)(rp_view_appends - before), 1, "folded in again");
 	ok(s_fsck_ok(), "still the refold's");
 
+	/* follow-ups: each in its place among the others (due, then id), some
+	 * due at the same moment, some a few ms apart within one second (the
+	 * view shows seconds; the order is the exact time's) */
+	before = rp_view_appends;
+	for (int i = 0; i < 24 && !bad; i++) {
+		rp_write *wf = NULL;
+		uint64_t due = now + (uint64_t)((i * 7) % 5) * DAY + (uint64_t)(i % 3) * 7;
+		bad |= rp_write_begin(n, &wf) || rp_fu_add(wf, acct, i % 2 ? "call back" : "send the offer", due,
+		                                           NULL, i == 5 ? first : ref) || rp_write_commit(&wf);
+	}
+	is_int(bad, 0, "24 follow-ups, a write each (%s)", rp_errmsg());
+	ok(rp_view_appends - before >= 24, "each folded into the stored view (%lu)", rp_view_appends - before);
+	ok(s_fsck_ok(), "in the refold's order, with its next due and open count");
+	{
+		rp_write *wd = NULL;
+		rp_ix_spec ix = { .type = "call", .text = "after the follow-ups", .at_ms = now };
+		is_int(rp_write_begin(n, &wd), 0, "a follow-up done");
+		is_int(rp_fu_done(wd, first, "sent"), 0, "done (%s)", rp_errmsg());
+		is_int(rp_write_commit(&wd), 0, "committed: a refold");
+		before = rp_view_appends;
+		is_int(s_log(acct, &ix, ref), 0, "an interaction after it");
+		is_int((int)(rp_view_appends - before), 1, "folded in");
+		ok(s_fsck_ok(), "still the refold's");
+	}
+
 	/* sums near the limit: once a currency's amounts could saturate in
 	 * some order, the refold decides */
 	for (int i = 0; i < 95 && !bad; i++) {
@@ -187,10 +229,12 @@ int main(void)
 		is_int(rp_node_read(n, &txn), 0, "a read");
 		is_int(rp_view_load(n->store, txn, acct, &view), 0, "the view puts its parts together");
 		rp_store_end(txn);
-		is_int((int)json_array_size(json_object_get(view, "interactions")), 60 + 1 + 95,
+		is_int((int)json_array_size(json_object_get(view, "interactions")), 60 + 1 + 1 + 95,
 		       "every interaction in it, the retracted one too");
-		ok(json_integer_value(json_object_get(json_object_get(view, "stats"), "interactions")) == 60 - 1 + 1 + 95,
+		ok(json_integer_value(json_object_get(json_object_get(view, "stats"), "interactions")) == 60 - 1 + 1 + 1 + 95,
 		   "the live ones counted");
+		ok(json_integer_value(json_object_get(json_object_get(view, "stats"), "open_followups")) == 23,
+		   "the open follow-ups counted");
 		json_decref(view);
 	}
 	rp_node_close(&n);

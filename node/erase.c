@@ -194,25 +194,16 @@ int rp_erase_wipe(rp_node *n, uint64_t now_ms, uint64_t *accounts, uint64_t *ops
 	return rc;
 }
 
-int rp_erase_now(rp_node *n, int wait_ms)
+/* The store replaced by a compacted copy of itself, this process holding
+ * the home alone: with zero_old the old file's blocks are zeroed and the
+ * mark (a path, or NULL) removed after. */
+static int s_swap(rp_node *n, int zero_old, const char *mark)
 {
-	char tmp[RP_PATH_MAX + 32], data[RP_PATH_MAX + 32], mark[RP_PATH_MAX + 32], lock[RP_PATH_MAX + 32];
-	int fd = -1, old = -1, rc;
+	char tmp[RP_PATH_MAX + 32], data[RP_PATH_MAX + 32], lock[RP_PATH_MAX + 32];
+	int fd = -1, old = -1, rc = 0;
 
-	if (!rp_erase_pending(n))
-		return 0;
-	if (n->lock_fd < 0)
-		return RP_EBUSY;
-	if ((rc = s_lock_alone(n, wait_ms)))
-		return rc;
-	if (s_exists(n, "wipe.pending")) {
-		rc = s_wipe_locked(n);
-		s_unlock_alone(n);
-		return rc;
-	}
 	s_path(n, "data.mdb.erase", tmp, sizeof tmp);
 	s_path(n, "data.mdb", data, sizeof data);
-	s_path(n, "erase.pending", mark, sizeof mark);
 	s_path(n, "lock.mdb", lock, sizeof lock);
 
 	/* 1. A complete, compacted copy, on disk before anything else moves. */
@@ -225,7 +216,7 @@ int rp_erase_now(rp_node *n, int wait_ms)
 	close(fd);
 	fd = -1;
 	/* 2. Let go of the old store; keep a hand on its file to wipe it. */
-	if ((old = open(data, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+	if (zero_old && (old = open(data, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		rc = RP_EIO;
 		goto fail;
 	}
@@ -238,11 +229,13 @@ int rp_erase_now(rp_node *n, int wait_ms)
 	}
 	s_sync_dir(n->home);
 	/* 4. The old file's blocks: zeros. */
-	rc = s_zero(old) == 0 ? 0 : RP_EIO;
-	close(old);
-	old = -1;
+	if (old >= 0) {
+		rc = s_zero(old) == 0 ? 0 : RP_EIO;
+		close(old);
+		old = -1;
+	}
 	unlink(lock);                           /* readers' slots of the old file; made anew */
-	if (rc == 0) {
+	if (rc == 0 && mark) {
 		unlink(mark);
 		s_sync_dir(n->home);
 	}
@@ -254,7 +247,6 @@ reopen:
 	}
 	if (old >= 0)
 		close(old);
-	s_unlock_alone(n);
 	return rc;
 fail:
 	if (fd >= 0)
@@ -262,6 +254,39 @@ fail:
 	unlink(tmp);
 	if (old >= 0)
 		close(old);
+	return rc;
+}
+
+int rp_erase_now(rp_node *n, int wait_ms)
+{
+	char mark[RP_PATH_MAX + 32];
+	int rc;
+
+	if (!rp_erase_pending(n))
+		return 0;
+	if (n->lock_fd < 0)
+		return RP_EBUSY;
+	if ((rc = s_lock_alone(n, wait_ms)))
+		return rc;
+	if (s_exists(n, "wipe.pending")) {
+		rc = s_wipe_locked(n);
+		s_unlock_alone(n);
+		return rc;
+	}
+	s_path(n, "erase.pending", mark, sizeof mark);
+	rc = s_swap(n, 1, mark);
+	s_unlock_alone(n);
+	return rc;
+}
+
+int rp_erase_compact(rp_node *n, int wait_ms)
+{
+	int rc;
+	if (n->lock_fd < 0)
+		return RP_EBUSY;
+	if ((rc = s_lock_alone(n, wait_ms)))
+		return rc;
+	rc = s_swap(n, 0, NULL);
 	s_unlock_alone(n);
 	return rc;
 }

@@ -194,73 +194,10 @@ int rp_erase_wipe(rp_node *n, uint64_t now_ms, uint64_t *accounts, uint64_t *ops
 	return rc;
 }
 
-/* The store replaced by a compacted copy of itself, this process holding
- * the home alone: with zero_old the old file's blocks are zeroed and the
- * mark (a path, or NULL) removed after. */
-static int s_swap(rp_node *n, int zero_old, const char *mark)
-{
-	char tmp[RP_PATH_MAX + 32], data[RP_PATH_MAX + 32], lock[RP_PATH_MAX + 32];
-	int fd = -1, old = -1, rc = 0;
-
-	s_path(n, "data.mdb.erase", tmp, sizeof tmp);
-	s_path(n, "data.mdb", data, sizeof data);
-	s_path(n, "lock.mdb", lock, sizeof lock);
-
-	/* 1. A complete, compacted copy, on disk before anything else moves. */
-	unlink(tmp);                            /* a crashed erasure's leftover */
-	if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
-	    rp_store_compact_to(n->store, fd) != 0) {
-		rc = RP_EIO;
-		goto fail;
-	}
-	close(fd);
-	fd = -1;
-	/* 2. Let go of the old store; keep a hand on its file to wipe it. */
-	if (zero_old && (old = open(data, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		rc = RP_EIO;
-		goto fail;
-	}
-	rp_store_close(&n->store);
-	/* 3. The copy becomes the store: a crash before this leaves the old
-	 * one, after it the new one; never neither. */
-	if (rename(tmp, data) != 0) {
-		rc = RP_EIO;
-		goto reopen;
-	}
-	s_sync_dir(n->home);
-	/* 4. The old file's blocks: zeros. */
-	if (old >= 0) {
-		rc = s_zero(old) == 0 ? 0 : RP_EIO;
-		close(old);
-		old = -1;
-	}
-	unlink(lock);                           /* readers' slots of the old file; made anew */
-	if (rc == 0 && mark) {
-		unlink(mark);
-		s_sync_dir(n->home);
-	}
-reopen:
-	{
-		int r = rp_store_open(n->home, &n->store);
-		if (r && rc == 0)
-			rc = r;
-	}
-	if (old >= 0)
-		close(old);
-	return rc;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	if (old >= 0)
-		close(old);
-	return rc;
-}
-
 int rp_erase_now(rp_node *n, int wait_ms)
 {
-	char mark[RP_PATH_MAX + 32];
-	int rc;
+	char tmp[RP_PATH_MAX + 32], data[RP_PATH_MAX + 32], mark[RP_PATH_MAX + 32], lock[RP_PATH_MAX + 32];
+	int fd = -1, old = -1, rc;
 
 	if (!rp_erase_pending(n))
 		return 0;
@@ -273,20 +210,58 @@ int rp_erase_now(rp_node *n, int wait_ms)
 		s_unlock_alone(n);
 		return rc;
 	}
+	s_path(n, "data.mdb.erase", tmp, sizeof tmp);
+	s_path(n, "data.mdb", data, sizeof data);
 	s_path(n, "erase.pending", mark, sizeof mark);
-	rc = s_swap(n, 1, mark);
+	s_path(n, "lock.mdb", lock, sizeof lock);
+
+	/* 1. A complete, compacted copy, on disk before anything else moves. */
+	unlink(tmp);                            /* a crashed erasure's leftover */
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
+	    rp_store_compact_to(n->store, fd) != 0) {
+		rc = RP_EIO;
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	/* 2. Let go of the old store; keep a hand on its file to wipe it. */
+	if ((old = open(data, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		rc = RP_EIO;
+		goto fail;
+	}
+	rp_store_close(&n->store);
+	/* 3. The copy becomes the store: a crash before this leaves the old
+	 * one, after it the new one; never neither. */
+	if (rename(tmp, data) != 0) {
+		rc = RP_EIO;
+		goto reopen;
+	}
+	s_sync_dir(n->home);
+	/* 4. The old file's blocks: zeros. */
+	rc = s_zero(old) == 0 ? 0 : RP_EIO;
+	close(old);
+	old = -1;
+	unlink(lock);                           /* readers' slots of the old file; made anew */
+	if (rc == 0) {
+		unlink(mark);
+		s_sync_dir(n->home);
+	}
+reopen:
+	{
+		int r = rp_store_open(n->home, &n->store);
+		if (r && rc == 0)
+			rc = r;
+	}
+	if (old >= 0)
+		close(old);
 	s_unlock_alone(n);
 	return rc;
-}
-
-int rp_erase_compact(rp_node *n, int wait_ms)
-{
-	int rc;
-	if (n->lock_fd < 0)
-		return RP_EBUSY;
-	if ((rc = s_lock_alone(n, wait_ms)))
-		return rc;
-	rc = s_swap(n, 0, NULL);
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	if (old >= 0)
+		close(old);
 	s_unlock_alone(n);
 	return rc;
 }

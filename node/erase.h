@@ -56,15 +56,4 @@ void rp_erase_note(const rp_node *n, char *out, size_t cap);
  * intact and still open, the mark stays). */
 int rp_erase_now(rp_node *n, int wait_ms);
 
-/* Rewrite the store compacted, erasing nothing: after a write that made
- * the store many times larger (an import of a team's history), each
- * table's pages are scattered over the file, and a walk of an index
- * touches much more of it than it reads (the kernel maps the pages around
- * each one it faults in: 100,000 accounts' at-risk walk held 150 MiB where
- * the compacted store's holds 9). The copy holds each table's pages in
- * tree order. Done only when this process holds the home alone (waiting up
- * to wait_ms); a crash midway leaves the old store whole. Returns 0,
- * RP_EBUSY (nothing changed) or RP_EIO (the old store intact and open). */
-int rp_erase_compact(rp_node *n, int wait_ms);
-
 #endif

@@ -6,7 +6,6 @@
 #include "load.h"
 #include "edit.h"
 #include "node.h"
-#include "erase.h"
 #include "crm/import.h"
 
 /* A write call refused: say which line (and entry) of the file it came from. */
@@ -55,32 +54,7 @@ static int s_write_acct(void *arg, rp_write *w, const char *path, rp_plan_acct *
 	return 0;
 }
 
-/* An import that made the store at least this many ops, and at least
- * doubled it, leaves it compacted (erase.h: its indexes' pages together). */
-#define S_COMPACT_OPS 100000
-
-static size_t s_ops(rp_node *n)
-{
-	MDB_txn *txn;
-	size_t k = 0;
-	if (rp_node_read(n, &txn) == 0) {
-		k = rp_store_count(txn, n->store->ops);
-		rp_store_end(txn);
-	}
-	return k;
-}
-
 int rp_import(rp_node *n, const char *path, const rp_import_opts *opts, json_t **report)
 {
-	size_t before = opts && opts->dry_run ? 0 : s_ops(n), after;
-	int rc = rp_import_run(n, path, opts, s_write_acct, NULL, report);
-	if (rc == 0 && !(opts && opts->dry_run) && (after = s_ops(n)) >= before + S_COMPACT_OPS &&
-	    after >= 2 * before) {
-		/* not holding the home alone (a daemon runs): it stays as it is */
-		int c = rp_erase_compact(n, 0);
-		if (*report)
-			json_object_set_new(*report, "compacted", json_boolean(c == 0));
-		rp_errclear();
-	}
-	return rc;
+	return rp_import_run(n, path, opts, s_write_acct, NULL, report);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "spill.h"
+#include "../../proto/bytes.h"
 #include "../../proto/error.h"
 #include "../../proto/id.h"
 
@@ -10,120 +11,82 @@
 
 /* ---- writing ------------------------------------------------------------------ */
 
-typedef struct s_out {
-	uint8_t **buf;
-	size_t   *len, *cap;
-	size_t    start;           /* where the record began: undone on failure */
-	int       bad;
-} s_out;
 
-static void s_bytes(s_out *o, const void *p, size_t n)
-{
-	if (o->bad)
-		return;
-	if (*o->len + n > *o->cap) {
-		size_t cap = *o->cap ? *o->cap : 4096;
-		uint8_t *q;
-		while (cap < *o->len + n)
-			cap *= 2;
-		if (!(q = realloc(*o->buf, cap))) {
-			o->bad = 1;
-			return;
-		}
-		*o->buf = q;
-		*o->cap = cap;
-	}
-	memcpy(*o->buf + *o->len, p, n);
-	*o->len += n;
-}
-
-static void s_u64(s_out *o, uint64_t v)
-{
-	uint8_t b[8];
-	rp_be64_put(b, v);
-	s_bytes(o, b, 8);
-}
-
-static void s_u32(s_out *o, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-	s_bytes(o, b, 4);
-}
-
-static void s_u8(s_out *o, int v)
+static void s_u8(rp_bytes_out *o, int v)
 {
 	uint8_t b = (uint8_t)(v != 0);
-	s_bytes(o, &b, 1);
+	rp_bytes_put(o, &b, 1);
 }
 
-static void s_str(s_out *o, const char *s)
+static void s_str(rp_bytes_out *o, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 	if (s && n >= S_NONE) {
 		o->bad = 1;
 		return;
 	}
-	s_u32(o, s ? (uint32_t)n : S_NONE);
+	rp_bytes_u32(o, s ? (uint32_t)n : S_NONE);
 	if (s)
-		s_bytes(o, s, n + 1);
+		rp_bytes_put(o, s, n + 1);
 }
 
 int rp_spill_put(const rp_plan_acct *a, uint8_t **buf, size_t *len, size_t *cap)
 {
-	s_out o = { buf, len, cap, *len, 0 };
+	rp_bytes_out o = { buf, len, cap, 0 };
+	size_t start = *len;           /* where the record began: undone on failure */
 	size_t i;
-	s_u64(&o, a->line);
+	rp_bytes_u64(&o, a->line);
 	s_str(&o, a->name);
 	s_str(&o, a->owner);
 	s_u8(&o, a->exists);
-	s_bytes(&o, a->id, RP_ACCOUNT_LEN);
-	s_u32(&o, (uint32_t)a->nfields);
+	rp_bytes_put(&o, a->id, RP_ACCOUNT_LEN);
+	rp_bytes_u32(&o, (uint32_t)a->nfields);
 	for (i = 0; i < a->nfields; i++) {
 		s_str(&o, a->fields[i].key);
 		s_str(&o, a->fields[i].value);
 	}
-	s_u32(&o, (uint32_t)a->ntags);
+	rp_bytes_u32(&o, (uint32_t)a->ntags);
 	for (i = 0; i < a->ntags; i++)
 		s_str(&o, a->tags[i]);
-	s_u32(&o, (uint32_t)a->ncontacts);
+	rp_bytes_u32(&o, (uint32_t)a->ncontacts);
 	for (i = 0; i < a->ncontacts; i++) {
 		const rp_plan_contact *c = &a->contacts[i];
-		s_u64(&o, c->index);
+		rp_bytes_u64(&o, c->index);
 		s_str(&o, c->name);
 		s_str(&o, c->role);
 		s_str(&o, c->email);
 		s_str(&o, c->phone);
 		s_str(&o, c->prefer);
 	}
-	s_u32(&o, (uint32_t)a->nixs);
+	rp_bytes_u32(&o, (uint32_t)a->nixs);
 	for (i = 0; i < a->nixs; i++) {
 		const rp_plan_ix *x = &a->ixs[i];
-		s_u64(&o, x->index);
+		rp_bytes_u64(&o, x->index);
 		s_str(&o, x->spec.type);
-		s_u64(&o, x->spec.at_ms);
+		rp_bytes_u64(&o, x->spec.at_ms);
 		s_str(&o, x->spec.text);
 		s_str(&o, x->spec.contact);
 		s_u8(&o, x->spec.has_amount);
-		s_u64(&o, (uint64_t)x->spec.cents);
+		rp_bytes_u64(&o, (uint64_t)x->spec.cents);
 		s_str(&o, x->spec.amount);
 		s_str(&o, x->spec.currency);
 		s_str(&o, x->spec.outcome);
 		s_str(&o, x->spec.by);
 		s_str(&o, x->resolution);
 	}
-	s_u32(&o, (uint32_t)a->nfus);
+	rp_bytes_u32(&o, (uint32_t)a->nfus);
 	for (i = 0; i < a->nfus; i++) {
 		const rp_plan_fu *f = &a->fus[i];
-		s_u64(&o, f->index);
+		rp_bytes_u64(&o, f->index);
 		s_str(&o, f->text);
 		s_str(&o, f->assignee);
-		s_u64(&o, f->due);
+		rp_bytes_u64(&o, f->due);
 		s_u8(&o, f->done);
 		s_str(&o, f->done_text);
 	}
 	if (o.bad || a->nfields > UINT32_MAX || a->ntags > UINT32_MAX || a->ncontacts > UINT32_MAX ||
 	    a->nixs > UINT32_MAX || a->nfus > UINT32_MAX) {
-		*len = o.start;
+		*len = start;
 		return RP_ENOMEM;
 	}
 	return 0;
@@ -131,49 +94,22 @@ int rp_spill_put(const rp_plan_acct *a, uint8_t **buf, size_t *len, size_t *cap)
 
 /* ---- reading ------------------------------------------------------------------ */
 
-typedef struct s_in {
-	const uint8_t *p, *end;
-	int            bad;
-} s_in;
 
-static const uint8_t *s_take(s_in *in, size_t n)
+static int s_get_u8(rp_bytes_in *in)
 {
-	const uint8_t *p = in->p;
-	if (in->bad || (size_t)(in->end - in->p) < n) {
-		in->bad = 1;
-		return NULL;
-	}
-	in->p += n;
-	return p;
-}
-
-static uint64_t s_get_u64(s_in *in)
-{
-	const uint8_t *p = s_take(in, 8);
-	return p ? rp_be64_get(p) : 0;
-}
-
-static uint32_t s_get_u32(s_in *in)
-{
-	const uint8_t *p = s_take(in, 4);
-	return p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3] : 0;
-}
-
-static int s_get_u8(s_in *in)
-{
-	const uint8_t *p = s_take(in, 1);
+	const uint8_t *p = rp_bytes_take(in, 1);
 	if (p && *p > 1)
 		in->bad = 1;
 	return p ? *p : 0;
 }
 
-static const char *s_get_str(s_in *in)
+static const char *s_get_str(rp_bytes_in *in)
 {
-	uint32_t n = s_get_u32(in);
+	uint32_t n = rp_bytes_get_u32(in);
 	const uint8_t *p;
 	if (in->bad || n == S_NONE)
 		return NULL;
-	if (!(p = s_take(in, (size_t)n + 1)) || p[n] != 0 || memchr(p, 0, n)) {
+	if (!(p = rp_bytes_take(in, (size_t)n + 1)) || p[n] != 0 || memchr(p, 0, n)) {
 		in->bad = 1;
 		return NULL;
 	}
@@ -182,9 +118,9 @@ static const char *s_get_str(s_in *in)
 
 /* A list's count: no more items than bytes left (each takes some), so a
  * bad count never asks for a huge block. */
-static size_t s_get_count(s_in *in)
+static size_t s_get_count(rp_bytes_in *in)
 {
-	uint32_t n = s_get_u32(in);
+	uint32_t n = rp_bytes_get_u32(in);
 	if (!in->bad && n > (size_t)(in->end - in->p))
 		in->bad = 1;
 	return in->bad ? 0 : n;
@@ -200,18 +136,18 @@ static void *s_carve(uint8_t **at, size_t n, size_t size)
 
 int rp_spill_get(const uint8_t *rec, size_t len, rp_plan_acct *a, void **mem)
 {
-	s_in in = { rec, rec + len, 0 };
+	rp_bytes_in in = { rec, rec + len, 0 };
 	const uint8_t *id, *lists;
 	size_t i, n[5], need = 0;
 	uint8_t *at;
 
 	*mem = NULL;
 	memset(a, 0, sizeof *a);
-	a->line = (size_t)s_get_u64(&in);
+	a->line = (size_t)rp_bytes_get_u64(&in);
 	a->name = s_get_str(&in);
 	a->owner = s_get_str(&in);
 	a->exists = s_get_u8(&in);
-	if (!(id = s_take(&in, RP_ACCOUNT_LEN)) || !a->name)
+	if (!(id = rp_bytes_take(&in, RP_ACCOUNT_LEN)) || !a->name)
 		return RP_EFORMAT;
 	memcpy(a->id, id, RP_ACCOUNT_LEN);
 	/* the lists are read twice: once for their counts (so one block holds
@@ -225,7 +161,7 @@ int rp_spill_get(const uint8_t *rec, size_t len, rp_plan_acct *a, void **mem)
 				if (*c == 's')
 					s_get_str(&in);
 				else if (*c == '8')
-					s_get_u64(&in);
+					rp_bytes_get_u64(&in);
 				else
 					s_get_u8(&in);
 		}
@@ -243,21 +179,21 @@ int rp_spill_get(const uint8_t *rec, size_t len, rp_plan_acct *a, void **mem)
 	a->ixs = s_carve(&at, a->nixs = n[3], sizeof *a->ixs);
 	a->fus = s_carve(&at, a->nfus = n[4], sizeof *a->fus);
 	in.p = lists;
-	s_get_u32(&in);
+	rp_bytes_get_u32(&in);
 	for (i = 0; i < a->nfields; i++) {
 		a->fields[i].key = s_get_str(&in);
 		a->fields[i].value = s_get_str(&in);
 		if (!a->fields[i].key || !a->fields[i].value)
 			return RP_EFORMAT;
 	}
-	s_get_u32(&in);
+	rp_bytes_get_u32(&in);
 	for (i = 0; i < a->ntags; i++)
 		if (!(a->tags[i] = s_get_str(&in)))
 			return RP_EFORMAT;
-	s_get_u32(&in);
+	rp_bytes_get_u32(&in);
 	for (i = 0; i < a->ncontacts; i++) {
 		rp_plan_contact *c = &a->contacts[i];
-		c->index = (size_t)s_get_u64(&in);
+		c->index = (size_t)rp_bytes_get_u64(&in);
 		c->name = s_get_str(&in);
 		c->role = s_get_str(&in);
 		c->email = s_get_str(&in);
@@ -266,17 +202,17 @@ int rp_spill_get(const uint8_t *rec, size_t len, rp_plan_acct *a, void **mem)
 		if (!c->name)
 			return RP_EFORMAT;
 	}
-	s_get_u32(&in);
+	rp_bytes_get_u32(&in);
 	for (i = 0; i < a->nixs; i++) {
 		rp_plan_ix *x = &a->ixs[i];
 		memset(x, 0, sizeof *x);
-		x->index = (size_t)s_get_u64(&in);
+		x->index = (size_t)rp_bytes_get_u64(&in);
 		x->spec.type = s_get_str(&in);
-		x->spec.at_ms = s_get_u64(&in);
+		x->spec.at_ms = rp_bytes_get_u64(&in);
 		x->spec.text = s_get_str(&in);
 		x->spec.contact = s_get_str(&in);
 		x->spec.has_amount = s_get_u8(&in);
-		x->spec.cents = (int64_t)s_get_u64(&in);
+		x->spec.cents = (int64_t)rp_bytes_get_u64(&in);
 		x->spec.amount = s_get_str(&in);
 		x->spec.currency = s_get_str(&in);
 		x->spec.outcome = s_get_str(&in);
@@ -285,14 +221,14 @@ int rp_spill_get(const uint8_t *rec, size_t len, rp_plan_acct *a, void **mem)
 		if (!x->spec.type)
 			return RP_EFORMAT;
 	}
-	s_get_u32(&in);
+	rp_bytes_get_u32(&in);
 	for (i = 0; i < a->nfus; i++) {
 		rp_plan_fu *f = &a->fus[i];
 		memset(f, 0, sizeof *f);
-		f->index = (size_t)s_get_u64(&in);
+		f->index = (size_t)rp_bytes_get_u64(&in);
 		f->text = s_get_str(&in);
 		f->assignee = s_get_str(&in);
-		f->due = s_get_u64(&in);
+		f->due = rp_bytes_get_u64(&in);
 		f->done = s_get_u8(&in);
 		f->done_text = s_get_str(&in);
 		if (!f->text)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tally.h"
+#include "../../proto/bytes.h"
 #include "../text/casefold.h"
 #include "../text/when.h"
 #include "../../proto/error.h"
@@ -341,145 +342,80 @@ json_t *rp_tally_stats(const rp_tally *t, json_t *stats)
  * ‖ key ‖ text length (2) ‖ text ‖ n (4) ‖ follow-ups: due (8) ‖ open (1) ‖ id
  * (26) ‖ n (4) ‖ orphans: id (26). Big-endian. */
 
-typedef struct s_out {
-	uint8_t *p;
-	size_t   len, cap;
-	int      nomem;
-} s_out;
-
-static void s_put(s_out *o, const void *p, size_t n)
-{
-	if (o->nomem)
-		return;
-	if (o->len + n > o->cap) {
-		size_t c = o->cap ? o->cap : 256;
-		uint8_t *g;
-		while (c < o->len + n)
-			c *= 2;
-		if (!(g = realloc(o->p, c))) {
-			o->nomem = 1;
-			return;
-		}
-		o->p = g;
-		o->cap = c;
-	}
-	memcpy(o->p + o->len, p, n);
-	o->len += n;
-}
-
-static void s_u64(s_out *o, uint64_t v)
-{
-	uint8_t b[8];
-	rp_be64_put(b, v);
-	s_put(o, b, 8);
-}
-
-static void s_u32(s_out *o, size_t v)
-{
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-	s_put(o, b, 4);
-}
-
-static void s_str16(s_out *o, const char *s)
+static void s_str16(rp_bytes_out *o, const char *s)
 {
 	size_t n = strlen(s);
 	uint8_t b[2] = { (uint8_t)(n >> 8), (uint8_t)n };
-	s_put(o, b, 2);
-	s_put(o, s, n);
+	rp_bytes_put(o, b, 2);
+	rp_bytes_put(o, s, n);
 }
 
 uint8_t *rp_tally_encode(const rp_tally *t, size_t *len)
 {
-	s_out o = { 0 };
+	uint8_t *buf = NULL;
+	size_t used = 0, cap = 0;
+	rp_bytes_out o = { &buf, &used, &cap, 0 };
 	uint8_t head[2] = { S_MAGIC, S_FORM };
 	size_t i;
-	s_put(&o, head, 2);
-	s_put(&o, t->last_key, RP_ACCT_KEY_LEN);
-	s_u64(&o, t->live);
-	s_u64(&o, t->open_complaints);
-	s_u32(&o, t->ncontacts);
+	rp_bytes_put(&o, head, 2);
+	rp_bytes_put(&o, t->last_key, RP_ACCT_KEY_LEN);
+	rp_bytes_u64(&o, t->live);
+	rp_bytes_u64(&o, t->open_complaints);
+	rp_bytes_u32(&o, (uint32_t)(t->ncontacts));
 	for (i = 0; i < t->ncontacts; i++)
-		s_u64(&o, (uint64_t)t->contacts[i]);
-	s_u32(&o, t->npurchases);
+		rp_bytes_u64(&o, (uint64_t)t->contacts[i]);
+	rp_bytes_u32(&o, (uint32_t)(t->npurchases));
 	for (i = 0; i < t->npurchases; i++)
-		s_u64(&o, (uint64_t)t->purchases[i]);
-	s_u32(&o, t->nsums);
+		rp_bytes_u64(&o, (uint64_t)t->purchases[i]);
+	rp_bytes_u32(&o, (uint32_t)(t->nsums));
 	for (i = 0; i < t->nsums; i++) {
 		uint8_t sat = (uint8_t)t->sums[i].saturated;
-		s_put(&o, t->sums[i].cur, 3);
-		s_put(&o, &sat, 1);
-		s_u64(&o, (uint64_t)t->sums[i].cents);
-		s_u64(&o, t->sums[i].size);
+		rp_bytes_put(&o, t->sums[i].cur, 3);
+		rp_bytes_put(&o, &sat, 1);
+		rp_bytes_u64(&o, (uint64_t)t->sums[i].cents);
+		rp_bytes_u64(&o, t->sums[i].size);
 	}
-	s_u32(&o, t->nbuys);
+	rp_bytes_u32(&o, (uint32_t)(t->nbuys));
 	for (i = 0; i < t->nbuys; i++) {
-		s_u64(&o, t->buys[i].n);
-		s_u64(&o, (uint64_t)t->buys[i].at);
-		s_put(&o, t->buys[i].id, RP_REF_TEXT);
+		rp_bytes_u64(&o, t->buys[i].n);
+		rp_bytes_u64(&o, (uint64_t)t->buys[i].at);
+		rp_bytes_put(&o, t->buys[i].id, RP_REF_TEXT);
 		s_str16(&o, t->buys[i].key);
 		s_str16(&o, t->buys[i].text);
 	}
-	s_u32(&o, t->nfus);
+	rp_bytes_u32(&o, (uint32_t)(t->nfus));
 	for (i = 0; i < t->nfus; i++) {
 		uint8_t open = (uint8_t)t->fus[i].open;
-		s_u64(&o, (uint64_t)t->fus[i].due);
-		s_put(&o, &open, 1);
-		s_put(&o, t->fus[i].id, RP_REF_TEXT);
+		rp_bytes_u64(&o, (uint64_t)t->fus[i].due);
+		rp_bytes_put(&o, &open, 1);
+		rp_bytes_put(&o, t->fus[i].id, RP_REF_TEXT);
 	}
-	s_u32(&o, t->norphans);
+	rp_bytes_u32(&o, (uint32_t)(t->norphans));
 	for (i = 0; i < t->norphans; i++)
-		s_put(&o, t->orphans[i], RP_REF_TEXT);
-	if (o.nomem) {
-		free(o.p);
+		rp_bytes_put(&o, t->orphans[i], RP_REF_TEXT);
+	if (o.bad) {
+		free(buf);
 		return NULL;
 	}
-	*len = o.len;
-	return o.p;
-}
-
-typedef struct s_in {
-	const uint8_t *p, *end;
-	int bad;
-} s_in;
-
-static const uint8_t *s_take(s_in *in, size_t n)
-{
-	const uint8_t *p = in->p;
-	if (in->bad || (size_t)(in->end - in->p) < n) {
-		in->bad = 1;
-		return NULL;
-	}
-	in->p += n;
-	return p;
-}
-
-static uint64_t s_get64(s_in *in)
-{
-	const uint8_t *p = s_take(in, 8);
-	return p ? rp_be64_get(p) : 0;
-}
-
-static size_t s_get32(s_in *in)
-{
-	const uint8_t *p = s_take(in, 4);
-	return p ? (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3] : 0;
+	*len = used;
+	return buf;
 }
 
 /* A count of items of at least min bytes each: no more than are left. */
-static size_t s_count(s_in *in, size_t min)
+static size_t s_count(rp_bytes_in *in, size_t min)
 {
-	size_t n = s_get32(in);
+	size_t n = rp_bytes_get_u32(in);
 	if (n > (size_t)(in->end - in->p) / min)
 		in->bad = 1;
 	return in->bad ? 0 : n;
 }
 
-static char *s_getstr(s_in *in, size_t max)
+static char *s_getstr(rp_bytes_in *in, size_t max)
 {
-	const uint8_t *l = s_take(in, 2), *p;
+	const uint8_t *l = rp_bytes_take(in, 2), *p;
 	size_t n = l ? (size_t)l[0] << 8 | l[1] : 0;
 	char *s;
-	if (!l || n > max || !(p = s_take(in, n)) || memchr(p, 0, n)) {
+	if (!l || n > max || !(p = rp_bytes_take(in, n)) || memchr(p, 0, n)) {
 		in->bad = 1;
 		return NULL;
 	}
@@ -500,15 +436,15 @@ static int s_ascending(const int64_t *a, size_t n)
 
 int rp_tally_decode(rp_tally *t, const uint8_t *p, size_t n)
 {
-	s_in in = { p, p + n, 0 };
-	const uint8_t *h = s_take(&in, 2), *k;
+	rp_bytes_in in = { p, p + n, 0 };
+	const uint8_t *h = rp_bytes_take(&in, 2), *k;
 	size_t i, c;
 	*t = (rp_tally){ 0 };
-	if (!h || h[0] != S_MAGIC || h[1] != S_FORM || !(k = s_take(&in, RP_ACCT_KEY_LEN)))
+	if (!h || h[0] != S_MAGIC || h[1] != S_FORM || !(k = rp_bytes_take(&in, RP_ACCT_KEY_LEN)))
 		return RP_EIO;
 	memcpy(t->last_key, k, RP_ACCT_KEY_LEN);
-	t->live = s_get64(&in);
-	t->open_complaints = s_get64(&in);
+	t->live = rp_bytes_get_u64(&in);
+	t->open_complaints = rp_bytes_get_u64(&in);
 	for (int list = 0; list < 2; list++) {
 		int64_t **a = list ? &t->purchases : &t->contacts;
 		size_t *na = list ? &t->npurchases : &t->ncontacts, *cap = list ? &t->pcap : &t->ccap;
@@ -517,7 +453,7 @@ int rp_tally_decode(rp_tally *t, const uint8_t *p, size_t n)
 			goto nomem;
 		*cap = c;
 		for (i = 0; i < c; i++)
-			(*a)[i] = (int64_t)s_get64(&in);
+			(*a)[i] = (int64_t)rp_bytes_get_u64(&in);
 		*na = c;
 		if (!s_ascending(*a, c) || (c && (*a)[0] < 0))    /* times are never before 1970 */
 			in.bad = 1;
@@ -526,15 +462,15 @@ int rp_tally_decode(rp_tally *t, const uint8_t *p, size_t n)
 	if (c && !(t->sums = calloc(c, sizeof *t->sums)))
 		goto nomem;
 	for (i = 0; i < c && !in.bad; i++) {
-		const uint8_t *cur = s_take(&in, 4);
+		const uint8_t *cur = rp_bytes_take(&in, 4);
 		if (!cur)
 			break;
 		memcpy(t->sums[i].cur, cur, 3);
 		t->sums[i].saturated = cur[3];
 		if (cur[3] > 1 || memchr(cur, 0, 3) || (i && strcmp(t->sums[i - 1].cur, t->sums[i].cur) >= 0))
 			in.bad = 1;
-		t->sums[i].cents = (int64_t)s_get64(&in);
-		t->sums[i].size = s_get64(&in);
+		t->sums[i].cents = (int64_t)rp_bytes_get_u64(&in);
+		t->sums[i].size = rp_bytes_get_u64(&in);
 		t->nsums++;
 	}
 	c = s_count(&in, 46);
@@ -549,9 +485,9 @@ int rp_tally_decode(rp_tally *t, const uint8_t *p, size_t n)
 	for (i = 0; i < c && !in.bad; i++) {
 		rp_tally_buy *b = &t->buys[i];
 		const uint8_t *id;
-		b->n = s_get64(&in);
-		b->at = (int64_t)s_get64(&in);
-		if (!(id = s_take(&in, RP_REF_TEXT)))
+		b->n = rp_bytes_get_u64(&in);
+		b->at = (int64_t)rp_bytes_get_u64(&in);
+		if (!(id = rp_bytes_take(&in, RP_REF_TEXT)))
 			break;
 		memcpy(b->id, id, RP_REF_TEXT);
 		b->key = s_getstr(&in, RP_NAME_MAX * 4);
@@ -569,8 +505,8 @@ int rp_tally_decode(rp_tally *t, const uint8_t *p, size_t n)
 	for (i = 0; i < c && !in.bad; i++) {
 		rp_tally_fu *f = &t->fus[i];
 		const uint8_t *open, *id;
-		f->due = (int64_t)s_get64(&in);
-		if (!(open = s_take(&in, 1)) || !(id = s_take(&in, RP_REF_TEXT)))
+		f->due = (int64_t)rp_bytes_get_u64(&in);
+		if (!(open = rp_bytes_take(&in, 1)) || !(id = rp_bytes_take(&in, RP_REF_TEXT)))
 			break;
 		f->open = *open;
 		memcpy(f->id, id, RP_REF_TEXT);
@@ -584,7 +520,7 @@ int rp_tally_decode(rp_tally *t, const uint8_t *p, size_t n)
 	if (c && !(t->orphans = malloc(c * sizeof *t->orphans)))
 		goto nomem;
 	for (i = 0; i < c && !in.bad; i++) {
-		const uint8_t *id = s_take(&in, RP_REF_TEXT);
+		const uint8_t *id = rp_bytes_take(&in, RP_REF_TEXT);
 		if (!id)
 			break;
 		memcpy(t->orphans[i], id, RP_REF_TEXT);

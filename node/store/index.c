@@ -678,10 +678,7 @@ static int s_ix_write(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_
 	int rc;
 	memcpy(k, key, klen);
 	memcpy(k + klen, acct, RP_ACCOUNT_LEN);
-	if (klen && key[0] == 'W')             /* no value: nothing to leave behind */
-		rc = del ? mdb_del(txn, st->ix, &mk, NULL) : mdb_put(txn, st->ix, &mk, &mv, 0);
-	else
-		return rp_store_put_clean(txn, st->ix, &mk, del ? NULL : &mv);
+	rc = del ? mdb_del(txn, st->ix, &mk, NULL) : mdb_put(txn, st->ix, &mk, &mv, 0);
 	return rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 }
 

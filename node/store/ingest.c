@@ -209,13 +209,9 @@ int rp_ingest_redact(rp_store *st, MDB_txn *txn, const uint8_t opid[RP_OPID_LEN]
 	if ((rc = rp_op_encode(&op, buf, sizeof buf, &len)))
 		return rc;
 	/* The old body stays in a free page until the home is compacted. */
-	if ((rc = rp_store_mark_erase(st)))
+	if ((rc = rp_store_mark_erase(st)) ||
+	    (rc = s_put(txn, st->ops, opid, RP_OPID_LEN, buf, len)))
 		return rc;
-	{
-		MDB_val ok = { RP_OPID_LEN, (void *)opid }, ov = { len, buf };
-		if ((rc = rp_store_put_clean(txn, st->ops, &ok, &ov)))
-			return rc;
-	}
 	return s_is_zero(op.account, RP_ACCOUNT_LEN) ? 0 : rp_dirty_add(dirty, op.account);
 }
 

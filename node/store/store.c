@@ -411,17 +411,9 @@ int rp_store_append(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, con
 	return rp_store_err(rc);
 }
 
-int rp_store_put_clean(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val)
+int rp_store_set(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val)
 {
-	MDB_val old, z;
-	int rc = mdb_get(txn, dbi, key, &old);
-	if (rc == 0 && (!val || old.mv_size != val->mv_size)) {
-		z.mv_size = old.mv_size;            /* the same size: replaced where it is */
-		if ((rc = mdb_put(txn, dbi, key, &z, MDB_RESERVE)) == 0)
-			memset(z.mv_data, 0, z.mv_size);
-	}
-	if (rc && rc != MDB_NOTFOUND)
-		return rp_store_err(rc);
+	int rc;
 	if (val)
 		return rp_store_err(mdb_put(txn, dbi, key, val, 0));
 	rc = mdb_del(txn, dbi, key, NULL);

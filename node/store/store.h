@@ -165,14 +165,9 @@ int rp_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_va
 int rp_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen);
 int rp_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 
-/* Replace (val NULL: delete) the value of key so that none of its old bytes
- * is left in the page: LMDB moves a node's neighbours over a deleted or
- * shrunk value and may leave the old bytes in the page's free space, which
- * a compacted copy keeps (erase.h). The old value is zeroed in place first
- * (the page is the txn's own copy; the old one is a free page). For the
- * derived data erased data leaves behind: views, items, summaries, index
- * entries, redacted op bodies. Returns 0 or an RP_E* / LMDB code. */
-int rp_store_put_clean(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val);
+/* Put val under key (val NULL: delete key; absent is fine). Returns 0 or
+ * an RP_E* code (MDB_MAP_FULL kept). */
+int rp_store_set(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val);
 
 /* rp_store_put for keys that come in order: past the last key of dbi they
  * are appended (full pages, no search), else put as usual. */

@@ -1021,13 +1021,12 @@ static int s_items_set(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT
 		rc = s_items_walk(st, txn, acct, s_items_cmp, &d);
 	for (size_t i = 0; rc == 0 && i < d.ngone; i++) {
 		MDB_val k = { S_ITEM_KEY, d.gone[i] };
-		rc = rp_store_put_clean(txn, st->items, &k, NULL);
+		rc = rp_store_set(txn, st->items, &k, NULL);
 	}
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		MDB_val k = { S_ITEM_KEY, (void *)ik[i] }, v = { strlen(it[i]), it[i] };
 		if (!d.same[i])
-			rc = only_new ? rp_store_err(mdb_put(txn, st->items, &k, &v, 0))
-			              : rp_store_put_clean(txn, st->items, &k, &v);
+			rc = rp_store_set(txn, st->items, &k, &v);
 	}
 	free(d.gone);
 	free(d.same);
@@ -1043,11 +1042,11 @@ static int s_view_drop(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT
 	if (rc == 0)
 		rc = s_items_set(st, txn, acct, NULL, NULL, 0, 0);
 	if (rc == 0)
-		rc = rp_store_put_clean(txn, st->views, &k, NULL);
+		rc = rp_store_set(txn, st->views, &k, NULL);
 	if (rc == 0)
-		rc = rp_store_put_clean(txn, st->summaries, &k, NULL);
+		rc = rp_store_set(txn, st->summaries, &k, NULL);
 	if (rc == 0)
-		rc = rp_store_put_clean(txn, st->tallies, &k, NULL);
+		rc = rp_store_set(txn, st->tallies, &k, NULL);
 	return rc;
 }
 
@@ -1331,13 +1330,13 @@ static int s_rebuild_store(rp_store *st, MDB_txn *txn, const s_rebuild *r)
 	    (rc = s_items_set(st, txn, r->acct, (const uint8_t (*)[S_ITEM_KEY])r->ik, r->it, r->nit, r->appended)))
 		return rc;
 	v = (MDB_val){ strlen(r->vt), r->vt };
-	if ((rc = rp_store_put_clean(txn, st->views, &k, &v)))
+	if ((rc = rp_store_set(txn, st->views, &k, &v)))
 		return rc;
 	v = (MDB_val){ r->tlen, r->tally };
-	if ((rc = rp_store_put_clean(txn, st->tallies, &k, &v)))
+	if ((rc = rp_store_set(txn, st->tallies, &k, &v)))
 		return rc;
 	v = (MDB_val){ strlen(r->stext), r->stext };
-	return rp_store_put_clean(txn, st->summaries, &k, &v);
+	return rp_store_set(txn, st->summaries, &k, &v);
 }
 
 #define S_REBUILD_GROUP 256     /* accounts read, folded and stored at a time */

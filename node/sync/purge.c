@@ -56,9 +56,8 @@ static int s_purge_account(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACC
 	rc = rp_store_scan(txn, st->acct_ops, acct, RP_ACCOUNT_LEN, s_doomed_one, &d);
 	for (size_t i = 0; i < d.n && rc == 0; i++) {
 		const uint8_t *key = d.keys + i * RP_ACCT_KEY_LEN, *opid = key + RP_ACCOUNT_LEN + 8;
-		MDB_val ok = { RP_OPID_LEN, (void *)opid };
 		if ((rc = rp_refs_del(txn, st, opid)) == 0 &&
-		    (rc = rp_store_put_clean(txn, st->ops, &ok, NULL)) == 0 &&     /* no byte left in its page */
+		    (rc = rp_store_del(txn, st->ops, opid, RP_OPID_LEN)) == 0 &&
 		    (rc = rp_store_del(txn, st->acct_ops, key, RP_ACCT_KEY_LEN)) == 0)
 			(*n)++;
 	}

@@ -991,10 +991,11 @@ static int s_items_cmp(void *arg, const MDB_val *k, const MDB_val *v)
 {
 	s_items_diff *d = arg;
 	int c = 0;
-	while (d->i < d->n && k->mv_size == S_ITEM_KEY &&
-	       (c = memcmp(d->ik[d->i], k->mv_data, S_ITEM_KEY)) < 0)
+	if (k->mv_size != S_ITEM_KEY)
+		return RP_EIO;                    /* not an item's key: damage (fsck) */
+	while (d->i < d->n && (c = memcmp(d->ik[d->i], k->mv_data, S_ITEM_KEY)) < 0)
 		d->i++;                           /* new: put */
-	if (d->i < d->n && k->mv_size == S_ITEM_KEY && c == 0) {
+	if (d->i < d->n && c == 0) {
 		d->same[d->i] = strlen(d->it[d->i]) == v->mv_size && !memcmp(d->it[d->i], v->mv_data, v->mv_size);
 		d->i++;
 		return 0;
@@ -1007,9 +1008,8 @@ static int s_items_cmp(void *arg, const MDB_val *k, const MDB_val *v)
 		d->gone = g;
 		d->gcap = cap;
 	}
-	memset(d->gone[d->ngone], 0, S_ITEM_KEY);
-	memcpy(d->gone[d->ngone++], k->mv_data, k->mv_size < S_ITEM_KEY ? k->mv_size : S_ITEM_KEY);
-	return k->mv_size == S_ITEM_KEY ? 0 : RP_EIO;     /* a malformed key: the refold below cannot drop it */
+	memcpy(d->gone[d->ngone++], k->mv_data, S_ITEM_KEY);
+	return 0;
 }
 
 static int s_items_set(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_LEN],
@@ -1116,7 +1116,7 @@ static char *s_head_text(json_t *view)
 	return t;
 }
 
-/* The texts, summary and entries of a view with its items ("_at" in each). */
+/* The texts and summary of a view with its items ("_at" in each). */
 static int s_rebuild_texts(s_rebuild *r, json_t *view, const rp_tally *tally)
 {
 	int rc = s_split(r, json_object_get(view, "interactions"));
@@ -1126,9 +1126,7 @@ static int s_rebuild_texts(s_rebuild *r, json_t *view, const rp_tally *tally)
 	r->vt = s_head_text(view);
 	r->stext = r->sum ? rp_view_text(r->sum) : NULL;
 	r->tally = rp_tally_encode(tally, &r->tlen);
-	if (!r->sum || !r->vt || !r->stext || !r->tally || !(r->ix = rp_index_build(view, r->acct)))
-		return RP_ENOMEM;
-	return 0;
+	return r->sum && r->vt && r->stext && r->tally ? 0 : RP_ENOMEM;
 }
 
 static void s_rebuild_fold(void *arg, size_t i)
@@ -1141,7 +1139,8 @@ static void s_rebuild_fold(void *arg, size_t i)
 	if ((r->rc = s_fold_ops(r->ops, r->nops, r->acct, &view, NULL, &tally)) == 0) {
 		memcpy(tally.last_key, r->last, RP_ACCT_KEY_LEN);
 		s_in_fold = 1;        /* its summary and texts are the fold's too */
-		r->rc = s_rebuild_texts(r, view, &tally);
+		if ((r->rc = s_rebuild_texts(r, view, &tally)) == 0 && !(r->ix = rp_index_build(view, r->acct)))
+			r->rc = RP_ENOMEM;
 		s_in_fold = 0;
 		if (r->rc == 0 && s_nomem)
 			r->rc = RP_ENOMEM;
@@ -1235,11 +1234,6 @@ static int s_append_read(rp_store *st, MDB_txn *txn, s_rebuild *r, rp_tally *t, 
 	return out == 0 && *count == 0 ? 1 : out;     /* nothing new: something else changed */
 }
 
-static int s_cmp_item(const void *a, const void *b)
-{
-	return s_cmp_ix(a, b);
-}
-
 static int s_append(rp_store *st, MDB_txn *txn, s_rebuild *r)
 {
 	MDB_val k = { RP_ACCOUNT_LEN, (void *)r->acct }, v;
@@ -1261,25 +1255,6 @@ static int s_append(rp_store *st, MDB_txn *txn, s_rebuild *r)
 		rc = RP_ENOMEM;
 	else
 		rc = s_append_read(st, txn, r, &t, items, json_object_get(head, "followups"), &count);
-	if (rc == 0) {
-		/* the new ones in the view's order (they are the view's items of
-		 * their keys; the stored ones keep theirs) */
-		size_t n = json_array_size(items);
-		json_t **e = malloc((n + 1) * sizeof *e), *sorted = json_array();
-		for (size_t i = 0; e && i < n; i++)
-			e[i] = json_array_get(items, i);
-		if (e && sorted) {
-			qsort(e, n, sizeof *e, s_cmp_item);
-			for (size_t i = 0; i < n; i++)
-				json_array_append(sorted, e[i]);
-			json_decref(items);
-			items = sorted;
-		} else {
-			json_decref(sorted);
-			rc = RP_ENOMEM;
-		}
-		free(e);
-	}
 	if (rc == 0) {
 		stats = json_object_get(head, "stats");
 		if (!json_is_object(stats) || !json_is_integer(json_object_get(head, "ops")) ||

@@ -102,19 +102,23 @@ int rp_ingest_each_op(rp_store *st, MDB_txn *txn, const uint8_t acct[RP_ACCOUNT_
 	return r ? r : rc == 0 || rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
 }
 
-/* *tail: 1 if no op of the account sorts after akey (just put) in acct_ops. */
-static int s_last_of_account(rp_store *st, MDB_txn *txn, const uint8_t akey[RP_ACCT_KEY_LEN], int *tail)
+/* Put akey in acct_ops; *tail: 1 if no op of its account sorts after it
+ * (one descent: the cursor that put it steps to the next). */
+static int s_acct_op_put(rp_store *st, MDB_txn *txn, const uint8_t akey[RP_ACCT_KEY_LEN], int *tail)
 {
 	MDB_cursor *c;
-	MDB_val k = { RP_ACCT_KEY_LEN, (void *)akey }, v;
+	MDB_val k = { RP_ACCT_KEY_LEN, (void *)akey }, v = { 0, "" };
 	int rc;
 	if ((rc = mdb_cursor_open(txn, st->acct_ops, &c)))
 		return rp_store_err(rc);
-	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET)) == 0)
+	if ((rc = mdb_cursor_put(c, &k, &v, 0)) == 0) {
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-	*tail = rc != 0 || k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, akey, RP_ACCOUNT_LEN) != 0;
+		*tail = rc != 0 || k.mv_size != RP_ACCT_KEY_LEN || memcmp(k.mv_data, akey, RP_ACCOUNT_LEN) != 0;
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
 	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rp_store_err(rc);
+	return rp_store_err(rc);
 }
 
 int rp_ingest_note_refused(rp_store *st, MDB_txn *txn, const rp_op *op, int why)
@@ -334,8 +338,7 @@ static int s_ingest(rp_store *st, MDB_txn *txn, rp_op *opp, uint8_t *canon, size
 	    (rc = rp_meta_put_u64(st, txn, "arrival_next", arrival)))
 		goto out;
 	rp_acct_key(akey, op.account, op.hlc, opid);
-	if ((rc = s_put(txn, st->acct_ops, akey, sizeof akey, "", 0)) ||
-	    (rc = s_last_of_account(st, txn, akey, &tail)))
+	if ((rc = s_acct_op_put(st, txn, akey, &tail)))
 		goto out;
 	k = (MDB_val){ RP_DEVICE_LEN, op.author };
 	if (mdb_get(txn, st->heads, &k, &v) == 0 && v.mv_size == 8)
